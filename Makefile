@@ -1,0 +1,56 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+# Debian packages: headless Chromium + CJK fonts (e2e screenshots, PDFs with Chinese text).
+APT_PACKAGES := chromium fonts-noto-cjk fonts-wqy-zenhei
+API_PORT ?= 8000
+WEB_PORT ?= 8080
+MOTO_PORT ?= 5000
+export AWS_DEFAULT_REGION ?= cn-north-1
+
+.PHONY: bootstrap apt venv frontend run test test-fast bench package lint recount clean
+
+bootstrap: apt venv frontend
+
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "apt: installing$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) >/dev/null; fi
+
+venv: $(VENV)/.stamp
+$(VENV)/.stamp: requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+frontend:
+	@if [ -f frontend/package.json ]; then \
+	  cd frontend && { [ -d node_modules ] && [ node_modules/.stamp -nt package-lock.json ] || { npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.stamp; }; } && \
+	  { [ -f dist/index.html ] && [ -z "$$(find src index.html package.json vite.config.* -newer dist/index.html 2>/dev/null | head -1)" ] || npm run build --silent; }; fi
+
+run: bootstrap
+	$(PY) -m infra.local_stack --api-port $(API_PORT) --web-port $(WEB_PORT) --moto-port $(MOTO_PORT) $(if $(RESET),--reset,) $(if $(SWEEP_EVERY),--sweep-every $(SWEEP_EVERY),)
+
+test: bootstrap
+	$(PY) -m pytest -q -p no:cacheprovider tests
+
+test-fast: venv
+	$(PY) -m pytest -q -x -p no:cacheprovider tests/unit tests/integration tests/api
+
+bench: bootstrap
+	$(PY) -m bench $(if $(QUICK),--quick,)
+
+package: venv
+	rm -rf out && $(VENV)/bin/chalice package --stage prod --merge-template infra/resources.yaml out/
+	$(VENV)/bin/cfn-lint out/sam.json
+
+lint: venv
+	$(VENV)/bin/ruff check chalicelib app.py infra tests
+
+recount: venv
+	$(PY) -m chalicelib.handlers.recount $(MONTH)
+
+clean:
+	rm -rf out .pytest_cache
