@@ -1,0 +1,35 @@
+"""Login and the current user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.deps import actor_from_claims, current_actor, json_body, verifier
+from chalicelib.api.errors import route
+from chalicelib.config import get_settings
+from chalicelib.domain.errors import ValidationError
+from chalicelib.integrations import aws
+from chalicelib.integrations.userpool import password_login
+
+bp = Blueprint(__name__)
+
+
+@route(bp, "/auth/login", methods=["POST"])
+def login() -> dict[str, Any]:
+    """Username + password → tokens and the user (role, unit)."""
+    body = json_body(bp)
+    missing = {k: "必填" for k in ("username", "password") if not isinstance(body.get(k), str) or not body[k]}
+    if missing:
+        raise ValidationError(missing)
+    tokens = password_login(aws.client("cognito-idp"), get_settings().user_pool_client_id, body["username"], body["password"])
+    actor = actor_from_claims(verifier().verify(tokens["id_token"]))
+    return dict(tokens, user={"id": actor.user_id, "name": actor.name, "role": actor.role, "unit_id": actor.unit_id})
+
+
+@route(bp, "/me", methods=["GET"])
+def me() -> dict[str, Any]:
+    """The verified caller."""
+    actor = current_actor(bp)
+    return {"id": actor.user_id, "name": actor.name, "role": actor.role, "unit_id": actor.unit_id}

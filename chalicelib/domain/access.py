@@ -1,0 +1,119 @@
+"""Who may do what: role × action × unit scope, and personal-data masking (R-12345-03, R-12345-11).
+
+One table decides every ticket action; `tests/unit/test_access.py` checks it as a matrix.
+"""
+
+from __future__ import annotations
+
+from chalicelib.domain.errors import Forbidden, NotFound
+from chalicelib.domain.model import Actor, Caller, Role, Ticket
+
+# Verbs of the ticket API and the roles that may attempt them (state is checked in tickets.py).
+ACTION_ROLES: dict[str, frozenset[str]] = {
+    "create": frozenset({Role.OPERATOR, Role.PARTNER}),
+    "dispatch": frozenset({Role.OPERATOR}),
+    "sign": frozenset({Role.UNIT_HANDLER}),
+    "return": frozenset({Role.UNIT_HANDLER}),
+    "transfer": frozenset({Role.OPERATOR}),
+    "request-extension": frozenset({Role.UNIT_HANDLER}),
+    "decide-extension": frozenset({Role.LEADER}),
+    "reply": frozenset({Role.UNIT_HANDLER}),
+    "review": frozenset({Role.OPERATOR}),
+    "callback": frozenset({Role.OPERATOR}),
+    "submit": frozenset({Role.OPERATOR}),
+    "close": frozenset({Role.OPERATOR, Role.PARTNER}),
+    "city-reject": frozenset({Role.OPERATOR, Role.PARTNER}),
+    "reassign": frozenset({Role.OPERATOR, Role.PARTNER}),
+    "flag-difficult": frozenset({Role.OPERATOR, Role.ANALYST}),
+    "leader-decision": frozenset({Role.LEADER}),
+    "flag-supervised": frozenset({Role.OPERATOR, Role.LEADER}),
+    "mark-typical": frozenset({Role.OPERATOR}),
+    "record-call": frozenset({Role.OPERATOR, Role.UNIT_HANDLER}),
+}
+
+# Operator verbs restricted to the ticket's owner: whoever dispatches owns it (R-12345-03).
+OWNER_ONLY = frozenset({"transfer", "review", "callback", "submit", "close", "city-reject"})
+# Unit-handler verbs restricted to the lead unit (co-units only see the ticket).
+LEAD_UNIT_ONLY = frozenset({"sign", "return", "request-extension", "reply", "record-call"})
+
+VIEW_ALL_ROLES = frozenset(
+    {Role.OPERATOR, Role.ANALYST, Role.LEADER, Role.ADMIN, Role.PARTNER, Role.SYSTEM}
+)
+REVEAL_ROLES = frozenset({Role.OPERATOR, Role.LEADER, Role.ADMIN})
+
+
+def can_view(actor: Actor, ticket: Ticket) -> bool:
+    """Unit handlers see their own unit's tickets (lead or co-unit); staff roles see all."""
+    if actor.role in VIEW_ALL_ROLES:
+        return True
+    if actor.role == Role.UNIT_HANDLER and actor.unit_id:
+        return actor.unit_id == ticket.unit_id or actor.unit_id in ticket.co_unit_ids
+    return False
+
+
+def ensure_view(actor: Actor, ticket: Ticket) -> None:
+    """Raise NotFound when the actor may not know the ticket exists (another unit's id → 404)."""
+    if not can_view(actor, ticket):
+        raise NotFound(f"工单 {ticket.ticket_id} 不存在", ticket_id=ticket.ticket_id)
+
+
+def permits(actor: Actor, verb: str, ticket: Ticket) -> bool:
+    """True when role, ownership and unit scope allow the verb (state not considered)."""
+    if actor.role not in ACTION_ROLES.get(verb, frozenset()):
+        return False
+    if actor.role == Role.OPERATOR and verb in OWNER_ONLY:
+        return ticket.owner_id == actor.user_id
+    if actor.role == Role.OPERATOR and verb == "dispatch":
+        return ticket.owner_id in (None, actor.user_id)
+    if actor.role == Role.UNIT_HANDLER and verb in LEAD_UNIT_ONLY:
+        return actor.unit_id is not None and actor.unit_id == ticket.unit_id
+    return True
+
+
+def ensure_permitted(actor: Actor, verb: str, ticket: Ticket) -> None:
+    """Raise NotFound/Forbidden unless the actor may attempt `verb` on the ticket."""
+    ensure_view(actor, ticket)
+    if not permits(actor, verb, ticket):
+        raise Forbidden(
+            f"角色 {actor.role} 无权对工单 {ticket.ticket_id} 执行 {verb}",
+            verb=verb,
+            role=actor.role,
+        )
+
+
+def ensure_role(actor: Actor, *roles: str) -> None:
+    """Raise Forbidden unless the actor has one of the roles."""
+    if actor.role not in roles:
+        raise Forbidden(f"角色 {actor.role} 无权执行此操作", role=actor.role, allowed=sorted(roles))
+
+
+def can_reveal(actor: Actor, ticket: Ticket) -> bool:
+    """Who may see unmasked caller data (R-12345-11): never a unit on a confidential ticket."""
+    if actor.role in REVEAL_ROLES:
+        return True
+    return (
+        actor.role == Role.UNIT_HANDLER
+        and not ticket.confidential
+        and actor.unit_id is not None
+        and actor.unit_id == ticket.unit_id
+    )
+
+
+def mask_text(value: str, keep_start: int = 1, keep_end: int = 0) -> str:
+    """Mask all but the first/last characters: 张三丰 → 张**, 13800001234 → 138****1234."""
+    if not value:
+        return value
+    if len(value) <= keep_start + keep_end:
+        return value[:1] + "*" * (len(value) - 1)
+    hidden = len(value) - keep_start - keep_end
+    return value[:keep_start] + "*" * hidden + (value[-keep_end:] if keep_end else "")
+
+
+def masked_caller(caller: Caller) -> Caller:
+    """The caller as shown without the right (or the wish) to reveal."""
+    return Caller(
+        name=mask_text(caller.name, 1),
+        phone=mask_text(caller.phone, 3, 4) if len(caller.phone) >= 8 else mask_text(caller.phone),
+        employer=mask_text(caller.employer, 1) if caller.employer else "",
+        address=mask_text(caller.address, 3) if caller.address else "",
+    )

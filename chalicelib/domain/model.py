@@ -1,0 +1,157 @@
+"""Ticket value objects shared by the domain modules: statuses, categories, the ticket, the actor."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    """Ticket states of the 12345 lifecycle (domain-rules.md, Lifecycle)."""
+
+    RECEIVED = "received"
+    DISPATCHED = "dispatched"
+    HANDLING = "handling"
+    REPLIED = "replied"
+    REVIEWED = "reviewed"
+    CALLED_BACK = "called_back"
+    SUBMITTED = "submitted"
+    CLOSED = "closed"
+    RETURNED = "returned"
+    EXTENSION_REQUESTED = "extension_requested"
+
+
+OPEN_STATUSES = frozenset(s for s in Status if s is not Status.CLOSED)
+
+
+class Category(StrEnum):
+    """Ticket categories; each has a default time limit and a reply template."""
+
+    CONSULT = "consult"
+    HELP = "help"
+    COMPLAINT = "complaint"
+    REPORT = "report"
+    SUGGESTION = "suggestion"
+    PRAISE = "praise"
+
+
+class Role(StrEnum):
+    """Roles from domain-rules.md, Actors and roles."""
+
+    OPERATOR = "operator"
+    ANALYST = "analyst"
+    LEADER = "leader"
+    UNIT_HANDLER = "unit_handler"
+    RECORDS = "records"
+    ADMIN = "admin"
+    PARTNER = "partner"
+    SYSTEM = "system"
+
+
+CHANNELS = frozenset({"phone", "web", "app", "wechat", "letter", "city"})
+HOTLINES = frozenset({"12345", "12369"})
+SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied", "unreachable")
+FLAGS = ("overdue", "dispatch_overdue", "difficult", "supervised", "typical")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a person from a verified token, a partner machine or the system clock."""
+
+    user_id: str
+    role: str
+    unit_id: str | None = None
+    name: str = ""
+
+
+SYSTEM_ACTOR = Actor(user_id="system", role=Role.SYSTEM, name="系统")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The caller's personal data (R-12345-11): never logged, masked by default."""
+
+    name: str = ""
+    phone: str = ""
+    employer: str = ""
+    address: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        """Plain dict of the four fields."""
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """One work order (工单). Immutable: transitions return a changed copy."""
+
+    ticket_id: str
+    hotline: str
+    source: str
+    channel: str
+    category: str
+    title: str
+    content: str
+    received_at: datetime
+    status: str = Status.RECEIVED
+    external_id: str | None = None
+    location: dict[str, Any] = field(default_factory=dict)
+    caller: Caller = field(default_factory=Caller)
+    confidential: bool = False
+    wants_reply: bool = True
+    urgent: bool = False
+    city_limit_days: int | None = None
+    city_due: datetime | None = None
+    unit_id: str | None = None
+    co_unit_ids: tuple[str, ...] = ()
+    owner_id: str | None = None
+    first_owner_id: str | None = None
+    created_by: str | None = None
+    dispatched_at: datetime | None = None
+    first_dispatched_at: datetime | None = None
+    dispatch_due: datetime | None = None
+    handle_due: datetime | None = None
+    handle_due_provisional: bool = False
+    submitted_at: datetime | None = None
+    closed_at: datetime | None = None
+    flags: frozenset[str] = frozenset()
+    redo_count: int = 0
+    return_count: int = 0
+    transfer_count: int = 0
+    reassign_count: int = 0
+    extension: dict[str, Any] | None = None
+    return_info: dict[str, Any] | None = None
+    reply: dict[str, Any] | None = None
+    callback: dict[str, Any] | None = None
+    difficult: dict[str, Any] | None = None
+    supervised: dict[str, Any] | None = None
+    typical: dict[str, Any] | None = None
+    alerts_done: frozenset[str] = frozenset()
+    last_seq: int = 0
+    version: int = 0
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """True until the city accepts the result (closed)."""
+        return self.status != Status.CLOSED
+
+    def with_changes(self, **changes: Any) -> Ticket:
+        """A copy with some fields replaced."""
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Change:
+    """The outcome of one transition: the new ticket and the event that records it."""
+
+    before: Ticket | None
+    after: Ticket
+    event_type: str
+    data: dict[str, Any]
+    at: datetime
+    actor: Actor

@@ -1,0 +1,557 @@
+"""The 12345 ticket lifecycle (domain-rules.md, Lifecycle and R-12345-01…09): pure, clock injected.
+
+`new_ticket` validates an intake; `apply` checks role, scope, state and inputs of one verb and
+returns a `Change` (the new ticket + the event that records it), or raises a DomainError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from chalicelib.domain import access, deadlines, phones
+from chalicelib.domain.calendar import SHANGHAI, Deadline, WorkCalendar
+from chalicelib.domain.errors import InvalidTransition, ValidationError
+from chalicelib.domain.model import (
+    CHANNELS,
+    HOTLINES,
+    OPEN_STATUSES,
+    SATISFACTION,
+    Actor,
+    Caller,
+    Category,
+    Change,
+    Role,
+    Status,
+    Ticket,
+)
+from chalicelib.domain.templates import DEFAULT_TEMPLATES, Section, check_reply
+
+S = Status
+ANY_OPEN = frozenset(OPEN_STATUSES)
+ANY = frozenset(Status)
+
+# verb → states it may start from (the graph of domain-rules.md; anything else is 409).
+FROM_STATES: dict[str, frozenset[str]] = {
+    "dispatch": frozenset({S.RECEIVED}),
+    "sign": frozenset({S.DISPATCHED}),
+    "return": frozenset({S.DISPATCHED, S.HANDLING}),
+    "transfer": frozenset({S.RETURNED}),
+    "request-extension": frozenset({S.HANDLING}),
+    "decide-extension": frozenset({S.EXTENSION_REQUESTED}),
+    "reply": frozenset({S.HANDLING}),
+    "review": frozenset({S.REPLIED}),
+    "callback": frozenset({S.REVIEWED}),
+    "submit": frozenset({S.CALLED_BACK, S.REVIEWED}),
+    "close": frozenset({S.SUBMITTED}),
+    "city-reject": frozenset({S.SUBMITTED}),
+    "reassign": frozenset({S.CLOSED}),
+    "flag-difficult": ANY_OPEN,
+    "leader-decision": ANY_OPEN,
+    "flag-supervised": ANY_OPEN,
+    "mark-typical": ANY,
+    "record-call": ANY,
+}
+VERBS = tuple(FROM_STATES)
+CALL_KINDS = ("dispatch_notice", "reminder", "callback", "other")
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a transition needs besides the ticket: calendar, known units, templates, limits."""
+
+    calendar: WorkCalendar
+    units: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    templates: Mapping[str, Sequence[Section]] = field(default_factory=lambda: DEFAULT_TEMPLATES)
+    limits: Mapping[str, int] | None = None
+
+
+# ---------------------------------------------------------------- input helpers
+
+
+def _text(body: Mapping[str, Any], name: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
+    value = body.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ValidationError({name: "必填"})
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError({name: "须为文本"})
+    if len(value) > limit:
+        raise ValidationError({name: f"不能超过 {limit} 个字符"})
+    return value.strip()
+
+
+def _flag(body: Mapping[str, Any], name: str, default: bool | None = None) -> bool:
+    value = body.get(name, default)
+    if not isinstance(value, bool):
+        raise ValidationError({name: "必填，须为 true 或 false"})
+    return value
+
+
+def _instant(value: Any, name: str) -> datetime:
+    if not isinstance(value, str):
+        raise ValidationError({name: "须为 ISO-8601 时间"})
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValidationError({name: "须为 ISO-8601 时间"}) from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=SHANGHAI)
+    return parsed.astimezone(UTC)
+
+
+def _due_from(value: Any, name: str, cal: WorkCalendar) -> Deadline:
+    """A requested due: a date means the close of office hours that day (Asia/Shanghai)."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            day = date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValidationError({name: "须为日期 YYYY-MM-DD 或 ISO-8601 时间"}) from exc
+        local = datetime.combine(day, cal.hours.closing, tzinfo=SHANGHAI)
+        return Deadline(local.astimezone(UTC), not cal.is_known_year(day.year))
+    at = _instant(value, name)
+    return Deadline(at, not cal.is_known_year(at.astimezone(SHANGHAI).year))
+
+
+def _unit(ctx: Context, body: Mapping[str, Any], name: str = "unit_id") -> str:
+    unit_id = _text(body, name, limit=64)
+    if unit_id not in ctx.units:
+        raise ValidationError({name: f"承办单位 {unit_id} 不存在"})
+    return unit_id
+
+
+def _call(body: Mapping[str, Any], actor: Actor, now: datetime, kind: str) -> dict[str, Any]:
+    """A phone-call record (R-12345-02): who phoned whom, when, and what was said."""
+    raw = body.get("call")
+    if not isinstance(raw, Mapping):
+        raise ValidationError({"call": "须记录电话通知承办单位经办人（to_name, to_phone）"})
+    return _call_record(raw, actor, now, kind)
+
+
+def _call_record(raw: Mapping[str, Any], actor: Actor, now: datetime, kind: str) -> dict[str, Any]:
+    to_name = _text(raw, "to_name", limit=64)
+    to_phone = _text(raw, "to_phone", required=kind != "callback", limit=32)
+    if to_phone and (problem := phones.long_number_problem(to_phone)):
+        raise ValidationError({"to_phone": problem})
+    return {
+        "kind": kind,
+        "to_name": to_name,
+        "to_phone": phones.clean(to_phone) if to_phone else "",
+        "outcome": _text(raw, "outcome", required=False, limit=64) or "reached",
+        "note": _text(raw, "note", required=False, limit=1000),
+        "by": actor.user_id,
+        "at": now.isoformat(),
+    }
+
+
+# ---------------------------------------------------------------- intake
+
+
+def new_ticket(ticket_id: str, payload: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Change:
+    """Validate an intake and compute its deadlines (R-12345-01, handling time limits)."""
+    errors: dict[str, str] = {}
+
+    def pick(name: str, allowed: Sequence[str] | frozenset[str], default: str | None = None) -> str:
+        value = payload.get(name, default)
+        if value not in allowed:
+            errors[name] = f"须为 {', '.join(sorted(allowed))} 之一"
+            return default or ""
+        return str(value)
+
+    hotline = pick("hotline", HOTLINES, "12345")
+    channel = pick("channel", CHANNELS, "phone")
+    category = pick("category", [c.value for c in Category])
+    fields: dict[str, str] = {}
+    for name, limit in (("title", 200), ("content", MAX_TEXT)):
+        try:
+            fields[name] = _text(payload, name, limit=limit)
+        except ValidationError as exc:
+            errors.update(exc.fields)
+    caller_raw = payload.get("caller") or {}
+    if not isinstance(caller_raw, Mapping):
+        errors["caller"] = "须为对象"
+        caller_raw = {}
+    caller = Caller(**{k: str(caller_raw.get(k) or "").strip()[:200] for k in ("name", "phone", "employer", "address")})
+    if caller.phone and not phones.is_long_number(caller.phone):
+        errors["caller.phone"] = "须为11位手机号码或带区号的固定电话"
+    location = _location(payload.get("location"), errors)
+    limit_days = payload.get("city_limit_days")
+    if limit_days is not None and (not isinstance(limit_days, int) or isinstance(limit_days, bool) or not 1 <= limit_days <= 365):
+        errors["city_limit_days"] = "须为 1–365 的整数（工作日）"
+        limit_days = None
+    city_due = None
+    received_at = now
+    for name in ("city_due", "received_at"):
+        if payload.get(name) is not None:
+            try:
+                parsed = _instant(payload[name], name)
+            except ValidationError as exc:
+                errors.update(exc.fields)
+                continue
+            if name == "city_due":
+                city_due = parsed
+            else:
+                received_at = parsed
+    if received_at > now + timedelta(minutes=5):
+        errors["received_at"] = "不能晚于当前时间"
+    external_id = payload.get("external_id")
+    if external_id is not None and (not isinstance(external_id, str) or not 1 <= len(external_id) <= 64):
+        errors["external_id"] = "须为 1–64 个字符的文本"
+    source = str(payload.get("source") or ("city" if external_id else "phone"))[:32]
+    flags = {}
+    for name, default in (("confidential", False), ("wants_reply", True), ("urgent", False)):
+        value = payload.get(name, default)
+        if not isinstance(value, bool):
+            errors[name] = "须为 true 或 false"
+            value = default
+        flags[name] = value
+    if errors:
+        raise ValidationError(errors)
+    due = deadlines.handle_due(
+        ctx.calendar,
+        start=received_at,
+        category=category,
+        urgent=flags["urgent"],
+        city_limit_days=limit_days,
+        city_due=city_due,
+        limits=ctx.limits,
+    )
+    ticket = Ticket(
+        ticket_id=ticket_id,
+        hotline=hotline,
+        source=source,
+        channel=channel,
+        category=category,
+        title=fields["title"],
+        content=fields["content"],
+        received_at=received_at,
+        external_id=external_id,
+        location=location,
+        caller=caller,
+        city_limit_days=limit_days,
+        city_due=city_due,
+        created_by=actor.user_id,
+        dispatch_due=deadlines.dispatch_due(received_at),  # R-12345-01
+        handle_due=due.at,
+        handle_due_provisional=due.provisional,
+        created_at=now,
+        updated_at=now,
+        **flags,
+    )
+    return Change(None, ticket, "received", {"source": source, "external_id": external_id}, now, actor)
+
+
+def _location(raw: Any, errors: dict[str, str]) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        errors["location"] = "须为对象"
+        return {}
+    loc: dict[str, Any] = {"address": str(raw.get("address") or "")[:300]}
+    for name, bound in (("lat", 90), ("lng", 180)):
+        value = raw.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not -bound <= value <= bound:
+            errors[f"location.{name}"] = f"须为 -{bound}–{bound} 的数字"
+            continue
+        loc[name] = float(value)
+    return loc
+
+
+# ---------------------------------------------------------------- transitions
+
+
+def state_allows(ticket: Ticket, verb: str) -> bool:
+    """True when the ticket's state allows the verb (the graph only, not inputs)."""
+    if ticket.status not in FROM_STATES.get(verb, frozenset()):
+        return False
+    if verb == "submit" and ticket.status == S.REVIEWED:
+        return ticket.callback is not None or not callback_required(ticket)
+    if verb == "leader-decision":
+        return ticket.difficult is not None and not ticket.difficult.get("decision")
+    return True
+
+
+def callback_required(ticket: Ticket) -> bool:
+    """R-12345-05: a callback is required unless confidential or the caller wants no contact."""
+    return not ticket.confidential and ticket.wants_reply
+
+
+def allowed_actions(ticket: Ticket, actor: Actor) -> list[str]:
+    """The verbs this actor may take on the ticket now (for the SPA's buttons)."""
+    return [v for v in VERBS if state_allows(ticket, v) and access.permits(actor, v, ticket)]
+
+
+def apply(ticket: Ticket, verb: str, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Change:
+    """Check and perform one verb; raise DomainError and change nothing when refused."""
+    handler = _HANDLERS.get(verb)
+    if handler is None:
+        raise InvalidTransition(f"未知操作 {verb}", verb=verb)
+    access.ensure_permitted(actor, verb, ticket)
+    if verb == "submit" and ticket.status == S.REVIEWED and not state_allows(ticket, verb):
+        raise InvalidTransition("提交前须回访反映人并记录满意度（R-12345-05）", verb=verb, status=ticket.status)
+    if not state_allows(ticket, verb):
+        raise InvalidTransition(
+            f"工单当前状态为 {ticket.status}，不能执行 {verb}",
+            verb=verb,
+            status=ticket.status,
+            allowed_from=sorted(FROM_STATES[verb]),
+        )
+    changes, event_type, data = handler(ticket, body, actor, now, ctx)
+    after = ticket.with_changes(updated_at=now, **changes)
+    return Change(ticket, after, event_type, data, now, actor)
+
+
+Result = tuple[dict[str, Any], str, dict[str, Any]]
+
+
+def _dispatch(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    unit_id = _unit(ctx, body)
+    co_units = body.get("co_unit_ids") or []
+    if not isinstance(co_units, list) or any(u not in ctx.units or u == unit_id for u in co_units):
+        raise ValidationError({"co_unit_ids": "协办单位须为已登记的其他单位"})
+    call = _call(body, actor, now, "dispatch_notice")  # R-12345-02
+    changes = {
+        "status": S.DISPATCHED,
+        "unit_id": unit_id,
+        "co_unit_ids": tuple(co_units),
+        "owner_id": actor.user_id,  # R-12345-03 whoever dispatches owns it
+        "first_owner_id": t.first_owner_id or actor.user_id,
+        "dispatched_at": now,
+        "first_dispatched_at": t.first_dispatched_at or now,
+    }
+    within = t.dispatch_due is None or now <= t.dispatch_due
+    return changes, "dispatched", {"unit_id": unit_id, "co_unit_ids": list(co_units), "call": call, "within_12h": within}
+
+
+def _sign(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    return {"status": S.HANDLING}, "signed", {"unit_id": t.unit_id}
+
+
+def _return(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    reason = _text(body, "reason", limit=1000)
+    info = {"reason": reason, "by": actor.user_id, "unit_id": t.unit_id, "at": now.isoformat()}
+    changes = {"status": S.RETURNED, "return_info": info, "return_count": t.return_count + 1}
+    return changes, "returned", {"reason": reason, "unit_id": t.unit_id}
+
+
+def _transfer(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    unit_id = _unit(ctx, body)
+    call = _call(body, actor, now, "dispatch_notice")
+    good_reason = _flag(body, "good_reason", default=True)
+    other = unit_id != t.unit_id
+    info = dict(t.return_info or {}, good_reason=good_reason)
+    changes = {
+        "status": S.DISPATCHED,
+        "unit_id": unit_id,
+        "dispatched_at": now,
+        "return_info": info,
+        "transfer_count": t.transfer_count + (1 if other else 0),
+    }
+    data = {
+        "from_unit_id": t.unit_id,
+        "unit_id": unit_id,
+        "other_unit": other,
+        "good_reason": good_reason,
+        "call": call,
+        "note": _text(body, "note", required=False),
+    }
+    return changes, "transferred", data
+
+
+def _request_extension(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    reason = _text(body, "reason", limit=1000)
+    if "new_due" not in body:
+        raise ValidationError({"new_due": "必填：申请延期至的日期"})
+    due = _due_from(body["new_due"], "new_due", ctx.calendar)
+    if t.handle_due is not None and due.at <= t.handle_due:
+        raise ValidationError({"new_due": "须晚于当前办理期限"})
+    ext = {
+        "reason": reason,
+        "requested_due": due.at.isoformat(),
+        "requested_due_provisional": due.provisional,
+        "requested_by": actor.user_id,
+        "requested_at": now.isoformat(),
+        "previous_due": t.handle_due.isoformat() if t.handle_due else None,
+        "decision": None,
+    }
+    return {"status": S.EXTENSION_REQUESTED, "extension": ext}, "extension_requested", {
+        "reason": reason,
+        "requested_due": ext["requested_due"],
+    }
+
+
+def _decide_extension(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    approve = _flag(body, "approve")
+    note = _text(body, "note", required=not approve, limit=1000)
+    ext = dict(t.extension or {})
+    ext.update(decision="approved" if approve else "denied", decided_by=actor.user_id, decided_at=now.isoformat(), note=note)
+    changes: dict[str, Any] = {"status": S.HANDLING, "extension": ext}
+    if approve:
+        changes["handle_due"] = datetime.fromisoformat(ext["requested_due"])
+        changes["handle_due_provisional"] = bool(ext.get("requested_due_provisional"))
+        changes["flags"] = t.flags - {"overdue"}
+    data = {"approve": approve, "note": note, "handle_due": (changes.get("handle_due") or t.handle_due)}
+    data["handle_due"] = data["handle_due"].isoformat() if data["handle_due"] else None
+    return changes, "extension_decided", data
+
+
+def _reply(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    raw = body.get("sections")
+    if not isinstance(raw, Mapping):
+        raise ValidationError({"sections": "须按答复参考范本逐段填写（对象：段落 → 内容）"})
+    template = ctx.templates.get(t.category) or DEFAULT_TEMPLATES[t.category]
+    sections = check_reply(template, raw)  # R-12345-06
+    reply = {"sections": sections, "by": actor.user_id, "unit_id": actor.unit_id, "at": now.isoformat()}
+    return {"status": S.REPLIED, "reply": reply}, "replied", {"sections": sorted(sections)}
+
+
+def _review(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    if _flag(body, "approve"):
+        return {"status": S.REVIEWED}, "reviewed", {"note": _text(body, "note", required=False)}
+    reason = _text(body, "reason", limit=1000)
+    false_reply = bool(body.get("false_reply", False))
+    changes = {"status": S.HANDLING, "redo_count": t.redo_count + 1}
+    return changes, "review_rejected", {"reason": reason, "false_reply": false_reply, "unit_id": t.unit_id}
+
+
+def _callback(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    satisfaction = body.get("satisfaction")
+    if satisfaction not in SATISFACTION:
+        raise ValidationError({"satisfaction": f"须为 {', '.join(SATISFACTION)} 之一"})
+    record: dict[str, Any] = {"satisfaction": satisfaction}
+    if satisfaction != "unreachable":  # R-12345-05 the four checks
+        errors: dict[str, str] = {}
+        for name in ("informed", "truthful", "misconduct"):
+            if not isinstance(body.get(name), bool):
+                errors[name] = "回访必须确认此项（true/false）"
+            record[name] = body.get(name)
+        if errors:
+            raise ValidationError(errors)
+        if record["misconduct"]:
+            record["misconduct_note"] = _text(body, "misconduct_note", limit=1000)
+    record.update(note=_text(body, "note", required=False, limit=1000), by=actor.user_id, at=now.isoformat())
+    return {"status": S.CALLED_BACK, "callback": record}, "called_back", {
+        k: v for k, v in record.items() if k not in ("by", "at")
+    }
+
+
+def _submit(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    on_time = t.handle_due is None or now <= t.handle_due  # R-12345-08
+    return {"status": S.SUBMITTED, "submitted_at": now}, "submitted", {"on_time": on_time}
+
+
+def _close(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    on_time = t.submitted_at is not None and (t.handle_due is None or t.submitted_at <= t.handle_due)
+    satisfaction = (t.callback or {}).get("satisfaction")
+    data = {"note": _text(body, "note", required=False), "on_time": on_time, "satisfaction": satisfaction}
+    return {"status": S.CLOSED, "closed_at": now}, "closed", data
+
+
+def _city_reject(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    reason = _text(body, "reason", limit=1000)
+    return {"status": S.REVIEWED, "submitted_at": None}, "city_rejected", {"reason": reason}
+
+
+def _reassign(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    reason = _text(body, "reason", limit=1000)
+    due = (
+        Deadline(_instant(body["city_due"], "city_due"), False)
+        if body.get("city_due")
+        else deadlines.reassign_due(ctx.calendar, now)  # R-12345-09
+    )
+    changes = {
+        "status": S.HANDLING,
+        "owner_id": t.first_owner_id or t.owner_id,  # R-12345-03 back to the first dispatcher
+        "handle_due": due.at,
+        "handle_due_provisional": due.provisional,
+        "reassign_count": t.reassign_count + 1,
+        "submitted_at": None,
+        "closed_at": None,
+        "reply": None,
+        "callback": None,
+        "extension": None,
+        "flags": t.flags - {"overdue"},
+        "alerts_done": frozenset(),
+    }
+    return changes, "reassigned", {"reason": reason, "handle_due": due.at.isoformat(), "owner_id": changes["owner_id"]}
+
+
+def _flag_difficult(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    reason = _text(body, "reason", limit=1000)
+    info = {"reason": reason, "by": actor.user_id, "at": now.isoformat(), "decision": None}
+    return {"difficult": info, "flags": t.flags | {"difficult"}}, "flagged_difficult", {"reason": reason}
+
+
+def _leader_decision(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    decision = _text(body, "decision", limit=2000)
+    info = dict(t.difficult or {}, decision=decision, decided_by=actor.user_id, decided_at=now.isoformat())
+    return {"difficult": info}, "leader_decided", {"decision": decision}
+
+
+def _flag_supervised(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    reason = _text(body, "reason", limit=1000)
+    info = {"reason": reason, "by": actor.user_id, "at": now.isoformat()}
+    return {"supervised": info, "flags": t.flags | {"supervised"}}, "flagged_supervised", {"reason": reason}
+
+
+def _mark_typical(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    note = _text(body, "note", required=False, limit=1000)
+    info = {"note": note, "by": actor.user_id, "at": now.isoformat()}
+    return {"typical": info, "flags": t.flags | {"typical"}}, "marked_typical", {"note": note}
+
+
+def _record_call(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    kind = body.get("kind")
+    if kind not in CALL_KINDS:
+        raise ValidationError({"kind": f"须为 {', '.join(CALL_KINDS)} 之一"})
+    call = _call_record(body, actor, now, str(kind))
+    return {}, "call_recorded", {"call": call}
+
+
+_HANDLERS: dict[str, Callable[[Ticket, Mapping[str, Any], Actor, datetime, Context], Result]] = {
+    "dispatch": _dispatch,
+    "sign": _sign,
+    "return": _return,
+    "transfer": _transfer,
+    "request-extension": _request_extension,
+    "decide-extension": _decide_extension,
+    "reply": _reply,
+    "review": _review,
+    "callback": _callback,
+    "submit": _submit,
+    "close": _close,
+    "city-reject": _city_reject,
+    "reassign": _reassign,
+    "flag-difficult": _flag_difficult,
+    "leader-decision": _leader_decision,
+    "flag-supervised": _flag_supervised,
+    "mark-typical": _mark_typical,
+    "record-call": _record_call,
+}
+
+
+def next_alert(ticket: Ticket, ctx: Context) -> deadlines.Alert | None:
+    """The next pending deadline alert of an open ticket (drives the sparse open-deadline index)."""
+    if not ticket.is_open:
+        return None
+    return deadlines.next_alert(
+        ctx.calendar,
+        status=ticket.status,
+        dispatch_due=ticket.dispatch_due,
+        handle_due=ticket.handle_due,
+        done=ticket.alerts_done,
+    )
+
+
+def office_time(cal: WorkCalendar, day: date, at: time) -> datetime:
+    """A local office time on a day, as UTC."""
+    return datetime.combine(day, at, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+__all__ = ["Context", "VERBS", "allowed_actions", "apply", "new_ticket", "next_alert", "Role"]

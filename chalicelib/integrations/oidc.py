@@ -1,0 +1,84 @@
+"""OIDC token verification by issuer + JWKS (Cognito, moto's Cognito, or any OIDC provider)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+import jwt
+
+from chalicelib.domain.errors import Unauthenticated
+
+JWKS_TTL = 3600.0
+REFETCH_MIN_INTERVAL = 30.0
+
+
+def fetch_json(url: str) -> dict[str, Any]:
+    """GET a JSON document (the JWKS) with a short timeout."""
+    with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 - URL comes from config
+        data: dict[str, Any] = json.loads(resp.read())
+        return data
+
+
+class JwksVerifier:
+    """Verifies RS256 JWTs: signature by a key of the JWKS, issuer, audience, expiry."""
+
+    def __init__(
+        self,
+        issuer: str,
+        jwks_url: str,
+        audience: str | None,
+        fetch: Callable[[str], dict[str, Any]] = fetch_json,
+    ) -> None:
+        self.issuer = issuer
+        self.jwks_url = jwks_url
+        self.audience = audience or None
+        self._fetch = fetch
+        self._keys: dict[str, Any] = {}
+        self._fetched_at = 0.0
+        self._lock = threading.Lock()
+
+    def _key(self, kid: str | None) -> Any:
+        with self._lock:
+            stale = time.monotonic() - self._fetched_at > JWKS_TTL
+            unknown = kid not in self._keys and time.monotonic() - self._fetched_at > REFETCH_MIN_INTERVAL
+            if stale or unknown or not self._keys:
+                try:
+                    jwks = self._fetch(self.jwks_url)
+                except OSError as exc:
+                    raise Unauthenticated("无法获取身份提供方公钥，请稍后重试") from exc
+                self._keys = {k.get("kid"): jwt.PyJWK(k).key for k in jwks.get("keys", [])}
+                self._fetched_at = time.monotonic()
+            key = self._keys.get(kid) if kid is not None else next(iter(self._keys.values()), None)
+        if key is None:
+            raise Unauthenticated("令牌签名密钥未知")
+        return key
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """The token's claims, or Unauthenticated with the reason."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated("令牌格式无效") from exc
+        if header.get("alg") != "RS256":
+            raise Unauthenticated("令牌签名算法不被接受")
+        key = self._key(header.get("kid"))
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=["RS256"],
+                issuer=self.issuer,
+                audience=self.audience,
+                options={"require": ["exp", "iss"], "verify_aud": self.audience is not None},
+                leeway=30,
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthenticated("登录已过期，请重新登录", reason="expired") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated(f"令牌无效：{exc}") from exc
+        return claims

@@ -1,0 +1,140 @@
+"""Ticket use cases: load → domain → one transaction. Each takes the actor and `now`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from chalicelib.domain import access, tickets
+from chalicelib.domain.errors import BadRequest, Conflict, Forbidden, ValidationError
+from chalicelib.domain.model import FLAGS, Actor, Role, Status, Ticket
+from chalicelib.integrations import aws
+from chalicelib.services.context import load_context
+from chalicelib.storage import directory
+from chalicelib.storage.tickets import IdempotencyKey, Page, TicketRepository
+
+MAX_PAGE = 100
+
+
+@lru_cache(maxsize=1)
+def repo() -> TicketRepository:
+    """The process-wide ticket repository."""
+    return TicketRepository(aws.envelope())
+
+
+def payload_hash(payload: dict[str, Any]) -> str:
+    """Stable hash of an intake payload (same number + other payload = conflict)."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def create_ticket(actor: Actor, payload: dict[str, Any], now: datetime) -> tuple[Ticket, bool]:
+    """Intake; idempotent on (source, external_id): the same push twice returns the same ticket."""
+    access.ensure_role(actor, Role.OPERATOR, Role.PARTNER)
+    ctx = load_context(now)
+    change = tickets.new_ticket("pending", payload, actor, now, ctx)  # validates before a number is taken
+    key = None
+    if change.after.external_id:
+        key = IdempotencyKey(change.after.source, change.after.external_id, payload_hash(payload))
+        if (found := _existing(key)) is not None:
+            return found, False
+    ticket_id = repo().next_number(change.after.received_at)
+    after = change.after.with_changes(ticket_id=ticket_id)
+    change = tickets.Change(None, after, change.event_type, change.data, now, actor)
+    try:
+        return repo().commit(change, tickets.next_alert(after, ctx), idempotency=key), True
+    except Conflict:
+        if key is not None and (found := _existing(key)) is not None:
+            return found, False
+        raise
+
+
+def _existing(key: IdempotencyKey) -> Ticket | None:
+    found = repo().find_idempotent(key)
+    if found is None:
+        return None
+    ticket_id, stored_hash = found
+    if stored_hash != key.payload_hash:
+        raise Conflict(
+            f"编号 {key.external_id} 已用于内容不同的工单 {ticket_id}",
+            external_id=key.external_id,
+            ticket_id=ticket_id,
+        )
+    return repo().get(ticket_id)
+
+
+def act(actor: Actor, ticket_id: str, verb: str, body: dict[str, Any], now: datetime) -> Ticket:
+    """Perform one verb on a ticket in one transaction; 409 if someone else was first."""
+    ticket = repo().get(ticket_id)
+    access.ensure_view(actor, ticket)
+    expected = body.get("version")
+    if expected is not None and expected != ticket.version:
+        raise Conflict("工单已被他人更新，请刷新后重试", expected=expected, current=ticket.version)
+    ctx = load_context(now)
+    change = tickets.apply(ticket, verb, body, actor, now, ctx)
+    return repo().commit(change, tickets.next_alert(change.after, ctx))
+
+
+def get_ticket(actor: Actor, ticket_id: str, now: datetime, *, reveal: bool = False) -> Ticket:
+    """One ticket the actor may see (another unit's id answers 404); reveals are recorded."""
+    ticket = repo().get(ticket_id)
+    access.ensure_view(actor, ticket)
+    if reveal:
+        if not access.can_reveal(actor, ticket):
+            raise Forbidden("无权查看来电人信息", ticket_id=ticket_id)
+        directory.record_pii_view(ticket_id, actor.user_id, str(actor.role), now)  # R-12345-11
+    return ticket
+
+
+def ticket_events(actor: Actor, ticket_id: str) -> list[dict[str, Any]]:
+    """The ticket's history for someone who may see the ticket."""
+    access.ensure_view(actor, repo().get(ticket_id))
+    return repo().events(ticket_id)
+
+
+def list_tickets(actor: Actor, params: dict[str, str]) -> Page:
+    """A page of tickets in the actor's scope; exactly one index is queried."""
+    if actor.role in (Role.RECORDS, Role.PARTNER):
+        raise Forbidden("此角色不能浏览工单列表", role=actor.role)
+    filters = {k: v for k, v in params.items() if k in ("status", "unit_id", "owner_id", "flag", "due_before") and v}
+    _check_filters(filters)
+    try:
+        limit = int(params.get("limit") or 20)
+    except ValueError as exc:
+        raise ValidationError({"limit": "须为 1–100 的整数"}) from exc
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationError({"limit": "须为 1–100 的整数"})
+    if actor.role == Role.UNIT_HANDLER:
+        if filters.get("unit_id", actor.unit_id) != actor.unit_id or not actor.unit_id:
+            raise Forbidden("只能查看本单位的工单")
+        filters["unit_id"] = actor.unit_id
+    index, key = _pick_index(actor, filters)
+    return repo().list(index=index, key=key, limit=limit, token=params.get("page"), filters=filters)
+
+
+def _check_filters(filters: dict[str, str]) -> None:
+    if "status" in filters and filters["status"] not in {s.value for s in Status}:
+        raise ValidationError({"status": "未知状态"})
+    if "flag" in filters and filters["flag"] not in FLAGS:
+        raise ValidationError({"flag": f"须为 {', '.join(FLAGS)} 之一"})
+    if "due_before" in filters:
+        try:
+            filters["due_before"] = datetime.fromisoformat(filters["due_before"].replace("Z", "+00:00")).isoformat()
+        except ValueError as exc:
+            raise ValidationError({"due_before": "须为 ISO-8601 时间"}) from exc
+
+
+def _pick_index(actor: Actor, filters: dict[str, str]) -> tuple[str, str]:
+    """unit_id, then owner_id, then status picks the index; default is the actor's own scope."""
+    for name, index in (("unit_id", "unit"), ("owner_id", "owner"), ("status", "status")):
+        if name in filters:
+            return index, filters.pop(name)
+    if actor.role == Role.OPERATOR:
+        return "owner", actor.user_id
+    if actor.role == Role.LEADER:
+        return "status", Status.EXTENSION_REQUESTED
+    if actor.role in (Role.ANALYST, Role.ADMIN):
+        return "status", Status.RECEIVED
+    raise BadRequest("请指定 status、unit_id 或 owner_id")

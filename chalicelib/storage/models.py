@@ -1,0 +1,177 @@
+"""PynamoDB models: the only place that knows the DynamoDB layout (mirrors infra/resources.yaml).
+
+Settings are read when this module is imported (PynamoDB binds Meta at class definition), so the
+environment must be complete before the first import.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.config import get_settings
+
+_S = get_settings()
+
+
+class _Meta:
+    region = _S.region
+    host = _S.endpoint_url
+    max_retry_attempts = 3
+
+
+def _meta(table: str) -> type:
+    return type("Meta", (_Meta,), {"table_name": table})
+
+
+class _ByUnit(GlobalSecondaryIndex["TicketModel"]):
+    class Meta:
+        index_name = "by_unit"
+        projection = AllProjection()
+
+    unit_id = UnicodeAttribute(hash_key=True)
+    received_at = UnicodeAttribute(range_key=True)
+
+
+class _ByOwner(GlobalSecondaryIndex["TicketModel"]):
+    class Meta:
+        index_name = "by_owner"
+        projection = AllProjection()
+
+    owner_id = UnicodeAttribute(hash_key=True)
+    received_at = UnicodeAttribute(range_key=True)
+
+
+class _ByStatus(GlobalSecondaryIndex["TicketModel"]):
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    received_at = UnicodeAttribute(range_key=True)
+
+
+class _OpenDeadline(GlobalSecondaryIndex["TicketModel"]):
+    """Sparse: only open tickets with a pending alert carry these two attributes."""
+
+    class Meta:
+        index_name = "open_deadline"
+        projection = AllProjection()
+
+    deadline_shard = UnicodeAttribute(hash_key=True)
+    next_alert_at = UnicodeAttribute(range_key=True)
+
+
+class TicketModel(Model):
+    """One ticket; `doc` holds the full document, `caller_enc` the encrypted personal data."""
+
+    Meta = _meta(_S.tickets_table)
+
+    ticket_id = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    unit_id = UnicodeAttribute(null=True)
+    owner_id = UnicodeAttribute(null=True)
+    deadline_shard = UnicodeAttribute(null=True)
+    next_alert_at = UnicodeAttribute(null=True)
+    next_alert_key = UnicodeAttribute(null=True)
+    handle_due = UnicodeAttribute(null=True)
+    category = UnicodeAttribute(null=True)
+    hotline = UnicodeAttribute(null=True)
+    flags = UnicodeSetAttribute(null=True)
+    doc = UnicodeAttribute()
+    caller_enc = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+    by_unit = _ByUnit()
+    by_owner = _ByOwner()
+    by_status = _ByStatus()
+    open_deadline = _OpenDeadline()
+
+
+class _ByMonth(GlobalSecondaryIndex["EventModel"]):
+    class Meta:
+        index_name = "by_month"
+        projection = AllProjection()
+
+    month = UnicodeAttribute(hash_key=True)
+    at_key = UnicodeAttribute(range_key=True)
+
+
+class EventModel(Model):
+    """One history entry; append-only; its stream is the outbox."""
+
+    Meta = _meta(_S.events_table)
+
+    ticket_id = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+    event_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    actor_id = UnicodeAttribute()
+    actor_role = UnicodeAttribute()
+    at = UnicodeAttribute()
+    from_status = UnicodeAttribute(null=True)
+    to_status = UnicodeAttribute()
+    data = UnicodeAttribute()  # JSON
+    snapshot = UnicodeAttribute()  # JSON of the ticket after the event (caller encrypted)
+    month = UnicodeAttribute()
+    at_key = UnicodeAttribute()
+
+    by_month = _ByMonth()
+
+
+class CounterModel(Model):
+    """A statistics counter: pk `{YYYY-MM}#{scope}`, sk `{metric}#{shard}`, value `n`."""
+
+    Meta = _meta(_S.counters_table)
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    n = NumberAttribute(default=0)
+
+
+class _Gsi1(GlobalSecondaryIndex["DirectoryModel"]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class DirectoryModel(Model):
+    """Units, calendar overrides, templates, idempotency keys, alerts, partner keys: pk/sk + JSON."""
+
+    Meta = _meta(_S.directory_table)
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    data = UnicodeAttribute(default="{}")  # JSON
+    expires_at = NumberAttribute(null=True)
+
+    gsi1 = _Gsi1()
+
+
+ALL_MODELS: tuple[type[Model], ...] = (TicketModel, EventModel, CounterModel, DirectoryModel)
+
+
+def model_schema(model: type[Model]) -> dict[str, Any]:
+    """Keys and indexes of a model, in the shape a test compares with the template."""
+
+    def keys(attributes: Any) -> tuple[str | None, str | None]:
+        hash_key = next((a.attr_name for a in attributes if a.is_hash_key), None)
+        range_key = next((a.attr_name for a in attributes if a.is_range_key), None)
+        return hash_key, range_key
+
+    indexes = {name: keys(idx.Meta.attributes.values()) for name, idx in model._indexes.items()}
+    return {"table": model.Meta.table_name, "keys": keys(model.get_attributes().values()), "indexes": indexes}

@@ -1,0 +1,224 @@
+"""Ticket API through chalice.test.Client with real tokens signed by the (moto) user pool."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+CALL = {"to_name": "周海", "to_phone": "13957600001", "note": "已电话告知"}
+REPLY = {
+    "investigation": "已现场核查",
+    "result": "已责令整改",
+    "basis": "《噪声污染防治法》",
+    "contact": "已电话告知反映人",
+}
+
+
+def new_ticket(api: Any, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "category": "complaint",
+        "title": "小区噪音扰民",
+        "content": "夜间施工噪音很大",
+        "caller": {"name": "张三丰", "phone": "13800001234", "employer": "某公司", "address": "海游街道1号"},
+    }
+    body.update(overrides)
+    resp = api.post("/tickets", body, user="op1")
+    assert resp.status_code == 201, resp.json
+    return resp.json
+
+
+def act(api: Any, ticket_id: str, verb: str, user: str, body: dict[str, Any] | None = None, status: int = 200) -> dict[str, Any]:
+    resp = api.post(f"/tickets/{ticket_id}/{verb}", body or {}, user=user)
+    assert resp.status_code == status, (verb, resp.json)
+    return resp.json
+
+
+def test_health_answers_without_login(api: Any) -> None:
+    resp = api.get("/health")
+    assert resp.status_code == 200 and resp.json["status"] == "ok"
+
+
+def test_login_returns_tokens_and_the_user(api: Any) -> None:
+    resp = api.post("/auth/login", {"username": "uh1", "password": "Test#Pass2026"})
+    assert resp.status_code == 200, resp.json
+    assert resp.json["user"] == {"id": "uh1", "name": "周海", "role": "unit_handler", "unit_id": "U001"}
+    me = api.client.http.get("/me", headers={"Authorization": "Bearer " + resp.json["id_token"]})
+    assert me.status_code == 200
+
+
+def test_login_with_a_wrong_password_is_401_without_detail(api: Any) -> None:
+    resp = api.post("/auth/login", {"username": "op1", "password": "nope"})
+    assert resp.status_code == 401 and resp.json["code"] == "unauthenticated"
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Bearer abc.def.ghi", "Basic b3A6cA=="])
+def test_every_route_but_health_and_login_needs_a_valid_token(api: Any, header: str | None) -> None:
+    headers = {"Authorization": header} if header else {}
+    resp = api.client.http.get("/tickets", headers=headers)
+    assert resp.status_code == 401
+
+
+def test_a_token_signed_by_another_key_is_refused(api: Any, tokens: dict[str, str]) -> None:
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    claims = jwt.decode(tokens["op1"], options={"verify_signature": False})
+    header = jwt.get_unverified_header(tokens["op1"])
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    forged = jwt.encode(claims, key, algorithm="RS256", headers={"kid": header.get("kid")})
+    resp = api.client.http.get("/tickets", headers={"Authorization": f"Bearer {forged}"})
+    assert resp.status_code == 401
+
+
+def test_happy_path_from_intake_to_close(api: Any) -> None:
+    t = new_ticket(api)
+    assert t["status"] == "received" and t["id"].startswith("T")
+    assert t["caller"]["name"] == "张**" and t["caller_masked"] is True
+    tid = t["id"]
+    t = act(api, tid, "dispatch", "op1", {"unit_id": "U001", "call": CALL})
+    assert t["status"] == "dispatched" and t["owner_id"] == "op1"
+    act(api, tid, "sign", "uh1")
+    act(api, tid, "reply", "uh1", {"sections": REPLY})
+    act(api, tid, "review", "op1", {"approve": True})
+    act(api, tid, "callback", "op1", {"informed": True, "truthful": True, "misconduct": False, "satisfaction": "satisfied"})
+    act(api, tid, "submit", "op1")
+    t = act(api, tid, "close", "op1", {"note": "市审核通过"})
+    assert t["status"] == "closed"
+    events = api.get(f"/tickets/{tid}/events", user="op1").json["items"]
+    assert [e["type"] for e in events] == [
+        "received", "dispatched", "signed", "replied", "reviewed", "called_back", "submitted", "closed"
+    ]
+    assert [e["seq"] for e in events] == list(range(1, 9))
+
+
+def test_side_ways_return_transfer_extension_redo_city_reject_reassign(api: Any) -> None:
+    tid = new_ticket(api)["id"]
+    act(api, tid, "dispatch", "op1", {"unit_id": "U001", "call": CALL})
+    act(api, tid, "return", "uh1", {"reason": "不属于本单位职责"})
+    t = act(api, tid, "transfer", "op1", {"unit_id": "U002", "call": {"to_name": "吴芳", "to_phone": "13957600002"}})
+    assert t["unit_id"] == "U002" and t["transfer_count"] == 1
+    act(api, tid, "sign", "uh2")
+    act(api, tid, "request-extension", "uh2", {"reason": "需协调", "new_due": "2026-12-25"})
+    act(api, tid, "decide-extension", "op1", {"approve": True}, status=403)
+    t = act(api, tid, "decide-extension", "leader1", {"approve": True})
+    assert t["handle_due"].startswith("2026-12-25T09:30")
+    act(api, tid, "reply", "uh2", {"sections": REPLY})
+    t = act(api, tid, "review", "op1", {"approve": False, "reason": "答复不实"})
+    assert t["status"] == "handling" and t["redo_count"] == 1
+    act(api, tid, "reply", "uh2", {"sections": REPLY})
+    act(api, tid, "review", "op1", {"approve": True})
+    act(api, tid, "callback", "op1", {"satisfaction": "unreachable"})
+    act(api, tid, "submit", "op1")
+    t = act(api, tid, "city-reject", "op1", {"reason": "答复不规范"})
+    assert t["status"] == "reviewed"
+    act(api, tid, "submit", "op1")
+    act(api, tid, "close", "op1")
+    t = act(api, tid, "reassign", "op2", {"reason": "市平台重新交办"})
+    assert t["status"] == "handling" and t["owner_id"] == "op1"
+    t = act(api, tid, "flag-difficult", "op1", {"reason": "多部门"})
+    assert t["flags"]["difficult"] is True
+    act(api, tid, "leader-decision", "leader1", {"decision": "住建局牵头"})
+
+
+def test_reply_missing_sections_is_422_naming_them(api: Any) -> None:
+    tid = new_ticket(api)["id"]
+    act(api, tid, "dispatch", "op1", {"unit_id": "U001", "call": CALL})
+    act(api, tid, "sign", "uh1")
+    resp = api.post(f"/tickets/{tid}/reply", {"sections": {"investigation": "已核查"}}, user="uh1")
+    assert resp.status_code == 422
+    assert resp.json["code"] == "validation_error"
+    assert resp.json["details"]["missing_sections"] == ["result", "basis", "contact"]
+
+
+def test_illegal_transition_is_409_and_changes_nothing(api: Any) -> None:
+    tid = new_ticket(api)["id"]
+    resp = api.post(f"/tickets/{tid}/submit", {}, user="op1")
+    assert resp.status_code in (403, 409)
+    resp = api.post(f"/tickets/{tid}/leader-decision", {"decision": "x"}, user="leader1")
+    assert resp.status_code == 409 and resp.json["code"] == "invalid_transition"
+    assert len(api.get(f"/tickets/{tid}/events", user="op1").json["items"]) == 1
+
+
+def test_bad_json_is_400_and_bad_fields_422(api: Any) -> None:
+    resp = api.post("/tickets", raw="{not json", user="op1")
+    assert resp.status_code == 400 and resp.json["code"] == "bad_request"
+    resp = api.post("/tickets", {"category": "nope"}, user="op1")
+    assert resp.status_code == 422 and {"category", "title", "content"} <= set(resp.json["details"]["fields"])
+
+
+def test_r12345_11_other_units_handler_gets_404_and_confidential_caller_is_masked(api: Any) -> None:
+    tid = new_ticket(api, confidential=True)["id"]
+    act(api, tid, "dispatch", "op1", {"unit_id": "U001", "call": CALL})
+    assert api.get(f"/tickets/{tid}", user="uh2").status_code == 404
+    seen = api.get(f"/tickets/{tid}", user="uh1").json
+    assert seen["caller"]["phone"] == "138****1234" and seen["can_reveal"] is False
+    assert api.get(f"/tickets/{tid}?reveal=1", user="uh1").status_code == 403
+    revealed = api.get(f"/tickets/{tid}?reveal=1", user="op1").json
+    assert revealed["caller"]["name"] == "张三丰" and revealed["caller_masked"] is False
+
+
+def test_r12345_11_reveal_is_recorded(api: Any) -> None:
+    from chalicelib.storage import directory
+
+    tid = new_ticket(api)["id"]
+    api.get(f"/tickets/{tid}?reveal=1", user="leader1")
+    views, _ = directory.pii_views(tid)
+    assert [v["user_id"] for v in views] == ["leader1"]
+
+
+def test_caller_data_is_encrypted_at_rest(api: Any, outputs: dict[str, str]) -> None:
+    import boto3
+
+    tid = new_ticket(api)["id"]
+    ddb = boto3.client("dynamodb", endpoint_url=outputs["endpoint_url"], region_name=outputs["region"])
+    item = ddb.get_item(TableName=outputs["tickets_table"], Key={"ticket_id": {"S": tid}})["Item"]
+    raw = str(item)
+    assert "张三丰" not in raw and "13800001234" not in raw
+    assert item["caller_enc"]["S"].startswith("kms1:")
+
+
+def test_list_pages_with_opaque_tokens_and_unit_scope(api: Any) -> None:
+    tag = uuid.uuid4().hex[:6]
+    ids = [new_ticket(api, title=f"分页{tag}{i}")["id"] for i in range(5)]
+    for tid in ids:
+        act(api, tid, "dispatch", "op2", {"unit_id": "U003", "call": CALL})
+    seen: list[str] = []
+    page = None
+    while True:
+        path = "/tickets?unit_id=U003&limit=2" + (f"&page={page}" if page else "")
+        resp = api.get(path, user="op2").json
+        seen += [i["id"] for i in resp["items"]]
+        page = resp["next_page"]
+        if not page:
+            break
+    assert set(ids) <= set(seen) and len(seen) == len(set(seen))
+    assert "caller" not in resp["items"][0] if resp["items"] else True
+    assert api.get("/tickets?unit_id=U003", user="uh1").status_code == 403
+    assert api.get("/tickets?page=garbage!!", user="op1").status_code == 400
+
+
+def test_list_filters_by_status_and_flag(api: Any) -> None:
+    tid = new_ticket(api)["id"]
+    act(api, tid, "flag-supervised", "leader1", {"reason": "领导督办"})
+    items = api.get("/tickets?status=received&flag=supervised&limit=50", user="analyst1").json["items"]
+    assert tid in [i["id"] for i in items]
+    assert all(i["flags"]["supervised"] for i in items)
+
+
+def test_stale_version_is_409_conflict(api: Any) -> None:
+    t = new_ticket(api)
+    resp = api.post(f"/tickets/{t['id']}/flag-difficult", {"reason": "x", "version": t["version"] + 5}, user="op1")
+    assert resp.status_code == 409 and resp.json["code"] == "conflict"
+
+
+def test_intake_is_idempotent_on_source_and_external_id(api: Any) -> None:
+    ext = "TZ" + uuid.uuid4().hex[:10]
+    body = {"category": "help", "title": "求助", "content": "内容", "external_id": ext, "source": "city"}
+    first = api.post("/tickets", body, user="op1")
+    again = api.post("/tickets", body, user="op1")
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.json["id"] == again.json["id"]
+    other = api.post("/tickets", dict(body, title="另一个"), user="op1")
+    assert other.status_code == 409

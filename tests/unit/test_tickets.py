@@ -1,0 +1,263 @@
+"""The 12345 lifecycle, rule by rule (domain only: no IO)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.domain import tickets as T
+from chalicelib.domain.calendar import SHANGHAI, WorkCalendar
+from chalicelib.domain.errors import Forbidden, InvalidTransition, NotFound, ValidationError
+from chalicelib.domain.model import Actor, Status, Ticket
+
+OP1 = Actor("op1", "operator", name="王敏")
+OP2 = Actor("op2", "operator")
+UH1 = Actor("uh1", "unit_handler", "U001")
+UH2 = Actor("uh2", "unit_handler", "U002")
+LEADER = Actor("leader1", "leader")
+ANALYST = Actor("analyst1", "analyst")
+CTX = T.Context(calendar=WorkCalendar(), units={"U001": {"name": "甲"}, "U002": {"name": "乙"}})
+CALL = {"to_name": "周海", "to_phone": "13957600001", "note": "已电话告知"}
+NOW = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 Shanghai
+
+COMPLAINT_REPLY = {
+    "investigation": "11月3日现场核查，情况属实",
+    "result": "已责令整改",
+    "basis": "《城市市容和环境卫生管理条例》第十条",
+    "contact": "11月4日电话告知反映人",
+}
+
+
+def intake(**overrides: Any) -> Ticket:
+    payload = {
+        "category": "complaint",
+        "title": "小区噪音扰民",
+        "content": "夜间施工噪音",
+        "caller": {"name": "张三丰", "phone": "13800001234", "employer": "某公司", "address": "海游街道1号"},
+    }
+    payload.update(overrides)
+    return T.new_ticket("T20261102-00001", payload, OP1, NOW, CTX).after
+
+
+def step(t: Ticket, verb: str, actor: Actor, body: dict[str, Any] | None = None, at: datetime | None = None) -> Ticket:
+    change = T.apply(t, verb, body or {}, actor, at or NOW, CTX)
+    return change.after.with_changes(version=t.version + 1)
+
+
+def to_state(target: str, **intake_overrides: Any) -> Ticket:
+    t = intake(**intake_overrides)
+    path = [
+        ("dispatch", OP1, {"unit_id": "U001", "call": CALL}),
+        ("sign", UH1, {}),
+        ("reply", UH1, {"sections": COMPLAINT_REPLY}),
+        ("review", OP1, {"approve": True}),
+        ("callback", OP1, {"informed": True, "truthful": True, "misconduct": False, "satisfaction": "satisfied"}),
+        ("submit", OP1, {}),
+        ("close", OP1, {}),
+    ]
+    for verb, actor, body in path:
+        if t.status == target:
+            return t
+        t = step(t, verb, actor, body)
+    assert t.status == target
+    return t
+
+
+def test_r12345_01_dispatch_due_is_12_clock_hours_after_receipt() -> None:
+    t = intake()
+    assert t.dispatch_due == NOW + timedelta(hours=12)
+
+
+def test_r12345_01_night_receipt_keeps_12_clock_hours() -> None:
+    night = datetime(2026, 10, 1, 15, 0, tzinfo=UTC)  # 23:00 on National Day
+    t = T.new_ticket("T1", {"category": "help", "title": "t", "content": "c", "received_at": night.isoformat()}, OP1, NOW, CTX).after
+    assert t.dispatch_due == night + timedelta(hours=12)
+
+
+@pytest.mark.parametrize(("category", "days"), [("consult", 2), ("help", 5), ("complaint", 5), ("report", 10), ("praise", 2)])
+def test_handling_limit_defaults_per_category_in_working_days(category: str, days: int) -> None:
+    t = intake(category=category)
+    assert t.handle_due == CTX.calendar.add_working_days(NOW, days).at
+    assert t.handle_due.astimezone(SHANGHAI).strftime("%H:%M") == "17:30"
+
+
+def test_handling_limit_city_limit_wins_over_category_default() -> None:
+    t = intake(category="report", city_limit_days=3)
+    assert t.handle_due == CTX.calendar.add_working_days(NOW, 3).at
+
+
+def test_handling_limit_urgent_is_24_clock_hours() -> None:
+    assert intake(urgent=True).handle_due == NOW + timedelta(hours=24)
+
+
+def test_intake_names_every_bad_field() -> None:
+    with pytest.raises(ValidationError) as err:
+        T.new_ticket("T1", {"category": "gossip", "title": "", "caller": {"phone": "123"}, "urgent": "yes"}, OP1, NOW, CTX)
+    assert set(err.value.fields) >= {"category", "title", "content", "caller.phone", "urgent"}
+
+
+def test_deadline_in_unknown_year_is_provisional_not_an_error() -> None:
+    late = datetime(2026, 12, 30, 2, 0, tzinfo=UTC)
+    t = T.new_ticket("T1", {"category": "report", "title": "t", "content": "c"}, OP1, late, CTX).after
+    assert t.handle_due_provisional is True
+    assert t.handle_due.year == 2027
+
+
+def test_r12345_02_dispatch_requires_a_phone_call_record() -> None:
+    with pytest.raises(ValidationError) as err:
+        T.apply(intake(), "dispatch", {"unit_id": "U001"}, OP1, NOW, CTX)
+    assert "call" in err.value.fields
+
+
+def test_r12345_07_dispatch_call_refuses_short_internal_numbers() -> None:
+    with pytest.raises(ValidationError) as err:
+        T.apply(intake(), "dispatch", {"unit_id": "U001", "call": {"to_name": "周", "to_phone": "6601"}}, OP1, NOW, CTX)
+    assert "to_phone" in err.value.fields
+
+
+def test_r12345_02_dispatch_records_the_call_and_unknown_unit_is_refused() -> None:
+    change = T.apply(intake(), "dispatch", {"unit_id": "U001", "call": CALL}, OP1, NOW, CTX)
+    assert change.data["call"]["to_phone"] == "13957600001"
+    assert change.data["within_12h"] is True
+    with pytest.raises(ValidationError):
+        T.apply(intake(), "dispatch", {"unit_id": "U999", "call": CALL}, OP1, NOW, CTX)
+
+
+def test_r12345_03_dispatcher_owns_the_ticket_and_others_cannot_act_for_them() -> None:
+    t = to_state("replied")
+    assert t.owner_id == "op1" and t.first_owner_id == "op1"
+    with pytest.raises(Forbidden):
+        T.apply(t, "review", {"approve": True}, OP2, NOW, CTX)
+
+
+def test_r12345_05_callback_needs_the_four_checks() -> None:
+    t = to_state("reviewed")
+    with pytest.raises(ValidationError) as err:
+        T.apply(t, "callback", {"satisfaction": "satisfied"}, OP1, NOW, CTX)
+    assert set(err.value.fields) == {"informed", "truthful", "misconduct"}
+    with pytest.raises(ValidationError) as err:
+        T.apply(t, "callback", {"informed": True, "truthful": True, "misconduct": True, "satisfaction": "dissatisfied"}, OP1, NOW, CTX)
+    assert "misconduct_note" in err.value.fields
+
+
+def test_r12345_05_unreachable_caller_is_recorded_without_the_checks() -> None:
+    t = step(to_state("reviewed"), "callback", OP1, {"satisfaction": "unreachable", "note": "三次未接通"})
+    assert t.status == Status.CALLED_BACK and t.callback and t.callback["satisfaction"] == "unreachable"
+
+
+def test_r12345_05_no_submit_without_callback_unless_confidential_or_no_contact_wanted() -> None:
+    with pytest.raises(InvalidTransition):
+        T.apply(to_state("reviewed"), "submit", {}, OP1, NOW, CTX)
+    assert step(to_state("reviewed", confidential=True), "submit", OP1).status == Status.SUBMITTED
+    assert step(to_state("reviewed", wants_reply=False), "submit", OP1).status == Status.SUBMITTED
+
+
+def test_r12345_06_reply_missing_sections_are_named() -> None:
+    t = to_state("handling")
+    with pytest.raises(ValidationError) as err:
+        T.apply(t, "reply", {"sections": {"investigation": "已核查", "result": "  "}}, UH1, NOW, CTX)
+    assert err.value.details["missing_sections"] == ["result", "basis", "contact"]
+    assert "处理结果" in err.value.message
+
+
+def test_r12345_08_late_submission_is_recorded_as_late() -> None:
+    t = to_state("called_back")
+    assert t.handle_due is not None
+    change = T.apply(t, "submit", {}, OP1, t.handle_due + timedelta(minutes=1), CTX)
+    assert change.data["on_time"] is False
+
+
+def test_r12345_09_reassign_returns_to_first_dispatcher_due_in_three_working_days() -> None:
+    closed = to_state("closed")
+    at = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)  # 10:00 Shanghai
+    t = T.apply(closed, "reassign", {"reason": "市平台重新交办"}, OP2, at, CTX).after
+    assert t.status == Status.HANDLING and t.owner_id == "op1"
+    assert t.handle_due == datetime(2026, 10, 10, 9, 30, tzinfo=UTC)  # 17:30 on the make-up Saturday
+    assert t.reply is None and t.callback is None
+
+
+def test_return_needs_a_reason_and_transfer_to_another_unit_is_counted() -> None:
+    t = to_state("handling")
+    with pytest.raises(ValidationError):
+        T.apply(t, "return", {}, UH1, NOW, CTX)
+    t = step(t, "return", UH1, {"reason": "不属于本单位职责"})
+    assert t.status == Status.RETURNED and t.return_count == 1
+    change = T.apply(t, "transfer", {"unit_id": "U002", "call": CALL, "good_reason": True}, OP1, NOW, CTX)
+    assert change.after.status == Status.DISPATCHED and change.after.unit_id == "U002"
+    assert change.after.transfer_count == 1 and change.data["other_unit"] is True
+
+
+def test_extension_needs_reason_and_later_date_and_leader_decides() -> None:
+    t = to_state("handling")
+    with pytest.raises(ValidationError) as err:
+        T.apply(t, "request-extension", {"reason": "需协调多部门"}, UH1, NOW, CTX)
+    assert "new_due" in err.value.fields
+    with pytest.raises(ValidationError):
+        T.apply(t, "request-extension", {"reason": "x", "new_due": "2026-11-01"}, UH1, NOW, CTX)
+    asked = step(t, "request-extension", UH1, {"reason": "需协调多部门", "new_due": "2026-11-20"})
+    assert asked.status == Status.EXTENSION_REQUESTED
+    with pytest.raises(Forbidden):
+        T.apply(asked, "decide-extension", {"approve": True}, OP1, NOW, CTX)
+    approved = step(asked, "decide-extension", LEADER, {"approve": True})
+    assert approved.status == Status.HANDLING
+    assert approved.handle_due == datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    denied = step(asked, "decide-extension", LEADER, {"approve": False, "note": "不符合延期条件"})
+    assert denied.handle_due == t.handle_due
+
+
+def test_review_reject_sends_back_for_redo_and_counts_it() -> None:
+    t = to_state("replied")
+    with pytest.raises(ValidationError):
+        T.apply(t, "review", {"approve": False}, OP1, NOW, CTX)
+    t = step(t, "review", OP1, {"approve": False, "reason": "答复不完整"})
+    assert t.status == Status.HANDLING and t.redo_count == 1
+
+
+def test_city_reject_goes_back_to_reviewed() -> None:
+    t = step(to_state("submitted"), "city-reject", OP1, {"reason": "答复不规范"})
+    assert t.status == Status.REVIEWED and t.submitted_at is None
+
+
+def test_r12345_10_difficult_flag_and_leader_decision() -> None:
+    t = to_state("handling")
+    with pytest.raises(InvalidTransition):
+        T.apply(t, "leader-decision", {"decision": "x"}, LEADER, NOW, CTX)
+    t = step(t, "flag-difficult", ANALYST, {"reason": "涉及多个单位"})
+    assert "difficult" in t.flags and t.status == Status.HANDLING
+    t = step(t, "leader-decision", LEADER, {"decision": "由住建局牵头办理"})
+    assert t.difficult and t.difficult["decision"] == "由住建局牵头办理"
+
+
+@pytest.mark.parametrize(
+    ("state", "verb", "actor", "body"),
+    [
+        ("received", "decide-extension", LEADER, {"approve": True}),
+        ("dispatched", "reply", UH1, {"sections": COMPLAINT_REPLY}),
+        ("handling", "submit", OP1, {}),
+        ("replied", "callback", OP1, {"satisfaction": "satisfied"}),
+        ("closed", "dispatch", OP1, {"unit_id": "U001", "call": CALL}),
+        ("closed", "flag-difficult", OP1, {"reason": "x"}),
+        ("submitted", "reassign", OP1, {"reason": "x"}),
+    ],
+)
+def test_illegal_transitions_are_refused_and_change_nothing(state: str, verb: str, actor: Actor, body: dict[str, Any]) -> None:
+    t = to_state(state)
+    with pytest.raises(InvalidTransition):
+        T.apply(t, verb, body, actor, NOW, CTX)
+    assert t.status == state
+
+
+def test_r12345_11_unit_handler_of_another_unit_cannot_see_the_ticket() -> None:
+    t = to_state("dispatched")
+    with pytest.raises(NotFound):
+        T.apply(t, "sign", {}, UH2, NOW, CTX)
+
+
+def test_allowed_actions_follow_role_state_and_ownership() -> None:
+    t = to_state("replied")
+    assert T.allowed_actions(t, OP1) == ["review", "flag-difficult", "flag-supervised", "mark-typical", "record-call"]
+    assert "review" not in T.allowed_actions(t, OP2)
+    assert T.allowed_actions(to_state("dispatched"), UH1)[:2] == ["sign", "return"]
+    assert T.allowed_actions(t, UH2) == []
