@@ -18,6 +18,8 @@ class Settings:
     events_table: str
     counters_table: str
     directory_table: str
+    events_stream_arn: str
+    tickets_stream_arn: str
     archive_bucket: str
     topic_arn: str
     kms_key_id: str
@@ -53,6 +55,8 @@ def get_settings() -> Settings:
         events_table=_env("EVENTS_TABLE", f"hotline-{stage}-ticket-events"),
         counters_table=_env("COUNTERS_TABLE", f"hotline-{stage}-counters"),
         directory_table=_env("DIRECTORY_TABLE", f"hotline-{stage}-directory"),
+        events_stream_arn=_env("EVENTS_STREAM_ARN"),
+        tickets_stream_arn=_env("TICKETS_STREAM_ARN"),
         archive_bucket=_env("ARCHIVE_BUCKET"),
         topic_arn=_env("TOPIC_ARN"),
         kms_key_id=_env("KMS_KEY_ID"),
