@@ -1,0 +1,25 @@
+/** Roles of docs/api.md; the same string values as the backend's enum. */
+export type Role = 'operator' | 'analyst' | 'leader' | 'unit_handler' | 'records' | 'admin'
+
+export const ROLES: Role[] = ['operator', 'analyst', 'leader', 'unit_handler', 'records', 'admin']
+
+export interface User {
+  id: string
+  name: string
+  role: Role
+  unit_id: string | null
+}
+
+export interface LoginRequest {
+  username: string
+  password: string
+}
+
+export interface LoginResponse {
+  id_token: string
+  access_token: string
+  refresh_token: string
+  /** Seconds the id token stays valid. */
+  expires_in: number
+  user: User
+}

@@ -1,0 +1,38 @@
+import { http } from '@/api/request'
+import type {
+  ActionBody,
+  Page,
+  TicketCreate,
+  TicketEvent,
+  TicketListQuery,
+  TicketPublic,
+  TicketSummary,
+  Verb,
+} from './types'
+
+const enc = encodeURIComponent
+
+/** GET /tickets: one page; `page` is the opaque token of the previous answer's `next_page`. */
+export function listTickets(query: TicketListQuery, signal?: AbortSignal): Promise<Page<TicketSummary>> {
+  return http.get<Page<TicketSummary>>('/tickets', { ...query }, { signal })
+}
+
+/** GET /tickets/{id}; `reveal` asks for unmasked caller data (recorded as `pii_revealed`, R-12345-11). */
+export function getTicket(id: string, reveal = false): Promise<TicketPublic> {
+  return http.get<TicketPublic>(`/tickets/${enc(id)}`, reveal ? { reveal: 1 } : undefined)
+}
+
+/** GET /tickets/{id}/events, oldest first. */
+export function getTicketEvents(id: string): Promise<{ items: TicketEvent[] }> {
+  return http.get<{ items: TicketEvent[] }>(`/tickets/${enc(id)}/events`)
+}
+
+/** POST /tickets (operator). */
+export function createTicket(body: TicketCreate): Promise<TicketPublic> {
+  return http.post<TicketPublic>('/tickets', body)
+}
+
+/** POST /tickets/{id}/{verb}: one transition; returns the updated ticket. */
+export function runAction(id: string, verb: Verb, body: ActionBody): Promise<TicketPublic> {
+  return http.post<TicketPublic>(`/tickets/${enc(id)}/${verb}`, body)
+}

@@ -1,0 +1,41 @@
+import type { RouteRecordRaw } from 'vue-router'
+
+const InboxView = () => import('@/views/tickets/InboxView.vue')
+
+const routes: RouteRecordRaw[] = [
+  {
+    path: '/tickets',
+    name: 'tickets',
+    component: InboxView,
+    props: { scope: 'all' },
+    meta: { titleKey: 'menu.tickets', menu: true, roles: ['operator', 'analyst', 'leader', 'records', 'admin'] },
+  },
+  {
+    path: '/unit-tickets',
+    name: 'unit-tickets',
+    component: InboxView,
+    props: { scope: 'unit' },
+    meta: { titleKey: 'menu.unitInbox', menu: true, roles: ['unit_handler'] },
+  },
+  {
+    path: '/queue',
+    name: 'queue',
+    component: () => import('@/views/tickets/LeaderQueueView.vue'),
+    meta: { titleKey: 'menu.queue', menu: true, roles: ['leader'] },
+  },
+  {
+    path: '/tickets/new',
+    name: 'ticket-new',
+    component: () => import('@/views/tickets/TicketCreateView.vue'),
+    meta: { titleKey: 'menu.newTicket', menu: true, roles: ['operator'] },
+  },
+  {
+    path: '/tickets/:id',
+    name: 'ticket-detail',
+    component: () => import('@/views/tickets/TicketDetailView.vue'),
+    props: true,
+    meta: { titleKey: 'ticket.detail' },
+  },
+]
+
+export default routes
