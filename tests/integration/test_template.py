@@ -1,0 +1,298 @@
+"""infra/resources.yaml is lint-clean and deploys to moto exactly as written (infra/stack.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+
+from infra import stack
+
+ROOT = Path(__file__).resolve().parents[2]
+STAGE = "it"
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    server, url = stack.start_moto(0)
+    yield url
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def outputs(moto_url: str) -> dict[str, str]:
+    stack.reset_moto(moto_url)
+    return stack.deploy(moto_url, STAGE)
+
+
+def _client(outputs: dict[str, str], service: str) -> Any:
+    return stack.client(service, outputs["endpoint_url"], outputs["region"])
+
+
+def _template_tables() -> dict[str, dict[str, Any]]:
+    template = stack.load_template()
+    return {
+        lid: r["Properties"]
+        for lid, r in template["Resources"].items()
+        if r["Type"] == "AWS::DynamoDB::Table"
+    }
+
+
+TABLE_OUTPUT = {
+    "TicketsTable": "tickets_table",
+    "TicketEventsTable": "events_table",
+    "CountersTable": "counters_table",
+    "DirectoryTable": "directory_table",
+}
+
+
+def test_template_passes_cfn_lint_for_the_china_and_global_partitions() -> None:
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")
+    cmd = [str(cfn_lint), "--regions", "cn-north-1", "us-east-1", "--", str(stack.TEMPLATE_PATH)]
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_contract_tables_are_in_the_template() -> None:
+    tables = _template_tables()
+    assert set(tables) == set(TABLE_OUTPUT)
+    gsis = {
+        lid: {g["IndexName"] for g in p.get("GlobalSecondaryIndexes", [])}
+        for lid, p in tables.items()
+    }
+    assert gsis == {
+        "TicketsTable": {"by_unit", "by_owner", "by_status", "open_deadline"},
+        "TicketEventsTable": {"by_month"},
+        "CountersTable": set(),
+        "DirectoryTable": {"gsi1"},
+    }
+
+
+@pytest.mark.parametrize("logical_id", sorted(TABLE_OUTPUT))
+def test_deployed_table_has_exactly_the_template_keys_and_indexes(
+    outputs: dict[str, str], logical_id: str
+) -> None:
+    props = _template_tables()[logical_id]
+    ddb = _client(outputs, "dynamodb")
+    table = ddb.describe_table(TableName=outputs[TABLE_OUTPUT[logical_id]])["Table"]
+    assert table["TableName"] == f"hotline-{STAGE}-" + (
+        "ticket-events" if logical_id == "TicketEventsTable" else TABLE_OUTPUT[logical_id][:-6]
+    )
+    assert table["KeySchema"] == props["KeySchema"]
+    assert sorted(table["AttributeDefinitions"], key=lambda a: a["AttributeName"]) == sorted(
+        props["AttributeDefinitions"], key=lambda a: a["AttributeName"]
+    )
+    deployed = {
+        g["IndexName"]: (g["KeySchema"], g["Projection"]["ProjectionType"])
+        for g in table.get("GlobalSecondaryIndexes", [])
+    }
+    expected = {
+        g["IndexName"]: (g["KeySchema"], g["Projection"]["ProjectionType"])
+        for g in props.get("GlobalSecondaryIndexes", [])
+    }
+    assert deployed == expected
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["SSEDescription"]["Status"] == "ENABLED"
+    assert table["SSEDescription"]["KMSMasterKeyArn"] == outputs["kms_key_arn"]
+    backups = ddb.describe_continuous_backups(TableName=table["TableName"])
+    pitr = backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert pitr["PointInTimeRecoveryStatus"] == "ENABLED"
+    stream = props.get("StreamSpecification")
+    if stream:
+        assert table["StreamSpecification"]["StreamViewType"] == stream["StreamViewType"]
+    else:
+        assert (
+            "StreamSpecification" not in table or not table["StreamSpecification"]["StreamEnabled"]
+        )
+
+
+def test_both_ticket_tables_stream_new_and_old_images(outputs: dict[str, str]) -> None:
+    streams = _client(outputs, "dynamodbstreams")
+    for key in ("tickets_stream_arn", "events_stream_arn"):
+        desc = streams.describe_stream(StreamArn=outputs[key])["StreamDescription"]
+        assert desc["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+
+
+def test_directory_ttl_is_enabled_on_expires_at(outputs: dict[str, str]) -> None:
+    ddb = _client(outputs, "dynamodb")
+    ttl = ddb.describe_time_to_live(TableName=outputs["directory_table"])["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+
+
+def test_archive_bucket_is_versioned_locked_private_and_encrypted(outputs: dict[str, str]) -> None:
+    s3 = _client(outputs, "s3")
+    bucket = outputs["archive_bucket"]
+    assert bucket == f"hotline-{STAGE}-archive-{stack.ACCOUNT_ID}"
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    lock = s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
+    assert lock["ObjectLockEnabled"] == "Enabled"
+    assert lock["Rule"]["DefaultRetention"]["Mode"] == "COMPLIANCE"
+    assert lock["Rule"]["DefaultRetention"]["Years"] == 10
+    pab = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert pab == dict.fromkeys(
+        ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"), True
+    )
+    rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "aws:kms",
+        "KMSMasterKeyID": outputs["kms_key_arn"],
+    }
+
+
+def test_archived_object_cannot_be_deleted_under_compliance_lock(outputs: dict[str, str]) -> None:
+    s3 = _client(outputs, "s3")
+    bucket = outputs["archive_bucket"]
+    version = s3.put_object(Bucket=bucket, Key="archive/locked.json", Body=b"{}")["VersionId"]
+    head = s3.head_object(Bucket=bucket, Key="archive/locked.json")
+    assert head["ObjectLockMode"] == "COMPLIANCE"
+    with pytest.raises(s3.exceptions.ClientError):
+        s3.delete_object(Bucket=bucket, Key="archive/locked.json", VersionId=version)
+
+
+def test_data_key_rotates_encrypts_and_has_its_alias(outputs: dict[str, str]) -> None:
+    kms = _client(outputs, "kms")
+    assert kms.get_key_rotation_status(KeyId=outputs["kms_key_id"])["KeyRotationEnabled"] is True
+    data_key = kms.generate_data_key(KeyId=f"alias/hotline-{STAGE}-data", KeySpec="AES_256")
+    plain = kms.decrypt(CiphertextBlob=data_key["CiphertextBlob"])["Plaintext"]
+    assert plain == data_key["Plaintext"]
+    assert data_key["KeyId"] == outputs["kms_key_arn"]
+
+
+def test_notifications_topic_is_encrypted_with_the_data_key(outputs: dict[str, str]) -> None:
+    sns = _client(outputs, "sns")
+    attrs = sns.get_topic_attributes(TopicArn=outputs["topic_arn"])["Attributes"]
+    assert outputs["topic_arn"].endswith(f":hotline-{STAGE}-notifications")
+    assert attrs["KmsMasterKeyId"] == outputs["kms_key_id"]
+
+
+def test_user_pool_has_the_six_role_groups_and_unit_attribute(outputs: dict[str, str]) -> None:
+    idp = stack.client("cognito-idp", outputs["endpoint_url"], outputs["cognito_region"])
+    pool = idp.describe_user_pool(UserPoolId=outputs["user_pool_id"])["UserPool"]
+    assert pool["Name"] == f"hotline-{STAGE}-users"
+    assert any(a["Name"] == "custom:unit_id" and a["Mutable"] for a in pool["SchemaAttributes"])
+    groups = {g["GroupName"] for g in idp.list_groups(UserPoolId=outputs["user_pool_id"])["Groups"]}
+    assert groups == {"operator", "analyst", "leader", "unit_handler", "records", "admin"}
+    client = idp.describe_user_pool_client(
+        UserPoolId=outputs["user_pool_id"], ClientId=outputs["user_pool_client_id"]
+    )["UserPoolClient"]
+    assert set(client["ExplicitAuthFlows"]) == {
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    }
+    assert "ClientSecret" not in client
+
+
+def test_deploy_twice_reuses_the_stack(outputs: dict[str, str]) -> None:
+    again = stack.deploy(outputs["endpoint_url"], STAGE)
+    assert again == outputs
+
+
+def test_id_token_verifies_against_moto_jwks_with_issuer_and_audience(
+    outputs: dict[str, str],
+) -> None:
+    env = stack.env_for(outputs, STAGE)
+    stack.create_user(
+        outputs, "uh1", "Hotline#2026uh1", "unit_handler", unit_id="U001", name="王办理"
+    )
+    tokens = stack.login(outputs, "uh1", "Hotline#2026uh1")
+    signing_key = jwt.PyJWKClient(env["OIDC_JWKS_URL"]).get_signing_key_from_jwt(tokens["IdToken"])
+    claims = jwt.decode(
+        tokens["IdToken"],
+        signing_key.key,
+        algorithms=["RS256"],
+        issuer=env["OIDC_ISSUER"],
+        audience=env["OIDC_AUDIENCE"],
+    )
+    assert claims["token_use"] == "id"
+    assert claims["cognito:groups"] == ["unit_handler"]
+    assert claims["custom:unit_id"] == "U001"
+    assert claims["cognito:username"] == "uh1"
+    assert claims["name"] == "王办理"
+
+
+def test_env_for_names_every_resource(outputs: dict[str, str]) -> None:
+    env = stack.env_for(outputs, STAGE)
+    assert env["TICKETS_TABLE"] == f"hotline-{STAGE}-tickets"
+    assert env["EVENTS_TABLE"] == f"hotline-{STAGE}-ticket-events"
+    assert env["OIDC_AUDIENCE"] == outputs["user_pool_client_id"]
+    assert env["AWS_ENDPOINT_URL"] == outputs["endpoint_url"]
+    assert all(env.values())
+
+
+def test_dump_reset_restore_round_trips_items_and_objects(
+    outputs: dict[str, str], tmp_path: Path
+) -> None:
+    ddb = _client(outputs, "dynamodb")
+    s3 = _client(outputs, "s3")
+    ticket = {
+        "ticket_id": {"S": "T20260105-00001"},
+        "status": {"S": "received"},
+        "received_at": {"S": "2026-01-05T01:00:00+00:00"},
+        "unit_id": {"S": "U001"},
+        "version": {"N": "3"},
+        "blob": {"B": b"\x00\xffkms"},
+        "tags": {"SS": ["a", "b"]},
+        "title": {"S": "噪音扰民"},
+    }
+    event = {
+        "ticket_id": {"S": "T20260105-00001"},
+        "seq": {"N": "1"},
+        "month": {"S": "2026-01"},
+        "at_key": {"S": "2026-01-05T01:00:00+00:00#T20260105-00001#1"},
+    }
+    ddb.put_item(TableName=outputs["tickets_table"], Item=ticket)
+    ddb.put_item(TableName=outputs["events_table"], Item=event)
+    bucket = outputs["archive_bucket"]
+    s3.put_object(
+        Bucket=bucket,
+        Key="archive/2026/01/T1/record.json",
+        Body=b'{"v": 1}',
+        ContentType="application/json",
+        Metadata={"sha256": "one"},
+    )
+    s3.put_object(
+        Bucket=bucket,
+        Key="archive/2026/01/T1/record.json",
+        Body=b'{"v": 2}',
+        ContentType="application/json",
+        Metadata={"sha256": "two"},
+    )
+
+    stack.dump_state(outputs, tmp_path)
+    stack.dump_state(outputs, tmp_path)  # a second save replaces the first atomically
+    assert len(list((tmp_path / "snapshots").iterdir())) == 1
+
+    stack.reset_moto(outputs["endpoint_url"])
+    fresh = stack.deploy(outputs["endpoint_url"], STAGE)
+    assert ddb.scan(TableName=fresh["tickets_table"])["Items"] == []
+    assert stack.restore_state(fresh, tmp_path) is True
+
+    got = ddb.get_item(TableName=fresh["tickets_table"], Key={"ticket_id": ticket["ticket_id"]})[
+        "Item"
+    ]
+    assert got == ticket
+    assert ddb.query(
+        TableName=fresh["events_table"],
+        IndexName="by_month",
+        KeyConditionExpression="#m = :m",
+        ExpressionAttributeNames={"#m": "month"},
+        ExpressionAttributeValues={":m": {"S": "2026-01"}},
+    )["Items"] == [event]
+    obj = s3.get_object(Bucket=bucket, Key="archive/2026/01/T1/record.json")
+    assert obj["Body"].read() == b'{"v": 2}'
+    assert obj["Metadata"] == {"sha256": "two"}
+    assert obj["ContentType"] == "application/json"
+    versions = s3.list_object_versions(Bucket=bucket, Prefix="archive/2026/01/T1/")["Versions"]
+    assert len(versions) == 2
+    outputs.update(fresh)  # later tests in this module use the re-deployed stack
+
+
+def test_restore_from_an_empty_folder_reports_nothing_restored(
+    outputs: dict[str, str], tmp_path: Path
+) -> None:
+    assert stack.restore_state(outputs, tmp_path) is False
