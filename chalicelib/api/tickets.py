@@ -44,6 +44,13 @@ def ticket_events(ticket_id: str) -> dict[str, Any]:
     return {"items": svc.ticket_events(current_actor(bp), ticket_id)}
 
 
+@route(bp, "/tickets/{ticket_id}/pii-views", methods=["GET"])
+def pii_views(ticket_id: str) -> dict[str, Any]:
+    """Who saw this ticket's unmasked caller data, and when (admins, R-12345-11)."""
+    items, next_page = svc.pii_views(current_actor(bp), ticket_id, query(bp).get("page"))
+    return {"items": items, "next_page": next_page}
+
+
 def _verb_view(verb: str) -> Any:
     def view(ticket_id: str) -> dict[str, Any]:
         actor = current_actor(bp)

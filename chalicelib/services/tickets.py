@@ -88,6 +88,13 @@ def get_ticket(actor: Actor, ticket_id: str, now: datetime, *, reveal: bool = Fa
     return ticket
 
 
+def pii_views(actor: Actor, ticket_id: str, page: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """The access log of a ticket's personal data (admins only)."""
+    access.ensure_role(actor, Role.ADMIN)
+    repo().get(ticket_id)
+    return directory.pii_views(ticket_id, token=page)
+
+
 def ticket_events(actor: Actor, ticket_id: str) -> list[dict[str, Any]]:
     """The ticket's history for someone who may see the ticket."""
     access.ensure_view(actor, repo().get(ticket_id))

@@ -166,6 +166,9 @@ def test_r12345_11_reveal_is_recorded(api: Any) -> None:
     api.get(f"/tickets/{tid}?reveal=1", user="leader1")
     views, _ = directory.pii_views(tid)
     assert [v["user_id"] for v in views] == ["leader1"]
+    log = api.get(f"/tickets/{tid}/pii-views", user="admin1")
+    assert log.status_code == 200 and [v["user_id"] for v in log.json["items"]] == ["leader1"]
+    assert api.get(f"/tickets/{tid}/pii-views", user="op1").status_code == 403
 
 
 def test_caller_data_is_encrypted_at_rest(api: Any, outputs: dict[str, str]) -> None:

@@ -32,6 +32,16 @@ describe('action bodies sent to POST /tickets/{id}/{verb}', () => {
     })
   })
 
+  it('an unreachable caller needs no checks: only the satisfaction goes', () => {
+    const f = { ...emptyActionForm(), satisfaction: 'unreachable' as const }
+    expect(buildActionBody('callback', f, ticket)).toEqual({ version: 7, satisfaction: 'unreachable' })
+  })
+
+  it('a denied extension carries the note the API requires', () => {
+    const f = { ...emptyActionForm(), approve: false, note: '请按期办结' }
+    expect(buildActionBody('decide-extension', f, ticket)).toEqual({ version: 7, approve: false, note: '请按期办结' })
+  })
+
   it('a rejected review carries its reason, an approved one none', () => {
     expect(buildActionBody('review', { ...emptyActionForm(), approve: false, reason: '答复不实' }, ticket)).toEqual({
       version: 7,

@@ -1,22 +1,36 @@
 import type { TicketSummary } from '@/api/tickets/types'
 
-/** Keys of the five confirmations (R-12345-13) for operators, and the unit handler's three. */
+/** Keys of the five confirmations (R-12345-13) for operators/leaders/analysts, and the unit handler's three. */
 export type ConfirmationKey =
-  | 'new_tickets'
-  | 'extensions_and_returns'
+  | 'new'
+  | 'extensions_returns'
   | 'due_soon'
   | 'to_confirm'
-  | 'to_submit_or_archive'
+  | 'to_submit_archive'
   | 'to_sign'
   | 'redo'
 
 export interface ConfirmationGroup {
   key: ConfirmationKey | string
+  /** Chinese title from the server (used when the UI has no translation for the key). */
+  title?: string
+  /** Counted up to 50 per status; `more` = there are more than counted. */
   count: number
+  more?: boolean
+  /** The first few (≤ 5) tickets of the group. */
   items: TicketSummary[]
 }
 
+export interface ConfirmationWarning {
+  code?: string
+  message?: string
+  [k: string]: unknown
+}
+
+/** GET /me/confirmations (docs/api.md). */
 export interface Confirmations {
   role: string
-  items: ConfirmationGroup[]
+  groups: ConfirmationGroup[]
+  warnings?: (ConfirmationWarning | string)[]
+  open_tasks?: number
 }

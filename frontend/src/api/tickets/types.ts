@@ -135,11 +135,15 @@ export interface TicketSummary {
 export interface Extension {
   reason: string
   requested_due: string
+  requested_due_provisional?: boolean
   requested_by: string
   requested_at: string
+  previous_due?: string | null
+  /** `approved` / `denied`, null while pending */
   decision: string | boolean | null
-  decided_by: string | null
-  note: string | null
+  decided_by?: string | null
+  decided_at?: string | null
+  note?: string | null
 }
 
 export interface ReturnInfo {
@@ -184,6 +188,8 @@ export interface TicketPublic extends TicketSummary {
   location: Location | null
   caller: Caller
   caller_masked: boolean
+  /** This user may ask for the unmasked caller (`?reveal=1`, recorded as `pii_revealed`). */
+  can_reveal?: boolean
   wants_reply: boolean
   co_unit_ids: string[]
   first_owner_id: string | null
@@ -198,6 +204,10 @@ export interface TicketPublic extends TicketSummary {
   callback: Callback | null
   difficult: Difficult | null
   allowed_actions: Verb[]
+  city_due?: string | null
+  submitted_at?: string | null
+  closed_at?: string | null
+  reassign_count?: number
   version: number
   created_at: string
   updated_at: string

@@ -100,11 +100,13 @@ export function buildActionBody(verb: Verb, f: ActionForm, ticket: Pick<TicketPu
       if (f.approve === false) body.reason = f.reason.trim()
       break
     case 'callback':
-      body.informed = f.informed === true
-      body.truthful = f.truthful === true
-      body.misconduct = f.misconduct === true
-      if (f.misconduct && opt(f.misconduct_note)) body.misconduct_note = opt(f.misconduct_note)
       body.satisfaction = f.satisfaction
+      if (f.satisfaction !== 'unreachable') {
+        body.informed = f.informed === true
+        body.truthful = f.truthful === true
+        body.misconduct = f.misconduct === true
+        if (f.misconduct && opt(f.misconduct_note)) body.misconduct_note = opt(f.misconduct_note)
+      }
       if (opt(f.note)) body.note = opt(f.note)
       break
     case 'close':

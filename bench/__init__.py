@@ -1,0 +1,1 @@
+"""`make bench`: the system's performance figures beside their minimums (see bench/README.md)."""

@@ -1,0 +1,133 @@
+"""6. Archive: stream-handler throughput (events/s) and S3 requests per event.
+
+Fresh events are made in-process (tickets through a few transitions), read back from the
+TicketEvents stream in Lambda's record shape (`infra.local_stack.lambda_record`) and handed to the
+archive consumer in batches of 100, as Lambda would. Only the consumer's time is measured.
+Minimum: one S3 PutObject per event at its bare floor (a batching archive can do better than
+that "minimum"; the ratio then drops below 1).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from bench.counting import COUNTER
+from bench.figures import Figure, skipped
+from bench.harness import Bench, resolve
+
+SECTION = "6 archive"
+# Issue 4 (archive) provides this; wire the real name here when it lands.
+ENTRY = ("chalicelib.services.archive", "handle_batch")  # handle_batch({"Records": [...]}) -> batchItemFailures
+BATCH = 100
+
+
+def _consumer() -> Any:
+    fn = resolve(*ENTRY)
+    if not isinstance(fn, str):
+        return fn
+    # fallback: an events-stream consumer registered through chalicelib.handlers.local_hooks
+    try:
+        from chalicelib.handlers import local_hooks  # type: ignore[attr-defined]
+    except ImportError:
+        return fn
+    found: list[Any] = []
+
+    class Registry:
+        @staticmethod
+        def register_stream_consumer(stream: str, consumer: Any) -> None:
+            if stream == "events" and "archive" in getattr(consumer, "__qualname__", "").lower():
+                found.append(consumer)
+
+        @staticmethod
+        def register_schedule(name: str, handler: Any) -> None:
+            return None
+
+    local_hooks.register(Registry)
+    return found[0] if found else fn
+
+
+def _events(bench: Bench, tickets: int) -> None:
+    from bench.data import CALL, CALLBACK, PAYLOAD, REPLY
+    from chalicelib.domain.model import Actor
+    from chalicelib.services import tickets as svc
+
+    op, uh = Actor("op1", "operator", None, "王敏"), Actor("uh1", "unit_handler", "U001", "周海")
+    steps = [("dispatch", op, {"unit_id": "U001", "call": CALL}), ("sign", uh, {}), ("reply", uh, {"sections": REPLY}),
+             ("review", op, {"approve": True}), ("callback", op, CALLBACK), ("submit", op, {}), ("close", op, {})]
+    for _ in range(tickets):  # a whole life each: 8 events, one of them `closed` (which archives a package)
+        now = datetime.now(UTC)
+        t, _ = svc.create_ticket(op, dict(PAYLOAD), now)
+        for verb, actor, body in steps:
+            svc.act(actor, t.ticket_id, verb, body, now)
+
+
+class _Stream:
+    def __init__(self, bench: Bench) -> None:
+        from infra import stack
+
+        out = bench.stack.outputs
+        self.arn, self.region = out["events_stream_arn"], out["region"]
+        self.client = stack.client("dynamodbstreams", out["endpoint_url"], out["region"])
+        shards = self.client.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
+        self.iterators = [self.client.get_shard_iterator(StreamArn=self.arn, ShardId=s["ShardId"],
+                                                         ShardIteratorType="LATEST")["ShardIterator"] for s in shards]
+
+    def read(self) -> list[dict[str, Any]]:
+        from infra.local_stack import lambda_record
+
+        records = []
+        for i, it in enumerate(self.iterators):
+            while True:
+                page = self.client.get_records(ShardIterator=it, Limit=1000)
+                it = page["NextShardIterator"]
+                if not page["Records"]:
+                    break
+                records += [lambda_record(r, self.arn, self.region) for r in page["Records"]]
+            self.iterators[i] = it
+        return records
+
+
+def run(bench: Bench) -> list[Figure]:
+    consumer = _consumer()
+    if isinstance(consumer, str):
+        return [skipped("archive.rate", "archive stream handler throughput", "events/s", f"{consumer} (issue 4)",
+                        section=SECTION),
+                skipped("archive.s3_per_event", "S3 requests per event", "requests", f"{consumer} (issue 4)",
+                        section=SECTION, minimum=1, minimum_basis="one PutObject per event")]
+    from infra import stack
+
+    s3 = stack.client("s3", bench.stack.endpoint, bench.stack.outputs["region"])
+    bucket = bench.stack.outputs["archive_bucket"]
+    floor = []
+    for i in range(20):
+        started = time.perf_counter()
+        s3.put_object(Bucket=bucket, Key=f"bench-floor/{i}", Body=b"{}")
+        floor.append((time.perf_counter() - started) * 1000)
+    put_ms = sorted(floor)[len(floor) // 2]
+    stream = _Stream(bench)
+    tickets = 5 if bench.cfg.quick else 25
+    rates, s3_per, ddb_per = [], [], []
+    for _ in range(bench.cfg.reps):
+        _events(bench, tickets)
+        records = stream.read()
+        failures = 0
+        started = time.perf_counter()
+        with COUNTER.measure() as tally:
+            for k in range(0, len(records), BATCH):
+                result = consumer({"Records": records[k:k + BATCH]}) or {}
+                failures += len(result.get("batchItemFailures") or [])
+        took = time.perf_counter() - started
+        rates.append(len(records) / took)
+        s3_per.append(tally.total("s3") / max(len(records), 1))
+        ddb_per.append(tally.total("dynamodb") / max(len(records), 1))
+    note = (f"{len(records)} events per run ({tickets} whole lives) in batches of {BATCH}; "
+            f"S3 ops {tally.ops('s3')}; failed records {failures}")
+    return [
+        Figure("archive.rate", "archive stream handler throughput", "events/s", rates, better="higher",
+               minimum=1000 / put_ms, minimum_basis="1000 ms / bare PutObject floor", section=SECTION, note=note),
+        Figure("archive.s3_per_event", "S3 requests per event", "requests", s3_per, minimum=1,
+               minimum_basis="one PutObject per event", section=SECTION),
+        Figure("archive.ddb_per_event", "DynamoDB requests per event", "requests", ddb_per, section=SECTION),
+    ]

@@ -1,0 +1,164 @@
+"""The stack a benchmark runs against: its own moto server, stage `bench`, users, `chalice local`.
+
+Everything binds to 127.0.0.1 on free ports and is stopped in `close()` (also from atexit and on
+SIGTERM/SIGINT), so a run leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bench import moto_patch
+from bench.counting import COUNTER
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGE = "bench"
+PASSWORD = "Bench#Pass2026"
+# username: (role, unit, display name)
+USERS: dict[str, tuple[str, str | None, str]] = {
+    "op1": ("operator", None, "王敏"),
+    "op2": ("operator", None, "李强"),
+    "analyst1": ("analyst", None, "赵静"),
+    "leader1": ("leader", None, "陈建国"),
+    "uh1": ("unit_handler", "U001", "周海"),
+    "uh2": ("unit_handler", "U002", "吴芳"),
+    "records1": ("records", None, "郑洁"),
+    "admin1": ("admin", None, "孙伟"),
+}
+UNITS: dict[str, dict[str, Any]] = {
+    "U001": {"name": "海游街道办事处", "kind": "township", "contacts": [{"name": "周海", "phone": "13957600001", "role": "handler"}]},
+    "U002": {"name": "县住房和城乡建设局", "kind": "bureau", "contacts": [{"name": "吴芳", "phone": "13957600002", "role": "handler"}]},
+    "U003": {"name": "县市场监督管理局", "kind": "bureau", "contacts": [{"name": "冯磊", "phone": "0576-83310003", "role": "handler"}]},
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)  # noqa: T201 - a console program
+
+
+class BenchStack:
+    """moto + stack + env (set before chalicelib is imported) + users + chalice local."""
+
+    def __init__(self) -> None:
+        self.server: Any = None
+        self.endpoint = ""
+        self.outputs: dict[str, str] = {}
+        self.env: dict[str, str] = {}
+        self.chalice: subprocess.Popen[bytes] | None = None
+        self.api_url = ""
+        self.tokens: dict[str, str] = {}
+        self.http = requests.Session()
+        self._chalice_log: Any = None
+        self._closed = False
+
+    # ------------------------------------------------------------------ start
+
+    def start(self) -> None:
+        """moto server, deploy, environment, units + users; chalice local is started (not awaited)."""
+        atexit.register(self.close)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._on_signal)
+        COUNTER.install()  # before any botocore client of the app exists
+        from infra import stack
+
+        self.server, self.endpoint = stack.start_moto(0)
+        moto_patch.apply()  # transactions without whole-table copies (see bench/moto_patch.py)
+        self.outputs = stack.deploy(self.endpoint, STAGE)
+        self.env = stack.env_for(self.outputs, STAGE)
+        # Production-like notifications (the default for STAGE=local would be the recorder).
+        self.env["SMS_BACKEND"] = "sns"
+        os.environ.update(self.env)  # before anything from chalicelib is imported
+        self.start_chalice()
+
+        from chalicelib.services import context
+        from chalicelib.storage import directory
+
+        for unit_id, unit in UNITS.items():
+            directory.put_unit(unit_id, unit)
+        context.invalidate()
+        for username, (role, unit, name) in USERS.items():
+            stack.create_user(self.outputs, username, PASSWORD, role, unit_id=unit, name=name)
+            self.tokens[username] = stack.login(self.outputs, username, PASSWORD)["IdToken"]
+
+    def start_chalice(self) -> None:
+        port = free_port()
+        # `chalice local`, through a wrapper that only turns Nagle off (see bench/chalice_local.py)
+        cmd = [sys.executable, "-m", "bench.chalice_local", "local", "--no-autoreload",
+               "--host", "127.0.0.1", "--port", str(port), "--stage", "local"]
+        self.api_url = f"http://127.0.0.1:{port}"
+        self._chalice_log = tempfile.TemporaryFile()  # a pipe could fill up and block the server
+        self.chalice = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **self.env}, start_new_session=True,
+                                        stdout=self._chalice_log, stderr=subprocess.STDOUT)
+
+    def wait_for_api(self, timeout: float = 60.0) -> None:
+        """Block until chalice local answers /health (or fail with its stderr)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.chalice is None or self.chalice.poll() is not None:
+                self._chalice_log.seek(0)
+                err = self._chalice_log.read().decode(errors="replace")
+                raise RuntimeError(f"chalice local exited:\n{err[-3000:]}")
+            try:
+                if self.http.get(f"{self.api_url}/health", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("chalice local did not answer /health in time")
+
+    # ------------------------------------------------------------------ HTTP
+
+    def headers(self, user: str | None) -> dict[str, str]:
+        h = {"Content-Type": "application/json"}
+        if user:
+            h["Authorization"] = f"Bearer {self.tokens[user]}"
+        return h
+
+    # ------------------------------------------------------------------ stop
+
+    def _on_signal(self, signum: int, _frame: Any) -> None:
+        log(f"signal {signum}: stopping")
+        self.close()
+        raise SystemExit(128 + signum)
+
+    def close(self) -> None:
+        """Stop chalice local (its whole process group) and the moto server. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        proc, self.chalice = self.chalice, None
+        if proc is not None and proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=5)
+            except ProcessLookupError:
+                pass
+        if self._chalice_log is not None:
+            self._chalice_log.close()
+        self.http.close()
+        if self.server is not None:
+            try:
+                self.server.stop()
+            except Exception:  # noqa: BLE001 - stopping must not raise
+                pass
+            self.server = None

@@ -1,0 +1,60 @@
+/** One readable line for a timeline event's `data` (labels translated, ids → names, ISO → local time). */
+
+export interface EventDataHelpers {
+  t: (key: string, values?: Record<string, unknown>) => string
+  te: (key: string) => boolean
+  unitName: (id: string) => string
+  dateTime: (iso: string) => string
+  /** A reply section id → the template's title. */
+  sectionTitle?: (id: string) => string
+}
+
+/** Keys never shown (internal or repeated elsewhere on the page). */
+const HIDDEN = new Set(['by', 'at', 'actor_id', 'ticket_id', 'version', 'seq'])
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/
+
+function value(key: string, v: unknown, h: EventDataHelpers): string {
+  if (typeof v === 'boolean') return v ? h.t('common.yes') : h.t('common.no')
+  if (Array.isArray(v)) {
+    return v
+      .map((x) => {
+        const id = String(x)
+        if (key.endsWith('unit_ids')) return h.unitName(id)
+        if (key === 'sections' && h.sectionTitle) return h.sectionTitle(id)
+        return id
+      })
+      .join('、')
+  }
+  const s = String(v)
+  if (key === 'unit_id' || key === 'from_unit_id') return h.unitName(s)
+  if (key === 'satisfaction' && h.te(`satisfaction.${s}`)) return h.t(`satisfaction.${s}`)
+  if (key === 'kind' && h.te(`callKind.${s}`)) return h.t(`callKind.${s}`)
+  if ((key === 'source' || key === 'channel') && h.te(`channel.${s}`)) return h.t(`channel.${s}`)
+  if (ISO.test(s)) return h.dateTime(s)
+  return s
+}
+
+function call(c: Record<string, unknown>, h: EventDataHelpers): string {
+  const who = [c.to_name, c.to_phone].filter((x) => typeof x === 'string' && x).join(' ')
+  const note = typeof c.note === 'string' && c.note ? `（${c.note}）` : ''
+  return `${h.t('eventData.call')}：${who}${note}`
+}
+
+function label(key: string, h: EventDataHelpers): string {
+  return h.te(`eventData.${key}`) ? h.t(`eventData.${key}`) : key
+}
+
+export function describeEventData(data: Record<string, unknown> | null | undefined, h: EventDataHelpers): string {
+  const parts: string[] = []
+  for (const [k, v] of Object.entries(data ?? {})) {
+    if (HIDDEN.has(k) || v === null || v === undefined || v === '') continue
+    if (Array.isArray(v) && !v.length) continue
+    if (k === 'call' && v && typeof v === 'object' && !Array.isArray(v)) {
+      parts.push(call(v as Record<string, unknown>, h))
+      continue
+    }
+    if (typeof v === 'object' && !Array.isArray(v)) continue
+    parts.push(`${label(k, h)}：${value(k, v, h)}`)
+  }
+  return parts.join('；')
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { describeEventData, type EventDataHelpers } from '@/views/tickets/eventData'
+
+const labels: Record<string, string> = {
+  'common.yes': '是',
+  'common.no': '否',
+  'eventData.call': '电话通知',
+  'eventData.unit_id': '承办单位',
+  'eventData.reason': '原因',
+  'eventData.other_unit': '转其他单位',
+  'satisfaction.satisfied': '满意',
+  'eventData.satisfaction': '满意度',
+}
+const h: EventDataHelpers = {
+  t: (k) => labels[k] ?? k,
+  te: (k) => k in labels,
+  unitName: (id) => (id === 'U001' ? '海游街道办事处' : id),
+  dateTime: () => '2026-11-26 11:59',
+}
+
+describe('describeEventData', () => {
+  it('shows the phone call of a dispatch with the unit name', () => {
+    const s = describeEventData({ unit_id: 'U001', call: { to_name: '周海', to_phone: '13957600001', note: '已通知', by: 'op1' } }, h)
+    expect(s).toBe('承办单位：海游街道办事处；电话通知：周海 13957600001（已通知）')
+  })
+  it('translates booleans, satisfaction and ISO times, hides empties and internal keys', () => {
+    const s = describeEventData(
+      { reason: '不属于本单位', other_unit: false, satisfaction: 'satisfied', handle_due: '2026-11-26T03:59:00+00:00', note: null, by: 'op1', sections: [] },
+      h,
+    )
+    expect(s).toBe('原因：不属于本单位；转其他单位：否；满意度：满意；handle_due：2026-11-26 11:59')
+  })
+  it('is empty for no data', () => {
+    expect(describeEventData(null, h)).toBe('')
+  })
+})

@@ -1,0 +1,429 @@
+"""The built SPA (frontend/dist) in real headless Chromium against the running local stack.
+
+Walks the README's ticket through the browser: op1 creates and dispatches (with the phone call to
+the unit, R-12345-02), uh1 signs and replies by the template sections (R-12345-06), op1 reviews,
+records the callback's four checks (R-12345-05) and submits; uh1 asks for an extension on another
+ticket and the leader approves it from the leader queue; uh2 (another unit) gets the 404 page and
+does not see the ticket in the unit inbox. Every page runs at 1280×720 in zh-CN; console errors and
+uncaught page errors fail the test; screenshots of the key pages go to tests/e2e/artifacts/.
+
+Chromium is Debian's (/usr/bin/chromium, `make apt`), driven by the `playwright` package without
+`playwright install`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+
+from tests.e2e.conftest import ROOT, LocalStack
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -r requirements-dev.txt")
+Browser = sync_api.Browser
+Page = sync_api.Page
+expect = sync_api.expect
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+VIEWPORT = {"width": 1280, "height": 720}
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CALL = {"to_name": "周海", "to_phone": "13957600001", "note": "已电话通知"}
+TIMEOUT_MS = 20_000
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium (make apt)"),
+    pytest.mark.skipif(not (ROOT / "frontend" / "dist" / "index.html").exists(), reason="frontend not built (make frontend)"),
+]
+
+# Console noise that is not the SPA's fault (none expected on 127.0.0.1, kept narrow on purpose).
+EXTERNAL_NOISE = (re.compile(r"favicon\.ico"), re.compile(r"DevTools"))
+
+
+def _password(user: str) -> str:
+    return f"Hotline#2026{user}"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_api.sync_playwright() as pw:
+        pw.selectors.set_test_id_attribute("data-test")
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+class UI:
+    """One signed-in user in their own browser context (sessionStorage is per context)."""
+
+    def __init__(self, browser: Browser, stack: LocalStack, artifacts: Path, user: str) -> None:
+        self.stack, self.artifacts, self.user = stack, artifacts, user
+        self.context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page: Page = self.context.new_page()
+        self.errors: list[str] = []
+        # HTTP statuses the current step expects from the API (Chromium logs those as console errors)
+        self.expected_status: set[int] = set()
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+
+    def _on_console(self, msg: Any) -> None:
+        if msg.type != "error":
+            return
+        text = msg.text
+        url = (msg.location or {}).get("url", "")
+        if any(p.search(text) or p.search(url) for p in EXTERNAL_NOISE):
+            return
+        status = re.search(r"status of (\d{3})", text)
+        if status and int(status.group(1)) in self.expected_status and url.startswith(self.stack.api):
+            return
+        self.errors.append(f"console.error: {text} ({url})")
+
+    # ------------------------------------------------------------------ navigation
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.stack.web + path)
+
+    def login(self, landing: str) -> None:
+        self.goto("/login")
+        self.fill(self.page, "login-username", self.user)
+        self.fill(self.page, "login-password", _password(self.user))
+        self.page.get_by_test_id("login-submit").click()
+        self.page.wait_for_url(f"**{landing}")
+
+    def shot(self, name: str) -> Path:
+        path = self.artifacts / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    def open_ticket(self, tid: str) -> None:
+        self.goto(f"/tickets/{tid}")
+        expect(self.page.get_by_test_id("ticket-id")).to_have_text(tid)
+
+    def status_is(self, status: str) -> None:
+        expect(self.page.locator(".page-header").get_by_test_id("ticket-status")).to_have_attribute("data-status", status)
+
+    # ------------------------------------------------------------------ element-plus widgets
+
+    def dialog(self, verb: str) -> Any:
+        self.page.get_by_test_id(f"action-{verb}").click()
+        dlg = self.page.locator(f'.el-dialog[data-verb="{verb}"]')
+        expect(dlg).to_be_visible()
+        return dlg
+
+    def confirm(self, dlg: Any) -> None:
+        dlg.get_by_test_id("dialog-confirm").click()
+        expect(dlg).to_be_hidden()
+
+    def choose(self, scope: Any, test_id: str, option: str) -> None:
+        """Open an el-select and click the option with this text (options are teleported to body)."""
+        scope.get_by_test_id(test_id).click()
+        self.page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
+
+    @staticmethod
+    def input_of(loc: Any) -> Any:
+        """The <input>/<textarea> an element-plus widget's data-test landed on (the field itself or a wrapper)."""
+        return loc if loc.evaluate("el => el.tagName") in ("INPUT", "TEXTAREA") else loc.locator("input, textarea").first
+
+    def fill(self, scope: Any, test_id: str, text: str) -> None:
+        self.input_of(scope.get_by_test_id(test_id)).fill(text)
+
+    def radio(self, scope: Any, test_id: str, label: str) -> None:
+        scope.get_by_test_id(test_id).locator(".el-radio", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")).click()
+
+    def check_clean(self) -> None:
+        assert not self.errors, "\n".join(self.errors)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def ui(browser: Browser, local_stack: LocalStack, artifacts: Path) -> Iterator[Any]:
+    """`ui("op1")` → a UI; every UI made is checked for console errors and closed at the end."""
+    made: list[UI] = []
+
+    def make(user: str) -> UI:
+        u = UI(browser, local_stack, artifacts, user)
+        made.append(u)
+        return u
+
+    yield make
+    try:
+        for u in made:
+            u.check_clean()
+    finally:
+        for u in made:
+            u.close()
+
+
+class Api:
+    """Setting up side tickets over HTTP (the browser walk is what is under test)."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+        self.tokens: dict[str, str] = {}
+
+    def call(self, method: str, path: str, user: str, body: dict[str, Any] | None = None) -> Any:
+        if user not in self.tokens:
+            self.tokens[user] = self.stack.login(user)["id_token"]
+        resp = requests.request(method, self.stack.api + path, json=body, timeout=30,
+                                headers={"Authorization": f"Bearer {self.tokens[user]}"})
+        assert resp.ok, (method, path, resp.status_code, resp.text)
+        return resp.json()
+
+
+def _text(page: Page) -> str:
+    return page.locator("body").inner_text()
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_login_page_and_five_confirmations(ui: Any) -> None:
+    op = ui("op1")
+    op.goto("/login")
+    expect(op.page.get_by_test_id("login-submit")).to_be_visible()
+    assert "12345" in _text(op.page) and "登录" in _text(op.page)
+    op.shot("01-login")
+
+    # a wrong password is a readable error, not a crash
+    op.expected_status = {401, 403}
+    op.fill(op.page, "login-username", "op1")
+    op.fill(op.page, "login-password", "wrong-password")
+    op.page.get_by_test_id("login-submit").click()
+    expect(op.page.get_by_test_id("login-error")).to_be_visible()
+    op.expected_status = set()
+
+    op.login("/home")
+    cards = op.page.locator('[data-test^="confirm-card-"]')
+    unavailable = op.page.get_by_test_id("confirmations-unavailable")
+    expect(cards.first.or_(unavailable)).to_be_visible()
+    if unavailable.is_visible():  # /me/confirmations not deployed: the friendly empty state
+        op.shot("02-home-confirmations")
+        return
+    keys = [c.get_attribute("data-test") for c in cards.all()]
+    assert keys == [f"confirm-card-{k}" for k in ("new", "extensions_returns", "due_soon", "to_confirm", "to_submit_archive")]
+    counts = [int(c.get_by_test_id("confirm-count").get_attribute("data-count") or -1) for c in cards.all()]
+    assert all(n >= 0 for n in counts) and counts[0] > 0, counts  # seeded data has new (received) tickets
+    new_card = op.page.get_by_test_id("confirm-card-new")
+    expect(new_card.get_by_test_id("inbox-row").first).to_be_visible()
+    text = _text(op.page)
+    for word in ("五个确认", "新工单", "延期申请与退单", "待派单"):
+        assert word in text, word
+    op.shot("02-home-confirmations")
+
+    uh = ui("uh1")
+    uh.login("/home")
+    expect(uh.page.get_by_test_id("confirm-card-to_sign")).to_be_visible()
+    assert "待签收" in _text(uh.page)
+
+
+def test_ticket_lifecycle_in_the_browser(ui: Any, local_stack: LocalStack) -> None:
+    title = f"夜间施工噪音扰民 E2E {datetime.now(UTC):%H%M%S}"
+    op = ui("op1")
+    op.login("/home")
+
+    # ---- op1 creates the ticket
+    op.page.get_by_test_id("menu-ticket-new").click()
+    form = op.page.get_by_test_id("ticket-create-form")
+    expect(form).to_be_visible()
+    op.choose(form, "field-category", "投诉")
+    op.fill(form, "field-title", title)
+    op.fill(form, "field-content", "海游街道某小区工地夜间22点后仍在施工，噪音很大。")
+    op.fill(form, "field-address", "三门县海游街道1号")
+    op.fill(form, "field-caller-name", "张三丰")
+    op.fill(form, "field-caller-phone", "13800001234")
+    op.shot("03-ticket-create")
+    op.page.get_by_test_id("ticket-create-submit").click()
+    op.page.wait_for_url(re.compile(r"/tickets/T[\w-]+$"))
+    tid = op.page.get_by_test_id("ticket-id").inner_text().strip()
+    op.status_is("received")
+    assert "待派单" in _text(op.page)
+
+    # caller data is masked until revealed; the reveal is recorded (R-12345-11)
+    expect(op.page.get_by_test_id("caller-phone")).to_have_text("138****1234")
+    op.page.get_by_test_id("caller-reveal").click()
+    expect(op.page.get_by_test_id("caller-phone")).to_have_text("13800001234")
+    expect(op.page.get_by_test_id("caller-reveal")).to_have_count(0)
+
+    # ---- op1 dispatches to 海游街道 with the phone call (R-12345-02)
+    dlg = op.dialog("dispatch")
+    op.choose(dlg, "field-unit", "海游街道办事处")
+    expect(op.input_of(dlg.get_by_test_id("field-call-name"))).to_have_value("周海")
+    expect(op.input_of(dlg.get_by_test_id("field-call-phone"))).to_have_value("13957600001")
+    op.fill(dlg, "field-call-note", "已电话通知周海，请尽快签收")
+    op.shot("04-dialog-dispatch")
+    op.confirm(dlg)
+    op.status_is("dispatched")
+    dispatched = op.page.locator('[data-test="timeline-event"][data-event-type="dispatched"]')
+    expect(dispatched).to_have_count(1)
+    expect(dispatched).to_contain_text("周海")
+
+    # ---- uh1 finds it in the unit inbox, signs and replies by the template
+    uh = ui("uh1")
+    uh.login("/home")
+    uh.page.get_by_test_id("menu-unit-tickets").click()
+    row = uh.page.locator(f'[data-test="inbox-row"][data-ticket-id="{tid}"]')
+    expect(row).to_be_visible()
+    assert "待签收" in _text(uh.page)
+    uh.shot("05-unit-inbox")
+    row.get_by_test_id("inbox-row-link").click()
+    expect(uh.page.get_by_test_id("ticket-id")).to_have_text(tid)
+    expect(uh.page.get_by_test_id("caller-phone")).to_have_text("138****1234")
+    dlg = uh.dialog("sign")
+    uh.shot("06-dialog-sign")
+    uh.confirm(dlg)
+    uh.status_is("handling")
+
+    dlg = uh.dialog("reply")
+    sections = dlg.locator('[data-test^="field-section-"]')
+    expect(sections.first).to_be_visible()
+    assert sections.count() >= 3
+    # submitting with the sections empty names the missing ones (client-side, R-12345-06)
+    dlg.get_by_test_id("dialog-confirm").click()
+    expect(dlg.locator(".el-form-item__error").first).to_be_visible()
+    for i in range(sections.count()):
+        field = uh.input_of(sections.nth(i))
+        field.fill(f"第{i + 1}段：已现场核查并整改，依据《噪声污染防治法》。")
+        field.blur()  # element-plus re-validates on blur
+    expect(dlg.locator(".el-form-item__error")).to_have_count(0)
+    uh.shot("07-dialog-reply")
+    uh.confirm(dlg)
+    uh.status_is("replied")
+    expect(uh.page.get_by_test_id("ticket-reply")).to_contain_text("已现场核查")
+
+    # ---- op1 reviews, calls back (four checks) and submits
+    op.open_ticket(tid)
+    op.status_is("replied")
+    dlg = op.dialog("review")
+    op.radio(dlg, "field-approve", "通过")
+    op.shot("08-dialog-review")
+    op.confirm(dlg)
+    op.status_is("reviewed")
+
+    dlg = op.dialog("callback")
+    op.radio(dlg, "field-informed", "是")
+    op.radio(dlg, "field-truthful", "是")
+    op.radio(dlg, "field-misconduct", "否")
+    op.radio(dlg, "field-satisfaction", "基本满意")
+    op.shot("09-dialog-callback")
+    op.confirm(dlg)
+    op.status_is("called_back")
+    expect(op.page.get_by_test_id("ticket-callback")).to_contain_text("基本满意")
+
+    dlg = op.dialog("submit")
+    op.confirm(dlg)
+    op.status_is("submitted")
+    types = [e.get_attribute("data-event-type") for e in op.page.get_by_test_id("timeline-event").all()]
+    for t in ("received", "dispatched", "signed", "replied", "reviewed", "called_back", "submitted"):
+        assert t in types, (t, types)
+    assert "已提交市审核组" in _text(op.page)
+    op.page.get_by_test_id("ticket-timeline").scroll_into_view_if_needed()
+    op.shot("10-ticket-detail-timeline")
+    op.page.evaluate("window.scrollTo(0, 0)")
+    op.shot("11-ticket-detail-top")
+
+    # ---- uh2 (another unit) cannot see it: 404 page, not in their inbox
+    other = ui("uh2")
+    other.login("/home")
+    other.page.get_by_test_id("menu-unit-tickets").click()
+    expect(other.page.get_by_test_id("ticket-table")).to_be_visible()
+    expect(other.page.locator('[data-test="inbox-row"]').first.or_(other.page.get_by_test_id("table-empty"))).to_be_visible()
+    expect(other.page.locator(f'[data-test="inbox-row"][data-ticket-id="{tid}"]')).to_have_count(0)
+    other.expected_status = {404}
+    other.goto(f"/tickets/{tid}")
+    expect(other.page.get_by_test_id("ticket-error")).to_be_visible()
+    assert "工单不存在或无权查看" in _text(other.page)
+    other.shot("12-other-unit-404")
+    assert not requests.get(f"{local_stack.api}/tickets/{tid}", timeout=30).ok  # and the API agrees (no token)
+
+
+def test_extension_requested_by_unit_and_approved_in_leader_queue(ui: Any, local_stack: LocalStack) -> None:
+    api = Api(local_stack)
+    body = {"category": "help", "title": f"路灯损坏求助 E2E {datetime.now(UTC):%H%M%S}", "content": "村口路灯不亮",
+            "caller": {"name": "李四", "phone": "13900002222"}}
+    tid = api.call("POST", "/tickets", "op1", body)["id"]
+    api.call("POST", f"/tickets/{tid}/dispatch", "op1", {"unit_id": "U001", "call": CALL})
+    ticket = api.call("POST", f"/tickets/{tid}/sign", "uh1", {})
+    due = datetime.fromisoformat(ticket["handle_due"]).astimezone(SHANGHAI).date()
+    new_due = (due + timedelta(days=20)).isoformat()
+
+    uh = ui("uh1")
+    uh.login("/home")
+    uh.open_ticket(tid)
+    uh.status_is("handling")
+    dlg = uh.dialog("request-extension")
+    uh.fill(dlg, "field-reason", "需协调住建部门联合处置")
+    date_input = uh.input_of(dlg.get_by_test_id("field-new-due"))
+    date_input.fill(new_due)
+    date_input.press("Enter")
+    uh.input_of(dlg.get_by_test_id("field-reason")).click()  # close the picker
+    uh.shot("13-dialog-request-extension")
+    uh.confirm(dlg)
+    uh.status_is("extension_requested")
+    expect(uh.page.get_by_test_id("ticket-extension")).to_contain_text("需协调住建部门联合处置")
+
+    api.call("POST", f"/tickets/{tid}/flag-difficult", "op1", {"reason": "需多部门协调"})
+
+    leader = ui("leader")
+    leader.login("/queue")
+    ext = leader.page.get_by_test_id("queue-extensions")
+    row = ext.locator(f'[data-test="inbox-row"][data-ticket-id="{tid}"]')
+    expect(row).to_be_visible()
+    # difficult tickets of every open status, not just the leader's default index
+    expect(leader.page.locator(f'[data-test="queue-difficult"] [data-test="inbox-row"][data-ticket-id="{tid}"]')).to_be_visible()
+    expect(leader.page.locator(".el-loading-mask")).to_have_count(0)
+    assert "申请延期" in _text(leader.page)
+    leader.shot("14-leader-queue")
+    row.get_by_test_id("inbox-row-link").click()
+    expect(leader.page.get_by_test_id("ticket-id")).to_have_text(tid)
+    dlg = leader.dialog("decide-extension")
+    expect(dlg).to_contain_text("需协调住建部门联合处置")
+    leader.radio(dlg, "field-approve", "批准")
+    leader.shot("15-dialog-decide-extension")
+    leader.confirm(dlg)
+    leader.status_is("handling")
+    expect(leader.page.get_by_test_id("ticket-extension")).to_contain_text("审批结果批准")
+    after = api.call("GET", f"/tickets/{tid}", "leader")
+    assert datetime.fromisoformat(after["handle_due"]).astimezone(SHANGHAI).date().isoformat() == new_due
+    # back in the queue, the decided ticket is gone
+    leader.page.get_by_test_id("menu-queue").click()
+    expect(leader.page.get_by_test_id("queue-extensions")).to_be_visible()
+    expect(leader.page.locator(f'[data-test="queue-extensions"] [data-test="inbox-row"][data-ticket-id="{tid}"]')).to_have_count(0)
+
+
+def test_operator_inbox_pages_and_filters(ui: Any) -> None:
+    an = ui("analyst")
+    an.login("/tickets")
+    expect(an.page.get_by_test_id("inbox-row").first).to_be_visible()
+    an.choose(an.page, "filter-status", "办理中")
+    an.page.get_by_test_id("filter-search").click()
+    rows = an.page.get_by_test_id("inbox-row")
+    expect(rows.first).to_have_attribute("data-status", "handling")
+    expect(an.page.locator(".el-loading-mask")).to_have_count(0)
+    an.page.mouse.move(0, 0)
+    assert {r.get_attribute("data-status") for r in rows.all()} == {"handling"}
+    assert "办理中" in _text(an.page)
+    an.shot("16-inbox-filtered")
+    assert an.page.viewport_size == VIEWPORT
+    # nothing overflows the 1280 px viewport horizontally
+    assert an.page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]
