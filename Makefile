@@ -3,8 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-# Debian packages: headless Chromium + CJK fonts (e2e screenshots, PDFs with Chinese text).
-APT_PACKAGES := chromium fonts-noto-cjk fonts-wqy-zenhei
+# Debian packages: headless Chromium + CJK fonts (e2e screenshots, PDFs with Chinese text); pango for WeasyPrint.
+APT_PACKAGES := chromium fonts-noto-cjk fonts-wqy-zenhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 API_PORT ?= 8000
 WEB_PORT ?= 8080
 MOTO_PORT ?= 5000
@@ -43,9 +43,14 @@ test-fast: venv
 bench: bootstrap
 	$(PY) -m bench $(if $(QUICK),--quick,)
 
+# Lambda's python3.11 runtime can no longer be created (deprecated 2026-06-30), so the deployment
+# package is built by a separate venv on a supported Python: its wheels and Runtime match Lambda's.
+PACKAGE_PYTHON ?= $(firstword $(wildcard /root/.pyenv/versions/3.13*/bin/python3.13 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.13 /usr/bin/python3.12))
 package: venv
-	rm -rf out && $(VENV)/bin/chalice package --stage prod --merge-template infra/resources.yaml out/
-	$(VENV)/bin/cfn-lint out/sam.json
+	@test -n "$(PACKAGE_PYTHON)" || { echo "make package needs python3.12 or python3.13 (PACKAGE_PYTHON=...)"; exit 1; }
+	test -x .venv-pkg/bin/chalice || { $(PACKAGE_PYTHON) -m venv .venv-pkg && .venv-pkg/bin/pip install -q --disable-pip-version-check -r requirements.txt; }
+	rm -rf out && .venv-pkg/bin/chalice package --stage prod --merge-template infra/resources.yaml out/
+	$(VENV)/bin/cfn-lint out/sam.yaml
 
 lint: venv
 	$(VENV)/bin/ruff check chalicelib app.py infra tests

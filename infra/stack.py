@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import socket
+import threading
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -147,6 +148,7 @@ def _refs(node: Any) -> set[str]:
 def _moto_template(template: dict[str, Any]) -> dict[str, Any]:
     """The part of the template moto's CloudFormation can create, adapted to its quirks."""
     tpl = json.loads(json.dumps(template))
+    tpl.pop("Globals", None)  # SAM-only: the merged template's function environment
     direct = {
         lid for lid, r in tpl["Resources"].items() if r["Type"] in DIRECT_TYPES | MERGE_ONLY_TYPES
     }
@@ -204,9 +206,40 @@ class _Resolver:
 # --------------------------------------------------------------------------- moto server
 
 
+_WRITE_LOCK = threading.RLock()
+
+
+def serialize_dynamodb_writes() -> None:
+    """Make moto's DynamoDB writes atomic with respect to each other, as DynamoDB's are.
+
+    moto runs each request in its own thread and checks a transaction's conditions before it
+    writes, without a lock: two concurrent transactions on one item can then both succeed, and
+    its rollback copy of the tables can fail while another thread writes. One process-wide lock
+    around every write operation restores DynamoDB's guarantee (one winner, the rest cancelled).
+    """
+    import moto.dynamodb.models as mm
+
+    backend = mm.DynamoDBBackend
+    if getattr(backend, "_hotline_serialized", False):
+        return
+    for name in ("transact_write_items", "put_item", "update_item", "delete_item", "batch_write_item"):
+        original = getattr(backend, name, None)
+        if original is None:
+            continue
+
+        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with _WRITE_LOCK:
+                return _original(self, *args, **kwargs)
+
+        setattr(backend, name, locked)
+    backend._hotline_serialized = True  # type: ignore[attr-defined]
+
+
 def start_moto(port: int = 0) -> tuple[Any, str]:
     """Start a ThreadedMotoServer on 127.0.0.1 (port 0 = a free port); return (server, url)."""
     from moto.server import ThreadedMotoServer
+
+    serialize_dynamodb_writes()
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     if port:

@@ -7,6 +7,7 @@ import time
 from datetime import datetime
 
 from chalicelib.domain.calendar import SHANGHAI, WorkCalendar
+from chalicelib.domain.duty import parse_office_hours
 from chalicelib.domain.templates import DEFAULT_TEMPLATES
 from chalicelib.domain.tickets import Context
 from chalicelib.storage import directory
@@ -27,7 +28,8 @@ def load_context(now: datetime) -> Context:
     templates = dict(DEFAULT_TEMPLATES)
     templates.update(directory.reply_templates())
     limits = (directory.config("limits") or {}).get("days")
-    ctx = Context(calendar=WorkCalendar(overrides), units=directory.units(), templates=templates, limits=limits)
+    hours = parse_office_hours(directory.office_hours_text())  # configurable office hours (issue #3)
+    ctx = Context(calendar=WorkCalendar(overrides, hours), units=directory.units(), templates=templates, limits=limits)
     with _lock:
         _cached = (time.monotonic(), ctx)
     return ctx

@@ -33,7 +33,7 @@ def deadline_shard(ticket_id: str) -> str:
 
 def counter_items(event_type: str, data: Mapping[str, Any], doc: Mapping[str, Any], at: datetime) -> dict[tuple[str, str], int]:
     """Counter keys and increments for one event (see domain/statistics.py)."""
-    month = statistics.month_of(at)
+    month = statistics.stat_month(doc, at)  # the ticket's month: its first dispatch (docs/statistics.md)
     shard = zlib.crc32(str(doc["ticket_id"]).encode()) % COUNTER_SHARDS
     items: dict[tuple[str, str], int] = {}
     for scope, metrics in statistics.counter_deltas(event_type, data, doc).items():

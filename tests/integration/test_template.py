@@ -19,9 +19,35 @@ STAGE = "it"
 
 @pytest.fixture(scope="module")
 def moto_url() -> Iterator[str]:
-    server, url = stack.start_moto(0)
-    yield url
-    server.stop()
+    """A moto server in its OWN process: moto servers in one process share their data, and these
+    tests reset theirs, which must not wipe the session's test stack (tests/conftest.py)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                requests.get(url + "/moto-api/", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,69 @@
+"""City platform API (/partner/v1/…): HMAC-signed requests from partner machines (docs/partner-api.md)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.deps import now
+from chalicelib.api.errors import route
+from chalicelib.domain.errors import BadRequest
+from chalicelib.services import partners as svc
+from chalicelib.services.partners import PartnerRequest
+
+bp = Blueprint(__name__)
+_PARAM = re.compile(r"\{(\w+)\}")
+
+
+def signed_request(blueprint: Blueprint) -> PartnerRequest:
+    """Authenticate the current request (signature over the real path, query and raw body)."""
+    req = blueprint.current_request
+    params = req.uri_params or {}
+    path = _PARAM.sub(lambda m: str(params.get(m.group(1), "")), req.path)
+    qp = req.query_params or {}
+    pairs = [(k, v) for k in qp for v in (qp.getlist(k) if hasattr(qp, "getlist") else [qp[k]])]
+    return svc.authenticate(req.method, path, pairs, dict(req.headers or {}), req.raw_body or b"", now())
+
+
+def body_of(blueprint: Blueprint) -> dict[str, Any]:
+    """The JSON object body; 400 for anything else (including absurdly nested JSON)."""
+    raw = blueprint.current_request.raw_body or b""
+    try:
+        body = json.loads(raw) if raw else {}
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise BadRequest("请求体不是有效的 JSON") from exc
+    if not isinstance(body, dict):
+        raise BadRequest("请求体须为 JSON 对象")
+    return body
+
+
+@route(bp, "/partner/v1/tickets", methods=["POST"])
+def push_ticket() -> Response:
+    """Push a ticket: 201 new, 200 the same push again, 409 the same number with another payload."""
+    caller = signed_request(bp)
+    ticket, created = svc.push_ticket(caller, body_of(bp), now())
+    return Response(svc.partner_view(ticket), status_code=201 if created else 200)
+
+
+@route(bp, "/partner/v1/tickets/{number}", methods=["GET"])
+def get_ticket(number: str) -> dict[str, Any]:
+    """Status and result of a ticket by the partner's number."""
+    caller = signed_request(bp)
+    return svc.partner_view(svc.ticket_by_number(caller, number))
+
+
+@route(bp, "/partner/v1/tickets/{number}/reassign", methods=["POST"])
+def reassign(number: str) -> dict[str, Any]:
+    """重新交办 (R-12345-09): `{"reason", "city_due"?}`."""
+    caller = signed_request(bp)
+    return svc.partner_view(svc.reassign(caller, number, body_of(bp), now()))
+
+
+@route(bp, "/partner/v1/tickets/{number}/audit", methods=["POST"])
+def audit(number: str) -> dict[str, Any]:
+    """City audit result: `{"result": "accepted"|"rejected", "reason"?, "note"?}`."""
+    caller = signed_request(bp)
+    return svc.partner_view(svc.audit(caller, number, body_of(bp), now()))

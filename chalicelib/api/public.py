@@ -1,0 +1,25 @@
+"""Public status lookup for citizens: number + verification code, no personal data (R-12369-02)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.deps import now, query
+from chalicelib.api.errors import route
+from chalicelib.services import lookup
+
+bp = Blueprint(__name__)
+
+
+def client_address(blueprint: Blueprint) -> str:
+    """The caller's source IP as API Gateway reports it."""
+    identity = (blueprint.current_request.context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
+@route(bp, "/public/v1/requests/{number}", methods=["GET"])
+def lookup_request(number: str) -> dict[str, Any]:
+    """Status, handling unit, dates and public reply of a request (`?code=` from the SMS)."""
+    return lookup.lookup(number, query(bp).get("code"), client_address(bp), now())

@@ -1,0 +1,39 @@
+"""Reply templates 答复参考范本 (R-12345-06): read, edit (admin, versioned), check a draft reply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.deps import current_actor, json_body, now
+from chalicelib.api.errors import route
+from chalicelib.services import templates_admin as svc
+
+bp = Blueprint(__name__)
+
+
+@route(bp, "/reply-templates/{category}", methods=["GET"])
+def get_template(category: str) -> dict[str, Any]:
+    """The template in force for a category, with its version."""
+    current_actor(bp)
+    return svc.current(category)
+
+
+@route(bp, "/reply-templates/{category}", methods=["PUT"])
+def put_template(category: str) -> dict[str, Any]:
+    """`{"sections": [{id,title,required,guidance}], "version": edited, "note"?}` → the new version (admin)."""
+    return svc.save(current_actor(bp), category, json_body(bp), now())
+
+
+@route(bp, "/reply-templates/{category}/versions", methods=["GET"])
+def versions(category: str) -> dict[str, Any]:
+    """Every version of a category's template, oldest first (0 = built-in default)."""
+    current_actor(bp)
+    return {"items": svc.versions(category)}
+
+
+@route(bp, "/reply-templates/{category}/check", methods=["POST"])
+def check(category: str) -> dict[str, Any]:
+    """`{"sections": {id: text}}`: 200 when complete, 422 naming the missing sections."""
+    return svc.check(current_actor(bp), category, json_body(bp))

@@ -1,0 +1,76 @@
+"""The monthly report as an Excel workbook (openpyxl): county sheet, one row per unit, one per dispatcher.
+
+Numbers are numbers (counts as integers, rates as fractions with a percentage format), headers in
+Chinese, and a 指标说明 sheet with the definitions (docs/statistics.md).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PERCENT = "0.00%"
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _header(ws: Any, titles: list[str]) -> None:
+    ws.append(titles)
+    for i, _ in enumerate(titles, start=1):
+        cell = ws.cell(row=1, column=i)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(i)].width = 14 if i > 2 else 22
+    ws.freeze_panes = "C2"
+
+
+def _row(ws: Any, head: list[Any], figures: dict[str, dict[str, Any]], ids: list[str]) -> None:
+    values: list[Any] = list(head)
+    for fid in ids:
+        f = figures[fid]
+        values.append(f["value"])
+    ws.append(values)
+    r = ws.max_row
+    for j, fid in enumerate(ids, start=len(head) + 1):
+        if figures[fid]["kind"] == "rate":
+            ws.cell(row=r, column=j).number_format = PERCENT
+
+
+def monthly_workbook(report: dict[str, Any], generated_at: str) -> bytes:
+    """The .xlsx bytes of `services.stats.report(month)`."""
+    ids = [d["id"] for d in report["definitions"]]
+    labels = [d["label"] for d in report["definitions"]]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "全县"
+    _header(ws, ["指标", "分子", "分母", "数值"])
+    ws.freeze_panes = "B2"
+    for fid in ids:
+        f = report["county"]["figures"][fid]
+        ws.append([f["label"], f["numerator"], f["denominator"], f["value"]])
+        if f["kind"] == "rate":
+            ws.cell(row=ws.max_row, column=4).number_format = PERCENT
+    ws.append([])
+    ws.append(["统计月份", report["month"]])
+    ws.append(["统计截至", generated_at])
+
+    for title, key, first in (("承办单位", "units", ["单位编号", "单位名称"]), ("派单员", "owners", ["工号", "姓名"])):
+        sheet = wb.create_sheet(title)
+        _header(sheet, first + labels)
+        for row in report[key]:
+            _row(sheet, [row["id"], row["name"]], row["figures"], ids)
+
+    notes = wb.create_sheet("指标说明")
+    _header(notes, ["指标", "编号", "类型", "依据"])
+    for d in report["definitions"]:
+        notes.append([d["label"], d["id"], "比率" if d["kind"] == "rate" else "件数", d["rule"]])
+    notes.append([])
+    notes.append(["工单归属月份：首次派单（交办）所在月份（北京时间）；定义详见 docs/statistics.md"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

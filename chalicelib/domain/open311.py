@@ -1,0 +1,382 @@
+"""Open311 GeoReport v2: our services, ticket ↔ request fields, XML/JSON rendering. Pure.
+
+Spec: http://wiki.open311.org/GeoReport_v2 . Extensions are only emitted under
+`extended_attributes` when a client asks with `extensions=true` (docs/partner-api.md).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chalicelib.domain.calendar import SHANGHAI
+from chalicelib.domain.errors import BadRequest, NotFound
+from chalicelib.domain.model import Status, Ticket
+
+SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
+MAX_RESULTS = 1000
+MAX_RANGE = timedelta(days=90)
+MAX_IDS = 100
+FORMATS = ("json", "xml")
+
+STATUS_TEXT: dict[str, str] = {
+    Status.RECEIVED: "已受理，待派单",
+    Status.DISPATCHED: "已派单，待承办单位签收",
+    Status.HANDLING: "办理中",
+    Status.RETURNED: "退单，重新派单中",
+    Status.EXTENSION_REQUESTED: "办理中（申请延期）",
+    Status.REPLIED: "已答复，审核中",
+    Status.REVIEWED: "已审核，待回访",
+    Status.CALLED_BACK: "已回访，待提交",
+    Status.SUBMITTED: "已提交市平台审核",
+    Status.CLOSED: "已办结",
+}
+CATEGORY_TEXT = {"consult": "咨询", "help": "求助", "complaint": "投诉", "report": "举报", "suggestion": "建议", "praise": "表扬"}
+
+
+@dataclass(frozen=True)
+class Service:
+    """One Open311 service: a hotline × category of ours."""
+
+    code: str
+    name: str
+    description: str
+    group: str
+    keywords: str
+    hotline: str
+    category: str
+
+
+SERVICES: tuple[Service, ...] = (
+    Service("consult", "咨询", "政策、办事流程等咨询", "12345", "咨询,政策,办事", "12345", "consult"),
+    Service("help", "求助", "生活中遇到困难需要帮助", "12345", "求助,帮助", "12345", "help"),
+    Service("complaint", "投诉", "对单位、企业或个人的投诉", "12345", "投诉,噪音,物业,市场", "12345", "complaint"),
+    Service("report", "举报", "违法违规行为举报", "12345", "举报,违法,违规", "12345", "report"),
+    Service("suggestion", "建议", "对政府工作的意见和建议", "12345", "建议,意见", "12345", "suggestion"),
+    Service("praise", "表扬", "对单位或工作人员的表扬", "12345", "表扬,感谢", "12345", "praise"),
+    Service("env-report", "环保举报", "环境污染举报（12369 环保热线）", "12369", "环保,污染,排污,噪声,12369", "12369", "report"),
+)
+BY_CODE = {s.code: s for s in SERVICES}
+SERVICE_OF = {(s.hotline, s.category): s for s in SERVICES}
+
+BOOL_VALUES = [{"key": "true", "name": "是"}, {"key": "false", "name": "否"}]
+ATTRIBUTES: tuple[dict[str, Any], ...] = (
+    {"variable": True, "code": "confidential", "datatype": "singlevaluelist", "required": False,
+     "datatype_description": "true 或 false", "order": 1, "description": "是否保密件（不宜公开）", "values": BOOL_VALUES},
+    {"variable": True, "code": "wants_reply", "datatype": "singlevaluelist", "required": False,
+     "datatype_description": "true 或 false", "order": 2, "description": "是否需要答复", "values": BOOL_VALUES},
+)
+
+REQUEST_FIELDS = (
+    "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
+    "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
+    "address", "address_id", "zipcode", "lat", "long", "media_url",
+)
+EXTENSION_FIELDS = ("detailed_status", "detailed_status_text", "hotline", "handling_unit_id", "handling_unit",
+                    "handle_due", "dispatch_due", "overdue")
+
+_INVALID_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_ID_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_TICKET_ID = re.compile(r"T\d{8}-\d{5}")
+
+
+class Open311Error(BadRequest):
+    """An error in the shape of the spec (400)."""
+
+
+def service(code: str) -> Service:
+    """The service of a code; 404 when unknown."""
+    if code not in BY_CODE:
+        raise NotFound(f"service_code {code} not found", service_code=code)
+    return BY_CODE[code]
+
+
+def services_list() -> list[dict[str, Any]]:
+    """GET services: every service in spec field order."""
+    return [
+        {"service_code": s.code, "service_name": s.name, "description": s.description, "metadata": True,
+         "type": "realtime", "keywords": s.keywords, "group": s.group}
+        for s in SERVICES
+    ]
+
+
+def service_definition(code: str) -> dict[str, Any]:
+    """GET services/{code}: the attributes a request of this service may carry."""
+    return {"service_code": service(code).code, "attributes": [dict(a) for a in ATTRIBUTES]}
+
+
+def split_format(name: str) -> tuple[str, str]:
+    """`T20261126-00001.json` → (`T20261126-00001`, `json`); 404 for another extension."""
+    stem, dot, fmt = name.rpartition(".")
+    if not dot or fmt not in FORMATS or not stem:
+        raise NotFound("unknown resource or format (use .json or .xml)")
+    return stem, fmt
+
+
+def redact(text: str) -> str:
+    """Mask mobile numbers, ID card numbers and e-mail addresses a citizen typed into free text."""
+    text = _MOBILE.sub(r"\1****\2", text)
+    text = _ID_CARD.sub(r"\1********\2", text)
+    return _EMAIL.sub("***@***", text)
+
+
+# ---------------------------------------------------------------- POST requests
+
+
+def _one(form: Mapping[str, Sequence[str]], name: str, limit: int = 4000) -> str:
+    values = form.get(name) or []
+    if len(values) > 1:
+        raise Open311Error(f"{name} given more than once")
+    value = values[0].strip() if values else ""
+    if len(value) > limit:
+        raise Open311Error(f"{name} longer than {limit} characters")
+    return value
+
+
+def _coordinate(form: Mapping[str, Sequence[str]], name: str, bound: float) -> float | None:
+    raw = _one(form, name, 32)
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise Open311Error(f"{name} must be a number") from exc
+    if not math.isfinite(value) or not -bound <= value <= bound:
+        raise Open311Error(f"{name} must be between -{bound:g} and {bound:g}")
+    return value
+
+
+def _attribute_flag(form: Mapping[str, Sequence[str]], name: str, default: bool) -> bool:
+    raw = _one(form, f"attribute[{name}]", 8).lower()
+    if not raw:
+        return default
+    if raw not in ("true", "false"):
+        raise Open311Error(f"attribute[{name}] must be true or false")
+    return raw == "true"
+
+
+def request_payload(form: Mapping[str, Sequence[str]]) -> tuple[Service, dict[str, Any]]:
+    """Form fields of POST requests → (service, intake payload). 400/404 as the spec shows."""
+    code = _one(form, "service_code", 64)
+    if not code:
+        raise Open311Error("service_code missing")
+    svc = service(code)
+    lat, lng = _coordinate(form, "lat", 90), _coordinate(form, "long", 180)
+    address = _one(form, "address_string", 300)
+    address_id = _one(form, "address_id", 64)
+    if (lat is None) != (lng is None):
+        raise Open311Error("lat and long must be given together")
+    if lat is None and not address and not address_id:
+        raise Open311Error("a location is required: lat & long, address_string or address_id")
+    description = _one(form, "description", 4000)
+    if not description:
+        raise Open311Error("description missing")
+    media_url = _one(form, "media_url", 500)
+    if media_url and not re.fullmatch(r"https?://[^\s]+", media_url):
+        raise Open311Error("media_url must be an http(s) URL")
+    name = " ".join(p for p in (_one(form, "last_name", 50), _one(form, "first_name", 50)) if p)
+    location: dict[str, Any] = {"address": address or (f"address_id:{address_id}" if address_id else "")}
+    if lat is not None:
+        location.update(lat=lat, lng=lng)
+    content = description + (f"\n附件：{media_url}" if media_url else "")
+    payload: dict[str, Any] = {
+        "hotline": svc.hotline,
+        "channel": "app",
+        "category": svc.category,
+        "title": (svc.name + "：" + " ".join(description.split()))[:60],
+        "content": content,
+        "location": location,
+        "caller": {"name": name, "phone": _one(form, "phone", 32)},
+        "confidential": _attribute_flag(form, "confidential", False),
+        "wants_reply": _attribute_flag(form, "wants_reply", True),
+    }
+    return svc, payload
+
+
+# ---------------------------------------------------------------- GET requests
+
+
+@dataclass(frozen=True)
+class RequestQuery:
+    """Validated filters of GET requests."""
+
+    ids: tuple[str, ...] = ()
+    service_codes: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    statuses: tuple[str, ...] = ()
+    extensions: bool = False
+
+
+def _w3c(raw: str, name: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise Open311Error(f"{name} must be a W3C date-time, e.g. 2026-11-26T00:00:00+08:00") from exc
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=SHANGHAI)
+    return value.astimezone(UTC)
+
+
+def _csv(raw: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p.strip() for p in raw.split(",") if p.strip()))
+
+
+def request_query(params: Mapping[str, str], now: datetime) -> RequestQuery:
+    """Filters of GET requests per spec; the default window is the last 90 days; 400 on bad input."""
+    ids = _csv(params.get("service_request_id", ""))
+    extensions = params.get("extensions", "").lower() == "true"
+    if ids:
+        if len(ids) > MAX_IDS:
+            raise Open311Error(f"at most {MAX_IDS} service_request_id values")
+        return RequestQuery(ids=ids, extensions=extensions)
+    statuses = _csv(params.get("status", "").lower())
+    if any(s not in ("open", "closed") for s in statuses):
+        raise Open311Error("status must be open, closed or open,closed")
+    end = _w3c(params["end_date"], "end_date") if params.get("end_date") else None
+    start = _w3c(params["start_date"], "start_date") if params.get("start_date") else None
+    if end is None:
+        end = min(now, start + MAX_RANGE) if start else now
+    if start is None:
+        start = end - MAX_RANGE
+    if start > end:
+        raise Open311Error("start_date must not be after end_date")
+    if end - start > MAX_RANGE:
+        raise Open311Error("start_date and end_date must be within 90 days of each other")
+    return RequestQuery(
+        service_codes=_csv(params.get("service_code", "")), start=start, end=end,
+        statuses=statuses, extensions=extensions,
+    )
+
+
+def months_between(start: datetime, end: datetime) -> list[str]:
+    """`YYYY-MM` partitions from end back to start (newest first)."""
+    out: list[str] = []
+    year, month = end.year, end.month
+    while (year, month) >= (start.year, start.month):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out
+
+
+def is_ticket_id(value: str) -> bool:
+    """Shape of our ticket numbers."""
+    return bool(_TICKET_ID.fullmatch(value))
+
+
+def open_or_closed(ticket: Ticket) -> str:
+    """Spec status: closed once the city accepted the result, open otherwise."""
+    return "closed" if ticket.status == Status.CLOSED else "open"
+
+
+def _w3c_out(value: datetime | None) -> str | None:
+    return value.astimezone(SHANGHAI).isoformat() if value else None
+
+
+def request_record(ticket: Ticket, unit_name: str | None, *, extensions: bool = False) -> dict[str, Any]:
+    """A ticket as a GeoReport v2 service request; never personal data (caller fields are not read).
+
+    Confidential tickets (R-12345-11) show neither description nor location.
+    """
+    svc = SERVICE_OF.get((ticket.hotline, ticket.category)) or BY_CODE.get(ticket.category) or SERVICES[0]
+    loc = {} if ticket.confidential else ticket.location or {}
+    record: dict[str, Any] = {
+        "service_request_id": ticket.ticket_id,
+        "status": open_or_closed(ticket),
+        "status_notes": STATUS_TEXT.get(ticket.status, ticket.status),
+        "service_name": svc.name,
+        "service_code": svc.code,
+        "description": "（保密件，内容不公开）" if ticket.confidential else redact(ticket.content),
+        "agency_responsible": unit_name,
+        "service_notice": "可凭工单编号和短信查询码在公众查询页面查看办理进度",
+        "requested_datetime": _w3c_out(ticket.received_at),
+        "updated_datetime": _w3c_out(ticket.updated_at or ticket.received_at),
+        "expected_datetime": _w3c_out(ticket.handle_due),
+        "address": redact(loc.get("address") or "") or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": loc.get("lat"),
+        "long": loc.get("lng"),
+        "media_url": None,
+    }
+    if extensions:
+        record["extended_attributes"] = {
+            "detailed_status": str(ticket.status),
+            "detailed_status_text": STATUS_TEXT.get(ticket.status, ticket.status),
+            "hotline": ticket.hotline,
+            "handling_unit_id": ticket.unit_id,
+            "handling_unit": unit_name,
+            "handle_due": _w3c_out(ticket.handle_due),
+            "dispatch_due": _w3c_out(ticket.dispatch_due),
+            "overdue": "overdue" in ticket.flags,
+        }
+    return record
+
+
+def created_record(ticket: Ticket) -> dict[str, Any]:
+    """The answer to POST requests."""
+    return {
+        "service_request_id": ticket.ticket_id,
+        "service_notice": f"已受理，工单编号 {ticket.ticket_id}；查询码将以短信发送至您的手机",
+        "account_id": None,
+    }
+
+
+def discovery(base_url: str, changeset: str) -> dict[str, Any]:
+    """The discovery document."""
+    return {
+        "changeset": changeset,
+        "contact": "三门县12345便民服务热线办公室，电话 12345",
+        "key_service": "api_key 由热线办公室系统管理员发放（合作方登记）",
+        "endpoints": [
+            {"specification": SPEC_URL, "url": base_url, "changeset": changeset, "type": "production",
+             "formats": ["application/json", "text/xml"]},
+        ],
+    }
+
+
+# ---------------------------------------------------------------- rendering
+
+
+LIST_ITEM = {"service_requests": "request", "services": "service", "attributes": "attribute", "values": "value",
+             "endpoints": "endpoint", "formats": "format", "errors": "error"}
+
+
+def xml_text(value: Any) -> str:
+    """Text for an XML element: booleans lowercase, None empty, invalid XML characters removed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _INVALID_XML.sub("", str(value))
+
+
+def _fill(element: ET.Element, value: Any) -> None:
+    if isinstance(value, Mapping):
+        for key, child in value.items():
+            _fill(ET.SubElement(element, key), child)
+    elif isinstance(value, list):
+        for child in value:
+            _fill(ET.SubElement(element, LIST_ITEM.get(element.tag, "item")), child)
+    else:
+        element.text = xml_text(value)
+
+
+def to_xml(root: str, value: Any) -> str:
+    """`<?xml …encoding="utf-8"?>` + the document; lists become repeated singular elements."""
+    element = ET.Element(root)
+    _fill(element, value)
+    body = ET.tostring(element, encoding="unicode")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + body
+
+
+def error_list(status: int, message: str) -> list[dict[str, Any]]:
+    """Spec error body: a list of {code, description}."""
+    return [{"code": status, "description": xml_text(message)}]

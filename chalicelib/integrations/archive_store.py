@@ -1,0 +1,174 @@
+"""S3 archive writer/reader: audit copies and archive packages (R-12345-17, R-12369, R-WORK-07).
+
+Every object is written SSE-KMS with the data key and an Object Lock COMPLIANCE retention of
+`archive_retention_years` (the bucket also has both as defaults; writing them explicitly keeps a
+misconfigured bucket from silently storing records unprotected).
+
+Request accounting: every S3 API call made through the shared client is counted per operation
+(`request_counts()` / `reset_request_counts()`), for the benchmark's "S3 requests per event".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.config import get_settings
+from chalicelib.integrations import aws
+
+PRESIGN_SECONDS = 15 * 60  # download links are valid 15 minutes
+
+_counts: Counter[str] = Counter()
+_counts_lock = threading.Lock()
+
+
+def _count(model: Any = None, **_: Any) -> None:
+    with _counts_lock:
+        _counts[getattr(model, "name", "unknown")] += 1
+
+
+def request_counts() -> dict[str, int]:
+    """S3 API calls per operation since the last reset (e.g. {"PutObject": 120})."""
+    with _counts_lock:
+        return dict(_counts)
+
+
+def reset_request_counts() -> None:
+    """Start counting S3 calls from zero."""
+    with _counts_lock:
+        _counts.clear()
+
+
+def retain_until(start: datetime, years: int) -> datetime:
+    """`start` plus whole years (29 February → 28 February)."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """One object version read back."""
+
+    key: str
+    version_id: str | None
+    body: bytes
+    content_type: str | None
+    metadata: dict[str, str]
+
+    @property
+    def sha256(self) -> str:
+        """Hex digest of the body."""
+        return hashlib.sha256(self.body).hexdigest()
+
+
+class ArchiveStore:
+    """The archive bucket: write-once audit copies, versioned packages, reads and presigned links."""
+
+    def __init__(self, s3: Any, bucket: str, kms_key_id: str, retention_years: int) -> None:
+        self._s3 = s3
+        self.bucket = bucket
+        self._kms_key_id = kms_key_id
+        self._years = retention_years
+
+    def _put_args(self, key: str, body: bytes, content_type: str, now: datetime,
+                  metadata: dict[str, str] | None) -> dict[str, Any]:
+        args: dict[str, Any] = {
+            "Bucket": self.bucket,
+            "Key": key,
+            "Body": body,
+            "ContentType": content_type,
+            "Metadata": metadata or {},
+            "ObjectLockMode": "COMPLIANCE",
+            "ObjectLockRetainUntilDate": retain_until(now, self._years),
+            "ServerSideEncryption": "aws:kms",
+        }
+        if self._kms_key_id:
+            args["SSEKMSKeyId"] = self._kms_key_id
+        return args
+
+    def put_once(self, key: str, body: bytes, content_type: str, now: datetime,
+                 metadata: dict[str, str] | None = None) -> bool:
+        """Create the object unless the key exists (If-None-Match: *): ONE request either way.
+
+        True when written, False when it was already there (a retried batch: no second version).
+        """
+        args = self._put_args(key, body, content_type, now, metadata)
+        try:
+            self._s3.put_object(IfNoneMatch="*", **args)
+        except ClientError as exc:
+            if _code(exc) in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
+                return False
+            raise
+        return True
+
+    def put(self, key: str, body: bytes, content_type: str, now: datetime,
+            metadata: dict[str, str] | None = None) -> str | None:
+        """Write a new version of the object; its version id."""
+        resp = self._s3.put_object(**self._put_args(key, body, content_type, now, metadata))
+        return resp.get("VersionId")
+
+    def get(self, key: str, version_id: str | None = None) -> StoredObject | None:
+        """The object (latest, or one version), or None when it does not exist."""
+        args: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if version_id:
+            args["VersionId"] = version_id
+        try:
+            resp = self._s3.get_object(**args)
+        except ClientError as exc:
+            if _code(exc) in ("NoSuchKey", "NoSuchVersion", "404", "InvalidArgument"):
+                return None
+            raise
+        return StoredObject(key, resp.get("VersionId"), resp["Body"].read(), resp.get("ContentType"),
+                            dict(resp.get("Metadata") or {}))
+
+    def keys(self, prefix: str) -> set[str]:
+        """Keys (latest versions) under a prefix."""
+        found: set[str] = set()
+        for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            found.update(o["Key"] for o in page.get("Contents", []))
+        return found
+
+    def versions(self, prefix: str) -> list[dict[str, Any]]:
+        """Every version under a prefix: key, version_id, is_latest, size, last_modified."""
+        out: list[dict[str, Any]] = []
+        for page in self._s3.get_paginator("list_object_versions").paginate(Bucket=self.bucket, Prefix=prefix):
+            for v in page.get("Versions", []):
+                out.append({"key": v["Key"], "version_id": v["VersionId"], "is_latest": v["IsLatest"],
+                            "size": v["Size"], "last_modified": v["LastModified"].isoformat()})
+        return out
+
+    def presign(self, key: str, version_id: str | None, filename: str, content_type: str) -> str:
+        """A GET link valid 15 minutes (no request is sent)."""
+        params: dict[str, Any] = {
+            "Bucket": self.bucket,
+            "Key": key,
+            "ResponseContentDisposition": f'attachment; filename="{filename}"',
+            "ResponseContentType": content_type,
+        }
+        if version_id:
+            params["VersionId"] = version_id
+        url: str = self._s3.generate_presigned_url("get_object", Params=params, ExpiresIn=PRESIGN_SECONDS)
+        return url
+
+
+def _code(exc: ClientError) -> str:
+    error = exc.response.get("Error", {})
+    return str(error.get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
+
+
+@lru_cache(maxsize=1)
+def store() -> ArchiveStore:
+    """The process-wide archive store on the shared S3 client (calls counted)."""
+    s = get_settings()
+    s3 = aws.client("s3")
+    s3.meta.events.register("before-call.s3", _count, unique_id="hotline-archive-count")
+    return ArchiveStore(s3, s.archive_bucket, s.kms_key_id, s.archive_retention_years)

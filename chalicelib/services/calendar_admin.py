@@ -1,0 +1,234 @@
+"""Admin calendar: enter or import a year's schedule, confirm it, office hours ("Working days").
+
+Days an admin enters override chinesecalendar (`CAL#{year}` / `YYYY-MM-DD`). A deadline in a year that
+neither the package nor a confirmation covers is provisional; confirming a year recomputes every open
+provisional deadline, one `deadline_recomputed` event per changed ticket.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from chalicelib.domain import access, sweep
+from chalicelib.domain.calendar import SHANGHAI, WorkCalendar
+from chalicelib.domain.duty import format_office_hours, parse_office_hours
+from chalicelib.domain.errors import Conflict, ValidationError
+from chalicelib.domain.model import OPEN_STATUSES, Actor, Role
+from chalicelib.domain.tickets import next_alert
+from chalicelib.services import context
+from chalicelib.services.tickets import repo
+from chalicelib.storage import directory
+
+_ISO_LINE = re.compile(r"(\d{4}-\d{2}-\d{2})\s*(?:(?:~|～|至|\.\.|/|到)\s*(\d{4}-\d{2}-\d{2}))?\s*(休|班|holiday|off|workday|work)?")
+_CN_DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})日")
+_CN_RANGE = re.compile(r"(\d{1,2})月(\d{1,2})日(?:[（(][^）)]*[）)])?(?:至(?:(\d{1,2})月)?(\d{1,2})日)?")
+MAX_SPAN = 40  # days in one holiday range
+
+
+def _year(value: Any) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"year": "须为年份"}) from exc
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": "须在 2000–2100 之间"})
+    return year
+
+
+def _span(start: date, end: date) -> list[date]:
+    if end < start or (end - start).days > MAX_SPAN:
+        raise ValidationError({"holidays": f"区间 {start}–{end} 无效（须顺序且不超过 {MAX_SPAN} 天）"})
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def _parse_date(value: Any, name: str) -> date:
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError as exc:
+        raise ValidationError({name: f"日期无效：{value}"}) from exc
+
+
+def days_from_body(body: dict[str, Any]) -> dict[date, bool]:
+    """`holidays` (dates or ranges "A~B" / [A, B]), `workdays` (make-up days), `days` [{date, workday}]."""
+    days: dict[date, bool] = {}
+    for raw in body.get("holidays") or []:
+        if isinstance(raw, list | tuple) and len(raw) == 2:
+            start, end = _parse_date(raw[0], "holidays"), _parse_date(raw[1], "holidays")
+        elif isinstance(raw, str) and (m := _ISO_LINE.fullmatch(raw.strip())):
+            start = _parse_date(m.group(1), "holidays")
+            end = _parse_date(m.group(2), "holidays") if m.group(2) else start
+        else:
+            raise ValidationError({"holidays": f"无法识别：{raw}"})
+        days.update(dict.fromkeys(_span(start, end), False))
+    for raw in body.get("workdays") or []:
+        days[_parse_date(raw, "workdays")] = True  # 调休上班
+    for raw in body.get("days") or []:
+        if not isinstance(raw, dict) or not isinstance(raw.get("workday"), bool):
+            raise ValidationError({"days": "每项须为 {date, workday: true|false}"})
+        days[_parse_date(raw.get("date"), "days")] = raw["workday"]
+    return days
+
+
+def parse_notice(text: str, year: int) -> dict[date, bool]:
+    """Days from a pasted State Council notice (…10月1日至7日放假调休…9月20日、10月10日上班) or ISO lines."""
+    days: dict[date, bool] = {}
+    for clause in re.split(r"[。；;\n]", text or ""):
+        clause = clause.strip()
+        iso = [m for m in _ISO_LINE.finditer(clause) if m.group(3)]
+        for line in iso:
+            start = _parse_date(line.group(1), "text")
+            end = _parse_date(line.group(2), "text") if line.group(2) else start
+            off = line.group(3) in ("休", "holiday", "off")
+            days.update(dict.fromkeys(_span(start, end), not off))
+        if iso:
+            continue
+        if "放假" in clause and (m := _CN_RANGE.search(clause)):
+            start = date(year, int(m.group(1)), int(m.group(2)))
+            end_month = int(m.group(3) or m.group(1))
+            end_year = year + 1 if end_month < start.month else year
+            end = date(end_year, end_month, int(m.group(4))) if m.group(4) else start
+            days.update(dict.fromkeys(_span(start, end), False))
+        if "上班" in clause:
+            month = None
+            for m in _CN_DAY.finditer(clause.split("放假")[-1]):
+                month = int(m.group(1) or month or 0)
+                if month:
+                    days[date(year, month, int(m.group(2)))] = True
+    if not days:
+        raise ValidationError({"text": "未识别出任何放假或调休上班日期"})
+    return days
+
+
+def _store(actor: Actor, days: dict[date, bool]) -> dict[str, Any]:
+    by_year: dict[int, dict[date, bool]] = {}
+    for d, workday in days.items():
+        by_year.setdefault(d.year, {})[d] = workday
+    for y, part in by_year.items():
+        directory.put_calendar_days(y, part, actor.user_id)
+    context.invalidate()
+    return {
+        "stored": len(days),
+        "holidays": sorted(d.isoformat() for d, w in days.items() if not w),
+        "workdays": sorted(d.isoformat() for d, w in days.items() if w),
+    }
+
+
+def put_days(actor: Actor, year: Any, body: dict[str, Any]) -> dict[str, Any]:
+    """Admin: enter holidays (ranges) and make-up working days of a year."""
+    access.ensure_role(actor, Role.ADMIN)
+    y = _year(year)
+    days = days_from_body(body)
+    if not days:
+        raise ValidationError({"holidays": "请提供 holidays、workdays 或 days"})
+    return _store(actor, days) | {"year": y}
+
+
+def import_notice(actor: Actor, year: Any, body: dict[str, Any]) -> dict[str, Any]:
+    """Admin: import a pasted notice; `dry_run: true` only shows what would be stored."""
+    access.ensure_role(actor, Role.ADMIN)
+    y = _year(year)
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError({"text": "请粘贴国务院办公厅放假安排通知或逐行日期"})
+    days = parse_notice(text, y)
+    if body.get("dry_run"):
+        return {"year": y, "stored": 0, "holidays": sorted(d.isoformat() for d, w in days.items() if not w),
+                "workdays": sorted(d.isoformat() for d, w in days.items() if w)}
+    return _store(actor, days) | {"year": y}
+
+
+def delete_day(actor: Actor, year: Any, day: str) -> dict[str, Any]:
+    """Admin: remove one override."""
+    access.ensure_role(actor, Role.ADMIN)
+    d = _parse_date(day, "date")
+    if d.year != _year(year):
+        raise ValidationError({"date": "日期不在该年度"})
+    directory.delete_calendar_day(d.year, d)
+    context.invalidate()
+    return {"deleted": d.isoformat()}
+
+
+def get_year(actor: Actor, year: Any, now: datetime) -> dict[str, Any]:
+    """The overrides of a year, whether the package covers it, whether it is confirmed."""
+    access.ensure_role(actor, Role.ADMIN, Role.OPERATOR, Role.LEADER, Role.ANALYST)
+    y = _year(year)
+    items = directory.list_items(f"CAL#{y}")
+    confirmed = next((d for sk, d in items if sk == "CONFIRMED"), None)
+    days = [{"date": sk, "workday": bool(d.get("workday"))} for sk, d in items if sk != "CONFIRMED"]
+    cal = context.load_context(now).calendar
+    return {
+        "year": y,
+        "package_covers": WorkCalendar().is_known_year(y),  # no overrides: the package alone
+        "confirmed": bool(confirmed and confirmed.get("confirmed")),
+        "confirmed_by": (confirmed or {}).get("by"),
+        "confirmed_at": (confirmed or {}).get("at"),
+        "known": cal.is_known_year(y),
+        "days": days,
+        "office_hours": format_office_hours(cal.hours),
+        "warnings": warnings(now),
+    }
+
+
+def warnings(now: datetime) -> list[dict[str, Any]]:
+    """"calendar for YEAR not confirmed" (this year, and next year from 1 November)."""
+    years = context.load_context(now).calendar.unconfirmed_years(now.astimezone(SHANGHAI).date())
+    return [{"code": "calendar_unconfirmed", "year": y, "message": f"{y} 年工作日历尚未确认"} for y in years]
+
+
+def confirm(actor: Actor, year: Any, now: datetime) -> dict[str, Any]:
+    """Admin: mark a year confirmed and recompute every open provisional deadline."""
+    access.ensure_role(actor, Role.ADMIN)
+    y = _year(year)
+    directory.put_item(f"CAL#{y}", "CONFIRMED", {"confirmed": True, "by": actor.user_id, "at": now.isoformat()})
+    context.invalidate()
+    return {"year": y, "confirmed": True, **recompute_provisional(now, y)}
+
+
+def recompute_provisional(now: datetime, year: int) -> dict[str, int]:
+    """One `deadline_recomputed` event per open ticket whose provisional deadline changed (Query by status)."""
+    ctx = context.load_context(now)
+    counts = {"checked": 0, "recomputed": 0, "conflicts": 0, "unchanged": 0}
+    for status in sorted(OPEN_STATUSES):
+        token: str | None = None
+        while True:
+            page = repo().list(index="status", key=str(status), limit=100, token=token)
+            for summary in page.items:
+                if summary.handle_due_provisional:
+                    counts["checked"] += 1
+                    counts[_recompute_one(summary.ticket_id, ctx, now, year)] += 1
+            token = page.next_page
+            if not token:
+                break
+    counts.pop("unchanged", None)
+    return counts
+
+
+def _recompute_one(ticket_id: str, ctx: Any, now: datetime, year: int) -> str:
+    for _attempt in range(3):
+        ticket = repo().get(ticket_id)
+        reassigned_at = None
+        if ticket.reassign_count:
+            at = [e["at"] for e in repo().events(ticket_id) if e["type"] == "reassigned"]
+            reassigned_at = datetime.fromisoformat(at[-1]) if at else None
+        due = sweep.recomputed_due(ticket, ctx, reassigned_at=reassigned_at)
+        change = sweep.recompute_change(ticket, due, now, year) if due else None
+        if change is None:
+            return "unchanged"
+        try:
+            repo().commit(change, next_alert(change.after, ctx))
+            return "recomputed"
+        except Conflict:
+            continue
+    return "conflicts"
+
+
+def set_office_hours(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
+    """Admin: office hours as text `08:30-12:00,14:00-17:30` (Asia/Shanghai)."""
+    access.ensure_role(actor, Role.ADMIN)
+    hours = parse_office_hours(str(body.get("office_hours") or ""))
+    text = format_office_hours(hours)
+    directory.put_item("CONFIG", "office_hours", {"text": text, "by": actor.user_id})
+    context.invalidate()
+    return {"office_hours": text}

@@ -1,0 +1,33 @@
+"""Phone-call log (R-12345-02 dispatch notice, R-12345-04 reminder, R-12345-05 callback, other).
+
+A call is a `call_recorded` event in the ticket's history (the `record-call` verb); dispatch and
+transfer carry their own call. Recording a reminder call closes the owner's "phone the unit" task
+(the events stream handler does it, whichever route recorded the call).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.model import Actor
+from chalicelib.services import tickets as ticket_svc
+from chalicelib.services.views import ticket_public
+
+CALL_EVENTS = ("call_recorded", "dispatched", "transferred")
+
+
+def record_call(actor: Actor, ticket_id: str, body: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Record one call: kind, to_name, to_phone, outcome, note (who and when from the request)."""
+    ticket = ticket_svc.act(actor, ticket_id, "record-call", body, now)
+    return ticket_public(ticket, actor)
+
+
+def list_calls(actor: Actor, ticket_id: str) -> list[dict[str, Any]]:
+    """Every call recorded on the ticket, oldest first, with the event it belongs to."""
+    out = []
+    for e in ticket_svc.ticket_events(actor, ticket_id):
+        call = (e.get("data") or {}).get("call")
+        if e["type"] in CALL_EVENTS and call:
+            out.append(dict(call, event_id=e["event_id"], event_type=e["type"]))
+    return out

@@ -1,0 +1,215 @@
+"""Documents: monthly report 月度通报 (HTML/PDF/Excel), difficult-ticket sheet 疑难工单, typical tickets 典型工单.
+
+Every figure comes from services.stats (one definition, docs/statistics.md). Printed documents
+never show unmasked caller data (R-12345-11).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.documents import pdf
+from chalicelib.domain import access
+from chalicelib.domain.calendar import SHANGHAI
+from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.model import Actor, Role, Ticket
+from chalicelib.domain.templates import DEFAULT_TEMPLATES
+from chalicelib.services import stats
+from chalicelib.services.context import load_context
+from chalicelib.services.tickets import repo
+from chalicelib.storage import counters, directory
+
+STAFF = (Role.ANALYST, Role.LEADER, Role.ADMIN, Role.OPERATOR)
+FORMATS = ("html", "pdf")
+CATEGORY = {"consult": "咨询", "help": "求助", "complaint": "投诉", "report": "举报", "suggestion": "建议", "praise": "表扬"}
+STATUS = {
+    "received": "待派单", "dispatched": "待签收", "handling": "办理中", "replied": "待审核", "reviewed": "待回访",
+    "called_back": "待提交", "submitted": "已提交市审核组", "closed": "办结归档", "returned": "被退单",
+    "extension_requested": "申请延期",
+}
+EVENT = {
+    "received": "受理", "dispatched": "派单", "signed": "签收", "returned": "退单", "transferred": "转办/重新派单",
+    "extension_requested": "申请延期", "extension_decided": "延期审批", "replied": "答复", "review_rejected": "答复退回重办",
+    "reviewed": "审核通过", "called_back": "回访", "submitted": "提交市审核组", "city_rejected": "市审核组退回",
+    "closed": "办结", "reassigned": "重新交办", "flagged_difficult": "报疑难", "leader_decided": "领导决定",
+    "flagged_supervised": "督办", "marked_typical": "标记典型", "call_recorded": "电话记录", "marked_overdue": "逾期",
+    "instruction_recorded": "领导批示", "instruction_answered": "批示答复", "instruction_chased": "批示催办",
+}
+SATISFACTION = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意", "unreachable": "无法联系"}
+
+
+def _fmt(value: datetime | str | None) -> str:
+    if not value:
+        return "—"
+    at = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def _check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise ValidationError({"format": "须为 html 或 pdf"})
+    return fmt
+
+
+def _month_label(month: str) -> str:
+    return f"{int(month[:4])}年{int(month[5:])}月"
+
+
+def _names() -> dict[str, str]:
+    return {sk: str(d.get("name") or sk) for sk, d in directory.list_items("USER")}
+
+
+# ---------------------------------------------------------------- monthly report
+
+
+def _trend_chart(trend: dict[str, Any]) -> dict[str, Any]:
+    width, height, left, base = 520, 190, 30, 160
+    values = [i["figures"]["assigned"]["value"] for i in trend["items"]]
+    rates = [i["figures"]["completion_rate"]["rate"] for i in trend["items"]]
+    top = max(values + [1])
+    step = (width - left - 20) / max(len(values), 1)
+    bars, points = [], []
+    for k, (month, v, r) in enumerate(zip(trend["months"], values, rates, strict=True)):
+        h = round((base - 25) * v / top, 1)
+        x = round(left + k * step + step * 0.15, 1)
+        bars.append({"x": x, "y": round(base - h, 1), "w": round(step * 0.7, 1), "h": h, "value": v, "label": month[5:]})
+        if r is not None:
+            points.append(f"{round(x + step * 0.35, 1)},{round(base - (base - 25) * r, 1)}")
+    return {"width": width, "height": height, "left": left, "base": base, "bars": bars, "line": " ".join(points)}
+
+
+def _units_chart(report: dict[str, Any]) -> dict[str, Any]:
+    left, full = 150, 300
+    bars = []
+    for k, u in enumerate(report["units"]):
+        f = u["figures"]["completion_rate"]
+        rate = f["rate"] or 0.0
+        text = "—" if f["rate"] is None else f"{rate * 100:.1f}%（{f['numerator']}/{f['denominator']}）"
+        bars.append({"y": 18 + k * 18, "w": round(full * rate, 1), "label": u["name"], "text": text})
+    return {"width": left + full + 120, "height": 24 + 18 * len(bars), "left": left, "bars": bars}
+
+
+def monthly_report(actor: Actor, month: str, fmt: str, now: datetime) -> tuple[bytes | str, str]:
+    """月度通报 as HTML or PDF: county figures, 12-month trend, units and dispatchers, charts."""
+    access.ensure_role(actor, *STAFF)
+    report = stats.report(month)
+    trend = stats.trend(month)
+    return pdf.render(
+        "stats/monthly.html", _check_format(fmt), title=f"{_month_label(report['month'])}工作通报",
+        month_label=_month_label(report["month"]), generated_at=_fmt(now), report=report,
+        trend=_trend_chart(trend), units_chart=_units_chart(report),
+    )
+
+
+def monthly_excel(actor: Actor, month: str, now: datetime) -> tuple[bytes, str, str]:
+    """(xlsx bytes, content type, file name) of the monthly report."""
+    access.ensure_role(actor, *STAFF)
+    report = stats.report(month)
+    from chalicelib.documents import excel  # openpyxl costs ~270 ms of cold start: only for exports
+
+    return excel.monthly_workbook(report, _fmt(now)), excel.XLSX_TYPE, f"monthly-{report['month']}.xlsx"
+
+
+# ---------------------------------------------------------------- difficult-ticket sheet
+
+
+def _reasons(t: Ticket, events: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Why the ticket goes to the leader (R-12345-10)."""
+    out = []
+    if t.difficult:
+        out.append({"kind": "报疑难", "detail": str(t.difficult.get("reason") or "")})
+    if t.extension:
+        out.append({"kind": "申请延期（承诺件）", "detail": f"{t.extension.get('reason', '')}；申请延至 {_fmt(t.extension.get('requested_due'))}"})
+    for e in events:
+        if e["type"] == "transferred" and e["data"].get("good_reason") is False:
+            out.append({"kind": "无故退单", "detail": f"{e['data'].get('from_unit_id')} 于 {_fmt(e['at'])} 退单"})
+        if e["type"] == "review_rejected" and e["data"].get("false_reply"):
+            out.append({"kind": "虚假反馈办理结果", "detail": str(e["data"].get("reason") or "")})
+    overdue = [e for e in events if e["type"] == "marked_overdue"]
+    if "overdue" in t.flags or overdue:
+        when = f"，{_fmt(overdue[-1]['at'])} 已逾期" if overdue else ""
+        out.append({"kind": "逾期未办理完成", "detail": f"办理期限 {_fmt(t.handle_due)}{when}"})
+    if t.co_unit_ids:
+        out.append({"kind": "涉及多个承办单位", "detail": "、".join(t.co_unit_ids)})
+    return out
+
+
+def _note(e: dict[str, Any]) -> str:
+    d = e["data"]
+    for key in ("reason", "decision", "note", "text", "answer"):
+        if d.get(key):
+            return str(d[key])
+    if e["type"] in ("dispatched", "transferred"):
+        return f"承办单位 {d.get('unit_id')}"
+    if e["type"] == "called_back":
+        return SATISFACTION.get(str(d.get("satisfaction")), "")
+    return ""
+
+
+def difficult_sheet(actor: Actor, ticket_id: str, fmt: str, now: datetime) -> tuple[bytes | str, str]:
+    """The printable 疑难工单 for the supervising leader, with a space for the decision (R-12345-10)."""
+    access.ensure_role(actor, *STAFF)
+    t = repo().get(ticket_id)
+    events = repo().events(ticket_id)
+    units, names = load_context(now).units, _names()
+    caller = access.masked_caller(t.caller)  # R-12345-11: printed sheets never show personal data
+    view = {
+        "id": t.ticket_id, "external_id": t.external_id, "hotline": t.hotline, "category_label": CATEGORY.get(t.category, t.category),
+        "received_at": _fmt(t.received_at), "handle_due": _fmt(t.handle_due),
+        "unit_name": str(units.get(t.unit_id or "", {}).get("name") or t.unit_id or "—"),
+        "co_units": [str(units.get(u, {}).get("name") or u) for u in t.co_unit_ids],
+        "owner_name": names.get(t.owner_id or "", t.owner_id or "—"), "status_label": STATUS.get(t.status, t.status),
+        "caller": f"{caller.name} {caller.phone}".strip() or "—", "title": t.title, "content": t.content,
+    }
+    history = [{"at": _fmt(e["at"]), "label": EVENT.get(e["type"], e["type"]), "actor": names.get(e["actor_id"], e["actor_id"]),
+                "note": _note(e)} for e in events]
+    decision = None
+    if t.difficult and t.difficult.get("decision"):
+        decision = {"text": t.difficult["decision"], "by": names.get(t.difficult.get("decided_by", ""), t.difficult.get("decided_by")),
+                    "at": _fmt(t.difficult.get("decided_at"))}
+    return pdf.render("sheets/difficult.html", _check_format(fmt), title=f"疑难工单 {t.ticket_id}", t=view,
+                      reasons=_reasons(t, events), history=history, decision=decision, printed_at=_fmt(now))
+
+
+# ---------------------------------------------------------------- typical tickets
+
+
+def typical_tickets(month: str) -> list[dict[str, Any]]:
+    """Tickets marked typical during the month (R-12345-15), in marking order (by_month Query)."""
+    month = stats.check_month(month)
+    marks = [e for e in counters.month_events(month) if e.type == "marked_typical"]
+    seen: dict[str, Any] = {}
+    for e in marks:
+        seen[e.ticket_id] = e
+    units = directory.units()
+    names = _names()
+    out = []
+    for ticket_id, e in seen.items():
+        t = repo().get(ticket_id)
+        titles = {s.id: s.title for s in load_context(e.at).templates.get(t.category, DEFAULT_TEMPLATES[t.category])}
+        reply = [{"title": titles.get(k, k), "text": v} for k, v in ((t.reply or {}).get("sections") or {}).items()]
+        out.append({
+            "id": t.ticket_id, "title": t.title, "content": t.content, "category_label": CATEGORY.get(t.category, t.category),
+            "unit_name": str(units.get(t.unit_id or "", {}).get("name") or t.unit_id or "—"),
+            "status_label": STATUS.get(t.status, t.status), "reply": reply,
+            "satisfaction": SATISFACTION.get(str((t.callback or {}).get("satisfaction")), "—"),
+            "marked_by": names.get(str(e.data.get("by") or ""), str(e.snapshot.get("typical", {}).get("by") or "")),
+            "marked_at": _fmt(e.at), "note": str(e.data.get("note") or ""),
+        })
+    return out
+
+
+def typical_summary(actor: Actor, month: str, fmt: str, now: datetime) -> tuple[bytes | str, str]:
+    """典型工单 summary of a month as HTML or PDF."""
+    access.ensure_role(actor, *STAFF)
+    items = typical_tickets(month)
+    return pdf.render("stats/typical.html", _check_format(fmt), title=f"{_month_label(month)}典型工单",
+                      month_label=_month_label(month), items=items, generated_at=_fmt(now))
+
+
+def typical_json(actor: Actor, month: str) -> list[dict[str, Any]]:
+    """The same list as JSON (for the SPA)."""
+    access.ensure_role(actor, *STAFF)
+    return typical_tickets(month)
+

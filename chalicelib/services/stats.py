@@ -1,0 +1,136 @@
+"""Monthly statistics (R-12345-14) read from the counters: bounded Queries whatever the volume.
+
+`monthly(month, scope, id)` is also what `make bench` calls: its `read` field counts the Query calls
+and items read, which depend on the number of metrics, never on the number of tickets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.domain import access, statistics
+from chalicelib.domain.errors import Forbidden, ValidationError
+from chalicelib.domain.model import Actor, Role
+from chalicelib.storage import counters, directory
+
+SCOPES = ("county", "unit", "owner")
+TREND_MONTHS = 12
+READ_ROLES = (Role.ANALYST, Role.LEADER, Role.ADMIN, Role.OPERATOR, Role.UNIT_HANDLER)
+
+
+def check_month(value: Any) -> str:
+    """A `YYYY-MM` month or 422."""
+    try:
+        return statistics.parse_month(value)
+    except ValueError as exc:
+        raise ValidationError({"month": "须为 YYYY-MM"}) from exc
+
+
+def scope_key(scope: str, scope_id: str | None) -> str:
+    """`county`, `unit#{id}` or `owner#{id}`; 422 on anything else."""
+    if scope not in SCOPES:
+        raise ValidationError({"scope": f"须为 {', '.join(SCOPES)} 之一"})
+    if scope == "county":
+        return "county"
+    if not scope_id:
+        raise ValidationError({"id": f"scope={scope} 时必填"})
+    return f"{scope}#{scope_id}"
+
+
+def ensure_can_read(actor: Actor, scope: str, scope_id: str | None) -> None:
+    """Staff read everything; a unit handler only their own unit's figures."""
+    access.ensure_role(actor, *READ_ROLES)
+    if actor.role == Role.UNIT_HANDLER and not (scope == "unit" and scope_id == actor.unit_id):
+        raise Forbidden("承办单位只能查看本单位的统计", scope=scope)
+
+
+def monthly(month: str, scope: str = "county", scope_id: str | None = None) -> dict[str, Any]:
+    """Every figure of one scope and month, each with numerator and denominator; one Query."""
+    month = check_month(month)
+    key = scope_key(scope, scope_id)
+    cost = counters.ReadCost()
+    counts = statistics.sum_shards(counters.read_scope(month, key, cost))
+    return {
+        "month": month,
+        "scope": scope,
+        "id": scope_id,
+        "figures": statistics.figures(counts),
+        "counts": {m: counts.get(m, 0) for m in statistics.METRICS},
+        "read": cost.as_dict(),
+    }
+
+
+def monthly_for(actor: Actor, params: dict[str, str]) -> dict[str, Any]:
+    """GET /stats/monthly for this actor."""
+    scope, scope_id = params.get("scope") or "county", params.get("id") or None
+    ensure_can_read(actor, scope, scope_id)
+    return monthly(params.get("month", ""), scope, scope_id)
+
+
+def trend(month: str, scope: str = "county", scope_id: str | None = None, months: int = TREND_MONTHS) -> dict[str, Any]:
+    """The figures of the `months` months ending with `month` (one Query per month)."""
+    month = check_month(month)
+    key = scope_key(scope, scope_id)
+    cost = counters.ReadCost()
+    items = []
+    for m in statistics.previous_months(month, months):
+        counts = statistics.sum_shards(counters.read_scope(m, key, cost))
+        items.append({"month": m, "figures": statistics.figures(counts)})
+    series = {f: [i["figures"][f]["value"] for i in items] for f in statistics.FIGURE_IDS}
+    return {"scope": scope, "id": scope_id, "months": [i["month"] for i in items], "series": series,
+            "items": items, "read": cost.as_dict()}
+
+
+def trend_for(actor: Actor, params: dict[str, str]) -> dict[str, Any]:
+    """GET /stats/trend for this actor."""
+    scope, scope_id = params.get("scope") or "county", params.get("id") or None
+    ensure_can_read(actor, scope, scope_id)
+    try:
+        months = int(params.get("months") or TREND_MONTHS)
+    except ValueError as exc:
+        raise ValidationError({"months": "须为 1–24 的整数"}) from exc
+    if not 1 <= months <= 24:
+        raise ValidationError({"months": "须为 1–24 的整数"})
+    return trend(params.get("month", ""), scope, scope_id, months)
+
+
+def _user_names() -> dict[str, str]:
+    return {sk: str(data.get("name") or sk) for sk, data in directory.list_items("USER")}
+
+
+def report(month: str) -> dict[str, Any]:
+    """The monthly report 月度通报: county figures, one row per unit, one per dispatcher.
+
+    Units: every unit of the Directory plus any unit with figures that month; dispatchers: those
+    with figures that month (the `owners` index). Query/Get only: 3 + units + dispatchers Queries.
+    """
+    month = check_month(month)
+    cost = counters.ReadCost()
+    county = statistics.sum_shards(counters.read_scope(month, "county", cost))
+    units = directory.units()
+    unit_ids = sorted(set(units) | set(counters.read_index(month, "units", cost)))
+    names = _user_names()
+    rows_units = []
+    for uid in unit_ids:
+        counts = statistics.sum_shards(counters.read_scope(month, f"unit#{uid}", cost))
+        rows_units.append({"id": uid, "name": str(units.get(uid, {}).get("name") or uid), "counts": counts,
+                           "figures": statistics.figures(counts)})
+    rows_owners = []
+    for oid in counters.read_index(month, "owners", cost):
+        counts = statistics.sum_shards(counters.read_scope(month, f"owner#{oid}", cost))
+        rows_owners.append({"id": oid, "name": names.get(oid, oid), "counts": counts,
+                            "figures": statistics.figures(counts)})
+    return {
+        "month": month,
+        "county": {"counts": county, "figures": statistics.figures(county)},
+        "units": rows_units,
+        "owners": rows_owners,
+        "definitions": [{"id": f.id, "label": f.label, "kind": f.kind, "rule": f.rule} for f in statistics.FIGURES],
+        "read": cost.as_dict(),
+    }
+
+
+def report_for(actor: Actor, month: str) -> dict[str, Any]:
+    """The monthly report for staff (unit handlers read their own unit through /stats/monthly)."""
+    access.ensure_role(actor, Role.ANALYST, Role.LEADER, Role.ADMIN, Role.OPERATOR)
+    return report(month)

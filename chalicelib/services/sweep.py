@@ -1,0 +1,157 @@
+"""The 15-minute deadline sweep (R-12345-12): Query the sparse open-deadline index, one transaction per alert.
+
+Each alert is written with a Directory item `ALERT#{ticket}` / `{kind}#{deadline}` that must not exist
+yet, in the same transaction as the ticket (version + status condition), its event and counters: two
+sweeps at once, or the same sweep twice, change and announce nothing twice (the loser gets Conflict).
+Nothing is sent from here: the events stream handler (services/notify.py) texts people.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.domain import sweep
+from chalicelib.domain.deadlines import Alert
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.model import Ticket
+from chalicelib.domain.tickets import Context, next_alert
+from chalicelib.services.context import load_context
+from chalicelib.services.tickets import repo
+from chalicelib.storage import directory
+from chalicelib.storage.models import ALL_MODELS, DirectoryModel
+from chalicelib.storage.tickets import DEADLINE_SHARDS
+
+PAGE = 200  # due tickets per shard Query
+MAX_ROUNDS = 25  # pages per shard and sweep (5,000 due tickets per shard)
+
+
+class RequestCounter:
+    """Counts DynamoDB API calls made by this thread (botocore `before-call` hook)."""
+
+    def __init__(self) -> None:
+        self.thread = threading.get_ident()
+        self.ops: Counter[str] = Counter()
+
+    def __call__(self, model: Any = None, **_: Any) -> None:
+        """botocore event handler."""
+        if threading.get_ident() == self.thread:
+            self.ops[getattr(model, "name", "?")] += 1
+
+    @property
+    def total(self) -> int:
+        """All calls counted."""
+        return sum(self.ops.values())
+
+
+@contextmanager
+def count_requests() -> Iterator[RequestCounter]:
+    """Count the DynamoDB requests of the current thread inside the block."""
+    counter = RequestCounter()
+    hook_id = f"sweep-count-{uuid.uuid4().hex}"
+    clients = {id(c): c for c in (m._get_connection().connection.client for m in ALL_MODELS)}
+    for client in clients.values():
+        client.meta.events.register("before-call.dynamodb", counter, unique_id=hook_id)
+    try:
+        yield counter
+    finally:
+        for client in clients.values():
+            client.meta.events.unregister("before-call.dynamodb", unique_id=hook_id)
+
+
+def run_sweep(now: datetime | None = None) -> dict[str, Any]:
+    """One sweep at `now`: counts per outcome and event type, plus the DynamoDB requests it made."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    stats: Counter[str] = Counter()
+    with count_requests() as requests:
+        ctx = load_context(now)
+        for shard in range(DEADLINE_SHARDS):
+            _sweep_shard(shard, now, ctx, stats)
+    return {
+        "at": now.isoformat(),
+        **dict(stats),
+        "dynamodb_requests": requests.total,
+        "dynamodb_by_operation": dict(requests.ops),
+    }
+
+
+def _sweep_shard(shard: int, now: datetime, ctx: Context, stats: Counter[str]) -> None:
+    for _round in range(MAX_ROUNDS):
+        due = repo().due_alerts(shard, now, limit=PAGE)
+        applied = 0
+        for summary in due:
+            stats["candidates"] += 1
+            applied += _sweep_ticket(summary.ticket_id, now, ctx, stats)
+        if len(due) < PAGE or applied == 0:
+            return
+
+
+def _sweep_ticket(ticket_id: str, now: datetime, ctx: Context, stats: Counter[str]) -> int:
+    """Apply every alert of the ticket that is due, one transaction each; returns how many.
+
+    One consistent read (the index is eventually consistent), then one transaction per alert: the
+    ticket a commit returns is the next one's starting point, so a due ticket costs 1 read + 1 write.
+    """
+    try:
+        ticket = repo().get(ticket_id)
+    except NotFound:
+        stats["vanished"] += 1
+        return 0
+    applied = 0
+    for _ in range(sweep.MAX_ALERTS_PER_TICKET):
+        alert = sweep.due_alert(ticket, ctx, now)
+        if alert is None:
+            if not applied:
+                stats["not_due"] += 1  # stale index entry, or another sweep was first
+            return applied
+        change = sweep.apply_alert(ticket, alert, now)
+        claim = DirectoryModel(f"ALERT#{ticket_id}", alert.key, data=json.dumps({"at": now.isoformat()}))
+        extra = [(claim, DirectoryModel.sk.does_not_exist())]
+        if (task := sweep.task_for(change)) is not None:
+            extra.append((_task_item(task), DirectoryModel.sk.does_not_exist()))
+        try:
+            ticket = repo().commit(change, next_alert(change.after, ctx), extra=extra)
+        except Conflict:
+            recovered = _already_claimed(ticket_id, alert, now, ctx)
+            if recovered is None:
+                stats["conflicts"] += 1  # another sweep or a person was first: skip, nothing sent twice
+                return applied
+            stats["already_claimed"] += 1
+            ticket = recovered
+        stats[change.event_type] += 1
+        applied += 1
+    return applied
+
+
+def _already_claimed(ticket_id: str, alert: Alert, now: datetime, ctx: Context) -> Ticket | None:
+    """The claim exists but the ticket still lacks the mark (a re-armed deadline): record it silently.
+
+    A concurrent sweep that won leaves the key in `alerts_done`: then this returns None (a plain conflict).
+    """
+    if directory.get_item(f"ALERT#{ticket_id}", alert.key) is None:
+        return None
+    fresh = repo().get(ticket_id)
+    if alert.key in fresh.alerts_done or sweep.due_alert(fresh, ctx, now) != alert:
+        return None
+    change = sweep.apply_alert(fresh, alert, now, announce=False)
+    try:
+        return repo().commit(change, next_alert(change.after, ctx))
+    except Conflict:
+        return None
+
+
+def _task_item(task: dict[str, str]) -> DirectoryModel:
+    """R-12345-04 follow-up task; listed through gsi1 `OPENTASK#{owner}` while open."""
+    return DirectoryModel(
+        f"TASK#{task['owner_id']}",
+        f"{task['ticket_id']}#{task['key']}",
+        data=json.dumps(dict(task, status="open"), ensure_ascii=False),
+        gsi1pk=f"OPENTASK#{task['owner_id']}",
+        gsi1sk=f"{task['due']}#{task['ticket_id']}",
+    )

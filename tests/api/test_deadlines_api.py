@@ -1,0 +1,134 @@
+"""Deadline admin routes: calendar (Working days), duty roster (R-12345-12), five confirmations (R-12345-13), calls."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+CALL = {"to_name": "周海", "to_phone": "13957600001"}
+
+
+def _put(api: Any, path: str, body: Any, user: str) -> Any:
+    resp = api.client.http.put(path, headers=api._headers(user), body=json.dumps(body, ensure_ascii=False))
+    resp.json = json.loads(resp.body) if resp.body else None
+    return resp
+
+
+def _ticket(api: Any, **overrides: Any) -> dict[str, Any]:
+    body = {"category": "complaint", "title": "噪音扰民", "content": "夜间施工"}
+    body.update(overrides)
+    resp = api.post("/tickets", body, user="op1")
+    assert resp.status_code == 201, resp.json
+    return resp.json
+
+
+@pytest.fixture
+def year_2027(seeded: Any) -> Iterator[int]:
+    """Leave no 2027 overrides or confirmation behind for other tests."""
+    from chalicelib.services import context
+    from chalicelib.storage.models import DirectoryModel
+
+    yield 2027
+    for item in DirectoryModel.query("CAL#2027"):
+        item.delete()
+    context.invalidate()
+
+
+def test_calendar_deadline_in_an_unconfirmed_year_then_the_year_confirmed_later(api: Any, year_2027: int) -> None:
+    ticket = _ticket(api, city_limit_days=30)  # lands in 2027, which the package does not know
+    assert ticket["handle_due_provisional"] is True
+    warnings = api.get("/me/confirmations", user="admin1").json["warnings"]
+    assert {"code": "calendar_unconfirmed", "year": 2027, "message": "2027 年工作日历尚未确认"} in warnings
+    notice = "一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n二、春节：2月5日（周五）至2月11日放假调休，共7天。1月31日（周日）、2月20日（周六）上班。"
+    preview = api.post("/admin/calendar/2027/import", {"text": notice, "dry_run": True}, user="admin1").json
+    assert preview["stored"] == 0 and "2027-02-11" in preview["holidays"]
+    assert preview["workdays"] == ["2027-01-31", "2027-02-20"]
+    assert api.post("/admin/calendar/2027/import", {"text": notice}, user="admin1").json["stored"] == 12
+    resp = _put(api, "/admin/calendar/2027/days", {"holidays": ["2027-04-05"], "workdays": []}, user="admin1")
+    assert resp.status_code == 200 and resp.json["stored"] == 1
+    confirmed = api.post("/admin/calendar/2027/confirm", {}, user="admin1")
+    assert confirmed.status_code == 200 and confirmed.json["recomputed"] >= 1
+    after = api.get(f"/tickets/{ticket['id']}", user="op1").json
+    assert after["handle_due_provisional"] is False and after["handle_due"] != ticket["handle_due"]  # Spring Festival
+    events = api.get(f"/tickets/{ticket['id']}/events", user="op1").json["items"]
+    assert [e["type"] for e in events].count("deadline_recomputed") == 1
+    year = api.get("/admin/calendar/2027", user="admin1").json
+    assert year["confirmed"] and year["known"] and not year["package_covers"] and len(year["days"]) == 13
+    assert api.get("/health").json["warnings"] == []
+
+
+def test_only_admins_change_the_calendar_and_the_roster(api: Any, seeded: Any) -> None:
+    assert api.post("/admin/calendar/2027/confirm", {}, user="op1").status_code == 403
+    assert _put(api, "/admin/duty/roster", {"entries": []}, user="op1").status_code == 403
+    bad = api.post("/admin/calendar/2027/import", {"text": "没有日期"}, user="admin1")
+    assert bad.status_code == 422
+
+
+def test_r12345_12_duty_roster_and_who_is_on_duty_now(api: Any, seeded: Any) -> None:
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.duty import shift_at
+    from chalicelib.services.context import load_context
+
+    now = datetime.now(UTC)
+    shift = shift_at(now, load_context(now).calendar)
+    entry = {"date": shift.day.isoformat(), "shift": shift.kind, "user_id": "op2", "name": "李强", "phone": "13957601002"}
+    assert _put(api, "/admin/duty/roster", {"entries": [entry]}, user="admin1").status_code == 200
+    on_duty = api.get("/admin/duty/now", user="op1").json
+    assert on_duty["shift"] == shift.key and on_duty["on_duty"]["user_id"] == "op2"
+    month = api.get(f"/admin/duty/roster?month={shift.day:%Y-%m}", user="admin1").json
+    assert entry in month["items"]
+    bad = _put(api, "/admin/duty/roster", {"entries": [dict(entry, phone="6001")]}, user="admin1")
+    assert bad.status_code == 422 and "phone" in bad.json["details"]["fields"]
+
+
+def test_office_hours_are_configurable(api: Any, seeded: Any) -> None:
+    from chalicelib.services import context
+
+    try:
+        resp = _put(api, "/admin/office-hours", {"office_hours": "09:00-12:00,13:30-17:00"}, user="admin1")
+        assert resp.status_code == 200 and resp.json == {"office_hours": "09:00-12:00,13:30-17:00"}
+        assert api.get("/admin/calendar/2026", user="admin1").json["office_hours"] == "09:00-12:00,13:30-17:00"
+        assert _put(api, "/admin/office-hours", {"office_hours": "17:00-09:00"}, user="admin1").status_code == 422
+    finally:
+        _put(api, "/admin/office-hours", {"office_hours": "08:30-12:00,14:00-17:30"}, user="admin1")
+        context.invalidate()
+
+
+def test_r12345_13_five_confirmations_for_operators_and_unit_handlers(api: Any, seeded: Any) -> None:
+    fresh = _ticket(api)
+    dispatched = _ticket(api)
+    api.post(f"/tickets/{dispatched['id']}/dispatch", {"unit_id": "U001", "call": CALL}, user="op1")
+    mine = api.get("/me/confirmations", user="op1").json
+    assert [g["key"] for g in mine["groups"]] == ["new", "extensions_returns", "due_soon", "to_confirm", "to_submit_archive"]
+    new = mine["groups"][0]
+    assert new["count"] >= 1 and len(new["items"]) <= 5 and "open_tasks" in mine
+    unit = api.get("/me/confirmations", user="uh1").json
+    assert [g["key"] for g in unit["groups"]] == ["to_sign", "due_soon", "redo"]
+    assert unit["groups"][0]["count"] >= 1 and all(i["unit_id"] == "U001" for i in unit["groups"][0]["items"])
+    assert api.get("/me/confirmations", user="records1").status_code == 403
+    assert fresh["status"] == "received"
+
+
+def test_calls_are_recorded_listed_and_in_the_history(api: Any, seeded: Any) -> None:
+    t = _ticket(api)
+    api.post(f"/tickets/{t['id']}/dispatch", {"unit_id": "U001", "call": CALL}, user="op1")
+    body = {"kind": "other", "to_name": "周海", "to_phone": "13957600001", "outcome": "no_answer", "note": "未接通"}
+    assert api.post(f"/tickets/{t['id']}/calls", body, user="op1").status_code == 201
+    listed = api.get(f"/tickets/{t['id']}/calls", user="uh1").json["items"]
+    assert [(c["kind"], c["outcome"], c["by"]) for c in listed] == [("dispatch_notice", "reached", "op1"), ("other", "no_answer", "op1")]
+    assert api.get(f"/tickets/{t['id']}/calls", user="uh2").status_code == 404  # another unit's ticket
+    assert api.post(f"/tickets/{t['id']}/calls", dict(body, to_phone="6001"), user="op1").status_code == 422
+    assert api.get(f"/tickets/{t['id']}/sms", user="op1").json == {"items": []}  # the stream sends, not the request
+    assert api.get(f"/tickets/{t['id']}/sms", user="uh1").status_code == 403
+
+
+def test_admin_sms_log_and_sweep_in_local_mode(api: Any, seeded: Any) -> None:
+    assert api.get("/admin/sms", user="admin1").status_code == 200
+    assert api.get("/admin/sms", user="op1").status_code == 403
+    resp = api.post("/admin/sweep", {}, user="admin1")
+    assert resp.status_code == 200 and resp.json["dynamodb_requests"] >= 8
+    assert api.get("/me/tasks", user="op1").status_code == 200

@@ -1,0 +1,158 @@
+"""The 15-minute deadline sweep on moto (R-12345-01/04/08/10/12): once per alert, concurrent-safe, cheap."""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from chalicelib.domain.model import Actor
+from tests.integration.test_notifications import stream_batch
+
+EVENTS = Path(__file__).resolve().parents[1] / "events"
+OP1 = Actor("op1", "operator")
+ADMIN = Actor("admin1", "admin")
+CALL = {"to_name": "周海", "to_phone": "13957600001"}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _create(received_at: datetime | None = None, **extra: Any) -> str:
+    from chalicelib.services import tickets as svc
+
+    payload: dict[str, Any] = {"category": "consult", "title": "咨询医保", "content": "内容"}
+    if received_at is not None:
+        payload["received_at"] = received_at.isoformat()
+    payload.update(extra)
+    ticket, _ = svc.create_ticket(OP1, payload, _now())
+    return ticket.ticket_id
+
+
+def _types(ticket_id: str) -> list[str]:
+    from chalicelib.services import tickets as svc
+
+    return [e["type"] for e in svc.repo().events(ticket_id)]
+
+
+def test_r12345_04_reminder_exactly_once_task_sms_and_the_call_closes_it(seeded: Any, outputs: dict[str, str]) -> None:
+    from chalicelib.handlers.notifications import handle_records
+    from chalicelib.services import calls, confirmations, notify, sweep
+    from chalicelib.services import tickets as svc
+    from chalicelib.services.context import load_context
+
+    cal = load_context(_now()).calendar
+    due = cal.add_working_days(_now(), 1).at  # close of the next working day
+    tid = _create(city_due=due.isoformat())
+    svc.act(OP1, tid, "dispatch", {"unit_id": "U001", "call": CALL}, _now())
+    at = max(_now(), cal.reminder_at(due).at + timedelta(minutes=1))
+    first, second = sweep.run_sweep(at), sweep.run_sweep(at)
+    assert first["reminder_due"] >= 1 and "reminder_due" not in second
+    assert _types(tid).count("reminder_due") == 1
+    tasks = [t for t in confirmations.my_tasks(OP1) if t["ticket_id"] == tid]
+    assert len(tasks) == 1 and tasks[0]["kind"] == "phone_unit"
+    batch = stream_batch(outputs, tid, ("reminder_due",))["Records"]
+    handle_records(batch, at)
+    handle_records(batch, at)  # redelivered: nothing sent twice
+    [sms] = notify.ticket_messages(tid)
+    assert sms["role"] == "unit" and sms["status"] == "sent" and "将于" in sms["text"]
+    calls.record_call(OP1, tid, {"kind": "reminder", "to_name": "周海", "to_phone": "13957600001", "outcome": "reached"}, _now())
+    handle_records(stream_batch(outputs, tid, ("call_recorded",))["Records"], _now())
+    assert not [t for t in confirmations.my_tasks(OP1) if t["ticket_id"] == tid]
+    assert [c["kind"] for c in calls.list_calls(OP1, tid)] == ["dispatch_notice", "reminder"]
+
+
+def test_r12345_10_overdue_marking_flags_counts_and_leaves_the_index(seeded: Any) -> None:
+    from chalicelib.services import sweep
+    from chalicelib.services import tickets as svc
+    from chalicelib.storage.models import TicketModel
+
+    tid = _create(received_at=_now() - timedelta(days=12))
+    svc.act(OP1, tid, "dispatch", {"unit_id": "U001", "call": CALL}, _now())
+    result = sweep.run_sweep(_now())
+    assert result["marked_overdue"] >= 1
+    assert _types(tid)[-2:] == ["reminder_due", "marked_overdue"]  # the late reminder is recorded, then overdue
+    ticket = svc.repo().get(tid)
+    assert "overdue" in ticket.flags
+    assert TicketModel.get(tid).next_alert_at is None  # nothing pending: out of the sparse index
+
+
+def test_r12345_01_dispatch_overdue_after_12_hours(seeded: Any) -> None:
+    from chalicelib.services import sweep
+    from chalicelib.services import tickets as svc
+
+    tid = _create(received_at=_now() - timedelta(hours=13))
+    sweep.run_sweep(_now())
+    assert _types(tid) == ["received", "dispatch_warned", "marked_dispatch_overdue"]
+    assert "dispatch_overdue" in svc.repo().get(tid).flags
+
+
+def test_r12345_12_concurrent_sweeps_send_nothing_twice(seeded: Any) -> None:
+    from chalicelib.services import sweep
+
+    ids = [_create(received_at=_now() - timedelta(hours=11)) for _ in range(6)]  # warnings due, not overdue
+    barrier = threading.Barrier(3)
+
+    def run(_: int) -> dict[str, Any]:
+        barrier.wait()
+        return sweep.run_sweep(_now())
+
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(run, range(3)))
+    assert sum(r.get("dispatch_warned", 0) for r in results) >= len(ids)
+    for tid in ids:
+        assert _types(tid) == ["received", "dispatch_warned"], tid
+
+
+def test_r12345_12_recorded_schedule_event_runs_the_sweep_through_the_handler(seeded: Any, app: Any) -> None:
+    from chalice.test import Client
+
+    event = json.loads((EVENTS / "schedule-sweep.json").read_text(encoding="utf-8"))
+    with Client(app) as client:
+        result = client.lambda_.invoke("deadline_sweep", event).payload
+    assert result["at"] == "2026-11-26T04:15:00+00:00"
+    assert result["dynamodb_requests"] >= 8  # one Query per open-deadline shard at least
+
+
+def test_r12345_12_sweep_requests_do_not_grow_with_closed_tickets(seeded: Any) -> None:
+    from chalicelib.services import sweep
+    from chalicelib.services import tickets as svc
+    from chalicelib.services.context import load_context
+
+    now = _now()
+    sweep.run_sweep(now)  # settle whatever is due
+    load_context(now)
+    before = sweep.run_sweep(now)
+    for _ in range(15):
+        tid = _create()
+        svc.act(OP1, tid, "dispatch", {"unit_id": "U001", "call": CALL}, now)
+        t = svc.repo().get(tid)
+        svc.repo().commit(svc.tickets.Change(t, t.with_changes(status="closed"), "closed", {}, now, OP1), None)
+    load_context(now)
+    after = sweep.run_sweep(now)
+    # the same requests with 15 more closed tickets: 8 shard Queries (+ whatever is stuck due, unchanged)
+    assert after["dynamodb_by_operation"]["Query"] == before["dynamodb_by_operation"]["Query"] == 8, (before, after)
+    assert after["dynamodb_requests"] == before["dynamodb_requests"], (before, after)
+
+
+def test_r12345_12_an_alert_claimed_before_is_recorded_silently_and_never_sticks(seeded: Any, outputs: dict[str, str]) -> None:
+    from chalicelib.handlers.notifications import handle_records
+    from chalicelib.services import notify, sweep
+    from chalicelib.services import tickets as svc
+    from chalicelib.services.context import load_context
+    from chalicelib.storage import directory
+
+    tid = _create(received_at=_now() - timedelta(hours=11))
+    alert = svc.tickets.next_alert(svc.repo().get(tid), load_context(_now()))
+    assert alert is not None and alert.kind == "dispatch_warning"
+    directory.put_item(f"ALERT#{tid}", alert.key, {"at": "earlier"})  # e.g. the same deadline re-armed
+    result = sweep.run_sweep(_now())
+    assert result["already_claimed"] >= 1
+    assert _types(tid) == ["received", "dispatch_warned"]
+    handle_records(stream_batch(outputs, tid, ("dispatch_warned",))["Records"], _now())
+    assert notify.ticket_messages(tid) == []  # announced before: not texted again
+    assert "dispatch_warned" not in sweep.run_sweep(_now()) or _types(tid).count("dispatch_warned") == 1
