@@ -2,7 +2,7 @@
 
 from chalice import Chalice
 
-from chalicelib.api import admin_partners, auth, openapi, partner, public, system, tickets
+from chalicelib.api import admin_directory, admin_partners, auth, openapi, partner, public, system, tickets
 from chalicelib.api import archive as archive_api
 from chalicelib.api import deadlines as deadlines_api
 from chalicelib.api import documents as documents_api  # issue #7: statistics & documents
@@ -37,3 +37,4 @@ app.register_blueprint(stats_api.bp)  # issue #7
 app.register_blueprint(documents_api.bp)
 app.register_blueprint(templates_api.bp)
 app.register_blueprint(instructions_api.bp)
+app.register_blueprint(admin_directory.bp)  # admin: units and users

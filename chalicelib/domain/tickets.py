@@ -121,6 +121,8 @@ def _unit(ctx: Context, body: Mapping[str, Any], name: str = "unit_id") -> str:
     unit_id = _text(body, name, limit=64)
     if unit_id not in ctx.units:
         raise ValidationError({name: f"承办单位 {unit_id} 不存在"})
+    if not ctx.units[unit_id].get("active", True):
+        raise ValidationError({name: f"承办单位 {unit_id} 已停用"})
     return unit_id
 
 
@@ -336,8 +338,8 @@ Result = tuple[dict[str, Any], str, dict[str, Any]]
 def _dispatch(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
     unit_id = _unit(ctx, body)
     co_units = body.get("co_unit_ids") or []
-    if not isinstance(co_units, list) or any(u not in ctx.units or u == unit_id for u in co_units):
-        raise ValidationError({"co_unit_ids": "协办单位须为已登记的其他单位"})
+    if not isinstance(co_units, list) or any(u not in ctx.units or u == unit_id or not ctx.units[u].get("active", True) for u in co_units):
+        raise ValidationError({"co_unit_ids": "协办单位须为已登记、在用的其他单位"})
     call = _call(body, actor, now, "dispatch_notice")  # R-12345-02
     changes = {
         "status": S.DISPATCHED,

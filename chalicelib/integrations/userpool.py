@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.domain.errors import Unauthenticated
+from chalicelib.domain.errors import BadRequest, Conflict, NotFound, Unauthenticated, ValidationError
 
 
 def password_login(cognito: Any, client_id: str, username: str, password: str) -> dict[str, Any]:
@@ -31,3 +31,147 @@ def password_login(cognito: Any, client_id: str, username: str, password: str) -
         "refresh_token": result.get("RefreshToken"),
         "expires_in": result.get("ExpiresIn", 3600),
     }
+
+
+# ---------------------------------------------------------------- admin: users and role groups
+# Roles are Cognito groups named after the role; the unit is the `custom:unit_id` attribute.
+# Cognito's own errors become domain errors here (UsernameExists → Conflict, UserNotFound → NotFound).
+
+UNIT_ATTRIBUTE = "custom:unit_id"
+
+
+def _admin_error(exc: ClientError, username: str) -> Exception:
+    code = exc.response.get("Error", {}).get("Code", "")
+    if code == "UsernameExistsException":
+        return Conflict(f"用户名 {username} 已存在", username=username)
+    if code == "UserNotFoundException":
+        return NotFound(f"用户 {username} 不存在", username=username)
+    if code == "InvalidPasswordException":
+        return ValidationError({"password": "密码不符合密码策略（至少12位，含大小写字母、数字和符号）"})
+    if code == "InvalidParameterException" and "PaginationToken" in str(exc):
+        return BadRequest("page 参数无效")
+    return exc
+
+
+def _view(raw: dict[str, Any], groups: list[str]) -> dict[str, Any]:
+    attrs = {a["Name"]: a.get("Value") for a in raw.get("Attributes") or raw.get("UserAttributes") or []}
+    return {
+        "username": raw["Username"],
+        "name": attrs.get("name") or raw["Username"],
+        "email": attrs.get("email"),
+        "unit_id": attrs.get(UNIT_ATTRIBUTE) or None,
+        "groups": groups,
+        "enabled": bool(raw.get("Enabled", True)),
+        "status": raw.get("UserStatus"),
+    }
+
+
+def _groups(cognito: Any, pool_id: str, username: str) -> list[str]:
+    out: list[str] = []
+    kwargs: dict[str, Any] = {"UserPoolId": pool_id, "Username": username}
+    while True:
+        resp = cognito.admin_list_groups_for_user(**kwargs)
+        out += [g["GroupName"] for g in resp.get("Groups", [])]
+        if not resp.get("NextToken"):
+            return out
+        kwargs["NextToken"] = resp["NextToken"]
+
+
+def list_users(cognito: Any, pool_id: str, limit: int, page: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of users with their groups; the pool's PaginationToken is the opaque next page."""
+    kwargs: dict[str, Any] = {"UserPoolId": pool_id, "Limit": limit}
+    if page:
+        kwargs["PaginationToken"] = page
+    try:
+        resp = cognito.list_users(**kwargs)
+        users = [_view(u, _groups(cognito, pool_id, u["Username"])) for u in resp.get("Users", [])]
+    except ClientError as exc:
+        raise _admin_error(exc, "") from exc
+    return users, resp.get("PaginationToken") or None
+
+
+def get_user(cognito: Any, pool_id: str, username: str) -> dict[str, Any]:
+    """One user with groups; NotFound when there is none."""
+    try:
+        raw = cognito.admin_get_user(UserPoolId=pool_id, Username=username)
+        return _view(raw, _groups(cognito, pool_id, raw["Username"]))
+    except ClientError as exc:
+        raise _admin_error(exc, username) from exc
+
+
+def create_user(
+    cognito: Any,
+    pool_id: str,
+    username: str,
+    attributes: dict[str, str],
+    group: str,
+    password: str,
+    permanent: bool,
+) -> None:
+    """Create a user (no invitation message: the admin hands over the password) in one group.
+
+    `permanent` False leaves the password temporary (FORCE_CHANGE_PASSWORD). When a later step fails
+    the new user is deleted again, so no user is left without a role.
+    """
+    attrs = [{"Name": k, "Value": v} for k, v in attributes.items()]
+    try:
+        cognito.admin_create_user(
+            UserPoolId=pool_id,
+            Username=username,
+            UserAttributes=attrs,
+            TemporaryPassword=password,
+            MessageAction="SUPPRESS",
+        )
+    except ClientError as exc:
+        raise _admin_error(exc, username) from exc
+    try:
+        if permanent:
+            cognito.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
+        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
+    except ClientError as exc:
+        cognito.admin_delete_user(UserPoolId=pool_id, Username=username)
+        raise _admin_error(exc, username) from exc
+
+
+def update_user(
+    cognito: Any,
+    pool_id: str,
+    username: str,
+    *,
+    attributes: dict[str, str] | None = None,
+    remove_attributes: list[str] | None = None,
+    groups: tuple[list[str], str] | None = None,
+) -> None:
+    """Set / delete attributes and move the user between groups (`(leave, join)`): join first, then leave."""
+    try:
+        if attributes:
+            cognito.admin_update_user_attributes(
+                UserPoolId=pool_id,
+                Username=username,
+                UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()],
+            )
+        if remove_attributes:
+            cognito.admin_delete_user_attributes(
+                UserPoolId=pool_id, Username=username, UserAttributeNames=remove_attributes
+            )
+        if groups:
+            leave, join = groups
+            cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=join)
+            for group in leave:
+                if group != join:
+                    cognito.admin_remove_user_from_group(UserPoolId=pool_id, Username=username, GroupName=group)
+    except ClientError as exc:
+        raise _admin_error(exc, username) from exc
+
+
+def set_enabled(cognito: Any, pool_id: str, username: str, enabled: bool) -> None:
+    """Enable or disable a user. A disabled user cannot log in and its refresh tokens are revoked;
+    ID tokens already issued stay valid until they expire (at most 60 minutes)."""
+    try:
+        if enabled:
+            cognito.admin_enable_user(UserPoolId=pool_id, Username=username)
+        else:
+            cognito.admin_disable_user(UserPoolId=pool_id, Username=username)
+            cognito.admin_user_global_sign_out(UserPoolId=pool_id, Username=username)
+    except ClientError as exc:
+        raise _admin_error(exc, username) from exc
