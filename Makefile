@@ -10,7 +10,7 @@ WEB_PORT ?= 8080
 MOTO_PORT ?= 5000
 export AWS_DEFAULT_REGION ?= cn-north-1
 
-.PHONY: bootstrap apt venv frontend run test test-fast bench package lint recount clean
+.PHONY: bootstrap apt venv frontend run test test-fast bench bench-ui package lint recount clean
 
 bootstrap: apt venv frontend
 
@@ -46,6 +46,9 @@ bench: bootstrap
 # Lambda's python3.11 runtime can no longer be created (deprecated 2026-06-30), so the deployment
 # package is built by a separate venv on a supported Python: its wheels and Runtime match Lambda's.
 PACKAGE_PYTHON ?= $(firstword $(wildcard /root/.pyenv/versions/3.13*/bin/python3.13 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.13 /usr/bin/python3.12))
+bench-ui: bootstrap
+	$(PY) -m pytest -q -s -p no:cacheprovider tests/e2e/perf_inbox.py
+
 package: venv
 	@test -n "$(PACKAGE_PYTHON)" || { echo "make package needs python3.12 or python3.13 (PACKAGE_PYTHON=...)"; exit 1; }
 	test -x .venv-pkg/bin/chalice || { $(PACKAGE_PYTHON) -m venv .venv-pkg && .venv-pkg/bin/pip install -q --disable-pip-version-check -r requirements.txt; }

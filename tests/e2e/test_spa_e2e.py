@@ -346,6 +346,7 @@ def test_ticket_lifecycle_in_the_browser(ui: Any, local_stack: LocalStack) -> No
     other = ui("uh2")
     other.login("/home")
     other.page.get_by_test_id("menu-unit-tickets").click()
+    other.page.wait_for_url("**/unit-tickets**")
     expect(other.page.get_by_test_id("ticket-table")).to_be_visible()
     expect(other.page.locator('[data-test="inbox-row"]').first.or_(other.page.get_by_test_id("table-empty"))).to_be_visible()
     expect(other.page.locator(f'[data-test="inbox-row"][data-ticket-id="{tid}"]')).to_have_count(0)

@@ -3,6 +3,12 @@ import './types'
 import home from './modules/home'
 import tickets from './modules/tickets'
 import directory from './modules/directory'
+import stats from './modules/stats'
+import archive from './modules/archive'
+import templates from './modules/templates'
+import admin from './modules/admin'
+import calendar from './modules/calendar'
+import partners from './modules/partners'
 
 /** Pages inside the signed-in layout; `meta.menu` entries form the side menu. */
-export const appRoutes: RouteRecordRaw[] = [...home, ...tickets, ...directory]
+export const appRoutes: RouteRecordRaw[] = [...home, ...tickets, ...directory, ...stats, ...archive, ...templates, ...admin, ...calendar, ...partners]

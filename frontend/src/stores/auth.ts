@@ -35,8 +35,9 @@ export function landingFor(role: Role | undefined): string {
       return '/queue'
     case 'admin':
     case 'analyst':
-    case 'records':
       return '/tickets'
+    case 'records':
+      return '/archive'
     default:
       return '/login'
   }

@@ -92,7 +92,7 @@ describe('the auth store', () => {
     ['unit_handler', '/home'],
     ['leader', '/queue'],
     ['analyst', '/tickets'],
-    ['records', '/tickets'],
+    ['records', '/archive'],
     ['admin', '/tickets'],
   ] as const)('lands a %s on %s', (role, path) => {
     expect(landingFor(role)).toBe(path)

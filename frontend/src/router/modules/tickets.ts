@@ -8,7 +8,7 @@ const routes: RouteRecordRaw[] = [
     name: 'tickets',
     component: InboxView,
     props: { scope: 'all' },
-    meta: { titleKey: 'menu.tickets', menu: true, roles: ['operator', 'analyst', 'leader', 'records', 'admin'] },
+    meta: { titleKey: 'menu.tickets', menu: true, roles: ['operator', 'analyst', 'leader', 'admin'] },
   },
   {
     path: '/unit-tickets',

@@ -1,0 +1,63 @@
+import type { Role } from '@/api/auth/types'
+
+export type UnitKind = 'township' | 'bureau' | 'company' | 'other'
+export const UNIT_KINDS: UnitKind[] = ['township', 'bureau', 'company', 'other']
+
+export type ContactRole = 'handler' | 'leader' | 'other'
+export const CONTACT_ROLES: ContactRole[] = ['handler', 'leader', 'other']
+
+export interface AdminContact {
+  name: string
+  phone: string
+  role: ContactRole
+}
+
+export interface AdminUnit {
+  id: string
+  name: string
+  kind: UnitKind
+  active?: boolean
+  contacts: AdminContact[]
+  updated_at?: string
+  updated_by?: string
+}
+
+/** Body of POST /admin/units (with `id`) and PUT /admin/units/{id} (without). */
+export interface UnitWrite {
+  id?: string
+  name: string
+  kind: UnitKind
+  active?: boolean
+  contacts: AdminContact[]
+}
+
+export interface AdminUser {
+  username: string
+  name: string
+  email?: string | null
+  role: Role | null
+  unit_id: string | null
+  enabled: boolean
+  status?: string
+}
+
+export interface UserPage {
+  items: AdminUser[]
+  next_page: string | null
+}
+
+export interface UserCreate {
+  username: string
+  name: string
+  role: Role
+  unit_id?: string | null
+  email?: string
+  temporary_password?: string
+  password?: string
+}
+
+export interface UserUpdate {
+  name?: string
+  role?: Role
+  unit_id?: string | null
+}

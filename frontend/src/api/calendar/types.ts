@@ -1,0 +1,64 @@
+export interface CalendarWarning {
+  code: string
+  year?: number
+  message: string
+}
+
+export interface CalendarYear {
+  year: number
+  package_covers: boolean
+  confirmed: boolean
+  confirmed_by: string | null
+  confirmed_at: string | null
+  known: boolean
+  days: { date: string; workday: boolean }[]
+  office_hours: string
+  warnings: CalendarWarning[]
+}
+
+export interface DaysResult {
+  year: number
+  stored: number
+  holidays: string[]
+  workdays: string[]
+}
+
+export interface ConfirmResult {
+  year: number
+  confirmed: true
+  checked: number
+  recomputed: number
+  conflicts: number
+}
+
+export type Shift = 'day' | 'night' | 'holiday'
+export const SHIFTS: Shift[] = ['day', 'night', 'holiday']
+
+export interface DutyPerson {
+  user_id: string
+  name: string
+  phone: string
+}
+
+export interface DutyEntry extends DutyPerson {
+  date: string
+  shift: Shift
+}
+
+export interface DutyRoster {
+  month: string
+  items: DutyEntry[]
+  defaults: Partial<Record<Shift, DutyPerson>>
+}
+
+export interface DutyNow {
+  at: string
+  shift: string
+  on_duty: (DutyPerson & { shift?: string }) | null
+}
+
+export interface Health {
+  status: string
+  time: string
+  warnings: CalendarWarning[]
+}

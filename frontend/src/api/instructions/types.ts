@@ -1,0 +1,24 @@
+/** 领导批示 (R-12345-16). */
+export interface Instruction {
+  id: string
+  ticket_id: string
+  text: string
+  leader: string
+  recorded_by: string
+  recorded_at: string
+  to: { kind: 'owner' | 'unit'; id: string }
+  forwarded_at: string
+  due: string
+  next_chase_at: string | null
+  chases: string[]
+  status: 'open' | 'answered'
+  answer: { text: string; by: string; at: string; on_time: boolean } | null
+}
+
+export interface InstructionCreate {
+  text: string
+  to: 'owner' | 'unit'
+  due?: string
+  /** required when an operator enters it */
+  leader_name?: string
+}

@@ -1,0 +1,35 @@
+import { http } from '@/api/request'
+import { fetchBlob } from '@/api/blob'
+import type { StatsReport, StatsTrend, TypicalTicket } from './types'
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+
+/** GET /stats/report: county figures, one row per unit and per dispatcher (R-12345-14). */
+export function getReport(month: string): Promise<StatsReport> {
+  return http.get<StatsReport>('/stats/report', { month })
+}
+
+/** GET /stats/trend: the `months` months ending with `month` (county scope). */
+export function getTrend(month: string, months = 12): Promise<StatsTrend> {
+  return http.get<StatsTrend>('/stats/trend', { month, scope: 'county', months })
+}
+
+/** GET /stats/export: the Excel workbook of the month. */
+export function exportExcel(month: string): Promise<Blob> {
+  return fetchBlob('/stats/export', { month }, XLSX_TYPE)
+}
+
+/** GET /documents/monthly-report?format=pdf: 月度通报. */
+export function monthlyReportPdf(month: string): Promise<Blob> {
+  return fetchBlob('/documents/monthly-report', { month, format: 'pdf' }, 'application/pdf')
+}
+
+/** GET /documents/typical?format=pdf: 典型工单 summary of the month (R-12345-15). */
+export function typicalPdf(month: string): Promise<Blob> {
+  return fetchBlob('/documents/typical', { month, format: 'pdf' }, 'application/pdf')
+}
+
+/** GET /documents/typical?format=json */
+export function typicalList(month: string): Promise<{ items: TypicalTicket[] }> {
+  return http.get<{ items: TypicalTicket[] }>('/documents/typical', { month, format: 'json' })
+}

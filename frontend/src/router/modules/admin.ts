@@ -1,0 +1,19 @@
+import type { RouteRecordRaw } from 'vue-router'
+
+// Admin: units and contacts (R-12345-07), user accounts and roles.
+const routes: RouteRecordRaw[] = [
+  {
+    path: '/admin/units',
+    name: 'admin-units',
+    component: () => import('@/views/admin/UnitsAdminView.vue'),
+    meta: { titleKey: 'menu.adminUnits', menu: true, roles: ['admin'] },
+  },
+  {
+    path: '/admin/users',
+    name: 'admin-users',
+    component: () => import('@/views/admin/UsersAdminView.vue'),
+    meta: { titleKey: 'menu.adminUsers', menu: true, roles: ['admin'] },
+  },
+]
+
+export default routes
