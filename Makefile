@@ -34,6 +34,7 @@ run: bootstrap
 	$(PY) -m infra.local_stack --api-port $(API_PORT) --web-port $(WEB_PORT) --moto-port $(MOTO_PORT) $(if $(RESET),--reset,) $(if $(SWEEP_EVERY),--sweep-every $(SWEEP_EVERY),)
 
 test: bootstrap
+	$(VENV)/bin/ruff check chalicelib app.py infra tests bench
 	cd frontend && npm test --silent
 	$(PY) -m pytest -q -p no:cacheprovider tests
 

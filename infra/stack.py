@@ -16,8 +16,8 @@ import logging
 import os
 import shutil
 import socket
-import threading
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path

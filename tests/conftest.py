@@ -64,9 +64,8 @@ def outputs() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def seeded(outputs: dict[str, str]) -> dict[str, Any]:
     """Units and one user per role (op1, op2, analyst1, leader1, uh1@U001, uh2@U002, records1, admin1)."""
-    from infra import stack
-
     from chalicelib.storage import directory
+    from infra import stack
 
     for unit_id, unit in UNITS.items():
         directory.put_unit(unit_id, unit)

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 import requests
 
 if __name__ != "__main__":

@@ -157,9 +157,8 @@ def test_no_scan_anywhere_in_chalicelib() -> None:
 
 
 def test_models_match_the_template_keys_and_indexes() -> None:
-    from infra.stack import load_template
-
     from chalicelib.storage.models import ALL_MODELS, model_schema
+    from infra.stack import load_template
 
     resources = load_template()["Resources"]
     tables = {}
