@@ -21,27 +21,11 @@ import requests
 
 from bench import moto_patch
 from bench.counting import COUNTER
+from tests.conftest import UNITS, USERS  # the same accounts and units as the tests
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGE = "bench"
 PASSWORD = "Bench#Pass2026"
-# username: (role, unit, display name)
-USERS: dict[str, tuple[str, str | None, str]] = {
-    "op1": ("operator", None, "王敏"),
-    "op2": ("operator", None, "李强"),
-    "analyst1": ("analyst", None, "赵静"),
-    "leader1": ("leader", None, "陈建国"),
-    "uh1": ("unit_handler", "U001", "周海"),
-    "uh2": ("unit_handler", "U002", "吴芳"),
-    "records1": ("records", None, "郑洁"),
-    "admin1": ("admin", None, "孙伟"),
-}
-UNITS: dict[str, dict[str, Any]] = {
-    "U001": {"name": "海游街道办事处", "kind": "township", "contacts": [{"name": "周海", "phone": "13957600001", "role": "handler"}]},
-    "U002": {"name": "县住房和城乡建设局", "kind": "bureau", "contacts": [{"name": "吴芳", "phone": "13957600002", "role": "handler"}]},
-    "U003": {"name": "县市场监督管理局", "kind": "bureau", "contacts": [{"name": "冯磊", "phone": "0576-83310003", "role": "handler"}]},
-}
-
 
 def free_port() -> int:
     with socket.socket() as sock:

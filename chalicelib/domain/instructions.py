@@ -12,11 +12,10 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain import deadlines
+from chalicelib.domain import deadlines, inputs
 from chalicelib.domain.calendar import WorkCalendar
 from chalicelib.domain.errors import Forbidden, InvalidTransition, ValidationError
 from chalicelib.domain.model import Actor, Role, Ticket
-from chalicelib.domain.tickets import _due_from, _text
 
 TARGETS = ("owner", "unit")
 CHASE_EVERY = timedelta(hours=24)
@@ -29,15 +28,15 @@ def new_instruction(
     """Validate and build an instruction; forwarded at once to its target."""
     if actor.role not in RECORD_ROLES:
         raise Forbidden("只有分管领导或经办人可以录入领导批示", role=actor.role)
-    text = _text(body, "text", limit=2000)
+    text = inputs.text(body, "text", limit=2000)
     target = body.get("to", "owner")
     if target not in TARGETS:
         raise ValidationError({"to": "须为 owner（派单经办人）或 unit（承办单位）"})
     to_id = ticket.owner_id if target == "owner" else ticket.unit_id
     if not to_id:
         raise InvalidTransition("工单尚未派单，无法转交批示", ticket_id=ticket.ticket_id, to=target)
-    leader = _text(body, "leader_name", required=actor.role != Role.LEADER, limit=64) or actor.name or actor.user_id
-    due = _due_from(body["due"], "due", cal).at if body.get("due") else deadlines.reassign_due(cal, now).at
+    leader = inputs.text(body, "leader_name", required=actor.role != Role.LEADER, limit=64) or actor.name or actor.user_id
+    due = inputs.due_from(body["due"], "due", cal).at if body.get("due") else deadlines.reassign_due(cal, now).at
     if due <= now:
         raise ValidationError({"due": "须晚于当前时间"})
     return {
@@ -71,7 +70,7 @@ def answer(instr: Mapping[str, Any], body: Mapping[str, Any], actor: Actor, now:
         raise InvalidTransition("该批示已答复", instruction_id=instr["id"])
     if not may_answer(instr, actor):
         raise Forbidden("只有批示转交的对象可以答复", to=instr["to"])
-    text = _text(body, "text", limit=4000)
+    text = inputs.text(body, "text", limit=4000)
     on_time = now <= datetime.fromisoformat(instr["due"])
     return dict(instr, status="answered", next_chase_at=None,
                 answer={"text": text, "by": actor.user_id, "at": now.isoformat(), "on_time": on_time})

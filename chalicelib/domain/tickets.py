@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain import access, deadlines, phones
-from chalicelib.domain.calendar import SHANGHAI, Deadline, WorkCalendar
+from chalicelib.domain import access, deadlines, inputs, phones
+from chalicelib.domain.calendar import Deadline, WorkCalendar
 from chalicelib.domain.errors import InvalidTransition, ValidationError
 from chalicelib.domain.model import (
     CHANNELS,
@@ -56,7 +56,7 @@ FROM_STATES: dict[str, frozenset[str]] = {
 }
 VERBS = tuple(FROM_STATES)
 CALL_KINDS = ("dispatch_notice", "reminder", "callback", "other")
-MAX_TEXT = 4000
+MAX_TEXT = inputs.MAX_TEXT
 
 
 @dataclass(frozen=True)
@@ -72,53 +72,8 @@ class Context:
 # ---------------------------------------------------------------- input helpers
 
 
-def _text(body: Mapping[str, Any], name: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
-    value = body.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise ValidationError({name: "必填"})
-        return ""
-    if not isinstance(value, str):
-        raise ValidationError({name: "须为文本"})
-    if len(value) > limit:
-        raise ValidationError({name: f"不能超过 {limit} 个字符"})
-    return value.strip()
-
-
-def _flag(body: Mapping[str, Any], name: str, default: bool | None = None) -> bool:
-    value = body.get(name, default)
-    if not isinstance(value, bool):
-        raise ValidationError({name: "必填，须为 true 或 false"})
-    return value
-
-
-def _instant(value: Any, name: str) -> datetime:
-    if not isinstance(value, str):
-        raise ValidationError({name: "须为 ISO-8601 时间"})
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ValidationError({name: "须为 ISO-8601 时间"}) from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=SHANGHAI)
-    return parsed.astimezone(UTC)
-
-
-def _due_from(value: Any, name: str, cal: WorkCalendar) -> Deadline:
-    """A requested due: a date means the close of office hours that day (Asia/Shanghai)."""
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            day = date.fromisoformat(value)
-        except ValueError as exc:
-            raise ValidationError({name: "须为日期 YYYY-MM-DD 或 ISO-8601 时间"}) from exc
-        local = datetime.combine(day, cal.hours.closing, tzinfo=SHANGHAI)
-        return Deadline(local.astimezone(UTC), not cal.is_known_year(day.year))
-    at = _instant(value, name)
-    return Deadline(at, not cal.is_known_year(at.astimezone(SHANGHAI).year))
-
-
 def _unit(ctx: Context, body: Mapping[str, Any], name: str = "unit_id") -> str:
-    unit_id = _text(body, name, limit=64)
+    unit_id = inputs.text(body, name, limit=64)
     if unit_id not in ctx.units:
         raise ValidationError({name: f"承办单位 {unit_id} 不存在"})
     if not ctx.units[unit_id].get("active", True):
@@ -135,16 +90,16 @@ def _call(body: Mapping[str, Any], actor: Actor, now: datetime, kind: str) -> di
 
 
 def _call_record(raw: Mapping[str, Any], actor: Actor, now: datetime, kind: str) -> dict[str, Any]:
-    to_name = _text(raw, "to_name", limit=64)
-    to_phone = _text(raw, "to_phone", required=kind != "callback", limit=32)
+    to_name = inputs.text(raw, "to_name", limit=64)
+    to_phone = inputs.text(raw, "to_phone", required=kind != "callback", limit=32)
     if to_phone and (problem := phones.long_number_problem(to_phone)):
         raise ValidationError({"to_phone": problem})
     return {
         "kind": kind,
         "to_name": to_name,
         "to_phone": phones.clean(to_phone) if to_phone else "",
-        "outcome": _text(raw, "outcome", required=False, limit=64) or "reached",
-        "note": _text(raw, "note", required=False, limit=1000),
+        "outcome": inputs.text(raw, "outcome", required=False, limit=64) or "reached",
+        "note": inputs.text(raw, "note", required=False, limit=1000),
         "by": actor.user_id,
         "at": now.isoformat(),
     }
@@ -169,7 +124,7 @@ class _Intake:
 
     def text(self, name: str, limit: int) -> str:
         try:
-            return _text(self.payload, name, limit=limit)
+            return inputs.text(self.payload, name, limit=limit)
         except ValidationError as exc:
             self.errors.update(exc.fields)
             return ""
@@ -188,7 +143,7 @@ class _Intake:
         if self.payload.get(name) is None:
             return None
         try:
-            return _instant(self.payload[name], name)
+            return inputs.instant(self.payload[name], name)
         except ValidationError as exc:
             self.errors.update(exc.fields)
             return None
@@ -359,7 +314,7 @@ def _sign(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: 
 
 
 def _return(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
-    reason = _text(body, "reason", limit=1000)
+    reason = inputs.text(body, "reason", limit=1000)
     info = {"reason": reason, "by": actor.user_id, "unit_id": t.unit_id, "at": now.isoformat()}
     changes = {"status": S.RETURNED, "return_info": info, "return_count": t.return_count + 1}
     return changes, "returned", {"reason": reason, "unit_id": t.unit_id}
@@ -368,7 +323,7 @@ def _return(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx
 def _transfer(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
     unit_id = _unit(ctx, body)
     call = _call(body, actor, now, "dispatch_notice")
-    good_reason = _flag(body, "good_reason", default=True)
+    good_reason = inputs.flag(body, "good_reason", default=True)
     other = unit_id != t.unit_id
     info = dict(t.return_info or {}, good_reason=good_reason)
     changes = {
@@ -384,16 +339,16 @@ def _transfer(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, c
         "other_unit": other,
         "good_reason": good_reason,
         "call": call,
-        "note": _text(body, "note", required=False),
+        "note": inputs.text(body, "note", required=False),
     }
     return changes, "transferred", data
 
 
 def _request_extension(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
-    reason = _text(body, "reason", limit=1000)
+    reason = inputs.text(body, "reason", limit=1000)
     if "new_due" not in body:
         raise ValidationError({"new_due": "必填：申请延期至的日期"})
-    due = _due_from(body["new_due"], "new_due", ctx.calendar)
+    due = inputs.due_from(body["new_due"], "new_due", ctx.calendar)
     if t.handle_due is not None and due.at <= t.handle_due:
         raise ValidationError({"new_due": "须晚于当前办理期限"})
     ext = {
@@ -412,8 +367,8 @@ def _request_extension(t: Ticket, body: Mapping[str, Any], actor: Actor, now: da
 
 
 def _decide_extension(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
-    approve = _flag(body, "approve")
-    note = _text(body, "note", required=not approve, limit=1000)
+    approve = inputs.flag(body, "approve")
+    note = inputs.text(body, "note", required=not approve, limit=1000)
     ext = dict(t.extension or {})
     ext.update(decision="approved" if approve else "denied", decided_by=actor.user_id, decided_at=now.isoformat(), note=note)
     changes: dict[str, Any] = {"status": S.HANDLING, "extension": ext}
@@ -437,9 +392,9 @@ def _reply(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx:
 
 
 def _review(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
-    if _flag(body, "approve"):
-        return {"status": S.REVIEWED}, "reviewed", {"note": _text(body, "note", required=False)}
-    reason = _text(body, "reason", limit=1000)
+    if inputs.flag(body, "approve"):
+        return {"status": S.REVIEWED}, "reviewed", {"note": inputs.text(body, "note", required=False)}
+    reason = inputs.text(body, "reason", limit=1000)
     false_reply = bool(body.get("false_reply", False))
     changes = {"status": S.HANDLING, "redo_count": t.redo_count + 1}
     return changes, "review_rejected", {"reason": reason, "false_reply": false_reply, "unit_id": t.unit_id}
@@ -459,8 +414,8 @@ def _callback(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, c
         if errors:
             raise ValidationError(errors)
         if record["misconduct"]:
-            record["misconduct_note"] = _text(body, "misconduct_note", limit=1000)
-    record.update(note=_text(body, "note", required=False, limit=1000), by=actor.user_id, at=now.isoformat())
+            record["misconduct_note"] = inputs.text(body, "misconduct_note", limit=1000)
+    record.update(note=inputs.text(body, "note", required=False, limit=1000), by=actor.user_id, at=now.isoformat())
     return {"status": S.CALLED_BACK, "callback": record}, "called_back", {
         k: v for k, v in record.items() if k not in ("by", "at")
     }
@@ -474,19 +429,19 @@ def _submit(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx
 def _close(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
     on_time = t.submitted_at is not None and (t.handle_due is None or t.submitted_at <= t.handle_due)
     satisfaction = (t.callback or {}).get("satisfaction")
-    data = {"note": _text(body, "note", required=False), "on_time": on_time, "satisfaction": satisfaction}
+    data = {"note": inputs.text(body, "note", required=False), "on_time": on_time, "satisfaction": satisfaction}
     return {"status": S.CLOSED, "closed_at": now}, "closed", data
 
 
 def _city_reject(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
-    reason = _text(body, "reason", limit=1000)
+    reason = inputs.text(body, "reason", limit=1000)
     return {"status": S.REVIEWED, "submitted_at": None}, "city_rejected", {"reason": reason}
 
 
 def _reassign(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
-    reason = _text(body, "reason", limit=1000)
+    reason = inputs.text(body, "reason", limit=1000)
     due = (
-        Deadline(_instant(body["city_due"], "city_due"), False)
+        Deadline(inputs.instant(body["city_due"], "city_due"), False)
         if body.get("city_due")
         else deadlines.reassign_due(ctx.calendar, now)  # R-12345-09
     )
@@ -508,25 +463,25 @@ def _reassign(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, c
 
 
 def _flag_difficult(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
-    reason = _text(body, "reason", limit=1000)
+    reason = inputs.text(body, "reason", limit=1000)
     info = {"reason": reason, "by": actor.user_id, "at": now.isoformat(), "decision": None}
     return {"difficult": info, "flags": t.flags | {"difficult"}}, "flagged_difficult", {"reason": reason}
 
 
 def _leader_decision(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
-    decision = _text(body, "decision", limit=2000)
+    decision = inputs.text(body, "decision", limit=2000)
     info = dict(t.difficult or {}, decision=decision, decided_by=actor.user_id, decided_at=now.isoformat())
     return {"difficult": info}, "leader_decided", {"decision": decision}
 
 
 def _flag_supervised(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
-    reason = _text(body, "reason", limit=1000)
+    reason = inputs.text(body, "reason", limit=1000)
     info = {"reason": reason, "by": actor.user_id, "at": now.isoformat()}
     return {"supervised": info, "flags": t.flags | {"supervised"}}, "flagged_supervised", {"reason": reason}
 
 
 def _mark_typical(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
-    note = _text(body, "note", required=False, limit=1000)
+    note = inputs.text(body, "note", required=False, limit=1000)
     info = {"note": note, "by": actor.user_id, "at": now.isoformat()}
     return {"typical": info, "flags": t.flags | {"typical"}}, "marked_typical", {"note": note}
 
@@ -572,11 +527,6 @@ def next_alert(ticket: Ticket, ctx: Context) -> deadlines.Alert | None:
         handle_due=ticket.handle_due,
         done=ticket.alerts_done,
     )
-
-
-def office_time(cal: WorkCalendar, day: date, at: time) -> datetime:
-    """A local office time on a day, as UTC."""
-    return datetime.combine(day, at, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 __all__ = ["Context", "VERBS", "allowed_actions", "apply", "new_ticket", "next_alert", "Role"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,7 +20,6 @@ from chalicelib.config import get_settings
 from chalicelib.domain import access, signing
 from chalicelib.domain.errors import (
     BadRequest,
-    Conflict,
     Forbidden,
     InvalidTransition,
     NotFound,
@@ -50,7 +48,6 @@ HOOK_EVENTS = frozenset({
 })
 DEFAULT_HOOK_EVENTS = ("submitted",)
 MAX_GRACE_HOURS = 168
-PUSH_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -287,18 +284,7 @@ def push_ticket(caller: PartnerRequest, body: Mapping[str, Any], now: datetime) 
     payload = {k: v for k, v in body.items() if k != "number"}
     payload.update(external_id=number, source=caller.partner_id)
     payload.setdefault("channel", "city")
-    for attempt in range(PUSH_ATTEMPTS):
-        try:
-            return ticket_service.create_ticket(caller.actor, payload, now)
-        except (Conflict, NotFound) as exc:
-            # "same number, other payload" names the external id: final. A transaction that lost a
-            # race (e.g. TransactionConflict on shared counters) before any idempotency key was
-            # written, or a winner's key seen before its ticket (moto applies a transaction item by
-            # item), is retried: the next try either wins or finds the winner's ticket.
-            if "external_id" in exc.details or attempt == PUSH_ATTEMPTS - 1:
-                raise
-            time.sleep(0.05 * (attempt + 1) + secrets.randbelow(50) / 1000)
-    raise AssertionError("unreachable")
+    return ticket_service.create_ticket(caller.actor, payload, now)
 
 
 def ticket_by_number(caller: PartnerRequest, number: str) -> Ticket:

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from chalicelib.domain import access, tickets
+from chalicelib.domain import access, inputs, tickets
 from chalicelib.domain.errors import BadRequest, Conflict, Forbidden, ValidationError
 from chalicelib.domain.model import FLAGS, Actor, Role, Status, Ticket
 from chalicelib.integrations import aws
@@ -127,10 +127,8 @@ def _check_filters(filters: dict[str, str]) -> None:
     if "flag" in filters and filters["flag"] not in FLAGS:
         raise ValidationError({"flag": f"须为 {', '.join(FLAGS)} 之一"})
     if "due_before" in filters:
-        try:
-            filters["due_before"] = datetime.fromisoformat(filters["due_before"].replace("Z", "+00:00")).isoformat()
-        except ValueError as exc:
-            raise ValidationError({"due_before": "须为 ISO-8601 时间"}) from exc
+        # stored deadlines are UTC ISO strings: compare like with like (naive input = Shanghai time)
+        filters["due_before"] = inputs.instant(filters["due_before"], "due_before").isoformat()
 
 
 def _pick_index(actor: Actor, filters: dict[str, str]) -> tuple[str, str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import random
+import time
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from chalicelib.storage.models import CounterModel, DirectoryModel, EventModel, 
 from chalicelib.storage.serialize import iso, ticket_from_doc, ticket_to_doc
 
 DEADLINE_SHARDS = 8
+TRANSACTION_ATTEMPTS = 4
 COUNTER_SHARDS = 4  # county-wide counters are hot: spread over 4 items per metric
 
 
@@ -157,39 +160,55 @@ class TicketRepository:
         idempotency: IdempotencyKey | None = None,
         extra: Iterable[tuple[DirectoryModel, Condition | None]] = (),
     ) -> Ticket:
-        """Write the ticket, its event and its counters atomically; 409 when someone was faster."""
+        """Write the ticket, its event and its counters atomically; 409 when someone was faster.
+
+        DynamoDB cancels a transaction that merely collides with another one on a shared item (the
+        month's counters) with `TransactionConflict`: nothing was decided, so it is tried again (the
+        conditions still guard every item). A failed condition is final: someone else was first.
+        """
         before = change.before
         seq = (before.last_seq if before else 0) + 1
         after = change.after.with_changes(last_seq=seq)
         doc = ticket_to_doc(after)
+        extra = list(extra)
+        for attempt in range(TRANSACTION_ATTEMPTS):
+            try:
+                self._transact(change, after, doc, alert, idempotency, extra)
+                break
+            except TransactWriteError as exc:
+                reasons = {getattr(r, "code", None) for r in (exc.cancellation_reasons or [])} - {None, "None"}
+                if reasons != {"TransactionConflict"} or attempt == TRANSACTION_ATTEMPTS - 1:
+                    raise _conflict(exc, after.ticket_id) from exc
+                time.sleep(0.02 * (attempt + 1) + random.random() * 0.03)  # noqa: S311 - jitter only
+        return after.with_changes(version=(before.version if before else 0) + 1)
+
+    def _transact(
+        self,
+        change: Change,
+        after: Ticket,
+        doc: dict[str, Any],
+        alert: Alert | None,
+        idempotency: IdempotencyKey | None,
+        extra: list[tuple[DirectoryModel, Condition | None]],
+    ) -> None:
+        before = change.before
         model = self._to_model(after, alert, doc)
         if before is not None:
             model.version = before.version
-        event = build_event(change, seq, doc)
-        counters = counter_items(change.event_type, change.data, doc, change.at)
-        condition = (
-            TicketModel.status == before.status if before else TicketModel.ticket_id.does_not_exist()
-        )
-        try:
-            with TransactWrite(connection=TicketModel._get_connection().connection) as tx:
-                tx.save(model, condition=condition)
-                tx.save(event, condition=EventModel.seq.does_not_exist())
-                if idempotency is not None:
-                    tx.save(
-                        DirectoryModel(
-                            idempotency.pk,
-                            idempotency.external_id,
-                            data=json.dumps({"ticket_id": after.ticket_id, "payload_hash": idempotency.payload_hash}),
-                        ),
-                        condition=DirectoryModel.sk.does_not_exist(),
-                    )
-                for item, cond in extra:
-                    tx.save(item, condition=cond)
-                for (pk, sk), n in counters.items():
-                    tx.update(CounterModel(pk, sk), actions=[CounterModel.n.add(n)])
-        except TransactWriteError as exc:
-            raise _conflict(exc, after.ticket_id) from exc
-        return after.with_changes(version=(before.version if before else 0) + 1)
+        condition = TicketModel.status == before.status if before else TicketModel.ticket_id.does_not_exist()
+        with TransactWrite(connection=TicketModel._get_connection().connection) as tx:
+            tx.save(model, condition=condition)
+            tx.save(build_event(change, after.last_seq, doc), condition=EventModel.seq.does_not_exist())
+            if idempotency is not None:
+                data = json.dumps({"ticket_id": after.ticket_id, "payload_hash": idempotency.payload_hash})
+                tx.save(
+                    DirectoryModel(idempotency.pk, idempotency.external_id, data=data),
+                    condition=DirectoryModel.sk.does_not_exist(),
+                )
+            for item, cond in extra:
+                tx.save(item, condition=cond)
+            for (pk, sk), n in counter_items(change.event_type, change.data, doc, change.at).items():
+                tx.update(CounterModel(pk, sk), actions=[CounterModel.n.add(n)])
 
     def _to_model(self, ticket: Ticket, alert: Alert | None, doc: dict[str, Any]) -> TicketModel:
         caller = ticket.caller.as_dict()
@@ -270,7 +289,6 @@ def _conflict(exc: TransactWriteError, ticket_id: str) -> Conflict:
         f"工单 {ticket_id} 已被他人更新，请刷新后重试",
         ticket_id=ticket_id,
         reasons=[r for r in reasons if r],
-        duplicate_key="ConditionalCheckFailed" in reasons[2:3],
     )
 
 

@@ -282,9 +282,10 @@ def test_ticket_lifecycle_in_the_browser(ui: Any, local_stack: LocalStack) -> No
     uh = ui("uh1")
     uh.login("/home")
     uh.page.get_by_test_id("menu-unit-tickets").click()
+    uh.page.wait_for_url("**/unit-tickets**")  # the home page's cards carry inbox rows too
     row = uh.page.locator(f'[data-test="inbox-row"][data-ticket-id="{tid}"]')
     expect(row).to_be_visible()
-    assert "待签收" in _text(uh.page)
+    expect(row).to_contain_text("待签收")
     uh.shot("05-unit-inbox")
     row.get_by_test_id("inbox-row-link").click()
     expect(uh.page.get_by_test_id("ticket-id")).to_have_text(tid)

@@ -183,3 +183,48 @@ def test_models_match_the_template_keys_and_indexes() -> None:
         assert schema["table"] in tables, schema["table"]
         assert tables[schema["table"]]["keys"] == schema["keys"], model.__name__
         assert tables[schema["table"]]["indexes"] == schema["indexes"], model.__name__
+
+
+def _cancelled(*codes: str) -> Exception:
+    """A TransactWriteError as DynamoDB reports it, with chosen cancellation reasons."""
+    from pynamodb.exceptions import CancellationReason, TransactWriteError
+
+    class Error(TransactWriteError):
+        @property
+        def cancellation_reasons(self) -> list[CancellationReason | None]:
+            return [CancellationReason(code=c) if c else None for c in codes]
+
+    return Error("TransactionCanceledException")
+
+
+@pytest.mark.parametrize(
+    ("codes", "calls", "wins"),
+    [
+        (("None", "TransactionConflict"), 2, True),  # collided on a shared counter: tried again
+        (("ConditionalCheckFailed", "None"), 1, False),  # someone else was first: final 409
+    ],
+)
+def test_a_transaction_conflict_is_retried_but_a_failed_condition_is_final(
+    seeded: Any, monkeypatch: pytest.MonkeyPatch, codes: tuple[str, ...], calls: int, wins: bool
+) -> None:
+    from chalicelib.services import tickets as svc
+    from chalicelib.storage.tickets import TicketRepository
+
+    tid = _create()
+    original = TicketRepository._transact
+    seen: list[int] = []
+
+    def flaky(self: Any, *args: Any) -> None:
+        seen.append(1)
+        if len(seen) == 1:
+            raise _cancelled(*codes)
+        original(self, *args)
+
+    monkeypatch.setattr(TicketRepository, "_transact", flaky)
+    if wins:
+        assert svc.act(OP1, tid, "flag-supervised", {"reason": "督办"}, _now()).flags >= {"supervised"}
+    else:
+        with pytest.raises(Conflict):
+            svc.act(OP1, tid, "flag-supervised", {"reason": "督办"}, _now())
+    assert len(seen) == calls
+    assert len(svc.repo().events(tid)) == (2 if wins else 1)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.calendar import SHANGHAI, Deadline, Overrides, WorkCalendar
+from chalicelib.domain.calendar import Deadline, Overrides, WorkCalendar
 from chalicelib.domain.deadlines import (
     DEFAULT_LIMITS,
     DISPATCH_PENDING,
@@ -27,22 +27,7 @@ from chalicelib.domain.deadlines import (
     next_alert,
     reassign_due,
 )
-
-
-def sh(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
-    """An aware Shanghai wall-clock datetime."""
-    return datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
-
-
-def at_close(y: int, m: int, d: int) -> datetime:
-    """17:30 Shanghai on a date, in UTC."""
-    return sh(y, m, d, 17, 30).astimezone(UTC)
-
-
-def at_open(y: int, m: int, d: int) -> datetime:
-    """08:30 Shanghai on a date, in UTC."""
-    return sh(y, m, d, 8, 30).astimezone(UTC)
-
+from tests.unit.timeutil import at_close, at_open, sh
 
 CAL = WorkCalendar()
 

@@ -261,3 +261,13 @@ def test_allowed_actions_follow_role_state_and_ownership() -> None:
     assert "review" not in T.allowed_actions(t, OP2)
     assert T.allowed_actions(to_state("dispatched"), UH1)[:2] == ["sign", "return"]
     assert T.allowed_actions(t, UH2) == []
+
+
+def test_an_instant_without_offset_is_shanghai_wall_time() -> None:
+    from chalicelib.domain import inputs
+
+    assert inputs.instant("2026-11-26T08:30:00", "due_before") == datetime(2026, 11, 26, 0, 30, tzinfo=UTC)
+    assert inputs.instant("2026-11-26T00:30:00Z", "due_before") == datetime(2026, 11, 26, 0, 30, tzinfo=UTC)
+    with pytest.raises(ValidationError) as err:
+        inputs.instant("26/11/2026", "due_before")
+    assert "due_before" in err.value.fields
