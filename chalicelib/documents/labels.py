@@ -1,0 +1,276 @@
+"""The one label catalogue: every code a user can meet, in Chinese (zh-CN) and English (en-US).
+
+Used by the printed archive record, reports, SMS, Open311 and exported to the SPA's locales
+(`frontend/src/locales/catalogue.json`, written by `python -m chalicelib.documents.labels`; a test
+fails when the exported file and this catalogue differ). No code, enum value or rule id is shown to
+a user: a code missing here is shown as 「其他」/"Other", never as itself.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Final, Literal
+
+Lang = Literal["zh-CN", "en-US"]
+LANGS: Final[tuple[Lang, ...]] = ("zh-CN", "en-US")
+UNKNOWN: Final[Mapping[Lang, str]] = {"zh-CN": "其他", "en-US": "Other"}
+
+# kind → code → (zh-CN, en-US)
+CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
+    "role": {
+        "operator": ("业务科经办人", "Operator"),
+        "analyst": ("综合科", "Analyst"),
+        "leader": ("分管领导", "Leader"),
+        "unit_handler": ("承办单位经办人", "Unit handler"),
+        "records": ("资料管理", "Records"),
+        "admin": ("系统管理员", "Administrator"),
+        "partner": ("合作平台", "Partner platform"),
+        "system": ("系统", "System"),
+    },
+    "status": {
+        "received": ("待派单", "To dispatch"),
+        "dispatched": ("待签收", "To sign"),
+        "handling": ("办理中", "Handling"),
+        "replied": ("待审核", "To review"),
+        "reviewed": ("待回访", "To call back"),
+        "called_back": ("待提交", "To submit"),
+        "submitted": ("已提交市审核组", "Submitted to city"),
+        "closed": ("办结归档", "Closed"),
+        "returned": ("被退单", "Returned"),
+        "extension_requested": ("延期待审批", "Extension requested"),
+    },
+    "category": {
+        "consult": ("咨询", "Consultation"),
+        "help": ("求助", "Help"),
+        "complaint": ("投诉", "Complaint"),
+        "report": ("举报", "Report"),
+        "suggestion": ("建议", "Suggestion"),
+        "praise": ("表扬", "Praise"),
+    },
+    "channel": {
+        "phone": ("电话", "Phone"),
+        "web": ("网站", "Web"),
+        "app": ("App", "App"),
+        "wechat": ("微信", "WeChat"),
+        "letter": ("来信", "Letter"),
+        "city": ("市平台", "City platform"),
+    },
+    "hotline": {
+        "12345": ("12345便民服务热线", "12345 citizen service hotline"),
+        "12369": ("12369环保举报热线", "12369 environmental complaint line"),
+    },
+    "flag": {
+        "overdue": ("逾期", "Overdue"),
+        "dispatch_overdue": ("派单超时", "Dispatch overdue"),
+        "difficult": ("疑难", "Difficult"),
+        "supervised": ("督办", "Supervised"),
+        "typical": ("典型", "Typical"),
+        "urgent": ("紧急", "Urgent"),
+        "confidential": ("保密", "Confidential"),
+    },
+    "verb": {
+        "dispatch": ("派单", "Dispatch"),
+        "sign": ("签收", "Sign"),
+        "return": ("退单", "Return"),
+        "transfer": ("转办", "Transfer"),
+        "request-extension": ("申请延期", "Request extension"),
+        "decide-extension": ("审批延期", "Decide extension"),
+        "reply": ("答复", "Reply"),
+        "review": ("审核答复", "Review"),
+        "callback": ("回访", "Call back"),
+        "submit": ("提交市审核组", "Submit to city"),
+        "close": ("办结归档", "Close"),
+        "city-reject": ("市审核退回", "City rejected"),
+        "reassign": ("重新交办", "Reassign"),
+        "flag-difficult": ("标记疑难", "Flag difficult"),
+        "leader-decision": ("领导决定", "Leader decision"),
+        "flag-supervised": ("督办", "Supervise"),
+        "mark-typical": ("标记典型", "Mark typical"),
+        "record-call": ("记录通话", "Record call"),
+    },
+    "event": {
+        "received": ("受理登记", "Received"),
+        "dispatched": ("派单", "Dispatched"),
+        "signed": ("签收", "Signed"),
+        "returned": ("退单", "Returned"),
+        "transferred": ("转办", "Transferred"),
+        "extension_requested": ("申请延期", "Extension requested"),
+        "extension_decided": ("延期审批", "Extension decided"),
+        "replied": ("答复", "Replied"),
+        "review_rejected": ("审核退回重办", "Reply rejected (redo)"),
+        "reviewed": ("审核通过", "Reply approved"),
+        "called_back": ("回访", "Called back"),
+        "submitted": ("提交市审核组", "Submitted to city"),
+        "city_rejected": ("市审核组退回", "Rejected by city"),
+        "closed": ("办结归档", "Closed"),
+        "reassigned": ("重新交办", "Reassigned"),
+        "flagged_difficult": ("标记疑难", "Flagged difficult"),
+        "leader_decided": ("领导决定", "Leader decided"),
+        "flagged_supervised": ("督办", "Supervised"),
+        "marked_typical": ("标记典型", "Marked typical"),
+        "call_recorded": ("通话记录", "Call recorded"),
+        "deadline_recomputed": ("期限重算", "Deadline recomputed"),
+        "dispatch_warned": ("派单期限预警", "Dispatch deadline warning"),
+        "marked_dispatch_overdue": ("派单超时", "Dispatch overdue"),
+        "reminder_due": ("到期前提醒", "Reminder before due"),
+        "marked_overdue": ("标记逾期", "Marked overdue"),
+        "instruction_recorded": ("领导批示", "Leader instruction"),
+        "instruction_chased": ("批示催办", "Instruction chased"),
+        "instruction_answered": ("批示回复", "Instruction answered"),
+    },
+    "field": {
+        "within_12h": ("12小时内派单", "Within 12 h"),
+        "source": ("来源", "Source"),
+        "external_id": ("市平台编号", "City number"),
+        "channel": ("渠道", "Channel"),
+        "call": ("电话通知", "Phone call"),
+        "unit_id": ("承办单位", "Unit"),
+        "from_unit_id": ("原承办单位", "Previous unit"),
+        "co_unit_ids": ("协办单位", "Co-units"),
+        "other_unit": ("转其他单位", "To another unit"),
+        "good_reason": ("退单理由成立", "Return justified"),
+        "reason": ("原因", "Reason"),
+        "note": ("备注", "Note"),
+        "approve": ("同意", "Approved"),
+        "handle_due": ("办理期限", "Due"),
+        "dispatch_due": ("派单期限", "Dispatch due"),
+        "previous_due": ("原期限", "Previous due"),
+        "new_due": ("新期限", "New due"),
+        "requested_due": ("申请延期至", "Requested due"),
+        "sections": ("答复章节", "Reply sections"),
+        "informed": ("已告知结果及依据", "Caller informed"),
+        "truthful": ("答复属实", "Reply truthful"),
+        "misconduct": ("存在不当行为", "Misconduct"),
+        "misconduct_note": ("不当行为说明", "Misconduct note"),
+        "satisfaction": ("满意度", "Satisfaction"),
+        "decision": ("决定", "Decision"),
+        "on_time": ("按期提交", "On time"),
+        "kind": ("通话类型", "Call kind"),
+        "to_name": ("通话对象", "Called"),
+        "to_phone": ("电话", "Phone"),
+        "outcome": ("结果", "Outcome"),
+        "false_reply": ("虚假答复", "False reply"),
+        "city_due": ("市平台期限", "City due"),
+        "instruction_id": ("批示编号", "Instruction number"),
+        "text": ("内容", "Text"),
+        "answer": ("回复", "Answer"),
+        "late": ("超期发现", "Found late"),
+    },
+    "satisfaction": {
+        "satisfied": ("满意", "Satisfied"),
+        "basically_satisfied": ("基本满意", "Basically satisfied"),
+        "dissatisfied": ("不满意", "Dissatisfied"),
+        "unreachable": ("无法联系", "Unreachable"),
+    },
+    "call_kind": {
+        "dispatch_notice": ("派单通知", "Dispatch notice"),
+        "reminder": ("催办提醒", "Reminder"),
+        "callback": ("回访", "Callback"),
+        "other": ("其他", "Other"),
+    },
+    "call_outcome": {
+        "reached": ("已接通", "Reached"),
+        "no_answer": ("无人接听", "No answer"),
+        "busy": ("占线", "Busy"),
+        "unreachable": ("无法接通", "Unreachable"),
+    },
+    "reply_section": {
+        "answer": ("答复内容", "Answer"),
+        "handling": ("办理情况", "Handling"),
+        "result": ("处理结果", "Result"),
+        "investigation": ("调查核实情况", "Investigation"),
+        "basis": ("政策法规依据", "Legal basis"),
+        "contact": ("与反映人沟通情况", "Contact with the caller"),
+        "adoption": ("采纳情况", "Adoption"),
+        "forwarded": ("转达情况", "Forwarded to"),
+    },
+    "unit_kind": {
+        "township": ("乡镇街道", "Township"),
+        "bureau": ("县直部门", "County bureau"),
+        "company": ("企事业单位", "Enterprise or institution"),
+        "other": ("其他", "Other"),
+    },
+    "contact_role": {
+        "handler": ("经办人", "Handler"),
+        "leader": ("分管领导", "Leader"),
+        "other": ("其他", "Other"),
+    },
+    "shift": {
+        "day": ("白班", "Day shift"),
+        "night": ("夜班", "Night shift"),
+        "holiday": ("节假日班", "Holiday shift"),
+    },
+    "key_status": {
+        "active": ("有效", "Active"),
+        "revoked": ("已吊销", "Revoked"),
+    },
+    "delivery_status": {
+        "pending": ("待发送", "Pending"),
+        "sent": ("已发送", "Sent"),
+        "failed": ("发送失败", "Failed"),
+        "submitted": ("已提交", "Submitted"),
+        "delivered": ("已送达", "Delivered"),
+        "gave_up": ("已放弃", "Gave up"),
+    },
+}
+
+# the SPA's locale keys for each kind (frontend/src/locales/{zh-CN,en-US}.ts spread these in)
+SPA_KEYS: Final[dict[str, str]] = {
+    "role": "roles",
+    "status": "status",
+    "category": "category",
+    "channel": "channel",
+    "hotline": "hotlines",
+    "flag": "flags",
+    "verb": "verbs",
+    "event": "events",
+    "field": "eventData",
+    "satisfaction": "satisfaction",
+    "call_kind": "callKind",
+    "call_outcome": "callOutcome",
+    "reply_section": "replySection",
+    "unit_kind": "unitKind",
+    "contact_role": "contactRole",
+    "shift": "shift",
+    "key_status": "keyStatus",
+    "delivery_status": "deliveryStatus",
+}
+SPA_EXPORT: Final[Path] = Path(__file__).resolve().parents[2] / "frontend" / "src" / "locales" / "catalogue.json"
+
+
+def label(kind: str, code: object, lang: Lang = "zh-CN") -> str:
+    """The user-facing name of `code` (e.g. label("status", "handling") → 办理中); 其他 when unknown."""
+    entry = CATALOGUE[kind].get(str(code))
+    if entry is None:
+        return UNKNOWN[lang]
+    return entry[LANGS.index(lang)]
+
+
+def table(kind: str, lang: Lang = "zh-CN") -> dict[str, str]:
+    """code → name for one kind (for templates that look many codes up)."""
+    i = LANGS.index(lang)
+    return {code: names[i] for code, names in CATALOGUE[kind].items()}
+
+
+def spa_export() -> dict[str, dict[str, dict[str, str]]]:
+    """The catalogue in the SPA's locale shape: {lang: {spa key: {code: name}}}."""
+    return {lang: {SPA_KEYS[kind]: table(kind, lang) for kind in CATALOGUE} for lang in LANGS}
+
+
+def spa_export_text() -> str:
+    """The exported JSON file's exact text."""
+    return json.dumps(spa_export(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def main() -> int:
+    """Write the SPA export (`python -m chalicelib.documents.labels`)."""
+    SPA_EXPORT.write_text(spa_export_text(), encoding="utf-8")
+    sys.stdout.write(f"wrote {SPA_EXPORT}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
