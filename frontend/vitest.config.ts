@@ -7,6 +7,8 @@ export default mergeConfig(
     test: {
       environment: 'jsdom',
       include: ['tests/unit/**/*.test.ts'],
+      // component tests import Element Plus on demand, styles included: let Vite transform it
+      server: { deps: { inline: ['element-plus'] } },
     },
   }),
 )

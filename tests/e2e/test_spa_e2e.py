@@ -259,7 +259,7 @@ def test_ticket_lifecycle_in_the_browser(ui: Any, local_stack: LocalStack) -> No
     op.status_is("received")
     assert "待派单" in _text(op.page)
 
-    # caller data is masked until revealed; the reveal is recorded (R-12345-11)
+    # caller data is masked until revealed; the server records the view in its access log (R-12345-11)
     expect(op.page.get_by_test_id("caller-phone")).to_have_text("138****1234")
     op.page.get_by_test_id("caller-reveal").click()
     expect(op.page.get_by_test_id("caller-phone")).to_have_text("13800001234")
@@ -394,7 +394,7 @@ def test_extension_requested_by_unit_and_approved_in_leader_queue(ui: Any, local
     # difficult tickets of every open status, not just the leader's default index
     expect(leader.page.locator(f'[data-test="queue-difficult"] [data-test="inbox-row"][data-ticket-id="{tid}"]')).to_be_visible()
     expect(leader.page.locator(".el-loading-mask")).to_have_count(0)
-    assert "申请延期" in _text(leader.page)
+    assert "延期待审批" in _text(leader.page)  # the status name of the label catalogue
     leader.shot("14-leader-queue")
     row.get_by_test_id("inbox-row-link").click()
     expect(leader.page.get_by_test_id("ticket-id")).to_have_text(tid)

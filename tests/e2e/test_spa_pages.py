@@ -1,4 +1,4 @@
-"""The statistics, archive and reply-template pages of the built SPA in headless Chromium (issues #4, #7).
+"""The statistics, archive and reply-template pages of the built SPA in headless Chromium.
 
 analyst: 统计分析 renders the county figures (numerator / denominator, rates in %) and the ECharts trend
 canvas; records: 档案查询 finds a closed demo ticket, opens its record and verifies it (R-12345-17);

@@ -1,5 +1,6 @@
 import { ref, shallowRef } from 'vue'
 import type { Page, TicketListQuery, TicketSummary } from '@/api/tickets/types'
+import { errorMessage } from '@/composables/useAsync'
 
 type Fetcher = (q: TicketListQuery) => Promise<Page<TicketSummary>>
 
@@ -10,7 +11,8 @@ type Fetcher = (q: TicketListQuery) => Promise<Page<TicketSummary>>
 export function useTicketPager(fetcher: Fetcher, pageSize = 20) {
   const items = shallowRef<TicketSummary[]>([])
   const loading = ref(false)
-  const error = shallowRef<unknown>(null)
+  /** '' or the user's message for the page that failed. */
+  const error = ref('')
   const nextToken = ref<string | null>(null)
   /** tokens[i] = the `page` token that loads page i (page 0: none). */
   const tokens = ref<(string | null)[]>([null])
@@ -20,7 +22,7 @@ export function useTicketPager(fetcher: Fetcher, pageSize = 20) {
   async function load(): Promise<void> {
     const mine = ++seq
     loading.value = true
-    error.value = null
+    error.value = ''
     const page = tokens.value[tokens.value.length - 1]
     try {
       const res = await fetcher({ ...query, limit: pageSize, ...(page ? { page } : {}) })
@@ -31,7 +33,7 @@ export function useTicketPager(fetcher: Fetcher, pageSize = 20) {
       if (mine !== seq) return
       items.value = []
       nextToken.value = null
-      error.value = e
+      error.value = errorMessage(e)
     } finally {
       if (mine === seq) loading.value = false
     }

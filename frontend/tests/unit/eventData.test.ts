@@ -10,6 +10,10 @@ const labels: Record<string, string> = {
   'eventData.other_unit': '转其他单位',
   'satisfaction.satisfied': '满意',
   'eventData.satisfaction': '满意度',
+  'eventData.outcome': '结果',
+  'eventData.sections': '答复章节',
+  'callOutcome.reached': '已接通',
+  'replySection.basis': '政策法规依据',
 }
 const h: EventDataHelpers = {
   t: (k) => labels[k] ?? k,
@@ -29,6 +33,12 @@ describe('describeEventData', () => {
       h,
     )
     expect(s).toBe('原因：不属于本单位；转其他单位：否；满意度：满意；handle_due：2026-11-26 11:59')
+  })
+  it('names call outcomes and reply sections by the catalogue, keeps free text as typed', () => {
+    expect(describeEventData({ outcome: 'reached' }, h)).toBe('结果：已接通')
+    expect(describeEventData({ outcome: '对方稍后回电' }, h)).toBe('结果：对方稍后回电')
+    expect(describeEventData({ sections: ['basis', 'site_check'] }, h)).toBe('答复章节：政策法规依据、site_check')
+    expect(describeEventData({ sections: ['basis'] }, { ...h, sectionTitle: () => '范本标题' })).toBe('答复章节：范本标题')
   })
   it('is empty for no data', () => {
     expect(describeEventData(null, h)).toBe('')

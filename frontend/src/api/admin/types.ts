@@ -1,10 +1,10 @@
 import type { Role } from '@/api/auth/types'
 
-export type UnitKind = 'township' | 'bureau' | 'company' | 'other'
-export const UNIT_KINDS: UnitKind[] = ['township', 'bureau', 'company', 'other']
+export const UNIT_KINDS = ['township', 'bureau', 'company', 'other'] as const
+export type UnitKind = (typeof UNIT_KINDS)[number]
 
-export type ContactRole = 'handler' | 'leader' | 'other'
-export const CONTACT_ROLES: ContactRole[] = ['handler', 'leader', 'other']
+export const CONTACT_ROLES = ['handler', 'leader', 'other'] as const
+export type ContactRole = (typeof CONTACT_ROLES)[number]
 
 export interface AdminContact {
   name: string

@@ -1,7 +1,6 @@
 /** Roles of docs/api.md; the same string values as the backend's enum. */
-export type Role = 'operator' | 'analyst' | 'leader' | 'unit_handler' | 'records' | 'admin'
-
-export const ROLES: Role[] = ['operator', 'analyst', 'leader', 'unit_handler', 'records', 'admin']
+export const ROLES = ['operator', 'analyst', 'leader', 'unit_handler', 'records', 'admin'] as const
+export type Role = (typeof ROLES)[number]
 
 export interface User {
   id: string

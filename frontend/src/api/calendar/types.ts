@@ -31,8 +31,8 @@ export interface ConfirmResult {
   conflicts: number
 }
 
-export type Shift = 'day' | 'night' | 'holiday'
-export const SHIFTS: Shift[] = ['day', 'night', 'holiday']
+export const SHIFTS = ['day', 'night', 'holiday'] as const
+export type Shift = (typeof SHIFTS)[number]
 
 export interface DutyPerson {
   user_id: string

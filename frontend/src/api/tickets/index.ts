@@ -17,7 +17,10 @@ export function listTickets(query: TicketListQuery, signal?: AbortSignal): Promi
   return http.get<Page<TicketSummary>>('/tickets', { ...query }, { signal })
 }
 
-/** GET /tickets/{id}; `reveal` asks for unmasked caller data (recorded as `pii_revealed`, R-12345-11). */
+/**
+ * GET /tickets/{id}; `reveal` asks for unmasked caller data, and the server records each such view in
+ * its access log, readable by admins at GET /tickets/{id}/pii-views (R-12345-11).
+ */
 export function getTicket(id: string, reveal = false): Promise<TicketPublic> {
   return http.get<TicketPublic>(`/tickets/${enc(id)}`, reveal ? { reveal: 1 } : undefined)
 }

@@ -1,19 +1,8 @@
 /** Ticket shapes of docs/api.md (TicketCreate / TicketSummary / TicketPublic / Event). */
 import type { Role } from '@/api/auth/types'
 
-export type TicketStatus =
-  | 'received'
-  | 'dispatched'
-  | 'handling'
-  | 'replied'
-  | 'reviewed'
-  | 'called_back'
-  | 'submitted'
-  | 'closed'
-  | 'returned'
-  | 'extension_requested'
-
-export const STATUSES: TicketStatus[] = [
+/** Every ticket status; the type is read off the list, so the list is complete. */
+export const STATUSES = [
   'received',
   'dispatched',
   'handling',
@@ -24,41 +13,23 @@ export const STATUSES: TicketStatus[] = [
   'closed',
   'returned',
   'extension_requested',
-]
+] as const
+export type TicketStatus = (typeof STATUSES)[number]
 
-export type Category = 'consult' | 'help' | 'complaint' | 'report' | 'suggestion' | 'praise'
-export const CATEGORIES: Category[] = ['consult', 'help', 'complaint', 'report', 'suggestion', 'praise']
+export const CATEGORIES = ['consult', 'help', 'complaint', 'report', 'suggestion', 'praise'] as const
+export type Category = (typeof CATEGORIES)[number]
 
-export type Channel = 'phone' | 'web' | 'app' | 'wechat' | 'letter' | 'city'
-export const CHANNELS: Channel[] = ['phone', 'web', 'app', 'wechat', 'letter', 'city']
+export const CHANNELS = ['phone', 'web', 'app', 'wechat', 'letter', 'city'] as const
+export type Channel = (typeof CHANNELS)[number]
 
-export type Hotline = '12345' | '12369'
+export const HOTLINES = ['12345', '12369'] as const
+export type Hotline = (typeof HOTLINES)[number]
 
-export type FlagName = 'overdue' | 'dispatch_overdue' | 'difficult' | 'supervised' | 'typical'
-export const FLAG_NAMES: FlagName[] = ['overdue', 'dispatch_overdue', 'difficult', 'supervised', 'typical']
+export const FLAG_NAMES = ['overdue', 'dispatch_overdue', 'difficult', 'supervised', 'typical'] as const
+export type FlagName = (typeof FLAG_NAMES)[number]
 export type Flags = Record<FlagName, boolean>
 
-export type Verb =
-  | 'dispatch'
-  | 'sign'
-  | 'return'
-  | 'transfer'
-  | 'request-extension'
-  | 'decide-extension'
-  | 'reply'
-  | 'review'
-  | 'callback'
-  | 'submit'
-  | 'close'
-  | 'city-reject'
-  | 'reassign'
-  | 'flag-difficult'
-  | 'leader-decision'
-  | 'flag-supervised'
-  | 'mark-typical'
-  | 'record-call'
-
-export const VERBS: Verb[] = [
+export const VERBS = [
   'dispatch',
   'sign',
   'return',
@@ -77,13 +48,14 @@ export const VERBS: Verb[] = [
   'flag-supervised',
   'mark-typical',
   'record-call',
-]
+] as const
+export type Verb = (typeof VERBS)[number]
 
-export type Satisfaction = 'satisfied' | 'basically_satisfied' | 'dissatisfied' | 'unreachable'
-export const SATISFACTIONS: Satisfaction[] = ['satisfied', 'basically_satisfied', 'dissatisfied', 'unreachable']
+export const SATISFACTIONS = ['satisfied', 'basically_satisfied', 'dissatisfied', 'unreachable'] as const
+export type Satisfaction = (typeof SATISFACTIONS)[number]
 
-export type CallKind = 'dispatch_notice' | 'reminder' | 'callback' | 'other'
-export const CALL_KINDS: CallKind[] = ['dispatch_notice', 'reminder', 'callback', 'other']
+export const CALL_KINDS = ['dispatch_notice', 'reminder', 'callback', 'other'] as const
+export type CallKind = (typeof CALL_KINDS)[number]
 
 export interface Location {
   address: string
@@ -188,7 +160,7 @@ export interface TicketPublic extends TicketSummary {
   location: Location | null
   caller: Caller
   caller_masked: boolean
-  /** This user may ask for the unmasked caller (`?reveal=1`, recorded as `pii_revealed`). */
+  /** This user may ask for the unmasked caller (`?reveal=1`; each view goes to the access log). */
   can_reveal?: boolean
   wants_reply: boolean
   co_unit_ids: string[]

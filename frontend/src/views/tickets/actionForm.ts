@@ -1,6 +1,22 @@
-/** Form model of the action dialog and the request body each verb sends (docs/api.md transitions). */
-import type { ActionBody, CallKind, Satisfaction, TicketPublic, Verb } from '@/api/tickets/types'
+/**
+ * The ticket verbs' dialog, described once (docs/api.md transitions): for each verb the fields it
+ * asks for, in order, with their kind, label, when they show, whether they are required and where
+ * their value goes in the request body. ActionDialog renders from it, `actionRules` derives the
+ * Element Plus rules, `buildActionBody` the body, and the detail page reads `primary`.
+ */
+import type { FormItemRule } from 'element-plus'
+import {
+  CALL_KINDS,
+  SATISFACTIONS,
+  type ActionBody,
+  type CallKind,
+  type Satisfaction,
+  type TicketPublic,
+  type Verb,
+} from '@/api/tickets/types'
+import type { MessageSchema } from '@/locales/zh-CN'
 import { shanghaiLocalToIso } from '@/utils/format'
+import { isValidPhone } from '@/utils/validators'
 
 export interface ActionForm {
   unit_id: string
@@ -50,86 +66,328 @@ export function emptyActionForm(): ActionForm {
   }
 }
 
-/** Verbs whose dialog is a plain confirmation (no fields). */
-export const CONFIRM_ONLY: Verb[] = ['sign', 'submit']
+/** A label of the dialog (`action.*`) or a plain yes / no. */
+export type ActionLabel = `action.${keyof MessageSchema['action'] & string}` | 'common.yes' | 'common.no'
+
+type KeysOf<V> = { [K in keyof ActionForm]: ActionForm[K] extends V ? K : never }[keyof ActionForm]
+/** Form properties holding one string (text, dates). */
+export type TextKey = Exclude<KeysOf<string>, 'satisfaction' | 'kind'>
+/** Form properties answered yes / no. */
+export type YesNoKey = KeysOf<boolean | undefined>
+
+/**
+ * How a value goes into the body: `trim` text as typed (trimmed); `optional` trimmed, left out when
+ * empty; `phone` without spaces; `bool` true only when answered yes; `answered` left out until
+ * answered; `list` left out when empty; `shanghai` a Shanghai wall-clock time as ISO, left out when
+ * empty; `sections` the filled reply sections, trimmed; `raw` as it is.
+ */
+export type SendAs = 'trim' | 'optional' | 'phone' | 'bool' | 'answered' | 'list' | 'shanghai' | 'sections' | 'raw'
+
+export interface Send {
+  as: SendAs
+  /** Body path when it differs from the form key (`call.to_name`). */
+  to?: string
+}
+
+interface Common {
+  /** Shown, checked and sent only while this holds (answers given earlier in the same dialog). */
+  when?: (f: ActionForm) => boolean
+  /** Required always, or depending on other answers. */
+  required?: boolean | ((f: ActionForm) => boolean)
+  /** The name the "please fill in" message uses when it differs from the label. */
+  requiredLabel?: ActionLabel
+  /** Where the value goes in the body; a field without it is not sent. */
+  send?: Send
+}
+
+/** A form row with its label; `test` is the widget's data-test (the e2e tests select it). */
+export type InputSpec = Common & { label: ActionLabel; test: string } & (
+    | { kind: 'unit'; key: 'unit_id' }
+    | { kind: 'co-units'; key: 'co_unit_ids' }
+    | { kind: 'yesno'; key: YesNoKey; answers?: [ActionLabel, ActionLabel] }
+    | { kind: 'call-kind'; key: 'kind' }
+    | { kind: 'satisfaction'; key: 'satisfaction' }
+    | { kind: 'input' | 'phone'; key: TextKey }
+    | { kind: 'textarea'; key: TextKey; rows: number }
+    | { kind: 'date' | 'datetime'; key: TextKey }
+  )
+
+/** One row of a verb's dialog. */
+export type FieldSpec =
+  | InputSpec
+  /** the reply template's sections, one row each (R-12345-06) */
+  | (Common & { kind: 'sections'; key: 'sections' })
+  /** the phone-call divider and the unit's contact picker (it fills the call fields) */
+  | { kind: 'call-divider' | 'contact'; key?: undefined; label: ActionLabel; when?: undefined; send?: undefined }
+
+export type FieldKind = FieldSpec['kind']
+
+export interface VerbSpec {
+  /** The dialog's fields in order; none makes it a plain confirmation. */
+  fields: FieldSpec[]
+  /** The detail page shows the verb's button as primary. */
+  primary?: boolean
+  /** A line above the fields: the pending extension request, or a hint. */
+  intro?: 'extension' | ActionLabel
+  /** The call fields start with the first contact of the ticket's unit. */
+  prefillContact?: boolean
+}
+
+// ------------------------------------------------------------------ fields used by several verbs
+
+const unit: FieldSpec = { kind: 'unit', key: 'unit_id', label: 'action.unit', test: 'field-unit', required: true, send: { as: 'raw' } }
+const callTo = (to: string): FieldSpec => ({
+  kind: 'input',
+  key: 'call_to_name',
+  label: 'action.callTo',
+  test: 'field-call-name',
+  required: true,
+  send: { as: 'trim', to },
+})
+const callPhone = (to: string): FieldSpec => ({
+  kind: 'phone',
+  key: 'call_to_phone',
+  label: 'action.callPhone',
+  test: 'field-call-phone',
+  required: true,
+  send: { as: 'phone', to },
+})
+const callNote: FieldSpec = { kind: 'input', key: 'call_note', label: 'action.callNote', test: 'field-call-note', send: { as: 'optional', to: 'call.note' } }
+/** R-12345-02: a dispatch or transfer records the phone call that told the unit. */
+const phoneCall: FieldSpec[] = [
+  { kind: 'call-divider', label: 'action.callSection' },
+  { kind: 'contact', label: 'action.contact' },
+  callTo('call.to_name'),
+  callPhone('call.to_phone'),
+  callNote,
+]
+const reason: FieldSpec = { kind: 'textarea', key: 'reason', label: 'action.reason', test: 'field-reason', rows: 3, required: true, send: { as: 'trim' } }
+const note: FieldSpec = { kind: 'textarea', key: 'note', label: 'action.note', test: 'field-note', rows: 2, send: { as: 'optional' } }
+const reachable = (f: ActionForm) => f.satisfaction !== 'unreachable'
+const check = (key: 'informed' | 'truthful' | 'misconduct'): FieldSpec => ({
+  kind: 'yesno',
+  key,
+  label: `action.${key}`,
+  test: `field-${key}`,
+  when: reachable,
+  required: true,
+  send: { as: 'bool' },
+})
+
+// ------------------------------------------------------------------ the verbs
+
+export const ACTIONS: Record<Verb, VerbSpec> = {
+  dispatch: {
+    primary: true,
+    fields: [
+      unit,
+      { kind: 'co-units', key: 'co_unit_ids', label: 'action.coUnits', test: 'field-co-units', send: { as: 'list' } },
+      ...phoneCall,
+    ],
+  },
+  sign: { primary: true, fields: [] },
+  return: { fields: [reason] },
+  transfer: {
+    fields: [
+      unit,
+      { kind: 'yesno', key: 'good_reason', label: 'action.goodReason', test: 'field-good-reason', send: { as: 'answered' } },
+      ...phoneCall,
+      note,
+    ],
+  },
+  'request-extension': {
+    fields: [
+      reason,
+      { kind: 'date', key: 'new_due', label: 'action.newDue', test: 'field-new-due', required: true, send: { as: 'raw' } },
+    ],
+  },
+  'decide-extension': {
+    intro: 'extension',
+    fields: [
+      {
+        kind: 'yesno',
+        key: 'approve',
+        label: 'action.approve',
+        test: 'field-approve',
+        answers: ['action.approveYes', 'action.approveNo'],
+        required: true,
+        send: { as: 'bool' },
+      },
+      // the API wants the reason for a denial
+      { ...note, required: (f: ActionForm) => f.approve === false, requiredLabel: 'action.denyNote' as const },
+    ],
+  },
+  reply: { primary: true, fields: [{ kind: 'sections', key: 'sections', send: { as: 'sections' } }] },
+  review: {
+    primary: true,
+    fields: [
+      {
+        kind: 'yesno',
+        key: 'approve',
+        label: 'action.approve',
+        test: 'field-approve',
+        answers: ['action.reviewYes', 'action.reviewNo'],
+        required: true,
+        send: { as: 'bool' },
+      },
+      { ...reason, label: 'action.rejectReason' as const, when: (f: ActionForm) => f.approve === false },
+    ],
+  },
+  // R-12345-05: the four checks, unless the caller could not be reached
+  callback: {
+    primary: true,
+    intro: 'action.callbackHint',
+    fields: [
+      check('informed'),
+      check('truthful'),
+      check('misconduct'),
+      {
+        kind: 'textarea',
+        key: 'misconduct_note',
+        label: 'action.misconductNote',
+        test: 'field-misconduct-note',
+        rows: 2,
+        when: (f) => reachable(f) && f.misconduct === true,
+        required: true,
+        send: { as: 'optional' },
+      },
+      { kind: 'satisfaction', key: 'satisfaction', label: 'action.satisfaction', test: 'field-satisfaction', required: true, send: { as: 'raw' } },
+      note,
+    ],
+  },
+  submit: { primary: true, fields: [] },
+  close: { primary: true, fields: [note] },
+  'city-reject': { fields: [reason] },
+  reassign: {
+    fields: [
+      reason,
+      { kind: 'datetime', key: 'city_due', label: 'action.cityDue', test: 'field-city-due', send: { as: 'shanghai' } },
+    ],
+  },
+  'flag-difficult': { fields: [reason] },
+  'leader-decision': {
+    fields: [{ kind: 'textarea', key: 'decision', label: 'action.decision', test: 'field-decision', rows: 4, required: true, send: { as: 'trim' } }],
+  },
+  'flag-supervised': { fields: [reason] },
+  'mark-typical': { fields: [note] },
+  'record-call': {
+    prefillContact: true,
+    fields: [
+      { kind: 'call-kind', key: 'kind', label: 'action.kind', test: 'field-kind', required: true, send: { as: 'raw' } },
+      callTo('to_name'),
+      callPhone('to_phone'),
+      { kind: 'input', key: 'outcome', label: 'action.outcome', test: 'field-outcome', required: true, send: { as: 'trim' } },
+      note,
+    ],
+  },
+}
+
+/** The codes behind the two choice lists. */
+export const CHOICES = { 'call-kind': CALL_KINDS, satisfaction: SATISFACTIONS } as const
+
+/** The fields a verb shows for the answers given so far. */
+export function visibleFields(spec: VerbSpec | undefined, f: ActionForm): FieldSpec[] {
+  return (spec?.fields ?? []).filter((field) => !field.when || field.when(f))
+}
+
+/** The dialog needs the unit directory (unit pickers, the unit's contacts). */
+export function needsUnits(spec: VerbSpec | undefined): boolean {
+  return !!spec && (!!spec.prefillContact || spec.fields.some((field) => field.kind === 'unit'))
+}
+
+// ------------------------------------------------------------------ request body
 
 const opt = (s: string): string | undefined => (s.trim() ? s.trim() : undefined)
 
-function call(f: ActionForm) {
-  return { to_name: f.call_to_name.trim(), to_phone: f.call_to_phone.replace(/\s+/g, ''), note: opt(f.call_note) }
+function sendValue(as: SendAs, v: unknown): unknown {
+  switch (as) {
+    case 'trim':
+      return String(v).trim()
+    case 'optional':
+      return opt(String(v))
+    case 'phone':
+      return String(v).replace(/\s+/g, '')
+    case 'bool':
+      return v === true
+    case 'answered':
+      return v === undefined ? undefined : v
+    case 'list':
+      return Array.isArray(v) && v.length ? v : undefined
+    case 'shanghai':
+      return v ? shanghaiLocalToIso(String(v)) : undefined
+    case 'sections':
+      return Object.fromEntries(
+        Object.entries(v as Record<string, string>)
+          .map(([k, text]) => [k, text.trim()] as const)
+          .filter(([, text]) => text),
+      )
+    case 'raw':
+      return v
+  }
+}
+
+function put(body: Record<string, unknown>, path: string, value: unknown): void {
+  const [head, ...rest] = path.split('.')
+  if (!rest.length) {
+    body[head] = value
+    return
+  }
+  const inner = (body[head] ??= {}) as Record<string, unknown>
+  put(inner, rest.join('.'), value)
 }
 
 /** The JSON body for `POST /tickets/{id}/{verb}`; always carries the ticket version (409 on a lost race). */
 export function buildActionBody(verb: Verb, f: ActionForm, ticket: Pick<TicketPublic, 'version'>): ActionBody {
   const body: ActionBody = { version: ticket.version }
-  switch (verb) {
-    case 'dispatch':
-      body.unit_id = f.unit_id
-      if (f.co_unit_ids.length) body.co_unit_ids = f.co_unit_ids
-      body.call = call(f)
-      break
-    case 'transfer':
-      body.unit_id = f.unit_id
-      body.call = call(f)
-      if (f.good_reason !== undefined) body.good_reason = f.good_reason
-      if (opt(f.note)) body.note = opt(f.note)
-      break
-    case 'return':
-    case 'city-reject':
-    case 'flag-difficult':
-    case 'flag-supervised':
-      body.reason = f.reason.trim()
-      break
-    case 'request-extension':
-      body.reason = f.reason.trim()
-      body.new_due = f.new_due
-      break
-    case 'decide-extension':
-      body.approve = f.approve === true
-      if (opt(f.note)) body.note = opt(f.note)
-      break
-    case 'reply':
-      body.sections = Object.fromEntries(
-        Object.entries(f.sections)
-          .map(([k, v]) => [k, v.trim()] as const)
-          .filter(([, v]) => v),
-      )
-      break
-    case 'review':
-      body.approve = f.approve === true
-      if (f.approve === false) body.reason = f.reason.trim()
-      break
-    case 'callback':
-      body.satisfaction = f.satisfaction
-      if (f.satisfaction !== 'unreachable') {
-        body.informed = f.informed === true
-        body.truthful = f.truthful === true
-        body.misconduct = f.misconduct === true
-        if (f.misconduct && opt(f.misconduct_note)) body.misconduct_note = opt(f.misconduct_note)
-      }
-      if (opt(f.note)) body.note = opt(f.note)
-      break
-    case 'close':
-    case 'mark-typical':
-      if (opt(f.note)) body.note = opt(f.note)
-      break
-    case 'reassign':
-      body.reason = f.reason.trim()
-      if (f.city_due) body.city_due = shanghaiLocalToIso(f.city_due)
-      break
-    case 'leader-decision':
-      body.decision = f.decision.trim()
-      break
-    case 'record-call':
-      body.kind = f.kind
-      body.to_name = f.call_to_name.trim()
-      body.to_phone = f.call_to_phone.replace(/\s+/g, '')
-      body.outcome = f.outcome.trim()
-      if (opt(f.note)) body.note = opt(f.note)
-      break
-    case 'sign':
-    case 'submit':
-      break
+  for (const field of visibleFields(ACTIONS[verb], f)) {
+    if (!field.key || !field.send) continue
+    const value = sendValue(field.send.as, f[field.key])
+    if (value !== undefined) put(body, field.send.to ?? field.key, value)
   }
   return body
+}
+
+// ------------------------------------------------------------------ validation (Element Plus rules)
+
+export type Translate = (key: string, values?: Record<string, unknown>) => string
+
+const PICKED: FieldKind[] = ['unit', 'co-units', 'call-kind', 'date', 'datetime']
+const ANSWERED: FieldKind[] = ['yesno', 'satisfaction']
+
+function requiredRule(field: InputSpec, t: Translate): FormItemRule {
+  const name = t(field.requiredLabel ?? field.label)
+  if (ANSWERED.includes(field.kind)) {
+    return {
+      validator: (_r, v, cb) => (v === null || v === '' || v === undefined ? cb(new Error(t('validation.choose', { field: name }))) : cb()),
+      trigger: 'change',
+    }
+  }
+  const picked = PICKED.includes(field.kind)
+  return {
+    required: true,
+    whitespace: true,
+    message: t(picked ? 'validation.choose' : 'validation.required', { field: name }),
+    trigger: picked ? 'change' : 'blur',
+  }
+}
+
+function phoneRule(t: Translate): FormItemRule {
+  return { validator: (_r, v: string, cb) => (isValidPhone(v) ? cb() : cb(new Error(t('validation.phone')))), trigger: 'blur' }
+}
+
+/** The Element Plus rules of a verb's form for the answers given so far (form item prop → rules). */
+export function actionRules(spec: VerbSpec | undefined, f: ActionForm, t: Translate): Record<string, FormItemRule[]> {
+  const rules: Record<string, FormItemRule[]> = {}
+  for (const field of visibleFields(spec, f)) {
+    if (!field.key || field.kind === 'sections') continue // sections: `sectionRules`, per template
+    const required = typeof field.required === 'function' ? field.required(f) : !!field.required
+    const list = [...(required ? [requiredRule(field, t)] : []), ...(field.kind === 'phone' ? [phoneRule(t)] : [])]
+    if (list.length) rules[field.key] = list
+  }
+  return rules
+}
+
+/** A reply section's rules: required sections must be filled (R-12345-06). */
+export function sectionRules(title: string, required: boolean, t: Translate): FormItemRule[] {
+  return required ? [{ required: true, whitespace: true, message: t('validation.sectionRequired', { section: title }), trigger: 'blur' }] : []
 }

@@ -13,6 +13,20 @@ export interface EventDataHelpers {
 const HIDDEN = new Set(['by', 'at', 'actor_id', 'ticket_id', 'version', 'seq'])
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/
 
+/** Data keys whose values are codes, and the locale table naming them (the backend's label catalogue). */
+const CODE_TABLES: Record<string, string> = {
+  satisfaction: 'satisfaction',
+  kind: 'callKind',
+  outcome: 'callOutcome',
+  source: 'channel',
+  channel: 'channel',
+}
+
+/** The name of a code; the value itself when the table does not know it (free text such as a call outcome). */
+function known(table: string, code: string, h: EventDataHelpers): string {
+  return h.te(`${table}.${code}`) ? h.t(`${table}.${code}`) : code
+}
+
 function value(key: string, v: unknown, h: EventDataHelpers): string {
   if (typeof v === 'boolean') return v ? h.t('common.yes') : h.t('common.no')
   if (Array.isArray(v)) {
@@ -20,16 +34,15 @@ function value(key: string, v: unknown, h: EventDataHelpers): string {
       .map((x) => {
         const id = String(x)
         if (key.endsWith('unit_ids')) return h.unitName(id)
-        if (key === 'sections' && h.sectionTitle) return h.sectionTitle(id)
+        if (key === 'sections') return h.sectionTitle ? h.sectionTitle(id) : known('replySection', id, h)
         return id
       })
       .join('、')
   }
   const s = String(v)
   if (key === 'unit_id' || key === 'from_unit_id') return h.unitName(s)
-  if (key === 'satisfaction' && h.te(`satisfaction.${s}`)) return h.t(`satisfaction.${s}`)
-  if (key === 'kind' && h.te(`callKind.${s}`)) return h.t(`callKind.${s}`)
-  if ((key === 'source' || key === 'channel') && h.te(`channel.${s}`)) return h.t(`channel.${s}`)
+  const table = CODE_TABLES[key]
+  if (table) return known(table, s, h)
   if (ISO.test(s)) return h.dateTime(s)
   return s
 }

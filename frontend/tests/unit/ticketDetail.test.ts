@@ -1,0 +1,66 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia } from 'pinia'
+import { createMemoryHistory, createRouter } from 'vue-router'
+import type { TicketPublic } from '@/api/tickets/types'
+import { i18n, setLocale } from '@/locales'
+
+vi.mock('@/api/tickets', () => ({ getTicket: vi.fn(), getTicketEvents: vi.fn(), runAction: vi.fn() }))
+vi.mock('@/api/directory', () => ({ listUnits: vi.fn(async () => ({ items: [] })), listReplyTemplates: vi.fn(async () => ({ items: [] })) }))
+import { getTicket, getTicketEvents } from '@/api/tickets'
+import TicketDetailView from '@/views/tickets/TicketDetailView.vue'
+
+const masked = {
+  id: 'T20261204-0001',
+  title: '夜间施工噪音',
+  category: 'complaint',
+  status: 'received',
+  hotline: '12345',
+  channel: 'phone',
+  caller: { name: '张**', phone: '138****1234', employer: '', address: '' },
+  caller_masked: true,
+  can_reveal: true,
+  flags: {},
+  allowed_actions: [],
+  version: 1,
+} as unknown as TicketPublic
+
+async function mountDetail() {
+  const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/', component: { template: '<div />' } }] })
+  const wrapper = mount(TicketDetailView, { props: { id: masked.id }, global: { plugins: [createPinia(), i18n, router] } })
+  await flushPromises()
+  return wrapper
+}
+
+describe('the ticket page', () => {
+  beforeEach(() => {
+    setLocale('zh-CN')
+    vi.mocked(getTicket).mockReset()
+    vi.mocked(getTicketEvents).mockReset().mockResolvedValue({ items: [] })
+  })
+
+  it('names the hotline instead of showing its code', async () => {
+    vi.mocked(getTicket).mockResolvedValue(masked)
+    const wrapper = await mountDetail()
+    expect(wrapper.get('[data-test="ticket-detail"]').text()).toContain('12345便民服务热线')
+    wrapper.unmount()
+  })
+
+  it('reveals the caller and says the view went to the access log, not to the timeline (R-12345-11)', async () => {
+    vi.mocked(getTicket).mockImplementation(async (_id, reveal) =>
+      reveal ? { ...masked, caller_masked: false, caller: { ...masked.caller, name: '张三丰', phone: '13800001234' } } : masked,
+    )
+    const wrapper = await mountDetail()
+    expect(wrapper.get('[data-test="caller-phone"]').text()).toBe('138****1234')
+
+    await wrapper.get('[data-test="caller-reveal"]').trigger('click')
+    await flushPromises()
+
+    expect(getTicket).toHaveBeenLastCalledWith(masked.id, true)
+    expect(wrapper.get('[data-test="caller-phone"]').text()).toBe('13800001234')
+    expect(wrapper.find('[data-test="caller-reveal"]').exists()).toBe(false)
+    expect(wrapper.get('[data-test="ticket-caller"]').text()).toContain('本次查看已记入访问日志')
+    expect(getTicketEvents).toHaveBeenCalledTimes(1) // the first load only: a reveal is no timeline event
+    wrapper.unmount()
+  })
+})
