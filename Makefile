@@ -60,7 +60,7 @@ lint: venv
 	$(VENV)/bin/ruff check chalicelib app.py infra tests
 
 recount: venv
-	$(PY) -m chalicelib.handlers.recount $(MONTH)
+	$(PY) -m infra.recount $(MONTH) --moto-endpoint http://127.0.0.1:$(MOTO_PORT)
 
 clean:
 	rm -rf out .pytest_cache

@@ -1,8 +1,9 @@
 """Count AWS requests with botocore event hooks (`before-call` / `after-call` on every client).
 
-Installed before chalicelib is imported: every botocore client created afterwards (PynamoDB's
-per-model connections, boto3 clients from `chalicelib.integrations.aws`) gets the two hooks, so
-DynamoDB, S3, KMS, SNS … requests made in this process are all seen.
+Installed before the app's adapters are built (`chalicelib.bootstrap.build`): every botocore client
+created afterwards (the bound PynamoDB tables' connections, the boto3 clients of
+`chalicelib.integrations.aws.AwsClients`) gets the two hooks, so DynamoDB, S3, KMS, SNS … requests
+made in this process are all seen.
 
 Consumed capacity: moto answers `ReturnConsumedCapacity` with constants (0.5 / 1.0 per call),
 which says nothing. The counter therefore *estimates* what DynamoDB would charge from the item

@@ -2,9 +2,10 @@
 
 A template ticket is walked through the real domain (intake → dispatch → sign → reply → review →
 callback → submit → close) once; each bulk ticket is a copy with its own id and its dates shifted,
-serialised with the repository's own functions (`TicketRepository._to_model`, `build_event`,
-`ticket_to_doc`, `counter_items`), so items look exactly like ones the API writes: closed
-tickets carry no `deadline_shard`/`next_alert_at`, due ones do.
+serialised with the repository's own functions (`DynamoTicketRepository.ticket_model` /
+`.event_model`, `event_record`, `ticket_to_doc`, `counter_items`) into the adapters' bound tables
+(`deps.tables`), so items look exactly like ones the API writes: closed tickets carry no
+`deadline_shard`/`next_alert_at`, due ones do.
 
 To keep 50,000 tickets loadable in seconds, each bulk closed ticket gets two of its history
 items (`received` seq 1 and `closed` seq N; the ones in between are left out), while the
@@ -17,9 +18,12 @@ import dataclasses
 import os
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.stack import log
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
 
 OP = ("op1", "operator", None, "王敏")
 UH = ("uh1", "unit_handler", "U001", "周海")
@@ -99,13 +103,15 @@ def _sink(model: Any) -> Any:
 class BulkLoader:
     """Writes closed tickets (owned by op1, one month) and due tickets in batches."""
 
-    def __init__(self, now: datetime) -> None:
-        from chalicelib.services.context import load_context
-        from chalicelib.services.tickets import repo
+    def __init__(self, deps: Adapters, now: datetime) -> None:
+        from chalicelib.storage.tickets import DynamoTicketRepository
 
+        if not isinstance(deps.tickets, DynamoTicketRepository) or deps.tables is None:
+            raise TypeError("bulk loading writes DynamoDB items: it needs the real adapters")
         self.now = now
-        self.repo = repo()
-        self.ctx = load_context(now)
+        self.repo = deps.tickets
+        self.tables = deps.tables
+        self.ctx = deps.contexts.load(now)
         self.month_start = bench_month(now)
         self.month = self._month_of(self.month_start + timedelta(hours=12))
         self.closed = 0  # bulk closed tickets written so far
@@ -175,9 +181,8 @@ class BulkLoader:
         import time
 
         from chalicelib.domain.model import Change
-        from chalicelib.storage.models import CounterModel, EventModel, TicketModel
         from chalicelib.storage.serialize import ticket_to_doc
-        from chalicelib.storage.tickets import build_event, counter_items
+        from chalicelib.storage.tickets import counter_items
 
         if upto <= self.closed:
             return 0.0
@@ -186,19 +191,19 @@ class BulkLoader:
         counters: dict[tuple[str, str], int] = defaultdict(int)
         rc, cc = self.received_change, self.closed_change
         last_seq = self.closed_ticket.last_seq
-        with _sink(TicketModel) as tickets, _sink(EventModel) as events:
+        with _sink(self.tables.tickets) as tickets, _sink(self.tables.events) as events:
             for i in range(self.closed, upto):
                 delta = step * i
                 tid = self._ticket_id(self.t0 + delta, CLOSED_FIRST_NO + i)
                 final = _shift(self.closed_ticket, delta, ticket_id=tid)
                 doc = ticket_to_doc(final)
-                model = self.repo._to_model(final, None, doc)
+                model = self.repo.ticket_model(final, None, doc)
                 model.version = final.version
                 tickets.save(model)
                 received = _shift(self.received_ticket, delta, ticket_id=tid)
-                events.save(build_event(Change(None, received, rc.event_type, rc.data, rc.at + delta, rc.actor), 1,
+                events.save(self._event(Change(None, received, rc.event_type, rc.data, rc.at + delta, rc.actor), 1,
                                         ticket_to_doc(received)))
-                events.save(build_event(Change(cc.before, final, cc.event_type, cc.data, cc.at + delta, cc.actor),
+                events.save(self._event(Change(cc.before, final, cc.event_type, cc.data, cc.at + delta, cc.actor),
                                         last_seq, doc))
                 for event_type, data, step_doc, offset in self.history:
                     # the step's document with this copy's id and (set-once) dates
@@ -206,8 +211,7 @@ class BulkLoader:
                             **{k: doc[k] for k in DATES if step_doc.get(k) is not None and k != "updated_at"}}
                     for key, n in counter_items(event_type, data, mini, self.t0 + delta + offset).items():
                         counters[key] += n
-        for (pk, sk), n in counters.items():
-            CounterModel(pk, sk).update(actions=[CounterModel.n.add(n)])
+        self._add_counters(counters)
         took = time.perf_counter() - started
         log(f"loaded closed tickets {self.closed:,} → {upto:,} in {took:.1f} s")
         self.closed = upto
@@ -217,26 +221,38 @@ class BulkLoader:
 
     def load_due(self, n: int) -> list[str]:
         """Write n open tickets whose dispatch warning is due now (sparse index attributes set)."""
-        from chalicelib.storage.models import CounterModel, EventModel, TicketModel
         from chalicelib.storage.serialize import ticket_to_doc
-        from chalicelib.storage.tickets import build_event, counter_items
+        from chalicelib.storage.tickets import counter_items
 
         ids = []
         counters: dict[tuple[str, str], int] = defaultdict(int)
         ch = self.due_change
-        with _sink(TicketModel) as tickets, _sink(EventModel) as events:
+        with _sink(self.tables.tickets) as tickets, _sink(self.tables.events) as events:
             for _ in range(n):
                 tid = self._ticket_id(self.due_ticket.received_at, self.due_no)
                 self.due_no += 1
                 ticket = self.due_ticket.with_changes(ticket_id=tid)
                 doc = ticket_to_doc(ticket)
-                model = self.repo._to_model(ticket, self.due_alert, doc)
+                model = self.repo.ticket_model(ticket, self.due_alert, doc)
                 model.version = 1
                 tickets.save(model)
-                events.save(build_event(dataclasses.replace(ch, after=ticket), 1, doc))
+                events.save(self._event(dataclasses.replace(ch, after=ticket), 1, doc))
                 for key, k in counter_items(ch.event_type, ch.data, doc, ch.at).items():
                     counters[key] += k
                 ids.append(tid)
-        for (pk, sk), k in counters.items():
-            CounterModel(pk, sk).update(actions=[CounterModel.n.add(k)])
+        self._add_counters(counters)
         return ids
+
+    # ------------------------------------------------------------------ items
+
+    def _event(self, change: Any, seq: int, doc: dict[str, Any]) -> Any:
+        """The stored history item of a change, as the repository's transaction writes it."""
+        from chalicelib.storage.tickets import event_record
+
+        return self.repo.event_model(event_record(change, seq, doc))
+
+    def _add_counters(self, counters: dict[tuple[str, str], int]) -> None:
+        """Move the statistics counters as the transactions would have (one ADD per counter item)."""
+        model = self.tables.counters
+        for (pk, sk), n in counters.items():
+            model(pk, sk).update(actions=[model.n.add(n)])

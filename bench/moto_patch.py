@@ -5,7 +5,8 @@ rollback), so on moto each transaction costs O(table size): seconds at 50,000 ti
 DynamoDB's cost does not depend on the table at all. It is also not thread-safe (a concurrent
 write makes the copy fail). The patch checks every condition of the transaction first; when all
 pass (the normal case) the original runs with the copy skipped, since nothing will be rolled
-back; otherwise the original runs unchanged and fails exactly as before.
+back; otherwise the original runs unchanged and fails exactly as before. Check and writes hold the
+emulator's write lock (`infra.emulator.WRITE_LOCK`), so no other write slips in between.
 
 Only this process's moto is patched (the server `bench` starts itself); the app is untouched.
 """
@@ -16,6 +17,8 @@ import copy
 import threading
 import types
 from typing import Any
+
+from infra import emulator
 
 _local = threading.local()
 _applied = False
@@ -35,13 +38,15 @@ def apply() -> None:
     original = mm.DynamoDBBackend.transact_write_items
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
-        if not _conditions_pass(self, transact_items, mm):
-            return original(self, transact_items)
-        _local.skip = True
-        try:
-            return original(self, transact_items)
-        finally:
-            _local.skip = False
+        # Under the emulator's write lock: no other write may land between the check and the writes.
+        with emulator.WRITE_LOCK:
+            if not _conditions_pass(self, transact_items, mm):
+                return original(self, transact_items)
+            _local.skip = True
+            try:
+                return original(self, transact_items)
+            finally:
+                _local.skip = False
 
     mm.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     _applied = True

@@ -21,11 +21,15 @@ import requests
 
 from bench import moto_patch
 from bench.counting import COUNTER
-from tests.conftest import UNITS, USERS  # the same accounts and units as the tests
+from chalicelib import bootstrap
+from chalicelib.config import Settings
+from infra import deploy, emulator
+from tests.helpers.accounts import UNITS, USERS  # the same accounts and units as the tests
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGE = "bench"
 PASSWORD = "Bench#Pass2026"
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -38,13 +42,14 @@ def log(message: str) -> None:
 
 
 class BenchStack:
-    """moto + stack + env (set before chalicelib is imported) + users + chalice local."""
+    """moto + stack + the app's adapters on it + users + chalice local."""
 
     def __init__(self) -> None:
         self.server: Any = None
         self.endpoint = ""
         self.outputs: dict[str, str] = {}
         self.env: dict[str, str] = {}
+        self.deps: bootstrap.Adapters | None = None
         self.chalice: subprocess.Popen[bytes] | None = None
         self.api_url = ""
         self.tokens: dict[str, str] = {}
@@ -55,31 +60,28 @@ class BenchStack:
     # ------------------------------------------------------------------ start
 
     def start(self) -> None:
-        """moto server, deploy, environment, units + users; chalice local is started (not awaited)."""
+        """moto server, deploy, adapters, units + users; chalice local is started (not awaited)."""
         atexit.register(self.close)
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self._on_signal)
         COUNTER.install()  # before any botocore client of the app exists
-        from infra import stack
-
-        self.server, self.endpoint = stack.start_moto(0)
+        self.server, self.endpoint = emulator.start_moto(0)
         moto_patch.apply()  # transactions without whole-table copies (see bench/moto_patch.py)
-        self.outputs = stack.deploy(self.endpoint, STAGE)
-        self.env = stack.env_for(self.outputs, STAGE)
+        self.outputs = deploy.deploy(self.endpoint, STAGE)
+        self.env = deploy.env_for(self.outputs, STAGE)
         # Production-like notifications (the default for STAGE=local would be the recorder).
         self.env["SMS_BACKEND"] = "sns"
-        os.environ.update(self.env)  # before anything from chalicelib is imported
+        emulator.use_dummy_credentials()
+        self.deps = bootstrap.build(Settings.from_env(self.env))
+        bootstrap.use(self.deps)  # the app's routes called in-process (round-trips) use these too
         self.start_chalice()
 
-        from chalicelib.services import context
-        from chalicelib.storage import directory
-
         for unit_id, unit in UNITS.items():
-            directory.put_unit(unit_id, unit)
-        context.invalidate()
+            self.deps.directory.put_unit(unit_id, unit)
+        self.deps.contexts.invalidate()
         for username, (role, unit, name) in USERS.items():
-            stack.create_user(self.outputs, username, PASSWORD, role, unit_id=unit, name=name)
-            self.tokens[username] = stack.login(self.outputs, username, PASSWORD)["IdToken"]
+            deploy.create_user(self.outputs, username, PASSWORD, role, unit_id=unit, name=name)
+            self.tokens[username] = deploy.login(self.outputs, username, PASSWORD)["IdToken"]
 
     def start_chalice(self) -> None:
         port = free_port()
@@ -140,6 +142,7 @@ class BenchStack:
         if self._chalice_log is not None:
             self._chalice_log.close()
         self.http.close()
+        bootstrap.use(None)
         if self.server is not None:
             try:
                 self.server.stop()

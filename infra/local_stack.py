@@ -3,9 +3,12 @@
     python -m infra.local_stack [--api-port 8000] [--web-port 8080] [--moto-port 5000] [--reset]
                                 [--sweep-every 15m] [--data-dir .local-data]
 
-Also pumps the DynamoDB streams into STREAM_CONSUMERS (Lambda-shaped events, partial batch
-failures, 3 retries, then a dead-letter file) and runs SCHEDULES on a timer, in-process with the
-app's environment. State is saved to the data dir every 60 s and on stop.
+The app's non-HTTP entry points run in this process, as Lambda would run them: the handlers
+declared on the TicketEvents stream (`chalicelib.handlers.streams.EVENTS_STREAM`, a placeholder the
+deployed template replaces) get the stack's TicketEvents stream records (Lambda-shaped batches,
+partial batch failures, 3 retries, then a dead-letter file), and the rate() schedules run every
+--sweep-every. They use the adapters built from the stack's environment (`bootstrap.use`); chalice
+local gets the same environment. State is saved to the data dir every 60 s and on stop.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import argparse
 import base64
 import functools
 import http.server
+import importlib
 import json
 import os
 import re
@@ -27,13 +31,16 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import requests
 
-from infra import stack
+from chalicelib import bootstrap
+from chalicelib.config import Settings
+from infra import deploy, emulator, state
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGE = "local"
@@ -41,12 +48,7 @@ SAVE_EVERY_S = 60.0
 PUMP_EVERY_S = 2.0
 MAX_RETRIES = 3
 
-StreamConsumer = Callable[[dict[str, Any]], "dict[str, Any] | None"]
-ScheduleHandler = Callable[[dict[str, Any]], None]
-
-# Filled by modules that want stream batches / scheduled events (keys: "tickets", "events").
-STREAM_CONSUMERS: dict[str, list[StreamConsumer]] = {"tickets": [], "events": []}
-SCHEDULES: list[tuple[str, ScheduleHandler]] = []
+LambdaEntry = Callable[[dict[str, Any]], Any]
 
 # (username, role, unit_id, display name); password = Hotline#2026{username}
 DEMO_USERS: list[tuple[str, str, str | None, str]] = [
@@ -71,17 +73,7 @@ def _log(message: str) -> None:
     sys.stdout.flush()
 
 
-# --------------------------------------------------------------------------- registration
-
-
-def register_stream_consumer(stream: str, consumer: StreamConsumer) -> None:
-    """Have `consumer` receive every batch of the "tickets" or "events" stream."""
-    STREAM_CONSUMERS.setdefault(stream, []).append(consumer)
-
-
-def register_schedule(name: str, handler: ScheduleHandler) -> None:
-    """Have `handler` called with an EventBridge scheduled event every --sweep-every."""
-    SCHEDULES.append((name, handler))
+# --------------------------------------------------------------------------- the app's handlers
 
 
 class _LambdaContext:
@@ -98,7 +90,7 @@ class _LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def _lambda_entry(name: str, handler: Callable[..., Any]) -> Callable[[dict[str, Any]], Any]:
+def _lambda_entry(name: str, handler: Callable[..., Any]) -> LambdaEntry:
     def invoke(event: dict[str, Any]) -> Any:
         return handler(event, _LambdaContext(name))
 
@@ -106,59 +98,49 @@ def _lambda_entry(name: str, handler: Callable[..., Any]) -> Callable[[dict[str,
     return invoke
 
 
-def discover_chalice_handlers(outputs: dict[str, str]) -> list[str]:
-    """Register app.py's @on_dynamodb_record and rate() @schedule handlers; returns notes."""
-    import importlib
+@dataclass
+class Handlers:
+    """The app's stream and schedule entry points this process drives, and what it does not run."""
 
+    streams: list[LambdaEntry] = field(default_factory=list)  # on TicketEvents
+    schedules: list[tuple[str, LambdaEntry]] = field(default_factory=list)  # rate() schedules
+    notes: list[str] = field(default_factory=list)
+
+
+def discover_handlers(chalice_app: Any) -> Handlers:
+    """The @on_dynamodb_record handlers on the TicketEvents stream and the rate() @schedule handlers."""
     from chalice.app import DynamoDBEventConfig, ScheduledEventConfig
 
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    chalice_app = importlib.import_module("app").app
-    streams = {outputs["tickets_stream_arn"]: "tickets", outputs["events_stream_arn"]: "events"}
-    notes = []
+    from chalicelib.handlers.streams import EVENTS_STREAM
+
+    found = Handlers()
     for source in chalice_app.event_sources:
         handler = chalice_app.handler_map.get(source.name)
         if handler is None:
             continue
         if isinstance(source, DynamoDBEventConfig):
-            stream = streams.get(source.stream_arn)
-            if stream is None:
-                notes.append(f"{source.name}: stream {source.stream_arn!r} is not a stack stream")
-                continue
-            register_stream_consumer(stream, _lambda_entry(source.name, handler))
+            if source.stream_arn == EVENTS_STREAM:
+                found.streams.append(_lambda_entry(source.name, handler))
+            else:
+                found.notes.append(f"{source.name}: stream {source.stream_arn!r} is not the TicketEvents stream")
         elif isinstance(source, ScheduledEventConfig):
             expr = source.schedule_expression
             text = expr if isinstance(expr, str) else expr.to_string()
             if text.startswith("rate("):
-                register_schedule(source.name, _lambda_entry(source.name, handler))
+                found.schedules.append((source.name, _lambda_entry(source.name, handler)))
             else:
-                notes.append(f"{source.name}: {text} is not run locally (only rate() schedules)")
-    return notes
+                found.notes.append(f"{source.name}: {text} is not run locally (only rate() schedules)")
+    return found
 
 
-def _load_app_hooks(outputs: dict[str, str]) -> None:
-    """Register handlers: chalicelib.handlers.local_hooks.register(this module) if it exists,
-    else the stream and rate() schedule handlers app.py declares."""
-    try:
-        from chalicelib.handlers import local_hooks  # type: ignore[attr-defined]
-    except ImportError:
-        local_hooks = None
-    if local_hooks is not None:
-        local_hooks.register(sys.modules[__name__])
-        return
-    if not (ROOT / "app.py").exists():
-        return
-    try:
-        notes = discover_chalice_handlers(outputs)
-    except Exception:  # noqa: BLE001 - the API may still start; say why handlers are missing
-        _log(f"could not load app.py for stream/schedule handlers:\n{traceback.format_exc()}")
-        return
-    for note in notes:
-        _log(note)
+def load_app() -> Any:
+    """app.py's Chalice app (importing it reads no environment)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return importlib.import_module("app").app
 
 
-# --------------------------------------------------------------------------- streams
+# --------------------------------------------------------------------------- the stream
 
 
 def _lambda_value(value: Any) -> Any:
@@ -186,159 +168,127 @@ def lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[
 
 
 class StreamPump:
-    """Reads the tickets/events streams and hands Lambda-shaped batches to STREAM_CONSUMERS."""
+    """Reads the TicketEvents stream and hands Lambda-shaped batches to each stream handler."""
 
-    def __init__(self, outputs: dict[str, str], data_dir: Path) -> None:
-        self.outputs = outputs
-        self.streams = {
-            "tickets": outputs["tickets_stream_arn"],
-            "events": outputs["events_stream_arn"],
-        }
-        self.client = stack.client("dynamodbstreams", outputs["endpoint_url"], outputs["region"])
+    def __init__(self, outputs: dict[str, str], data_dir: Path, handlers: list[LambdaEntry]) -> None:
+        self.arn = outputs["events_stream_arn"]
+        self.region = outputs["region"]
+        self.handlers = handlers
+        self.client = emulator.client("dynamodbstreams", outputs["endpoint_url"], outputs["region"])
         self.positions_file = data_dir / "stream-positions.json"
         self.dead_letter_dir = data_dir / "dead-letter"
-        self.iterators: dict[tuple[str, str], str] = {}
-        self.positions: dict[str, dict[str, str]] = self._load_positions()
+        self.iterators: dict[str, str] = {}  # shard id -> iterator
+        self.positions: dict[str, str] = self._load_positions()  # shard id -> last sequence handled
         self.skip_existing = False
         self.lock = threading.Lock()
 
-    def _load_positions(self) -> dict[str, dict[str, str]]:
+    def _load_positions(self) -> dict[str, str]:
         try:
-            return json.loads(self.positions_file.read_text(encoding="utf-8"))
+            saved: dict[str, dict[str, str]] = json.loads(self.positions_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
+        return dict(saved.get(self.arn, {}))  # positions of an earlier stack's stream mean nothing here
 
     def _save_positions(self) -> None:
-        live = {arn: self.positions.get(arn, {}) for arn in self.streams.values()}
-        stack._write_atomic(self.positions_file, json.dumps(live, indent=1).encode())
+        state.write_atomic(self.positions_file, json.dumps({self.arn: self.positions}, indent=1).encode())
 
-    def _iterator(self, arn: str, shard_id: str) -> str:
-        known = self.positions.get(arn, {}).get(shard_id)
-        kwargs: dict[str, Any] = {"StreamArn": arn, "ShardId": shard_id}
+    def _shards(self) -> list[str]:
+        shards = self.client.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
+        return [s["ShardId"] for s in shards]
+
+    def _iterator(self, shard_id: str) -> str:
+        known = self.positions.get(shard_id)
+        kwargs: dict[str, Any] = {"StreamArn": self.arn, "ShardId": shard_id}
         if known:  # same stream as last run: continue after the last record handled
             kwargs.update(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=known)
         elif self.skip_existing:  # records written by restore_state are not new events
             kwargs["ShardIteratorType"] = "LATEST"
         else:
             kwargs["ShardIteratorType"] = "TRIM_HORIZON"
-        return self.client.get_shard_iterator(**kwargs)["ShardIterator"]
+        return str(self.client.get_shard_iterator(**kwargs)["ShardIterator"])
 
     def prime(self) -> None:
         """Take shard iterators now, so LATEST means "after what exists at this moment"."""
         with self.lock:
-            for arn in self.streams.values():
-                shards = self.client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
-                for shard in shards:
-                    key = (arn, shard["ShardId"])
-                    if key not in self.iterators:
-                        self.iterators[key] = self._iterator(arn, shard["ShardId"])
+            for shard_id in self._shards():
+                if shard_id not in self.iterators:
+                    self.iterators[shard_id] = self._iterator(shard_id)
 
     def pump(self) -> int:
-        """One pass over every shard of both streams; returns the number of records handled."""
-        handled = 0
+        """One pass over every shard; returns the number of records handled."""
         with self.lock:
-            for name, arn in self.streams.items():
-                shards = self.client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
-                for shard in shards:
-                    handled += self._pump_shard(name, arn, shard["ShardId"])
-        return handled
+            return sum(self._pump_shard(shard_id) for shard_id in self._shards())
 
-    def _pump_shard(self, name: str, arn: str, shard_id: str) -> int:
-        key = (arn, shard_id)
-        if key not in self.iterators:
-            self.iterators[key] = self._iterator(arn, shard_id)
+    def _pump_shard(self, shard_id: str) -> int:
+        if shard_id not in self.iterators:
+            self.iterators[shard_id] = self._iterator(shard_id)
         handled = 0
         while True:
-            page = self.client.get_records(ShardIterator=self.iterators[key], Limit=100)
-            self.iterators[key] = page["NextShardIterator"]
+            page = self.client.get_records(ShardIterator=self.iterators[shard_id], Limit=100)
+            self.iterators[shard_id] = page["NextShardIterator"]
             records = page.get("Records", [])
             if not records:
                 return handled
-            batch = [lambda_record(r, arn, self.outputs["region"]) for r in records]
-            self._deliver(name, batch)
-            self.positions.setdefault(arn, {})[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
+            batch = [lambda_record(r, self.arn, self.region) for r in records]
+            for handler in self.handlers:
+                self._deliver(handler, batch)
+            self.positions[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
             self._save_positions()
             handled += len(records)
 
-    def _deliver(self, name: str, batch: list[dict[str, Any]]) -> None:
-        for consumer in list(STREAM_CONSUMERS.get(name, [])):
-            pending, error = batch, ""
-            for _attempt in range(1 + MAX_RETRIES):
-                failed, error = _invoke(consumer, pending)
-                pending = [r for r in pending if r["dynamodb"]["SequenceNumber"] in failed]
-                if not pending:
-                    break
-            if pending:
-                self._dead_letter(name, consumer, pending, error)
+    def _deliver(self, handler: LambdaEntry, batch: list[dict[str, Any]]) -> None:
+        pending, error = batch, ""
+        for _attempt in range(1 + MAX_RETRIES):
+            failed, error = _invoke(handler, pending)
+            pending = [r for r in pending if r["dynamodb"]["SequenceNumber"] in failed]
+            if not pending:
+                return
+        self._dead_letter(handler, pending, error)
 
-    def _dead_letter(
-        self, name: str, consumer: StreamConsumer, records: list[dict[str, Any]], error: str
-    ) -> None:
-        label = getattr(consumer, "__qualname__", type(consumer).__name__)
+    def _dead_letter(self, handler: LambdaEntry, records: list[dict[str, Any]], error: str) -> None:
+        label = handler.__qualname__
         first = records[0]["dynamodb"]["SequenceNumber"]
-        path = (
-            self.dead_letter_dir / f"{name}-{re.sub(r'[^A-Za-z0-9_.-]', '_', label)}-{first}.json"
-        )
-        body = {
-            "stream": name,
-            "consumer": label,
-            "error": error,
-            "at": datetime.now(UTC).isoformat(),
-            "Records": records,
-        }
-        stack._write_atomic(
-            path, json.dumps(body, ensure_ascii=False, indent=1, default=str).encode()
-        )
-        _log(f"{len(records)} {name} record(s) failed {MAX_RETRIES} retries in {label}: {path}")
+        path = self.dead_letter_dir / f"events-{re.sub(r'[^A-Za-z0-9_.-]', '_', label)}-{first}.json"
+        body = {"stream": "events", "consumer": label, "error": error, "at": datetime.now(UTC).isoformat(),
+                "Records": records}  # fmt: skip
+        state.write_atomic(path, json.dumps(body, ensure_ascii=False, indent=1, default=str).encode())
+        _log(f"{len(records)} events record(s) failed {MAX_RETRIES} retries in {label}: {path}")
 
 
-def _invoke(consumer: StreamConsumer, records: list[dict[str, Any]]) -> tuple[set[str], str]:
-    """Call a consumer; return (failed sequence numbers, error text). An exception fails all."""
+def _invoke(handler: LambdaEntry, records: list[dict[str, Any]]) -> tuple[set[str], str]:
+    """Call a handler; return (failed sequence numbers, error text). An exception fails all."""
     try:
-        result = consumer({"Records": records})
+        result = handler({"Records": records})
     except Exception:  # noqa: BLE001 - Lambda semantics: the whole batch is retried
         return {r["dynamodb"]["SequenceNumber"] for r in records}, traceback.format_exc()
     failures = (result or {}).get("batchItemFailures") or []
     return {str(f["itemIdentifier"]) for f in failures}, "batchItemFailures" if failures else ""
 
 
-def pump_streams(pump: StreamPump) -> int:
-    """Hook: deliver new stream records to STREAM_CONSUMERS (called every 2 s)."""
-    if not any(STREAM_CONSUMERS.values()):
-        return 0
-    return pump.pump()
-
-
 # --------------------------------------------------------------------------- schedules
 
 
-def scheduled_event(name: str, env: dict[str, str], now: datetime | None = None) -> dict[str, Any]:
+def scheduled_event(name: str, region: str, now: datetime | None = None) -> dict[str, Any]:
     """An EventBridge "Scheduled Event" as a scheduled Lambda receives it."""
     now = now or datetime.now(UTC)
-    region = env["AWS_REGION"]
     partition = "aws-cn" if region.startswith("cn-") else "aws"
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
         "detail-type": "Scheduled Event",
         "source": "aws.events",
-        "account": stack.ACCOUNT_ID,
+        "account": emulator.ACCOUNT_ID,
         "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": region,
-        "resources": [
-            f"arn:{partition}:events:{region}:{stack.ACCOUNT_ID}:rule/hotline-{STAGE}-{name}"
-        ],
+        "resources": [f"arn:{partition}:events:{region}:{emulator.ACCOUNT_ID}:rule/hotline-{STAGE}-{name}"],
         "detail": {},
     }
 
 
-def run_schedules(env: dict[str, str]) -> None:
-    """Hook: call every registered schedule once (called every --sweep-every)."""
-    for name, handler in SCHEDULES:
-        try:
-            handler(scheduled_event(name, env))
-        except Exception:  # noqa: BLE001 - one failing job must not stop the others
-            _log(f"schedule {name} failed:\n{traceback.format_exc()}")
+def run_schedules(schedules: list[tuple[str, LambdaEntry]], region: str) -> None:
+    """Call every schedule once (every --sweep-every); one failing job does not stop the others."""
+    for name, handler in schedules:
+        _safe(lambda n=name, h=handler: h(scheduled_event(n, region)), f"schedule {name}")
 
 
 def parse_interval(text: str) -> float:
@@ -379,9 +329,7 @@ class _SpaHandler(http.server.SimpleHTTPRequestHandler):
 
 def start_web(dist: Path, port: int, api_base: str) -> http.server.ThreadingHTTPServer:
     """Serve the built SPA on 127.0.0.1:port in a daemon thread."""
-    handler = functools.partial(
-        type("Spa", (_SpaHandler,), {"api_base": api_base}), directory=str(dist)
-    )
+    handler = functools.partial(type("Spa", (_SpaHandler,), {"api_base": api_base}), directory=str(dist))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, name="web", daemon=True).start()
     return server
@@ -390,11 +338,8 @@ def start_web(dist: Path, port: int, api_base: str) -> http.server.ThreadingHTTP
 # --------------------------------------------------------------------------- chalice local
 
 
-def start_chalice(env: dict[str, str], port: int) -> subprocess.Popen[bytes] | None:
-    """`chalice local` in its own process group, or None when there is no app.py yet."""
-    if not (ROOT / "app.py").exists():
-        _log("app.py does not exist yet: the API is not started (everything else runs)")
-        return None
+def start_chalice(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """`chalice local` in its own process group, with the stack's environment."""
     chalice = Path(sys.executable).with_name("chalice")
     cmd = [
         str(chalice if chalice.exists() else "chalice"),
@@ -410,9 +355,7 @@ def start_chalice(env: dict[str, str], port: int) -> subprocess.Popen[bytes] | N
     return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
 
 
-def wait_for_health(
-    proc: subprocess.Popen[bytes], url: str, stop: threading.Event, timeout: float = 90.0
-) -> bool:
+def wait_for_health(proc: subprocess.Popen[bytes], url: str, stop: threading.Event, timeout: float = 90.0) -> bool:
     """Poll {url}/health until it answers 200, the process dies, stop is set, or timeout."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and not stop.is_set():
@@ -444,50 +387,32 @@ def stop_chalice(proc: subprocess.Popen[bytes] | None) -> None:
 # --------------------------------------------------------------------------- main
 
 
-def _seed(env: dict[str, str]) -> None:
-    try:
-        from chalicelib.services import demo
-    except ImportError as exc:
-        _log(f"demo seeding skipped (chalicelib.services.demo not importable: {exc})")
-        return
-    summary = demo.seed(now=datetime.now(UTC))
-    _log(f"demo data seeded: {summary}")
-
-
-def _banner(
-    api_url: str, api_up: bool, web_url: str | None, endpoint: str, data_dir: Path, sweep_s: float
-) -> str:
+def _banner(local: LocalStack, api_up: bool, web_url: str | None) -> str:
+    handlers = local.handlers
     lines = [
         "",
         "=" * 72,
         "  12345 热线工单平台 — local stack is up",
-        f"  API       {api_url}" + ("" if api_up else "   (NOT running: see messages above)"),
-        f"  Web       {web_url}"
-        if web_url
-        else "  Web       (frontend/dist not built: run `make frontend`)",
-        f"  moto      {endpoint}",
-        f"  data      {data_dir}  (saved every {int(SAVE_EVERY_S)} s and on stop)",
+        f"  API       {local.api_url}" + ("" if api_up else "   (NOT running: see messages above)"),
+        f"  Web       {web_url}" if web_url else "  Web       (frontend/dist not built: run `make frontend`)",
+        f"  moto      {local.outputs['endpoint_url']}",
+        f"  data      {local.data_dir}  (saved every {int(SAVE_EVERY_S)} s and on stop)",
         (
-            f"  schedules every {sweep_s:g} s ({len(SCHEDULES)} registered); "
-            f"stream consumers: tickets {len(STREAM_CONSUMERS.get('tickets', []))}, "
-            f"events {len(STREAM_CONSUMERS.get('events', []))}"
+            f"  schedules every {local.args.sweep_every:g} s ({len(handlers.schedules)} registered); "
+            f"TicketEvents stream handlers: {len(handlers.streams)}"
         ),
         "",
         "  Demo logins (username / password / role / unit):",
     ]
     for username, role, unit, name in DEMO_USERS:
-        lines.append(
-            f"    {username:<8} {demo_password(username):<22} {role:<13} {unit or '-':<5} {name}"
-        )
+        lines.append(f"    {username:<8} {demo_password(username):<22} {role:<13} {unit or '-':<5} {name}")
     lines += ["", "  Ctrl-C to stop.", "=" * 72, ""]
     return "\n".join(lines)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command line of `python -m infra.local_stack`."""
-    parser = argparse.ArgumentParser(
-        prog="python -m infra.local_stack", description=__doc__.split("\n")[0]
-    )
+    parser = argparse.ArgumentParser(prog="python -m infra.local_stack", description=__doc__.split("\n")[0])
     parser.add_argument("--api-port", type=int, default=8000)
     parser.add_argument("--web-port", type=int, default=8080)
     parser.add_argument("--moto-port", type=int, default=5000)
@@ -506,8 +431,7 @@ def _check_ports(*ports: int) -> None:
                 sock.bind(("127.0.0.1", port))
             except OSError as exc:
                 raise SystemExit(
-                    f"[local] port 127.0.0.1:{port} is in use ({exc}); "
-                    "stop what holds it or pick another port"
+                    f"[local] port 127.0.0.1:{port} is in use ({exc}); stop what holds it or pick another port"
                 ) from exc
 
 
@@ -521,6 +445,7 @@ class LocalStack:
         self.moto: Any = None
         self.outputs: dict[str, str] = {}
         self.env: dict[str, str] = {}
+        self.handlers = Handlers()
         self.pump: StreamPump | None = None
         self.proc: subprocess.Popen[bytes] | None = None
         self.web: http.server.ThreadingHTTPServer | None = None
@@ -529,32 +454,34 @@ class LocalStack:
         self.api_url = f"http://127.0.0.1:{args.api_port}"
 
     def start_data(self) -> None:
-        """moto, the stack, saved data (or demo seed), demo users, stream iterators."""
+        """moto, the stack, the adapters, saved data (or demo seed), demo users, the stream pump."""
         if self.args.reset and self.data_dir.exists():
             shutil.rmtree(self.data_dir)
             _log(f"--reset: wiped {self.data_dir}")
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.moto, endpoint = stack.start_moto(self.args.moto_port)
+        self.moto, endpoint = emulator.start_moto(self.args.moto_port)
         _log(f"moto server on {endpoint}")
         started = time.monotonic()
-        self.outputs = stack.deploy(endpoint, STAGE)
+        self.outputs = deploy.deploy(endpoint, STAGE)
         _log(f"stack hotline-{STAGE} deployed in {time.monotonic() - started:.2f} s")
-        self.env = stack.env_for(self.outputs, STAGE)
-        os.environ.update(self.env)  # before chalicelib is imported: PynamoDB reads it then
-        self.pump = StreamPump(self.outputs, self.data_dir)
-        restored = stack.restore_state(self.outputs, self.data_dir)
+        self.env = deploy.env_for(self.outputs, STAGE)
+        emulator.use_dummy_credentials()
+        deps = bootstrap.build(Settings.from_env(self.env))
+        bootstrap.use(deps)  # the stream and schedule handlers of this process use these adapters
+        self.handlers = discover_handlers(load_app())
+        for note in self.handlers.notes:
+            _log(note)
+        self.pump = StreamPump(self.outputs, self.data_dir, self.handlers.streams)
+        restored = state.restore_state(self.outputs, self.data_dir)
         self.can_save = True
         if restored:
             self.pump.skip_existing = True
             _log(f"restored saved data from {self.data_dir}")
         for username, role, unit, name in DEMO_USERS:
-            stack.create_user(
-                self.outputs, username, demo_password(username), role, unit_id=unit, name=name
-            )
+            deploy.create_user(self.outputs, username, demo_password(username), role, unit_id=unit, name=name)
         if not restored:
-            _safe(lambda: _seed(self.env), "demo seeding")
+            _safe(lambda: _seed(deps), "demo seeding")
         self.pump.prime()
-        _load_app_hooks(self.outputs)
 
     def start_serving(self) -> bool:
         """chalice local, the SPA server and the timers; True once /health answers."""
@@ -562,27 +489,32 @@ class LocalStack:
         dist = ROOT / "frontend" / "dist"
         if (dist / "index.html").exists():
             self.web = start_web(dist, self.args.web_port, self.api_url)
-        assert self.pump is not None
-        self.worker = threading.Thread(
-            target=_background,
-            name="timers",
-            daemon=True,
-            args=(
-                self.stop_event,
-                self.pump,
-                self.env,
-                self.outputs,
-                self.data_dir,
-                self.args.sweep_every,
-            ),
-        )
+        self.worker = threading.Thread(target=self._timers, name="timers", daemon=True)
         self.worker.start()
-        if self.proc is None:
-            return False
         api_up = wait_for_health(self.proc, self.api_url, self.stop_event)
         if not api_up and not self.stop_event.is_set():
             _log("chalice local did not answer /health (see its output above); the rest runs on")
         return api_up
+
+    def _timers(self) -> None:
+        """Pump the stream every 2 s, run the schedules every --sweep-every, save state every 60 s."""
+        assert self.pump is not None
+        pump, sweep_s = self.pump, self.args.sweep_every
+        now = time.monotonic()
+        next_sweep, next_save = now + sweep_s, now + SAVE_EVERY_S
+        while not self.stop_event.wait(PUMP_EVERY_S):
+            _safe(pump.pump, "stream pump")
+            now = time.monotonic()
+            if now >= next_sweep:
+                next_sweep = now + sweep_s
+                run_schedules(self.handlers.schedules, self.outputs["region"])
+            if now >= next_save:
+                next_save = now + SAVE_EVERY_S
+                _safe(self.save, "saving state")
+
+    def save(self) -> None:
+        """Write a snapshot of every table and archive object to the data dir."""
+        state.dump_state(self.outputs, self.data_dir)
 
     def wait(self) -> None:
         """Block until SIGINT/SIGTERM."""
@@ -599,15 +531,22 @@ class LocalStack:
         if self.worker is not None:
             self.worker.join(timeout=60)
         if self.pump is not None:
-            _safe(lambda: pump_streams(self.pump), "final stream pump")  # type: ignore[arg-type]
+            _safe(self.pump.pump, "final stream pump")
         if self.can_save:
-            _safe(lambda: stack.dump_state(self.outputs, self.data_dir), "saving state")
+            _safe(self.save, "saving state")
             _log(f"data saved to {self.data_dir}")
         if self.web is not None:
             self.web.shutdown()
         if self.moto is not None:
             self.moto.stop()
+        bootstrap.use(None)
         _log("stopped")
+
+
+def _seed(deps: bootstrap.Adapters) -> None:
+    from chalicelib.services import demo
+
+    _log(f"demo data seeded: {demo.seed(deps, deps.clock())}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -621,17 +560,7 @@ def main(argv: list[str] | None = None) -> int:
         local.start_data()
         api_up = local.start_serving()
         web_url = f"http://127.0.0.1:{args.web_port}" if local.web else None
-        sys.stdout.write(
-            _banner(
-                local.api_url,
-                api_up,
-                web_url,
-                local.outputs["endpoint_url"],
-                local.data_dir,
-                args.sweep_every,
-            )
-            + "\n"
-        )
+        sys.stdout.write(_banner(local, api_up, web_url) + "\n")
         sys.stdout.flush()
         local.wait()
     finally:
@@ -644,28 +573,6 @@ def _safe(action: Callable[[], Any], what: str) -> None:
         action()
     except Exception:  # noqa: BLE001 - keep stopping/looping
         _log(f"{what} failed:\n{traceback.format_exc()}")
-
-
-def _background(
-    stop: threading.Event,
-    pump: StreamPump,
-    env: dict[str, str],
-    outputs: dict[str, str],
-    data_dir: Path,
-    sweep_s: float,
-) -> None:
-    """Timers: pump streams every 2 s, run schedules every sweep_s, save state every 60 s."""
-    now = time.monotonic()
-    next_sweep, next_save = now + sweep_s, now + SAVE_EVERY_S
-    while not stop.wait(PUMP_EVERY_S):
-        _safe(lambda: pump_streams(pump), "stream pump")
-        now = time.monotonic()
-        if now >= next_sweep:
-            next_sweep = now + sweep_s
-            _safe(lambda: run_schedules(env), "schedules")
-        if now >= next_save:
-            next_save = now + SAVE_EVERY_S
-            _safe(lambda: stack.dump_state(outputs, data_dir), "saving state")
 
 
 if __name__ == "__main__":

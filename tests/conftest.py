@@ -1,93 +1,98 @@
-"""Test bootstrap: one moto server + the stack from infra/resources.yaml for the whole session.
+"""Test fixtures. Nothing here starts moto at import: `stack` (and everything built on it) is a lazy
+session fixture, so `pytest tests/unit` — domain and services on in-memory fakes — never starts it.
 
-The environment must be complete before anything from chalicelib is imported (PynamoDB binds
-table names and the endpoint at class definition), so the stack is deployed in pytest_configure.
+- `fake` (function scope): in-memory adapters (`tests/helpers/fakes.py`), the unit tests' world.
+- `outputs` / `deps` (session): moto server + `infra/resources.yaml` deployed, and the real adapters
+  built on it by the composition root (installed as the process root, so the Chalice app uses them).
+- `seeded`, `tokens`, `app`, `api`: demo units and users, real ID tokens, the app, a test client.
 """
 
 from __future__ import annotations
 
 import json
-import os
+import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from tests.helpers.accounts import PASSWORD, UNITS, USERS
+
 STAGE = "test"
-USERS: dict[str, tuple[str, str | None, str]] = {
-    # username: (role, unit, display name)
-    "op1": ("operator", None, "王敏"),
-    "op2": ("operator", None, "李强"),
-    "analyst1": ("analyst", None, "赵静"),
-    "leader1": ("leader", None, "陈建国"),
-    "uh1": ("unit_handler", "U001", "周海"),
-    "uh2": ("unit_handler", "U002", "吴芳"),
-    "records1": ("records", None, "郑洁"),
-    "admin1": ("admin", None, "孙伟"),
-}
-PASSWORD = "Test#Pass2026"
-UNITS: dict[str, dict[str, Any]] = {
-    "U001": {"name": "海游街道办事处", "kind": "township", "contacts": [{"name": "周海", "phone": "13957600001", "role": "handler"}]},
-    "U002": {"name": "县住房和城乡建设局", "kind": "bureau", "contacts": [{"name": "吴芳", "phone": "13957600002", "role": "handler"}]},
-    "U003": {"name": "县市场监督管理局", "kind": "bureau", "contacts": [{"name": "冯磊", "phone": "0576-83310003", "role": "handler"}]},
-}
-
-_state: dict[str, Any] = {}
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Start moto, deploy the stack and export the app's environment (before any app import)."""
-    if os.environ.get("HOTLINE_TEST_NO_STACK"):
-        return
-    from infra import stack
-
-    server, endpoint = stack.start_moto(0)
-    outputs = stack.deploy(endpoint, STAGE)
-    os.environ.update(stack.env_for(outputs, STAGE))
-    _state.update(server=server, endpoint=endpoint, outputs=outputs)
+@pytest.fixture
+def ns() -> str:
+    """A namespace unique to the test (partition keys, owners), so shared tables need no cleaning."""
+    return uuid.uuid4().hex[:10]
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """Stop the moto server."""
-    server = _state.get("server")
-    if server is not None:
+@pytest.fixture
+def fake() -> Any:
+    """In-memory adapters: tickets, directory, archive store, envelope, SMS recorder."""
+    from tests.helpers.fakes import fake_adapters
+
+    return fake_adapters()
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[dict[str, Any]]:
+    """One moto server and the deployed stack for the session (started on first use only)."""
+    import os
+
+    from chalicelib import bootstrap
+    from chalicelib.config import Settings
+    from infra import deploy, emulator
+
+    server, endpoint = emulator.start_moto(0)
+    outputs = deploy.deploy(endpoint, STAGE)
+    env = deploy.env_for(outputs, STAGE)
+    os.environ.update(env)  # boto3 credentials and region for clients the tests make themselves
+    deps = bootstrap.build(Settings.from_env(env))
+    bootstrap.use(deps)
+    try:
+        yield {"outputs": outputs, "deps": deps, "endpoint": endpoint}
+    finally:
+        bootstrap.use(None)
         server.stop()
 
 
 @pytest.fixture(scope="session")
-def outputs() -> dict[str, str]:
+def outputs(stack: dict[str, Any]) -> dict[str, str]:
     """The deployed stack's outputs."""
-    return dict(_state["outputs"])
+    return dict(stack["outputs"])
 
 
 @pytest.fixture(scope="session")
-def seeded(outputs: dict[str, str]) -> dict[str, Any]:
+def deps(stack: dict[str, Any]) -> Any:
+    """The real adapters on moto (the same the app uses in this test session)."""
+    return stack["deps"]
+
+
+@pytest.fixture(scope="session")
+def seeded(deps: Any, outputs: dict[str, str]) -> dict[str, Any]:
     """Units and one user per role (op1, op2, analyst1, leader1, uh1@U001, uh2@U002, records1, admin1)."""
-    from chalicelib.storage import directory
-    from infra import stack
+    from infra import deploy
 
     for unit_id, unit in UNITS.items():
-        directory.put_unit(unit_id, unit)
+        deps.directory.put_unit(unit_id, unit)
     for username, (role, unit, name) in USERS.items():
-        stack.create_user(outputs, username, PASSWORD, role, unit_id=unit, name=name)
-    from chalicelib.services import context
-
-    context.invalidate()
+        deploy.create_user(outputs, username, PASSWORD, role, unit_id=unit, name=name)
+    deps.contexts.invalidate()
     return {"units": UNITS, "users": USERS}
 
 
 @pytest.fixture(scope="session")
 def tokens(seeded: dict[str, Any], outputs: dict[str, str]) -> dict[str, str]:
     """A real ID token (signed by the user pool) per demo user."""
-    from infra import stack
+    from infra import deploy
 
-    return {u: stack.login(outputs, u, PASSWORD)["IdToken"] for u in USERS}
+    return {u: deploy.login(outputs, u, PASSWORD)["IdToken"] for u in USERS}
 
 
 @pytest.fixture(scope="session")
-def app() -> Any:
-    """The Chalice app."""
+def app(deps: Any) -> Any:
+    """The Chalice app (its routes use the session's adapters)."""
     from app import app as chalice_app
 
     return chalice_app
@@ -128,8 +133,3 @@ def api(app: Any, tokens: dict[str, str]) -> Iterator[Api]:
 
     with Client(app) as client:
         yield Api(client, tokens)
-
-
-def utc(*args: int) -> datetime:
-    """A UTC datetime."""
-    return datetime(*args, tzinfo=UTC)

@@ -1,10 +1,12 @@
 """6. Archive: stream-handler throughput (events/s) and S3 requests per event.
 
-Fresh events are made in-process (tickets through a few transitions), read back from the
-TicketEvents stream in Lambda's record shape (`infra.local_stack.lambda_record`) and handed to the
-archive consumer in batches of 100, as Lambda would. Only the consumer's time is measured.
-Minimum: one S3 PutObject per event at its bare floor (a batching archive can do better than
-that "minimum"; the ratio then drops below 1).
+Fresh events are made in-process (tickets through a whole life), read back from the TicketEvents
+stream in Lambda's record shape (`infra.local_stack.lambda_record`) and handed, in batches of 100
+as Lambda would, to the archive consumer through the one stream path
+(`chalicelib.handlers.streams.process_batch(chalicelib.services.archive.handle_records, …)`).
+Only that call's time is measured; S3 requests are the archive store's own count
+(`deps.archive_store.request_counts()`). Minimum: one S3 PutObject per event at its bare floor (a
+batching archive can do better than that "minimum"; the ratio then drops below 1).
 """
 
 from __future__ import annotations
@@ -14,38 +16,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.counting import COUNTER
-from bench.figures import Figure, skipped
-from bench.harness import Bench, resolve
+from bench.figures import Figure
+from bench.harness import Bench
 
 SECTION = "6 archive"
-# Issue 4 (archive) provides this; wire the real name here when it lands.
-ENTRY = ("chalicelib.services.archive", "handle_batch")  # handle_batch({"Records": [...]}) -> batchItemFailures
 BATCH = 100
-
-
-def _consumer() -> Any:
-    fn = resolve(*ENTRY)
-    if not isinstance(fn, str):
-        return fn
-    # fallback: an events-stream consumer registered through chalicelib.handlers.local_hooks
-    try:
-        from chalicelib.handlers import local_hooks  # type: ignore[attr-defined]
-    except ImportError:
-        return fn
-    found: list[Any] = []
-
-    class Registry:
-        @staticmethod
-        def register_stream_consumer(stream: str, consumer: Any) -> None:
-            if stream == "events" and "archive" in getattr(consumer, "__qualname__", "").lower():
-                found.append(consumer)
-
-        @staticmethod
-        def register_schedule(name: str, handler: Any) -> None:
-            return None
-
-    local_hooks.register(Registry)
-    return found[0] if found else fn
 
 
 def _events(bench: Bench, tickets: int) -> None:
@@ -53,23 +28,26 @@ def _events(bench: Bench, tickets: int) -> None:
     from chalicelib.domain.model import Actor
     from chalicelib.services import tickets as svc
 
+    deps = bench.deps
     op, uh = Actor("op1", "operator", None, "王敏"), Actor("uh1", "unit_handler", "U001", "周海")
     steps = [("dispatch", op, {"unit_id": "U001", "call": CALL}), ("sign", uh, {}), ("reply", uh, {"sections": REPLY}),
              ("review", op, {"approve": True}), ("callback", op, CALLBACK), ("submit", op, {}), ("close", op, {})]
     for _ in range(tickets):  # a whole life each: 8 events, one of them `closed` (which archives a package)
         now = datetime.now(UTC)
-        t, _ = svc.create_ticket(op, dict(PAYLOAD), now)
+        t, _ = svc.create_ticket(deps, op, dict(PAYLOAD), now)
         for verb, actor, body in steps:
-            svc.act(actor, t.ticket_id, verb, body, now)
+            svc.act(deps, actor, t.ticket_id, verb, body, now)
 
 
 class _Stream:
+    """The TicketEvents stream from now on, read as Lambda receives it."""
+
     def __init__(self, bench: Bench) -> None:
-        from infra import stack
+        from infra import emulator
 
         out = bench.stack.outputs
         self.arn, self.region = out["events_stream_arn"], out["region"]
-        self.client = stack.client("dynamodbstreams", out["endpoint_url"], out["region"])
+        self.client = emulator.client("dynamodbstreams", out["endpoint_url"], out["region"])
         shards = self.client.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
         self.iterators = [self.client.get_shard_iterator(StreamArn=self.arn, ShardId=s["ShardId"],
                                                          ShardIteratorType="LATEST")["ShardIterator"] for s in shards]
@@ -89,41 +67,49 @@ class _Stream:
         return records
 
 
-def run(bench: Bench) -> list[Figure]:
-    consumer = _consumer()
-    if isinstance(consumer, str):
-        return [skipped("archive.rate", "archive stream handler throughput", "events/s", f"{consumer} (issue 4)",
-                        section=SECTION),
-                skipped("archive.s3_per_event", "S3 requests per event", "requests", f"{consumer} (issue 4)",
-                        section=SECTION, minimum=1, minimum_basis="one PutObject per event")]
-    from infra import stack
+def _put_floor_ms(bench: Bench) -> float:
+    """p50 of a bare PutObject to the archive bucket."""
+    from infra import emulator
 
-    s3 = stack.client("s3", bench.stack.endpoint, bench.stack.outputs["region"])
+    s3 = emulator.client("s3", bench.stack.endpoint, bench.stack.outputs["region"])
     bucket = bench.stack.outputs["archive_bucket"]
     floor = []
     for i in range(20):
         started = time.perf_counter()
         s3.put_object(Bucket=bucket, Key=f"bench-floor/{i}", Body=b"{}")
         floor.append((time.perf_counter() - started) * 1000)
-    put_ms = sorted(floor)[len(floor) // 2]
+    return sorted(floor)[len(floor) // 2]
+
+
+def run(bench: Bench) -> list[Figure]:
+    from chalicelib.handlers.streams import process_batch
+    from chalicelib.services.archive import handle_records
+
+    deps = bench.deps
+    put_ms = _put_floor_ms(bench)
     stream = _Stream(bench)
     tickets = 5 if bench.cfg.quick else 25
     rates, s3_per, ddb_per = [], [], []
+    s3_ops: dict[str, int] = {}
+    records: list[dict[str, Any]] = []
+    failures = 0
     for _ in range(bench.cfg.reps):
         _events(bench, tickets)
         records = stream.read()
         failures = 0
+        deps.archive_store.reset_request_counts()
         started = time.perf_counter()
         with COUNTER.measure() as tally:
             for k in range(0, len(records), BATCH):
-                result = consumer({"Records": records[k:k + BATCH]}) or {}
-                failures += len(result.get("batchItemFailures") or [])
+                result = process_batch(handle_records, {"Records": records[k:k + BATCH]}, deps, datetime.now(UTC))
+                failures += len(result["batchItemFailures"])
         took = time.perf_counter() - started
+        s3_ops = deps.archive_store.request_counts()
         rates.append(len(records) / took)
-        s3_per.append(tally.total("s3") / max(len(records), 1))
+        s3_per.append(sum(s3_ops.values()) / max(len(records), 1))
         ddb_per.append(tally.total("dynamodb") / max(len(records), 1))
     note = (f"{len(records)} events per run ({tickets} whole lives) in batches of {BATCH}; "
-            f"S3 ops {tally.ops('s3')}; failed records {failures}")
+            f"S3 ops {s3_ops}; failed records {failures}")
     return [
         Figure("archive.rate", "archive stream handler throughput", "events/s", rates, better="higher",
                minimum=1000 / put_ms, minimum_basis="1000 ms / bare PutObject floor", section=SECTION, note=note),

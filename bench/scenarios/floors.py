@@ -19,9 +19,9 @@ SAMPLES = 40
 
 def raw_dynamodb(bench: Bench) -> Any:
     """A plain botocore client on the moto endpoint (no app code in between)."""
-    from infra import stack
+    from infra import emulator
 
-    return stack.client("dynamodb", bench.stack.endpoint, bench.stack.outputs["region"])
+    return emulator.client("dynamodb", bench.stack.endpoint, bench.stack.outputs["region"])
 
 
 def _ms(fn: Any) -> float:

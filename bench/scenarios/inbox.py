@@ -39,7 +39,7 @@ def _bare_query(bench: Bench, start: dict[str, Any] | None, limit: int) -> tuple
 def at_size(bench: Bench, size: int) -> list[Figure]:
     from chalicelib.domain.model import Actor
     from chalicelib.services import tickets as svc
-    from chalicelib.storage.tickets import encode_token
+    from chalicelib.storage.table import encode_token
 
     page = bench.cfg.page
     # the deep page's token: LastEvaluatedKey after deep_offset items, in the API's token format
@@ -54,9 +54,9 @@ def at_size(bench: Bench, size: int) -> list[Figure]:
         runs["bare_deep"].append(_bare_query(bench, deep_key, page)[0])
     actor = Actor(USER, "operator", None, "王敏")
     with COUNTER.measure() as first:
-        svc.list_tickets(actor, {"limit": str(page)})
+        svc.list_tickets(bench.deps, actor, {"limit": str(page)})
     with COUNTER.measure() as deep:
-        svc.list_tickets(actor, {"limit": str(page), "page": token})
+        svc.list_tickets(bench.deps, actor, {"limit": str(page), "page": token})
     http = bench.floors["http"]
     bare_first, bare_deep = p50(runs["bare_first"]), p50(runs["bare_deep"])
     tag = f"{size:,}"

@@ -1,7 +1,8 @@
 """4. Round-trips per API operation: AWS requests each route makes, counted with botocore hooks.
 
 Every route is called in-process through `chalice.test.Client` (the full route: token check,
-service, storage) with real ID tokens; requests are counted per operation and beside the minimum
+service, storage; the routes use the benchmark's adapters, installed with `bootstrap.use`) with
+real ID tokens; requests are counted per operation and beside the minimum
 the design allows (a transition: one read, one transaction). Two walks cover every verb; one
 warm-up walk runs first so cached context/JWKS/data key do not count. Capacity is estimated
 from item sizes (see bench/counting.py) and shown in the note.
@@ -17,15 +18,13 @@ from typing import Any
 
 from bench.counting import COUNTER, Tally
 from bench.data import CALL, CALLBACK, PAYLOAD, REPLY
-from bench.figures import Figure, skipped
-from bench.harness import Bench, resolve
+from bench.figures import Figure
+from bench.harness import Bench
 
 SECTION = "4 round-trips per API operation"
 TRANSITION_MIN = 2  # one read, one transaction
 CALL2 = {"to_name": "吴芳", "to_phone": "13957600002"}
-# Issue 3 provides this route (the user's pending confirmations); issue 7 the statistics one.
-CONFIRMATIONS_PATH = "/me/confirmations"
-STATISTICS_ENTRY = ("chalicelib.services.stats", "monthly")
+CONFIRMATIONS_PATH = "/me/confirmations"  # the user's five pending-confirmation groups
 
 
 class _Api:
@@ -109,36 +108,24 @@ def run(bench: Bench) -> list[Figure]:
         for _ in range(2 if bench.cfg.quick else bench.cfg.reps):  # counts barely vary: fewer walks in quick
             _walks(api)
         figures = [_figure(label, tallies, *api.minimum[label]) for label, tallies in api.tallies.items()]
-        routes = set(app.routes)
-        if CONFIRMATIONS_PATH in routes:
-            label = "five confirmations GET /me/confirmations (operator)"
-            for _ in range(bench.cfg.reps):
-                api.call(label, "GET", CONFIRMATIONS_PATH, "op1", minimum=5, basis="one Query per confirmation group")
-            figures.append(_figure(label, api.tallies[label], 5, "one Query per confirmation group"))
-        else:
-            figures.append(skipped("rt.confirmations", "five confirmations GET /me/confirmations (operator)", "requests",
-                                   "route GET /me/confirmations not available yet (issue 3)", section=SECTION,
-                                   minimum=5, minimum_basis="one Query per confirmation group"))
+        label = "five confirmations GET /me/confirmations (operator)"
+        for _ in range(bench.cfg.reps):
+            api.call(label, "GET", CONFIRMATIONS_PATH, "op1", minimum=5, basis="one Query per confirmation group")
+        figures.append(_figure(label, api.tallies[label], 5, "one Query per confirmation group"))
     figures.append(_statistics(bench))
     return figures
 
 
 def _statistics(bench: Bench) -> Figure:
-    from bench.scenarios.statistics import _call
-
-    label = "monthly statistics (county, one month)"
-    fn = resolve(*STATISTICS_ENTRY)
-    if isinstance(fn, str):
-        return skipped("rt.statistics", label, "requests", f"{fn} (issue 7)", section=SECTION, minimum=1,
-                       minimum_basis="one Query of the month's county counters")
+    from bench.scenarios.statistics import county_figures
     from chalicelib.domain.statistics import month_of
 
     tallies = []
     for _ in range(bench.cfg.reps):
         with COUNTER.measure() as tally:
-            _call(fn, bench, month_of(bench.now))
+            county_figures(bench, month_of(bench.now))
         tallies.append(tally)
-    return _figure(label, tallies, 1, "one Query of the month's county counters")
+    return _figure("monthly statistics (county, one month)", tallies, 1, "one Query of the month's county counters")
 
 
 def _figure(label: str, tallies: list[Tally], minimum: int, basis: str) -> Figure:

@@ -1,36 +1,30 @@
 """7. Statistics: DynamoDB items read for one month's county figures, at each table size.
 
 The bulk tickets all fall in one month (`bench_month`), and the live counters were moved for
-their whole history, exactly as transactions would have. Minimum: one Query of the month's
+their whole history, exactly as transactions would have. The figures are those of
+`chalicelib.services.stats.monthly(deps, month, "county")`. Minimum: one Query of the month's
 county counter partition, i.e. the number of counter items in it (independent of the ticket
 count); wall time beside that Query made bare.
 """
 
 from __future__ import annotations
 
-import inspect
 import time
 from typing import Any
 
 from bench.counting import COUNTER
-from bench.figures import Figure, skipped
-from bench.harness import Bench, resolve
+from bench.figures import Figure
+from bench.harness import Bench
 from bench.scenarios.floors import raw_dynamodb
 
 SECTION = "7 statistics"
-# Issue 7 (statistics) provides this; wire the real name here when it lands.
-ENTRY = ("chalicelib.services.stats", "monthly")  # monthly(month="YYYY-MM", scope="county") -> figures
 
 
-def _call(fn: Any, bench: Bench, month: str) -> Any:
-    """Call with whatever of (month, scope, now, actor, unit_id) the function takes."""
-    from chalicelib.domain.model import Actor
+def county_figures(bench: Bench, month: str) -> dict[str, Any]:
+    """The county figures of one month, as GET /stats/monthly computes them."""
+    from chalicelib.services.stats import monthly
 
-    offer = {"month": month, "scope": "county", "now": bench.now, "unit_id": None,
-             "actor": Actor("analyst1", "analyst", None, "赵静")}
-    params = inspect.signature(fn).parameters
-    kwargs = {k: v for k, v in offer.items() if k in params}
-    return fn(**kwargs) if kwargs else fn(month)
+    return monthly(bench.deps, month, "county")
 
 
 def _county_partition(bench: Bench, month: str) -> tuple[int, float]:
@@ -42,18 +36,14 @@ def _county_partition(bench: Bench, month: str) -> tuple[int, float]:
 
 
 def at_size(bench: Bench, size: int) -> list[Figure]:
-    month = bench.loader.month
+    month = bench.bulk.month
     n_items, _ = _county_partition(bench, month)
     label = f"county figures of {month} @ {size:,} tickets"
-    fn = resolve(*ENTRY)
-    if isinstance(fn, str):
-        return [skipped(f"stats.items.{size}", f"items read, {label}", "items", f"{fn} (issue 7)", section=SECTION,
-                        minimum=n_items, minimum_basis="one Query of the month's county counters")]
     items, requests, walls, bare = [], [], [], []
     for _ in range(bench.cfg.reps):
         started = time.perf_counter()
         with COUNTER.measure() as tally:
-            _call(fn, bench, month)
+            county_figures(bench, month)
         walls.append((time.perf_counter() - started) * 1000)
         items.append(float(tally.items_read))
         requests.append(float(tally.total("dynamodb")))

@@ -4,28 +4,22 @@ Due tickets are real-shaped open tickets whose dispatch warning fell due 45 minu
 alert, dispatch overdue, is 75 minutes away, so one sweep clears them). Fresh ones are written
 before every repetition. Minimum requests: the 8 open-deadline shard queries plus, per due ticket,
 what a transition costs (one read, one transaction). Minimum wall time: the same 8 queries made
-bare at this size plus, per due ticket, one GetItem floor and one TransactWriteItems floor.
+bare at this size plus, per due ticket, one GetItem floor and one TransactWriteItems floor. The
+sweep is `chalicelib.services.sweep.run_sweep(deps, now)`, the deadline_sweep schedule's body.
 """
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Any
 
 from bench.counting import COUNTER
-from bench.figures import Figure, skipped
-from bench.harness import Bench, resolve
+from bench.figures import Figure
+from bench.harness import Bench
 from bench.scenarios.floors import raw_dynamodb
 
 SECTION = "3 deadline sweep"
-# Issue 3 (deadline sweeps) provides this; wire the real name here when it lands.
-ENTRY = ("chalicelib.services.sweep", "run_sweep")  # run_sweep(now) — one full sweep at `now`
 SHARDS = 8
-
-
-def _call(fn: Any, now: datetime) -> Any:
-    return fn(now)
 
 
 def _bare_shard_queries(bench: Bench, now: datetime) -> float:
@@ -38,28 +32,33 @@ def _bare_shard_queries(bench: Bench, now: datetime) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _processed(ids: list[str]) -> int:
-    from chalicelib.storage.models import TicketModel
+def _processed(bench: Bench, ids: list[str]) -> int:
+    """How many of the tickets a sweep has moved on (their version went past 1)."""
+    tables = bench.deps.tables
+    assert tables is not None
+    return sum(1 for t in tables.tickets.batch_get(ids) if (t.version or 0) > 1)
 
-    return sum(1 for t in TicketModel.batch_get(ids) if (t.version or 0) > 1)
 
+def _measure(bench: Bench, due: int, reps: int, label: str, key: str) -> list[Figure]:
+    from chalicelib.services.sweep import run_sweep
 
-def _measure(bench: Bench, fn: Any, due: int, reps: int, label: str, key: str) -> list[Figure]:
     walls, requests, items, bare, done = [], [], [], [], []
+    ops: dict[str, int] = {}
     for _ in range(reps):
-        ids = bench.loader.load_due(due)
+        ids = bench.bulk.load_due(due)
         now = datetime.now(UTC)
         bare.append(_bare_shard_queries(bench, now))
         started = time.perf_counter()
         with COUNTER.measure() as tally:
-            _call(fn, now)
+            run_sweep(bench.deps, now)
         walls.append(time.perf_counter() - started)
         requests.append(float(tally.total("dynamodb")))
         items.append(float(tally.items_read))
-        done.append(_processed(ids))
+        done.append(_processed(bench, ids))
+        ops = tally.ops("dynamodb")
     fl = bench.floors
     min_wall = (sorted(bare)[len(bare) // 2] + due * (fl["get"] + fl["tx"])) / 1000
-    note = f"processed {min(done)}–{max(done)} of {due} per run; ops {dict(tally.ops('dynamodb'))}"
+    note = f"processed {min(done)}–{max(done)} of {due} per run; ops {ops}"
     return [
         Figure(f"sweep.wall.{key}", f"sweep wall, {label}", "s", walls, minimum=min_wall,
                minimum_basis="8 bare shard queries at this size + due × (GetItem + TransactWriteItems floors)",
@@ -75,22 +74,13 @@ def _measure(bench: Bench, fn: Any, due: int, reps: int, label: str, key: str) -
 def at_size(bench: Bench, size: int) -> list[Figure]:
     due = bench.cfg.sweep_due
     label = f"{due} due among {size:,} closed"
-    fn = resolve(*ENTRY)
-    if isinstance(fn, str):
-        return [skipped(f"sweep.wall.{size}", f"sweep wall, {label}", "s", f"{fn} (issue 3)", section=SECTION),
-                skipped(f"sweep.requests.{size}", f"sweep DynamoDB requests, {label}", "requests",
-                        f"{fn} (issue 3)", section=SECTION, minimum=SHARDS + 2 * due,
-                        minimum_basis="8 shard queries + due × (1 read + 1 transaction)")]
-    return _measure(bench, fn, due, 1 if bench.cfg.quick else 3, label, str(size))
+    return _measure(bench, due, 1 if bench.cfg.quick else 3, label, str(size))
 
 
 def many_due(bench: Bench) -> list[Figure]:
     due, size = bench.cfg.sweep_many_due, bench.cfg.sizes[-1]
     label = f"{due:,} due among {size:,} closed"
-    fn = resolve(*ENTRY)
-    if isinstance(fn, str):
-        return [skipped("sweep.wall.many", f"sweep wall, {label}", "s", f"{fn} (issue 3)", section=SECTION)]
-    figures = _measure(bench, fn, due, 1, label, "many")
+    figures = _measure(bench, due, 1, label, "many")
     if due < 10_000:
         figures[0].note = "reduced from 10,000 due (BENCH_SWEEP_MANY=10000 for the full size); " + figures[0].note
     return figures

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
-from chalicelib.api.deps import current_actor, json_body, now, query
+from chalicelib.api.deps import adapters, current_actor, json_body, now, query
 from chalicelib.api.errors import route
 from chalicelib.services import admin_directory as svc
 
@@ -16,52 +16,52 @@ bp = Blueprint(__name__)
 @route(bp, "/admin/units", methods=["POST"])
 def create_unit() -> Response:
     """`{id, name, kind, active?, contacts: [{name, phone, role}]}` → 201 the unit; 409 when the id is taken."""
-    return Response(svc.create_unit(current_actor(bp), json_body(bp), now()), status_code=201)
+    return Response(svc.create_unit(adapters(), current_actor(bp), json_body(bp), now()), status_code=201)
 
 
 @route(bp, "/admin/units/{unit_id}", methods=["PUT"])
 def replace_unit(unit_id: str) -> dict[str, Any]:
     """Replace a unit's name, kind, active and contacts."""
-    return svc.replace_unit(current_actor(bp), unit_id, json_body(bp), now())
+    return svc.replace_unit(adapters(), current_actor(bp), unit_id, json_body(bp), now())
 
 
 @route(bp, "/admin/units/{unit_id}/deactivate", methods=["POST"])
 def deactivate_unit(unit_id: str) -> dict[str, Any]:
     """Mark a unit inactive (still listed, no longer dispatchable)."""
-    return svc.deactivate_unit(current_actor(bp), unit_id, now())
+    return svc.deactivate_unit(adapters(), current_actor(bp), unit_id, now())
 
 
 @route(bp, "/admin/users", methods=["GET"])
 def list_users() -> dict[str, Any]:
     """One page of users (`limit` ≤ 60, `page` = the previous answer's `next_page`)."""
-    return svc.list_users(current_actor(bp), query(bp))
+    return svc.list_users(adapters(), current_actor(bp), query(bp))
 
 
 @route(bp, "/admin/users", methods=["POST"])
 def create_user() -> Response:
     """`{username, name, role, unit_id?, email?, password | temporary_password}` → 201 the user."""
-    return Response(svc.create_user(current_actor(bp), json_body(bp)), status_code=201)
+    return Response(svc.create_user(adapters(), current_actor(bp), json_body(bp)), status_code=201)
 
 
 @route(bp, "/admin/users/{username}", methods=["GET"])
 def get_user(username: str) -> dict[str, Any]:
     """One user."""
-    return svc.get_user(current_actor(bp), username)
+    return svc.get_user(adapters(), current_actor(bp), username)
 
 
 @route(bp, "/admin/users/{username}", methods=["PUT"])
 def update_user(username: str) -> dict[str, Any]:
     """`{name?, role?, unit_id?}`; a role change moves the user to the new role's group."""
-    return svc.update_user(current_actor(bp), username, json_body(bp))
+    return svc.update_user(adapters(), current_actor(bp), username, json_body(bp))
 
 
 @route(bp, "/admin/users/{username}/disable", methods=["POST"])
 def disable_user(username: str) -> dict[str, Any]:
     """Disable a user (login refused, refresh tokens revoked)."""
-    return svc.set_enabled(current_actor(bp), username, False)
+    return svc.set_enabled(adapters(), current_actor(bp), username, False)
 
 
 @route(bp, "/admin/users/{username}/enable", methods=["POST"])
 def enable_user(username: str) -> dict[str, Any]:
     """Enable a user again."""
-    return svc.set_enabled(current_actor(bp), username, True)
+    return svc.set_enabled(adapters(), current_actor(bp), username, True)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
-from chalicelib.api.deps import actor_from_claims, current_actor, json_body, verifier
+from chalicelib.api.deps import actor_from_claims, adapters, current_actor, json_body, verifier
 from chalicelib.api.errors import route
-from chalicelib.config import get_settings
 from chalicelib.domain.errors import ValidationError
-from chalicelib.integrations import aws
 from chalicelib.integrations.userpool import password_login
 
 bp = Blueprint(__name__)
@@ -23,7 +21,7 @@ def login() -> dict[str, Any]:
     missing = {k: "必填" for k in ("username", "password") if not isinstance(body.get(k), str) or not body[k]}
     if missing:
         raise ValidationError(missing)
-    tokens = password_login(aws.client("cognito-idp"), get_settings().user_pool_client_id, body["username"], body["password"])
+    tokens = password_login(adapters().clients("cognito-idp"), adapters().settings.user_pool_client_id, body["username"], body["password"])
     actor = actor_from_claims(verifier().verify(tokens["id_token"]))
     return dict(tokens, user={"id": actor.user_id, "name": actor.name, "role": actor.role, "unit_id": actor.unit_id})
 

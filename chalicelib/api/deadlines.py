@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
-from chalicelib.api.deps import current_actor, json_body, now, query
+from chalicelib.api.deps import adapters, current_actor, json_body, now, query
 from chalicelib.api.errors import route
-from chalicelib.config import get_settings
 from chalicelib.domain import access
+from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.model import Role
 from chalicelib.services import calendar_admin, calls, duty, notify, sweep
@@ -22,100 +22,100 @@ STAFF = (Role.OPERATOR, Role.LEADER, Role.ANALYST, Role.ADMIN)
 @route(bp, "/admin/calendar/{year}", methods=["GET"])
 def calendar_year(year: str) -> dict[str, Any]:
     """A year's overrides, coverage and confirmation."""
-    return calendar_admin.get_year(current_actor(bp), year, now())
+    return calendar_admin.get_year(adapters(), current_actor(bp), year, now())
 
 
 @route(bp, "/admin/calendar/{year}/days", methods=["PUT", "POST"])
 def calendar_days(year: str) -> dict[str, Any]:
     """Enter holidays (ranges) and make-up working days."""
-    return calendar_admin.put_days(current_actor(bp), year, json_body(bp))
+    return calendar_admin.put_days(adapters(), current_actor(bp), year, json_body(bp))
 
 
 @route(bp, "/admin/calendar/{year}/days/{day}", methods=["DELETE"])
 def calendar_day_delete(year: str, day: str) -> dict[str, Any]:
     """Remove one override."""
-    return calendar_admin.delete_day(current_actor(bp), year, day)
+    return calendar_admin.delete_day(adapters(), current_actor(bp), year, day)
 
 
 @route(bp, "/admin/calendar/{year}/import", methods=["POST"])
 def calendar_import(year: str) -> dict[str, Any]:
     """Import a pasted State Council notice (or ISO lines); `dry_run` to preview."""
-    return calendar_admin.import_notice(current_actor(bp), year, json_body(bp))
+    return calendar_admin.import_notice(adapters(), current_actor(bp), year, json_body(bp))
 
 
 @route(bp, "/admin/calendar/{year}/confirm", methods=["POST"])
 def calendar_confirm(year: str) -> dict[str, Any]:
     """Mark the year confirmed; recomputes open provisional deadlines."""
-    return calendar_admin.confirm(current_actor(bp), year, now())
+    return calendar_admin.confirm(adapters(), current_actor(bp), year, now())
 
 
 @route(bp, "/admin/office-hours", methods=["PUT"])
 def office_hours() -> dict[str, Any]:
     """Office hours `08:30-12:00,14:00-17:30`."""
-    return calendar_admin.set_office_hours(current_actor(bp), json_body(bp))
+    return calendar_admin.set_office_hours(adapters(), current_actor(bp), json_body(bp))
 
 
 @route(bp, "/admin/duty/roster", methods=["GET"])
 def duty_roster() -> dict[str, Any]:
     """Shifts of `?month=YYYY-MM` and the defaults."""
-    return duty.roster(current_actor(bp), query(bp).get("month") or now().strftime("%Y-%m"))
+    return duty.roster(adapters(), current_actor(bp), query(bp).get("month") or now().strftime("%Y-%m"))
 
 
 @route(bp, "/admin/duty/roster", methods=["PUT", "POST"])
 def duty_roster_put() -> dict[str, Any]:
     """Store shifts `{"entries": [{date, shift, user_id, name, phone}]}`."""
-    return duty.put_roster(current_actor(bp), json_body(bp))
+    return duty.put_roster(adapters(), current_actor(bp), json_body(bp))
 
 
 @route(bp, "/admin/duty/defaults", methods=["PUT"])
 def duty_defaults() -> dict[str, Any]:
     """Fallback person per shift kind."""
-    return duty.put_default(current_actor(bp), json_body(bp))
+    return duty.put_default(adapters(), current_actor(bp), json_body(bp))
 
 
 @route(bp, "/admin/duty/staff/{user_id}", methods=["PUT"])
 def duty_staff(user_id: str) -> dict[str, Any]:
     """An operator's mobile for deadline alerts."""
-    return duty.put_staff(current_actor(bp), user_id, json_body(bp))
+    return duty.put_staff(adapters(), current_actor(bp), user_id, json_body(bp))
 
 
 @route(bp, "/admin/duty/now", methods=["GET"])
 def duty_now() -> dict[str, Any]:
     """Who is on duty right now."""
-    return duty.who_is_on_duty(current_actor(bp), now())
+    return duty.who_is_on_duty(adapters(), current_actor(bp), now())
 
 
 @route(bp, "/admin/sms", methods=["GET"])
 def sms_log() -> dict[str, Any]:
     """Local mode only: messages of `?day=YYYY-MM-DD` (default today), newest first."""
     actor = current_actor(bp)
-    if not get_settings().is_local:
+    if not adapters().settings.is_local:
         raise NotFound("仅本地模式提供")
     access.ensure_role(actor, Role.ADMIN)
-    return {"items": notify.day_log(query(bp).get("day") or now().astimezone(notify.SHANGHAI).date().isoformat())}
+    return {"items": notify.day_log(adapters(), query(bp).get("day") or now().astimezone(SHANGHAI).date().isoformat())}
 
 
 @route(bp, "/admin/sweep", methods=["POST"])
 def sweep_now() -> dict[str, Any]:
     """Local mode only: run the deadline sweep now (demo)."""
     actor = current_actor(bp)
-    if not get_settings().is_local:
+    if not adapters().settings.is_local:
         raise NotFound("仅本地模式提供")
     access.ensure_role(actor, Role.ADMIN)
-    return sweep.run_sweep(now())
+    return sweep.run_sweep(adapters(), now())
 
 
 @route(bp, "/tickets/{ticket_id}/calls", methods=["GET"])
 def ticket_calls(ticket_id: str) -> dict[str, Any]:
     """The ticket's phone-call log."""
-    return {"items": calls.list_calls(current_actor(bp), ticket_id)}
+    return {"items": calls.list_calls(adapters(), current_actor(bp), ticket_id)}
 
 
 @route(bp, "/tickets/{ticket_id}/calls", methods=["POST"])
 def ticket_call_record(ticket_id: str) -> Response:
     """Record a call (kind, to_name, to_phone, outcome, note); 201 with the ticket."""
     actor = current_actor(bp)
-    return Response(calls.record_call(actor, ticket_id, json_body(bp), now()), status_code=201)
+    return Response(calls.record_call(adapters(), actor, ticket_id, json_body(bp), now()), status_code=201)
 
 
 @route(bp, "/tickets/{ticket_id}/sms", methods=["GET"])
@@ -123,5 +123,5 @@ def ticket_sms(ticket_id: str) -> dict[str, Any]:
     """Messages recorded on the ticket (sent / failed and why); staff only."""
     actor = current_actor(bp)
     access.ensure_role(actor, *STAFF)
-    ticket_svc.get_ticket(actor, ticket_id, now())
-    return {"items": notify.ticket_messages(ticket_id)}
+    ticket_svc.get_ticket(adapters(), actor, ticket_id, now())
+    return {"items": notify.ticket_messages(adapters(), ticket_id)}

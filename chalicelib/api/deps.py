@@ -1,15 +1,15 @@
-"""Request helpers shared by the Blueprints: the clock, the JSON body, the verified actor."""
+"""Request helpers shared by the Blueprints: the adapters, the clock, the JSON body, the verified actor."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from functools import lru_cache
+from datetime import datetime
 from typing import Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
-from chalicelib.config import get_settings
+from chalicelib import bootstrap
+from chalicelib.bootstrap import Adapters
 from chalicelib.domain.errors import BadRequest, Unauthenticated
 from chalicelib.domain.model import Actor, Role
 from chalicelib.integrations.oidc import JwksVerifier
@@ -17,9 +17,14 @@ from chalicelib.integrations.oidc import JwksVerifier
 ROLE_PRIORITY = (Role.ADMIN, Role.LEADER, Role.OPERATOR, Role.ANALYST, Role.RECORDS, Role.UNIT_HANDLER)
 
 
+def adapters() -> Adapters:
+    """The process's adapters (the composition root)."""
+    return bootstrap.root()
+
+
 def now() -> datetime:
     """The request clock (the only `now` of the API layer; domain and services get it passed)."""
-    return datetime.now(UTC)
+    return adapters().clock()
 
 
 def json_body(bp: Blueprint) -> dict[str, Any]:
@@ -41,13 +46,12 @@ def query(bp: Blueprint) -> dict[str, str]:
     return dict(bp.current_request.query_params or {})
 
 
-@lru_cache(maxsize=1)
 def verifier() -> JwksVerifier:
-    """The process-wide token verifier (issuer + JWKS from config)."""
-    s = get_settings()
-    if not (s.oidc_issuer and s.oidc_jwks_url):
+    """The process's token verifier (issuer + JWKS from the settings)."""
+    found = adapters().verifier
+    if found is None:
         raise RuntimeError("OIDC_ISSUER and OIDC_JWKS_URL are not configured")  # a deployment error: 500
-    return JwksVerifier(s.oidc_issuer, s.oidc_jwks_url, s.oidc_audience)
+    return found
 
 
 def actor_from_claims(claims: dict[str, Any]) -> Actor:
@@ -67,7 +71,8 @@ def actor_from_claims(claims: dict[str, Any]) -> Actor:
 
 def current_actor(bp: Blueprint) -> Actor:
     """The verified caller of this request, or 401."""
-    header = (bp.current_request.headers or {}).get("authorization", "")
+    headers: Any = bp.current_request.headers or {}
+    header = str(headers.get("authorization", ""))
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthenticated("缺少登录凭据（Authorization: Bearer）")

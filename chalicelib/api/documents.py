@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
-from chalicelib.api.deps import current_actor, now, query
+from chalicelib.api.deps import adapters, current_actor, now, query
 from chalicelib.api.errors import route
 from chalicelib.services import reports
 
@@ -15,7 +15,7 @@ bp = Blueprint(__name__)
 
 def _doc(result: tuple[bytes | str, str], name: str) -> Response:
     body, content_type = result
-    headers = {"Content-Type": content_type}
+    headers: dict[str, str | list[str]] = {"Content-Type": content_type}
     if content_type.startswith("application/pdf"):
         headers["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     return Response(body, status_code=200, headers=headers)
@@ -25,14 +25,14 @@ def _doc(result: tuple[bytes | str, str], name: str) -> Response:
 def monthly_report() -> Response:
     """月度通报 `?month=YYYY-MM&format=html|pdf`."""
     q = query(bp)
-    return _doc(reports.monthly_report(current_actor(bp), q.get("month", ""), q.get("format", "html"), now()), "monthly")
+    return _doc(reports.monthly_report(adapters(), current_actor(bp), q.get("month", ""), q.get("format", "html"), now()), "monthly")
 
 
 @route(bp, "/documents/difficult-sheet/{ticket_id}", methods=["GET"])
 def difficult_sheet(ticket_id: str) -> Response:
     """疑难工单 of one ticket for the leader `?format=html|pdf` (R-12345-10)."""
     fmt = query(bp).get("format", "html")
-    return _doc(reports.difficult_sheet(current_actor(bp), ticket_id, fmt, now()), ticket_id)
+    return _doc(reports.difficult_sheet(adapters(), current_actor(bp), ticket_id, fmt, now()), ticket_id)
 
 
 @route(bp, "/documents/typical", methods=["GET"])
@@ -40,5 +40,5 @@ def typical() -> Any:
     """典型工单 of a month `?month=&format=html|pdf|json` (R-12345-15)."""
     q, actor = query(bp), current_actor(bp)
     if q.get("format") == "json":
-        return {"items": reports.typical_json(actor, q.get("month", ""))}
-    return _doc(reports.typical_summary(actor, q.get("month", ""), q.get("format", "html"), now()), "typical")
+        return {"items": reports.typical_json(adapters(), actor, q.get("month", ""))}
+    return _doc(reports.typical_summary(adapters(), actor, q.get("month", ""), q.get("format", "html"), now()), "typical")

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from chalice import Blueprint, CORSConfig, Response
+from chalice.app import Blueprint, CORSConfig, Response
 
 from chalicelib.domain import errors as e
 
@@ -53,7 +53,7 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
 
 def error_response(exc: e.DomainError) -> Response:
     """Response for a domain error."""
-    headers = dict(JSON_HEADERS)
+    headers: dict[str, str | list[str]] = dict(JSON_HEADERS)
     if isinstance(exc, e.Unauthenticated):
         headers["WWW-Authenticate"] = "Bearer"
     return Response(error_body(exc.code, exc.message, exc.details), status_code=status_of(exc), headers=headers)

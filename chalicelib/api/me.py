@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
-from chalicelib.api.deps import current_actor, now
+from chalicelib.api.deps import adapters, current_actor, now
 from chalicelib.api.errors import route
 from chalicelib.services import confirmations as svc
 
@@ -16,10 +16,10 @@ bp = Blueprint(__name__)
 @route(bp, "/me/confirmations", methods=["GET"])
 def my_confirmations() -> dict[str, Any]:
     """五个确认 for the caller's role and scope: counts and the first items of each group."""
-    return svc.confirmations(current_actor(bp), now())
+    return svc.confirmations(adapters(), current_actor(bp), now())
 
 
 @route(bp, "/me/tasks", methods=["GET"])
 def my_tasks() -> dict[str, Any]:
     """Open "phone the unit" tasks; recording the reminder call closes them."""
-    return {"items": svc.my_tasks(current_actor(bp))}
+    return {"items": svc.my_tasks(adapters(), current_actor(bp))}

@@ -7,11 +7,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
-from chalicelib.api.deps import now, query
+from chalicelib.api.deps import adapters, now, query
 from chalicelib.api.errors import route, status_of
-from chalicelib.config import get_settings
 from chalicelib.domain import open311 as o311
 from chalicelib.domain.errors import DomainError, Forbidden, NotFound, RateLimited
 from chalicelib.services import open311 as svc
@@ -43,7 +42,8 @@ def respond(fmt: str, root: str, produce: Callable[[], Any], status: int = 200) 
 
 
 def _form() -> dict[str, list[str]]:
-    raw = bp.current_request.raw_body or b""
+    body = bp.current_request.raw_body or b""
+    raw = body.encode() if isinstance(body, str) else body
     if len(raw) > MAX_FORM:
         raise o311.Open311Error(f"request body larger than {MAX_FORM} bytes")
     try:
@@ -61,17 +61,17 @@ def _register(path: str, method: str, name: str, view: Callable[..., Response], 
 
 def _make(fmt: str) -> None:
     def discovery() -> Response:
-        base = (get_settings().public_base_url or "").rstrip("/") + BASE
+        base = (adapters().settings.public_base_url or "").rstrip("/") + BASE
         return respond(fmt, "discovery", lambda: o311.discovery(base, CHANGESET))
 
     def services() -> Response:
         return respond(fmt, "services", o311.services_list)
 
     def list_requests() -> Response:
-        return respond(fmt, "service_requests", lambda: svc.list_requests(query(bp), now()))
+        return respond(fmt, "service_requests", lambda: svc.list_requests(adapters(), query(bp), now()))
 
     def create_request() -> Response:
-        return respond(fmt, "service_requests", lambda: [svc.create_request(_form(), now())], status=201)
+        return respond(fmt, "service_requests", lambda: [svc.create_request(adapters(), _form(), now())], status=201)
 
     _register(f"{BASE}/discovery.{fmt}", "GET", f"open311_discovery_{fmt}", discovery)
     _register(f"{BASE}/services.{fmt}", "GET", f"open311_services_{fmt}", services)
@@ -100,4 +100,4 @@ def get_request(request_file: str) -> Response:
     fmt = _format_of(request_file)
     extensions = query(bp).get("extensions", "").lower() == "true"
     return respond(fmt, "service_requests",
-                   lambda: [svc.get_request(o311.split_format(request_file)[0], extensions=extensions)])
+                   lambda: [svc.get_request(adapters(), o311.split_format(request_file)[0], extensions=extensions)])

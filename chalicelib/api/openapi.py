@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
 from chalicelib.api.errors import route
 from chalicelib.domain import open311 as o311
@@ -216,7 +216,9 @@ def specific(path: str, method: str) -> dict[str, Any] | None:
     """Hand-written operation objects for partner, Open311 and public routes."""
     number = _path_param("number", r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
     partner_errors = {k: ERR[k] for k in ("400", "401", "404", "409", "415", "422", "429")}
-    body = lambda name: {"required": True, "content": {J: {"schema": ref(name)}}}  # noqa: E731
+    def body(name: str) -> dict[str, Any]:
+        return {"required": True, "content": {J: {"schema": ref(name)}}}
+
     ops: dict[tuple[str, str], dict[str, Any]] = {
         ("/partner/v1/tickets", "POST"): {
             "tags": ["partner"], "summary": "Push a ticket (idempotent on number)", "security": [{"partnerHmac": []}],

@@ -6,9 +6,9 @@ import json
 import re
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
-from chalicelib.api.deps import now
+from chalicelib.api.deps import adapters, now
 from chalicelib.api.errors import route
 from chalicelib.domain.errors import BadRequest
 from chalicelib.services import partners as svc
@@ -23,9 +23,11 @@ def signed_request(blueprint: Blueprint) -> PartnerRequest:
     req = blueprint.current_request
     params = req.uri_params or {}
     path = _PARAM.sub(lambda m: str(params.get(m.group(1), "")), req.path)
-    qp = req.query_params or {}
+    qp: Any = req.query_params or {}
     pairs = [(k, v) for k in qp for v in (qp.getlist(k) if hasattr(qp, "getlist") else [qp[k]])]
-    return svc.authenticate(req.method, path, pairs, dict(req.headers or {}), req.raw_body or b"", now())
+    raw = req.raw_body or b""
+    body = raw.encode() if isinstance(raw, str) else raw
+    return svc.authenticate(adapters(), req.method, path, pairs, dict(req.headers or {}), body, now())
 
 
 def body_of(blueprint: Blueprint) -> dict[str, Any]:
@@ -44,26 +46,26 @@ def body_of(blueprint: Blueprint) -> dict[str, Any]:
 def push_ticket() -> Response:
     """Push a ticket: 201 new, 200 the same push again, 409 the same number with another payload."""
     caller = signed_request(bp)
-    ticket, created = svc.push_ticket(caller, body_of(bp), now())
-    return Response(svc.partner_view(ticket), status_code=201 if created else 200)
+    ticket, created = svc.push_ticket(adapters(), caller, body_of(bp), now())
+    return Response(svc.partner_view(adapters(), ticket), status_code=201 if created else 200)
 
 
 @route(bp, "/partner/v1/tickets/{number}", methods=["GET"])
 def get_ticket(number: str) -> dict[str, Any]:
     """Status and result of a ticket by the partner's number."""
     caller = signed_request(bp)
-    return svc.partner_view(svc.ticket_by_number(caller, number))
+    return svc.partner_view(adapters(), svc.ticket_by_number(adapters(), caller, number))
 
 
 @route(bp, "/partner/v1/tickets/{number}/reassign", methods=["POST"])
 def reassign(number: str) -> dict[str, Any]:
     """重新交办 (R-12345-09): `{"reason", "city_due"?}`."""
     caller = signed_request(bp)
-    return svc.partner_view(svc.reassign(caller, number, body_of(bp), now()))
+    return svc.partner_view(adapters(), svc.reassign(adapters(), caller, number, body_of(bp), now()))
 
 
 @route(bp, "/partner/v1/tickets/{number}/audit", methods=["POST"])
 def audit(number: str) -> dict[str, Any]:
     """City audit result: `{"result": "accepted"|"rejected", "reason"?, "note"?}`."""
     caller = signed_request(bp)
-    return svc.partner_view(svc.audit(caller, number, body_of(bp), now()))
+    return svc.partner_view(adapters(), svc.audit(adapters(), caller, number, body_of(bp), now()))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
-from chalicelib.api.deps import now, query
+from chalicelib.api.deps import adapters, now, query
 from chalicelib.api.errors import route
 from chalicelib.services import lookup
 
@@ -22,4 +22,4 @@ def client_address(blueprint: Blueprint) -> str:
 @route(bp, "/public/v1/requests/{number}", methods=["GET"])
 def lookup_request(number: str) -> dict[str, Any]:
     """Status, handling unit, dates and public reply of a request (`?code=` from the SMS)."""
-    return lookup.lookup(number, query(bp).get("code"), client_address(bp), now())
+    return lookup.lookup(adapters(), number, query(bp).get("code"), client_address(bp), now())

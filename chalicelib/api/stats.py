@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
-from chalicelib.api.deps import current_actor, json_body, now, query
+from chalicelib.api.deps import adapters, current_actor, json_body, now, query
 from chalicelib.api.errors import route
 from chalicelib.services import recount, reports, stats
 
@@ -16,30 +16,31 @@ bp = Blueprint(__name__)
 @route(bp, "/stats/monthly", methods=["GET"])
 def monthly() -> dict[str, Any]:
     """`?month=YYYY-MM&scope=county|unit|owner&id=`: every figure with numerator and denominator."""
-    return stats.monthly_for(current_actor(bp), query(bp))
+    return stats.monthly_for(adapters(), current_actor(bp), query(bp))
 
 
 @route(bp, "/stats/trend", methods=["GET"])
 def trend() -> dict[str, Any]:
     """`?month=&scope=&id=&months=12`: the figures of the months ending with `month`."""
-    return stats.trend_for(current_actor(bp), query(bp))
+    return stats.trend_for(adapters(), current_actor(bp), query(bp))
 
 
 @route(bp, "/stats/report", methods=["GET"])
 def report() -> dict[str, Any]:
     """`?month=`: county figures, one row per unit, one per dispatcher."""
-    return stats.report_for(current_actor(bp), query(bp).get("month", ""))
+    return stats.report_for(adapters(), current_actor(bp), query(bp).get("month", ""))
 
 
 @route(bp, "/stats/export", methods=["GET"])
 def export() -> Response:
     """`?month=`: the monthly report as an Excel workbook (send `Accept: application/vnd.openxmlformats…`)."""
-    body, content_type, name = reports.monthly_excel(current_actor(bp), query(bp).get("month", ""), now())
-    headers = {"Content-Type": content_type, "Content-Disposition": f'attachment; filename="{name}"'}
+    body, content_type, name = reports.monthly_excel(adapters(), current_actor(bp), query(bp).get("month", ""), now())
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": content_type, "Content-Disposition": f'attachment; filename="{name}"'}
     return Response(body, status_code=200, headers=headers)
 
 
 @route(bp, "/admin/recount", methods=["POST"])
 def admin_recount() -> dict[str, Any]:
     """`{"month", "dry_run"?}` (admin): rebuild a month's counters from the event log, report differences."""
-    return recount.recount_for(current_actor(bp), json_body(bp), now())
+    return recount.recount_for(adapters(), current_actor(bp), json_body(bp), now())

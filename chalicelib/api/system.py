@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
-from chalicelib.api.deps import current_actor, now
+from chalicelib.api.deps import adapters, current_actor, now
 from chalicelib.api.errors import route
 from chalicelib.services import system as svc
 
@@ -16,18 +16,18 @@ bp = Blueprint(__name__)
 @route(bp, "/health", methods=["GET"])
 def health() -> dict[str, Any]:
     """Liveness plus warnings an admin must act on (e.g. calendar not confirmed)."""
-    return svc.health(now())
+    return svc.health(adapters(), now())
 
 
 @route(bp, "/units", methods=["GET"])
 def units() -> dict[str, Any]:
     """Handling units and their contacts."""
     current_actor(bp)
-    return {"items": svc.list_units()}
+    return {"items": svc.list_units(adapters())}
 
 
 @route(bp, "/reply-templates", methods=["GET"])
 def reply_templates() -> dict[str, Any]:
     """The reply template in force per category (R-12345-06)."""
     current_actor(bp)
-    return {"items": svc.reply_templates(now())}
+    return {"items": svc.reply_templates(adapters(), now())}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
-from chalicelib.api.deps import current_actor, json_body, now
+from chalicelib.api.deps import adapters, current_actor, json_body, now
 from chalicelib.api.errors import route
 from chalicelib.services import templates_admin as svc
 
@@ -17,23 +17,23 @@ bp = Blueprint(__name__)
 def get_template(category: str) -> dict[str, Any]:
     """The template in force for a category, with its version."""
     current_actor(bp)
-    return svc.current(category)
+    return svc.current(adapters(), category)
 
 
 @route(bp, "/reply-templates/{category}", methods=["PUT"])
 def put_template(category: str) -> dict[str, Any]:
     """`{"sections": [{id,title,required,guidance}], "version": edited, "note"?}` → the new version (admin)."""
-    return svc.save(current_actor(bp), category, json_body(bp), now())
+    return svc.save(adapters(), current_actor(bp), category, json_body(bp), now())
 
 
 @route(bp, "/reply-templates/{category}/versions", methods=["GET"])
 def versions(category: str) -> dict[str, Any]:
     """Every version of a category's template, oldest first (0 = built-in default)."""
     current_actor(bp)
-    return {"items": svc.versions(category)}
+    return {"items": svc.versions(adapters(), category)}
 
 
 @route(bp, "/reply-templates/{category}/check", methods=["POST"])
 def check(category: str) -> dict[str, Any]:
     """`{"sections": {id: text}}`: 200 when complete, 422 naming the missing sections."""
-    return svc.check(current_actor(bp), category, json_body(bp))
+    return svc.check(adapters(), current_actor(bp), category, json_body(bp))

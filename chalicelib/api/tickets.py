@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
-from chalicelib.api.deps import current_actor, json_body, now, query
+from chalicelib.api.deps import adapters, current_actor, json_body, now, query
 from chalicelib.api.errors import route
 from chalicelib.domain.tickets import VERBS
 from chalicelib.services import tickets as svc
@@ -19,14 +19,14 @@ bp = Blueprint(__name__)
 def create_ticket() -> Response:
     """Operator entry (201), or the same ticket again for a repeated external id (200)."""
     actor = current_actor(bp)
-    ticket, created = svc.create_ticket(actor, json_body(bp), now())
+    ticket, created = svc.create_ticket(adapters(), actor, json_body(bp), now())
     return Response(ticket_public(ticket, actor), status_code=201 if created else 200)
 
 
 @route(bp, "/tickets", methods=["GET"])
 def list_tickets() -> dict[str, Any]:
     """A page of tickets: filters status, unit_id, owner_id, flag, due_before; opaque `page`."""
-    page = svc.list_tickets(current_actor(bp), query(bp))
+    page = svc.list_tickets(adapters(), current_actor(bp), query(bp))
     return {"items": [ticket_summary(t) for t in page.items], "next_page": page.next_page}
 
 
@@ -35,26 +35,26 @@ def get_ticket(ticket_id: str) -> dict[str, Any]:
     """One ticket; `?reveal=1` shows caller data to the roles allowed (and records the view)."""
     actor = current_actor(bp)
     reveal = query(bp).get("reveal") in ("1", "true")
-    return ticket_public(svc.get_ticket(actor, ticket_id, now(), reveal=reveal), actor, reveal=reveal)
+    return ticket_public(svc.get_ticket(adapters(), actor, ticket_id, now(), reveal=reveal), actor, reveal=reveal)
 
 
 @route(bp, "/tickets/{ticket_id}/events", methods=["GET"])
 def ticket_events(ticket_id: str) -> dict[str, Any]:
     """The ticket's history, oldest first."""
-    return {"items": svc.ticket_events(current_actor(bp), ticket_id)}
+    return {"items": svc.ticket_events(adapters(), current_actor(bp), ticket_id)}
 
 
 @route(bp, "/tickets/{ticket_id}/pii-views", methods=["GET"])
 def pii_views(ticket_id: str) -> dict[str, Any]:
     """Who saw this ticket's unmasked caller data, and when (admins, R-12345-11)."""
-    items, next_page = svc.pii_views(current_actor(bp), ticket_id, query(bp).get("page"))
+    items, next_page = svc.pii_views(adapters(), current_actor(bp), ticket_id, query(bp).get("page"))
     return {"items": items, "next_page": next_page}
 
 
 def _verb_view(verb: str) -> Any:
     def view(ticket_id: str) -> dict[str, Any]:
         actor = current_actor(bp)
-        return ticket_public(svc.act(actor, ticket_id, verb, json_body(bp), now()), actor)
+        return ticket_public(svc.act(adapters(), actor, ticket_id, verb, json_body(bp), now()), actor)
 
     view.__name__ = "ticket_" + verb.replace("-", "_")
     view.__doc__ = f"Transition `{verb}` (see docs/api.md)."

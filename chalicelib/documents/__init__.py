@@ -1,7 +1,8 @@
 """The ONE Jinja2 environment of the project: templates under chalicelib/documents/templates.
 
-Autoescape on (HTML documents carry citizens' text), StrictUndefined (a missing field is a bug,
-never an empty cell in a printed record).
+Autoescape on for HTML/XML (documents carry citizens' text), off for plain-text templates
+(`*.txt.j2`: SMS texts), StrictUndefined (a missing field is a bug, never an empty cell in a
+printed record).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ TEMPLATES = Path(__file__).with_name("templates")
 
 env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-    autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "xml", "j2"), default=True),
+    autoescape=jinja2.select_autoescape(
+        enabled_extensions=("html", "htm", "xml", "html.j2", "xml.j2"), disabled_extensions=("txt", "txt.j2"), default=True
+    ),
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,

@@ -66,11 +66,11 @@ def monthly_workbook(report: dict[str, Any], generated_at: str) -> bytes:
             _row(sheet, [row["id"], row["name"]], row["figures"], ids)
 
     notes = wb.create_sheet("指标说明")
-    _header(notes, ["指标", "编号", "类型", "依据"])
+    _header(notes, ["指标", "类型"])
     for d in report["definitions"]:
-        notes.append([d["label"], d["id"], "比率" if d["kind"] == "rate" else "件数", d["rule"]])
+        notes.append([d["label"], "比率" if d["kind"] == "rate" else "件数"])
     notes.append([])
-    notes.append(["工单归属月份：首次派单（交办）所在月份（北京时间）；定义详见 docs/statistics.md"])
+    notes.append(["工单归属月份：首次派单（交办）所在月份（北京时间）；各指标的计算口径见《月度统计口径说明》"])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -158,6 +158,24 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "text": ("内容", "Text"),
         "answer": ("回复", "Answer"),
         "late": ("超期发现", "Found late"),
+        "requested_due_provisional": ("期限暂定", "Provisional due"),
+        "requested_by": ("申请人", "Requested by"),
+        "requested_at": ("申请时间", "Requested at"),
+        "decided_by": ("决定人", "Decided by"),
+        "decided_at": ("决定时间", "Decided at"),
+        "by": ("经办人", "By"),
+        "at": ("时间", "At"),
+        "to": ("交办对象", "Forwarded to"),
+        "leader": ("批示领导", "Leader"),
+        "due": ("期限", "Due"),
+        "status": ("状态", "Status"),
+        "chases": ("催办次数", "Chases"),
+        "announce": ("是否通知", "Announced"),
+        "alert": ("预警", "Alert"),
+    },
+    "instruction_status": {
+        "open": ("待回复", "Open"),
+        "answered": ("已回复", "Answered"),
     },
     "satisfaction": {
         "satisfied": ("满意", "Satisfied"),
@@ -214,6 +232,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "submitted": ("已提交", "Submitted"),
         "delivered": ("已送达", "Delivered"),
         "gave_up": ("已放弃", "Gave up"),
+        "retrying": ("等待重试", "Retrying"),
     },
 }
 
@@ -237,6 +256,7 @@ SPA_KEYS: Final[dict[str, str]] = {
     "shift": "shift",
     "key_status": "keyStatus",
     "delivery_status": "deliveryStatus",
+    "instruction_status": "instructionStatus",
 }
 SPA_EXPORT: Final[Path] = Path(__file__).resolve().parents[2] / "frontend" / "src" / "locales" / "catalogue.json"
 

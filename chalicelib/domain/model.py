@@ -51,6 +51,39 @@ class Role(StrEnum):
     SYSTEM = "system"
 
 
+class EventType(StrEnum):
+    """Every kind of history entry (past tense); each has a name in the label catalogue."""
+
+    RECEIVED = "received"
+    DISPATCHED = "dispatched"
+    SIGNED = "signed"
+    RETURNED = "returned"
+    TRANSFERRED = "transferred"
+    EXTENSION_REQUESTED = "extension_requested"
+    EXTENSION_DECIDED = "extension_decided"
+    REPLIED = "replied"
+    REVIEW_REJECTED = "review_rejected"
+    REVIEWED = "reviewed"
+    CALLED_BACK = "called_back"
+    SUBMITTED = "submitted"
+    CITY_REJECTED = "city_rejected"
+    CLOSED = "closed"
+    REASSIGNED = "reassigned"
+    FLAGGED_DIFFICULT = "flagged_difficult"
+    LEADER_DECIDED = "leader_decided"
+    FLAGGED_SUPERVISED = "flagged_supervised"
+    MARKED_TYPICAL = "marked_typical"
+    CALL_RECORDED = "call_recorded"
+    DEADLINE_RECOMPUTED = "deadline_recomputed"
+    DISPATCH_WARNED = "dispatch_warned"
+    MARKED_DISPATCH_OVERDUE = "marked_dispatch_overdue"
+    REMINDER_DUE = "reminder_due"
+    MARKED_OVERDUE = "marked_overdue"
+    INSTRUCTION_RECORDED = "instruction_recorded"
+    INSTRUCTION_CHASED = "instruction_chased"
+    INSTRUCTION_ANSWERED = "instruction_answered"
+
+
 CHANNELS = frozenset({"phone", "web", "app", "wechat", "letter", "city"})
 HOTLINES = frozenset({"12345", "12369"})
 SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied", "unreachable")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.documents.labels import table
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.errors import BadRequest, NotFound
 from chalicelib.domain.model import Status, Ticket
@@ -36,7 +37,7 @@ STATUS_TEXT: dict[str, str] = {
     Status.SUBMITTED: "已提交市平台审核",
     Status.CLOSED: "已办结",
 }
-CATEGORY_TEXT = {"consult": "咨询", "help": "求助", "complaint": "投诉", "report": "举报", "suggestion": "建议", "praise": "表扬"}
+CATEGORY_TEXT = table("category")
 
 
 @dataclass(frozen=True)

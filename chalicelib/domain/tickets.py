@@ -220,7 +220,9 @@ def new_ticket(ticket_id: str, payload: Mapping[str, Any], actor: Actor, now: da
         handle_due_provisional=due.provisional,
         created_at=now,
         updated_at=now,
-        **flags,
+        confidential=flags["confidential"],
+        wants_reply=flags["wants_reply"],
+        urgent=flags["urgent"],
     )
     return Change(None, ticket, "received", {"source": source, "external_id": external_id}, now, actor)
 
@@ -376,8 +378,8 @@ def _decide_extension(t: Ticket, body: Mapping[str, Any], actor: Actor, now: dat
         changes["handle_due"] = datetime.fromisoformat(ext["requested_due"])
         changes["handle_due_provisional"] = bool(ext.get("requested_due_provisional"))
         changes["flags"] = t.flags - {"overdue"}
-    data = {"approve": approve, "note": note, "handle_due": (changes.get("handle_due") or t.handle_due)}
-    data["handle_due"] = data["handle_due"].isoformat() if data["handle_due"] else None
+    due: datetime | None = changes.get("handle_due") or t.handle_due
+    data = {"approve": approve, "note": note, "handle_due": due.isoformat() if due else None}
     return changes, "extension_decided", data
 
 

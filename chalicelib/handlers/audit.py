@@ -1,9 +1,7 @@
 """TicketEvents stream → audit copies and archive packages; the daily reconciliation schedule.
 
-Record-by-record processing with partial batch failures (Lambda `ReportBatchItemFailures`): a
-record that fails is logged with its event id and reported by its SequenceNumber; the others
-count as done. Lambda (and the local pump) retry the failed ones a bounded number of times and
-then park them in the dead-letter queue (docs/operations.md, "Audit and archive"); the daily
+Failed records are reported (one stream path, `handlers/streams.py`), retried a bounded number of
+times and then parked in the dead-letter queue (docs/operations.md, "Audit and archive"); the daily
 reconciliation repairs whatever still ended up missing. Every write is idempotent (deterministic
 keys, If-None-Match, conditional index write), so a retried or twice-delivered batch is harmless.
 """
@@ -11,38 +9,34 @@ keys, If-None-Match, conditional index write), so a retried or twice-delivered b
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from chalice import Blueprint, Cron
+from chalice.app import Blueprint, Cron, DynamoDBEvent
 
-from chalicelib.config import get_settings
+from chalicelib.bootstrap import root
 from chalicelib.domain.calendar import SHANGHAI
+from chalicelib.handlers.streams import EVENTS_STREAM, process_batch
+from chalicelib.handlers.sweep import event_time
 from chalicelib.services import archive, reconcile
 
 log = logging.getLogger("hotline.audit")
 bp = Blueprint(__name__)
 
 
-def process_batch(event: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
-    """One Lambda-shaped TicketEvents batch → `{"batchItemFailures": [...]}` (bench / local pump entry)."""
-    return archive.handle_batch(event, now)
-
-
-@bp.on_dynamodb_record(stream_arn=get_settings().events_stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
-def on_ticket_event(event: Any) -> dict[str, Any]:
+@bp.on_dynamodb_record(stream_arn=EVENTS_STREAM, batch_size=100, starting_position="TRIM_HORIZON")
+def on_ticket_event(event: DynamoDBEvent) -> dict[str, Any]:
     """Lambda entry for the TicketEvents stream (the SAM override adds ReportBatchItemFailures + DLQ)."""
-    return process_batch(event.to_dict())
-
-
-def reconcile_recent(now: datetime) -> dict[str, Any]:
-    """Reconcile yesterday and today (Asia/Shanghai): the daily safety net behind the stream."""
-    today = now.astimezone(SHANGHAI).date()
-    return reconcile.run(today - timedelta(days=1), today, now)
+    deps = root()
+    return process_batch(archive.handle_records, event.to_dict(), deps, deps.clock())
 
 
 @bp.schedule(Cron(30, 18, "*", "*", "?", "*"), name="daily_reconcile")  # 02:30 Asia/Shanghai
-def daily_reconcile(event: Any) -> None:
-    """EventBridge entry: daily reconciliation of the event log with the audit copies and archive."""
-    report = reconcile_recent(datetime.now(UTC))
+def daily_reconcile(event: Any) -> dict[str, Any]:
+    """EventBridge entry: reconcile yesterday and today (Asia/Shanghai) — the safety net behind the stream."""
+    deps = root()
+    now = event_time(event, deps.clock())
+    today = now.astimezone(SHANGHAI).date()
+    report = reconcile.run(deps, today - timedelta(days=1), today, now)
     log.info("reconciliation %s..%s: %s", report["from"], report["to"], report["counts"])
+    return report

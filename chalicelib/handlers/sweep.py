@@ -1,4 +1,5 @@
-"""Schedule entry point: the deadline sweep every 15 minutes (R-12345-12)."""
+"""Schedules: the deadline sweep every 15 minutes (R-12345-12) and the hourly leader-instruction chase
+(R-12345-16)."""
 
 from __future__ import annotations
 
@@ -6,26 +7,35 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from chalice import Blueprint, Rate
+from chalice.app import Blueprint, Rate
 
-from chalicelib.services import sweep
+from chalicelib.bootstrap import root
+from chalicelib.services import instructions, sweep
 
 bp = Blueprint(__name__)
 log = logging.getLogger("hotline.sweep")
 
 
-def event_time(event: Any) -> datetime:
+def event_time(event: Any, fallback: datetime) -> datetime:
     """The scheduled instant of an EventBridge event (a recorded event replays its own time)."""
     raw = getattr(event, "time", None) or (event.to_dict().get("time") if hasattr(event, "to_dict") else None)
     try:
         return datetime.fromisoformat(str(raw)).astimezone(UTC)
     except ValueError:
-        return datetime.now(UTC)
+        return fallback
 
 
 @bp.schedule(Rate(15, unit=Rate.MINUTES), name="deadline_sweep", description="R-12345-12 deadline sweep")
 def deadline_sweep(event: Any) -> dict[str, Any]:
     """Run one sweep at the event's time; the counts go to the log."""
-    result = sweep.run_sweep(event_time(event))
+    deps = root()
+    result = sweep.run_sweep(deps, event_time(event, deps.clock()))
     log.info("deadline sweep %s", result)
     return result
+
+
+@bp.schedule(Rate(1, unit=Rate.HOURS), name="chase_instructions", description="R-12345-16 instruction chase")
+def chase_instructions(event: Any) -> dict[str, int]:
+    """Chase every open leader instruction whose next chase time has passed."""
+    deps = root()
+    return {"chased": instructions.chase_all(deps, event_time(event, deps.clock()))}

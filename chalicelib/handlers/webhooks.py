@@ -2,45 +2,40 @@
 
 from __future__ import annotations
 
-import logging
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint, Rate
+from chalice.app import Blueprint, DynamoDBEvent, Rate
 
-from chalicelib.config import get_settings
+from chalicelib.bootstrap import root
+from chalicelib.handlers.streams import EVENTS_STREAM, each_event, process_batch
 from chalicelib.services import lookup, webhooks
-from chalicelib.storage.archive_index import event_from_image
+from chalicelib.storage.tickets import EventRecord
 
-log = logging.getLogger("hotline.partners")
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
+
 bp = Blueprint(__name__)
 
 
-def process_batch(event: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
-    """Handle one Lambda-shaped stream batch; failed records are reported for retry (never lost)."""
-    moment = now or datetime.now(UTC)
-    failed: list[str] = []
-    for record in event.get("Records", []):
-        if record.get("eventName") != "INSERT":
-            continue
-        seq = str(record["dynamodb"]["SequenceNumber"])
-        try:
-            ev = event_from_image(record["dynamodb"]["NewImage"])
-            lookup.on_event(ev, moment)
-            webhooks.on_event(ev, moment)
-        except Exception:  # noqa: BLE001 - reported as this record's failure, retried by the stream
-            log.exception("partner stream record %s failed", seq)
-            failed.append(seq)
-    return {"batchItemFailures": [{"itemIdentifier": seq} for seq in failed]}
+def partner_event(deps: Adapters, event: EventRecord, now: datetime) -> None:
+    """Lookup code at intake, then the partners' webhooks."""
+    lookup.on_event(deps, event, now)
+    webhooks.on_event(deps, event, now)
 
 
-@bp.on_dynamodb_record(stream_arn=get_settings().events_stream_arn, batch_size=100, starting_position="TRIM_HORIZON")
-def partner_events(event: Any) -> dict[str, Any]:
+CONSUMER = each_event(partner_event)
+
+
+@bp.on_dynamodb_record(stream_arn=EVENTS_STREAM, batch_size=100, starting_position="TRIM_HORIZON")
+def partner_events(event: DynamoDBEvent) -> dict[str, Any]:
     """Lambda entry for the TicketEvents stream: lookup codes at intake, webhooks to partners."""
-    return process_batch(event.to_dict())
+    deps = root()
+    return process_batch(CONSUMER, event.to_dict(), deps, deps.clock())
 
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES))
 def partner_webhook_retry(event: Any) -> dict[str, int]:
     """Retry the webhook deliveries that are due (exponential backoff, see services/webhooks.py)."""
-    return webhooks.retry_due(datetime.now(UTC))
+    deps = root()
+    return webhooks.retry_due(deps, deps.clock())

@@ -4,7 +4,7 @@ Every object is written SSE-KMS with the data key and an Object Lock COMPLIANCE 
 `archive_retention_years` (the bucket also has both as defaults; writing them explicitly keeps a
 misconfigured bucket from silently storing records unprotected).
 
-Request accounting: every S3 API call made through the shared client is counted per operation
+Request accounting: every S3 API call the store makes is counted per operation
 (`request_counts()` / `reset_request_counts()`), for the benchmark's "S3 requests per event".
 """
 
@@ -12,38 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.config import get_settings
-from chalicelib.integrations import aws
-
 PRESIGN_SECONDS = 15 * 60  # download links are valid 15 minutes
-
-_counts: Counter[str] = Counter()
-_counts_lock = threading.Lock()
-
-
-def _count(model: Any = None, **_: Any) -> None:
-    with _counts_lock:
-        _counts[getattr(model, "name", "unknown")] += 1
-
-
-def request_counts() -> dict[str, int]:
-    """S3 API calls per operation since the last reset (e.g. {"PutObject": 120})."""
-    with _counts_lock:
-        return dict(_counts)
-
-
-def reset_request_counts() -> None:
-    """Start counting S3 calls from zero."""
-    with _counts_lock:
-        _counts.clear()
 
 
 def retain_until(start: datetime, years: int) -> datetime:
@@ -70,10 +47,60 @@ class StoredObject:
         return hashlib.sha256(self.body).hexdigest()
 
 
-class ArchiveStore:
+class ArchiveStore(ABC):
     """The archive bucket: write-once audit copies, versioned packages, reads and presigned links."""
 
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+        self._counts_lock = threading.Lock()
+
+    def count(self, operation: str) -> None:
+        """Count one request to the store."""
+        with self._counts_lock:
+            self._counts[operation] += 1
+
+    def request_counts(self) -> dict[str, int]:
+        """Requests per operation since the last reset (e.g. {"PutObject": 120})."""
+        with self._counts_lock:
+            return dict(self._counts)
+
+    def reset_request_counts(self) -> None:
+        """Start counting requests from zero."""
+        with self._counts_lock:
+            self._counts.clear()
+
+    @abstractmethod
+    def put_once(self, key: str, body: bytes, content_type: str, now: datetime,
+                 metadata: dict[str, str] | None = None) -> bool:
+        """Create the object unless the key exists: True when written, False when it was already there."""
+
+    @abstractmethod
+    def put(self, key: str, body: bytes, content_type: str, now: datetime,
+            metadata: dict[str, str] | None = None) -> str | None:
+        """Write a new version of the object; its version id."""
+
+    @abstractmethod
+    def get(self, key: str, version_id: str | None = None) -> StoredObject | None:
+        """The object (latest, or one version), or None when it does not exist."""
+
+    @abstractmethod
+    def keys(self, prefix: str) -> set[str]:
+        """Keys (latest versions) under a prefix."""
+
+    @abstractmethod
+    def versions(self, prefix: str) -> list[dict[str, Any]]:
+        """Every version under a prefix: key, version_id, is_latest, size, last_modified."""
+
+    @abstractmethod
+    def presign(self, key: str, version_id: str | None, filename: str, content_type: str) -> str:
+        """A GET link valid 15 minutes (no request is sent)."""
+
+
+class S3ArchiveStore(ArchiveStore):
+    """The archive bucket on S3 (Object Lock COMPLIANCE, SSE-KMS)."""
+
     def __init__(self, s3: Any, bucket: str, kms_key_id: str, retention_years: int) -> None:
+        super().__init__()
         self._s3 = s3
         self.bucket = bucket
         self._kms_key_id = kms_key_id
@@ -102,6 +129,7 @@ class ArchiveStore:
         True when written, False when it was already there (a retried batch: no second version).
         """
         args = self._put_args(key, body, content_type, now, metadata)
+        self.count("PutObject")
         try:
             self._s3.put_object(IfNoneMatch="*", **args)
         except ClientError as exc:
@@ -113,14 +141,17 @@ class ArchiveStore:
     def put(self, key: str, body: bytes, content_type: str, now: datetime,
             metadata: dict[str, str] | None = None) -> str | None:
         """Write a new version of the object; its version id."""
+        self.count("PutObject")
         resp = self._s3.put_object(**self._put_args(key, body, content_type, now, metadata))
-        return resp.get("VersionId")
+        version: str | None = resp.get("VersionId")
+        return version
 
     def get(self, key: str, version_id: str | None = None) -> StoredObject | None:
         """The object (latest, or one version), or None when it does not exist."""
         args: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         if version_id:
             args["VersionId"] = version_id
+        self.count("GetObject")
         try:
             resp = self._s3.get_object(**args)
         except ClientError as exc:
@@ -134,6 +165,7 @@ class ArchiveStore:
         """Keys (latest versions) under a prefix."""
         found: set[str] = set()
         for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            self.count("ListObjectsV2")
             found.update(o["Key"] for o in page.get("Contents", []))
         return found
 
@@ -141,6 +173,7 @@ class ArchiveStore:
         """Every version under a prefix: key, version_id, is_latest, size, last_modified."""
         out: list[dict[str, Any]] = []
         for page in self._s3.get_paginator("list_object_versions").paginate(Bucket=self.bucket, Prefix=prefix):
+            self.count("ListObjectVersions")
             for v in page.get("Versions", []):
                 out.append({"key": v["Key"], "version_id": v["VersionId"], "is_latest": v["IsLatest"],
                             "size": v["Size"], "last_modified": v["LastModified"].isoformat()})
@@ -164,11 +197,3 @@ def _code(exc: ClientError) -> str:
     error = exc.response.get("Error", {})
     return str(error.get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
 
-
-@lru_cache(maxsize=1)
-def store() -> ArchiveStore:
-    """The process-wide archive store on the shared S3 client (calls counted)."""
-    s = get_settings()
-    s3 = aws.client("s3")
-    s3.meta.events.register("before-call.s3", _count, unique_id="hotline-archive-count")
-    return ArchiveStore(s3, s.archive_bucket, s.kms_key_id, s.archive_retention_years)

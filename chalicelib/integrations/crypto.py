@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import threading
+from abc import ABC, abstractmethod
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -17,7 +18,19 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 _PREFIX = "kms1:"
 
 
-class Envelope:
+class Cipher(ABC):
+    """Encrypts small JSON documents to text and back (personal data, partner secrets)."""
+
+    @abstractmethod
+    def encrypt(self, document: dict[str, Any]) -> str:
+        """Ciphertext text of a JSON-able document."""
+
+    @abstractmethod
+    def decrypt(self, token: str) -> dict[str, Any]:
+        """The document back; ValueError on a foreign or damaged ciphertext."""
+
+
+class Envelope(Cipher):
     """Encrypt/decrypt small JSON documents with a KMS data key."""
 
     def __init__(self, kms_client: Any, key_id: str, context: dict[str, str] | None = None) -> None:

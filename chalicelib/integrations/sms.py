@@ -13,11 +13,11 @@ import json
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Protocol
 
-from chalicelib.config import Settings, get_settings
+from chalicelib.config import Settings
 
 log = logging.getLogger("hotline.sms")
 
@@ -138,16 +138,12 @@ class RecorderSender:
         return SendResult(True, message_id=f"rec-{uuid.uuid4().hex[:12]}")
 
 
-@lru_cache(maxsize=1)
-def sender() -> SmsSender:
-    """The configured backend for this process."""
-    s = get_settings()
-    if s.sms_backend == "sns":
-        from chalicelib.integrations import aws
-
-        return SnsSender(aws.client("sns"))
-    if s.sms_backend == "aliyun":
-        return AliyunSender(s)
-    if s.sms_backend == "recorder":
+def build_sender(settings: Settings, client: Callable[[str], Any]) -> SmsSender:
+    """The backend `settings.sms_backend` names (`client(service)` gives a boto3 client)."""
+    if settings.sms_backend == "sns":
+        return SnsSender(client("sns"))
+    if settings.sms_backend == "aliyun":
+        return AliyunSender(settings)
+    if settings.sms_backend == "recorder":
         return RecorderSender()
-    raise RuntimeError(f"unknown SMS_BACKEND {s.sms_backend!r} (sns, aliyun, recorder)")
+    raise RuntimeError(f"unknown SMS_BACKEND {settings.sms_backend!r} (sns, aliyun, recorder)")

@@ -50,7 +50,8 @@ def _admin_error(exc: ClientError, username: str) -> Exception:
         return ValidationError({"password": "密码不符合密码策略（至少12位，含大小写字母、数字和符号）"})
     if code == "InvalidParameterException" and "PaginationToken" in str(exc):
         return BadRequest("page 参数无效")
-    return exc
+    original: Exception = exc
+    return original
 
 
 def _view(raw: dict[str, Any], groups: list[str]) -> dict[str, Any]:

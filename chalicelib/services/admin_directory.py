@@ -1,58 +1,51 @@
 """Admin use cases for the directory: units and contacts (R-12345-07) and user accounts / roles.
 
-Units are DirectoryModel items `UNIT / {unit_id}` (read by `storage.directory.units()` and GET /units);
+Units are Directory items `UNIT / {unit_id}` (read by `Directory.units()` and GET /units);
 users live in the Cognito user pool (role = group, unit = `custom:unit_id`).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pynamodb.exceptions import DoesNotExist, PutError
-
-from chalicelib.config import get_settings
 from chalicelib.domain import access
 from chalicelib.domain.errors import BadRequest, Conflict, DomainError, Forbidden, NotFound, ValidationError
 from chalicelib.domain.model import Actor, Role
 from chalicelib.domain.units import unit_id_problem, validate_unit
-from chalicelib.integrations import aws, userpool
-from chalicelib.services import context
-from chalicelib.storage import directory
-from chalicelib.storage.models import DirectoryModel
+from chalicelib.integrations import userpool
+from chalicelib.storage.directory import UNIT
+from chalicelib.storage.table import Absent, Cond, Equals, Present
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
 
 # ---------------------------------------------------------------- units
 
 
 def _save_unit(
-    unit: dict[str, Any], actor: Actor, now: datetime, condition: Any, failed: DomainError
+    deps: Adapters, unit: dict[str, Any], actor: Actor, now: datetime, condition: Cond, failed: DomainError
 ) -> dict[str, Any]:
     """One conditional put of `UNIT / {id}`; `failed` is raised when the condition does not hold."""
     data = {k: v for k, v in unit.items() if k != "id"}
     data.update(updated_by=actor.user_id, updated_at=now.isoformat())
-    item = DirectoryModel(directory.UNIT, unit["id"], data=json.dumps(data, ensure_ascii=False))
-    try:
-        item.save(condition=condition)
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise failed from exc
-        raise
-    context.invalidate()
+    if not deps.directory.save_unit(unit["id"], data, condition):
+        raise failed
+    deps.contexts.invalidate()
     return dict(data, id=unit["id"])
 
 
-def create_unit(actor: Actor, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+def create_unit(deps: Adapters, actor: Actor, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """A new unit; 409 when the id is taken (conditional put, no read-then-write)."""
     access.ensure_role(actor, Role.ADMIN)
     unit = validate_unit(body, body.get("id"))  # type: ignore[arg-type]
     taken = Conflict(f"单位编号 {unit['id']} 已存在", unit_id=unit["id"])
-    return _save_unit(unit, actor, now, DirectoryModel.sk.does_not_exist(), taken)
+    return _save_unit(deps, unit, actor, now, Absent(), taken)
 
 
-def replace_unit(actor: Actor, unit_id: str, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+def replace_unit(deps: Adapters, actor: Actor, unit_id: str, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """Replace an existing unit (name, kind, active, contacts); 404 when there is none."""
     access.ensure_role(actor, Role.ADMIN)
     if unit_id_problem(unit_id) is not None:
@@ -60,19 +53,18 @@ def replace_unit(actor: Actor, unit_id: str, body: Mapping[str, Any], now: datet
     if "id" in body and body["id"] != unit_id:
         raise ValidationError({"id": "不能修改单位编号"})
     missing = NotFound(f"单位 {unit_id} 不存在", unit_id=unit_id)
-    return _save_unit(validate_unit(body, unit_id), actor, now, DirectoryModel.sk.exists(), missing)
+    return _save_unit(deps, validate_unit(body, unit_id), actor, now, Present(), missing)
 
 
-def deactivate_unit(actor: Actor, unit_id: str, now: datetime) -> dict[str, Any]:
+def deactivate_unit(deps: Adapters, actor: Actor, unit_id: str, now: datetime) -> dict[str, Any]:
     """Mark a unit inactive: it stays listed (`active` false) but can no longer be dispatched to."""
     access.ensure_role(actor, Role.ADMIN)
-    try:
-        stored = DirectoryModel.get(directory.UNIT, unit_id, consistent_read=True)
-    except DoesNotExist as exc:
-        raise NotFound(f"单位 {unit_id} 不存在", unit_id=unit_id) from exc
-    unit = dict(json.loads(stored.data), id=unit_id, active=False)
-    unchanged = DirectoryModel.data == stored.data
-    return _save_unit(unit, actor, now, unchanged, Conflict("单位已被他人修改，请刷新后重试", unit_id=unit_id))
+    stored = deps.directory.get_item(UNIT, unit_id)
+    if stored is None:
+        raise NotFound(f"单位 {unit_id} 不存在", unit_id=unit_id)
+    unit = dict(stored, id=unit_id, active=False)
+    unchanged = Equals("data", stored)
+    return _save_unit(deps, unit, actor, now, unchanged, Conflict("单位已被他人修改，请刷新后重试", unit_id=unit_id))
 
 
 # ---------------------------------------------------------------- users and roles
@@ -83,8 +75,8 @@ PASSWORD_RULES = (r".{12,}", r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]")
 MAX_PAGE = 60
 
 
-def _pool() -> tuple[Any, str]:
-    return aws.client("cognito-idp"), get_settings().user_pool_id
+def _pool(deps: Adapters) -> tuple[Any, str]:
+    return deps.clients("cognito-idp"), deps.settings.user_pool_id
 
 
 def _with_role(user: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +99,7 @@ def _role(value: Any, problems: dict[str, str]) -> str | None:
     return None
 
 
-def _unit_for(role: str | None, value: Any, problems: dict[str, str]) -> str | None:
+def _unit_for(deps: Adapters, role: str | None, value: Any, problems: dict[str, str]) -> str | None:
     """The unit of a unit_handler (required, must be known); other roles have none (nothing to say without a role)."""
     if role is None:
         return None
@@ -117,14 +109,14 @@ def _unit_for(role: str | None, value: Any, problems: dict[str, str]) -> str | N
         return None
     if value in (None, ""):
         problems["unit_id"] = "承办单位账号必须关联单位"
-    elif not isinstance(value, str) or value not in directory.units():
+    elif not isinstance(value, str) or value not in deps.directory.units():
         problems["unit_id"] = f"承办单位 {value} 不存在"
     else:
         return value
     return None
 
 
-def list_users(actor: Actor, params: Mapping[str, str]) -> dict[str, Any]:
+def list_users(deps: Adapters, actor: Actor, params: Mapping[str, str]) -> dict[str, Any]:
     """One page of users `{items: [{username,name,email,role,unit_id,enabled,status}], next_page}`."""
     access.ensure_role(actor, Role.ADMIN)
     try:
@@ -133,17 +125,17 @@ def list_users(actor: Actor, params: Mapping[str, str]) -> dict[str, Any]:
         raise BadRequest("limit 须为整数") from exc
     if not 1 <= limit <= MAX_PAGE:
         raise BadRequest(f"limit 须在 1–{MAX_PAGE} 之间")
-    users, token = userpool.list_users(*_pool(), limit, params.get("page") or None)
+    users, token = userpool.list_users(*_pool(deps), limit, params.get("page") or None)
     return {"items": [_with_role(u) for u in users], "next_page": token}
 
 
-def get_user(actor: Actor, username: str) -> dict[str, Any]:
+def get_user(deps: Adapters, actor: Actor, username: str) -> dict[str, Any]:
     """One user."""
     access.ensure_role(actor, Role.ADMIN)
-    return _with_role(userpool.get_user(*_pool(), username))
+    return _with_role(userpool.get_user(*_pool(deps), username))
 
 
-def create_user(actor: Actor, body: Mapping[str, Any]) -> dict[str, Any]:
+def create_user(deps: Adapters, actor: Actor, body: Mapping[str, Any]) -> dict[str, Any]:
     """`{username, name, role, unit_id?, email?, password | temporary_password}` → the new user (in its role group)."""
     access.ensure_role(actor, Role.ADMIN)
     problems: dict[str, str] = {}
@@ -152,7 +144,7 @@ def create_user(actor: Actor, body: Mapping[str, Any]) -> dict[str, Any]:
         problems["username"] = "须为1–64位字母、数字或 _ . @ -，以字母或数字开头"
     name = _name(body.get("name"), problems)
     role = _role(body.get("role"), problems)
-    unit_id = _unit_for(role, body.get("unit_id"), problems)
+    unit_id = _unit_for(deps, role, body.get("unit_id"), problems)
     email = body.get("email")
     if email not in (None, "") and not (isinstance(email, str) and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email)):
         problems["email"] = "邮箱格式不正确"
@@ -168,14 +160,14 @@ def create_user(actor: Actor, body: Mapping[str, Any]) -> dict[str, Any]:
         attributes.update(email=str(email), email_verified="true")
     if unit_id:
         attributes[userpool.UNIT_ATTRIBUTE] = unit_id
-    userpool.create_user(*_pool(), str(username), attributes, str(role), body[given[0]], given[0] == "password")
-    return get_user(actor, str(username))
+    userpool.create_user(*_pool(deps), str(username), attributes, str(role), body[given[0]], given[0] == "password")
+    return get_user(deps, actor, str(username))
 
 
-def update_user(actor: Actor, username: str, body: Mapping[str, Any]) -> dict[str, Any]:
+def update_user(deps: Adapters, actor: Actor, username: str, body: Mapping[str, Any]) -> dict[str, Any]:
     """`{name?, role?, unit_id?}`: a role change moves the user out of its old role groups into the new one."""
     access.ensure_role(actor, Role.ADMIN)
-    raw = userpool.get_user(*_pool(), username)
+    raw = userpool.get_user(*_pool(deps), username)
     groups = list(raw["groups"])
     current = _with_role(raw)
     problems: dict[str, str] = {}
@@ -184,7 +176,7 @@ def update_user(actor: Actor, username: str, body: Mapping[str, Any]) -> dict[st
     if role and role != current["role"] and _is_self(actor, username):
         raise Forbidden("不能修改自己的角色")
     unit_value = body["unit_id"] if "unit_id" in body else (current["unit_id"] if role == Role.UNIT_HANDLER else None)
-    unit_id = _unit_for(role, unit_value, problems)
+    unit_id = _unit_for(deps, role, unit_value, problems)
     if problems:
         raise ValidationError(problems)
     attributes = {"name": name} if name else {}
@@ -193,18 +185,18 @@ def update_user(actor: Actor, username: str, body: Mapping[str, Any]) -> dict[st
     remove = [userpool.UNIT_ATTRIBUTE] if not unit_id and current["unit_id"] else []
     role_groups = [g for g in groups if g in {str(r) for r in ROLES}]
     move = (role_groups, str(role)) if role and role_groups != [role] else None
-    userpool.update_user(*_pool(), username, attributes=attributes, remove_attributes=remove, groups=move)
-    return get_user(actor, username)
+    userpool.update_user(*_pool(deps), username, attributes=attributes, remove_attributes=remove, groups=move)
+    return get_user(deps, actor, username)
 
 
 def _is_self(actor: Actor, username: str) -> bool:
     return actor.user_id.lower() == username.lower()
 
 
-def set_enabled(actor: Actor, username: str, enabled: bool) -> dict[str, Any]:
+def set_enabled(deps: Adapters, actor: Actor, username: str, enabled: bool) -> dict[str, Any]:
     """Enable or disable a user (admins cannot disable themselves)."""
     access.ensure_role(actor, Role.ADMIN)
     if not enabled and _is_self(actor, username):
         raise Forbidden("不能停用自己的账号")
-    userpool.set_enabled(*_pool(), username, enabled)
-    return get_user(actor, username)
+    userpool.set_enabled(*_pool(deps), username, enabled)
+    return get_user(deps, actor, username)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access, sweep
 from chalicelib.domain.calendar import SHANGHAI, WorkCalendar
@@ -17,9 +17,9 @@ from chalicelib.domain.duty import format_office_hours, parse_office_hours
 from chalicelib.domain.errors import Conflict, ValidationError
 from chalicelib.domain.model import OPEN_STATUSES, Actor, Role
 from chalicelib.domain.tickets import next_alert
-from chalicelib.services import context
-from chalicelib.services.tickets import repo
-from chalicelib.storage import directory
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
 
 _ISO_LINE = re.compile(r"(\d{4}-\d{2}-\d{2})\s*(?:(?:~|～|至|\.\.|/|到)\s*(\d{4}-\d{2}-\d{2}))?\s*(休|班|holiday|off|workday|work)?")
 _CN_DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})日")
@@ -101,13 +101,13 @@ def parse_notice(text: str, year: int) -> dict[date, bool]:
     return days
 
 
-def _store(actor: Actor, days: dict[date, bool]) -> dict[str, Any]:
+def _store(deps: Adapters, actor: Actor, days: dict[date, bool]) -> dict[str, Any]:
     by_year: dict[int, dict[date, bool]] = {}
     for d, workday in days.items():
         by_year.setdefault(d.year, {})[d] = workday
     for y, part in by_year.items():
-        directory.put_calendar_days(y, part, actor.user_id)
-    context.invalidate()
+        deps.directory.put_calendar_days(y, part, actor.user_id)
+    deps.contexts.invalidate()
     return {
         "stored": len(days),
         "holidays": sorted(d.isoformat() for d, w in days.items() if not w),
@@ -115,17 +115,17 @@ def _store(actor: Actor, days: dict[date, bool]) -> dict[str, Any]:
     }
 
 
-def put_days(actor: Actor, year: Any, body: dict[str, Any]) -> dict[str, Any]:
+def put_days(deps: Adapters, actor: Actor, year: Any, body: dict[str, Any]) -> dict[str, Any]:
     """Admin: enter holidays (ranges) and make-up working days of a year."""
     access.ensure_role(actor, Role.ADMIN)
     y = _year(year)
     days = days_from_body(body)
     if not days:
         raise ValidationError({"holidays": "请提供 holidays、workdays 或 days"})
-    return _store(actor, days) | {"year": y}
+    return _store(deps, actor, days) | {"year": y}
 
 
-def import_notice(actor: Actor, year: Any, body: dict[str, Any]) -> dict[str, Any]:
+def import_notice(deps: Adapters, actor: Actor, year: Any, body: dict[str, Any]) -> dict[str, Any]:
     """Admin: import a pasted notice; `dry_run: true` only shows what would be stored."""
     access.ensure_role(actor, Role.ADMIN)
     y = _year(year)
@@ -136,28 +136,28 @@ def import_notice(actor: Actor, year: Any, body: dict[str, Any]) -> dict[str, An
     if body.get("dry_run"):
         return {"year": y, "stored": 0, "holidays": sorted(d.isoformat() for d, w in days.items() if not w),
                 "workdays": sorted(d.isoformat() for d, w in days.items() if w)}
-    return _store(actor, days) | {"year": y}
+    return _store(deps, actor, days) | {"year": y}
 
 
-def delete_day(actor: Actor, year: Any, day: str) -> dict[str, Any]:
+def delete_day(deps: Adapters, actor: Actor, year: Any, day: str) -> dict[str, Any]:
     """Admin: remove one override."""
     access.ensure_role(actor, Role.ADMIN)
     d = _parse_date(day, "date")
     if d.year != _year(year):
         raise ValidationError({"date": "日期不在该年度"})
-    directory.delete_calendar_day(d.year, d)
-    context.invalidate()
+    deps.directory.delete_calendar_day(d.year, d)
+    deps.contexts.invalidate()
     return {"deleted": d.isoformat()}
 
 
-def get_year(actor: Actor, year: Any, now: datetime) -> dict[str, Any]:
+def get_year(deps: Adapters, actor: Actor, year: Any, now: datetime) -> dict[str, Any]:
     """The overrides of a year, whether the package covers it, whether it is confirmed."""
     access.ensure_role(actor, Role.ADMIN, Role.OPERATOR, Role.LEADER, Role.ANALYST)
     y = _year(year)
-    items = directory.list_items(f"CAL#{y}")
+    items = deps.directory.list_items(f"CAL#{y}")
     confirmed = next((d for sk, d in items if sk == "CONFIRMED"), None)
     days = [{"date": sk, "workday": bool(d.get("workday"))} for sk, d in items if sk != "CONFIRMED"]
-    cal = context.load_context(now).calendar
+    cal = deps.contexts.load(now).calendar
     return {
         "year": y,
         "package_covers": WorkCalendar().is_known_year(y),  # no overrides: the package alone
@@ -167,37 +167,37 @@ def get_year(actor: Actor, year: Any, now: datetime) -> dict[str, Any]:
         "known": cal.is_known_year(y),
         "days": days,
         "office_hours": format_office_hours(cal.hours),
-        "warnings": warnings(now),
+        "warnings": warnings(deps, now),
     }
 
 
-def warnings(now: datetime) -> list[dict[str, Any]]:
+def warnings(deps: Adapters, now: datetime) -> list[dict[str, Any]]:
     """"calendar for YEAR not confirmed" (this year, and next year from 1 November)."""
-    years = context.load_context(now).calendar.unconfirmed_years(now.astimezone(SHANGHAI).date())
+    years = deps.contexts.load(now).calendar.unconfirmed_years(now.astimezone(SHANGHAI).date())
     return [{"code": "calendar_unconfirmed", "year": y, "message": f"{y} 年工作日历尚未确认"} for y in years]
 
 
-def confirm(actor: Actor, year: Any, now: datetime) -> dict[str, Any]:
+def confirm(deps: Adapters, actor: Actor, year: Any, now: datetime) -> dict[str, Any]:
     """Admin: mark a year confirmed and recompute every open provisional deadline."""
     access.ensure_role(actor, Role.ADMIN)
     y = _year(year)
-    directory.put_item(f"CAL#{y}", "CONFIRMED", {"confirmed": True, "by": actor.user_id, "at": now.isoformat()})
-    context.invalidate()
-    return {"year": y, "confirmed": True, **recompute_provisional(now, y)}
+    deps.directory.put_item(f"CAL#{y}", "CONFIRMED", {"confirmed": True, "by": actor.user_id, "at": now.isoformat()})
+    deps.contexts.invalidate()
+    return {"year": y, "confirmed": True, **recompute_provisional(deps, now, y)}
 
 
-def recompute_provisional(now: datetime, year: int) -> dict[str, int]:
+def recompute_provisional(deps: Adapters, now: datetime, year: int) -> dict[str, int]:
     """One `deadline_recomputed` event per open ticket whose provisional deadline changed (Query by status)."""
-    ctx = context.load_context(now)
+    ctx = deps.contexts.load(now)
     counts = {"checked": 0, "recomputed": 0, "conflicts": 0, "unchanged": 0}
     for status in sorted(OPEN_STATUSES):
         token: str | None = None
         while True:
-            page = repo().list(index="status", key=str(status), limit=100, token=token)
+            page = deps.tickets.list_page(index="status", key=str(status), limit=100, token=token)
             for summary in page.items:
                 if summary.handle_due_provisional:
                     counts["checked"] += 1
-                    counts[_recompute_one(summary.ticket_id, ctx, now, year)] += 1
+                    counts[_recompute_one(deps, summary.ticket_id, ctx, now, year)] += 1
             token = page.next_page
             if not token:
                 break
@@ -205,30 +205,30 @@ def recompute_provisional(now: datetime, year: int) -> dict[str, int]:
     return counts
 
 
-def _recompute_one(ticket_id: str, ctx: Any, now: datetime, year: int) -> str:
+def _recompute_one(deps: Adapters, ticket_id: str, ctx: Any, now: datetime, year: int) -> str:
     for _attempt in range(3):
-        ticket = repo().get(ticket_id)
+        ticket = deps.tickets.get(ticket_id)
         reassigned_at = None
         if ticket.reassign_count:
-            at = [e["at"] for e in repo().events(ticket_id) if e["type"] == "reassigned"]
+            at = [e["at"] for e in deps.tickets.events(ticket_id) if e["type"] == "reassigned"]
             reassigned_at = datetime.fromisoformat(at[-1]) if at else None
         due = sweep.recomputed_due(ticket, ctx, reassigned_at=reassigned_at)
         change = sweep.recompute_change(ticket, due, now, year) if due else None
         if change is None:
             return "unchanged"
         try:
-            repo().commit(change, next_alert(change.after, ctx))
+            deps.tickets.commit(change, next_alert(change.after, ctx))
             return "recomputed"
         except Conflict:
             continue
     return "conflicts"
 
 
-def set_office_hours(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
+def set_office_hours(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
     """Admin: office hours as text `08:30-12:00,14:00-17:30` (Asia/Shanghai)."""
     access.ensure_role(actor, Role.ADMIN)
     hours = parse_office_hours(str(body.get("office_hours") or ""))
     text = format_office_hours(hours)
-    directory.put_item("CONFIG", "office_hours", {"text": text, "by": actor.user_id})
-    context.invalidate()
+    deps.directory.put_item("CONFIG", "office_hours", {"text": text, "by": actor.user_id})
+    deps.contexts.invalidate()
     return {"office_hours": text}

@@ -8,25 +8,28 @@ transfer carry their own call. Recording a reminder call closes the owner's "pho
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.model import Actor
 from chalicelib.services import tickets as ticket_svc
 from chalicelib.services.views import ticket_public
 
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
+
 CALL_EVENTS = ("call_recorded", "dispatched", "transferred")
 
 
-def record_call(actor: Actor, ticket_id: str, body: dict[str, Any], now: datetime) -> dict[str, Any]:
+def record_call(deps: Adapters, actor: Actor, ticket_id: str, body: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Record one call: kind, to_name, to_phone, outcome, note (who and when from the request)."""
-    ticket = ticket_svc.act(actor, ticket_id, "record-call", body, now)
+    ticket = ticket_svc.act(deps, actor, ticket_id, "record-call", body, now)
     return ticket_public(ticket, actor)
 
 
-def list_calls(actor: Actor, ticket_id: str) -> list[dict[str, Any]]:
+def list_calls(deps: Adapters, actor: Actor, ticket_id: str) -> list[dict[str, Any]]:
     """Every call recorded on the ticket, oldest first, with the event it belongs to."""
     out = []
-    for e in ticket_svc.ticket_events(actor, ticket_id):
+    for e in ticket_svc.ticket_events(deps, actor, ticket_id):
         call = (e.get("data") or {}).get("call")
         if e["type"] in CALL_EVENTS and call:
             out.append(dict(call, event_id=e["event_id"], event_type=e["type"]))

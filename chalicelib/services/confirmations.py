@@ -7,14 +7,15 @@ work, never the archive), narrowed to the caller's own tickets (operators) or un
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.model import Actor, Role, Ticket
 from chalicelib.services import calendar_admin
-from chalicelib.services.tickets import repo
 from chalicelib.services.views import ticket_summary
-from chalicelib.storage import directory
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
 
 FIRST = 5  # items shown per group
 CAP = 50  # counted per status at most ("50+" beyond)
@@ -31,18 +32,18 @@ OPERATOR_GROUPS = (
 )
 
 
-def _group(key: str, title: str, statuses: tuple[str, ...], filters: dict[str, str], keep: Any = None) -> dict[str, Any]:
+def _group(deps: Adapters, key: str, title: str, statuses: tuple[str, ...], filters: dict[str, str], keep: Any = None) -> dict[str, Any]:
     items: list[Ticket] = []
     more = False
     for status in statuses:
-        page = repo().list(index="status", key=status, limit=CAP, token=None, filters=dict(filters))
+        page = deps.tickets.list_page(index="status", key=status, limit=CAP, token=None, filters=dict(filters))
         items += [t for t in page.items if keep is None or keep(t)]
         more = more or page.next_page is not None
     items.sort(key=lambda t: (t.handle_due or t.received_at))
     return {"key": key, "title": title, "count": len(items), "more": more, "items": [ticket_summary(t) for t in items[:FIRST]]}
 
 
-def confirmations(actor: Actor, now: datetime) -> dict[str, Any]:
+def confirmations(deps: Adapters, actor: Actor, now: datetime) -> dict[str, Any]:
     """Counts and first items of each group for this caller."""
     soon = {"due_before": (now + DUE_SOON).astimezone(UTC).isoformat()}
     if actor.role == Role.UNIT_HANDLER:
@@ -50,10 +51,10 @@ def confirmations(actor: Actor, now: datetime) -> dict[str, Any]:
             raise Forbidden("承办单位账号未关联单位")
         unit = {"unit_id": actor.unit_id}
         groups = [
-            _group("to_sign", "待签收", ("dispatched",), unit),
-            _group("due_soon", "即将到期", ("handling", "extension_requested"), unit | soon),
+            _group(deps, "to_sign", "待签收", ("dispatched",), unit),
+            _group(deps, "due_soon", "即将到期", ("handling", "extension_requested"), unit | soon),
             # review rejected: back in handling with the old reply kept (R-12345-10 redo)
-            _group("redo", "退回重办", ("handling",), unit, keep=lambda t: t.reply is not None),
+            _group(deps, "redo", "退回重办", ("handling",), unit, keep=lambda t: t.reply is not None),
         ]
         return {"role": actor.role, "groups": groups, "warnings": []}
     if actor.role not in (Role.OPERATOR, Role.LEADER, Role.ANALYST, Role.ADMIN):
@@ -64,15 +65,15 @@ def confirmations(actor: Actor, now: datetime) -> dict[str, Any]:
         filters = {} if key == "new" else dict(mine)
         if key == "due_soon":
             filters |= soon
-        groups.append(_group(key, title, statuses, filters))
+        groups.append(_group(deps, key, title, statuses, filters))
     out: dict[str, Any] = {"role": actor.role, "groups": groups, "warnings": []}
     if actor.role == Role.ADMIN:
-        out["warnings"] = calendar_admin.warnings(now)  # "calendar for YEAR not confirmed"
+        out["warnings"] = calendar_admin.warnings(deps, now)  # "calendar for YEAR not confirmed"
     if actor.role == Role.OPERATOR:
-        out["open_tasks"] = len(my_tasks(actor))
+        out["open_tasks"] = len(my_tasks(deps, actor))
     return out
 
 
-def my_tasks(actor: Actor, limit: int = 100) -> list[dict[str, Any]]:
+def my_tasks(deps: Adapters, actor: Actor, limit: int = 100) -> list[dict[str, Any]]:
     """Open follow-up tasks of the caller (R-12345-04 "phone the unit"), earliest due first."""
-    return [data for _, data in directory.query_items(f"OPENTASK#{actor.user_id}", index=True, limit=limit)]
+    return [data for _, data in deps.directory.query_items(f"OPENTASK#{actor.user_id}", index=True, limit=limit)]

@@ -1,4 +1,4 @@
-"""The transition context (calendar, units, templates, limits), cached briefly per process."""
+"""The transition context (calendar, units, templates, limits) and staff names, cached briefly per process."""
 
 from __future__ import annotations
 
@@ -10,33 +10,50 @@ from chalicelib.domain.calendar import SHANGHAI, WorkCalendar
 from chalicelib.domain.duty import parse_office_hours
 from chalicelib.domain.templates import DEFAULT_TEMPLATES
 from chalicelib.domain.tickets import Context
-from chalicelib.storage import directory
+from chalicelib.storage.directory import Directory
 
 TTL_SECONDS = 60.0
-_lock = threading.Lock()
-_cached: tuple[float, Context] | None = None
 
 
-def load_context(now: datetime) -> Context:
-    """Context for a transition at `now`; refreshed every minute or after `invalidate()`."""
-    global _cached
-    with _lock:
-        if _cached and time.monotonic() - _cached[0] < TTL_SECONDS:
-            return _cached[1]
-    year = now.astimezone(SHANGHAI).year
-    overrides = directory.calendar_overrides(range(year - 1, year + 3))
-    templates = dict(DEFAULT_TEMPLATES)
-    templates.update(directory.reply_templates())
-    limits = (directory.config("limits") or {}).get("days")
-    hours = parse_office_hours(directory.office_hours_text())  # configurable office hours (issue #3)
-    ctx = Context(calendar=WorkCalendar(overrides, hours), units=directory.units(), templates=templates, limits=limits)
-    with _lock:
-        _cached = (time.monotonic(), ctx)
-    return ctx
+class ContextCache:
+    """Loads the context from the Directory; refreshed every minute or after `invalidate()`."""
 
+    def __init__(self, directory: Directory, ttl_s: float = TTL_SECONDS) -> None:
+        self._directory = directory
+        self._ttl = ttl_s
+        self._lock = threading.Lock()
+        self._cached: tuple[float, Context] | None = None
+        self._names: tuple[float, dict[str, str]] | None = None
 
-def invalidate() -> None:
-    """Forget the cached context (after an admin change)."""
-    global _cached
-    with _lock:
-        _cached = None
+    def names(self) -> dict[str, str]:
+        """Display names of staff by user id (printed records and reports show names, not login ids)."""
+        with self._lock:
+            if self._names and time.monotonic() - self._names[0] < self._ttl:
+                return self._names[1]
+        names = self._directory.user_names()
+        with self._lock:
+            self._names = (time.monotonic(), names)
+        return names
+
+    def load(self, now: datetime) -> Context:
+        """Context for a transition at `now`."""
+        with self._lock:
+            if self._cached and time.monotonic() - self._cached[0] < self._ttl:
+                return self._cached[1]
+        d = self._directory
+        year = now.astimezone(SHANGHAI).year
+        overrides = d.calendar_overrides(range(year - 1, year + 3))
+        templates = dict(DEFAULT_TEMPLATES)
+        templates.update(d.reply_templates())
+        limits = (d.config("limits") or {}).get("days")
+        hours = parse_office_hours(d.office_hours_text())
+        ctx = Context(calendar=WorkCalendar(overrides, hours), units=d.units(), templates=templates, limits=limits)
+        with self._lock:
+            self._cached = (time.monotonic(), ctx)
+        return ctx
+
+    def invalidate(self) -> None:
+        """Forget the cached context (after an admin change)."""
+        with self._lock:
+            self._cached = None
+            self._names = None

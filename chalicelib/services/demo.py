@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.model import Actor
-from chalicelib.services import context
 from chalicelib.services import tickets as svc
-from chalicelib.storage import directory
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
 
 UNITS: dict[str, dict[str, Any]] = {
     "U001": {"name": "海游街道办事处", "kind": "township", "contacts": [{"name": "周海", "phone": "13957600001", "role": "handler"}, {"name": "钱主任", "phone": "13957600011", "role": "leader"}]},
@@ -62,7 +63,7 @@ def _call(unit_id: str) -> dict[str, str]:
     return {"to_name": contact["name"], "to_phone": contact["phone"], "note": "已电话通知承办单位"}
 
 
-def _walk(ticket_id: str, target: str, unit_id: str, owner: Actor, category: str, at: datetime) -> None:
+def _walk(deps: Adapters, ticket_id: str, target: str, unit_id: str, owner: Actor, category: str, at: datetime) -> None:
     handler = UH[unit_id]
     steps: list[tuple[str, Actor, dict[str, Any]]] = [
         ("dispatch", owner, {"unit_id": unit_id, "call": _call(unit_id)}),
@@ -84,16 +85,16 @@ def _walk(ticket_id: str, target: str, unit_id: str, owner: Actor, category: str
         ]
     order = ["dispatched", "handling", "replied", "reviewed", "called_back", "submitted", "closed"]
     for n, (verb, actor, body) in enumerate(steps):
-        svc.act(actor, ticket_id, verb, body, at + timedelta(minutes=20 * (n + 1)))
+        svc.act(deps, actor, ticket_id, verb, body, at + timedelta(minutes=20 * (n + 1)))
         if target in order and order[min(n, len(order) - 1)] == target:
             break
 
 
-def seed(now: datetime) -> dict[str, Any]:
+def seed(deps: Adapters, now: datetime) -> dict[str, Any]:
     """Write the demo units and tickets (run once on a fresh stack)."""
     for unit_id, unit in UNITS.items():
-        directory.put_unit(unit_id, unit)
-    context.invalidate()
+        deps.directory.put_unit(unit_id, unit)
+    deps.contexts.invalidate()
     created = []
     for n, target in enumerate(PLAN):
         category, title, content = SAMPLES[n % len(SAMPLES)]
@@ -111,9 +112,9 @@ def seed(now: datetime) -> dict[str, Any]:
             "urgent": n % 11 == 5,
             "location": {"address": "三门县海游街道", "lat": 29.1 + n / 1000, "lng": 121.37},
         }
-        ticket, _ = svc.create_ticket(OP1 if n % 2 else OP2, payload, at)
+        ticket, _ = svc.create_ticket(deps, OP1 if n % 2 else OP2, payload, at)
         if target != "received":
             owner = OP1 if n % 2 else OP2
-            _walk(ticket.ticket_id, target, "U001" if n % 2 else "U002", owner, category, at)
+            _walk(deps, ticket.ticket_id, target, "U001" if n % 2 else "U002", owner, category, at)
         created.append(ticket.ticket_id)
     return {"units": len(UNITS), "tickets": len(created)}

@@ -7,13 +7,14 @@ when a date has no entry), `DUTY#STAFF` / user_id (an operator's name and mobile
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access, duty
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.model import Actor, Role
-from chalicelib.services.context import load_context
-from chalicelib.storage import directory
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
 
 STAFF = "DUTY#STAFF"
 DEFAULT = "DUTY#DEFAULT"
@@ -24,7 +25,7 @@ def _month_pk(day: str) -> str:
     return f"DUTY#{day[:7]}"
 
 
-def put_roster(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
+def put_roster(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
     """Admin: store shifts `{"entries": [{date, shift, user_id, name, phone}]}`; `default: true` for fallbacks."""
     access.ensure_role(actor, Role.ADMIN)
     raw = body.get("entries")
@@ -32,63 +33,63 @@ def put_roster(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError({"entries": f"须为 1–{MAX_ENTRIES} 项的列表"})
     entries = [duty.validate_entry(e) for e in raw]
     for e in entries:
-        directory.put_item(_month_pk(e["date"]), f"{e['date']}#{e['shift']}", e)
-        directory.put_item(STAFF, e["user_id"], {"name": e["name"], "phone": e["phone"]})
+        deps.directory.put_item(_month_pk(e["date"]), f"{e['date']}#{e['shift']}", e)
+        deps.directory.put_item(STAFF, e["user_id"], {"name": e["name"], "phone": e["phone"]})
     return {"stored": len(entries)}
 
 
-def put_default(actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
+def put_default(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
     """Admin: the fallback person per shift kind `{"day": {...}, "night": {...}, "holiday": {...}}`."""
     access.ensure_role(actor, Role.ADMIN)
     stored = []
     for kind in duty.SHIFTS:
         if kind in body:
             e = duty.validate_entry(dict(body[kind] or {}, date="2000-01-01", shift=kind))
-            directory.put_item(DEFAULT, kind, {k: e[k] for k in ("user_id", "name", "phone")})
+            deps.directory.put_item(DEFAULT, kind, {k: e[k] for k in ("user_id", "name", "phone")})
             stored.append(kind)
     if not stored:
         raise ValidationError({"day": "至少提供 day / night / holiday 之一"})
     return {"stored": stored}
 
 
-def put_staff(actor: Actor, user_id: str, body: dict[str, Any]) -> dict[str, Any]:
+def put_staff(deps: Adapters, actor: Actor, user_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """Admin: an operator's mobile for deadline alerts."""
     access.ensure_role(actor, Role.ADMIN)
     e = duty.validate_entry(dict(body, user_id=user_id, date="2000-01-01", shift="day"))
-    directory.put_item(STAFF, user_id, {"name": e["name"], "phone": e["phone"]})
+    deps.directory.put_item(STAFF, user_id, {"name": e["name"], "phone": e["phone"]})
     return {"user_id": user_id, "name": e["name"], "phone": e["phone"]}
 
 
-def roster(actor: Actor, month: str) -> dict[str, Any]:
+def roster(deps: Adapters, actor: Actor, month: str) -> dict[str, Any]:
     """Admin/operators: the shifts of a month (`YYYY-MM`) and the defaults."""
     access.ensure_role(actor, Role.ADMIN, Role.OPERATOR, Role.LEADER)
     try:
         date.fromisoformat(month + "-01")
     except ValueError as exc:
         raise ValidationError({"month": "须为 YYYY-MM"}) from exc
-    items = [data for _, data in directory.query_items(f"DUTY#{month}")]
-    defaults = dict(directory.query_items(DEFAULT))
+    items = [data for _, data in deps.directory.query_items(f"DUTY#{month}")]
+    defaults = dict(deps.directory.query_items(DEFAULT))
     return {"month": month, "items": items, "defaults": defaults}
 
 
-def on_duty(at: datetime) -> dict[str, Any] | None:
+def on_duty(deps: Adapters, at: datetime) -> dict[str, Any] | None:
     """The person on duty at an instant: the date's shift, else the default of that shift kind."""
-    shift = duty.shift_at(at, load_context(at).calendar)
-    found = directory.get_item(_month_pk(shift.day.isoformat()), shift.key) or directory.get_item(DEFAULT, shift.kind)
+    shift = duty.shift_at(at, deps.contexts.load(at).calendar)
+    found = deps.directory.get_item(_month_pk(shift.day.isoformat()), shift.key) or deps.directory.get_item(DEFAULT, shift.kind)
     if found is None:
         return None
     return {"user_id": found["user_id"], "name": found["name"], "phone": found["phone"], "shift": shift.key}
 
 
-def who_is_on_duty(actor: Actor, at: datetime) -> dict[str, Any]:
+def who_is_on_duty(deps: Adapters, actor: Actor, at: datetime) -> dict[str, Any]:
     """Route view of on_duty."""
     access.ensure_role(actor, Role.ADMIN, Role.OPERATOR, Role.LEADER)
-    shift = duty.shift_at(at, load_context(at).calendar)
-    return {"at": at.isoformat(), "shift": shift.key, "on_duty": on_duty(at)}
+    shift = duty.shift_at(at, deps.contexts.load(at).calendar)
+    return {"at": at.isoformat(), "shift": shift.key, "on_duty": on_duty(deps, at)}
 
 
-def staff_contact(user_id: str | None) -> dict[str, Any] | None:
+def staff_contact(deps: Adapters, user_id: str | None) -> dict[str, Any] | None:
     """An operator's name and mobile, when an admin entered one."""
     if not user_id:
         return None
-    return directory.get_item(STAFF, user_id)
+    return deps.directory.get_item(STAFF, user_id)

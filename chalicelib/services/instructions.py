@@ -8,20 +8,19 @@ the instruction is in the ticket's history and its stream (SMS / webhook consume
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access, instructions, tickets
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.model import SYSTEM_ACTOR, Actor, Change, Role, Ticket
-from chalicelib.services.context import load_context
-from chalicelib.services.tickets import repo
-from chalicelib.storage import directory
-from chalicelib.storage.models import DirectoryModel
+from chalicelib.storage.table import Absent, Cond, Equals, Item
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
 
 log = logging.getLogger("hotline.instructions")
 OPEN_INDEX = "INSTR-OPEN"
@@ -31,18 +30,18 @@ def _pk(ticket_id: str) -> str:
     return f"INSTR#{ticket_id}"
 
 
-def _item(instr: Mapping[str, Any]) -> DirectoryModel:
+def _item(instr: Mapping[str, Any]) -> Item:
     is_open = instr["status"] == "open"
-    return DirectoryModel(
+    return Item(
         _pk(instr["ticket_id"]),
         instr["id"],
-        data=json.dumps(instr, ensure_ascii=False),
+        dict(instr),
         gsi1pk=OPEN_INDEX if is_open else None,
         gsi1sk=f"{instr['next_chase_at']}#{instr['ticket_id']}#{instr['id']}" if is_open else None,
     )
 
 
-def _commit(ticket: Ticket, event: str, instr: Mapping[str, Any], actor: Actor, now: datetime, *, new: bool) -> None:
+def _commit(deps: Adapters, ticket: Ticket, event: str, instr: Mapping[str, Any], actor: Actor, now: datetime, *, new: bool) -> None:
     """The instruction item and a ticket event in one TransactWriteItems (409 if either raced)."""
     data = {"instruction_id": instr["id"], "to": instr["to"], "status": instr["status"]}
     if event == "instruction_recorded":
@@ -52,65 +51,65 @@ def _commit(ticket: Ticket, event: str, instr: Mapping[str, Any], actor: Actor, 
     elif event == "instruction_chased":
         data.update(chases=len(instr["chases"]), due=instr["due"])
     change = Change(ticket, ticket.with_changes(updated_at=now), event, data, now, actor)
-    cond = DirectoryModel.sk.does_not_exist() if new else DirectoryModel.gsi1pk == OPEN_INDEX
-    repo().commit(change, tickets.next_alert(change.after, load_context(now)), extra=[(_item(instr), cond)])
+    cond: Cond = Absent() if new else Equals("gsi1pk", OPEN_INDEX)
+    deps.tickets.commit(change, tickets.next_alert(change.after, deps.contexts.load(now)), extra=[(_item(instr), cond)])
 
 
-def record(actor: Actor, ticket_id: str, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+def record(deps: Adapters, actor: Actor, ticket_id: str, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """A leader's instruction on a ticket: recorded and forwarded to the owner or the unit."""
-    ticket = repo().get(ticket_id)
+    ticket = deps.tickets.get(ticket_id)
     access.ensure_view(actor, ticket)
     instr_id = f"I{now.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
-    instr = instructions.new_instruction(instr_id, ticket, body, actor, now, load_context(now).calendar)
-    _commit(ticket, "instruction_recorded", instr, actor, now, new=True)
+    instr = instructions.new_instruction(instr_id, ticket, body, actor, now, deps.contexts.load(now).calendar)
+    _commit(deps, ticket, "instruction_recorded", instr, actor, now, new=True)
     return instr
 
 
-def _get(ticket_id: str, instr_id: str) -> dict[str, Any]:
-    instr = directory.get_item(_pk(ticket_id), instr_id)
+def _get(deps: Adapters, ticket_id: str, instr_id: str) -> dict[str, Any]:
+    instr = deps.directory.get_item(_pk(ticket_id), instr_id)
     if instr is None:
         raise NotFound(f"批示 {instr_id} 不存在", instruction_id=instr_id)
     return instr
 
 
-def answer(actor: Actor, ticket_id: str, instr_id: str, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+def answer(deps: Adapters, actor: Actor, ticket_id: str, instr_id: str, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """The owner's or unit's answer; closes the instruction."""
-    ticket = repo().get(ticket_id)
+    ticket = deps.tickets.get(ticket_id)
     access.ensure_view(actor, ticket)
-    done = instructions.answer(_get(ticket_id, instr_id), body, actor, now)
-    _commit(ticket, "instruction_answered", done, actor, now, new=False)
+    done = instructions.answer(_get(deps, ticket_id, instr_id), body, actor, now)
+    _commit(deps, ticket, "instruction_answered", done, actor, now, new=False)
     return done
 
 
 def _visible(actor: Actor, instr: Mapping[str, Any]) -> bool:
     if actor.role == Role.UNIT_HANDLER:
-        return instr["to"] == {"kind": "unit", "id": actor.unit_id}
+        return bool(instr["to"] == {"kind": "unit", "id": actor.unit_id})
     return actor.role in (Role.LEADER, Role.OPERATOR, Role.ANALYST, Role.ADMIN)
 
 
-def for_ticket(actor: Actor, ticket_id: str) -> list[dict[str, Any]]:
+def for_ticket(deps: Adapters, actor: Actor, ticket_id: str) -> list[dict[str, Any]]:
     """The instructions on one ticket (unit handlers: those forwarded to their unit)."""
-    access.ensure_view(actor, repo().get(ticket_id))
-    return [i for _, i in directory.list_items(_pk(ticket_id)) if _visible(actor, i)]
+    access.ensure_view(actor, deps.tickets.get(ticket_id))
+    return [i for _, i in deps.directory.list_items(_pk(ticket_id)) if _visible(actor, i)]
 
 
-def open_list(actor: Actor, params: Mapping[str, str]) -> list[dict[str, Any]]:
+def open_list(deps: Adapters, actor: Actor, params: Mapping[str, str]) -> list[dict[str, Any]]:
     """Unanswered instructions in the actor's scope, the most urgent first; `mine=1` for one's own."""
     access.ensure_role(actor, Role.LEADER, Role.OPERATOR, Role.ANALYST, Role.ADMIN, Role.UNIT_HANDLER)
-    items = [i for _, i in directory.query_items(OPEN_INDEX, index=True) if _visible(actor, i)]
+    items = [i for _, i in deps.directory.query_items(OPEN_INDEX, index=True) if _visible(actor, i)]
     if params.get("mine") in ("1", "true"):
         items = [i for i in items if instructions.may_answer(i, actor)]
     return items
 
 
-def chase_all(now: datetime) -> int:
+def chase_all(deps: Adapters, now: datetime) -> int:
     """The hourly chase 催办: every open instruction past its next chase time gets a reminder event."""
     count = 0
-    for _, instr in directory.query_items(OPEN_INDEX, index=True):
+    for _, instr in deps.directory.query_items(OPEN_INDEX, index=True):
         if not instructions.chase_due(instr, now):
             continue
         try:
-            _commit(repo().get(instr["ticket_id"]), "instruction_chased", instructions.chase(instr, now),
+            _commit(deps, deps.tickets.get(instr["ticket_id"]), "instruction_chased", instructions.chase(instr, now),
                     SYSTEM_ACTOR, now, new=False)
             count += 1
         except (Conflict, NotFound):

@@ -19,17 +19,17 @@ import re
 import secrets
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import phones
 from chalicelib.domain.errors import Forbidden, NotFound, RateLimited, ValidationError
 from chalicelib.domain.model import Status, Ticket
 from chalicelib.domain.open311 import CATEGORY_TEXT, STATUS_TEXT, is_ticket_id
 from chalicelib.services import partners
-from chalicelib.services import tickets as ticket_service
-from chalicelib.services.context import load_context
-from chalicelib.storage import partners as store
 from chalicelib.storage.serialize import iso
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
 
 log = logging.getLogger("hotline.lookup")
 
@@ -47,37 +47,37 @@ def _hash(ticket_id: str, code: str, salt: str) -> str:
     return hashlib.pbkdf2_hmac("sha256", f"{ticket_id}:{code}".encode(), salt.encode(), PBKDF2_ROUNDS).hex()
 
 
-def issue_code(ticket_id: str, now: datetime) -> str:
+def issue_code(deps: Adapters, ticket_id: str, now: datetime) -> str:
     """A new verification code for the ticket; only its hash is stored. Returns the code."""
     code = f"{secrets.randbelow(10**6):06d}"
     salt = secrets.token_hex(16)
-    store.put_code(ticket_id, {"hash": _hash(ticket_id, code, salt), "salt": salt, "issued_at": iso(now)})
+    deps.partners.put_code(ticket_id, {"hash": _hash(ticket_id, code, salt), "salt": salt, "issued_at": iso(now)})
     return code
 
 
-def on_event(event: Mapping[str, Any], now: datetime) -> bool:
+def on_event(deps: Adapters, event: Mapping[str, Any], now: datetime) -> bool:
     """Stream hook: on `received`, issue the code and text it to the caller (once per ticket)."""
     if event.get("type") != "received":
         return False
     ticket_id = str(event["ticket_id"])
-    notice = store.get_notice(ticket_id)
+    notice = deps.partners.get_notice(ticket_id)
     if notice is not None and notice.get("status") in ("sent", "no_mobile"):
         return False  # a redelivered stream record: the caller already has the code
-    ticket = ticket_service.repo().get(ticket_id)
-    code = issue_code(ticket_id, now)
-    store.put_notice(ticket_id, send_code(ticket, code, now))
+    ticket = deps.tickets.get(ticket_id)
+    code = issue_code(deps, ticket_id, now)
+    deps.partners.put_notice(ticket_id, send_code(deps, ticket, code, now))
     return True
 
 
-def send_code(ticket: Ticket, code: str, now: datetime) -> dict[str, Any]:
+def send_code(deps: Adapters, ticket: Ticket, code: str, now: datetime) -> dict[str, Any]:
     """SMS the number and code to the caller's mobile; returns the delivery record (no code, no number)."""
-    from chalicelib.integrations.sms import SmsMessage, sender
+    from chalicelib.integrations.sms import SmsMessage
 
     e164 = phones.to_e164(ticket.caller.phone) if ticket.caller.phone else None
     if e164 is None:
         return {"status": "no_mobile", "at": iso(now), "channel": ticket.channel}
     text = f"【12345热线】您的诉求已受理，工单编号 {ticket.ticket_id}，查询码 {code}，可凭编号和查询码查询办理进度。"
-    result = sender().send(SmsMessage(e164, text, SMS_TEMPLATE, {"number": ticket.ticket_id, "code": code},
+    result = deps.sms.send(SmsMessage(e164, text, SMS_TEMPLATE, {"number": ticket.ticket_id, "code": code},
                                       ref=f"{ticket.ticket_id}#lookup"))
     if not result.ok:
         log.warning("lookup code SMS for %s failed: %s", ticket.ticket_id, result.error)
@@ -85,37 +85,37 @@ def send_code(ticket: Ticket, code: str, now: datetime) -> dict[str, Any]:
     return {"status": "sent", "at": iso(now), "message_id": result.message_id}
 
 
-def _check_code(ticket_id: str, code: str) -> bool:
-    record = store.get_code(ticket_id) if is_ticket_id(ticket_id) else None
+def _check_code(deps: Adapters, ticket_id: str, code: str) -> bool:
+    record = deps.partners.get_code(ticket_id) if is_ticket_id(ticket_id) else None
     if record is None:
         _hash(ticket_id, code, "x" * 32)  # same work either way: timing does not tell which numbers exist
         return False
     return hmac.compare_digest(_hash(ticket_id, code, str(record["salt"])), str(record["hash"]))
 
 
-def lookup(number: str, code: str | None, address: str, now: datetime) -> dict[str, Any]:
+def lookup(deps: Adapters, number: str, code: str | None, address: str, now: datetime) -> dict[str, Any]:
     """The public status of a request for its holder (number + code)."""
     number = number.strip()[:64]
-    partners.throttle(f"lookup-ip:{address[:64]}", PER_ADDRESS_PER_MIN, now)
+    partners.throttle(deps, f"lookup-ip:{address[:64]}", PER_ADDRESS_PER_MIN, now)
     if not code or not CODE.fullmatch(code):
         raise ValidationError({"code": "须为短信中的 6 位数字查询码"})
-    partners.throttle(f"lookup-no:{number}", PER_NUMBER_PER_MIN, now)
+    partners.throttle(deps, f"lookup-no:{number}", PER_NUMBER_PER_MIN, now)
     ts = int(now.timestamp())
     window = f"fail#{ts - ts % LOCK_WINDOW_S}"
     retry_after = LOCK_WINDOW_S - ts % LOCK_WINDOW_S
-    if store.count(f"lookup-fail:{number}", window) >= MAX_FAILURES:
+    if deps.partners.count(f"lookup-fail:{number}", window) >= MAX_FAILURES:
         raise RateLimited("查询码错误次数过多，已暂时锁定，请稍后再试", retry_after=retry_after)
-    if not _check_code(number, code):
-        failures = store.hit(f"lookup-fail:{number}", window, ts + LOCK_WINDOW_S + 60)
+    if not _check_code(deps, number, code):
+        failures = deps.partners.hit(f"lookup-fail:{number}", window, ts + LOCK_WINDOW_S + 60)
         if failures >= MAX_FAILURES:
             raise RateLimited("查询码错误次数过多，已暂时锁定，请稍后再试", retry_after=retry_after)
         raise Forbidden(WRONG, remaining_attempts=MAX_FAILURES - failures)
     try:
-        ticket = ticket_service.repo().get(number)
+        ticket = deps.tickets.get(number)
     except NotFound as exc:
         raise Forbidden(WRONG) from exc
-    titles = {s.id: s.title for s in load_context(now).templates.get(ticket.category, ())}
-    return public_view(ticket, partners.unit_names(), titles)
+    titles = {s.id: s.title for s in deps.contexts.load(now).templates.get(ticket.category, ())}
+    return public_view(ticket, partners.unit_names(deps), titles)
 
 
 def public_reply(ticket: Ticket, titles: Mapping[str, str] | None = None) -> str | None:

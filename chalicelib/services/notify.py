@@ -14,21 +14,20 @@ import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup
-
-from chalicelib.config import get_settings
 from chalicelib.documents import env
+from chalicelib.documents.labels import label
 from chalicelib.domain import phones
 from chalicelib.domain.calendar import SHANGHAI
-from chalicelib.integrations.sms import SmsMessage, sender
+from chalicelib.integrations.sms import SmsMessage
 from chalicelib.services import duty
-from chalicelib.storage import directory
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
 
 log = logging.getLogger("hotline.notify")
 
-CATEGORY_ZH = {"consult": "咨询", "help": "求助", "complaint": "投诉", "report": "举报", "suggestion": "建议", "praise": "表扬"}
 SEGMENT = 67  # characters per segment of a long Chinese SMS
 
 
@@ -42,16 +41,16 @@ class Recipient:
     template: str
 
 
-def handle_event(event: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
+def handle_event(deps: Adapters, event: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
     """React to one stored ticket event; returns the records of the messages it produced."""
     etype = event["type"]
     snapshot = event.get("snapshot") or {}
     if etype == "call_recorded" and (event.get("data") or {}).get("call", {}).get("kind") == "reminder":
-        close_tasks(snapshot, event, now)  # R-12345-04: the recorded reminder call closes the task
+        close_tasks(deps, snapshot, event, now)  # R-12345-04: the recorded reminder call closes the task
         return []
     out = []
-    for r in recipients(event):
-        record = deliver(event, r, now)
+    for r in recipients(deps, event):
+        record = deliver(deps, event, r, now)
         if record is not None:
             out.append(record)
     return out
@@ -69,30 +68,30 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def recipients(event: dict[str, Any]) -> list[Recipient]:
+def recipients(deps: Adapters, event: dict[str, Any]) -> list[Recipient]:
     """Who must be texted about this event (empty for most event types)."""
     data = event.get("data") or {}
     if data.get("late") or data.get("announce") is False:
         return []  # found after its deadline, or announced before: recorded on the ticket, not texted
     out = []
     for role, template in ROUTES.get(event["type"], ()):
-        person = _person(role, event)
+        person = _person(deps, role, event)
         if person is not None:
             out.append(Recipient(role, person.get("name", ""), person.get("phone", ""), template))
     return out
 
 
-def _person(role: str, event: dict[str, Any]) -> dict[str, Any] | None:
+def _person(deps: Adapters, role: str, event: dict[str, Any]) -> dict[str, Any] | None:
     """Name and phone of the duty operator, the owner (if an admin entered a mobile) or the unit handler."""
     data, t = event.get("data") or {}, event.get("snapshot") or {}
     if role == "duty":  # R-12345-12: the roster decides, out of hours included; nobody → recorded as failed
-        return duty.on_duty(datetime.fromisoformat(event["at"])) or {}
+        return duty.on_duty(deps, datetime.fromisoformat(event["at"])) or {}
     if role == "owner":
-        return duty.staff_contact(data.get("owner_id") or t.get("owner_id") or t.get("created_by"))
+        return duty.staff_contact(deps, data.get("owner_id") or t.get("owner_id") or t.get("created_by"))
     call = data.get("call") or {}
     if call.get("to_phone"):  # the handler the operator phoned (R-12345-02)
         return {"name": call.get("to_name", ""), "phone": call["to_phone"]}
-    unit_doc = directory.get_item("UNIT", t.get("unit_id") or "") or {}
+    unit_doc = deps.directory.get_item("UNIT", t.get("unit_id") or "") or {}
     return next((c for c in unit_doc.get("contacts", []) if c.get("role") == "handler"), {})
 
 
@@ -103,28 +102,28 @@ def _local(iso_text: str | None) -> str:
 
 
 def render(template: str, event: dict[str, Any], name: str) -> tuple[str, dict[str, str]]:
-    """Text and gateway parameters of one message (the template is plain text: escaping undone)."""
+    """Text and gateway parameters of one message (plain-text templates are not autoescaped)."""
     t, data = event.get("snapshot") or {}, event.get("data") or {}
     params = {
         "ticket_id": str(t.get("ticket_id") or event["ticket_id"]),
         "title": str(t.get("title") or "")[:20],
-        "category": CATEGORY_ZH.get(str(t.get("category")), str(t.get("category") or "")),
+        "category": label("category", t.get("category")),
         "name": name or "值班人员",
         "deadline": _local(data.get("deadline")),
         "dispatch_due": _local(t.get("dispatch_due")),
         "handle_due": _local(t.get("handle_due")),
     }
     text = env.get_template(f"sms/{template}.txt.j2").render(**params)
-    return Markup(text).unescape().strip(), params
+    return text.strip(), params
 
 
-def deliver(event: dict[str, Any], r: Recipient, now: datetime) -> dict[str, Any] | None:
+def deliver(deps: Adapters, event: dict[str, Any], r: Recipient, now: datetime) -> dict[str, Any] | None:
     """Claim, check, send and record one message; None when this event already produced it."""
     ticket_id = event["ticket_id"]
     sk = f"{event['event_id']}#{r.role}"
     text, params = render(r.template, event, r.name)
     e164 = phones.to_e164(r.phone) if r.phone else None
-    s = get_settings()
+    s = deps.settings
     record: dict[str, Any] = {
         "ticket_id": ticket_id,
         "event_id": event["event_id"],
@@ -141,42 +140,42 @@ def deliver(event: dict[str, Any], r: Recipient, now: datetime) -> dict[str, Any
     }
     day = now.astimezone(SHANGHAI).date().isoformat()
     index = {"gsi1pk": f"SMSLOG#{day}", "gsi1sk": f"{now.isoformat()}#{ticket_id}#{sk}"}
-    if not directory.claim(f"SMS#{ticket_id}", sk, record, **index):
+    if not deps.directory.claim(f"SMS#{ticket_id}", sk, record, **index):
         return None  # de-duplicated by event id (a redelivered or replayed record)
     cost = s.sms_price_fen * max(1, math.ceil(len(text) / SEGMENT))
     if not r.phone:
         record.update(status="failed", reason="no_recipient")
     elif e164 is None:
         record.update(status="failed", reason="invalid_number")  # reported, not sent
-    elif cost > s.sms_daily_cap_fen or not directory.add_spend(day, cost, s.sms_daily_cap_fen):
+    elif cost > s.sms_daily_cap_fen or not deps.directory.add_spend(day, cost, s.sms_daily_cap_fen):
         record.update(status="failed", reason="daily_cap")
     else:
-        result = sender().send(SmsMessage(e164, text, r.template, params, ref=sk))
+        result = deps.sms.send(SmsMessage(e164, text, r.template, params, ref=sk))
         record.update(status="sent" if result.ok else "failed", message_id=result.message_id, cost_fen=cost)
         if not result.ok:
             record["reason"] = result.error[:500]
     log.info("sms %s %s → %s: %s", record["status"], sk, r.role, record.get("reason", ""))
-    directory.update_data(f"SMS#{ticket_id}", sk, record)
+    deps.directory.update_data(f"SMS#{ticket_id}", sk, record)
     return record
 
 
-def close_tasks(snapshot: dict[str, Any], event: dict[str, Any], now: datetime) -> int:
+def close_tasks(deps: Adapters, snapshot: dict[str, Any], event: dict[str, Any], now: datetime) -> int:
     """Close the open "phone the unit" tasks of the ticket (R-12345-04)."""
     closed = 0
     for owner in {snapshot.get("owner_id"), snapshot.get("created_by")} - {None}:
-        for sk, data in directory.query_items(f"TASK#{owner}", prefix=f"{event['ticket_id']}#"):
+        for sk, data in deps.directory.query_items(f"TASK#{owner}", prefix=f"{event['ticket_id']}#"):
             if data.get("status") == "open":
                 data.update(status="done", closed_at=now.isoformat(), closed_by_event=event["event_id"])
-                directory.update_data(f"TASK#{owner}", sk, data, drop_index=True)
+                deps.directory.update_data(f"TASK#{owner}", sk, data, drop_index=True)
                 closed += 1
     return closed
 
 
-def ticket_messages(ticket_id: str) -> list[dict[str, Any]]:
+def ticket_messages(deps: Adapters, ticket_id: str) -> list[dict[str, Any]]:
     """Every message recorded on a ticket (sent / failed and why)."""
-    return [data for _, data in directory.query_items(f"SMS#{ticket_id}")]
+    return [data for _, data in deps.directory.query_items(f"SMS#{ticket_id}")]
 
 
-def day_log(day: str, limit: int = 200) -> list[dict[str, Any]]:
+def day_log(deps: Adapters, day: str, limit: int = 200) -> list[dict[str, Any]]:
     """The messages of one local day, newest first (admin view in local mode)."""
-    return [data for _, data in directory.query_items(f"SMSLOG#{day}", index=True, limit=limit, newest_first=True)]
+    return [data for _, data in deps.directory.query_items(f"SMSLOG#{day}", index=True, limit=limit, newest_first=True)]

@@ -7,16 +7,16 @@ source = partner id and external_id = the partner's number (R-12345 chapter 2).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from chalicelib.config import get_settings
 from chalicelib.domain import access, signing
 from chalicelib.domain.errors import (
     BadRequest,
@@ -30,10 +30,11 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.model import Actor, Role, Status, Ticket
 from chalicelib.domain.open311 import STATUS_TEXT
 from chalicelib.services import tickets as ticket_service
-from chalicelib.storage import directory
-from chalicelib.storage import partners as store
 from chalicelib.storage.serialize import iso
 from chalicelib.storage.tickets import IdempotencyKey
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
 
 MAX_BODY = 64 * 1024
 PARTNER_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,31}")
@@ -71,12 +72,12 @@ def _check_name(value: Any) -> tuple[Any, str | None]:
     return (value.strip() if ok else None), (None if ok else "必填，1–100 个字符")
 
 
-def _check_url(value: Any) -> tuple[Any, str | None]:
+def _check_url(value: Any, *, local: bool) -> tuple[Any, str | None]:
     if value in (None, ""):
         return None, None
     if not isinstance(value, str):
         return None, "须为 URL"
-    return value, webhook_url_problem(value)
+    return value, webhook_url_problem(value, local=local)
 
 
 def _check_events(value: Any) -> tuple[Any, str | None]:
@@ -96,19 +97,23 @@ def _check_partner_id(value: Any) -> tuple[Any, str | None]:
     return value, (None if ok else "须为 2–32 位小写字母、数字或连字符")
 
 
-CHECKS = {"partner_id": _check_partner_id, "name": _check_name, "webhook_url": _check_url,
-          "webhook_events": _check_events, "rate_per_minute": _check_rate}
+CHECKS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
+    "partner_id": _check_partner_id, "name": _check_name, "webhook_events": _check_events,
+    "rate_per_minute": _check_rate,
+}
 
 
-def _validate_settings(body: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
+def _validate_settings(body: Mapping[str, Any], *, creating: bool, local: bool) -> dict[str, Any]:
+    checks: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
+        **CHECKS, "webhook_url": functools.partial(_check_url, local=local)}
     errors: dict[str, str] = {}
     out: dict[str, Any] = {}
-    allowed = set(CHECKS) if creating else set(CHECKS) - {"partner_id"}
+    allowed = set(checks) if creating else set(checks) - {"partner_id"}
     for extra in sorted(set(body) - allowed):
         errors[extra] = "未知字段"
     required = {"partner_id", "name"} if creating else set()
     for name in sorted(allowed & (set(body) | required)):
-        value, problem = CHECKS[name](body.get(name))
+        value, problem = checks[name](body.get(name))
         if problem:
             errors[name] = problem
         else:
@@ -118,25 +123,25 @@ def _validate_settings(body: Mapping[str, Any], *, creating: bool) -> dict[str, 
     return out
 
 
-def webhook_url_problem(url: str) -> str | None:
+def webhook_url_problem(url: str, *, local: bool) -> str | None:
     """Why a webhook URL is not acceptable (https only; plain http to localhost on local stages)."""
     if len(url) > 500:
         return "不能超过 500 个字符"
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return None
-    if parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost") and get_settings().is_local:
+    if parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost") and local:
         return None
     return "须为 https:// 地址"
 
 
-def _new_key(partner_id: str, now: datetime) -> dict[str, Any]:
+def _new_key(deps: Adapters, partner_id: str, now: datetime) -> dict[str, Any]:
     key_id = "hk_" + secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     api_key = "o311_" + secrets.token_urlsafe(24)
     key = {"key_id": key_id, "partner_id": partner_id, "status": "active", "created_at": iso(now),
            "expires_at": None, "revoked_at": None}
-    store.put_key(key, secret, api_key_hash(api_key))
+    deps.partners.put_key(key, secret, api_key_hash(api_key))
     return dict(key, secret=secret, api_key=api_key)
 
 
@@ -145,66 +150,66 @@ def api_key_hash(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()
 
 
-def create_partner(actor: Actor, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+def create_partner(deps: Adapters, actor: Actor, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """Register a partner and issue its first key; the secret and api_key are shown only here."""
     access.ensure_role(actor, Role.ADMIN)
-    settings = _validate_settings(body, creating=True)
+    settings = _validate_settings(body, creating=True, local=deps.settings.is_local)
     partner = {"webhook_url": None, "webhook_events": list(DEFAULT_HOOK_EVENTS), "rate_per_minute": None,
                **settings, "created_at": iso(now), "updated_at": iso(now), "created_by": actor.user_id}
-    store.create_partner(partner)
-    return dict(partner, keys=[_new_key(partner["partner_id"], now)])
+    deps.partners.create_partner(partner)
+    return dict(partner, keys=[_new_key(deps, partner["partner_id"], now)])
 
 
-def update_partner(actor: Actor, partner_id: str, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+def update_partner(deps: Adapters, actor: Actor, partner_id: str, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """Change name, webhook or rate limit."""
     access.ensure_role(actor, Role.ADMIN)
-    partner = _partner(partner_id)
-    partner.update(_validate_settings(body, creating=False), updated_at=iso(now))
-    store.save_partner(partner)
-    return dict(partner, keys=store.partner_keys(partner_id))
+    partner = _partner(deps, partner_id)
+    partner.update(_validate_settings(body, creating=False, local=deps.settings.is_local), updated_at=iso(now))
+    deps.partners.save_partner(partner)
+    return dict(partner, keys=deps.partners.partner_keys(partner_id))
 
 
-def _partner(partner_id: str) -> dict[str, Any]:
-    partner = store.get_partner(partner_id) if PARTNER_ID.fullmatch(partner_id) else None
+def _partner(deps: Adapters, partner_id: str) -> dict[str, Any]:
+    partner = deps.partners.get_partner(partner_id) if PARTNER_ID.fullmatch(partner_id) else None
     if partner is None:
         raise NotFound(f"合作方 {partner_id} 不存在", partner_id=partner_id)
     return partner
 
 
-def get_partner(actor: Actor, partner_id: str) -> dict[str, Any]:
+def get_partner(deps: Adapters, actor: Actor, partner_id: str) -> dict[str, Any]:
     """A partner with its keys (never secrets)."""
     access.ensure_role(actor, Role.ADMIN)
-    return dict(_partner(partner_id), keys=store.partner_keys(partner_id))
+    return dict(_partner(deps, partner_id), keys=deps.partners.partner_keys(partner_id))
 
 
-def list_partners(actor: Actor) -> list[dict[str, Any]]:
+def list_partners(deps: Adapters, actor: Actor) -> list[dict[str, Any]]:
     """Every partner."""
     access.ensure_role(actor, Role.ADMIN)
-    return store.list_partners()
+    return deps.partners.list_partners()
 
 
-def rotate_key(actor: Actor, partner_id: str, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+def rotate_key(deps: Adapters, actor: Actor, partner_id: str, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """Issue a new key; the partner's other active keys keep working for `grace_hours` (default 24)."""
     access.ensure_role(actor, Role.ADMIN)
-    _partner(partner_id)
+    _partner(deps, partner_id)
     grace = body.get("grace_hours", 24)
     if not isinstance(grace, int) or isinstance(grace, bool) or not 0 <= grace <= MAX_GRACE_HOURS:
         raise ValidationError({"grace_hours": f"须为 0–{MAX_GRACE_HOURS} 的整数"})
     until = iso(now + timedelta(hours=grace))
-    for key in store.partner_keys(partner_id):
+    for key in deps.partners.partner_keys(partner_id):
         if key["status"] == "active" and (key.get("expires_at") is None or key["expires_at"] > (until or "")):
-            store.save_key(dict(key, expires_at=until))
-    return _new_key(partner_id, now)
+            deps.partners.save_key(dict(key, expires_at=until))
+    return _new_key(deps, partner_id, now)
 
 
-def revoke_key(actor: Actor, partner_id: str, key_id: str, now: datetime) -> dict[str, Any]:
+def revoke_key(deps: Adapters, actor: Actor, partner_id: str, key_id: str, now: datetime) -> dict[str, Any]:
     """Revoke a key at once."""
     access.ensure_role(actor, Role.ADMIN)
-    key = store.get_key(key_id) if signing._KEY_ID.fullmatch(key_id) else None
+    key = deps.partners.get_key(key_id) if signing._KEY_ID.fullmatch(key_id) else None
     if key is None or key["partner_id"] != partner_id:
         raise NotFound(f"密钥 {key_id} 不存在", key_id=key_id)
     key.update(status="revoked", revoked_at=iso(now))
-    store.save_key(key)
+    deps.partners.save_key(key)
     return key
 
 
@@ -216,7 +221,7 @@ def key_usable(key: Mapping[str, Any], now: datetime) -> bool:
 # ---------------------------------------------------------------- authentication and limits
 
 
-def authenticate(
+def authenticate(deps: Adapters,
     method: str, path: str, query: Iterable[tuple[str, str]], headers: Mapping[str, str], body: bytes, now: datetime
 ) -> PartnerRequest:
     """Verify a signed partner request (signature, ±5 min clock, unused nonce), then count it."""
@@ -225,40 +230,40 @@ def authenticate(
     signed = signing.signed_headers(headers)
     now_ts = int(now.timestamp())
     signing.check_clock(signed.timestamp, now_ts)
-    key = store.get_key(signed.key_id)
+    key = deps.partners.get_key(signed.key_id)
     if key is None or not key_usable(key, now):
         raise Unauthenticated("密钥无效或已停用")
-    secret = store.key_secret(signed.key_id) or ""
+    secret = deps.partners.key_secret(signed.key_id) or ""
     signing.verify([secret], signed, method, path, query, body)
-    if not store.use_nonce(signed.key_id, signed.nonce, now_ts, signing.NONCE_TTL_S):
+    if not deps.partners.use_nonce(signed.key_id, signed.nonce, now_ts, signing.NONCE_TTL_S):
         raise Unauthenticated("nonce 已使用（疑似重放请求）")
-    return _caller(key, now)
+    return _caller(deps, key, now)
 
 
-def authenticate_api_key(api_key: str, now: datetime) -> PartnerRequest:
+def authenticate_api_key(deps: Adapters, api_key: str, now: datetime) -> PartnerRequest:
     """Open311 api_key → partner; Forbidden when unknown or no longer usable."""
-    key_id = store.key_for_api_key(api_key_hash(api_key)) if 0 < len(api_key) <= 200 else None
-    key = store.get_key(key_id) if key_id else None
+    key_id = deps.partners.key_for_api_key(api_key_hash(api_key)) if 0 < len(api_key) <= 200 else None
+    key = deps.partners.get_key(key_id) if key_id else None
     if key is None or not key_usable(key, now):
         raise Forbidden("api_key 无效")
-    return _caller(key, now)
+    return _caller(deps, key, now)
 
 
-def _caller(key: Mapping[str, Any], now: datetime) -> PartnerRequest:
-    partner = store.get_partner(str(key["partner_id"]))
+def _caller(deps: Adapters, key: Mapping[str, Any], now: datetime) -> PartnerRequest:
+    partner = deps.partners.get_partner(str(key["partner_id"]))
     if partner is None:
         raise Unauthenticated("密钥无效或已停用")
-    limit = partner.get("rate_per_minute") or get_settings().partner_rate_per_minute
-    throttle(f"partner:{partner['partner_id']}", int(limit), now)
+    limit = partner.get("rate_per_minute") or deps.settings.partner_rate_per_minute
+    throttle(deps, f"partner:{partner['partner_id']}", int(limit), now)
     actor = Actor(user_id=f"partner:{key['key_id']}", role=Role.PARTNER, name=str(partner.get("name") or ""))
     return PartnerRequest(actor, partner)
 
 
-def throttle(scope: str, limit: int, now: datetime, window_s: int = 60) -> None:
+def throttle(deps: Adapters, scope: str, limit: int, now: datetime, window_s: int = 60) -> None:
     """Fixed-window limit: 429 with `retry_after` once `limit` requests were made in this window."""
     ts = int(now.timestamp())
     start = ts - ts % window_s
-    n = store.hit(scope, f"{window_s}#{start}", start + window_s + 60)
+    n = deps.partners.hit(scope, f"{window_s}#{start}", start + window_s + 60)
     if n > limit:
         raise RateLimited("请求过于频繁，请稍后重试", limit=limit, window_seconds=window_s,
                           retry_after=start + window_s - ts)
@@ -273,7 +278,7 @@ def _number(number: str) -> str:
     return number
 
 
-def push_ticket(caller: PartnerRequest, body: Mapping[str, Any], now: datetime) -> tuple[Ticket, bool]:
+def push_ticket(deps: Adapters, caller: PartnerRequest, body: Mapping[str, Any], now: datetime) -> tuple[Ticket, bool]:
     """Create from a partner push; idempotent on (partner, number): same payload → same ticket."""
     unknown = sorted(set(body) - PUSH_FIELDS)
     if unknown:
@@ -284,45 +289,45 @@ def push_ticket(caller: PartnerRequest, body: Mapping[str, Any], now: datetime) 
     payload = {k: v for k, v in body.items() if k != "number"}
     payload.update(external_id=number, source=caller.partner_id)
     payload.setdefault("channel", "city")
-    return ticket_service.create_ticket(caller.actor, payload, now)
+    return ticket_service.create_ticket(deps, caller.actor, payload, now)
 
 
-def ticket_by_number(caller: PartnerRequest, number: str) -> Ticket:
+def ticket_by_number(deps: Adapters, caller: PartnerRequest, number: str) -> Ticket:
     """The partner's own ticket by its number (another partner's number is 404)."""
-    found = ticket_service.repo().find_idempotent(IdempotencyKey(caller.partner_id, _number(number), ""))
+    found = deps.tickets.find_idempotent(IdempotencyKey(caller.partner_id, _number(number), ""))
     if found is None:
         raise NotFound(f"工单 {number} 不存在", number=number)
-    return ticket_service.repo().get(found[0])
+    return deps.tickets.get(found[0])
 
 
-def reassign(caller: PartnerRequest, number: str, body: Mapping[str, Any], now: datetime) -> Ticket:
+def reassign(deps: Adapters, caller: PartnerRequest, number: str, body: Mapping[str, Any], now: datetime) -> Ticket:
     """重新交办 (R-12345-09): back to handling, first dispatcher, 3 working days (or the city's due)."""
-    ticket = ticket_by_number(caller, number)
+    ticket = ticket_by_number(deps, caller, number)
     args = {k: body[k] for k in ("reason", "city_due") if k in body}
-    return ticket_service.act(caller.actor, ticket.ticket_id, "reassign", args, now)
+    return ticket_service.act(deps, caller.actor, ticket.ticket_id, "reassign", args, now)
 
 
-def audit(caller: PartnerRequest, number: str, body: Mapping[str, Any], now: datetime) -> Ticket:
+def audit(deps: Adapters, caller: PartnerRequest, number: str, body: Mapping[str, Any], now: datetime) -> Ticket:
     """City audit result: accepted → closed; rejected → back to review (reviewed). Retry-safe for accepted."""
-    ticket = ticket_by_number(caller, number)
+    ticket = ticket_by_number(deps, caller, number)
     result = body.get("result")
     if result not in ("accepted", "rejected"):
         raise ValidationError({"result": "须为 accepted 或 rejected"})
     if result == "accepted":
         if ticket.status == Status.CLOSED:
             return ticket
-        return ticket_service.act(caller.actor, ticket.ticket_id, "close", {"note": body.get("note")}, now)
+        return ticket_service.act(deps, caller.actor, ticket.ticket_id, "close", {"note": body.get("note")}, now)
     if ticket.status != Status.SUBMITTED:
         raise InvalidTransition("工单未处于“已提交市平台审核”状态", status=str(ticket.status))
-    return ticket_service.act(caller.actor, ticket.ticket_id, "city-reject", {"reason": body.get("reason")}, now)
+    return ticket_service.act(deps, caller.actor, ticket.ticket_id, "city-reject", {"reason": body.get("reason")}, now)
 
 
 # ---------------------------------------------------------------- views
 
 
-def unit_names() -> dict[str, str]:
+def unit_names(deps: Adapters) -> dict[str, str]:
     """Unit id → name (one small Query)."""
-    return {uid: str(u.get("name") or uid) for uid, u in directory.units().items()}
+    return {uid: str(u.get("name") or uid) for uid, u in deps.directory.units().items()}
 
 
 def result_of(ticket: Ticket) -> dict[str, Any] | None:
@@ -336,9 +341,9 @@ def result_of(ticket: Ticket) -> dict[str, Any] | None:
     }
 
 
-def partner_view(ticket: Ticket, names: Mapping[str, str] | None = None) -> dict[str, Any]:
+def partner_view(deps: Adapters, ticket: Ticket, names: Mapping[str, str] | None = None) -> dict[str, Any]:
     """What a partner sees of its ticket: status, deadlines, unit and result; no caller data."""
-    names = unit_names() if names is None else names
+    names = unit_names(deps) if names is None else names
     unit = {"id": ticket.unit_id, "name": names.get(ticket.unit_id, ticket.unit_id)} if ticket.unit_id else None
     return {
         "number": ticket.external_id,

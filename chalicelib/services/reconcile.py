@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from chalicelib.documents.archive_record import FILES, MANIFEST, audit_key
 from chalicelib.domain import access
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.model import Actor, Role
-from chalicelib.integrations.archive_store import store
 from chalicelib.services import archive
-from chalicelib.storage import archive_index as index
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
 
 log = logging.getLogger("hotline.reconcile")
 MAX_DAYS = 62
@@ -33,7 +35,7 @@ def _bounds(day: date) -> tuple[str, str]:
     return start.strftime("%Y-%m-%dT%H:%M:%S"), end.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def run(start: date, end: date, now: datetime) -> dict[str, Any]:
+def run(deps: Adapters, start: date, end: date, now: datetime) -> dict[str, Any]:
     """Compare and repair every day from `start` to `end` (inclusive); the report is stored and returned."""
     if end < start or (end - start).days >= MAX_DAYS:
         raise ValidationError({"to": f"日期范围须为 1–{MAX_DAYS} 天且 from ≤ to"})
@@ -44,24 +46,24 @@ def run(start: date, end: date, now: datetime) -> dict[str, Any]:
     failed: list[str] = []
     day = start
     while day <= end:
-        _reconcile_day(day, now, counts, repaired, failed)
+        _reconcile_day(deps, day, now, counts, repaired, failed)
         day += timedelta(days=1)
     report = {"from": start.isoformat(), "to": end.isoformat(), "started_at": now.isoformat(),
               "finished_at": datetime.now(UTC).isoformat(), "counts": counts,
               "repaired": repaired[:MAX_LISTED], "failed": failed[:MAX_LISTED]}
-    index.save_report(report)
+    deps.archive_index.save_report(report)
     return report
 
 
-def _reconcile_day(day: date, now: datetime, counts: dict[str, int], repaired: list[str], failed: list[str]) -> None:
+def _reconcile_day(deps: Adapters, day: date, now: datetime, counts: dict[str, int], repaired: list[str], failed: list[str]) -> None:
     lo, hi = _bounds(day)
-    present = store().keys(f"audit/{day:%Y/%m/%d}/")
-    for event in index.events_between(f"{day:%Y-%m}", lo, hi):
+    present = deps.archive_store.keys(f"audit/{day:%Y/%m/%d}/")
+    for event in deps.tickets.month_events(f"{day:%Y-%m}", lo, hi):
         counts["checked"] += 1
-        if archive.audit_key(event) not in present:
+        if audit_key(event) not in present:
             counts["missing"] += 1
             try:
-                archive.write_audit(event, now)
+                archive.write_audit(deps, event, now)
                 counts["repaired"] += 1
                 repaired.append(event["event_id"])
             except Exception:
@@ -69,25 +71,25 @@ def _reconcile_day(day: date, now: datetime, counts: dict[str, int], repaired: l
                 counts["failed"] += 1
                 failed.append(event["event_id"])
         if event["type"] == archive.CLOSE_EVENT:
-            _reconcile_archive(event, now, counts, repaired, failed)
+            _reconcile_archive(deps, event, now, counts, repaired, failed)
 
 
-def _reconcile_archive(event: dict[str, Any], now: datetime, counts: dict[str, int],
+def _reconcile_archive(deps: Adapters, event: dict[str, Any], now: datetime, counts: dict[str, int],
                        repaired: list[str], failed: list[str]) -> None:
     counts["archives_checked"] += 1
-    entry = index.get_version(event["ticket_id"], int(event["seq"]))
+    entry = deps.archive_index.get_version(event["ticket_id"], int(event["seq"]))
     if entry is not None:
-        keys = store().keys(entry["prefix"])
-        if all(entry["prefix"] + name in keys for name in (*archive.FILES, archive.MANIFEST)):
+        keys = deps.archive_store.keys(entry["prefix"])
+        if all(entry["prefix"] + name in keys for name in (*FILES, MANIFEST)):
             return
     else:
-        newest = index.latest(event["ticket_id"])
+        newest = deps.archive_index.latest(event["ticket_id"])
         if newest is not None and int(newest["version"]) > int(event["seq"]):
             counts["archives_superseded"] += 1  # reopened and archived again: the newer package holds it all
             return
     counts["archives_missing"] += 1
     try:
-        outcome = archive.archive_ticket(event, now, force=entry is not None)
+        outcome = archive.archive_ticket(deps, event, now, force=entry is not None)
     except Exception:
         log.exception("reconcile: archive of %s failed", event["event_id"])
         counts["archives_failed"] += 1
@@ -107,7 +109,7 @@ def _date(body: dict[str, Any], name: str) -> date:
         raise ValidationError({name: "须为日期 YYYY-MM-DD（北京时间）"}) from exc
 
 
-def reconcile_range(actor: Actor, body: dict[str, Any], now: datetime) -> dict[str, Any]:
+def reconcile_range(deps: Adapters, actor: Actor, body: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Admin: reconcile a date range `{from, to}` now."""
     access.ensure_role(actor, Role.ADMIN)
-    return run(_date(body, "from"), _date(body, "to"), now)
+    return run(deps, _date(body, "from"), _date(body, "to"), now)

@@ -14,27 +14,30 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access, statistics
 from chalicelib.domain.model import Actor, Role
 from chalicelib.services.stats import check_month
-from chalicelib.storage import counters, directory
+from chalicelib.storage import counters
 from chalicelib.storage.tickets import counter_items
 
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
 
-def expected_counters(month: str) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
+
+def expected_counters(deps: Adapters, month: str) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
     """(counter values rebuilt from the history, {events_read, tickets})."""
     prefix = f"{month}#"
     tickets: set[str] = set()
     events_read = 0
-    for e in counters.month_events(month):
+    for e in counters.month_events(deps.tickets, month):
         events_read += 1
         if statistics.stat_month(e.snapshot, e.at) == month:
             tickets.add(e.ticket_id)
     expected: dict[tuple[str, str], int] = defaultdict(int)
     for ticket_id in sorted(tickets):
-        for e in counters.ticket_events(ticket_id):
+        for e in counters.ticket_events(deps.tickets, ticket_id):
             events_read += 1
             for key, n in counter_items(e.type, e.data, e.snapshot, e.at).items():
                 if key[0].startswith(prefix):
@@ -42,29 +45,30 @@ def expected_counters(month: str) -> tuple[dict[tuple[str, str], int], dict[str,
     return dict(expected), {"events_read": events_read, "tickets": len(tickets)}
 
 
-def _partitions(month: str, expected: dict[tuple[str, str], int]) -> set[str]:
+def _partitions(deps: Adapters, month: str, expected: dict[tuple[str, str], int]) -> set[str]:
     """Every partition of the month that the recount or the live counters may hold."""
     pks = {pk for pk, _ in expected} | {f"{month}#{s}" for s in ("county", *statistics.INDEX_SCOPES)}
-    pks |= {f"{month}#unit#{u}" for u in set(directory.units()) | set(counters.read_index(month, "units"))}
-    pks |= {f"{month}#owner#{o}" for o in counters.read_index(month, "owners")}
+    pks |= {f"{month}#unit#{u}" for u in set(deps.directory.units()) | set(counters.read_index(deps.tickets, month, "units"))}
+    pks |= {f"{month}#owner#{o}" for o in counters.read_index(deps.tickets, month, "owners")}
     return pks
 
 
-def recount(month: str, *, repair: bool = True, now: datetime | None = None) -> dict[str, Any]:
+def recount(deps: Adapters, month: str, *, repair: bool = True, now: datetime | None = None) -> dict[str, Any]:
     """Rebuild the month's counters; report every (pk, sk) where live ≠ recount; repair if asked.
 
     Repair overwrites the differing counters with the recount; run it when no transition is being
     written for that month's tickets (a transition committed during the recount may be overwritten).
     """
     month = check_month(month)
-    expected, stats = expected_counters(month)
-    live = counters.read_many(sorted(_partitions(month, expected)))
+    expected, stats = expected_counters(deps, month)
+    live = counters.read_many(deps.tickets, sorted(_partitions(deps, month, expected)))
     diffs = [
         {"pk": pk, "sk": sk, "counter": live.get((pk, sk), 0), "recount": expected.get((pk, sk), 0)}
         for pk, sk in sorted(set(live) | set(expected))
         if live.get((pk, sk), 0) != expected.get((pk, sk), 0)
     ]
-    written = counters.overwrite({(d["pk"], d["sk"]): d["recount"] for d in diffs}) if repair and diffs else 0
+    repairs = {(str(d["pk"]), str(d["sk"])): int(str(d["recount"])) for d in diffs}
+    written = deps.tickets.overwrite_counters(repairs) if repair and diffs else 0
     return {
         "month": month,
         "events_read": stats["events_read"],
@@ -76,7 +80,7 @@ def recount(month: str, *, repair: bool = True, now: datetime | None = None) -> 
     }
 
 
-def recount_for(actor: Actor, body: dict[str, Any], now: datetime) -> dict[str, Any]:
+def recount_for(deps: Adapters, actor: Actor, body: dict[str, Any], now: datetime) -> dict[str, Any]:
     """POST /admin/recount: admins rebuild (or with `dry_run` only compare) a month."""
     access.ensure_role(actor, Role.ADMIN)
-    return recount(str(body.get("month") or ""), repair=not body.get("dry_run", False), now=now)
+    return recount(deps, str(body.get("month") or ""), repair=not body.get("dry_run", False), now=now)

@@ -7,36 +7,23 @@ never show unmasked caller data (R-12345-11).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.documents import pdf
+from chalicelib.documents.labels import label
 from chalicelib.domain import access
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.model import Actor, Role, Ticket
 from chalicelib.domain.templates import DEFAULT_TEMPLATES
 from chalicelib.services import stats
-from chalicelib.services.context import load_context
-from chalicelib.services.tickets import repo
-from chalicelib.storage import counters, directory
+from chalicelib.storage import counters
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
 
 STAFF = (Role.ANALYST, Role.LEADER, Role.ADMIN, Role.OPERATOR)
 FORMATS = ("html", "pdf")
-CATEGORY = {"consult": "咨询", "help": "求助", "complaint": "投诉", "report": "举报", "suggestion": "建议", "praise": "表扬"}
-STATUS = {
-    "received": "待派单", "dispatched": "待签收", "handling": "办理中", "replied": "待审核", "reviewed": "待回访",
-    "called_back": "待提交", "submitted": "已提交市审核组", "closed": "办结归档", "returned": "被退单",
-    "extension_requested": "申请延期",
-}
-EVENT = {
-    "received": "受理", "dispatched": "派单", "signed": "签收", "returned": "退单", "transferred": "转办/重新派单",
-    "extension_requested": "申请延期", "extension_decided": "延期审批", "replied": "答复", "review_rejected": "答复退回重办",
-    "reviewed": "审核通过", "called_back": "回访", "submitted": "提交市审核组", "city_rejected": "市审核组退回",
-    "closed": "办结", "reassigned": "重新交办", "flagged_difficult": "报疑难", "leader_decided": "领导决定",
-    "flagged_supervised": "督办", "marked_typical": "标记典型", "call_recorded": "电话记录", "marked_overdue": "逾期",
-    "instruction_recorded": "领导批示", "instruction_answered": "批示答复", "instruction_chased": "批示催办",
-}
-SATISFACTION = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意", "unreachable": "无法联系"}
 
 
 def _fmt(value: datetime | str | None) -> str:
@@ -55,9 +42,6 @@ def _check_format(fmt: str) -> str:
 def _month_label(month: str) -> str:
     return f"{int(month[:4])}年{int(month[5:])}月"
 
-
-def _names() -> dict[str, str]:
-    return {sk: str(d.get("name") or sk) for sk, d in directory.list_items("USER")}
 
 
 # ---------------------------------------------------------------- monthly report
@@ -90,11 +74,11 @@ def _units_chart(report: dict[str, Any]) -> dict[str, Any]:
     return {"width": left + full + 120, "height": 24 + 18 * len(bars), "left": left, "bars": bars}
 
 
-def monthly_report(actor: Actor, month: str, fmt: str, now: datetime) -> tuple[bytes | str, str]:
+def monthly_report(deps: Adapters, actor: Actor, month: str, fmt: str, now: datetime) -> tuple[bytes | str, str]:
     """月度通报 as HTML or PDF: county figures, 12-month trend, units and dispatchers, charts."""
     access.ensure_role(actor, *STAFF)
-    report = stats.report(month)
-    trend = stats.trend(month)
+    report = stats.report(deps, month)
+    trend = stats.trend(deps, month)
     return pdf.render(
         "stats/monthly.html", _check_format(fmt), title=f"{_month_label(report['month'])}工作通报",
         month_label=_month_label(report["month"]), generated_at=_fmt(now), report=report,
@@ -102,10 +86,10 @@ def monthly_report(actor: Actor, month: str, fmt: str, now: datetime) -> tuple[b
     )
 
 
-def monthly_excel(actor: Actor, month: str, now: datetime) -> tuple[bytes, str, str]:
+def monthly_excel(deps: Adapters, actor: Actor, month: str, now: datetime) -> tuple[bytes, str, str]:
     """(xlsx bytes, content type, file name) of the monthly report."""
     access.ensure_role(actor, *STAFF)
-    report = stats.report(month)
+    report = stats.report(deps, month)
     from chalicelib.documents import excel  # openpyxl costs ~270 ms of cold start: only for exports
 
     return excel.monthly_workbook(report, _fmt(now)), excel.XLSX_TYPE, f"monthly-{report['month']}.xlsx"
@@ -143,26 +127,26 @@ def _note(e: dict[str, Any]) -> str:
     if e["type"] in ("dispatched", "transferred"):
         return f"承办单位 {d.get('unit_id')}"
     if e["type"] == "called_back":
-        return SATISFACTION.get(str(d.get("satisfaction")), "")
+        return label("satisfaction", d.get("satisfaction")) if d.get("satisfaction") else ""
     return ""
 
 
-def difficult_sheet(actor: Actor, ticket_id: str, fmt: str, now: datetime) -> tuple[bytes | str, str]:
+def difficult_sheet(deps: Adapters, actor: Actor, ticket_id: str, fmt: str, now: datetime) -> tuple[bytes | str, str]:
     """The printable 疑难工单 for the supervising leader, with a space for the decision (R-12345-10)."""
     access.ensure_role(actor, *STAFF)
-    t = repo().get(ticket_id)
-    events = repo().events(ticket_id)
-    units, names = load_context(now).units, _names()
+    t = deps.tickets.get(ticket_id)
+    events = deps.tickets.events(ticket_id)
+    units, names = deps.contexts.load(now).units, deps.contexts.names()
     caller = access.masked_caller(t.caller)  # R-12345-11: printed sheets never show personal data
     view = {
-        "id": t.ticket_id, "external_id": t.external_id, "hotline": t.hotline, "category_label": CATEGORY.get(t.category, t.category),
+        "id": t.ticket_id, "external_id": t.external_id, "hotline": t.hotline, "category_label": label("category", t.category),
         "received_at": _fmt(t.received_at), "handle_due": _fmt(t.handle_due),
         "unit_name": str(units.get(t.unit_id or "", {}).get("name") or t.unit_id or "—"),
         "co_units": [str(units.get(u, {}).get("name") or u) for u in t.co_unit_ids],
-        "owner_name": names.get(t.owner_id or "", t.owner_id or "—"), "status_label": STATUS.get(t.status, t.status),
+        "owner_name": names.get(t.owner_id or "", t.owner_id or "—"), "status_label": label("status", t.status),
         "caller": f"{caller.name} {caller.phone}".strip() or "—", "title": t.title, "content": t.content,
     }
-    history = [{"at": _fmt(e["at"]), "label": EVENT.get(e["type"], e["type"]), "actor": names.get(e["actor_id"], e["actor_id"]),
+    history = [{"at": _fmt(e["at"]), "label": label("event", e["type"]), "actor": names.get(e["actor_id"], e["actor_id"]),
                 "note": _note(e)} for e in events]
     decision = None
     if t.difficult and t.difficult.get("decision"):
@@ -175,41 +159,41 @@ def difficult_sheet(actor: Actor, ticket_id: str, fmt: str, now: datetime) -> tu
 # ---------------------------------------------------------------- typical tickets
 
 
-def typical_tickets(month: str) -> list[dict[str, Any]]:
+def typical_tickets(deps: Adapters, month: str) -> list[dict[str, Any]]:
     """Tickets marked typical during the month (R-12345-15), in marking order (by_month Query)."""
     month = stats.check_month(month)
-    marks = [e for e in counters.month_events(month) if e.type == "marked_typical"]
+    marks = [e for e in counters.month_events(deps.tickets, month) if e.type == "marked_typical"]
     seen: dict[str, Any] = {}
     for e in marks:
         seen[e.ticket_id] = e
-    units = directory.units()
-    names = _names()
+    units = deps.directory.units()
+    names = deps.contexts.names()
     out = []
     for ticket_id, e in seen.items():
-        t = repo().get(ticket_id)
-        titles = {s.id: s.title for s in load_context(e.at).templates.get(t.category, DEFAULT_TEMPLATES[t.category])}
+        t = deps.tickets.get(ticket_id)
+        titles = {s.id: s.title for s in deps.contexts.load(e.at).templates.get(t.category, DEFAULT_TEMPLATES[t.category])}
         reply = [{"title": titles.get(k, k), "text": v} for k, v in ((t.reply or {}).get("sections") or {}).items()]
         out.append({
-            "id": t.ticket_id, "title": t.title, "content": t.content, "category_label": CATEGORY.get(t.category, t.category),
+            "id": t.ticket_id, "title": t.title, "content": t.content, "category_label": label("category", t.category),
             "unit_name": str(units.get(t.unit_id or "", {}).get("name") or t.unit_id or "—"),
-            "status_label": STATUS.get(t.status, t.status), "reply": reply,
-            "satisfaction": SATISFACTION.get(str((t.callback or {}).get("satisfaction")), "—"),
+            "status_label": label("status", t.status), "reply": reply,
+            "satisfaction": label("satisfaction", (t.callback or {}).get("satisfaction")) if (t.callback or {}).get("satisfaction") else "—",
             "marked_by": names.get(str(e.data.get("by") or ""), str(e.snapshot.get("typical", {}).get("by") or "")),
             "marked_at": _fmt(e.at), "note": str(e.data.get("note") or ""),
         })
     return out
 
 
-def typical_summary(actor: Actor, month: str, fmt: str, now: datetime) -> tuple[bytes | str, str]:
+def typical_summary(deps: Adapters, actor: Actor, month: str, fmt: str, now: datetime) -> tuple[bytes | str, str]:
     """典型工单 summary of a month as HTML or PDF."""
     access.ensure_role(actor, *STAFF)
-    items = typical_tickets(month)
+    items = typical_tickets(deps, month)
     return pdf.render("stats/typical.html", _check_format(fmt), title=f"{_month_label(month)}典型工单",
                       month_label=_month_label(month), items=items, generated_at=_fmt(now))
 
 
-def typical_json(actor: Actor, month: str) -> list[dict[str, Any]]:
+def typical_json(deps: Adapters, actor: Actor, month: str) -> list[dict[str, Any]]:
     """The same list as JSON (for the SPA)."""
     access.ensure_role(actor, *STAFF)
-    return typical_tickets(month)
+    return typical_tickets(deps, month)
 

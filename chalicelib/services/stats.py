@@ -6,12 +6,15 @@ and items read, which depend on the number of metrics, never on the number of ti
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access, statistics
 from chalicelib.domain.errors import Forbidden, ValidationError
 from chalicelib.domain.model import Actor, Role
-from chalicelib.storage import counters, directory
+from chalicelib.storage import counters
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
 
 SCOPES = ("county", "unit", "owner")
 TREND_MONTHS = 12
@@ -44,12 +47,12 @@ def ensure_can_read(actor: Actor, scope: str, scope_id: str | None) -> None:
         raise Forbidden("承办单位只能查看本单位的统计", scope=scope)
 
 
-def monthly(month: str, scope: str = "county", scope_id: str | None = None) -> dict[str, Any]:
+def monthly(deps: Adapters, month: str, scope: str = "county", scope_id: str | None = None) -> dict[str, Any]:
     """Every figure of one scope and month, each with numerator and denominator; one Query."""
     month = check_month(month)
     key = scope_key(scope, scope_id)
     cost = counters.ReadCost()
-    counts = statistics.sum_shards(counters.read_scope(month, key, cost))
+    counts = statistics.sum_shards(counters.read_scope(deps.tickets, month, key, cost))
     return {
         "month": month,
         "scope": scope,
@@ -60,28 +63,28 @@ def monthly(month: str, scope: str = "county", scope_id: str | None = None) -> d
     }
 
 
-def monthly_for(actor: Actor, params: dict[str, str]) -> dict[str, Any]:
+def monthly_for(deps: Adapters, actor: Actor, params: dict[str, str]) -> dict[str, Any]:
     """GET /stats/monthly for this actor."""
     scope, scope_id = params.get("scope") or "county", params.get("id") or None
     ensure_can_read(actor, scope, scope_id)
-    return monthly(params.get("month", ""), scope, scope_id)
+    return monthly(deps, params.get("month", ""), scope, scope_id)
 
 
-def trend(month: str, scope: str = "county", scope_id: str | None = None, months: int = TREND_MONTHS) -> dict[str, Any]:
+def trend(deps: Adapters, month: str, scope: str = "county", scope_id: str | None = None, months: int = TREND_MONTHS) -> dict[str, Any]:
     """The figures of the `months` months ending with `month` (one Query per month)."""
     month = check_month(month)
     key = scope_key(scope, scope_id)
     cost = counters.ReadCost()
-    items = []
+    items: list[dict[str, Any]] = []
     for m in statistics.previous_months(month, months):
-        counts = statistics.sum_shards(counters.read_scope(m, key, cost))
+        counts = statistics.sum_shards(counters.read_scope(deps.tickets, m, key, cost))
         items.append({"month": m, "figures": statistics.figures(counts)})
     series = {f: [i["figures"][f]["value"] for i in items] for f in statistics.FIGURE_IDS}
     return {"scope": scope, "id": scope_id, "months": [i["month"] for i in items], "series": series,
             "items": items, "read": cost.as_dict()}
 
 
-def trend_for(actor: Actor, params: dict[str, str]) -> dict[str, Any]:
+def trend_for(deps: Adapters, actor: Actor, params: dict[str, str]) -> dict[str, Any]:
     """GET /stats/trend for this actor."""
     scope, scope_id = params.get("scope") or "county", params.get("id") or None
     ensure_can_read(actor, scope, scope_id)
@@ -91,14 +94,11 @@ def trend_for(actor: Actor, params: dict[str, str]) -> dict[str, Any]:
         raise ValidationError({"months": "须为 1–24 的整数"}) from exc
     if not 1 <= months <= 24:
         raise ValidationError({"months": "须为 1–24 的整数"})
-    return trend(params.get("month", ""), scope, scope_id, months)
+    return trend(deps, params.get("month", ""), scope, scope_id, months)
 
 
-def _user_names() -> dict[str, str]:
-    return {sk: str(data.get("name") or sk) for sk, data in directory.list_items("USER")}
 
-
-def report(month: str) -> dict[str, Any]:
+def report(deps: Adapters, month: str) -> dict[str, Any]:
     """The monthly report 月度通报: county figures, one row per unit, one per dispatcher.
 
     Units: every unit of the Directory plus any unit with figures that month; dispatchers: those
@@ -106,18 +106,18 @@ def report(month: str) -> dict[str, Any]:
     """
     month = check_month(month)
     cost = counters.ReadCost()
-    county = statistics.sum_shards(counters.read_scope(month, "county", cost))
-    units = directory.units()
-    unit_ids = sorted(set(units) | set(counters.read_index(month, "units", cost)))
-    names = _user_names()
+    county = statistics.sum_shards(counters.read_scope(deps.tickets, month, "county", cost))
+    units = deps.directory.units()
+    unit_ids = sorted(set(units) | set(counters.read_index(deps.tickets, month, "units", cost)))
+    names = deps.contexts.names()
     rows_units = []
     for uid in unit_ids:
-        counts = statistics.sum_shards(counters.read_scope(month, f"unit#{uid}", cost))
+        counts = statistics.sum_shards(counters.read_scope(deps.tickets, month, f"unit#{uid}", cost))
         rows_units.append({"id": uid, "name": str(units.get(uid, {}).get("name") or uid), "counts": counts,
                            "figures": statistics.figures(counts)})
     rows_owners = []
-    for oid in counters.read_index(month, "owners", cost):
-        counts = statistics.sum_shards(counters.read_scope(month, f"owner#{oid}", cost))
+    for oid in counters.read_index(deps.tickets, month, "owners", cost):
+        counts = statistics.sum_shards(counters.read_scope(deps.tickets, month, f"owner#{oid}", cost))
         rows_owners.append({"id": oid, "name": names.get(oid, oid), "counts": counts,
                             "figures": statistics.figures(counts)})
     return {
@@ -130,7 +130,7 @@ def report(month: str) -> dict[str, Any]:
     }
 
 
-def report_for(actor: Actor, month: str) -> dict[str, Any]:
+def report_for(deps: Adapters, actor: Actor, month: str) -> dict[str, Any]:
     """The monthly report for staff (unit handlers read their own unit through /stats/monthly)."""
     access.ensure_role(actor, Role.ANALYST, Role.LEADER, Role.ADMIN, Role.OPERATOR)
-    return report(month)
+    return report(deps, month)

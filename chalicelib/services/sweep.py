@@ -8,25 +8,24 @@ Nothing is sent from here: the events stream handler (services/notify.py) texts 
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import sweep
 from chalicelib.domain.deadlines import Alert
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.model import Ticket
 from chalicelib.domain.tickets import Context, next_alert
-from chalicelib.services.context import load_context
-from chalicelib.services.tickets import repo
-from chalicelib.storage import directory
-from chalicelib.storage.models import ALL_MODELS, DirectoryModel
+from chalicelib.storage.table import Absent, Item, Write
 from chalicelib.storage.tickets import DEADLINE_SHARDS
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
 
 PAGE = 200  # due tickets per shard Query
 MAX_ROUNDS = 25  # pages per shard and sweep (5,000 due tickets per shard)
@@ -51,28 +50,27 @@ class RequestCounter:
 
 
 @contextmanager
-def count_requests() -> Iterator[RequestCounter]:
+def count_requests(clients: list[Any]) -> Iterator[RequestCounter]:
     """Count the DynamoDB requests of the current thread inside the block."""
     counter = RequestCounter()
     hook_id = f"sweep-count-{uuid.uuid4().hex}"
-    clients = {id(c): c for c in (m._get_connection().connection.client for m in ALL_MODELS)}
-    for client in clients.values():
+    for client in clients:
         client.meta.events.register("before-call.dynamodb", counter, unique_id=hook_id)
     try:
         yield counter
     finally:
-        for client in clients.values():
+        for client in clients:
             client.meta.events.unregister("before-call.dynamodb", unique_id=hook_id)
 
 
-def run_sweep(now: datetime | None = None) -> dict[str, Any]:
+def run_sweep(deps: Adapters, now: datetime | None = None) -> dict[str, Any]:
     """One sweep at `now`: counts per outcome and event type, plus the DynamoDB requests it made."""
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    now = (now or deps.clock()).astimezone(UTC)
     stats: Counter[str] = Counter()
-    with count_requests() as requests:
-        ctx = load_context(now)
+    with count_requests(deps.dynamodb_clients()) as requests:
+        ctx = deps.contexts.load(now)
         for shard in range(DEADLINE_SHARDS):
-            _sweep_shard(shard, now, ctx, stats)
+            _sweep_shard(deps, shard, now, ctx, stats)
     return {
         "at": now.isoformat(),
         **dict(stats),
@@ -81,25 +79,25 @@ def run_sweep(now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def _sweep_shard(shard: int, now: datetime, ctx: Context, stats: Counter[str]) -> None:
+def _sweep_shard(deps: Adapters, shard: int, now: datetime, ctx: Context, stats: Counter[str]) -> None:
     for _round in range(MAX_ROUNDS):
-        due = repo().due_alerts(shard, now, limit=PAGE)
+        due = deps.tickets.due_alerts(shard, now, limit=PAGE)
         applied = 0
         for summary in due:
             stats["candidates"] += 1
-            applied += _sweep_ticket(summary.ticket_id, now, ctx, stats)
+            applied += _sweep_ticket(deps, summary.ticket_id, now, ctx, stats)
         if len(due) < PAGE or applied == 0:
             return
 
 
-def _sweep_ticket(ticket_id: str, now: datetime, ctx: Context, stats: Counter[str]) -> int:
+def _sweep_ticket(deps: Adapters, ticket_id: str, now: datetime, ctx: Context, stats: Counter[str]) -> int:
     """Apply every alert of the ticket that is due, one transaction each; returns how many.
 
     One consistent read (the index is eventually consistent), then one transaction per alert: the
     ticket a commit returns is the next one's starting point, so a due ticket costs 1 read + 1 write.
     """
     try:
-        ticket = repo().get(ticket_id)
+        ticket = deps.tickets.get(ticket_id)
     except NotFound:
         stats["vanished"] += 1
         return 0
@@ -111,14 +109,13 @@ def _sweep_ticket(ticket_id: str, now: datetime, ctx: Context, stats: Counter[st
                 stats["not_due"] += 1  # stale index entry, or another sweep was first
             return applied
         change = sweep.apply_alert(ticket, alert, now)
-        claim = DirectoryModel(f"ALERT#{ticket_id}", alert.key, data=json.dumps({"at": now.isoformat()}))
-        extra = [(claim, DirectoryModel.sk.does_not_exist())]
+        extra: list[Write] = [(Item(f"ALERT#{ticket_id}", alert.key, {"at": now.isoformat()}), Absent())]
         if (task := sweep.task_for(change)) is not None:
-            extra.append((_task_item(task), DirectoryModel.sk.does_not_exist()))
+            extra.append((_task_item(task), Absent()))
         try:
-            ticket = repo().commit(change, next_alert(change.after, ctx), extra=extra)
+            ticket = deps.tickets.commit(change, next_alert(change.after, ctx), extra=extra)
         except Conflict:
-            recovered = _already_claimed(ticket_id, alert, now, ctx)
+            recovered = _already_claimed(deps, ticket_id, alert, now, ctx)
             if recovered is None:
                 stats["conflicts"] += 1  # another sweep or a person was first: skip, nothing sent twice
                 return applied
@@ -129,29 +126,29 @@ def _sweep_ticket(ticket_id: str, now: datetime, ctx: Context, stats: Counter[st
     return applied
 
 
-def _already_claimed(ticket_id: str, alert: Alert, now: datetime, ctx: Context) -> Ticket | None:
+def _already_claimed(deps: Adapters, ticket_id: str, alert: Alert, now: datetime, ctx: Context) -> Ticket | None:
     """The claim exists but the ticket still lacks the mark (a re-armed deadline): record it silently.
 
     A concurrent sweep that won leaves the key in `alerts_done`: then this returns None (a plain conflict).
     """
-    if directory.get_item(f"ALERT#{ticket_id}", alert.key) is None:
+    if deps.directory.get_item(f"ALERT#{ticket_id}", alert.key) is None:
         return None
-    fresh = repo().get(ticket_id)
+    fresh = deps.tickets.get(ticket_id)
     if alert.key in fresh.alerts_done or sweep.due_alert(fresh, ctx, now) != alert:
         return None
     change = sweep.apply_alert(fresh, alert, now, announce=False)
     try:
-        return repo().commit(change, next_alert(change.after, ctx))
+        return deps.tickets.commit(change, next_alert(change.after, ctx))
     except Conflict:
         return None
 
 
-def _task_item(task: dict[str, str]) -> DirectoryModel:
+def _task_item(task: dict[str, str]) -> Item:
     """R-12345-04 follow-up task; listed through gsi1 `OPENTASK#{owner}` while open."""
-    return DirectoryModel(
+    return Item(
         f"TASK#{task['owner_id']}",
         f"{task['ticket_id']}#{task['key']}",
-        data=json.dumps(dict(task, status="open"), ensure_ascii=False),
+        dict(task, status="open"),
         gsi1pk=f"OPENTASK#{task['owner_id']}",
         gsi1sk=f"{task['due']}#{task['ticket_id']}",
     )

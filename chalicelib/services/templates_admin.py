@@ -10,14 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.model import Actor, Category, Role
 from chalicelib.domain.templates import DEFAULT_TEMPLATES, Section, check_reply
-from chalicelib.services import context
 from chalicelib.storage import directory
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
 
 SECTION_ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 MAX_SECTIONS = 20
@@ -66,28 +68,28 @@ def _section_problems(s: Any, seen: set[str]) -> dict[str, str]:
     return problems
 
 
-def current(category: str) -> dict[str, Any]:
+def current(deps: Adapters, category: str) -> dict[str, Any]:
     """The template in force for a category (version 0 = built-in default)."""
     category = _category(category)
-    stored = directory.get_item(directory.TEMPLATE, category)
+    stored = deps.directory.get_item(directory.TEMPLATE, category)
     if stored is None:
         return {"category": category, "version": 0, "sections": [s.as_dict() for s in DEFAULT_TEMPLATES[category]],
                 "updated_by": None, "updated_at": None, "note": "系统默认范本"}
     return {"category": category, **stored}
 
 
-def versions(category: str) -> list[dict[str, Any]]:
+def versions(deps: Adapters, category: str) -> list[dict[str, Any]]:
     """Every saved version, oldest first (the default, version 0, first)."""
     category = _category(category)
     default = {"category": category, "version": 0, "sections": [s.as_dict() for s in DEFAULT_TEMPLATES[category]],
                "updated_by": None, "updated_at": None, "note": "系统默认范本"}
-    return [default] + [{"category": category, **data} for _, data in directory.list_items(f"{directory.TEMPLATE}#{category}")]
+    return [default] + [{"category": category, **data} for _, data in deps.directory.list_items(f"{directory.TEMPLATE}#{category}")]
 
 
-def save(actor: Actor, category: str, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+def save(deps: Adapters, actor: Actor, category: str, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """A new version becomes the template in force (admin); `version` = the one edited (409 if stale)."""
     access.ensure_role(actor, Role.ADMIN)
-    before = current(category)
+    before = current(deps, category)
     expected = body.get("version", before["version"])
     if expected != before["version"]:
         raise Conflict("范本已被他人修改，请刷新后重试", expected=expected, current=before["version"])
@@ -96,16 +98,16 @@ def save(actor: Actor, category: str, body: Mapping[str, Any], now: datetime) ->
     version = int(before["version"]) + 1
     data = {"version": version, "sections": [s.as_dict() for s in sections], "updated_by": actor.user_id,
             "updated_at": now.isoformat(), "note": note}
-    if not directory.put_template_version(before["category"], data, version):
+    if not deps.directory.put_template_version(before["category"], data, version):
         raise Conflict("范本已被他人修改，请刷新后重试", current=version - 1)
-    context.invalidate()  # this process at once; others within the context TTL (60 s)
+    deps.contexts.invalidate()  # this process at once; others within the context TTL (60 s)
     return {"category": before["category"], **data}
 
 
-def check(actor: Actor, category: str, body: Mapping[str, Any]) -> dict[str, Any]:
+def check(deps: Adapters, actor: Actor, category: str, body: Mapping[str, Any]) -> dict[str, Any]:
     """Check a draft reply against the template in force: 422 naming the missing sections (R-12345-06)."""
     access.ensure_role(actor, Role.UNIT_HANDLER, Role.OPERATOR, Role.ADMIN, Role.ANALYST, Role.LEADER)
-    tpl = current(category)
+    tpl = current(deps, category)
     raw = body.get("sections")
     if not isinstance(raw, Mapping):
         raise ValidationError({"sections": "须按答复参考范本逐段填写（对象：段落 → 内容）"})

@@ -1,28 +1,21 @@
-"""Ticket use cases: load → domain → one transaction. Each takes the actor and `now`."""
+"""Ticket use cases: load → domain → one transaction. Each takes the adapters, the actor and `now`."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from datetime import datetime
-from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access, inputs, tickets
 from chalicelib.domain.errors import BadRequest, Conflict, Forbidden, ValidationError
-from chalicelib.domain.model import FLAGS, Actor, Role, Status, Ticket
-from chalicelib.integrations import aws
-from chalicelib.services.context import load_context
-from chalicelib.storage import directory
-from chalicelib.storage.tickets import IdempotencyKey, Page, TicketRepository
+from chalicelib.domain.model import FLAGS, Actor, Change, Role, Status, Ticket
+from chalicelib.storage.tickets import IdempotencyKey, Page
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
 
 MAX_PAGE = 100
-
-
-@lru_cache(maxsize=1)
-def repo() -> TicketRepository:
-    """The process-wide ticket repository."""
-    return TicketRepository(aws.envelope())
 
 
 def payload_hash(payload: dict[str, Any]) -> str:
@@ -30,29 +23,29 @@ def payload_hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def create_ticket(actor: Actor, payload: dict[str, Any], now: datetime) -> tuple[Ticket, bool]:
+def create_ticket(deps: Adapters, actor: Actor, payload: dict[str, Any], now: datetime) -> tuple[Ticket, bool]:
     """Intake; idempotent on (source, external_id): the same push twice returns the same ticket."""
     access.ensure_role(actor, Role.OPERATOR, Role.PARTNER)
-    ctx = load_context(now)
+    ctx = deps.contexts.load(now)
     change = tickets.new_ticket("pending", payload, actor, now, ctx)  # validates before a number is taken
     key = None
     if change.after.external_id:
         key = IdempotencyKey(change.after.source, change.after.external_id, payload_hash(payload))
-        if (found := _existing(key)) is not None:
+        if (found := _existing(deps, key)) is not None:
             return found, False
-    ticket_id = repo().next_number(change.after.received_at)
+    ticket_id = deps.tickets.next_number(change.after.received_at)
     after = change.after.with_changes(ticket_id=ticket_id)
-    change = tickets.Change(None, after, change.event_type, change.data, now, actor)
+    change = Change(None, after, change.event_type, change.data, now, actor)
     try:
-        return repo().commit(change, tickets.next_alert(after, ctx), idempotency=key), True
+        return deps.tickets.commit(change, tickets.next_alert(after, ctx), idempotency=key), True
     except Conflict:
-        if key is not None and (found := _existing(key)) is not None:
+        if key is not None and (found := _existing(deps, key)) is not None:
             return found, False
         raise
 
 
-def _existing(key: IdempotencyKey) -> Ticket | None:
-    found = repo().find_idempotent(key)
+def _existing(deps: Adapters, key: IdempotencyKey) -> Ticket | None:
+    found = deps.tickets.find_idempotent(key)
     if found is None:
         return None
     ticket_id, stored_hash = found
@@ -62,46 +55,46 @@ def _existing(key: IdempotencyKey) -> Ticket | None:
             external_id=key.external_id,
             ticket_id=ticket_id,
         )
-    return repo().get(ticket_id)
+    return deps.tickets.get(ticket_id)
 
 
-def act(actor: Actor, ticket_id: str, verb: str, body: dict[str, Any], now: datetime) -> Ticket:
+def act(deps: Adapters, actor: Actor, ticket_id: str, verb: str, body: dict[str, Any], now: datetime) -> Ticket:
     """Perform one verb on a ticket in one transaction; 409 if someone else was first."""
-    ticket = repo().get(ticket_id)
+    ticket = deps.tickets.get(ticket_id)
     access.ensure_view(actor, ticket)
     expected = body.get("version")
     if expected is not None and expected != ticket.version:
         raise Conflict("工单已被他人更新，请刷新后重试", expected=expected, current=ticket.version)
-    ctx = load_context(now)
+    ctx = deps.contexts.load(now)
     change = tickets.apply(ticket, verb, body, actor, now, ctx)
-    return repo().commit(change, tickets.next_alert(change.after, ctx))
+    return deps.tickets.commit(change, tickets.next_alert(change.after, ctx))
 
 
-def get_ticket(actor: Actor, ticket_id: str, now: datetime, *, reveal: bool = False) -> Ticket:
+def get_ticket(deps: Adapters, actor: Actor, ticket_id: str, now: datetime, *, reveal: bool = False) -> Ticket:
     """One ticket the actor may see (another unit's id answers 404); reveals are recorded."""
-    ticket = repo().get(ticket_id)
+    ticket = deps.tickets.get(ticket_id)
     access.ensure_view(actor, ticket)
     if reveal:
         if not access.can_reveal(actor, ticket):
             raise Forbidden("无权查看来电人信息", ticket_id=ticket_id)
-        directory.record_pii_view(ticket_id, actor.user_id, str(actor.role), now)  # R-12345-11
+        deps.directory.record_pii_view(ticket_id, actor.user_id, str(actor.role), now)  # R-12345-11
     return ticket
 
 
-def pii_views(actor: Actor, ticket_id: str, page: str | None) -> tuple[list[dict[str, Any]], str | None]:
+def pii_views(deps: Adapters, actor: Actor, ticket_id: str, page: str | None) -> tuple[list[dict[str, Any]], str | None]:
     """The access log of a ticket's personal data (admins only)."""
     access.ensure_role(actor, Role.ADMIN)
-    repo().get(ticket_id)
-    return directory.pii_views(ticket_id, token=page)
+    deps.tickets.get(ticket_id)
+    return deps.directory.pii_views(ticket_id, token=page)
 
 
-def ticket_events(actor: Actor, ticket_id: str) -> list[dict[str, Any]]:
+def ticket_events(deps: Adapters, actor: Actor, ticket_id: str) -> list[dict[str, Any]]:
     """The ticket's history for someone who may see the ticket."""
-    access.ensure_view(actor, repo().get(ticket_id))
-    return repo().events(ticket_id)
+    access.ensure_view(actor, deps.tickets.get(ticket_id))
+    return deps.tickets.events(ticket_id)
 
 
-def list_tickets(actor: Actor, params: dict[str, str]) -> Page:
+def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str]) -> Page:
     """A page of tickets in the actor's scope; exactly one index is queried."""
     if actor.role in (Role.RECORDS, Role.PARTNER):
         raise Forbidden("此角色不能浏览工单列表", role=actor.role)
@@ -118,7 +111,7 @@ def list_tickets(actor: Actor, params: dict[str, str]) -> Page:
             raise Forbidden("只能查看本单位的工单")
         filters["unit_id"] = actor.unit_id
     index, key = _pick_index(actor, filters)
-    return repo().list(index=index, key=key, limit=limit, token=params.get("page"), filters=filters)
+    return deps.tickets.list_page(index=index, key=key, limit=limit, token=params.get("page"), filters=filters)
 
 
 def _check_filters(filters: dict[str, str]) -> None:

@@ -1,12 +1,15 @@
 """PynamoDB models: the only place that knows the DynamoDB layout (mirrors infra/resources.yaml).
 
-Settings are read when this module is imported (PynamoDB binds Meta at class definition), so the
-environment must be complete before the first import.
+The classes here are unbound (no table name, no endpoint): `bind(settings)` makes one subclass per
+table with its Meta and its own index objects. PynamoDB reads `Meta.host` when a class is defined,
+so binding at start-up (in `chalicelib.bootstrap`) rather than at import keeps importing this
+module free of any environment, and lets a test bind a second set of tables to another endpoint.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pynamodb.attributes import (
     NumberAttribute,
@@ -17,19 +20,8 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.config import get_settings
-
-_S = get_settings()
-
-
-class _Meta:
-    region = _S.region
-    host = _S.endpoint_url
-    max_retry_attempts = 3
-
-
-def _meta(table: str) -> type:
-    return type("Meta", (_Meta,), {"table_name": table})
+if TYPE_CHECKING:
+    from chalicelib.config import Settings
 
 
 class _ByUnit(GlobalSecondaryIndex["TicketModel"]):
@@ -73,7 +65,8 @@ class _OpenDeadline(GlobalSecondaryIndex["TicketModel"]):
 class TicketModel(Model):
     """One ticket; `doc` holds the full document, `caller_enc` the encrypted personal data."""
 
-    Meta = _meta(_S.tickets_table)
+    class Meta:
+        table_name = "unbound-tickets"
 
     ticket_id = UnicodeAttribute(hash_key=True)
     status = UnicodeAttribute()
@@ -109,7 +102,8 @@ class _ByMonth(GlobalSecondaryIndex["EventModel"]):
 class EventModel(Model):
     """One history entry; append-only; its stream is the outbox."""
 
-    Meta = _meta(_S.events_table)
+    class Meta:
+        table_name = "unbound-ticket-events"
 
     ticket_id = UnicodeAttribute(hash_key=True)
     seq = NumberAttribute(range_key=True)
@@ -131,7 +125,8 @@ class EventModel(Model):
 class CounterModel(Model):
     """A statistics counter: pk `{YYYY-MM}#{scope}`, sk `{metric}#{shard}`, value `n`."""
 
-    Meta = _meta(_S.counters_table)
+    class Meta:
+        table_name = "unbound-counters"
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -148,21 +143,59 @@ class _Gsi1(GlobalSecondaryIndex["DirectoryModel"]):
 
 
 class DirectoryModel(Model):
-    """Units, calendar overrides, templates, idempotency keys, alerts, partner keys: pk/sk + JSON."""
+    """Units, calendar, templates, idempotency keys, alerts, partner keys…: pk/sk + JSON (+ a number)."""
 
-    Meta = _meta(_S.directory_table)
+    class Meta:
+        table_name = "unbound-directory"
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     data = UnicodeAttribute(default="{}")  # JSON
-    expires_at = NumberAttribute(null=True)
+    n = NumberAttribute(null=True)  # atomic counters (rate windows, spend) and version numbers
+    expires_at = NumberAttribute(null=True)  # TTL
 
     gsi1 = _Gsi1()
 
 
-ALL_MODELS: tuple[type[Model], ...] = (TicketModel, EventModel, CounterModel, DirectoryModel)
+M = TypeVar("M", bound=Model)
+
+
+def _bound(base: type[M], table: str, settings: Settings, indexes: dict[str, Any]) -> type[M]:
+    meta = type("Meta", (), {"table_name": table, "region": settings.region, "host": settings.endpoint_url,
+                             "max_retry_attempts": 3})
+    return type(base.__name__, (base,), {"Meta": meta, "__module__": __name__, **indexes})
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The four tables of one stage, bound to its endpoint and names."""
+
+    tickets: type[TicketModel]
+    events: type[EventModel]
+    counters: type[CounterModel]
+    directory: type[DirectoryModel]
+
+    @property
+    def all(self) -> tuple[type[Model], ...]:
+        """Every bound model (for request accounting and schema checks)."""
+        return (self.tickets, self.events, self.counters, self.directory)
+
+
+def bind(settings: Settings) -> Tables:
+    """Model classes bound to the stage's table names and endpoint (fresh index objects per class)."""
+    return Tables(
+        tickets=_bound(TicketModel, settings.tickets_table, settings, {
+            "by_unit": _ByUnit(), "by_owner": _ByOwner(), "by_status": _ByStatus(), "open_deadline": _OpenDeadline(),
+        }),
+        events=_bound(EventModel, settings.events_table, settings, {"by_month": _ByMonth()}),
+        counters=_bound(CounterModel, settings.counters_table, settings, {}),
+        directory=_bound(DirectoryModel, settings.directory_table, settings, {"gsi1": _Gsi1()}),
+    )
+
+
+UNBOUND: tuple[type[Model], ...] = (TicketModel, EventModel, CounterModel, DirectoryModel)
 
 
 def model_schema(model: type[Model]) -> dict[str, Any]:

@@ -1,14 +1,18 @@
-"""Ticket repository: load, list (Query only) and commit each change in ONE TransactWriteItems."""
+"""Ticket repository: tickets, their events and the statistics counters; every change ONE transaction.
+
+`TicketStore` is the port the services use; `DynamoTicketRepository` implements it on DynamoDB
+(PynamoDB, one TransactWriteItems per change) and `tests/helpers/fakes.FakeTicketRepository` in
+memory. Both pass the contract tests in `tests/helpers/contracts.py`.
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import random
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,15 +22,22 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain import statistics
+from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.deadlines import Alert
 from chalicelib.domain.errors import BadRequest, Conflict, NotFound
 from chalicelib.domain.model import Caller, Change, Ticket
-from chalicelib.storage.models import CounterModel, DirectoryModel, EventModel, TicketModel
+from chalicelib.integrations.crypto import Cipher
+from chalicelib.storage.models import EventModel, Tables, TicketModel
 from chalicelib.storage.serialize import iso, ticket_from_doc, ticket_to_doc
+from chalicelib.storage.table import Absent, DynamoDirectoryTable, Item, Write, decode_token, encode_token
 
 DEADLINE_SHARDS = 8
 TRANSACTION_ATTEMPTS = 4
 COUNTER_SHARDS = 4  # county-wide counters are hot: spread over 4 items per metric
+INDEXES = ("unit", "owner", "status")
+FILTERS = ("status", "unit_id", "owner_id", "flag", "due_before")
+
+EventRecord = dict[str, Any]  # a history item: event fields, `data` and `snapshot` parsed
 
 
 def deadline_shard(ticket_id: str) -> str:
@@ -44,6 +55,62 @@ def counter_items(event_type: str, data: Mapping[str, Any], doc: Mapping[str, An
             sk = f"{metric}#{shard if scope == 'county' else 0}"
             items[(f"{month}#{scope}", sk)] = n
     return items
+
+
+def event_record(change: Change, seq: int, doc: Mapping[str, Any]) -> EventRecord:
+    """The history item of a change; its snapshot keeps personal data out (stored encrypted on the ticket)."""
+    at = iso(change.at) or ""
+    ticket_id = change.after.ticket_id
+    return {
+        "event_id": f"{ticket_id}.{seq:06d}",
+        "ticket_id": ticket_id,
+        "seq": seq,
+        "type": change.event_type,
+        "actor_id": change.actor.user_id,
+        "actor_role": str(change.actor.role),
+        "at": at,
+        "from_status": str(change.before.status) if change.before else None,
+        "to_status": str(change.after.status),
+        "data": json.loads(json.dumps(change.data, ensure_ascii=False, default=str)),
+        "snapshot": dict(doc, last_seq=seq),
+        "month": statistics.month_of(change.at),
+    }
+
+
+def public_event(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The public form of a history item (no snapshot, no index keys)."""
+    return {k: record[k] for k in ("event_id", "ticket_id", "seq", "type", "actor_id", "actor_role", "at",
+                                   "from_status", "to_status", "data")}
+
+
+@dataclass(frozen=True)
+class StreamRecord:
+    """One parsed stream record: its sequence number (the batch-failure identifier) and the event."""
+
+    sequence: str
+    event: EventRecord
+
+
+def event_from_image(image: Mapping[str, Any]) -> EventRecord:
+    """A history item from a stream record's NewImage (DynamoDB JSON): the one stream parser."""
+    return _record_of(EventModel.from_raw_data(dict(image)))
+
+
+def _record_of(item: EventModel) -> EventRecord:
+    return {
+        "event_id": item.event_id,
+        "ticket_id": item.ticket_id,
+        "seq": int(item.seq),
+        "type": item.type,
+        "actor_id": item.actor_id,
+        "actor_role": item.actor_role,
+        "at": item.at,
+        "from_status": item.from_status,
+        "to_status": item.to_status,
+        "data": json.loads(item.data),
+        "snapshot": json.loads(item.snapshot),
+        "month": item.month,
+    }
 
 
 @dataclass(frozen=True)
@@ -68,62 +135,155 @@ class IdempotencyKey:
         return f"IDEM#{self.source}"
 
 
-class TicketRepository:
-    """All DynamoDB access for tickets and their events."""
+def check_filters(filters: Mapping[str, str]) -> None:
+    """400 for a list filter the repository does not know."""
+    for name in filters:
+        if name not in FILTERS:
+            raise BadRequest(f"未知筛选条件 {name}", field=name)
 
-    def __init__(self, envelope: Any) -> None:
+
+def matches(ticket: Ticket, filters: Mapping[str, str]) -> bool:
+    """Whether a ticket passes list filters (the in-memory twin of the DynamoDB filter expression)."""
+    for name, value in filters.items():
+        if name == "flag":
+            if value not in ticket.flags:
+                return False
+        elif name == "due_before":
+            if ticket.handle_due is None or (iso(ticket.handle_due) or "") >= value:
+                return False
+        elif str(getattr(ticket, name)) != value:
+            return False
+    return True
+
+
+class TicketStore(ABC):
+    """All storage of tickets, their history and the counters their transitions keep."""
+
+    # ---------------------------------------------------------------- tickets
+
+    @abstractmethod
+    def get(self, ticket_id: str) -> Ticket:
+        """The ticket with its caller decrypted, or NotFound."""
+
+    @abstractmethod
+    def get_many(self, ticket_ids: Sequence[str]) -> list[Ticket]:
+        """Tickets by id without personal data (missing ids are left out), in no particular order."""
+
+    @abstractmethod
+    def caller_ciphertext(self, ticket_id: str) -> str | None:
+        """The ticket's caller ciphertext as stored (never decrypted here), or None."""
+
+    @abstractmethod
+    def list_page(self, *, index: str, key: str, limit: int, token: str | None,
+             filters: Mapping[str, str] | None = None) -> Page:
+        """One page of an index (unit, owner, status), newest received first; filters narrow the page."""
+
+    @abstractmethod
+    def due_alerts(self, shard: int, until: datetime, limit: int = 200) -> list[Ticket]:
+        """Open tickets whose next alert is due by `until` (the sparse open-deadline index)."""
+
+    @abstractmethod
+    def find_idempotent(self, key: IdempotencyKey) -> tuple[str, str] | None:
+        """(ticket id, payload hash) of an earlier intake with the same (source, external id)."""
+
+    # ---------------------------------------------------------------- history
+
+    @abstractmethod
+    def history(self, ticket_id: str, upto_seq: int | None = None) -> list[EventRecord]:
+        """Events 1..upto_seq (all when None) of a ticket, oldest first, snapshots included."""
+
+    def events(self, ticket_id: str) -> list[dict[str, Any]]:
+        """The ticket's history in its public form, oldest first."""
+        return [public_event(e) for e in self.history(ticket_id)]
+
+    @abstractmethod
+    def month_events(self, month: str, start: str | None = None, end: str | None = None) -> Iterator[EventRecord]:
+        """Events of one month partition (Asia/Shanghai), optionally with start <= at < end (UTC ISO)."""
+
+    # ---------------------------------------------------------------- counters
+
+    @abstractmethod
+    def read_counters(self, pk: str) -> dict[str, int]:
+        """`{sk: n}` of one counter partition (one Query, consistent)."""
+
+    @abstractmethod
+    def overwrite_counters(self, values: Mapping[tuple[str, str], int]) -> int:
+        """Set counters to the given values (the recount's repair); returns the number written."""
+
+    # ---------------------------------------------------------------- writes
+
+    @abstractmethod
+    def next_number(self, received_at: datetime) -> str:
+        """The next ticket id of the receipt day: `T{yyyymmdd}-{nnnnn}` (Asia/Shanghai)."""
+
+    @abstractmethod
+    def commit(
+        self,
+        change: Change,
+        alert: Alert | None,
+        *,
+        idempotency: IdempotencyKey | None = None,
+        extra: Iterable[Write] = (),
+    ) -> Ticket:
+        """Write the ticket, its event, its counters and `extra` Directory items atomically; 409 when
+        someone was faster (a failed condition), nothing written."""
+
+
+def day_number(received_at: datetime) -> str:
+    """The receipt day (Asia/Shanghai) of a ticket number."""
+    return received_at.astimezone(SHANGHAI).strftime("%Y%m%d")
+
+
+def conflict(ticket_id: str, reasons: Sequence[str] = ()) -> Conflict:
+    """The 409 of a lost race."""
+    return Conflict(f"工单 {ticket_id} 已被他人更新，请刷新后重试", ticket_id=ticket_id, reasons=list(reasons))
+
+
+class DynamoTicketRepository(TicketStore):
+    """The ticket store on DynamoDB through bound PynamoDB models."""
+
+    def __init__(self, tables: Tables, envelope: Cipher) -> None:
+        self._t = tables
+        self._directory = DynamoDirectoryTable(tables.directory)
         self._envelope = envelope
 
     # ---------------------------------------------------------------- reads
 
     def get(self, ticket_id: str) -> Ticket:
-        """The ticket, or NotFound."""
         try:
-            item = TicketModel.get(ticket_id, consistent_read=True)
+            item = self._t.tickets.get(ticket_id, consistent_read=True)
         except DoesNotExist as exc:
             raise NotFound(f"工单 {ticket_id} 不存在", ticket_id=ticket_id) from exc
-        return self._from_model(item)
-
-    def _from_model(self, item: TicketModel) -> Ticket:
         doc = json.loads(item.doc)
         caller = Caller(**self._envelope.decrypt(item.caller_enc)) if item.caller_enc else Caller()
         doc["version"] = item.version
         return ticket_from_doc(doc, caller)
 
-    def summary(self, item: TicketModel) -> Ticket:
-        """A ticket from a list item without decrypting personal data (lists never show it)."""
+    @staticmethod
+    def _summary(item: TicketModel) -> Ticket:
         doc = json.loads(item.doc)
         doc["version"] = item.version
         return ticket_from_doc(doc)
 
-    def events(self, ticket_id: str) -> list[dict[str, Any]]:
-        """The ticket's history, oldest first."""
-        return [event_to_dict(e) for e in EventModel.query(ticket_id, consistent_read=True)]
+    def get_many(self, ticket_ids: Sequence[str]) -> list[Ticket]:
+        out: list[Ticket] = []
+        ids = list(dict.fromkeys(ticket_ids))
+        for start in range(0, len(ids), 100):
+            out.extend(self._summary(i) for i in self._t.tickets.batch_get(ids[start : start + 100]))
+        return out
 
-    def find_idempotent(self, key: IdempotencyKey) -> tuple[str, str] | None:
-        """(ticket id, payload hash) of an earlier intake with the same (source, external id)."""
+    def caller_ciphertext(self, ticket_id: str) -> str | None:
         try:
-            item = DirectoryModel.get(key.pk, key.external_id, consistent_read=True)
+            item = self._t.tickets.get(ticket_id, consistent_read=True, attributes_to_get=["ticket_id", "caller_enc"])
         except DoesNotExist:
             return None
-        data = json.loads(item.data)
-        return data["ticket_id"], data["payload_hash"]
+        return item.caller_enc
 
-    def list(
-        self,
-        *,
-        index: str,
-        key: str,
-        limit: int,
-        token: str | None,
-        filters: Mapping[str, str] | None = None,
-    ) -> Page:
-        """One page of an index, newest received first; Query only, opaque page token.
-
-        `filters` narrow the page: status, unit_id, owner_id (when not the index key), flag, due_before.
-        """
-        idx = {"unit": TicketModel.by_unit, "owner": TicketModel.by_owner, "status": TicketModel.by_status}[index]
-        condition = _filter_condition(filters or {})
+    def list_page(self, *, index: str, key: str, limit: int, token: str | None,
+             filters: Mapping[str, str] | None = None) -> Page:
+        model = self._t.tickets
+        idx = {"unit": model.by_unit, "owner": model.by_owner, "status": model.by_status}[index]
+        condition = self._filter_condition(filters or {})
         results = idx.query(
             key,
             scan_index_forward=False,
@@ -132,24 +292,63 @@ class TicketRepository:
             last_evaluated_key=decode_token(token),
             filter_condition=condition,
         )
-        items = [self.summary(i) for i in results]
+        items = [self._summary(i) for i in results]
         lek = results.last_evaluated_key if len(items) >= limit else None
         return Page(items, encode_token(lek))
 
+    def _filter_condition(self, filters: Mapping[str, str]) -> Condition | None:
+        check_filters(filters)
+        m = self._t.tickets
+        condition: Condition | None = None
+        for name, value in filters.items():
+            part: Condition
+            if name == "flag":
+                part = m.flags.contains(value)
+            elif name == "due_before":
+                part = m.handle_due < value
+            else:
+                part = getattr(m, name) == value
+            condition = part if condition is None else condition & part
+        return condition
+
     def due_alerts(self, shard: int, until: datetime, limit: int = 200) -> list[Ticket]:
-        """Open tickets whose next alert is due by `until` (the sparse open-deadline index)."""
-        query = TicketModel.open_deadline.query(
-            f"OPEN#{shard}", TicketModel.next_alert_at <= iso(until), limit=limit, page_size=limit
-        )
-        return [self.summary(i) for i in query]
+        m = self._t.tickets
+        query = m.open_deadline.query(f"OPEN#{shard}", m.next_alert_at <= iso(until), limit=limit, page_size=limit)
+        return [self._summary(i) for i in query]
+
+    def find_idempotent(self, key: IdempotencyKey) -> tuple[str, str] | None:
+        item = self._directory.get(key.pk, key.external_id)
+        if item is None:
+            return None
+        return item.data["ticket_id"], item.data["payload_hash"]
+
+    def history(self, ticket_id: str, upto_seq: int | None = None) -> list[EventRecord]:
+        m = self._t.events
+        condition = None if upto_seq is None else m.seq <= upto_seq
+        return [_record_of(e) for e in m.query(ticket_id, condition, consistent_read=True)]
+
+    def month_events(self, month: str, start: str | None = None, end: str | None = None) -> Iterator[EventRecord]:
+        m = self._t.events
+        # at_key = "{at}#{ticket}#{seq}": "{end}" sorts before every key of an event at or after `end`.
+        condition = None if start is None or end is None else m.at_key.between(start, end)
+        for item in m.by_month.query(month, condition):
+            yield _record_of(item)
+
+    def read_counters(self, pk: str) -> dict[str, int]:
+        return {item.sk: int(item.n or 0) for item in self._t.counters.query(pk, consistent_read=True)}
+
+    def overwrite_counters(self, values: Mapping[tuple[str, str], int]) -> int:
+        with self._t.counters.batch_write() as batch:
+            for (pk, sk), n in values.items():
+                batch.save(self._t.counters(pk, sk, n=n))
+        return len(values)
 
     # ---------------------------------------------------------------- writes
 
     def next_number(self, received_at: datetime) -> str:
-        """The next ticket id of the receipt day: `T{yyyymmdd}-{nnnnn}` (Asia/Shanghai)."""
-        day = received_at.astimezone(statistics.SHANGHAI).strftime("%Y%m%d")
-        counter = CounterModel("SEQ#ticket", day)
-        counter.update(actions=[CounterModel.n.add(1)])
+        day = day_number(received_at)
+        counter = self._t.counters("SEQ#ticket", day)
+        counter.update(actions=[self._t.counters.n.add(1)])
         return f"T{day}-{int(counter.n):05d}"
 
     def commit(
@@ -158,11 +357,9 @@ class TicketRepository:
         alert: Alert | None,
         *,
         idempotency: IdempotencyKey | None = None,
-        extra: Iterable[tuple[DirectoryModel, Condition | None]] = (),
+        extra: Iterable[Write] = (),
     ) -> Ticket:
-        """Write the ticket, its event and its counters atomically; 409 when someone was faster.
-
-        DynamoDB cancels a transaction that merely collides with another one on a shared item (the
+        """DynamoDB cancels a transaction that merely collides with another one on a shared item (the
         month's counters) with `TransactionConflict`: nothing was decided, so it is tried again (the
         conditions still guard every item). A failed condition is final: someone else was first.
         """
@@ -170,15 +367,15 @@ class TicketRepository:
         seq = (before.last_seq if before else 0) + 1
         after = change.after.with_changes(last_seq=seq)
         doc = ticket_to_doc(after)
-        extra = list(extra)
+        writes = list(extra)
         for attempt in range(TRANSACTION_ATTEMPTS):
             try:
-                self._transact(change, after, doc, alert, idempotency, extra)
+                self._transact(change, after, doc, alert, idempotency, writes)
                 break
             except TransactWriteError as exc:
                 reasons = {getattr(r, "code", None) for r in (exc.cancellation_reasons or [])} - {None, "None"}
                 if reasons != {"TransactionConflict"} or attempt == TRANSACTION_ATTEMPTS - 1:
-                    raise _conflict(exc, after.ticket_id) from exc
+                    raise conflict(after.ticket_id, sorted(str(r) for r in reasons)) from exc
                 time.sleep(0.02 * (attempt + 1) + random.random() * 0.03)  # noqa: S311 - jitter only
         return after.with_changes(version=(before.version if before else 0) + 1)
 
@@ -189,30 +386,52 @@ class TicketRepository:
         doc: dict[str, Any],
         alert: Alert | None,
         idempotency: IdempotencyKey | None,
-        extra: list[tuple[DirectoryModel, Condition | None]],
+        writes: list[Write],
     ) -> None:
+        t = self._t
         before = change.before
-        model = self._to_model(after, alert, doc)
+        model = self.ticket_model(after, alert, doc)
         if before is not None:
             model.version = before.version
-        condition = TicketModel.status == before.status if before else TicketModel.ticket_id.does_not_exist()
-        with TransactWrite(connection=TicketModel._get_connection().connection) as tx:
+        condition = t.tickets.status == before.status if before else t.tickets.ticket_id.does_not_exist()
+        record = event_record(change, after.last_seq, doc)
+        directory = self._directory
+        with TransactWrite(connection=t.tickets._get_connection().connection) as tx:
             tx.save(model, condition=condition)
-            tx.save(build_event(change, after.last_seq, doc), condition=EventModel.seq.does_not_exist())
+            tx.save(self.event_model(record), condition=t.events.seq.does_not_exist())
             if idempotency is not None:
-                data = json.dumps({"ticket_id": after.ticket_id, "payload_hash": idempotency.payload_hash})
-                tx.save(
-                    DirectoryModel(idempotency.pk, idempotency.external_id, data=data),
-                    condition=DirectoryModel.sk.does_not_exist(),
-                )
-            for item, cond in extra:
-                tx.save(item, condition=cond)
+                data = {"ticket_id": after.ticket_id, "payload_hash": idempotency.payload_hash}
+                idem = Item(idempotency.pk, idempotency.external_id, data)
+                tx.save(directory.model_of(idem), condition=directory.condition(Absent()))
+            for item, cond in writes:
+                tx.save(directory.model_of(item), condition=directory.condition(cond))
             for (pk, sk), n in counter_items(change.event_type, change.data, doc, change.at).items():
-                tx.update(CounterModel(pk, sk), actions=[CounterModel.n.add(n)])
+                tx.update(t.counters(pk, sk), actions=[t.counters.n.add(n)])
 
-    def _to_model(self, ticket: Ticket, alert: Alert | None, doc: dict[str, Any]) -> TicketModel:
+    def event_model(self, record: EventRecord) -> EventModel:
+        """The stored item of a history record (also used by bulk loaders: benchmarks, imports)."""
+        seq = int(record["seq"])
+        return self._t.events(
+            record["ticket_id"],
+            seq,
+            event_id=record["event_id"],
+            type=record["type"],
+            actor_id=record["actor_id"],
+            actor_role=record["actor_role"],
+            at=record["at"],
+            from_status=record["from_status"],
+            to_status=record["to_status"],
+            data=json.dumps(record["data"], ensure_ascii=False, default=str),
+            snapshot=json.dumps(record["snapshot"], ensure_ascii=False),
+            month=record["month"],
+            at_key=f"{record['at']}#{record['ticket_id']}#{seq:06d}",
+        )
+
+    def ticket_model(self, ticket: Ticket, alert: Alert | None, doc: dict[str, Any] | None = None) -> TicketModel:
+        """The stored item of a ticket, caller encrypted (also used by bulk loaders: benchmarks, imports)."""
+        doc = ticket_to_doc(ticket) if doc is None else doc
         caller = ticket.caller.as_dict()
-        return TicketModel(
+        return self._t.tickets(
             ticket.ticket_id,
             status=str(ticket.status),
             received_at=iso(ticket.received_at),
@@ -228,89 +447,3 @@ class TicketRepository:
             doc=json.dumps(doc, ensure_ascii=False),
             caller_enc=self._envelope.encrypt(caller) if any(caller.values()) else None,
         )
-
-
-def _filter_condition(filters: Mapping[str, str]) -> Condition | None:
-    condition: Condition | None = None
-    attributes = {"status": TicketModel.status, "unit_id": TicketModel.unit_id, "owner_id": TicketModel.owner_id}
-    for name, value in filters.items():
-        if name in attributes:
-            part = attributes[name] == value
-        elif name == "flag":
-            part = TicketModel.flags.contains(value)
-        elif name == "due_before":
-            part = TicketModel.handle_due < value
-        else:
-            raise BadRequest(f"未知筛选条件 {name}", field=name)
-        condition = part if condition is None else condition & part
-    return condition
-
-
-def build_event(change: Change, seq: int, doc: Mapping[str, Any]) -> EventModel:
-    """The history item of a change; its snapshot keeps personal data out (stored encrypted on the ticket)."""
-    at = iso(change.at) or ""
-    ticket_id = change.after.ticket_id
-    return EventModel(
-        ticket_id,
-        seq,
-        event_id=f"{ticket_id}.{seq:06d}",
-        type=change.event_type,
-        actor_id=change.actor.user_id,
-        actor_role=str(change.actor.role),
-        at=at,
-        from_status=str(change.before.status) if change.before else None,
-        to_status=str(change.after.status),
-        data=json.dumps(change.data, ensure_ascii=False, default=str),
-        snapshot=json.dumps(dict(doc, last_seq=seq), ensure_ascii=False),
-        month=statistics.month_of(change.at),
-        at_key=f"{at}#{ticket_id}#{seq:06d}",
-    )
-
-
-def event_to_dict(e: EventModel) -> dict[str, Any]:
-    """The public form of a history item (no snapshot)."""
-    return {
-        "event_id": e.event_id,
-        "ticket_id": e.ticket_id,
-        "seq": int(e.seq),
-        "type": e.type,
-        "actor_id": e.actor_id,
-        "actor_role": e.actor_role,
-        "at": e.at,
-        "from_status": e.from_status,
-        "to_status": e.to_status,
-        "data": json.loads(e.data),
-    }
-
-
-def _conflict(exc: TransactWriteError, ticket_id: str) -> Conflict:
-    reasons = [getattr(r, "code", None) for r in (exc.cancellation_reasons or [])]
-    return Conflict(
-        f"工单 {ticket_id} 已被他人更新，请刷新后重试",
-        ticket_id=ticket_id,
-        reasons=[r for r in reasons if r],
-    )
-
-
-def encode_token(lek: Mapping[str, Any] | None) -> str | None:
-    """Opaque page token from a LastEvaluatedKey."""
-    if not lek:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(lek, separators=(",", ":")).encode()).decode().rstrip("=")
-
-
-def decode_token(token: str | None) -> dict[str, Any] | None:
-    """LastEvaluatedKey from an opaque page token; 400 when it is not one of ours."""
-    if not token:
-        return None
-    try:
-        raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (ValueError, binascii.Error) as exc:
-        raise BadRequest("分页标记无效", field="page") from exc
-    ok = isinstance(raw, dict) and 0 < len(raw) <= 4 and all(
-        isinstance(v, dict) and len(v) == 1 and set(v) <= {"S", "N"} and isinstance(next(iter(v.values())), str)
-        for v in raw.values()
-    )
-    if not ok:
-        raise BadRequest("分页标记无效", field="page")
-    return raw

@@ -14,19 +14,20 @@ import boto3
 import pytest
 import requests
 
-from tests.integration.test_audit_stream import closed_ticket, records_of
+from tests.helpers.streams import stream_records
+from tests.helpers.tickets import closed_ticket
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 
 
 @pytest.fixture(scope="module")
-def archived(seeded: Any) -> dict[str, str]:
+def archived(deps: Any, seeded: Any) -> dict[str, str]:
     """A closed, archived complaint with a city number."""
-    from chalicelib.handlers.audit import process_batch
+    from tests.helpers.streams import AUDIT, deliver
 
     ext = "TZ" + uuid.uuid4().hex[:10]
-    tid = closed_ticket(external_id=ext, source="city", channel="city")
-    assert process_batch({"Records": records_of(tid)}) == {"batchItemFailures": []}
+    tid = closed_ticket(deps, external_id=ext, source="city", channel="city")
+    assert deliver(deps, AUDIT, {"Records": stream_records(deps, tid)}) == {"batchItemFailures": []}
     month = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
     return {"tid": tid, "ext": ext, "month": month}
 
@@ -42,11 +43,11 @@ def test_records_office_finds_a_record_by_every_key(api: Any, archived: dict[str
     assert resp.json["items"] == []
 
 
-def test_search_is_paginated(api: Any, archived: dict[str, str]) -> None:
-    closed = closed_ticket()
-    from chalicelib.handlers.audit import process_batch
+def test_search_is_paginated(deps: Any, api: Any, archived: dict[str, str]) -> None:
+    closed = closed_ticket(deps)
+    from tests.helpers.streams import AUDIT, deliver
 
-    process_batch({"Records": records_of(closed)})
+    deliver(deps, AUDIT, {"Records": stream_records(deps, closed)})
     first = api.get(f"/archive/search?month={archived['month']}&limit=1", user="analyst1").json
     assert len(first["items"]) == 1 and first["next_page"]
     second = api.get(f"/archive/search?month={archived['month']}&limit=1&page={first['next_page']}", user="analyst1").json
@@ -81,23 +82,21 @@ def test_archive_needs_a_login(api: Any, archived: dict[str, str]) -> None:
     assert api.get(f"/archive/{archived['tid']}").status_code == 401
 
 
-def test_r12345_11_record_metadata_masks_the_caller_and_records_each_reveal(api: Any, archived: dict[str, str]) -> None:
-    from chalicelib.storage import directory
+def test_r12345_11_record_metadata_masks_the_caller_and_records_each_reveal(deps: Any, api: Any, archived: dict[str, str]) -> None:
 
     tid = archived["tid"]
     meta = api.get(f"/archive/{tid}", user="records1").json
     assert meta["caller"]["name"] == "张**" and meta["caller_masked"] is True
     assert meta["version_count"] == 1 and set(meta["files"]) == {"record.json", "record.html", "manifest.json"}
     assert "caller_enc" not in meta
-    before = len(directory.pii_views(tid)[0])
+    before = len(deps.directory.pii_views(tid)[0])
     revealed = api.get(f"/archive/{tid}?reveal=1", user="records1").json
     assert revealed["caller"]["name"] == "张三丰" and revealed["caller_masked"] is False
-    views = directory.pii_views(tid)[0]
+    views = deps.directory.pii_views(tid)[0]
     assert len(views) == before + 1 and views[0]["user_id"] == "records1"
 
 
-def test_download_gives_a_15_minute_link_to_the_archived_bytes_and_is_recorded(api: Any, archived: dict[str, str]) -> None:
-    from chalicelib.storage import archive_index
+def test_download_gives_a_15_minute_link_to_the_archived_bytes_and_is_recorded(deps: Any, api: Any, archived: dict[str, str]) -> None:
 
     tid = archived["tid"]
     for name in ("record.html", "record.json", "manifest.json"):
@@ -108,7 +107,7 @@ def test_download_gives_a_15_minute_link_to_the_archived_bytes_and_is_recorded(a
         fetched = requests.get(body["url"], timeout=10)
         assert fetched.status_code == 200
         assert hashlib.sha256(fetched.content).hexdigest() == body["sha256"] and len(fetched.content) == body["size"]
-    logged = archive_index.downloads(tid)
+    logged = deps.archive_index.downloads(tid)
     assert {d["file"] for d in logged} >= {"record.html", "record.json", "manifest.json"}
     assert all(d["user_id"] == "records1" for d in logged)
 
@@ -128,15 +127,13 @@ def test_verify_recomputes_the_checksums(api: Any, archived: dict[str, str]) -> 
     assert {f["file"] for f in resp.json["files"]} == {"record.json", "record.html", "manifest.json"}
 
 
-def test_verify_names_the_file_that_differs(api: Any, seeded: Any) -> None:
-    from chalicelib.config import get_settings
-    from chalicelib.handlers.audit import process_batch
-    from chalicelib.storage import archive_index
+def test_verify_names_the_file_that_differs(deps: Any, api: Any, seeded: Any) -> None:
+    from tests.helpers.streams import AUDIT, deliver
 
-    tid = closed_ticket()
-    process_batch({"Records": records_of(tid)})
-    s = get_settings()
-    prefix = archive_index.latest(tid)["prefix"]
+    tid = closed_ticket(deps)
+    deliver(deps, AUDIT, {"Records": stream_records(deps, tid)})
+    s = deps.settings
+    prefix = deps.archive_index.latest(tid)["prefix"]
     s3 = boto3.client("s3", endpoint_url=s.endpoint_url, region_name=s.region)
     s3.put_object(Bucket=s.archive_bucket, Key=prefix + "record.html", Body=b"<html>forged</html>")
     result = api.post(f"/archive/{tid}/verify", {}, user="admin1").json
@@ -162,14 +159,11 @@ def test_admin_reconciles_a_date_range(api: Any, archived: dict[str, str]) -> No
     assert api.post("/admin/reconcile", {"from": "2026-01-01", "to": "2026-12-31"}, user="admin1").status_code == 422
 
 
-def test_recorded_stream_batch_through_the_chalice_handler(app: Any, api: Any, seeded: Any) -> None:
+def test_recorded_stream_batch_through_the_chalice_handler(deps: Any, app: Any, api: Any, seeded: Any) -> None:
     """tests/events/stream-events-archive.json: a ticket's whole life as Lambda receives it."""
     from chalice.test import Client
-
-    from chalicelib.config import get_settings
-
     event = json.loads((EVENTS / "stream-events-archive.json").read_text(encoding="utf-8"))
-    s = get_settings()
+    s = deps.settings
     ddb = boto3.client("dynamodb", endpoint_url=s.endpoint_url, region_name=s.region)
     for record in event["Records"]:  # the log the stream came from
         ddb.put_item(TableName=s.events_table, Item=record["dynamodb"]["NewImage"])

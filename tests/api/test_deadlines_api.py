@@ -26,15 +26,13 @@ def _ticket(api: Any, **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def year_2027(seeded: Any) -> Iterator[int]:
+def year_2027(deps: Any, seeded: Any) -> Iterator[int]:
     """Leave no 2027 overrides or confirmation behind for other tests."""
-    from chalicelib.services import context
-    from chalicelib.storage.models import DirectoryModel
 
     yield 2027
-    for item in DirectoryModel.query("CAL#2027"):
-        item.delete()
-    context.invalidate()
+    for day, _ in deps.directory.list_items("CAL#2027"):
+        deps.directory.delete("CAL#2027", day)
+    deps.contexts.invalidate()
 
 
 def test_calendar_deadline_in_an_unconfirmed_year_then_the_year_confirmed_later(api: Any, year_2027: int) -> None:
@@ -67,14 +65,13 @@ def test_only_admins_change_the_calendar_and_the_roster(api: Any, seeded: Any) -
     assert bad.status_code == 422
 
 
-def test_r12345_12_duty_roster_and_who_is_on_duty_now(api: Any, seeded: Any) -> None:
+def test_r12345_12_duty_roster_and_who_is_on_duty_now(deps: Any, api: Any, seeded: Any) -> None:
     from datetime import UTC, datetime
 
     from chalicelib.domain.duty import shift_at
-    from chalicelib.services.context import load_context
 
     now = datetime.now(UTC)
-    shift = shift_at(now, load_context(now).calendar)
+    shift = shift_at(now, deps.contexts.load(now).calendar)
     entry = {"date": shift.day.isoformat(), "shift": shift.kind, "user_id": "op2", "name": "李强", "phone": "13957601002"}
     assert _put(api, "/admin/duty/roster", {"entries": [entry]}, user="admin1").status_code == 200
     on_duty = api.get("/admin/duty/now", user="op1").json
@@ -85,8 +82,7 @@ def test_r12345_12_duty_roster_and_who_is_on_duty_now(api: Any, seeded: Any) -> 
     assert bad.status_code == 422 and "phone" in bad.json["details"]["fields"]
 
 
-def test_office_hours_are_configurable(api: Any, seeded: Any) -> None:
-    from chalicelib.services import context
+def test_office_hours_are_configurable(deps: Any, api: Any, seeded: Any) -> None:
 
     try:
         resp = _put(api, "/admin/office-hours", {"office_hours": "09:00-12:00,13:30-17:00"}, user="admin1")
@@ -95,7 +91,7 @@ def test_office_hours_are_configurable(api: Any, seeded: Any) -> None:
         assert _put(api, "/admin/office-hours", {"office_hours": "17:00-09:00"}, user="admin1").status_code == 422
     finally:
         _put(api, "/admin/office-hours", {"office_hours": "08:30-12:00,14:00-17:30"}, user="admin1")
-        context.invalidate()
+        deps.contexts.invalidate()
 
 
 def test_r12345_13_five_confirmations_for_operators_and_unit_handlers(api: Any, seeded: Any) -> None:

@@ -34,7 +34,7 @@ def test_r12345_16_instruction_is_forwarded_to_the_owner_and_answered(api: Any, 
     assert instr["id"] not in [i["id"] for i in api.get("/instructions", user="leader1").json["items"]]
 
 
-def test_r12345_16_unanswered_instruction_is_chased_until_answered(api: Any, seeded: Any) -> None:
+def test_r12345_16_unanswered_instruction_is_chased_until_answered(deps: Any, api: Any, seeded: Any) -> None:
     from chalicelib.services import instructions as svc
 
     tid = _ticket(api)
@@ -43,16 +43,16 @@ def test_r12345_16_unanswered_instruction_is_chased_until_answered(api: Any, see
     assert instr["id"] in [i["id"] for i in api.get("/instructions?mine=1", user="uh1").json["items"]]
     assert api.get(f"/tickets/{tid}/instructions", user="uh2").status_code == 404  # another unit's ticket
     due = datetime.fromisoformat(instr["due"])
-    assert svc.chase_all(due - timedelta(minutes=1)) >= 0
+    assert svc.chase_all(deps, due - timedelta(minutes=1)) >= 0
     assert api.get(f"/tickets/{tid}/instructions", user="op1").json["items"][0]["chases"] == []
-    assert svc.chase_all(due + timedelta(minutes=1)) >= 1
-    svc.chase_all(due + timedelta(minutes=2))  # the next chase comes only 24 h later
+    assert svc.chase_all(deps, due + timedelta(minutes=1)) >= 1
+    svc.chase_all(deps, due + timedelta(minutes=2))  # the next chase comes only 24 h later
     item = api.get(f"/tickets/{tid}/instructions", user="op1").json["items"][0]
     assert len(item["chases"]) == 1
     types = [e["type"] for e in api.get(f"/tickets/{tid}/events", user="op1").json["items"]]
     assert types.count("instruction_chased") == 1
     assert api.post(f"/tickets/{tid}/instructions/{instr['id']}/answer", {"text": "已说明"}, user="uh1").status_code == 200
-    assert svc.chase_all(due + timedelta(days=5)) >= 0
+    assert svc.chase_all(deps, due + timedelta(days=5)) >= 0
     item = api.get(f"/tickets/{tid}/instructions", user="op1").json["items"][0]
     assert item["status"] == "answered" and len(item["chases"]) == 1
 

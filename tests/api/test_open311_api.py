@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.api.test_partner_api import new_partner
-from tests.unit.test_open311 import SPEC_REQUEST_FIELDS
+from tests.helpers.open311 import SPEC_REQUEST_FIELDS
+from tests.helpers.partners import new_partner
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -65,15 +65,14 @@ def test_service_definition_and_404(api: Any) -> None:
     assert bad_format.status_code == 404
 
 
-def test_post_request_creates_ticket_and_get_shows_no_personal_data(api: Any, api_key: str) -> None:
+def test_post_request_creates_ticket_and_get_shows_no_personal_data(deps: Any, api: Any, api_key: str) -> None:
     created = post(api, "/open311/v2/requests.json", fields(api_key, lat="29.1", long="121.3"))
     assert created.status_code == 201, created.text
     answer = json.loads(created.text)
     assert list(answer[0]) == ["service_request_id", "service_notice", "account_id"]
     rid = answer[0]["service_request_id"]
-    from chalicelib.services.tickets import repo
 
-    ticket = repo().get(rid)
+    ticket = deps.tickets.get(rid)
     assert ticket.channel == "app" and ticket.caller.name == "张 三" and ticket.caller.phone == "13800001234"
     one = get(api, f"/open311/v2/requests/{rid}.json")
     assert one.status_code == 200

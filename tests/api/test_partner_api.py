@@ -4,54 +4,15 @@ re-assignment (R-12345-09), city audit, rate limits."""
 from __future__ import annotations
 
 import json
-import secrets
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from chalicelib.domain import signing
-
-PUSH = {
-    "hotline": "12345", "channel": "city", "category": "complaint", "title": "小区噪音扰民",
-    "content": "夜间施工噪音严重，请尽快处理。", "location": {"address": "海游街道广场路 8 号"},
-    "caller": {"name": "张三", "phone": "13800001234"}, "city_limit_days": 5,
-}
-
-
-def new_partner(api: Any, **extra: Any) -> dict[str, Any]:
-    """Register a partner with a unique id; returns the admin answer (with the first key's secret)."""
-    body = {"partner_id": "p-" + uuid.uuid4().hex[:10], "name": "市12345平台", **extra}
-    resp = api.post("/admin/partners", body, user="admin1")
-    assert resp.status_code == 201, resp.json
-    return resp.json
-
-
-class Signed:
-    """Signs requests like a partner would and sends them through the Chalice test client."""
-
-    def __init__(self, api: Any, key_id: str, secret: str) -> None:
-        self.client, self.key_id, self.secret = api.client, key_id, secret
-
-    def headers(self, method: str, url: str, body: bytes, *, ts: int | None = None, nonce: str | None = None,
-                secret: str | None = None) -> dict[str, str]:
-        parts = urlsplit(url)
-        return {
-            "Content-Type": "application/json",
-            **signing.headers_for(secret or self.secret, self.key_id, method, parts.path, parse_qsl(parts.query),
-                                  int(time.time()) if ts is None else ts, nonce or secrets.token_hex(12), body),
-        }
-
-    def send(self, method: str, url: str, body: Any = None, *, headers: dict[str, str] | None = None,
-             raw: bytes | None = None, **sign: Any) -> Any:
-        data = raw if raw is not None else (json.dumps(body, ensure_ascii=False).encode() if body is not None else b"")
-        hdrs = headers if headers is not None else self.headers(method, url, data, **sign)
-        resp = self.client.http.request(method, url, headers=hdrs, body=data)
-        resp.json = json.loads(resp.body) if resp.body else None
-        return resp
+from tests.helpers.partners import PUSH, Signed, new_partner
+from tests.helpers.tickets import drive_to_submitted
 
 
 @pytest.fixture()
@@ -68,15 +29,14 @@ def number() -> str:
 # ---------------------------------------------------------------- admin credentials
 
 
-def test_admin_creates_partner_secret_shown_once_and_stored_encrypted(api: Any) -> None:
+def test_admin_creates_partner_secret_shown_once_and_stored_encrypted(deps: Any, api: Any) -> None:
     created = new_partner(api)
     key = created["keys"][0]
     assert key["secret"] and key["api_key"].startswith("o311_") and key["key_id"].startswith("hk_")
     shown = api.get(f"/admin/partners/{created['partner_id']}", user="admin1").json
     assert "secret" not in json.dumps(shown) and key["secret"] not in json.dumps(shown)
-    from chalicelib.storage.models import DirectoryModel
 
-    stored = DirectoryModel.get("PARTNER#KEY", key["key_id"]).data
+    stored = json.dumps(deps.directory.get_item("PARTNER#KEY", key["key_id"]), ensure_ascii=False)
     assert key["secret"] not in stored and key["api_key"] not in stored and "kms1:" in stored
 
 
@@ -164,7 +124,7 @@ def test_query_is_signed(partner: Any) -> None:
 # ---------------------------------------------------------------- pushes
 
 
-def test_push_is_idempotent_and_conflicting_payload_is_409(partner: Any) -> None:
+def test_push_is_idempotent_and_conflicting_payload_is_409(deps: Any, partner: Any) -> None:
     created, client = partner
     n = number()
     first = client.send("POST", "/partner/v1/tickets", dict(PUSH, number=n))
@@ -176,9 +136,8 @@ def test_push_is_idempotent_and_conflicting_payload_is_409(partner: Any) -> None
     assert again.status_code == 200 and again.json["ticket_id"] == view["ticket_id"]
     conflict = client.send("POST", "/partner/v1/tickets", dict(PUSH, number=n, title="另一件事"))
     assert conflict.status_code == 409 and conflict.json["code"] == "conflict"
-    from chalicelib.services.tickets import repo
 
-    ticket = repo().get(view["ticket_id"])
+    ticket = deps.tickets.get(view["ticket_id"])
     assert ticket.source == created["partner_id"] and ticket.external_id == n and ticket.channel == "city"
 
 
@@ -225,28 +184,7 @@ def test_other_partners_numbers_are_404(api: Any, partner: Any) -> None:
 # ---------------------------------------------------------------- lifecycle with the city
 
 
-def drive_to_submitted(api: Any, ticket_id: str) -> None:
-    """Operator and unit take a ticket from received to submitted."""
-    steps = [
-        ("dispatch", "op1", {"unit_id": "U001", "call": {"to_name": "周海", "to_phone": "13957600001"}}),
-        ("sign", "uh1", {}),
-    ]
-    for verb, user, body in steps:
-        resp = api.post(f"/tickets/{ticket_id}/{verb}", body, user=user)
-        assert resp.status_code == 200, (verb, resp.json)
-    templates = {t["category"]: t for t in api.get("/reply-templates", user="op1").json["items"]}
-    sections = {s["id"]: "已现场核查并责令整改。" for s in templates["complaint"]["sections"]}
-    for verb, user, body in [
-        ("reply", "uh1", {"sections": sections}),
-        ("review", "op1", {"approve": True}),
-        ("callback", "op1", {"informed": True, "truthful": True, "misconduct": False, "satisfaction": "satisfied"}),
-        ("submit", "op1", {}),
-    ]:
-        resp = api.post(f"/tickets/{ticket_id}/{verb}", body, user=user)
-        assert resp.status_code == 200, (verb, resp.json)
-
-
-def test_r12345_09_city_audit_and_reassign(api: Any, seeded: Any, partner: Any) -> None:
+def test_r12345_09_city_audit_and_reassign(deps: Any, api: Any, seeded: Any, partner: Any) -> None:
     _, client = partner
     n = number()
     ticket_id = client.send("POST", "/partner/v1/tickets", dict(PUSH, number=n)).json["ticket_id"]
@@ -265,9 +203,8 @@ def test_r12345_09_city_audit_and_reassign(api: Any, seeded: Any, partner: Any) 
     assert client.send("POST", f"/partner/v1/tickets/{n}/audit", {"result": "rejected", "reason": "x"}).status_code == 409
     reassigned = client.send("POST", f"/partner/v1/tickets/{n}/reassign", {"reason": "市民不满意，重新交办"})
     assert reassigned.status_code == 200 and reassigned.json["status"] == "handling"
-    from chalicelib.services.tickets import repo
 
-    ticket = repo().get(ticket_id)
+    ticket = deps.tickets.get(ticket_id)
     assert ticket.owner_id == "op1" and ticket.reassign_count == 1  # R-12345-03: back to the first dispatcher
     events = [e["type"] for e in api.get(f"/tickets/{ticket_id}/events", user="op1").json["items"]]
     assert events[-4:] == ["city_rejected", "submitted", "closed", "reassigned"]

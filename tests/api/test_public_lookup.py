@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.test_partner_api import drive_to_submitted
-from tests.integration.test_webhooks import stream_batch
+from tests.helpers.streams import stream_batch
+from tests.helpers.tickets import drive_to_submitted
 
 BODY = {"hotline": "12345", "channel": "phone", "category": "complaint", "title": "噪音扰民",
         "content": "夜间施工噪音", "caller": {"name": "张三", "phone": "13800001234", "address": "家住广场路"}}
@@ -34,33 +34,30 @@ def lookup(api: Any, number: str, code: str | None, ip: str = "") -> Any:
     return resp
 
 
-def intake(api: Any) -> tuple[str, str]:
+def intake(deps: Any, api: Any) -> tuple[str, str]:
     """An operator intake; the stream handler issues the code and texts it (recorded SMS backend)."""
-    from chalicelib.handlers.webhooks import process_batch
-    from chalicelib.integrations.sms import sender
+    from tests.helpers.streams import PARTNERS, deliver
 
     tid = api.post("/tickets", BODY, user="op1").json["id"]
-    assert process_batch(stream_batch(tid)) == {"batchItemFailures": []}
-    texts = [m for m in sender().sent if m.params.get("number") == tid]  # type: ignore[attr-defined]
+    assert deliver(deps, PARTNERS, stream_batch(deps, tid)) == {"batchItemFailures": []}
+    texts = [m for m in deps.sms.sent if m.params.get("number") == tid]  # type: ignore[attr-defined]
     assert len(texts) == 1 and texts[0].to == "+8613800001234"
     return tid, texts[0].params["code"]
 
 
-def test_code_is_issued_at_intake_texted_and_stored_hashed(api: Any, seeded: Any) -> None:
-    from chalicelib.handlers.webhooks import process_batch
-    from chalicelib.integrations.sms import sender
-    from chalicelib.storage import partners as store
+def test_code_is_issued_at_intake_texted_and_stored_hashed(deps: Any, api: Any, seeded: Any) -> None:
+    from tests.helpers.streams import PARTNERS, deliver
 
-    tid, code = intake(api)
+    tid, code = intake(deps, api)
     assert re.fullmatch(r"\d{6}", code)
-    record = store.get_code(tid)
+    record = deps.partners.get_code(tid)
     assert record is not None and code not in json.dumps(record) and len(record["hash"]) == 64
-    process_batch(stream_batch(tid))  # a redelivered stream record sends nothing again
-    assert len([m for m in sender().sent if m.params.get("number") == tid]) == 1  # type: ignore[attr-defined]
+    deliver(deps, PARTNERS, stream_batch(deps, tid))  # a redelivered stream record sends nothing again
+    assert len([m for m in deps.sms.sent if m.params.get("number") == tid]) == 1  # type: ignore[attr-defined]
 
 
-def test_lookup_shows_status_without_personal_data(api: Any, seeded: Any) -> None:
-    tid, code = intake(api)
+def test_lookup_shows_status_without_personal_data(deps: Any, api: Any, seeded: Any) -> None:
+    tid, code = intake(deps, api)
     resp = lookup(api, tid, code)
     assert resp.status_code == 200, resp.json
     view = resp.json
@@ -76,8 +73,8 @@ def test_lookup_shows_status_without_personal_data(api: Any, seeded: Any) -> Non
                          "received_at", "handle_due", "submitted_at", "closed_at", "updated_at", "reply"}
 
 
-def test_wrong_codes_are_counted_and_locked_out(api: Any, seeded: Any) -> None:
-    tid, code = intake(api)
+def test_wrong_codes_are_counted_and_locked_out(deps: Any, api: Any, seeded: Any) -> None:
+    tid, code = intake(deps, api)
     wrong = "000000" if code != "000000" else "111111"
     first = lookup(api, tid, wrong)
     assert first.status_code == 403 and first.json["details"]["remaining_attempts"] == 4
@@ -88,8 +85,8 @@ def test_wrong_codes_are_counted_and_locked_out(api: Any, seeded: Any) -> None:
     assert lookup(api, tid, code).status_code == 429  # even the right code, until the window ends
 
 
-def test_unknown_number_and_wrong_code_look_the_same(api: Any, seeded: Any) -> None:
-    tid, code = intake(api)
+def test_unknown_number_and_wrong_code_look_the_same(deps: Any, api: Any, seeded: Any) -> None:
+    tid, code = intake(deps, api)
     unknown = lookup(api, "T20991231-99999", "123456")
     wrong = lookup(api, tid, "000000" if code != "000000" else "111111")
     assert unknown.status_code == wrong.status_code == 403
@@ -101,7 +98,7 @@ def test_malformed_code_is_422(api: Any, seeded: Any) -> None:
     assert lookup(api, "T20261126-00001", "12ab").status_code == 422
 
 
-def test_lookups_are_throttled_per_number(api: Any, seeded: Any) -> None:
+def test_lookups_are_throttled_per_number(deps: Any, api: Any, seeded: Any) -> None:
     from chalicelib.services import lookup as svc
 
     number = "T2099" + uuid.uuid4().hex[:4]
@@ -109,13 +106,13 @@ def test_lookups_are_throttled_per_number(api: Any, seeded: Any) -> None:
     statuses = []
     for _ in range(svc.PER_NUMBER_PER_MIN + 2):
         try:
-            svc.lookup(number, "123456", "203.0.113.9-" + uuid.uuid4().hex[:4], now)
+            svc.lookup(deps, number, "123456", "203.0.113.9-" + uuid.uuid4().hex[:4], now)
         except Exception as exc:  # noqa: BLE001
             statuses.append(type(exc).__name__)
     assert "RateLimited" in statuses
 
 
-def test_lookups_are_throttled_per_address(api: Any, seeded: Any) -> None:
+def test_lookups_are_throttled_per_address(deps: Any, api: Any, seeded: Any) -> None:
     from chalicelib.domain.errors import RateLimited
     from chalicelib.services import lookup as svc
 
@@ -124,7 +121,7 @@ def test_lookups_are_throttled_per_address(api: Any, seeded: Any) -> None:
     limited = False
     for i in range(svc.PER_ADDRESS_PER_MIN + 1):
         try:
-            svc.lookup(f"T20991231-{i:05d}", "12", address, now)
+            svc.lookup(deps, f"T20991231-{i:05d}", "12", address, now)
         except RateLimited:
             limited = True
         except Exception:  # noqa: BLE001, S110 - 422 for the malformed code until the limit

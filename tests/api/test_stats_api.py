@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 import itertools
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from chalicelib.domain.model import Actor
+from tests.helpers.tickets import build_month
 
 OP1, OP2 = Actor("op1", "operator"), Actor("op2", "operator")
 LEADER = Actor("leader1", "leader")
@@ -22,61 +22,9 @@ def uh(unit: str) -> Actor:
     return Actor(f"uh-{unit}", "unit_handler", unit)
 
 
-def build_month(year: int) -> dict[str, str]:
-    """The worked example of docs/statistics.md in June of `year`: returns the ticket ids."""
-    from chalicelib.services import tickets as svc
-    from chalicelib.services.context import load_context
-    from tests.integration.test_recount import mark_overdue
-
-    t0 = datetime(year, 6, 3, 1, 0, tzinfo=UTC)
-
-    def new(title: str, at: datetime) -> str:
-        t, _ = svc.create_ticket(OP1, {"category": "help", "title": title, "content": "小区路灯不亮<script>x</script>",
-                                       "caller": {"name": "张三丰", "phone": "13800001234"}}, at)
-        return t.ticket_id
-
-    def reply(tid: str, unit: str, at: datetime) -> None:
-        sections = {s.id: f"{s.title}：已处理" for s in load_context(at).templates["help"]}
-        svc.act(uh(unit), tid, "reply", {"sections": sections}, at)
-
-    def finish(tid: str, op: Actor, unit: str, at: datetime, sat: str) -> None:
-        reply(tid, unit, at)
-        svc.act(op, tid, "review", {"approve": True}, at + timedelta(minutes=10))
-        svc.act(op, tid, "callback", {"satisfaction": sat, "informed": True, "truthful": True, "misconduct": False}, at + timedelta(minutes=20))
-        svc.act(op, tid, "submit", {}, at + timedelta(minutes=30))
-        svc.act(op, tid, "close", {}, at + timedelta(minutes=40))
-
-    # T1: in 12 h to U001, returned, judged without good reason, transferred to U002, closed on time, satisfied
-    t1 = new("路灯不亮", t0)
-    svc.act(OP1, t1, "dispatch", {"unit_id": "U001", "call": CALL}, t0 + timedelta(hours=1))
-    svc.act(uh("U001"), t1, "return", {"reason": "不归我们管"}, t0 + timedelta(hours=2))
-    svc.act(OP1, t1, "transfer", {"unit_id": "U002", "call": CALL, "good_reason": False}, t0 + timedelta(hours=3))
-    svc.act(uh("U002"), t1, "sign", {}, t0 + timedelta(hours=4))
-    finish(t1, OP1, "U002", t0 + timedelta(hours=5), "satisfied")
-    svc.act(OP1, t1, "mark-typical", {"note": "部门职责交叉的典型"}, t0 + timedelta(hours=6))
-    # T2: late dispatch to U002, extension requested + approved, false reply rejected, closed late, unreachable
-    t2 = new("噪音扰民", t0)
-    svc.act(OP1, t2, "dispatch", {"unit_id": "U002", "call": CALL}, t0 + timedelta(hours=13))
-    svc.act(uh("U002"), t2, "sign", {}, t0 + timedelta(hours=14))
-    svc.act(uh("U002"), t2, "request-extension", {"reason": "需协调", "new_due": f"{year}-06-20"}, t0 + timedelta(hours=15))
-    svc.act(LEADER, t2, "decide-extension", {"approve": True}, t0 + timedelta(hours=16))
-    reply(t2, "U002", t0 + timedelta(days=1))
-    svc.act(OP1, t2, "review", {"approve": False, "reason": "答复不实", "false_reply": True}, t0 + timedelta(days=1, hours=1))
-    finish(t2, OP1, "U002", t0 + timedelta(days=25), "unreachable")
-    # T3: in 12 h to U001 by op2, overdue, closed on time (basically satisfied), then re-assigned in July
-    t3 = new("井盖缺失", t0)
-    svc.act(OP2, t3, "dispatch", {"unit_id": "U001", "call": CALL}, t0 + timedelta(hours=2))
-    svc.act(uh("U001"), t3, "sign", {}, t0 + timedelta(hours=3))
-    svc.act(OP2, t3, "flag-difficult", {"reason": "涉及多个部门"}, t0 + timedelta(hours=3, minutes=30))
-    mark_overdue(t3, t0 + timedelta(hours=4))
-    finish(t3, OP2, "U001", t0 + timedelta(hours=5), "basically_satisfied")
-    svc.act(OP2, t3, "reassign", {"reason": "市民再次反映"}, datetime(year, 7, 2, 3, 0, tzinfo=UTC))
-    return {"t1": t1, "t2": t2, "t3": t3, "month": f"{year}-06"}
-
-
 @pytest.fixture(scope="module")
-def june(seeded: Any) -> dict[str, str]:
-    return build_month(next(_years))
+def june(deps: Any, seeded: Any) -> dict[str, str]:
+    return build_month(deps, next(_years))
 
 
 def fig(resp: Any, name: str) -> tuple[int, int]:
@@ -163,10 +111,10 @@ def test_admin_recount_finds_no_difference_and_is_admin_only(api: Any, june: dic
     assert api.post("/admin/recount", {"month": june["month"]}, user="analyst1").status_code == 403
 
 
-def test_bench_hook_reads_the_same_items_whatever_the_volume(june: dict[str, str]) -> None:
+def test_bench_hook_reads_the_same_items_whatever_the_volume(deps: Any, june: dict[str, str]) -> None:
     """`monthly()` reports its reads: one Query, at most METRICS × 4 shards items (docs/statistics.md)."""
     from chalicelib.domain.statistics import METRICS
     from chalicelib.services.stats import monthly
 
-    out = monthly(june["month"], "county")
+    out = monthly(deps, june["month"], "county")
     assert out["read"]["queries"] == 1 and 0 < out["read"]["items"] <= len(METRICS) * 4

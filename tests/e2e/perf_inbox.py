@@ -43,20 +43,19 @@ FIRST_NO = 70000  # bulk ids T{day}-70000 … (real intake counts from 1)
 
 def load(endpoint: str, n: int) -> dict[str, Any]:
     """Write n handling tickets into the stack at this moto endpoint; returns counts and seconds."""
-    from infra import stack
-
-    outputs = stack.deploy(endpoint, "local")  # the running stack's outputs (existing stack reused)
-    os.environ.update(stack.env_for(outputs, "local"))  # before chalicelib is imported
-
+    from chalicelib import bootstrap
+    from chalicelib.config import Settings
     from chalicelib.domain import tickets as dom
     from chalicelib.domain.model import Actor
-    from chalicelib.services.context import load_context
-    from chalicelib.services.tickets import repo
-    from chalicelib.storage.models import TicketModel
-    from chalicelib.storage.serialize import ticket_to_doc
+    from chalicelib.storage.tickets import DynamoTicketRepository
+    from infra import deploy, emulator
 
+    emulator.use_dummy_credentials()  # this subprocess runs without the stack's AWS_* environment
+    outputs = deploy.deploy(endpoint, "local")  # the running stack's outputs (existing stack reused)
+    deps = bootstrap.build(Settings.from_env(deploy.env_for(outputs, "local")))
+    assert isinstance(deps.tickets, DynamoTicketRepository) and deps.tables is not None
     now = datetime.now(UTC)
-    ctx = load_context(now)
+    ctx = deps.contexts.load(now)
     op, uh = Actor("op1", "operator", None, "李娜"), Actor("uh1", "unit_handler", "U001", "张伟")
     t0 = now - timedelta(hours=2)
     payload = {
@@ -70,11 +69,11 @@ def load(endpoint: str, n: int) -> dict[str, Any]:
         start=2,
     ):
         ticket = dom.apply(ticket, verb, body, actor, t0 + timedelta(minutes=seq), ctx).after.with_changes(last_seq=seq, version=seq)
-    r = repo()
-    caller_enc = r._to_model(ticket, None, ticket_to_doc(ticket)).caller_enc  # encrypt the caller once
+    r = deps.tickets
+    caller_enc = r.ticket_model(ticket, None).caller_enc  # encrypt the caller once
     dates = ("received_at", "dispatch_due", "dispatched_at", "first_dispatched_at", "created_at", "updated_at")
     started = time.perf_counter()
-    with TicketModel.batch_write() as batch:
+    with deps.tables.tickets.batch_write() as batch:
         for i in range(n):
             delta = -timedelta(seconds=30 * i)  # one every 30 s going back: newest first is the template's time
             received = ticket.received_at + delta
@@ -82,14 +81,14 @@ def load(endpoint: str, n: int) -> dict[str, Any]:
             copy = ticket.with_changes(
                 ticket_id=tid, **{d: getattr(ticket, d) + delta for d in dates if getattr(ticket, d, None) is not None}
             )
-            model = r._to_model(copy, dom.next_alert(copy, ctx), ticket_to_doc(copy))
+            model = r.ticket_model(copy, dom.next_alert(copy, ctx))
             model.caller_enc = caller_enc
             model.version = copy.version
             batch.save(model)
     return {"tickets": n, "seconds": round(time.perf_counter() - started, 1)}
 
 
-if __name__ == "__main__":  # python tests/e2e/test_spa_perf.py <moto endpoint> <n>
+if __name__ == "__main__":  # python tests/e2e/perf_inbox.py <moto endpoint> <n>
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     print(json.dumps(load(sys.argv[1], int(sys.argv[2]))))
     sys.exit(0)

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from infra import stack
+from infra import emulator
+from infra.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,16 +57,14 @@ def test_stream_handler_reports_partial_failures_retries_and_dead_letters(packag
 
 
 def test_dead_letter_queue_deploys_encrypted_with_the_data_key(outputs: dict[str, str]) -> None:
-    sqs = stack.client("sqs", outputs["endpoint_url"], outputs["region"])
+    sqs = emulator.client("sqs", outputs["endpoint_url"], outputs["region"])
     attrs = sqs.get_queue_attributes(QueueUrl=outputs["AuditDeadLetterQueueUrl"], AttributeNames=["All"])["Attributes"]
     assert attrs["QueueArn"] == outputs["AuditDeadLetterQueueArn"]
     assert attrs.get("KmsMasterKeyId")
     assert int(attrs["MessageRetentionPeriod"]) == 14 * 24 * 3600
 
 
-def test_archive_retention_defaults_to_ten_years() -> None:
-    template = stack.load_template()
+def test_archive_retention_defaults_to_ten_years(deps: Any) -> None:
+    template = load_template()
     assert template["Parameters"]["ArchiveRetentionYears"]["Default"] == 10
-    from chalicelib.config import get_settings
-
-    assert get_settings().archive_retention_years == int(os.environ.get("ARCHIVE_RETENTION_YEARS", "10"))
+    assert deps.settings.archive_retention_years == int(os.environ.get("ARCHIVE_RETENTION_YEARS", "10"))

@@ -7,52 +7,16 @@ import http.server
 import json
 import threading
 import urllib.parse
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-import pytest
-
 from chalicelib.domain.model import Actor
+from tests.helpers.streams import stream_batch
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 OP1 = Actor("op1", "operator")
 ADMIN = Actor("admin1", "admin")
-
-
-def stream_batch(outputs: dict[str, str], ticket_id: str, types: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """The ticket's stored events as a Lambda DynamoDB-stream batch (INSERT records, NewImage)."""
-    import boto3
-
-    ddb = boto3.client("dynamodb", endpoint_url=outputs["endpoint_url"], region_name=outputs["region"])
-    items = ddb.query(
-        TableName=outputs["events_table"],
-        KeyConditionExpression="ticket_id = :t",
-        ExpressionAttributeValues={":t": {"S": ticket_id}},
-        ConsistentRead=True,
-    )["Items"]
-    records = []
-    for item in items:
-        if types and item["type"]["S"] not in types:
-            continue
-        records.append({
-            "eventID": uuid.uuid4().hex,
-            "eventName": "INSERT",
-            "eventVersion": "1.1",
-            "eventSource": "aws:dynamodb",
-            "awsRegion": outputs["region"],
-            "eventSourceARN": outputs["events_stream_arn"],
-            "dynamodb": {
-                "ApproximateCreationDateTime": int(datetime.now(UTC).timestamp()),
-                "Keys": {"ticket_id": item["ticket_id"], "seq": item["seq"]},
-                "NewImage": item,
-                "SequenceNumber": f"{int(item['seq']['N']):021d}{uuid.uuid4().int % 10**6:06d}",
-                "SizeBytes": 100,
-                "StreamViewType": "NEW_AND_OLD_IMAGES",
-            },
-        })
-    return {"Records": records}
 
 
 def recorded(name: str) -> dict[str, Any]:
@@ -60,7 +24,7 @@ def recorded(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / name).read_text(encoding="utf-8"))
 
 
-def test_r12345_12_new_ticket_after_hours_reaches_the_night_operator_on_duty(seeded: Any, app: Any) -> None:
+def test_r12345_12_new_ticket_after_hours_reaches_the_night_operator_on_duty(deps: Any, seeded: Any, app: Any) -> None:
     from chalice.test import Client
 
     from chalicelib.services import duty, notify
@@ -68,7 +32,7 @@ def test_r12345_12_new_ticket_after_hours_reaches_the_night_operator_on_duty(see
     event = recorded("stream-received-night.json")
     image = event["Records"][0]["dynamodb"]["NewImage"]
     ticket_id = image["ticket_id"]["S"]  # received 2026-11-27 22:05 Shanghai: the night shift
-    duty.put_roster(ADMIN, {"entries": [
+    duty.put_roster(deps, ADMIN, {"entries": [
         {"date": "2026-11-27", "shift": "day", "user_id": "op1", "name": "王敏", "phone": "13957601001"},
         {"date": "2026-11-27", "shift": "night", "user_id": "op2", "name": "李强", "phone": "13957601002"},
     ]})
@@ -76,52 +40,51 @@ def test_r12345_12_new_ticket_after_hours_reaches_the_night_operator_on_duty(see
         first = client.lambda_.invoke("notify_from_events", event)
         again = client.lambda_.invoke("notify_from_events", event)  # redelivered batch
     assert first.payload == again.payload == {"batchItemFailures": []}
-    messages = notify.ticket_messages(ticket_id)
+    messages = notify.ticket_messages(deps, ticket_id)
     assert len(messages) == 1, messages  # de-duplicated by event id
     sms = messages[0]
     assert sms["role"] == "duty" and sms["to_name"] == "李强" and sms["e164"] == "+8613957601002"
     assert sms["status"] == "sent" and "新工单" in sms["text"] and ticket_id in sms["text"]
     day = datetime.fromisoformat(sms["at"]).astimezone(notify.SHANGHAI).date().isoformat()
-    assert any(m["event_id"] == sms["event_id"] for m in notify.day_log(day))  # the admin's SMS log
+    assert any(m["event_id"] == sms["event_id"] for m in notify.day_log(deps, day))  # the admin's SMS log
 
 
-def test_r12345_02_dispatch_texts_the_unit_handler_and_invalid_numbers_are_reported(seeded: Any, outputs: dict[str, str]) -> None:
-    from chalicelib.handlers.notifications import handle_records
+def test_r12345_02_dispatch_texts_the_unit_handler_and_invalid_numbers_are_reported(deps: Any, seeded: Any, outputs: dict[str, str]) -> None:
     from chalicelib.services import notify
     from chalicelib.services import tickets as svc
+    from tests.helpers.streams import NOTIFY, deliver
 
-    ok, _ = svc.create_ticket(OP1, {"category": "help", "title": "断水求助", "content": "两天没水"}, datetime.now(UTC))
-    svc.act(OP1, ok.ticket_id, "dispatch", {"unit_id": "U001", "call": {"to_name": "周海", "to_phone": "13957600001"}}, datetime.now(UTC))
-    landline, _ = svc.create_ticket(OP1, {"category": "help", "title": "求助", "content": "内容"}, datetime.now(UTC))
-    svc.act(OP1, landline.ticket_id, "dispatch", {"unit_id": "U003", "call": {"to_name": "冯磊", "to_phone": "0576-83310003"}}, datetime.now(UTC))
+    ok, _ = svc.create_ticket(deps, OP1, {"category": "help", "title": "断水求助", "content": "两天没水"}, datetime.now(UTC))
+    svc.act(deps, OP1, ok.ticket_id, "dispatch", {"unit_id": "U001", "call": {"to_name": "周海", "to_phone": "13957600001"}}, datetime.now(UTC))
+    landline, _ = svc.create_ticket(deps, OP1, {"category": "help", "title": "求助", "content": "内容"}, datetime.now(UTC))
+    svc.act(deps, OP1, landline.ticket_id, "dispatch", {"unit_id": "U003", "call": {"to_name": "冯磊", "to_phone": "0576-83310003"}}, datetime.now(UTC))
     for tid in (ok.ticket_id, landline.ticket_id):
-        assert handle_records(stream_batch(outputs, tid, ("dispatched",))["Records"], datetime.now(UTC)) == {"batchItemFailures": []}
-    [sent] = notify.ticket_messages(ok.ticket_id)
+        assert deliver(deps, NOTIFY, stream_batch(deps, tid, types=("dispatched",))["Records"], datetime.now(UTC)) == {"batchItemFailures": []}
+    [sent] = notify.ticket_messages(deps, ok.ticket_id)
     assert sent["status"] == "sent" and sent["e164"] == "+8613957600001" and "已交办贵单位" in sent["text"]
-    [failed] = notify.ticket_messages(landline.ticket_id)
+    [failed] = notify.ticket_messages(deps, landline.ticket_id)
     assert failed["status"] == "failed" and failed["reason"] == "invalid_number" and failed["e164"] is None
 
 
-def test_sms_daily_spend_cap_stops_sending(seeded: Any, outputs: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.handlers.notifications import handle_records
+def test_sms_daily_spend_cap_stops_sending(deps: Any, seeded: Any) -> None:
     from chalicelib.services import notify
     from chalicelib.services import tickets as svc
+    from tests.helpers.streams import NOTIFY, deliver
 
-    capped = dataclasses.replace(notify.get_settings(), sms_daily_cap_fen=0)
-    monkeypatch.setattr(notify, "get_settings", lambda: capped)
-    t, _ = svc.create_ticket(OP1, {"category": "help", "title": "求助", "content": "内容"}, datetime.now(UTC))
-    svc.act(OP1, t.ticket_id, "dispatch", {"unit_id": "U001", "call": {"to_name": "周海", "to_phone": "13957600001"}}, datetime.now(UTC))
-    handle_records(stream_batch(outputs, t.ticket_id, ("dispatched",))["Records"], datetime.now(UTC))
-    [msg] = notify.ticket_messages(t.ticket_id)
+    capped = dataclasses.replace(deps, settings=dataclasses.replace(deps.settings, sms_daily_cap_fen=0))
+    t, _ = svc.create_ticket(deps, OP1, {"category": "help", "title": "求助", "content": "内容"}, datetime.now(UTC))
+    svc.act(deps, OP1, t.ticket_id, "dispatch", {"unit_id": "U001", "call": {"to_name": "周海", "to_phone": "13957600001"}}, datetime.now(UTC))
+    deliver(capped, NOTIFY, stream_batch(deps, t.ticket_id, types=("dispatched",))["Records"], datetime.now(UTC))
+    [msg] = notify.ticket_messages(deps, t.ticket_id)
     assert msg["status"] == "failed" and msg["reason"] == "daily_cap"
 
 
-def test_a_failing_record_is_reported_alone(seeded: Any) -> None:
-    from chalicelib.handlers.notifications import handle_records
+def test_a_failing_record_is_reported_alone(deps: Any, seeded: Any) -> None:
+    from tests.helpers.streams import NOTIFY, deliver
 
     bad = {"eventName": "INSERT", "dynamodb": {"SequenceNumber": "42", "NewImage": {"type": {"S": "received"}}}}
     modify = {"eventName": "MODIFY", "dynamodb": {"SequenceNumber": "43", "NewImage": {}}}
-    assert handle_records([bad, modify], datetime.now(UTC)) == {"batchItemFailures": [{"itemIdentifier": "42"}]}
+    assert deliver(deps, NOTIFY, [bad, modify], datetime.now(UTC)) == {"batchItemFailures": [{"itemIdentifier": "42"}]}
 
 
 class _FakeAliyun(http.server.BaseHTTPRequestHandler):
@@ -147,15 +110,14 @@ class _FakeAliyun(http.server.BaseHTTPRequestHandler):
         return
 
 
-def test_mainland_gateway_sends_through_the_aliyun_sdk_to_a_local_fake_endpoint() -> None:
-    from chalicelib.config import get_settings
+def test_mainland_gateway_sends_through_the_aliyun_sdk_to_a_local_fake_endpoint(deps: Any) -> None:
     from chalicelib.integrations.sms import AliyunSender, SmsMessage
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FakeAliyun)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         settings = dataclasses.replace(
-            get_settings(),
+            deps.settings,
             aliyun_sms_endpoint=f"127.0.0.1:{server.server_address[1]}",
             aliyun_sms_protocol="http",
             aliyun_access_key_id="test-key",
@@ -181,9 +143,8 @@ def test_mainland_gateway_sends_through_the_aliyun_sdk_to_a_local_fake_endpoint(
         server.shutdown()
 
 
-def test_sns_backend_publishes_to_the_phone_number(outputs: dict[str, str]) -> None:
-    from chalicelib.integrations import aws
+def test_sns_backend_publishes_to_the_phone_number(deps: Any) -> None:
     from chalicelib.integrations.sms import SmsMessage, SnsSender
 
-    result = SnsSender(aws.client("sns")).send(SmsMessage("+8613957600001", "测试短信", "dispatched"))
+    result = SnsSender(deps.clients("sns")).send(SmsMessage("+8613957600001", "测试短信", "dispatched"))
     assert result.ok and result.message_id

@@ -26,25 +26,25 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _create(**extra: Any) -> str:
+def _create(deps: Any, **extra: Any) -> str:
     from chalicelib.services import tickets as svc
 
     payload = {"category": "help", "title": "求助", "content": "内容"}
     payload.update(extra)
-    ticket, _ = svc.create_ticket(OP1, payload, _now())
+    ticket, _ = svc.create_ticket(deps, OP1, payload, _now())
     return ticket.ticket_id
 
 
-def test_ten_threads_one_transition_exactly_one_wins(seeded: Any) -> None:
+def test_ten_threads_one_transition_exactly_one_wins(deps: Any, seeded: Any) -> None:
     from chalicelib.services import tickets as svc
 
-    tid = _create()
+    tid = _create(deps)
     barrier = threading.Barrier(10)
 
     def attempt(_: int) -> str:
         barrier.wait()
         try:
-            svc.act(OP1, tid, "dispatch", {"unit_id": "U001", "call": CALL}, _now())
+            svc.act(deps, OP1, tid, "dispatch", {"unit_id": "U001", "call": CALL}, _now())
             return "ok"
         except (Conflict, InvalidTransition):  # both answer 409: lost the race, or read after the winner
             return "409"
@@ -52,11 +52,11 @@ def test_ten_threads_one_transition_exactly_one_wins(seeded: Any) -> None:
     with ThreadPoolExecutor(10) as pool:
         results = list(pool.map(attempt, range(10)))
     assert results.count("ok") == 1 and results.count("409") == 9
-    events = svc.repo().events(tid)
+    events = deps.tickets.events(tid)
     assert [e["type"] for e in events] == ["received", "dispatched"]
 
 
-def test_ten_parallel_pushes_of_one_number_make_one_ticket(seeded: Any) -> None:
+def test_ten_parallel_pushes_of_one_number_make_one_ticket(deps: Any, seeded: Any) -> None:
     from chalicelib.services import tickets as svc
 
     ext = "TZ" + uuid.uuid4().hex[:12]
@@ -65,7 +65,7 @@ def test_ten_parallel_pushes_of_one_number_make_one_ticket(seeded: Any) -> None:
 
     def push(_: int) -> str:
         barrier.wait()
-        ticket, _created = svc.create_ticket(OP1, dict(payload), _now())
+        ticket, _created = svc.create_ticket(deps, OP1, dict(payload), _now())
         return ticket.ticket_id
 
     with ThreadPoolExecutor(10) as pool:
@@ -73,14 +73,14 @@ def test_ten_parallel_pushes_of_one_number_make_one_ticket(seeded: Any) -> None:
     assert len(ids) == 1
 
 
-def test_a_failed_transaction_leaves_ticket_event_and_counters_untouched(seeded: Any, outputs: dict[str, str]) -> None:
+def test_a_failed_transaction_leaves_ticket_event_and_counters_untouched(deps: Any, seeded: Any, outputs: dict[str, str]) -> None:
     import boto3
 
     from chalicelib.services import tickets as svc
     from chalicelib.storage.tickets import counter_items
 
-    tid = _create()
-    ticket = svc.repo().get(tid)
+    tid = _create(deps)
+    ticket = deps.tickets.get(tid)
     ddb = boto3.client("dynamodb", endpoint_url=outputs["endpoint_url"], region_name=outputs["region"])
 
     def counters() -> dict[str, int]:
@@ -92,28 +92,27 @@ def test_a_failed_transaction_leaves_ticket_event_and_counters_untouched(seeded:
         return out
 
     # someone else changes the ticket between our read and our write
-    svc.act(OP1, tid, "flag-supervised", {"reason": "督办"}, _now())
+    svc.act(deps, OP1, tid, "flag-supervised", {"reason": "督办"}, _now())
     before = counters()
     from chalicelib.domain import tickets as T
-    from chalicelib.services.context import load_context
 
-    ctx = load_context(_now())
+    ctx = deps.contexts.load(_now())
     change = T.apply(ticket, "dispatch", {"unit_id": "U001", "call": CALL}, OP1, _now(), ctx)
     assert counter_items(change.event_type, change.data, {"ticket_id": tid, "unit_id": "U001", "owner_id": "op1"}, _now())
     with pytest.raises(Conflict):
-        svc.repo().commit(change, None)
-    assert svc.repo().get(tid).status == "received"
-    assert [e["type"] for e in svc.repo().events(tid)] == ["received", "flagged_supervised"]
+        deps.tickets.commit(change, None)
+    assert deps.tickets.get(tid).status == "received"
+    assert [e["type"] for e in deps.tickets.events(tid)] == ["received", "flagged_supervised"]
     assert counters() == before
 
 
-def test_committed_transition_moves_counters_in_the_same_write(seeded: Any, outputs: dict[str, str]) -> None:
+def test_committed_transition_moves_counters_in_the_same_write(deps: Any, seeded: Any, outputs: dict[str, str]) -> None:
     import boto3
 
     from chalicelib.services import tickets as svc
 
     unit_handler_unit = "U003"
-    tid = _create()
+    tid = _create(deps)
     month = _now().astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
     ddb = boto3.client("dynamodb", endpoint_url=outputs["endpoint_url"], region_name=outputs["region"])
 
@@ -122,24 +121,24 @@ def test_committed_transition_moves_counters_in_the_same_write(seeded: Any, outp
         return int(item["n"]["N"]) if item else 0
 
     before = assigned()
-    svc.act(OP1, tid, "dispatch", {"unit_id": unit_handler_unit, "call": CALL}, _now())
+    svc.act(deps, OP1, tid, "dispatch", {"unit_id": unit_handler_unit, "call": CALL}, _now())
     assert assigned() == before + 1
 
 
-def test_open_ticket_sits_in_the_sparse_deadline_index_until_closed(seeded: Any, outputs: dict[str, str]) -> None:
+def test_open_ticket_sits_in_the_sparse_deadline_index_until_closed(deps: Any, seeded: Any, outputs: dict[str, str]) -> None:
     import boto3
 
-    tid = _create()
+    tid = _create(deps)
     ddb = boto3.client("dynamodb", endpoint_url=outputs["endpoint_url"], region_name=outputs["region"])
     item = ddb.get_item(TableName=outputs["tickets_table"], Key={"ticket_id": {"S": tid}})["Item"]
     assert item["deadline_shard"]["S"].startswith("OPEN#")
     assert item["next_alert_key"]["S"].startswith("dispatch_warning#")
 
 
-def test_events_carry_a_snapshot_without_personal_data(seeded: Any, outputs: dict[str, str]) -> None:
+def test_events_carry_a_snapshot_without_personal_data(deps: Any, seeded: Any, outputs: dict[str, str]) -> None:
     import boto3
 
-    tid = _create(caller={"name": "张三丰", "phone": "13800001234"})
+    tid = _create(deps, caller={"name": "张三丰", "phone": "13800001234"})
     ddb = boto3.client("dynamodb", endpoint_url=outputs["endpoint_url"], region_name=outputs["region"])
     items = ddb.query(TableName=outputs["events_table"], KeyConditionExpression="ticket_id = :t", ExpressionAttributeValues={":t": {"S": tid}})["Items"]
     snapshot = json.loads(items[0]["snapshot"]["S"])
@@ -156,9 +155,9 @@ def test_no_scan_anywhere_in_chalicelib() -> None:
     assert offenders == []
 
 
-def test_models_match_the_template_keys_and_indexes() -> None:
-    from chalicelib.storage.models import ALL_MODELS, model_schema
-    from infra.stack import load_template
+def test_models_match_the_template_keys_and_indexes(deps: Any) -> None:
+    from chalicelib.storage.models import model_schema
+    from infra.template import load_template
 
     resources = load_template()["Resources"]
     tables = {}
@@ -178,7 +177,7 @@ def test_models_match_the_template_keys_and_indexes() -> None:
             "keys": keys(props["KeySchema"]),
             "indexes": {g["IndexName"]: keys(g["KeySchema"]) for g in props.get("GlobalSecondaryIndexes", [])},
         }
-    for model in ALL_MODELS:
+    for model in deps.tables.all:
         schema = model_schema(model)
         assert schema["table"] in tables, schema["table"]
         assert tables[schema["table"]]["keys"] == schema["keys"], model.__name__
@@ -204,14 +203,14 @@ def _cancelled(*codes: str) -> Exception:
         (("ConditionalCheckFailed", "None"), 1, False),  # someone else was first: final 409
     ],
 )
-def test_a_transaction_conflict_is_retried_but_a_failed_condition_is_final(
+def test_a_transaction_conflict_is_retried_but_a_failed_condition_is_final(deps: Any,
     seeded: Any, monkeypatch: pytest.MonkeyPatch, codes: tuple[str, ...], calls: int, wins: bool
 ) -> None:
     from chalicelib.services import tickets as svc
-    from chalicelib.storage.tickets import TicketRepository
+    from chalicelib.storage.tickets import DynamoTicketRepository
 
-    tid = _create()
-    original = TicketRepository._transact
+    tid = _create(deps)
+    original = DynamoTicketRepository._transact
     seen: list[int] = []
 
     def flaky(self: Any, *args: Any) -> None:
@@ -220,11 +219,11 @@ def test_a_transaction_conflict_is_retried_but_a_failed_condition_is_final(
             raise _cancelled(*codes)
         original(self, *args)
 
-    monkeypatch.setattr(TicketRepository, "_transact", flaky)
+    monkeypatch.setattr(DynamoTicketRepository, "_transact", flaky)
     if wins:
-        assert svc.act(OP1, tid, "flag-supervised", {"reason": "督办"}, _now()).flags >= {"supervised"}
+        assert svc.act(deps, OP1, tid, "flag-supervised", {"reason": "督办"}, _now()).flags >= {"supervised"}
     else:
         with pytest.raises(Conflict):
-            svc.act(OP1, tid, "flag-supervised", {"reason": "督办"}, _now())
+            svc.act(deps, OP1, tid, "flag-supervised", {"reason": "督办"}, _now())
     assert len(seen) == calls
-    assert len(svc.repo().events(tid)) == (2 if wins else 1)
+    assert len(deps.tickets.events(tid)) == (2 if wins else 1)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.domain.model import Actor
-from tests.integration.test_notifications import stream_batch
+from tests.helpers.streams import stream_batch
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 OP1 = Actor("op1", "operator")
@@ -22,90 +22,86 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _create(received_at: datetime | None = None, **extra: Any) -> str:
+def _create(deps: Any, received_at: datetime | None = None, **extra: Any) -> str:
     from chalicelib.services import tickets as svc
 
     payload: dict[str, Any] = {"category": "consult", "title": "咨询医保", "content": "内容"}
     if received_at is not None:
         payload["received_at"] = received_at.isoformat()
     payload.update(extra)
-    ticket, _ = svc.create_ticket(OP1, payload, _now())
+    ticket, _ = svc.create_ticket(deps, OP1, payload, _now())
     return ticket.ticket_id
 
 
-def _types(ticket_id: str) -> list[str]:
-    from chalicelib.services import tickets as svc
+def _types(deps: Any, ticket_id: str) -> list[str]:
 
-    return [e["type"] for e in svc.repo().events(ticket_id)]
+    return [e["type"] for e in deps.tickets.events(ticket_id)]
 
 
-def test_r12345_04_reminder_exactly_once_task_sms_and_the_call_closes_it(seeded: Any, outputs: dict[str, str]) -> None:
-    from chalicelib.handlers.notifications import handle_records
+def test_r12345_04_reminder_exactly_once_task_sms_and_the_call_closes_it(deps: Any, seeded: Any, outputs: dict[str, str]) -> None:
     from chalicelib.services import calls, confirmations, notify, sweep
     from chalicelib.services import tickets as svc
-    from chalicelib.services.context import load_context
+    from tests.helpers.streams import NOTIFY, deliver
 
-    cal = load_context(_now()).calendar
+    cal = deps.contexts.load(_now()).calendar
     due = cal.add_working_days(_now(), 1).at  # close of the next working day
-    tid = _create(city_due=due.isoformat())
-    svc.act(OP1, tid, "dispatch", {"unit_id": "U001", "call": CALL}, _now())
+    tid = _create(deps, city_due=due.isoformat())
+    svc.act(deps, OP1, tid, "dispatch", {"unit_id": "U001", "call": CALL}, _now())
     at = max(_now(), cal.reminder_at(due).at + timedelta(minutes=1))
-    first, second = sweep.run_sweep(at), sweep.run_sweep(at)
+    first, second = sweep.run_sweep(deps, at), sweep.run_sweep(deps, at)
     assert first["reminder_due"] >= 1 and "reminder_due" not in second
-    assert _types(tid).count("reminder_due") == 1
-    tasks = [t for t in confirmations.my_tasks(OP1) if t["ticket_id"] == tid]
+    assert _types(deps, tid).count("reminder_due") == 1
+    tasks = [t for t in confirmations.my_tasks(deps, OP1) if t["ticket_id"] == tid]
     assert len(tasks) == 1 and tasks[0]["kind"] == "phone_unit"
-    batch = stream_batch(outputs, tid, ("reminder_due",))["Records"]
-    handle_records(batch, at)
-    handle_records(batch, at)  # redelivered: nothing sent twice
-    [sms] = notify.ticket_messages(tid)
+    batch = stream_batch(deps, tid, types=("reminder_due",))["Records"]
+    deliver(deps, NOTIFY, batch, at)
+    deliver(deps, NOTIFY, batch, at)  # redelivered: nothing sent twice
+    [sms] = notify.ticket_messages(deps, tid)
     assert sms["role"] == "unit" and sms["status"] == "sent" and "将于" in sms["text"]
-    calls.record_call(OP1, tid, {"kind": "reminder", "to_name": "周海", "to_phone": "13957600001", "outcome": "reached"}, _now())
-    handle_records(stream_batch(outputs, tid, ("call_recorded",))["Records"], _now())
-    assert not [t for t in confirmations.my_tasks(OP1) if t["ticket_id"] == tid]
-    assert [c["kind"] for c in calls.list_calls(OP1, tid)] == ["dispatch_notice", "reminder"]
+    calls.record_call(deps, OP1, tid, {"kind": "reminder", "to_name": "周海", "to_phone": "13957600001", "outcome": "reached"}, _now())
+    deliver(deps, NOTIFY, stream_batch(deps, tid, types=("call_recorded",))["Records"], _now())
+    assert not [t for t in confirmations.my_tasks(deps, OP1) if t["ticket_id"] == tid]
+    assert [c["kind"] for c in calls.list_calls(deps, OP1, tid)] == ["dispatch_notice", "reminder"]
 
 
-def test_r12345_10_overdue_marking_flags_counts_and_leaves_the_index(seeded: Any) -> None:
+def test_r12345_10_overdue_marking_flags_counts_and_leaves_the_index(deps: Any, seeded: Any) -> None:
     from chalicelib.services import sweep
     from chalicelib.services import tickets as svc
-    from chalicelib.storage.models import TicketModel
 
-    tid = _create(received_at=_now() - timedelta(days=12))
-    svc.act(OP1, tid, "dispatch", {"unit_id": "U001", "call": CALL}, _now())
-    result = sweep.run_sweep(_now())
+    tid = _create(deps, received_at=_now() - timedelta(days=12))
+    svc.act(deps, OP1, tid, "dispatch", {"unit_id": "U001", "call": CALL}, _now())
+    result = sweep.run_sweep(deps, _now())
     assert result["marked_overdue"] >= 1
-    assert _types(tid)[-2:] == ["reminder_due", "marked_overdue"]  # the late reminder is recorded, then overdue
-    ticket = svc.repo().get(tid)
+    assert _types(deps, tid)[-2:] == ["reminder_due", "marked_overdue"]  # the late reminder is recorded, then overdue
+    ticket = deps.tickets.get(tid)
     assert "overdue" in ticket.flags
-    assert TicketModel.get(tid).next_alert_at is None  # nothing pending: out of the sparse index
+    assert deps.tables.tickets.get(tid).next_alert_at is None  # nothing pending: out of the sparse index
 
 
-def test_r12345_01_dispatch_overdue_after_12_hours(seeded: Any) -> None:
-    from chalicelib.services import sweep
-    from chalicelib.services import tickets as svc
-
-    tid = _create(received_at=_now() - timedelta(hours=13))
-    sweep.run_sweep(_now())
-    assert _types(tid) == ["received", "dispatch_warned", "marked_dispatch_overdue"]
-    assert "dispatch_overdue" in svc.repo().get(tid).flags
-
-
-def test_r12345_12_concurrent_sweeps_send_nothing_twice(seeded: Any) -> None:
+def test_r12345_01_dispatch_overdue_after_12_hours(deps: Any, seeded: Any) -> None:
     from chalicelib.services import sweep
 
-    ids = [_create(received_at=_now() - timedelta(hours=11)) for _ in range(6)]  # warnings due, not overdue
+    tid = _create(deps, received_at=_now() - timedelta(hours=13))
+    sweep.run_sweep(deps, _now())
+    assert _types(deps, tid) == ["received", "dispatch_warned", "marked_dispatch_overdue"]
+    assert "dispatch_overdue" in deps.tickets.get(tid).flags
+
+
+def test_r12345_12_concurrent_sweeps_send_nothing_twice(deps: Any, seeded: Any) -> None:
+    from chalicelib.services import sweep
+
+    ids = [_create(deps, received_at=_now() - timedelta(hours=11)) for _ in range(6)]  # warnings due, not overdue
     barrier = threading.Barrier(3)
 
     def run(_: int) -> dict[str, Any]:
         barrier.wait()
-        return sweep.run_sweep(_now())
+        return sweep.run_sweep(deps, _now())
 
     with ThreadPoolExecutor(3) as pool:
         results = list(pool.map(run, range(3)))
     assert sum(r.get("dispatch_warned", 0) for r in results) >= len(ids)
     for tid in ids:
-        assert _types(tid) == ["received", "dispatch_warned"], tid
+        assert _types(deps, tid) == ["received", "dispatch_warned"], tid
 
 
 def test_r12345_12_recorded_schedule_event_runs_the_sweep_through_the_handler(seeded: Any, app: Any) -> None:
@@ -118,41 +114,38 @@ def test_r12345_12_recorded_schedule_event_runs_the_sweep_through_the_handler(se
     assert result["dynamodb_requests"] >= 8  # one Query per open-deadline shard at least
 
 
-def test_r12345_12_sweep_requests_do_not_grow_with_closed_tickets(seeded: Any) -> None:
+def test_r12345_12_sweep_requests_do_not_grow_with_closed_tickets(deps: Any, seeded: Any) -> None:
     from chalicelib.services import sweep
     from chalicelib.services import tickets as svc
-    from chalicelib.services.context import load_context
 
     now = _now()
-    sweep.run_sweep(now)  # settle whatever is due
-    load_context(now)
-    before = sweep.run_sweep(now)
+    sweep.run_sweep(deps, now)  # settle whatever is due
+    deps.contexts.load(now)
+    before = sweep.run_sweep(deps, now)
     for _ in range(15):
-        tid = _create()
-        svc.act(OP1, tid, "dispatch", {"unit_id": "U001", "call": CALL}, now)
-        t = svc.repo().get(tid)
-        svc.repo().commit(svc.tickets.Change(t, t.with_changes(status="closed"), "closed", {}, now, OP1), None)
-    load_context(now)
-    after = sweep.run_sweep(now)
+        tid = _create(deps)
+        svc.act(deps, OP1, tid, "dispatch", {"unit_id": "U001", "call": CALL}, now)
+        t = deps.tickets.get(tid)
+        deps.tickets.commit(svc.tickets.Change(t, t.with_changes(status="closed"), "closed", {}, now, OP1), None)
+    deps.contexts.load(now)
+    after = sweep.run_sweep(deps, now)
     # the same requests with 15 more closed tickets: 8 shard Queries (+ whatever is stuck due, unchanged)
     assert after["dynamodb_by_operation"]["Query"] == before["dynamodb_by_operation"]["Query"] == 8, (before, after)
     assert after["dynamodb_requests"] == before["dynamodb_requests"], (before, after)
 
 
-def test_r12345_12_an_alert_claimed_before_is_recorded_silently_and_never_sticks(seeded: Any, outputs: dict[str, str]) -> None:
-    from chalicelib.handlers.notifications import handle_records
+def test_r12345_12_an_alert_claimed_before_is_recorded_silently_and_never_sticks(deps: Any, seeded: Any, outputs: dict[str, str]) -> None:
     from chalicelib.services import notify, sweep
     from chalicelib.services import tickets as svc
-    from chalicelib.services.context import load_context
-    from chalicelib.storage import directory
+    from tests.helpers.streams import NOTIFY, deliver
 
-    tid = _create(received_at=_now() - timedelta(hours=11))
-    alert = svc.tickets.next_alert(svc.repo().get(tid), load_context(_now()))
+    tid = _create(deps, received_at=_now() - timedelta(hours=11))
+    alert = svc.tickets.next_alert(deps.tickets.get(tid), deps.contexts.load(_now()))
     assert alert is not None and alert.kind == "dispatch_warning"
-    directory.put_item(f"ALERT#{tid}", alert.key, {"at": "earlier"})  # e.g. the same deadline re-armed
-    result = sweep.run_sweep(_now())
+    deps.directory.put_item(f"ALERT#{tid}", alert.key, {"at": "earlier"})  # e.g. the same deadline re-armed
+    result = sweep.run_sweep(deps, _now())
     assert result["already_claimed"] >= 1
-    assert _types(tid) == ["received", "dispatch_warned"]
-    handle_records(stream_batch(outputs, tid, ("dispatch_warned",))["Records"], _now())
-    assert notify.ticket_messages(tid) == []  # announced before: not texted again
-    assert "dispatch_warned" not in sweep.run_sweep(_now()) or _types(tid).count("dispatch_warned") == 1
+    assert _types(deps, tid) == ["received", "dispatch_warned"]
+    deliver(deps, NOTIFY, stream_batch(deps, tid, types=("dispatch_warned",))["Records"], _now())
+    assert notify.ticket_messages(deps, tid) == []  # announced before: not texted again
+    assert "dispatch_warned" not in sweep.run_sweep(deps, _now()) or _types(deps, tid).count("dispatch_warned") == 1

@@ -1,4 +1,4 @@
-"""infra/resources.yaml is lint-clean and deploys to moto exactly as written (infra/stack.py)."""
+"""infra/resources.yaml is lint-clean and deploys to moto exactly as written (infra/deploy.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any
 import jwt
 import pytest
 
-from infra import stack
+from infra import deploy, emulator, state
+from infra.template import TEMPLATE_PATH, load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGE = "it"
@@ -52,16 +53,16 @@ def moto_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def outputs(moto_url: str) -> dict[str, str]:
-    stack.reset_moto(moto_url)
-    return stack.deploy(moto_url, STAGE)
+    emulator.reset_moto(moto_url)
+    return deploy.deploy(moto_url, STAGE)
 
 
 def _client(outputs: dict[str, str], service: str) -> Any:
-    return stack.client(service, outputs["endpoint_url"], outputs["region"])
+    return emulator.client(service, outputs["endpoint_url"], outputs["region"])
 
 
 def _template_tables() -> dict[str, dict[str, Any]]:
-    template = stack.load_template()
+    template = load_template()
     return {
         lid: r["Properties"]
         for lid, r in template["Resources"].items()
@@ -79,7 +80,7 @@ TABLE_OUTPUT = {
 
 def test_template_passes_cfn_lint_for_the_china_and_global_partitions() -> None:
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
-    cmd = [str(cfn_lint), "--regions", "cn-north-1", "us-east-1", "--", str(stack.TEMPLATE_PATH)]
+    cmd = [str(cfn_lint), "--regions", "cn-north-1", "us-east-1", "--", str(TEMPLATE_PATH)]
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -153,7 +154,7 @@ def test_directory_ttl_is_enabled_on_expires_at(outputs: dict[str, str]) -> None
 def test_archive_bucket_is_versioned_locked_private_and_encrypted(outputs: dict[str, str]) -> None:
     s3 = _client(outputs, "s3")
     bucket = outputs["archive_bucket"]
-    assert bucket == f"hotline-{STAGE}-archive-{stack.ACCOUNT_ID}"
+    assert bucket == f"hotline-{STAGE}-archive-{emulator.ACCOUNT_ID}"
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
     lock = s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
     assert lock["ObjectLockEnabled"] == "Enabled"
@@ -197,7 +198,7 @@ def test_notifications_topic_is_encrypted_with_the_data_key(outputs: dict[str, s
 
 
 def test_user_pool_has_the_six_role_groups_and_unit_attribute(outputs: dict[str, str]) -> None:
-    idp = stack.client("cognito-idp", outputs["endpoint_url"], outputs["cognito_region"])
+    idp = emulator.client("cognito-idp", outputs["endpoint_url"], outputs["cognito_region"])
     pool = idp.describe_user_pool(UserPoolId=outputs["user_pool_id"])["UserPool"]
     assert pool["Name"] == f"hotline-{STAGE}-users"
     assert any(a["Name"] == "custom:unit_id" and a["Mutable"] for a in pool["SchemaAttributes"])
@@ -214,18 +215,18 @@ def test_user_pool_has_the_six_role_groups_and_unit_attribute(outputs: dict[str,
 
 
 def test_deploy_twice_reuses_the_stack(outputs: dict[str, str]) -> None:
-    again = stack.deploy(outputs["endpoint_url"], STAGE)
+    again = deploy.deploy(outputs["endpoint_url"], STAGE)
     assert again == outputs
 
 
 def test_id_token_verifies_against_moto_jwks_with_issuer_and_audience(
     outputs: dict[str, str],
 ) -> None:
-    env = stack.env_for(outputs, STAGE)
-    stack.create_user(
+    env = deploy.env_for(outputs, STAGE)
+    deploy.create_user(
         outputs, "uh1", "Hotline#2026uh1", "unit_handler", unit_id="U001", name="王办理"
     )
-    tokens = stack.login(outputs, "uh1", "Hotline#2026uh1")
+    tokens = deploy.login(outputs, "uh1", "Hotline#2026uh1")
     signing_key = jwt.PyJWKClient(env["OIDC_JWKS_URL"]).get_signing_key_from_jwt(tokens["IdToken"])
     claims = jwt.decode(
         tokens["IdToken"],
@@ -242,7 +243,7 @@ def test_id_token_verifies_against_moto_jwks_with_issuer_and_audience(
 
 
 def test_env_for_names_every_resource(outputs: dict[str, str]) -> None:
-    env = stack.env_for(outputs, STAGE)
+    env = deploy.env_for(outputs, STAGE)
     assert env["TICKETS_TABLE"] == f"hotline-{STAGE}-tickets"
     assert env["EVENTS_TABLE"] == f"hotline-{STAGE}-ticket-events"
     assert env["OIDC_AUDIENCE"] == outputs["user_pool_client_id"]
@@ -289,14 +290,14 @@ def test_dump_reset_restore_round_trips_items_and_objects(
         Metadata={"sha256": "two"},
     )
 
-    stack.dump_state(outputs, tmp_path)
-    stack.dump_state(outputs, tmp_path)  # a second save replaces the first atomically
+    state.dump_state(outputs, tmp_path)
+    state.dump_state(outputs, tmp_path)  # a second save replaces the first atomically
     assert len(list((tmp_path / "snapshots").iterdir())) == 1
 
-    stack.reset_moto(outputs["endpoint_url"])
-    fresh = stack.deploy(outputs["endpoint_url"], STAGE)
+    emulator.reset_moto(outputs["endpoint_url"])
+    fresh = deploy.deploy(outputs["endpoint_url"], STAGE)
     assert ddb.scan(TableName=fresh["tickets_table"])["Items"] == []
-    assert stack.restore_state(fresh, tmp_path) is True
+    assert state.restore_state(fresh, tmp_path) is True
 
     got = ddb.get_item(TableName=fresh["tickets_table"], Key={"ticket_id": ticket["ticket_id"]})[
         "Item"
@@ -321,4 +322,4 @@ def test_dump_reset_restore_round_trips_items_and_objects(
 def test_restore_from_an_empty_folder_reports_nothing_restored(
     outputs: dict[str, str], tmp_path: Path
 ) -> None:
-    assert stack.restore_state(outputs, tmp_path) is False
+    assert state.restore_state(outputs, tmp_path) is False

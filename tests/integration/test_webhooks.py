@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from chalicelib.domain import signing
-from tests.api.test_partner_api import PUSH, Signed, drive_to_submitted, new_partner
+from tests.helpers.partners import PUSH, Signed, new_partner
+from tests.helpers.streams import stream_batch
+from tests.helpers.tickets import drive_to_submitted
 
 
 class Receiver:
@@ -55,17 +57,6 @@ def receiver() -> Iterator[Receiver]:
     r.stop()
 
 
-def stream_batch(ticket_id: str, after_seq: int = 0) -> dict[str, Any]:
-    """The ticket's events as a Lambda DynamoDB-stream batch (what the stream delivers)."""
-    from chalicelib.storage.models import EventModel
-
-    records = []
-    for item in EventModel.query(ticket_id, EventModel.seq > after_seq, consistent_read=True):
-        records.append({"eventName": "INSERT", "dynamodb": {
-            "NewImage": item.serialize(), "SequenceNumber": f"{int(item.seq):021d}"}})
-    return {"Records": records}
-
-
 def setup(api: Any, receiver: Receiver, **settings: Any) -> tuple[dict[str, Any], Signed, str, str]:
     created = new_partner(api, webhook_url=receiver.url, **settings)
     key = created["keys"][0]
@@ -85,12 +76,12 @@ def verify_signed(req: dict[str, Any], key_id: str, secret: str) -> None:
     signing.verify([secret], signed, "POST", parts.path, parse_qsl(parts.query), req["body"])
 
 
-def test_result_is_pushed_back_on_submit_signed(api: Any, seeded: Any, receiver: Receiver) -> None:
-    from chalicelib.handlers.webhooks import process_batch
+def test_result_is_pushed_back_on_submit_signed(deps: Any, api: Any, seeded: Any, receiver: Receiver) -> None:
+    from tests.helpers.streams import PARTNERS, deliver
 
     created, client, n, ticket_id = setup(api, receiver)
     drive_to_submitted(api, ticket_id)
-    assert process_batch(stream_batch(ticket_id)) == {"batchItemFailures": []}
+    assert deliver(deps, PARTNERS, stream_batch(deps, ticket_id)) == {"batchItemFailures": []}
     assert len(receiver.requests) == 1  # default subscription: submitted only
     req = receiver.requests[0]
     verify_signed(req, client.key_id, client.secret)
@@ -105,46 +96,46 @@ def test_result_is_pushed_back_on_submit_signed(api: Any, seeded: Any, receiver:
     assert item["status"] == "delivered" and item["attempt_count"] == 1
     assert item["attempts"][0]["status_code"] == 200 and item["payload"]["event_id"] == payload["event_id"]
     # a redelivered stream batch queues nothing twice
-    process_batch(stream_batch(ticket_id))
+    deliver(deps, PARTNERS, stream_batch(deps, ticket_id))
     assert len(receiver.requests) == 1
     assert api.get(f"/admin/partners/{created['partner_id']}/deliveries", user="op1").status_code == 403
 
 
-def test_subscribed_status_changes_are_delivered(api: Any, seeded: Any, receiver: Receiver) -> None:
-    from chalicelib.handlers.webhooks import process_batch
+def test_subscribed_status_changes_are_delivered(deps: Any, api: Any, seeded: Any, receiver: Receiver) -> None:
+    from tests.helpers.streams import PARTNERS, deliver
 
     _, _, _, ticket_id = setup(api, receiver, webhook_events=["received", "dispatched"])
     drive_to_submitted(api, ticket_id)
-    process_batch(stream_batch(ticket_id))
+    deliver(deps, PARTNERS, stream_batch(deps, ticket_id))
     assert [json.loads(r["body"])["type"] for r in receiver.requests] == ["received", "dispatched"]
 
 
-def test_webhook_retry_after_failures_with_backoff(api: Any, seeded: Any, receiver: Receiver) -> None:
+def test_webhook_retry_after_failures_with_backoff(deps: Any, api: Any, seeded: Any, receiver: Receiver) -> None:
     from chalicelib.services import webhooks
 
     created, _, _, ticket_id = setup(api, receiver, webhook_events=["received"])
     receiver.statuses = [500, 503]
     t0 = datetime.now(UTC)
-    from chalicelib.handlers.webhooks import process_batch
+    from tests.helpers.streams import PARTNERS, deliver
 
-    process_batch(stream_batch(ticket_id), now=t0)
+    deliver(deps, PARTNERS, stream_batch(deps, ticket_id), now=t0)
     assert len(receiver.requests) == 1
-    webhooks.retry_due(t0 + timedelta(seconds=10))  # not due yet
+    webhooks.retry_due(deps, t0 + timedelta(seconds=10))  # not due yet
     assert len(receiver.requests) == 1
-    webhooks.retry_due(t0 + timedelta(seconds=31))
+    webhooks.retry_due(deps, t0 + timedelta(seconds=31))
     assert len(receiver.requests) == 2
-    webhooks.retry_due(t0 + timedelta(seconds=31 + 61))
+    webhooks.retry_due(deps, t0 + timedelta(seconds=31 + 61))
     assert len(receiver.requests) == 3
     assert [r["headers"]["X-Hotline-Delivery-Attempt"] for r in receiver.requests] == ["1", "2", "3"]
     item = api.get(f"/admin/partners/{created['partner_id']}/deliveries", user="admin1").json["items"][0]
     assert item["status"] == "delivered" and [a["status_code"] for a in item["attempts"]] == [500, 503, 200]
-    webhooks.retry_due(t0 + timedelta(hours=3))
+    webhooks.retry_due(deps, t0 + timedelta(hours=3))
     assert len(receiver.requests) == 3  # delivered: never sent again
 
 
-def test_partner_down_for_an_hour_loses_nothing(api: Any, seeded: Any) -> None:
-    from chalicelib.handlers.webhooks import process_batch
+def test_partner_down_for_an_hour_loses_nothing(deps: Any, api: Any, seeded: Any) -> None:
     from chalicelib.services import webhooks
+    from tests.helpers.streams import PARTNERS, deliver
 
     down = Receiver()
     url = down.url
@@ -154,11 +145,11 @@ def test_partner_down_for_an_hour_loses_nothing(api: Any, seeded: Any) -> None:
     client = Signed(api, key["key_id"], key["secret"])
     ticket_id = client.send("POST", "/partner/v1/tickets", dict(PUSH, number="SM" + uuid.uuid4().hex[:10])).json["ticket_id"]
     t0 = datetime.now(UTC)
-    process_batch(stream_batch(ticket_id), now=t0)
+    deliver(deps, PARTNERS, stream_batch(deps, ticket_id), now=t0)
     minute = t0
     while minute < t0 + timedelta(minutes=61):  # the schedule runs every minute for an hour
         minute += timedelta(minutes=1)
-        webhooks.retry_due(minute)
+        webhooks.retry_due(deps, minute)
     log = api.get(f"/admin/partners/{created['partner_id']}/deliveries", user="admin1").json["items"][0]
     assert log["status"] == "retrying" and log["attempt_count"] >= 7
     assert all(a["status_code"] is None and a["error"] for a in log["attempts"])
@@ -172,7 +163,7 @@ def test_partner_down_for_an_hour_loses_nothing(api: Any, seeded: Any) -> None:
     try:
         for _ in range(180):  # the next tries (hourly after the first hour)
             minute += timedelta(minutes=1)
-            if webhooks.retry_due(minute).get("delivered"):
+            if webhooks.retry_due(deps, minute).get("delivered"):
                 break
         log = api.get(f"/admin/partners/{created['partner_id']}/deliveries", user="admin1").json["items"][0]
         assert log["status"] == "delivered"

@@ -16,7 +16,7 @@ from chalicelib.domain.calendar import (
     Overrides,
     WorkCalendar,
 )
-from tests.unit.timeutil import at_close, at_open, sh
+from tests.helpers.clock import at_close, at_open, sh
 
 CAL = WorkCalendar()
 OVERRIDES_2027 = {

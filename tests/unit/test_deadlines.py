@@ -27,7 +27,7 @@ from chalicelib.domain.deadlines import (
     next_alert,
     reassign_due,
 )
-from tests.unit.timeutil import at_close, at_open, sh
+from tests.helpers.clock import at_close, at_open, sh
 
 CAL = WorkCalendar()
 

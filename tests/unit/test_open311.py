@@ -10,16 +10,10 @@ import pytest
 from chalicelib.domain import open311 as o311
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.model import Caller, Status, Ticket
+from tests.helpers.open311 import SPEC_REQUEST_FIELDS
 
 NOW = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
 # GeoReport v2 "GET Service Requests" response fields, in the order of the spec.
-SPEC_REQUEST_FIELDS = [
-    "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-    "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
-    "address", "address_id", "zipcode", "lat", "long", "media_url",
-]
-
-
 def ticket(**changes: object) -> Ticket:
     base = Ticket(
         ticket_id="T20261126-00001", hotline="12345", source="app-x", channel="app", category="complaint",

@@ -1,0 +1,142 @@
+"""The composition root: one frozen set of adapters built from Settings.
+
+Nothing else in `chalicelib` reads the environment or builds a client: services take the
+`Adapters` they use as their first argument, and only `api/deps.py` and `handlers/*` ask this
+module for the process's root (`root()`). Tests build their own (`build(settings)` against moto,
+or `tests/helpers/fakes.fake_adapters()` in memory) and install it with `use()`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.config import Settings
+from chalicelib.integrations.archive_store import ArchiveStore, S3ArchiveStore
+from chalicelib.integrations.aws import AwsClients
+from chalicelib.integrations.crypto import Cipher, Envelope
+from chalicelib.integrations.oidc import JwksVerifier
+from chalicelib.integrations.sms import SmsSender, build_sender
+from chalicelib.services.context import ContextCache
+from chalicelib.storage.archive_index import ArchiveIndex
+from chalicelib.storage.directory import Directory
+from chalicelib.storage.models import Tables, bind
+from chalicelib.storage.partners import PartnerStore
+from chalicelib.storage.table import DirectoryTable, DynamoDirectoryTable
+from chalicelib.storage.tickets import DynamoTicketRepository, TicketStore
+
+
+def utc_now() -> datetime:
+    """The wall clock, UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Adapters:
+    """Everything with I/O that a service may use; built once per process (or per test)."""
+
+    settings: Settings
+    tickets: TicketStore
+    table: DirectoryTable
+    directory: Directory
+    archive_index: ArchiveIndex
+    partners: PartnerStore
+    archive_store: ArchiveStore
+    envelope: Cipher
+    sms: SmsSender
+    contexts: ContextCache
+    clients: Callable[[str], Any]
+    verifier: JwksVerifier | None = None
+    tables: Tables | None = None
+    clock: Callable[[], datetime] = utc_now
+
+    def dynamodb_clients(self) -> list[Any]:
+        """The DynamoDB clients the tables use (request accounting); none for in-memory adapters."""
+        if self.tables is None:
+            return []
+        clients = {id(c): c for c in (m._get_connection().connection.client for m in self.tables.all)}
+        return list(clients.values())
+
+
+def assemble(
+    settings: Settings,
+    *,
+    tickets: TicketStore,
+    table: DirectoryTable,
+    archive_store: ArchiveStore,
+    envelope: Cipher,
+    secret_box: Cipher,
+    sms: SmsSender,
+    clients: Callable[[str], Any],
+    verifier: JwksVerifier | None = None,
+    tables: Tables | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Adapters:
+    """Adapters from the ports (the stores on the Directory table are built here, the same for all)."""
+    directory = Directory(table, settings.office_hours)
+    return Adapters(
+        settings=settings,
+        tickets=tickets,
+        table=table,
+        directory=directory,
+        archive_index=ArchiveIndex(table),
+        partners=PartnerStore(table, secret_box),
+        archive_store=archive_store,
+        envelope=envelope,
+        sms=sms,
+        contexts=ContextCache(directory),
+        clients=clients,
+        verifier=verifier,
+        tables=tables,
+        clock=clock,
+    )
+
+
+def build(settings: Settings) -> Adapters:
+    """The real adapters of a stage: DynamoDB, S3, KMS, the SMS backend, the token verifier."""
+    clients = AwsClients(settings)
+    tables = bind(settings)
+    envelope = Envelope(clients("kms"), settings.kms_key_id)
+    verifier = (
+        JwksVerifier(settings.oidc_issuer, settings.oidc_jwks_url, settings.oidc_audience)
+        if settings.oidc_issuer and settings.oidc_jwks_url
+        else None
+    )
+    return assemble(
+        settings,
+        tickets=DynamoTicketRepository(tables, envelope),
+        table=DynamoDirectoryTable(tables.directory),
+        archive_store=S3ArchiveStore(
+            clients("s3"), settings.archive_bucket, settings.kms_key_id, settings.archive_retention_years
+        ),
+        envelope=envelope,
+        secret_box=Envelope(clients("kms"), settings.kms_key_id, {"purpose": "partner-secret"}),
+        sms=build_sender(settings, clients),
+        clients=clients,
+        verifier=verifier,
+        tables=tables,
+    )
+
+
+_lock = threading.Lock()
+_root: Adapters | None = None
+
+
+def root() -> Adapters:
+    """The process's adapters, built from `os.environ` on first use (entry points only)."""
+    global _root
+    with _lock:
+        if _root is None:
+            _root = build(Settings.from_env(os.environ))
+        return _root
+
+
+def use(adapters: Adapters | None) -> None:
+    """Install the adapters `root()` returns (tests, local tools); None forgets them."""
+    global _root
+    with _lock:
+        _root = adapters

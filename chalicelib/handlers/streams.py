@@ -1,0 +1,83 @@
+"""The one stream path: every TicketEvents consumer receives its batch through `process_batch`.
+
+Lambda semantics (`ReportBatchItemFailures`): the batch's INSERT records are parsed once by the one
+parser (`storage.tickets.event_from_image`); the consumer gets the parsed events and returns the
+sequence numbers it could not handle; those (and unreadable records) are reported in stream order,
+so Lambda — or the local pump — retries from the lowest failed one and later parks what keeps
+failing in the dead-letter queue. The event id is every consumer's idempotency key, so a retried or
+twice-delivered record changes nothing twice. A consumer never swallows an error: it reports it.
+
+Why not AWS Lambda Powertools' BatchProcessor: see docs/architecture.md ("One stream path").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.storage.tickets import EventRecord, StreamRecord, event_from_image
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
+
+log = logging.getLogger("hotline.streams")
+
+# Chalice needs a stream ARN when a handler is declared; the deployed one is set by the merged
+# template (infra/resources.yaml overrides each handler's event source with the table's StreamArn)
+# and the local pump maps this name to the emulator's stream. Nothing reads the environment here.
+EVENTS_STREAM = "arn:aws:dynamodb:region:account:table/TicketEvents/stream/from-infra-resources-yaml"
+
+
+Consumer = Callable[["Adapters", list[StreamRecord], datetime], set[str]]
+"""Handles a batch of events; returns the sequence numbers of the records that failed."""
+
+
+def parse(batch: Mapping[str, Any]) -> tuple[list[StreamRecord], list[str], set[str]]:
+    """(parsed INSERT records, every INSERT sequence number in stream order, unreadable ones)."""
+    records: list[StreamRecord] = []
+    order: list[str] = []
+    unreadable: set[str] = set()
+    for raw in batch.get("Records", []):
+        if raw.get("eventName") != "INSERT":
+            continue  # the history is append-only: only new events matter
+        ddb = raw.get("dynamodb") or {}
+        sequence = str(ddb.get("SequenceNumber"))
+        order.append(sequence)
+        try:
+            records.append(StreamRecord(sequence, event_from_image(ddb["NewImage"])))
+        except Exception:  # an unreadable record is reported, never dropped
+            log.exception("stream record %s: unreadable image", sequence)
+            unreadable.add(sequence)
+    return records, order, unreadable
+
+
+def process_batch(consumer: Consumer, batch: Mapping[str, Any], deps: Adapters, now: datetime) -> dict[str, Any]:
+    """Run one consumer on a Lambda-shaped batch → `{"batchItemFailures": [{"itemIdentifier": seq}]}`."""
+    records, order, failed = parse(batch)
+    try:
+        failed |= consumer(deps, records, now)
+    except Exception:  # the consumer itself broke: every record of the batch is retried
+        log.exception("stream consumer %s failed on a batch of %d", getattr(consumer, "__name__", consumer), len(order))
+        failed = set(order)
+    if failed:
+        log.warning("stream batch: %d of %d record(s) failed", len(failed), len(order))
+    return {"batchItemFailures": [{"itemIdentifier": seq} for seq in order if seq in failed]}
+
+
+def each_event(handle: Callable[[Adapters, EventRecord, datetime], object]) -> Consumer:
+    """A consumer that handles records one by one; a failing record fails alone."""
+
+    def consume(deps: Adapters, records: list[StreamRecord], now: datetime) -> set[str]:
+        failed: set[str] = set()
+        for record in records:
+            try:
+                handle(deps, record.event, now)
+            except Exception:  # reported as this record's failure, retried by the stream
+                log.exception("%s failed for %s", getattr(handle, "__name__", handle), record.event["event_id"])
+                failed.add(record.sequence)
+        return failed
+
+    consume.__name__ = getattr(handle, "__name__", "consume")
+    return consume

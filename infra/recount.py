@@ -1,0 +1,58 @@
+"""`make recount MONTH=YYYY-MM` → `python -m infra.recount YYYY-MM [--dry-run] [--moto-endpoint URL]`.
+
+Rebuilds the month's statistics counters from the event log and prints the report as JSON
+(R-12345-14, `chalicelib.services.recount`). It runs against the deployment the environment
+describes (STAGE, AWS_ENDPOINT_URL, table names …, as a Lambda would be configured); when that is
+the local stage with no endpoint, against the running local stack (`make run`, moto on
+--moto-endpoint). Exit code 0 when the counters already agreed or were repaired, 1 when a dry run
+found differences.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from chalicelib import bootstrap
+from chalicelib.config import Settings
+from chalicelib.domain.statistics import parse_month
+from chalicelib.services.recount import recount
+from infra import deploy, emulator
+
+
+def month(text: str) -> str:
+    """A `YYYY-MM` argument."""
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a month: {text!r} (use YYYY-MM)") from exc
+
+
+def local_settings(endpoint: str) -> Settings:
+    """Settings of the running local stack (its stack is reused, nothing is created)."""
+    outputs = deploy.deploy(endpoint, "local")
+    emulator.use_dummy_credentials()
+    return Settings.from_env(deploy.env_for(outputs, "local"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one recount and print its report."""
+    parser = argparse.ArgumentParser(prog="python -m infra.recount", description=__doc__.split("\n")[0])
+    parser.add_argument("month", type=month, help="YYYY-MM")
+    parser.add_argument("--dry-run", action="store_true", help="compare only, do not repair")
+    parser.add_argument("--moto-endpoint", default="http://127.0.0.1:5000", help="the local stack's moto server")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env(os.environ)
+    if settings.is_local and not settings.endpoint_url:
+        settings = local_settings(args.moto_endpoint)
+    deps = bootstrap.build(settings)
+    report = recount(deps, args.month, repair=not args.dry_run, now=deps.clock())
+    json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 1 if args.dry_run and report["differences"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""The test session's demo units and users (password `Test#Pass2026`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+USERS: dict[str, tuple[str, str | None, str]] = {
+    # username: (role, unit, display name)
+    "op1": ("operator", None, "王敏"),
+    "op2": ("operator", None, "李强"),
+    "analyst1": ("analyst", None, "赵静"),
+    "leader1": ("leader", None, "陈建国"),
+    "uh1": ("unit_handler", "U001", "周海"),
+    "uh2": ("unit_handler", "U002", "吴芳"),
+    "records1": ("records", None, "郑洁"),
+    "admin1": ("admin", None, "孙伟"),
+}
+PASSWORD = "Test#Pass2026"
+UNITS: dict[str, dict[str, Any]] = {
+    "U001": {"name": "海游街道办事处", "kind": "township", "contacts": [{"name": "周海", "phone": "13957600001", "role": "handler"}]},
+    "U002": {"name": "县住房和城乡建设局", "kind": "bureau", "contacts": [{"name": "吴芳", "phone": "13957600002", "role": "handler"}]},
+    "U003": {"name": "县市场监督管理局", "kind": "bureau", "contacts": [{"name": "冯磊", "phone": "0576-83310003", "role": "handler"}]},
+}

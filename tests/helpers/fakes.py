@@ -1,0 +1,431 @@
+"""In-memory adapters for unit tests: the same ports as production, no AWS, no moto.
+
+`FakeDirectoryTable` and `FakeTicketRepository` pass the contract tests in `tests/helpers/contracts.py`
+that the DynamoDB implementations pass, so a service tested on them behaves the same on DynamoDB.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import threading
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from chalicelib import bootstrap
+from chalicelib.config import Settings
+from chalicelib.domain.deadlines import Alert
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.model import Caller, Change, Ticket
+from chalicelib.integrations.archive_store import ArchiveStore, StoredObject
+from chalicelib.integrations.crypto import Cipher
+from chalicelib.integrations.sms import RecorderSender
+from chalicelib.storage.serialize import iso, ticket_from_doc, ticket_to_doc
+from chalicelib.storage.table import (
+    Absent,
+    AbsentOrExpired,
+    Cond,
+    DirectoryTable,
+    Equals,
+    Item,
+    ItemPage,
+    KeyRange,
+    Present,
+    Write,
+    decode_token,
+    dump,
+    encode_token,
+)
+from chalicelib.storage.tickets import (
+    INDEXES,
+    EventRecord,
+    IdempotencyKey,
+    Page,
+    TicketStore,
+    check_filters,
+    conflict,
+    counter_items,
+    day_number,
+    deadline_shard,
+    event_record,
+    matches,
+)
+
+# ---------------------------------------------------------------- the Directory table
+
+
+class FakeDirectoryTable(DirectoryTable):
+    """The Directory table in a dict, with DynamoDB's condition, ordering and paging semantics."""
+
+    def __init__(self) -> None:
+        self.items_by_key: dict[tuple[str, str], Item] = {}
+        self.lock = threading.RLock()
+
+    def holds(self, item_key: tuple[str, str], cond: Cond | None) -> bool:
+        """Whether a condition holds for the stored item (caller holds the lock)."""
+        stored = self.items_by_key.get(item_key)
+        if cond is None:
+            return True
+        if isinstance(cond, Absent):
+            return stored is None
+        if isinstance(cond, Present):
+            return stored is not None
+        if isinstance(cond, AbsentOrExpired):
+            return stored is None or (stored.expires_at is not None and stored.expires_at <= cond.now_ts)
+        if stored is None:
+            return False
+        if isinstance(cond, Equals):
+            if cond.attribute == "data":
+                return dump(stored.data) == dump(cond.value)
+            return bool(getattr(stored, cond.attribute) == cond.value)
+        raise TypeError(cond)
+
+    def get(self, pk: str, sk: str) -> Item | None:
+        with self.lock:
+            item = self.items_by_key.get((pk, sk))
+            return copy.deepcopy(item)
+
+    def put(self, item: Item, cond: Cond | None = None) -> bool:
+        with self.lock:
+            if not self.holds((item.pk, item.sk), cond):
+                return False
+            self.items_by_key[(item.pk, item.sk)] = copy.deepcopy(_clean(item))
+            return True
+
+    def put_many(self, items: Sequence[Item]) -> None:
+        for item in items:
+            self.put(item)
+
+    def update(
+        self,
+        pk: str,
+        sk: str,
+        *,
+        data: Mapping[str, Any] | None = None,
+        gsi1sk: str | None = None,
+        drop_index: bool = False,
+        cond: Cond | None = None,
+    ) -> bool:
+        with self.lock:
+            if not self.holds((pk, sk), cond):
+                return False
+            item = self.items_by_key.get((pk, sk)) or Item(pk, sk)
+            if data is not None:
+                item = replace(item, data=json.loads(dump(data)))
+            if gsi1sk is not None:
+                item = replace(item, gsi1sk=gsi1sk)
+            if drop_index:
+                item = replace(item, gsi1pk=None, gsi1sk=None)
+            self.items_by_key[(pk, sk)] = item
+            return True
+
+    def add(self, pk: str, sk: str, amount: int, *, cap: int | None = None, expires_at: int | None = None) -> int | None:
+        with self.lock:
+            item = self.items_by_key.get((pk, sk)) or Item(pk, sk)
+            if cap is not None and item.n is not None and item.n > cap - amount:
+                return None
+            item = replace(item, n=(item.n or 0) + amount)
+            if expires_at is not None:
+                item = replace(item, expires_at=expires_at)
+            self.items_by_key[(pk, sk)] = item
+            return item.n
+
+    def delete(self, pk: str, sk: str) -> None:
+        with self.lock:
+            self.items_by_key.pop((pk, sk), None)
+
+    def transact(self, writes: Sequence[Write]) -> bool:
+        with self.lock:
+            if not all(self.holds((i.pk, i.sk), c) for i, c in writes):
+                return False
+            for item, _ in writes:
+                self.items_by_key[(item.pk, item.sk)] = copy.deepcopy(_clean(item))
+            return True
+
+    def query(
+        self,
+        pk: str,
+        key: KeyRange | None = None,
+        *,
+        index: bool = False,
+        newest_first: bool = False,
+        limit: int | None = None,
+        token: str | None = None,
+    ) -> ItemPage:
+        start = decode_token(token)
+        with self.lock:
+            if index:
+                found = [i for i in self.items_by_key.values() if i.gsi1pk == pk and i.gsi1sk is not None]
+                found.sort(key=lambda i: (i.gsi1sk or "", i.pk, i.sk), reverse=newest_first)
+                sort_key = [i.gsi1sk or "" for i in found]
+            else:
+                found = sorted((i for i in self.items_by_key.values() if i.pk == pk), key=lambda i: i.sk,
+                               reverse=newest_first)
+                sort_key = [i.sk for i in found]
+            rows = [copy.deepcopy(i) for i, k in zip(found, sort_key, strict=True) if key is None or key.admits(k)]
+        if start is not None:
+            marker = (start["pk"]["S"], start["sk"]["S"])
+            at = next((n for n, i in enumerate(rows) if (i.pk, i.sk) == marker), None)
+            rows = rows[at + 1 :] if at is not None else []
+        if limit is None or len(rows) <= limit:
+            return ItemPage(rows, None)
+        page = rows[:limit]
+        last = page[-1]
+        lek: dict[str, Any] = {"pk": {"S": last.pk}, "sk": {"S": last.sk}}
+        if index:
+            lek.update(gsi1pk={"S": last.gsi1pk}, gsi1sk={"S": last.gsi1sk})
+        return ItemPage(page, encode_token(lek))
+
+
+def _clean(item: Item) -> Item:
+    """The item as DynamoDB would store it: its data through one JSON round trip."""
+    return replace(item, data=json.loads(dump(item.data)))
+
+
+# ---------------------------------------------------------------- tickets, events, counters
+
+
+class FakeTicketRepository(TicketStore):
+    """Tickets, events and counters in dicts; one lock makes every commit atomic."""
+
+    def __init__(self, directory: FakeDirectoryTable, envelope: Cipher) -> None:
+        self.directory = directory
+        self.envelope = envelope
+        self.rows: dict[str, dict[str, Any]] = {}  # ticket id → stored attributes
+        self.history_rows: dict[str, list[EventRecord]] = defaultdict(list)
+        self.counters: dict[tuple[str, str], int] = defaultdict(int)
+        self.sequences: dict[str, int] = defaultdict(int)
+        self.lock = directory.lock  # one lock: a commit spans both tables, as a transaction does
+
+    def _ticket(self, row: Mapping[str, Any], *, with_caller: bool) -> Ticket:
+        doc = dict(json.loads(row["doc"]), version=row["version"])
+        caller = Caller(**self.envelope.decrypt(row["caller_enc"])) if with_caller and row["caller_enc"] else None
+        return ticket_from_doc(doc, caller)
+
+    def get(self, ticket_id: str) -> Ticket:
+        with self.lock:
+            row = self.rows.get(ticket_id)
+        if row is None:
+            raise NotFound(f"工单 {ticket_id} 不存在", ticket_id=ticket_id)
+        return self._ticket(row, with_caller=True)
+
+    def get_many(self, ticket_ids: Sequence[str]) -> list[Ticket]:
+        with self.lock:
+            return [self._ticket(self.rows[i], with_caller=False) for i in dict.fromkeys(ticket_ids) if i in self.rows]
+
+    def caller_ciphertext(self, ticket_id: str) -> str | None:
+        with self.lock:
+            row = self.rows.get(ticket_id)
+        return row["caller_enc"] if row else None
+
+    def list_page(self, *, index: str, key: str, limit: int, token: str | None,
+                  filters: Mapping[str, str] | None = None) -> Page:
+        check_filters(filters or {})
+        if index not in INDEXES:
+            raise KeyError(index)
+        attribute = {"unit": "unit_id", "owner": "owner_id", "status": "status"}[index]
+        start = decode_token(token)
+        with self.lock:
+            rows = [r for r in self.rows.values() if r[attribute] == key]
+        rows.sort(key=lambda r: (r["received_at"], r["ticket_id"]), reverse=True)
+        if start is not None:
+            marker = start["ticket_id"]["S"]
+            at = next((n for n, r in enumerate(rows) if r["ticket_id"] == marker), None)
+            rows = rows[at + 1 :] if at is not None else []
+        tickets = [t for t in (self._ticket(r, with_caller=False) for r in rows) if matches(t, filters or {})]
+        if len(tickets) <= limit:
+            return Page(tickets, None)
+        last = tickets[limit - 1]
+        lek = {"ticket_id": {"S": last.ticket_id}, "received_at": {"S": iso(last.received_at)}, attribute: {"S": key}}
+        return Page(tickets[:limit], encode_token(lek))
+
+    def due_alerts(self, shard: int, until: datetime, limit: int = 200) -> list[Ticket]:
+        bound = iso(until) or ""
+        with self.lock:
+            rows = [r for r in self.rows.values()
+                    if r["deadline_shard"] == f"OPEN#{shard}" and (r["next_alert_at"] or "~") <= bound]
+        rows.sort(key=lambda r: str(r["next_alert_at"]))
+        return [self._ticket(r, with_caller=False) for r in rows[:limit]]
+
+    def find_idempotent(self, key: IdempotencyKey) -> tuple[str, str] | None:
+        item = self.directory.get(key.pk, key.external_id)
+        return (item.data["ticket_id"], item.data["payload_hash"]) if item else None
+
+    def history(self, ticket_id: str, upto_seq: int | None = None) -> list[EventRecord]:
+        with self.lock:
+            rows = list(self.history_rows.get(ticket_id, []))
+        return [copy.deepcopy(e) for e in rows if upto_seq is None or e["seq"] <= upto_seq]
+
+    def month_events(self, month: str, start: str | None = None, end: str | None = None) -> Iterator[EventRecord]:
+        with self.lock:
+            rows = [e for events in self.history_rows.values() for e in events if e["month"] == month]
+        rows.sort(key=lambda e: f"{e['at']}#{e['ticket_id']}#{e['seq']:06d}")
+        for e in rows:
+            at_key = f"{e['at']}#{e['ticket_id']}#{e['seq']:06d}"
+            if start is None or end is None or start <= at_key <= end:
+                yield copy.deepcopy(e)
+
+    def read_counters(self, pk: str) -> dict[str, int]:
+        with self.lock:
+            return {sk: n for (p, sk), n in self.counters.items() if p == pk}
+
+    def overwrite_counters(self, values: Mapping[tuple[str, str], int]) -> int:
+        with self.lock:
+            self.counters.update(values)
+        return len(values)
+
+    def next_number(self, received_at: datetime) -> str:
+        day = day_number(received_at)
+        with self.lock:
+            self.sequences[day] += 1
+            return f"T{day}-{self.sequences[day]:05d}"
+
+    def commit(
+        self,
+        change: Change,
+        alert: Alert | None,
+        *,
+        idempotency: IdempotencyKey | None = None,
+        extra: Iterable[Write] = (),
+    ) -> Ticket:
+        before = change.before
+        seq = (before.last_seq if before else 0) + 1
+        after = change.after.with_changes(last_seq=seq)
+        doc = ticket_to_doc(after)
+        writes = list(extra)
+        if idempotency is not None:
+            data = {"ticket_id": after.ticket_id, "payload_hash": idempotency.payload_hash}
+            writes.append((Item(idempotency.pk, idempotency.external_id, data), Absent()))
+        version = (before.version if before else 0) + 1
+        with self.lock:
+            stored = self.rows.get(after.ticket_id)
+            ticket_ok = stored is None if before is None else (
+                stored is not None and stored["status"] == str(before.status) and stored["version"] == before.version
+            )
+            event_ok = not any(e["seq"] == seq for e in self.history_rows.get(after.ticket_id, []))
+            extras_ok = all(self.directory.holds((i.pk, i.sk), c) for i, c in writes)
+            if not (ticket_ok and event_ok and extras_ok):
+                raise conflict(after.ticket_id, ["ConditionalCheckFailed"])
+            caller = after.caller.as_dict()
+            self.rows[after.ticket_id] = {
+                "ticket_id": after.ticket_id,
+                "status": str(after.status),
+                "received_at": iso(after.received_at),
+                "unit_id": after.unit_id,
+                "owner_id": after.owner_id,
+                "deadline_shard": deadline_shard(after.ticket_id) if alert else None,
+                "next_alert_at": iso(alert.at) if alert else None,
+                "doc": json.dumps(doc, ensure_ascii=False),
+                "caller_enc": self.envelope.encrypt(caller) if any(caller.values()) else None,
+                "version": version,
+            }
+            self.history_rows[after.ticket_id].append(event_record(change, seq, doc))
+            for item, _ in writes:
+                self.directory.items_by_key[(item.pk, item.sk)] = copy.deepcopy(_clean(item))
+            for counter, n in counter_items(change.event_type, change.data, doc, change.at).items():
+                self.counters[counter] += n
+        return after.with_changes(version=version)
+
+
+# ---------------------------------------------------------------- S3, KMS
+
+
+class FakeArchiveStore(ArchiveStore):
+    """A versioned bucket in a dict (write-once puts, versions, presigned-looking links)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.objects: dict[str, list[StoredObject]] = defaultdict(list)
+        self.lock = threading.Lock()
+
+    def put_once(self, key: str, body: bytes, content_type: str, now: datetime,
+                 metadata: dict[str, str] | None = None) -> bool:
+        self.count("PutObject")
+        with self.lock:
+            if self.objects.get(key):
+                return False
+            self.objects[key].append(StoredObject(key, uuid.uuid4().hex, body, content_type, dict(metadata or {})))
+            return True
+
+    def put(self, key: str, body: bytes, content_type: str, now: datetime,
+            metadata: dict[str, str] | None = None) -> str | None:
+        self.count("PutObject")
+        version = uuid.uuid4().hex
+        with self.lock:
+            self.objects[key].append(StoredObject(key, version, body, content_type, dict(metadata or {})))
+        return version
+
+    def get(self, key: str, version_id: str | None = None) -> StoredObject | None:
+        self.count("GetObject")
+        with self.lock:
+            versions = list(self.objects.get(key, []))
+        if not versions:
+            return None
+        if version_id is None:
+            return versions[-1]
+        return next((v for v in versions if v.version_id == version_id), None)
+
+    def keys(self, prefix: str) -> set[str]:
+        self.count("ListObjectsV2")
+        with self.lock:
+            return {k for k, v in self.objects.items() if k.startswith(prefix) and v}
+
+    def versions(self, prefix: str) -> list[dict[str, Any]]:
+        self.count("ListObjectVersions")
+        with self.lock:
+            return [
+                {"key": k, "version_id": o.version_id, "is_latest": n == len(v) - 1, "size": len(o.body),
+                 "last_modified": ""}
+                for k, v in sorted(self.objects.items()) if k.startswith(prefix) for n, o in enumerate(v)
+            ]
+
+    def presign(self, key: str, version_id: str | None, filename: str, content_type: str) -> str:
+        return f"memory://archive/{key}?versionId={version_id or ''}&filename={filename}"
+
+
+class FakeCipher(Cipher):
+    """Reversible, visibly-not-plaintext encoding (the envelope's contract without KMS)."""
+
+    PREFIX = "fake1:"
+
+    def __init__(self, context: str = "personal-data") -> None:
+        self.context = context
+
+    def encrypt(self, document: dict[str, Any]) -> str:
+        packed = json.dumps({"ctx": self.context, "doc": document}, ensure_ascii=False).encode()
+        return self.PREFIX + base64.urlsafe_b64encode(packed).decode()
+
+    def decrypt(self, token: str) -> dict[str, Any]:
+        if not token.startswith(self.PREFIX):
+            raise ValueError("not a ciphertext of this cipher")
+        packed = json.loads(base64.urlsafe_b64decode(token[len(self.PREFIX) :]))
+        if packed["ctx"] != self.context:
+            raise ValueError("ciphertext of another context")
+        document: dict[str, Any] = packed["doc"]
+        return document
+
+
+def _no_aws(service: str) -> Any:
+    raise RuntimeError(f"unit tests use no AWS client (asked for {service})")
+
+
+def fake_adapters(settings: Settings | None = None, clock: Any = None) -> bootstrap.Adapters:
+    """Adapters on in-memory fakes (stage `test`, SMS recorder)."""
+    table = FakeDirectoryTable()
+    envelope = FakeCipher()
+    return bootstrap.assemble(
+        settings or Settings.from_env({"STAGE": "test", "AWS_DEFAULT_REGION": "cn-north-1"}),
+        tickets=FakeTicketRepository(table, envelope),
+        table=table,
+        archive_store=FakeArchiveStore(),
+        envelope=envelope,
+        secret_box=FakeCipher("partner-secret"),
+        sms=RecorderSender(),
+        clients=_no_aws,
+        **({"clock": clock} if clock else {}),
+    )
