@@ -33,13 +33,22 @@ frontend:
 run: bootstrap
 	$(PY) -m infra.local_stack --api-port $(API_PORT) --web-port $(WEB_PORT) --moto-port $(MOTO_PORT) $(if $(RESET),--reset,) $(if $(SWEEP_EVERY),--sweep-every $(SWEEP_EVERY),)
 
-test: bootstrap
-	$(VENV)/bin/ruff check chalicelib app.py infra tests bench
-	cd frontend && npm test --silent
-	$(PY) -m pytest -q -p no:cacheprovider tests
+PY_SOURCES := chalicelib app.py infra tests bench
+
+# Gates first (seconds), then the suites: unit, integration and API tests on two workers (each its
+# own emulator), the browser suites on one (each starts the whole local stack).
+test: bootstrap lint
+	cd frontend && npm run typecheck --silent && npm test --silent
+	$(PY) -m pytest -q -p no:cacheprovider -n 2 --durations=5 tests/unit tests/integration tests/api
+	$(PY) -m pytest -q -p no:cacheprovider --durations=5 tests/e2e
 
 test-fast: venv
 	$(PY) -m pytest -q -x -p no:cacheprovider tests/unit tests/integration tests/api
+
+lint: venv
+	$(VENV)/bin/ruff check $(PY_SOURCES)
+	$(VENV)/bin/ruff format --check $(PY_SOURCES)
+	$(VENV)/bin/mypy
 
 bench: bootstrap
 	$(PY) -m bench $(if $(QUICK),--quick,)
@@ -56,8 +65,6 @@ package: venv
 	rm -rf out && .venv-pkg/bin/chalice package --stage prod --merge-template infra/resources.yaml out/
 	$(VENV)/bin/cfn-lint out/sam.yaml
 
-lint: venv
-	$(VENV)/bin/ruff check chalicelib app.py infra tests
 
 recount: venv
 	$(PY) -m infra.recount $(MONTH) --moto-endpoint http://127.0.0.1:$(MOTO_PORT)

@@ -16,8 +16,10 @@ def main(argv: list[str]) -> int:
     before, after = (json.loads(Path(p).read_text(encoding="utf-8")) for p in argv)
     old = {f["id"]: f for f in before["figures"]}
     for doc, name in ((before, "before"), (after, "after")):
-        print(f"{name}: {doc['mode']} {doc['date']} {(doc['git']['commit'] or '?')[:10]}"  # noqa: T201
-              f"{' dirty' if doc['git']['dirty'] else ''} load {doc['machine'].get('load_average')}")
+        print(
+            f"{name}: {doc['mode']} {doc['date']} {(doc['git']['commit'] or '?')[:10]}"  # noqa: T201
+            f"{' dirty' if doc['git']['dirty'] else ''} load {doc['machine'].get('load_average')}"
+        )
     if before["mode"] != after["mode"]:
         print("warning: different modes (sizes differ)")  # noqa: T201
     print(f"{'figure':<62} {'before':>10} {'after':>10} {'change':>8}  unit")  # noqa: T201

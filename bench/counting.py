@@ -141,7 +141,7 @@ def item_size(item: dict[str, Any] | None) -> int:
 
 
 def _value_size(value: dict[str, Any]) -> int:
-    (kind, v), = value.items()
+    ((kind, v),) = value.items()
     if kind == "S":
         return len(v.encode())
     if kind == "N":
@@ -207,7 +207,7 @@ def _dynamodb_costs(op: str, body: dict[str, Any], parsed: dict[str, Any], t: Ta
                 t.wcu += _write_units(item_size((r.get("PutRequest") or {}).get("Item")))
     elif op == "TransactWriteItems":
         for entry in body.get("TransactItems") or []:
-            (kind, spec), = entry.items()
+            ((kind, spec),) = entry.items()
             if kind == "ConditionCheck":
                 t.items_read += 1
                 t.rcu += 2.0

@@ -28,7 +28,12 @@ if TYPE_CHECKING:
 OP = ("op1", "operator", None, "王敏")
 UH = ("uh1", "unit_handler", "U001", "周海")
 CALL = {"to_name": "周海", "to_phone": "13957600001", "note": "已电话告知"}
-REPLY = {"investigation": "已现场核查，情况属实", "result": "已责令施工方整改", "basis": "《噪声污染防治法》", "contact": "已电话告知反映人"}
+REPLY = {
+    "investigation": "已现场核查，情况属实",
+    "result": "已责令施工方整改",
+    "basis": "《噪声污染防治法》",
+    "contact": "已电话告知反映人",
+}
 CALLBACK = {"informed": True, "truthful": True, "misconduct": False, "satisfaction": "satisfied"}
 PAYLOAD = {
     "category": "complaint",
@@ -37,8 +42,18 @@ PAYLOAD = {
     "caller": {"name": "张三丰", "phone": "13800001234", "employer": "某公司", "address": "三门县海游街道1号"},
     "location": {"address": "三门县海游街道", "lat": 29.11, "lng": 121.37},
 }
-DATES = ("received_at", "city_due", "dispatched_at", "first_dispatched_at", "dispatch_due", "handle_due",
-         "submitted_at", "closed_at", "created_at", "updated_at")
+DATES = (
+    "received_at",
+    "city_due",
+    "dispatched_at",
+    "first_dispatched_at",
+    "dispatch_due",
+    "handle_due",
+    "submitted_at",
+    "closed_at",
+    "created_at",
+    "updated_at",
+)
 CLOSED_FIRST_NO = 10000  # bulk closed ids T{day}-10000 … ; due ids from 60000 (real intake counts from 1)
 DUE_FIRST_NO = 60000
 
@@ -134,9 +149,15 @@ class BulkLoader:
         op, uh = _actor(OP), _actor(UH)
         first = dom.new_ticket("T00000000-00000", dict(PAYLOAD, received_at=t0.isoformat()), op, t0, self.ctx)
         changes = [first]
-        steps = [("dispatch", op, {"unit_id": "U001", "call": CALL}), ("sign", uh, {}),
-                 ("reply", uh, {"sections": REPLY}), ("review", op, {"approve": True}),
-                 ("callback", op, CALLBACK), ("submit", op, {}), ("close", op, {"note": "市审核组审核通过"})]
+        steps = [
+            ("dispatch", op, {"unit_id": "U001", "call": CALL}),
+            ("sign", uh, {}),
+            ("reply", uh, {"sections": REPLY}),
+            ("review", op, {"approve": True}),
+            ("callback", op, CALLBACK),
+            ("submit", op, {}),
+            ("close", op, {"note": "市审核组审核通过"}),
+        ]
         ticket = first.after.with_changes(last_seq=1, version=1)
         for n, (verb, actor, body) in enumerate(steps, start=1):
             change = dom.apply(ticket, verb, body, actor, t0 + timedelta(minutes=20 * n), self.ctx)
@@ -158,8 +179,9 @@ class BulkLoader:
         from chalicelib.domain import tickets as dom
 
         received = self.now - timedelta(hours=10, minutes=45)  # dispatch warning due 45 min ago
-        change = dom.new_ticket("T00000000-00000", dict(PAYLOAD, received_at=received.isoformat()),
-                                _actor(OP), self.now, self.ctx)
+        change = dom.new_ticket(
+            "T00000000-00000", dict(PAYLOAD, received_at=received.isoformat()), _actor(OP), self.now, self.ctx
+        )
         ticket = change.after.with_changes(last_seq=1, version=1)
         alert = dom.next_alert(ticket, self.ctx)
         if alert is None or alert.at > self.now:
@@ -201,14 +223,25 @@ class BulkLoader:
                 model.version = final.version
                 tickets.save(model)
                 received = _shift(self.received_ticket, delta, ticket_id=tid)
-                events.save(self._event(Change(None, received, rc.event_type, rc.data, rc.at + delta, rc.actor), 1,
-                                        ticket_to_doc(received)))
-                events.save(self._event(Change(cc.before, final, cc.event_type, cc.data, cc.at + delta, cc.actor),
-                                        last_seq, doc))
+                events.save(
+                    self._event(
+                        Change(None, received, rc.event_type, rc.data, rc.at + delta, rc.actor),
+                        1,
+                        ticket_to_doc(received),
+                    )
+                )
+                events.save(
+                    self._event(
+                        Change(cc.before, final, cc.event_type, cc.data, cc.at + delta, cc.actor), last_seq, doc
+                    )
+                )
                 for event_type, data, step_doc, offset in self.history:
                     # the step's document with this copy's id and (set-once) dates
-                    mini = {**step_doc, "ticket_id": tid,
-                            **{k: doc[k] for k in DATES if step_doc.get(k) is not None and k != "updated_at"}}
+                    mini = {
+                        **step_doc,
+                        "ticket_id": tid,
+                        **{k: doc[k] for k in DATES if step_doc.get(k) is not None and k != "updated_at"},
+                    }
                     for key, n in counter_items(event_type, data, mini, self.t0 + delta + offset).items():
                         counters[key] += n
         self._add_counters(counters)

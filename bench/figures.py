@@ -80,11 +80,19 @@ class Figure:
         }
 
 
-def skipped(id: str, label: str, unit: str, reason: str, section: str = "", minimum: float | None = None,
-            minimum_basis: str = "") -> Figure:
+def skipped(
+    id: str,
+    label: str,
+    unit: str,
+    reason: str,
+    section: str = "",
+    minimum: float | None = None,
+    minimum_basis: str = "",
+) -> Figure:
     """A row that says honestly why it has no value."""
-    return Figure(id, label, unit, status=f"skipped: {reason}", section=section, minimum=minimum,
-                  minimum_basis=minimum_basis)
+    return Figure(
+        id, label, unit, status=f"skipped: {reason}", section=section, minimum=minimum, minimum_basis=minimum_basis
+    )
 
 
 def _round(value: float | None) -> float | None:
@@ -122,16 +130,18 @@ def table(figures: list[Figure]) -> str:
         spread = f.spread
         spread_txt = f"{fmt(spread[0])}–{fmt(spread[1])}" if spread and len(f.runs) > 1 else ""
         note = f.note if f.ok else f.status + (f" — {f.note}" if f.note else "")
-        rows.append((
-            f.label,
-            fmt(f.median),
-            f.unit,
-            spread_txt,
-            str(len(f.runs)) if f.ok else "",
-            fmt(f.minimum) if f.minimum is not None else "",
-            f"{f.ratio:.2f}" if f.ratio is not None else "",
-            note,
-        ))
+        rows.append(
+            (
+                f.label,
+                fmt(f.median),
+                f.unit,
+                spread_txt,
+                str(len(f.runs)) if f.ok else "",
+                fmt(f.minimum) if f.minimum is not None else "",
+                f"{f.ratio:.2f}" if f.ratio is not None else "",
+                note,
+            )
+        )
     widths = [len(h) for h in head]
     for r in rows:
         if isinstance(r, tuple):
@@ -139,7 +149,10 @@ def table(figures: list[Figure]) -> str:
     widths[-1] = 0  # the note runs free
 
     def line(cells: tuple[str, ...]) -> str:
-        parts = [c.ljust(w) if i not in (1, 3, 4, 5, 6) else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+        parts = [
+            c.ljust(w) if i not in (1, 3, 4, 5, 6) else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
         return "  ".join(parts).rstrip()
 
     total = sum(widths[:-1]) + 2 * (len(widths) - 1) + 4

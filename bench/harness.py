@@ -45,13 +45,31 @@ class Config:
     @classmethod
     def make(cls, quick: bool) -> Config:
         if quick:
-            return cls(quick=True, reps=3, intake_n=200, sizes=[1_000, 5_000], sweep_due=100,
-                       sweep_many_due=int(os.environ.get("BENCH_SWEEP_MANY", 300)), deep_offset=800, importtime_runs=3, hard_limit_s=float(os.environ.get("BENCH_HARD_LIMIT", 240)))
+            return cls(
+                quick=True,
+                reps=3,
+                intake_n=200,
+                sizes=[1_000, 5_000],
+                sweep_due=100,
+                sweep_many_due=int(os.environ.get("BENCH_SWEEP_MANY", 300)),
+                deep_offset=800,
+                importtime_runs=3,
+                hard_limit_s=float(os.environ.get("BENCH_HARD_LIMIT", 240)),
+            )
         # The target is one sweep with 10,000 due; on moto each due ticket costs ~10–25 ms, so that
         # one sweep alone would take minutes. 3,000 shows the same per-ticket cost (it is linear);
         # BENCH_SWEEP_MANY=10000 runs the full size.
-        return cls(quick=False, reps=5, intake_n=1_000, sizes=[1_000, 10_000, 50_000], sweep_due=100,
-                   sweep_many_due=int(os.environ.get("BENCH_SWEEP_MANY", 3_000)), deep_offset=800, importtime_runs=5, hard_limit_s=1_200.0)
+        return cls(
+            quick=False,
+            reps=5,
+            intake_n=1_000,
+            sizes=[1_000, 10_000, 50_000],
+            sweep_due=100,
+            sweep_many_due=int(os.environ.get("BENCH_SWEEP_MANY", 3_000)),
+            deep_offset=800,
+            importtime_runs=5,
+            hard_limit_s=1_200.0,
+        )
 
 
 @dataclass
@@ -76,13 +94,15 @@ class Bench:
         assert self.loader is not None, "no bulk data loaded yet"
         return self.loader
 
-    def timed_http(self, method: str, path: str, user: str | None = None, body: Any = None,
-                   expect: int | tuple[int, ...] = 200) -> tuple[float, Any]:
+    def timed_http(
+        self, method: str, path: str, user: str | None = None, body: Any = None, expect: int | tuple[int, ...] = 200
+    ) -> tuple[float, Any]:
         """One HTTP request to chalice local: (milliseconds, JSON)."""
         data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
         started = time.perf_counter()
-        resp = self.stack.http.request(method, self.stack.api_url + path, headers=self.stack.headers(user),
-                                       data=data, timeout=120)
+        resp = self.stack.http.request(
+            method, self.stack.api_url + path, headers=self.stack.headers(user), data=data, timeout=120
+        )
         ms = (time.perf_counter() - started) * 1000
         ok = (expect,) if isinstance(expect, int) else expect
         if resp.status_code not in ok:
@@ -136,7 +156,10 @@ def git_commit() -> dict[str, Any]:
         except (OSError, subprocess.SubprocessError):
             return ""
 
-    return {"commit": git("rev-parse", "HEAD") or None, "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
+    return {
+        "commit": git("rev-parse", "HEAD") or None,
+        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+    }
 
 
 def _watchdog(stack: BenchStack, limit_s: float) -> None:
@@ -160,8 +183,9 @@ def guarded(name: str, figures: list[Figure], fn: Callable[[], list[Figure]], se
         figures.extend(fn())
     except Exception as exc:  # noqa: BLE001 - one broken scenario must not hide the others
         log(f"{name} failed:\n{traceback.format_exc()}")
-        figures.append(skipped(f"{name}.error", f"{name}", "", f"error: {type(exc).__name__}: {str(exc)[:160]}",
-                               section=section))
+        figures.append(
+            skipped(f"{name}.error", f"{name}", "", f"error: {type(exc).__name__}: {str(exc)[:160]}", section=section)
+        )
     log(f"{name}: {time.perf_counter() - started:.1f} s")
 
 
@@ -195,8 +219,12 @@ def run(quick: bool) -> int:
             load_times.append((size, bench.loader.load_closed(size, cfg.sizes[-1])))
             guarded(f"inbox@{size}", per_size["inbox"], lambda s=size: inbox.at_size(bench, s), inbox.SECTION)
             guarded(f"sweep@{size}", per_size["sweep"], lambda s=size: sweep.at_size(bench, s), sweep.SECTION)
-            guarded(f"statistics@{size}", per_size["statistics"], lambda s=size: statistics.at_size(bench, s),
-                    statistics.SECTION)
+            guarded(
+                f"statistics@{size}",
+                per_size["statistics"],
+                lambda s=size: statistics.at_size(bench, s),
+                statistics.SECTION,
+            )
         guarded("sweep-many", per_size["sweep"], lambda: sweep.many_due(bench), sweep.SECTION)
         figures += inbox.summarise(bench, per_size["inbox"])
         figures += sweep.summarise(bench, per_size["sweep"])
@@ -210,8 +238,16 @@ def run(quick: bool) -> int:
     return 0
 
 
-_ORDER = ["1 intake over HTTP", "2 inbox (operator list)", "3 deadline sweep", "4 round-trips per API operation",
-          "5 cold start", "6 archive", "7 statistics", "floors (bare requests on this machine)"]
+_ORDER = [
+    "1 intake over HTTP",
+    "2 inbox (operator list)",
+    "3 deadline sweep",
+    "4 round-trips per API operation",
+    "5 cold start",
+    "6 archive",
+    "7 statistics",
+    "floors (bare requests on this machine)",
+]
 
 
 def _report(cfg: Config, figures: list[Figure], wall: float, meta: dict[str, Any]) -> None:
@@ -233,12 +269,16 @@ def _report(cfg: Config, figures: list[Figure], wall: float, meta: dict[str, Any
     skipped_n = sum(1 for f in figures if not f.ok)
     print(table(figures))  # noqa: T201
     print()  # noqa: T201
-    print(f"mode {doc['mode']} · {doc['machine']['cpu_count']} CPU · python {doc['machine']['python']} · "  # noqa: T201
-          f"commit {(doc['git']['commit'] or '?')[:10]}{' (dirty)' if doc['git']['dirty'] else ''} · "
-          f"wall {wall:.0f} s · {skipped_n} row(s) skipped")
+    print(
+        f"mode {doc['mode']} · {doc['machine']['cpu_count']} CPU · python {doc['machine']['python']} · "  # noqa: T201
+        f"commit {(doc['git']['commit'] or '?')[:10]}{' (dirty)' if doc['git']['dirty'] else ''} · "
+        f"wall {wall:.0f} s · {skipped_n} row(s) skipped"
+    )
     if worst is not None:
-        print(f"furthest from its minimum: {worst.label} = {worst.median:.4g} {worst.unit}, "  # noqa: T201
-              f"{worst.ratio:.1f}× the minimum ({worst.minimum:.4g}: {worst.minimum_basis})")
+        print(
+            f"furthest from its minimum: {worst.label} = {worst.median:.4g} {worst.unit}, "  # noqa: T201
+            f"{worst.ratio:.1f}× the minimum ({worst.minimum:.4g}: {worst.minimum_basis})"
+        )
     print(f"written: {RESULTS / 'latest.json'}")  # noqa: T201
 
 

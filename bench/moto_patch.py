@@ -75,8 +75,9 @@ def _conditions_pass(backend: Any, items: list[dict[str, Any]], mm: Any) -> bool
             condition = op.get("ConditionExpression")
             if condition is not None:
                 current = backend.get_item(name, key)
-                expr = mm.get_filter_expression(condition, op.get("ExpressionAttributeNames"),
-                                                op.get("ExpressionAttributeValues"))
+                expr = mm.get_filter_expression(
+                    condition, op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+                )
                 if not expr.expr(current):
                     return False
     except Exception:  # noqa: BLE001 - anything odd: let the original decide

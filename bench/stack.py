@@ -86,12 +86,29 @@ class BenchStack:
     def start_chalice(self) -> None:
         port = free_port()
         # `chalice local`, through a wrapper that only turns Nagle off (see bench/chalice_local.py)
-        cmd = [sys.executable, "-m", "bench.chalice_local", "local", "--no-autoreload",
-               "--host", "127.0.0.1", "--port", str(port), "--stage", "local"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "bench.chalice_local",
+            "local",
+            "--no-autoreload",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--stage",
+            "local",
+        ]
         self.api_url = f"http://127.0.0.1:{port}"
         self._chalice_log = tempfile.TemporaryFile()  # a pipe could fill up and block the server
-        self.chalice = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **self.env}, start_new_session=True,
-                                        stdout=self._chalice_log, stderr=subprocess.STDOUT)
+        self.chalice = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            start_new_session=True,
+            stdout=self._chalice_log,
+            stderr=subprocess.STDOUT,
+        )
 
     def wait_for_api(self, timeout: float = 60.0) -> None:
         """Block until chalice local answers /health (or fail with its stderr)."""

@@ -30,8 +30,15 @@ def _events(bench: Bench, tickets: int) -> None:
 
     deps = bench.deps
     op, uh = Actor("op1", "operator", None, "王敏"), Actor("uh1", "unit_handler", "U001", "周海")
-    steps = [("dispatch", op, {"unit_id": "U001", "call": CALL}), ("sign", uh, {}), ("reply", uh, {"sections": REPLY}),
-             ("review", op, {"approve": True}), ("callback", op, CALLBACK), ("submit", op, {}), ("close", op, {})]
+    steps = [
+        ("dispatch", op, {"unit_id": "U001", "call": CALL}),
+        ("sign", uh, {}),
+        ("reply", uh, {"sections": REPLY}),
+        ("review", op, {"approve": True}),
+        ("callback", op, CALLBACK),
+        ("submit", op, {}),
+        ("close", op, {}),
+    ]
     for _ in range(tickets):  # a whole life each: 8 events, one of them `closed` (which archives a package)
         now = datetime.now(UTC)
         t, _ = svc.create_ticket(deps, op, dict(PAYLOAD), now)
@@ -49,8 +56,12 @@ class _Stream:
         self.arn, self.region = out["events_stream_arn"], out["region"]
         self.client = emulator.client("dynamodbstreams", out["endpoint_url"], out["region"])
         shards = self.client.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
-        self.iterators = [self.client.get_shard_iterator(StreamArn=self.arn, ShardId=s["ShardId"],
-                                                         ShardIteratorType="LATEST")["ShardIterator"] for s in shards]
+        self.iterators = [
+            self.client.get_shard_iterator(StreamArn=self.arn, ShardId=s["ShardId"], ShardIteratorType="LATEST")[
+                "ShardIterator"
+            ]
+            for s in shards
+        ]
 
     def read(self) -> list[dict[str, Any]]:
         from infra.local_stack import lambda_record
@@ -101,19 +112,37 @@ def run(bench: Bench) -> list[Figure]:
         started = time.perf_counter()
         with COUNTER.measure() as tally:
             for k in range(0, len(records), BATCH):
-                result = process_batch(handle_records, {"Records": records[k:k + BATCH]}, deps, datetime.now(UTC))
+                result = process_batch(handle_records, {"Records": records[k : k + BATCH]}, deps, datetime.now(UTC))
                 failures += len(result["batchItemFailures"])
         took = time.perf_counter() - started
         s3_ops = deps.archive_store.request_counts()
         rates.append(len(records) / took)
         s3_per.append(sum(s3_ops.values()) / max(len(records), 1))
         ddb_per.append(tally.total("dynamodb") / max(len(records), 1))
-    note = (f"{len(records)} events per run ({tickets} whole lives) in batches of {BATCH}; "
-            f"S3 ops {s3_ops}; failed records {failures}")
+    note = (
+        f"{len(records)} events per run ({tickets} whole lives) in batches of {BATCH}; "
+        f"S3 ops {s3_ops}; failed records {failures}"
+    )
     return [
-        Figure("archive.rate", "archive stream handler throughput", "events/s", rates, better="higher",
-               minimum=1000 / put_ms, minimum_basis="1000 ms / bare PutObject floor", section=SECTION, note=note),
-        Figure("archive.s3_per_event", "S3 requests per event", "requests", s3_per, minimum=1,
-               minimum_basis="one PutObject per event", section=SECTION),
+        Figure(
+            "archive.rate",
+            "archive stream handler throughput",
+            "events/s",
+            rates,
+            better="higher",
+            minimum=1000 / put_ms,
+            minimum_basis="1000 ms / bare PutObject floor",
+            section=SECTION,
+            note=note,
+        ),
+        Figure(
+            "archive.s3_per_event",
+            "S3 requests per event",
+            "requests",
+            s3_per,
+            minimum=1,
+            minimum_basis="one PutObject per event",
+            section=SECTION,
+        ),
         Figure("archive.ddb_per_event", "DynamoDB requests per event", "requests", ddb_per, section=SECTION),
     ]

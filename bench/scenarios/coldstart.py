@@ -25,8 +25,9 @@ BASELINE = "import chalice, boto3, pynamodb.models"
 
 def import_ms(code: str, env: dict[str, str]) -> tuple[float, list[tuple[str, float]]]:
     """Milliseconds the statement's imports took (top-level -X importtime entries after site), top modules."""
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"{code!r} failed: {proc.stderr[-2000:]}")
     total, after_site, tops = 0.0, False, []
@@ -60,8 +61,16 @@ def run(bench: Bench) -> list[Figure]:
     heavy_txt = _heaviest(env)
     base = sorted(base_runs)[len(base_runs) // 2]
     figures = [
-        Figure("coldstart.import_app", "import app (fresh process, -X importtime)", "ms", app_runs, minimum=base,
-               minimum_basis=f"bare `{BASELINE}`", section=SECTION, note=heavy_txt),
+        Figure(
+            "coldstart.import_app",
+            "import app (fresh process, -X importtime)",
+            "ms",
+            app_runs,
+            minimum=base,
+            minimum_basis=f"bare `{BASELINE}`",
+            section=SECTION,
+            note=heavy_txt,
+        ),
         Figure("coldstart.import_baseline", f"bare {BASELINE}", "ms", base_runs, section=SECTION),
     ]
     figures.append(_package(env, bench.cfg.quick))
@@ -70,8 +79,14 @@ def run(bench: Bench) -> list[Figure]:
 
 def _heaviest(env: dict[str, str]) -> str:
     """What `import app` pays on top of the baseline: the outermost third-party imports it pulls in."""
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", f"{BASELINE}; import app"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"{BASELINE}; import app"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     # importtime lists children before their parent: rebuild the tree with a stack of pending nodes
     pending: list[tuple[int, str, float, list[Any]]] = []
     for line in proc.stderr.splitlines():
@@ -106,24 +121,54 @@ def _heaviest(env: dict[str, str]) -> str:
 def _package(env: dict[str, str], quick: bool) -> Figure:
     label = "deployment package (chalice package --stage prod)"
     if quick:  # building (or even checking) the package can take minutes: only the full run does it
-        return skipped("coldstart.package_mb", label, "MB", "quick mode (make bench measures it)", section=SECTION,
-                       minimum=250, minimum_basis="Lambda's unzipped-size limit is 250 MB (a ceiling, not a floor)")
+        return skipped(
+            "coldstart.package_mb",
+            label,
+            "MB",
+            "quick mode (make bench measures it)",
+            section=SECTION,
+            minimum=250,
+            minimum_basis="Lambda's unzipped-size limit is 250 MB (a ceiling, not a floor)",
+        )
     chalice = Path(sys.executable).with_name("chalice")
     with tempfile.TemporaryDirectory(prefix="bench-package-") as tmp:
         out = Path(tmp) / "out"
         try:
-            proc = subprocess.run([str(chalice), "package", "--stage", "prod", str(out)], cwd=ROOT, env=env,
-                                  capture_output=True, text=True, timeout=420)
+            proc = subprocess.run(
+                [str(chalice), "package", "--stage", "prod", str(out)],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=420,
+            )
         except subprocess.TimeoutExpired:
-            return skipped("coldstart.package_mb", label, "MB",
-                           "chalice package timed out (a first build after a requirements change downloads and "
-                           "zips every dependency; later runs reuse .chalice/deployments)", section=SECTION)
+            return skipped(
+                "coldstart.package_mb",
+                label,
+                "MB",
+                "chalice package timed out (a first build after a requirements change downloads and "
+                "zips every dependency; later runs reuse .chalice/deployments)",
+                section=SECTION,
+            )
         zip_path = out / "deployment.zip"
         if proc.returncode != 0 or not zip_path.exists():
-            return skipped("coldstart.package_mb", label, "MB",
-                           f"chalice package failed: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}",
-                           section=SECTION)
+            return skipped(
+                "coldstart.package_mb",
+                label,
+                "MB",
+                f"chalice package failed: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}",
+                section=SECTION,
+            )
         size = zip_path.stat().st_size / 1024 / 1024
-    return Figure("coldstart.package_mb", label, "MB", [size], minimum=250, better="lower",
-                  minimum_basis="Lambda's unzipped-size limit is 250 MB (a ceiling, not a floor)", section=SECTION,
-                  note="zip; limit column = Lambda ceiling")
+    return Figure(
+        "coldstart.package_mb",
+        label,
+        "MB",
+        [size],
+        minimum=250,
+        better="lower",
+        minimum_basis="Lambda's unzipped-size limit is 250 MB (a ceiling, not a floor)",
+        section=SECTION,
+        note="zip; limit column = Lambda ceiling",
+    )

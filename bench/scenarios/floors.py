@@ -39,26 +39,67 @@ def run(bench: Bench) -> list[Figure]:
     runs: dict[str, list[float]] = {"http": [], "get": [], "update": [], "tx": [], "query": []}
     for _ in range(bench.cfg.reps):
         http = [bench.timed_http("GET", "/health")[0] for _ in range(samples)]
-        get = [_ms(lambda: ddb.get_item(TableName=directory, Key={"pk": {"S": "BENCH#floor"}, "sk": {"S": "x"}},
-                                        ConsistentRead=True)) for _ in range(samples)]
-        update = [_ms(lambda: ddb.update_item(TableName=counters, Key={"pk": {"S": "BENCH#floor"}, "sk": {"S": "n#0"}},
-                                              UpdateExpression="ADD n :one",
-                                              ExpressionAttributeValues={":one": {"N": "1"}})) for _ in range(samples)]
+        get = [
+            _ms(
+                lambda: ddb.get_item(
+                    TableName=directory, Key={"pk": {"S": "BENCH#floor"}, "sk": {"S": "x"}}, ConsistentRead=True
+                )
+            )
+            for _ in range(samples)
+        ]
+        update = [
+            _ms(
+                lambda: ddb.update_item(
+                    TableName=counters,
+                    Key={"pk": {"S": "BENCH#floor"}, "sk": {"S": "n#0"}},
+                    UpdateExpression="ADD n :one",
+                    ExpressionAttributeValues={":one": {"N": "1"}},
+                )
+            )
+            for _ in range(samples)
+        ]
 
         def tx() -> None:
             sk = uuid.uuid4().hex
-            ddb.transact_write_items(TransactItems=[
-                {"Put": {"TableName": directory, "Item": {"pk": {"S": "BENCH#tx"}, "sk": {"S": sk}, "data": {"S": "{}"}},
-                         "ConditionExpression": "attribute_not_exists(sk)"}},
-                {"Put": {"TableName": directory, "Item": {"pk": {"S": "BENCH#tx2"}, "sk": {"S": sk}, "data": {"S": "{}"}},
-                         "ConditionExpression": "attribute_not_exists(sk)"}},
-                {"Update": {"TableName": counters, "Key": {"pk": {"S": "BENCH#floor"}, "sk": {"S": "n#1"}},
-                            "UpdateExpression": "ADD n :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}},
-            ])
+            ddb.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": directory,
+                            "Item": {"pk": {"S": "BENCH#tx"}, "sk": {"S": sk}, "data": {"S": "{}"}},
+                            "ConditionExpression": "attribute_not_exists(sk)",
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": directory,
+                            "Item": {"pk": {"S": "BENCH#tx2"}, "sk": {"S": sk}, "data": {"S": "{}"}},
+                            "ConditionExpression": "attribute_not_exists(sk)",
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": counters,
+                            "Key": {"pk": {"S": "BENCH#floor"}, "sk": {"S": "n#1"}},
+                            "UpdateExpression": "ADD n :one",
+                            "ExpressionAttributeValues": {":one": {"N": "1"}},
+                        }
+                    },
+                ]
+            )
 
         txs = [_ms(tx) for _ in range(samples)]
-        query = [_ms(lambda: ddb.query(TableName=directory, KeyConditionExpression="pk = :p",
-                                       ExpressionAttributeValues={":p": {"S": "UNIT"}}, Limit=20)) for _ in range(samples)]
+        query = [
+            _ms(
+                lambda: ddb.query(
+                    TableName=directory,
+                    KeyConditionExpression="pk = :p",
+                    ExpressionAttributeValues={":p": {"S": "UNIT"}},
+                    Limit=20,
+                )
+            )
+            for _ in range(samples)
+        ]
         for key, values in (("http", http), ("get", get), ("update", update), ("tx", txs), ("query", query)):
             runs[key].append(p50(values))
     labels = {

@@ -25,9 +25,12 @@ USER = "op1"
 def _bare_query(bench: Bench, start: dict[str, Any] | None, limit: int) -> tuple[float, dict[str, Any]]:
     ddb = raw_dynamodb(bench)
     kwargs: dict[str, Any] = {
-        "TableName": bench.stack.outputs["tickets_table"], "IndexName": "by_owner",
-        "KeyConditionExpression": "owner_id = :o", "ExpressionAttributeValues": {":o": {"S": USER}},
-        "ScanIndexForward": False, "Limit": limit,
+        "TableName": bench.stack.outputs["tickets_table"],
+        "IndexName": "by_owner",
+        "KeyConditionExpression": "owner_id = :o",
+        "ExpressionAttributeValues": {":o": {"S": USER}},
+        "ScanIndexForward": False,
+        "Limit": limit,
     }
     if start:
         kwargs["ExclusiveStartKey"] = start
@@ -62,18 +65,46 @@ def at_size(bench: Bench, size: int) -> list[Figure]:
     tag = f"{size:,}"
     basis = "HTTP floor + the same Query, bare, at this size"
     return [
-        Figure(f"inbox.first.{size}", f"first page p50 @ {tag} tickets", "ms", runs["first"],
-               minimum=http + bare_first, minimum_basis=basis, section=SECTION,
-               extra={"size": size, "bare_query_ms": bare_first}),
-        Figure(f"inbox.deep.{size}", f"deep page (items {bench.cfg.deep_offset}+) p50 @ {tag}", "ms", runs["deep"],
-               minimum=http + bare_deep, minimum_basis=basis, section=SECTION,
-               extra={"size": size, "bare_query_ms": bare_deep}),
-        Figure(f"inbox.items.first.{size}", f"items read, first page @ {tag}", "items", [float(first.items_read)],
-               minimum=page, minimum_basis="the page size", section=SECTION,
-               note=f"{first.total('dynamodb')} DynamoDB request(s)"),
-        Figure(f"inbox.items.deep.{size}", f"items read, deep page @ {tag}", "items", [float(deep.items_read)],
-               minimum=page, minimum_basis="the page size", section=SECTION,
-               note=f"{deep.total('dynamodb')} DynamoDB request(s)"),
+        Figure(
+            f"inbox.first.{size}",
+            f"first page p50 @ {tag} tickets",
+            "ms",
+            runs["first"],
+            minimum=http + bare_first,
+            minimum_basis=basis,
+            section=SECTION,
+            extra={"size": size, "bare_query_ms": bare_first},
+        ),
+        Figure(
+            f"inbox.deep.{size}",
+            f"deep page (items {bench.cfg.deep_offset}+) p50 @ {tag}",
+            "ms",
+            runs["deep"],
+            minimum=http + bare_deep,
+            minimum_basis=basis,
+            section=SECTION,
+            extra={"size": size, "bare_query_ms": bare_deep},
+        ),
+        Figure(
+            f"inbox.items.first.{size}",
+            f"items read, first page @ {tag}",
+            "items",
+            [float(first.items_read)],
+            minimum=page,
+            minimum_basis="the page size",
+            section=SECTION,
+            note=f"{first.total('dynamodb')} DynamoDB request(s)",
+        ),
+        Figure(
+            f"inbox.items.deep.{size}",
+            f"items read, deep page @ {tag}",
+            "items",
+            [float(deep.items_read)],
+            minimum=page,
+            minimum_basis="the page size",
+            section=SECTION,
+            note=f"{deep.total('dynamodb')} DynamoDB request(s)",
+        ),
     ]
 
 
@@ -89,7 +120,16 @@ def summarise(bench: Bench, figures: list[Figure]) -> list[Figure]:
             continue
         growth = [(b.median or 0) / (a.median or 1)]
         bare = b.extra["bare_query_ms"] / a.extra["bare_query_ms"]
-        out.append(Figure(f"inbox.growth.{which}", f"{which} page p50 growth {lo:,} → {hi:,} tickets", "×", growth,
-                          minimum=bare, minimum_basis="the bare Query's own growth on moto (1.0 on DynamoDB)",
-                          section=SECTION, note=f"size ×{hi // lo}: O(total) would be ≈×{hi // lo}"))
+        out.append(
+            Figure(
+                f"inbox.growth.{which}",
+                f"{which} page p50 growth {lo:,} → {hi:,} tickets",
+                "×",
+                growth,
+                minimum=bare,
+                minimum_basis="the bare Query's own growth on moto (1.0 on DynamoDB)",
+                section=SECTION,
+                note=f"size ×{hi // lo}: O(total) would be ≈×{hi // lo}",
+            )
+        )
     return out

@@ -41,8 +41,17 @@ def run(bench: Bench) -> list[Figure]:
     basis = "HTTP floor + UpdateItem floor + TransactWriteItems floor"
     note = f"{per_run * reps} creations, {reps} runs of {per_run}, one client, chalice local"
     return [
-        Figure("intake.rate", "intake throughput (sequential)", "tickets/s", rates, better="higher",
-               minimum=1000 / floor_ms, minimum_basis="1000 ms / (" + basis + ")", section=SECTION, note=note),
+        Figure(
+            "intake.rate",
+            "intake throughput (sequential)",
+            "tickets/s",
+            rates,
+            better="higher",
+            minimum=1000 / floor_ms,
+            minimum_basis="1000 ms / (" + basis + ")",
+            section=SECTION,
+            note=note,
+        ),
         Figure("intake.p50", "intake latency p50", "ms", p50s, minimum=floor_ms, minimum_basis=basis, section=SECTION),
         Figure("intake.p95", "intake latency p95", "ms", p95s, minimum=floor_ms, minimum_basis=basis, section=SECTION),
     ]

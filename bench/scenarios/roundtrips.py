@@ -33,8 +33,16 @@ class _Api:
         self.tallies: dict[str, list[Tally]] = defaultdict(list)
         self.minimum: dict[str, tuple[int, str]] = {}
 
-    def call(self, label: str, method: str, path: str, user: str, body: Any = None, minimum: int = TRANSITION_MIN,
-             basis: str = "one read + one transaction") -> Any:
+    def call(
+        self,
+        label: str,
+        method: str,
+        path: str,
+        user: str,
+        body: Any = None,
+        minimum: int = TRANSITION_MIN,
+        basis: str = "one read + one transaction",
+    ) -> Any:
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.tokens[user]}"}
         with COUNTER.measure() as tally:
             if method == "GET":
@@ -52,8 +60,14 @@ def _walks(api: _Api) -> None:
     t = api.call("intake POST /tickets", "POST", "/tickets", "op1", PAYLOAD, 2, "sequence number + one transaction")
     a = t["id"]
     api.call("get GET /tickets/{id}", "GET", f"/tickets/{a}", "op1", minimum=1, basis="one read")
-    api.call("get with reveal (?reveal=1)", "GET", f"/tickets/{a}?reveal=1", "op1", minimum=2,
-             basis="one read + one write (reveal recorded)")
+    api.call(
+        "get with reveal (?reveal=1)",
+        "GET",
+        f"/tickets/{a}?reveal=1",
+        "op1",
+        minimum=2,
+        basis="one read + one write (reveal recorded)",
+    )
     v = "POST /tickets/{id}/"
     for label, verb, user, body in [
         ("dispatch", "dispatch", "op1", {"unit_id": "U001", "call": CALL}),
@@ -68,20 +82,37 @@ def _walks(api: _Api) -> None:
         ("leader-decision", "leader-decision", "leader1", {"decision": "住建局牵头"}),
         ("flag-supervised", "flag-supervised", "op1", {"reason": "督办"}),
         ("mark-typical", "mark-typical", "op1", {}),
-        ("record-call", "record-call", "op1", {"kind": "reminder", "to_name": "周海", "to_phone": "13957600001",
-                                               "outcome": "已接通"}),
+        (
+            "record-call",
+            "record-call",
+            "op1",
+            {"kind": "reminder", "to_name": "周海", "to_phone": "13957600001", "outcome": "已接通"},
+        ),
     ]:
         api.call(f"{label} {v}{verb}", "POST", f"/tickets/{a}/{verb}", user, body)
-    api.call("history GET /tickets/{id}/events", "GET", f"/tickets/{a}/events", "op1", minimum=2,
-             basis="one read (may see it) + one Query")
+    api.call(
+        "history GET /tickets/{id}/events",
+        "GET",
+        f"/tickets/{a}/events",
+        "op1",
+        minimum=2,
+        basis="one read (may see it) + one Query",
+    )
     api.call("list page GET /tickets?limit=20", "GET", "/tickets?limit=20", "op1", minimum=1, basis="one Query")
-    b = api.call("intake POST /tickets", "POST", "/tickets", "op1", PAYLOAD, 2, "sequence number + one transaction")["id"]
+    b = api.call("intake POST /tickets", "POST", "/tickets", "op1", PAYLOAD, 2, "sequence number + one transaction")[
+        "id"
+    ]
     for label, verb, user, body in [
         ("dispatch", "dispatch", "op1", {"unit_id": "U001", "call": CALL}),
         ("return", "return", "uh1", {"reason": "不属于本单位职责"}),
         ("transfer", "transfer", "op1", {"unit_id": "U002", "call": CALL2}),
         ("sign", "sign", "uh2", {}),
-        ("request-extension", "request-extension", "uh2", {"reason": "需协调", "new_due": (datetime.now(UTC) + timedelta(days=30)).date().isoformat()}),
+        (
+            "request-extension",
+            "request-extension",
+            "uh2",
+            {"reason": "需协调", "new_due": (datetime.now(UTC) + timedelta(days=30)).date().isoformat()},
+        ),
         ("decide-extension", "decide-extension", "leader1", {"approve": True}),
         ("reply", "reply", "uh2", {"sections": REPLY}),
         ("review (reject)", "review", "op1", {"approve": False, "reason": "答复不实"}),
@@ -133,13 +164,27 @@ def _figure(label: str, tallies: list[Tally], minimum: int, basis: str) -> Figur
     last = tallies[-1]
     others = {k: n for k, n in last.requests.items() if not k.startswith("dynamodb.")}
     n = len(tallies)
-    note = (f"{', '.join(f'{k} {v}' for k, v in last.ops('dynamodb').items())}; "
-            f"est. {sum(t.rcu for t in tallies) / n:.1f} RCU + {sum(t.wcu for t in tallies) / n:.0f} WCU")
+    note = (
+        f"{', '.join(f'{k} {v}' for k, v in last.ops('dynamodb').items())}; "
+        f"est. {sum(t.rcu for t in tallies) / n:.1f} RCU + {sum(t.wcu for t in tallies) / n:.0f} WCU"
+    )
     if others:
         note += f"; other AWS: {others}"
     slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
-    return Figure(f"rt.{slug}", label, "requests", runs, minimum=minimum,
-                  minimum_basis=basis, section=SECTION, note=note,
-                  extra={"rcu_est": sum(t.rcu for t in tallies) / n, "wcu_est": sum(t.wcu for t in tallies) / n,
-                         "items_read": sum(t.items_read for t in tallies) / n,
-                         "ops": last.ops("dynamodb"), "other_aws": others})
+    return Figure(
+        f"rt.{slug}",
+        label,
+        "requests",
+        runs,
+        minimum=minimum,
+        minimum_basis=basis,
+        section=SECTION,
+        note=note,
+        extra={
+            "rcu_est": sum(t.rcu for t in tallies) / n,
+            "wcu_est": sum(t.wcu for t in tallies) / n,
+            "items_read": sum(t.items_read for t in tallies) / n,
+            "ops": last.ops("dynamodb"),
+            "other_aws": others,
+        },
+    )

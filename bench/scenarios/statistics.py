@@ -30,8 +30,11 @@ def county_figures(bench: Bench, month: str) -> dict[str, Any]:
 def _county_partition(bench: Bench, month: str) -> tuple[int, float]:
     ddb = raw_dynamodb(bench)
     started = time.perf_counter()
-    resp = ddb.query(TableName=bench.stack.outputs["counters_table"], KeyConditionExpression="pk = :p",
-                     ExpressionAttributeValues={":p": {"S": f"{month}#county"}})
+    resp = ddb.query(
+        TableName=bench.stack.outputs["counters_table"],
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": f"{month}#county"}},
+    )
     return int(resp["Count"]), (time.perf_counter() - started) * 1000
 
 
@@ -49,12 +52,33 @@ def at_size(bench: Bench, size: int) -> list[Figure]:
         requests.append(float(tally.total("dynamodb")))
         bare.append(_county_partition(bench, month)[1])
     return [
-        Figure(f"stats.items.{size}", f"items read, {label}", "items", items, minimum=n_items,
-               minimum_basis="one Query of the month's county counters", section=SECTION),
-        Figure(f"stats.requests.{size}", f"DynamoDB requests, {label}", "requests", requests, minimum=1,
-               minimum_basis="one Query", section=SECTION),
-        Figure(f"stats.wall.{size}", f"wall, {label}", "ms", walls, minimum=sorted(bare)[len(bare) // 2],
-               minimum_basis="that Query, bare", section=SECTION),
+        Figure(
+            f"stats.items.{size}",
+            f"items read, {label}",
+            "items",
+            items,
+            minimum=n_items,
+            minimum_basis="one Query of the month's county counters",
+            section=SECTION,
+        ),
+        Figure(
+            f"stats.requests.{size}",
+            f"DynamoDB requests, {label}",
+            "requests",
+            requests,
+            minimum=1,
+            minimum_basis="one Query",
+            section=SECTION,
+        ),
+        Figure(
+            f"stats.wall.{size}",
+            f"wall, {label}",
+            "ms",
+            walls,
+            minimum=sorted(bare)[len(bare) // 2],
+            minimum_basis="that Query, bare",
+            section=SECTION,
+        ),
     ]
 
 

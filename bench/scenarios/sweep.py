@@ -26,9 +26,13 @@ def _bare_shard_queries(bench: Bench, now: datetime) -> float:
     ddb = raw_dynamodb(bench)
     started = time.perf_counter()
     for shard in range(SHARDS):
-        ddb.query(TableName=bench.stack.outputs["tickets_table"], IndexName="open_deadline",
-                  KeyConditionExpression="deadline_shard = :s AND next_alert_at <= :t",
-                  ExpressionAttributeValues={":s": {"S": f"OPEN#{shard}"}, ":t": {"S": now.isoformat()}}, Limit=200)
+        ddb.query(
+            TableName=bench.stack.outputs["tickets_table"],
+            IndexName="open_deadline",
+            KeyConditionExpression="deadline_shard = :s AND next_alert_at <= :t",
+            ExpressionAttributeValues={":s": {"S": f"OPEN#{shard}"}, ":t": {"S": now.isoformat()}},
+            Limit=200,
+        )
     return (time.perf_counter() - started) * 1000
 
 
@@ -60,14 +64,34 @@ def _measure(bench: Bench, due: int, reps: int, label: str, key: str) -> list[Fi
     min_wall = (sorted(bare)[len(bare) // 2] + due * (fl["get"] + fl["tx"])) / 1000
     note = f"processed {min(done)}–{max(done)} of {due} per run; ops {ops}"
     return [
-        Figure(f"sweep.wall.{key}", f"sweep wall, {label}", "s", walls, minimum=min_wall,
-               minimum_basis="8 bare shard queries at this size + due × (GetItem + TransactWriteItems floors)",
-               section=SECTION, note=note),
-        Figure(f"sweep.requests.{key}", f"sweep DynamoDB requests, {label}", "requests", requests,
-               minimum=SHARDS + 2 * due, minimum_basis="8 shard queries + due × (1 read + 1 transaction)",
-               section=SECTION),
-        Figure(f"sweep.items.{key}", f"sweep items read, {label}", "items", items, minimum=2 * due,
-               minimum_basis="the due tickets from the index + one consistent read each", section=SECTION),
+        Figure(
+            f"sweep.wall.{key}",
+            f"sweep wall, {label}",
+            "s",
+            walls,
+            minimum=min_wall,
+            minimum_basis="8 bare shard queries at this size + due × (GetItem + TransactWriteItems floors)",
+            section=SECTION,
+            note=note,
+        ),
+        Figure(
+            f"sweep.requests.{key}",
+            f"sweep DynamoDB requests, {label}",
+            "requests",
+            requests,
+            minimum=SHARDS + 2 * due,
+            minimum_basis="8 shard queries + due × (1 read + 1 transaction)",
+            section=SECTION,
+        ),
+        Figure(
+            f"sweep.items.{key}",
+            f"sweep items read, {label}",
+            "items",
+            items,
+            minimum=2 * due,
+            minimum_basis="the due tickets from the index + one consistent read each",
+            section=SECTION,
+        ),
     ]
 
 
@@ -92,7 +116,15 @@ def summarise(bench: Bench, figures: list[Figure]) -> list[Figure]:
     a, b = by_id.get(f"sweep.wall.{lo}"), by_id.get(f"sweep.wall.{hi}")
     out = list(figures)
     if a and b and a.ok and b.ok and a.minimum and b.minimum:
-        out.append(Figure("sweep.growth", f"sweep wall growth {lo:,} → {hi:,} closed", "×",
-                          [(b.median or 0) / (a.median or 1)], minimum=b.minimum / a.minimum,
-                          minimum_basis="growth of the bare minimum on moto (≈1.0 on DynamoDB)", section=SECTION))
+        out.append(
+            Figure(
+                "sweep.growth",
+                f"sweep wall growth {lo:,} → {hi:,} closed",
+                "×",
+                [(b.median or 0) / (a.median or 1)],
+                minimum=b.minimum / a.minimum,
+                minimum_basis="growth of the bare minimum on moto (≈1.0 on DynamoDB)",
+                section=SECTION,
+            )
+        )
     return out

@@ -21,7 +21,9 @@ def login() -> dict[str, Any]:
     missing = {k: "必填" for k in ("username", "password") if not isinstance(body.get(k), str) or not body[k]}
     if missing:
         raise ValidationError(missing)
-    tokens = password_login(adapters().clients("cognito-idp"), adapters().settings.user_pool_client_id, body["username"], body["password"])
+    tokens = password_login(
+        adapters().clients("cognito-idp"), adapters().settings.user_pool_client_id, body["username"], body["password"]
+    )
     actor = actor_from_claims(verifier().verify(tokens["id_token"]))
     return dict(tokens, user={"id": actor.user_id, "name": actor.name, "role": actor.role, "unit_id": actor.unit_id})
 

@@ -25,7 +25,10 @@ def _doc(result: tuple[bytes | str, str], name: str) -> Response:
 def monthly_report() -> Response:
     """月度通报 `?month=YYYY-MM&format=html|pdf`."""
     q = query(bp)
-    return _doc(reports.monthly_report(adapters(), current_actor(bp), q.get("month", ""), q.get("format", "html"), now()), "monthly")
+    return _doc(
+        reports.monthly_report(adapters(), current_actor(bp), q.get("month", ""), q.get("format", "html"), now()),
+        "monthly",
+    )
 
 
 @route(bp, "/documents/difficult-sheet/{ticket_id}", methods=["GET"])
@@ -41,4 +44,6 @@ def typical() -> Any:
     q, actor = query(bp), current_actor(bp)
     if q.get("format") == "json":
         return {"items": reports.typical_json(adapters(), actor, q.get("month", ""))}
-    return _doc(reports.typical_summary(adapters(), actor, q.get("month", ""), q.get("format", "html"), now()), "typical")
+    return _doc(
+        reports.typical_summary(adapters(), actor, q.get("month", ""), q.get("format", "html"), now()), "typical"
+    )

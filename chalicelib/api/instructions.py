@@ -35,4 +35,3 @@ def answer(ticket_id: str, instr_id: str) -> dict[str, Any]:
 def open_instructions() -> dict[str, Any]:
     """Unanswered instructions in the user's scope (`?mine=1`: those the user must answer)."""
     return {"items": svc.open_list(adapters(), current_actor(bp), query(bp))}
-

@@ -99,5 +99,8 @@ def get_request(request_file: str) -> Response:
     """`requests/{service_request_id}.json|xml`: one request (a list of one, as the spec shows)."""
     fmt = _format_of(request_file)
     extensions = query(bp).get("extensions", "").lower() == "true"
-    return respond(fmt, "service_requests",
-                   lambda: [svc.get_request(adapters(), o311.split_format(request_file)[0], extensions=extensions)])
+    return respond(
+        fmt,
+        "service_requests",
+        lambda: [svc.get_request(adapters(), o311.split_format(request_file)[0], extensions=extensions)],
+    )

@@ -36,7 +36,9 @@ def export() -> Response:
     """`?month=`: the monthly report as an Excel workbook (send `Accept: application/vnd.openxmlformats…`)."""
     body, content_type, name = reports.monthly_excel(adapters(), current_actor(bp), query(bp).get("month", ""), now())
     headers: dict[str, str | list[str]] = {
-        "Content-Type": content_type, "Content-Disposition": f'attachment; filename="{name}"'}
+        "Content-Type": content_type,
+        "Content-Disposition": f'attachment; filename="{name}"',
+    }
     return Response(body, status_code=200, headers=headers)
 
 

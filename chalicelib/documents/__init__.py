@@ -16,7 +16,9 @@ TEMPLATES = Path(__file__).with_name("templates")
 env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(TEMPLATES)),
     autoescape=jinja2.select_autoescape(
-        enabled_extensions=("html", "htm", "xml", "html.j2", "xml.j2"), disabled_extensions=("txt", "txt.j2"), default=True
+        enabled_extensions=("html", "htm", "xml", "html.j2", "xml.j2"),
+        disabled_extensions=("txt", "txt.j2"),
+        default=True,
     ),
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,

@@ -25,8 +25,13 @@ MANIFEST = "manifest.json"
 DOWNLOADABLE = (*FILES, MANIFEST)
 
 # event data fields whose values are codes (shown by their label) or instants (shown in local time)
-VALUE_KINDS = {"satisfaction": "satisfaction", "kind": "call_kind", "outcome": "call_outcome", "channel": "channel",
-               "status": "instruction_status"}
+VALUE_KINDS = {
+    "satisfaction": "satisfaction",
+    "kind": "call_kind",
+    "outcome": "call_outcome",
+    "channel": "channel",
+    "status": "instruction_status",
+}
 INSTANTS = {"handle_due", "requested_due", "new_due", "previous_due", "city_due", "dispatch_due", "due", "at"}
 UNIT_FIELDS = {"unit_id", "from_unit_id"}
 HIDDEN_FIELDS = {"to_phone"}  # a call's number is printed (masked for the citizen) in the call table only
@@ -92,8 +97,12 @@ def build_manifest(record: Mapping[str, Any], files: dict[str, dict[str, Any]]) 
 
 def file_entry(body: bytes, content_type: str, version_id: str | None) -> dict[str, Any]:
     """sha256 / size / content type / version id of one stored file."""
-    return {"sha256": hashlib.sha256(body).hexdigest(), "size": len(body), "content_type": content_type,
-            "s3_version_id": version_id}
+    return {
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "size": len(body),
+        "content_type": content_type,
+        "s3_version_id": version_id,
+    }
 
 
 def fmt(iso: Any) -> str:
@@ -154,8 +163,11 @@ class Printer:
     def detail(self, data: Any) -> str:
         """Event data as readable text: field labels, nested values flattened."""
         if isinstance(data, Mapping):
-            parts = [f"{label('field', k)}：{self.value(str(k), v)}" for k, v in data.items()
-                     if v not in (None, "", [], {}) and k not in HIDDEN_FIELDS]
+            parts = [
+                f"{label('field', k)}：{self.value(str(k), v)}"
+                for k, v in data.items()
+                if v not in (None, "", [], {}) and k not in HIDDEN_FIELDS
+            ]
             return "；".join(parts)
         if isinstance(data, list):
             return "、".join(self.detail(v) for v in data)
@@ -164,16 +176,35 @@ class Printer:
         return str(data)
 
 
-def render_html(record: Mapping[str, Any], snapshots: Mapping[int, Mapping[str, Any]], caller: Caller,
-                units: Mapping[str, Mapping[str, Any]], names: Mapping[str, str]) -> str:
+def render_html(
+    record: Mapping[str, Any],
+    snapshots: Mapping[int, Mapping[str, Any]],
+    caller: Caller,
+    units: Mapping[str, Mapping[str, Any]],
+    names: Mapping[str, str],
+) -> str:
     """record.html: the printable archive record (Chinese); `caller` is already masked."""
     events = record["events"]
     calls = [dict(e["data"]["call"], event=e["type"]) for e in events if isinstance(e["data"].get("call"), dict)]
-    replies = [snapshots[e["seq"]]["reply"] for e in events
-               if e["type"] == "replied" and snapshots.get(e["seq"], {}).get("reply")]
-    callbacks = [snapshots[e["seq"]]["callback"] for e in events
-                 if e["type"] == "called_back" and snapshots.get(e["seq"], {}).get("callback")]
+    replies = [
+        snapshots[e["seq"]]["reply"]
+        for e in events
+        if e["type"] == "replied" and snapshots.get(e["seq"], {}).get("reply")
+    ]
+    callbacks = [
+        snapshots[e["seq"]]["callback"]
+        for e in events
+        if e["type"] == "called_back" and snapshots.get(e["seq"], {}).get("callback")
+    ]
     return env.get_template("archive/record.html.j2").render(
-        r=record, t=record["ticket"], caller=caller.as_dict(), events=events, calls=calls, replies=replies,
-        callbacks=callbacks, fmt=fmt, label=label, p=Printer(units, names),
+        r=record,
+        t=record["ticket"],
+        caller=caller.as_dict(),
+        events=events,
+        calls=calls,
+        replies=replies,
+        callbacks=callbacks,
+        fmt=fmt,
+        label=label,
+        p=Printer(units, names),
     )

@@ -36,9 +36,7 @@ OWNER_ONLY = frozenset({"transfer", "review", "callback", "submit", "close", "ci
 # Unit-handler verbs restricted to the lead unit (co-units only see the ticket).
 LEAD_UNIT_ONLY = frozenset({"sign", "return", "request-extension", "reply", "record-call"})
 
-VIEW_ALL_ROLES = frozenset(
-    {Role.OPERATOR, Role.ANALYST, Role.LEADER, Role.ADMIN, Role.PARTNER, Role.SYSTEM}
-)
+VIEW_ALL_ROLES = frozenset({Role.OPERATOR, Role.ANALYST, Role.LEADER, Role.ADMIN, Role.PARTNER, Role.SYSTEM})
 REVEAL_ROLES = frozenset({Role.OPERATOR, Role.LEADER, Role.ADMIN})
 
 

@@ -62,9 +62,7 @@ class OfficeHours:
         previous_end: time | None = None
         for start, end in periods:
             if start >= end:
-                raise ValueError(
-                    f"office period {start}–{end} does not end after it starts"
-                )
+                raise ValueError(f"office period {start}–{end} does not end after it starts")
             if previous_end is not None and start < previous_end:
                 raise ValueError("office periods must be in order and must not overlap")
             previous_end = end
@@ -102,9 +100,7 @@ class Overrides:
 
     def __post_init__(self) -> None:
         """Freeze copies of the inputs so later changes by the caller do not leak in."""
-        object.__setattr__(
-            self, "days", MappingProxyType({d: bool(v) for d, v in self.days.items()})
-        )
+        object.__setattr__(self, "days", MappingProxyType({d: bool(v) for d, v in self.days.items()}))
         object.__setattr__(self, "confirmed_years", frozenset(self.confirmed_years))
 
 
@@ -128,9 +124,7 @@ class Deadline:
 class WorkCalendar:
     """PRC working days: admin override, then chinesecalendar, then Mon–Fri fallback."""
 
-    def __init__(
-        self, overrides: Overrides | None = None, hours: OfficeHours = DEFAULT_HOURS
-    ) -> None:
+    def __init__(self, overrides: Overrides | None = None, hours: OfficeHours = DEFAULT_HOURS) -> None:
         """Build a calendar from admin overrides and office hours."""
         self.overrides = overrides if overrides is not None else Overrides()
         self.hours = hours
@@ -224,9 +218,5 @@ class WorkCalendar:
 
     def unconfirmed_years(self, today: date) -> list[int]:
         """Unknown years needing an admin: this year, and next year from 1 November."""
-        candidates: Iterable[int] = (
-            (today.year, today.year + 1)
-            if today.month >= _ATTENTION_MONTH
-            else (today.year,)
-        )
+        candidates: Iterable[int] = (today.year, today.year + 1) if today.month >= _ATTENTION_MONTH else (today.year,)
         return [year for year in candidates if not self.is_known_year(year)]

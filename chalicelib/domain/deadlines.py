@@ -28,9 +28,7 @@ ENV_FINISH_WINDOW = timedelta(days=60)  # R-12369-05
 ENV_MAX_EXTENSION = timedelta(days=30)  # R-12369-05 (one extension, leader-approved)
 
 DISPATCH_PENDING = frozenset({"received"})
-HANDLE_PENDING = frozenset(
-    {"dispatched", "handling", "extension_requested", "returned", "replied"}
-)
+HANDLE_PENDING = frozenset({"dispatched", "handling", "extension_requested", "returned", "replied"})
 
 
 def _utc(value: datetime, name: str) -> datetime:
@@ -84,14 +82,10 @@ def env_forward_due(cal: WorkCalendar, accepted_at: datetime) -> Deadline:
     return cal.add_working_days(accepted_at, ENV_FORWARD_WORKING_DAYS)
 
 
-def env_finish_due(
-    accepted_at: datetime, extension: timedelta = timedelta(0)
-) -> datetime:
+def env_finish_due(accepted_at: datetime, extension: timedelta = timedelta(0)) -> datetime:
     """12369 result due 60 days after acceptance, plus ≤ 30 days (R-12369-05)."""
     if not timedelta(0) <= extension <= ENV_MAX_EXTENSION:
-        raise ValueError(
-            f"extension must be 0–{ENV_MAX_EXTENSION.days} days, got {extension}"
-        )
+        raise ValueError(f"extension must be 0–{ENV_MAX_EXTENSION.days} days, got {extension}")
     return _utc(accepted_at, "accepted_at") + ENV_FINISH_WINDOW + extension
 
 
@@ -126,9 +120,7 @@ def alert_schedule(
     alerts: list[Alert] = []
     if status in DISPATCH_PENDING and dispatch_due is not None:
         # R-12345-01, R-12345-12: warn 2 h before the window closes, then overdue.
-        alerts.append(
-            Alert("dispatch_warning", dispatch_due - DISPATCH_WARNING, dispatch_due)
-        )
+        alerts.append(Alert("dispatch_warning", dispatch_due - DISPATCH_WARNING, dispatch_due))
         alerts.append(Alert("dispatch_overdue", dispatch_due, dispatch_due))
     if status in HANDLE_PENDING and handle_due is not None:
         reminder = cal.reminder_at(handle_due).at  # R-12345-04
@@ -148,9 +140,7 @@ def next_alert(
 ) -> Alert | None:
     """The first scheduled alert whose key is not in done, or None."""
     finished = set(done)
-    for alert in alert_schedule(
-        cal, status=status, dispatch_due=dispatch_due, handle_due=handle_due
-    ):
+    for alert in alert_schedule(cal, status=status, dispatch_due=dispatch_due, handle_due=handle_due):
         if alert.key not in finished:
             return alert
     return None

@@ -35,7 +35,9 @@ def new_instruction(
     to_id = ticket.owner_id if target == "owner" else ticket.unit_id
     if not to_id:
         raise InvalidTransition("工单尚未派单，无法转交批示", ticket_id=ticket.ticket_id, to=target)
-    leader = inputs.text(body, "leader_name", required=actor.role != Role.LEADER, limit=64) or actor.name or actor.user_id
+    leader = (
+        inputs.text(body, "leader_name", required=actor.role != Role.LEADER, limit=64) or actor.name or actor.user_id
+    )
     due = inputs.due_from(body["due"], "due", cal).at if body.get("due") else deadlines.reassign_due(cal, now).at
     if due <= now:
         raise ValidationError({"due": "须晚于当前时间"})
@@ -72,8 +74,12 @@ def answer(instr: Mapping[str, Any], body: Mapping[str, Any], actor: Actor, now:
         raise Forbidden("只有批示转交的对象可以答复", to=instr["to"])
     text = inputs.text(body, "text", limit=4000)
     on_time = now <= datetime.fromisoformat(instr["due"])
-    return dict(instr, status="answered", next_chase_at=None,
-                answer={"text": text, "by": actor.user_id, "at": now.isoformat(), "on_time": on_time})
+    return dict(
+        instr,
+        status="answered",
+        next_chase_at=None,
+        answer={"text": text, "by": actor.user_id, "at": now.isoformat(), "on_time": on_time},
+    )
 
 
 def chase_due(instr: Mapping[str, Any], now: datetime) -> bool:

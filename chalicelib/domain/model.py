@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
 
 class Status(StrEnum):
@@ -95,9 +95,13 @@ class Actor:
     """Who acts: a person from a verified token, a partner machine or the system clock."""
 
     user_id: str
-    role: str
+    role: Role
     unit_id: str | None = None
     name: str = ""
+
+    def __post_init__(self) -> None:
+        """Accept the role as its string value (tokens, fixtures) and keep the enum."""
+        object.__setattr__(self, "role", Role(self.role))
 
 
 SYSTEM_ACTOR = Actor(user_id="system", role=Role.SYSTEM, name="系统")
@@ -117,6 +121,65 @@ class Caller:
         return dataclasses.asdict(self)
 
 
+class Extension(TypedDict, total=False):
+    """An extension request (申请延期) and its decision."""
+
+    reason: str
+    requested_due: str
+    requested_due_provisional: bool
+    requested_by: str
+    requested_at: str
+    previous_due: str | None
+    decision: str | None
+    decided_by: str
+    decided_at: str
+    note: str
+
+
+class ReturnInfo(TypedDict, total=False):
+    """A unit's return (退单) and the operator's judgement of its reason."""
+
+    reason: str
+    by: str
+    unit_id: str | None
+    at: str
+    good_reason: bool
+
+
+class Reply(TypedDict, total=False):
+    """A unit's reply by the template's sections (R-12345-06)."""
+
+    sections: dict[str, str]
+    by: str
+    unit_id: str | None
+    at: str
+
+
+class Callback(TypedDict, total=False):
+    """The operator's callback with its four checks (R-12345-05)."""
+
+    satisfaction: str
+    informed: bool
+    truthful: bool
+    misconduct: bool
+    misconduct_note: str
+    note: str
+    by: str
+    at: str
+
+
+class Marking(TypedDict, total=False):
+    """A difficult, supervised or typical mark: why, by whom, when, and a leader's decision."""
+
+    reason: str
+    note: str
+    by: str
+    at: str
+    decision: str | None
+    decided_by: str
+    decided_at: str
+
+
 @dataclass(frozen=True)
 class Ticket:
     """One work order (工单). Immutable: transitions return a changed copy."""
@@ -129,7 +192,7 @@ class Ticket:
     title: str
     content: str
     received_at: datetime
-    status: str = Status.RECEIVED
+    status: Status = Status.RECEIVED
     external_id: str | None = None
     location: dict[str, Any] = field(default_factory=dict)
     caller: Caller = field(default_factory=Caller)
@@ -155,18 +218,22 @@ class Ticket:
     return_count: int = 0
     transfer_count: int = 0
     reassign_count: int = 0
-    extension: dict[str, Any] | None = None
-    return_info: dict[str, Any] | None = None
-    reply: dict[str, Any] | None = None
-    callback: dict[str, Any] | None = None
-    difficult: dict[str, Any] | None = None
-    supervised: dict[str, Any] | None = None
-    typical: dict[str, Any] | None = None
+    extension: Extension | None = None
+    return_info: ReturnInfo | None = None
+    reply: Reply | None = None
+    callback: Callback | None = None
+    difficult: Marking | None = None
+    supervised: Marking | None = None
+    typical: Marking | None = None
     alerts_done: frozenset[str] = frozenset()
     last_seq: int = 0
     version: int = 0
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        """Accept the status as its string value (stored documents) and keep the enum."""
+        object.__setattr__(self, "status", Status(self.status))
 
     @property
     def is_open(self) -> bool:

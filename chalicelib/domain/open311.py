@@ -60,26 +60,72 @@ SERVICES: tuple[Service, ...] = (
     Service("report", "举报", "违法违规行为举报", "12345", "举报,违法,违规", "12345", "report"),
     Service("suggestion", "建议", "对政府工作的意见和建议", "12345", "建议,意见", "12345", "suggestion"),
     Service("praise", "表扬", "对单位或工作人员的表扬", "12345", "表扬,感谢", "12345", "praise"),
-    Service("env-report", "环保举报", "环境污染举报（12369 环保热线）", "12369", "环保,污染,排污,噪声,12369", "12369", "report"),
+    Service(
+        "env-report",
+        "环保举报",
+        "环境污染举报（12369 环保热线）",
+        "12369",
+        "环保,污染,排污,噪声,12369",
+        "12369",
+        "report",
+    ),
 )
 BY_CODE = {s.code: s for s in SERVICES}
 SERVICE_OF = {(s.hotline, s.category): s for s in SERVICES}
 
 BOOL_VALUES = [{"key": "true", "name": "是"}, {"key": "false", "name": "否"}]
 ATTRIBUTES: tuple[dict[str, Any], ...] = (
-    {"variable": True, "code": "confidential", "datatype": "singlevaluelist", "required": False,
-     "datatype_description": "true 或 false", "order": 1, "description": "是否保密件（不宜公开）", "values": BOOL_VALUES},
-    {"variable": True, "code": "wants_reply", "datatype": "singlevaluelist", "required": False,
-     "datatype_description": "true 或 false", "order": 2, "description": "是否需要答复", "values": BOOL_VALUES},
+    {
+        "variable": True,
+        "code": "confidential",
+        "datatype": "singlevaluelist",
+        "required": False,
+        "datatype_description": "true 或 false",
+        "order": 1,
+        "description": "是否保密件（不宜公开）",
+        "values": BOOL_VALUES,
+    },
+    {
+        "variable": True,
+        "code": "wants_reply",
+        "datatype": "singlevaluelist",
+        "required": False,
+        "datatype_description": "true 或 false",
+        "order": 2,
+        "description": "是否需要答复",
+        "values": BOOL_VALUES,
+    },
 )
 
 REQUEST_FIELDS = (
-    "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-    "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
-    "address", "address_id", "zipcode", "lat", "long", "media_url",
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
 )
-EXTENSION_FIELDS = ("detailed_status", "detailed_status_text", "hotline", "handling_unit_id", "handling_unit",
-                    "handle_due", "dispatch_due", "overdue")
+EXTENSION_FIELDS = (
+    "detailed_status",
+    "detailed_status_text",
+    "hotline",
+    "handling_unit_id",
+    "handling_unit",
+    "handle_due",
+    "dispatch_due",
+    "overdue",
+)
 
 _INVALID_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
@@ -102,8 +148,15 @@ def service(code: str) -> Service:
 def services_list() -> list[dict[str, Any]]:
     """GET services: every service in spec field order."""
     return [
-        {"service_code": s.code, "service_name": s.name, "description": s.description, "metadata": True,
-         "type": "realtime", "keywords": s.keywords, "group": s.group}
+        {
+            "service_code": s.code,
+            "service_name": s.name,
+            "description": s.description,
+            "metadata": True,
+            "type": "realtime",
+            "keywords": s.keywords,
+            "group": s.group,
+        }
         for s in SERVICES
     ]
 
@@ -252,8 +305,11 @@ def request_query(params: Mapping[str, str], now: datetime) -> RequestQuery:
     if end - start > MAX_RANGE:
         raise Open311Error("start_date and end_date must be within 90 days of each other")
     return RequestQuery(
-        service_codes=_csv(params.get("service_code", "")), start=start, end=end,
-        statuses=statuses, extensions=extensions,
+        service_codes=_csv(params.get("service_code", "")),
+        start=start,
+        end=end,
+        statuses=statuses,
+        extensions=extensions,
     )
 
 
@@ -337,8 +393,13 @@ def discovery(base_url: str, changeset: str) -> dict[str, Any]:
         "contact": "三门县12345便民服务热线办公室，电话 12345",
         "key_service": "api_key 由热线办公室系统管理员发放（合作方登记）",
         "endpoints": [
-            {"specification": SPEC_URL, "url": base_url, "changeset": changeset, "type": "production",
-             "formats": ["application/json", "text/xml"]},
+            {
+                "specification": SPEC_URL,
+                "url": base_url,
+                "changeset": changeset,
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            },
         ],
     }
 
@@ -346,8 +407,15 @@ def discovery(base_url: str, changeset: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- rendering
 
 
-LIST_ITEM = {"service_requests": "request", "services": "service", "attributes": "attribute", "values": "value",
-             "endpoints": "endpoint", "formats": "format", "errors": "error"}
+LIST_ITEM = {
+    "service_requests": "request",
+    "services": "service",
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+    "errors": "error",
+}
 
 
 def xml_text(value: Any) -> str:

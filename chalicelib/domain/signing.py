@@ -73,11 +73,21 @@ def canonical_string(
 ) -> str:
     """The text that is signed."""
     return "\n".join(
-        (ALGORITHM, method.upper(), canonical_path(path), canonical_query(query), str(timestamp), nonce, body_hash(body))
+        (
+            ALGORITHM,
+            method.upper(),
+            canonical_path(path),
+            canonical_query(query),
+            str(timestamp),
+            nonce,
+            body_hash(body),
+        )
     )
 
 
-def sign(secret: str, method: str, path: str, query: Iterable[tuple[str, str]], timestamp: int, nonce: str, body: bytes) -> str:
+def sign(
+    secret: str, method: str, path: str, query: Iterable[tuple[str, str]], timestamp: int, nonce: str, body: bytes
+) -> str:
     """Hex HMAC-SHA256 of the canonical string."""
     text = canonical_string(method, path, query, timestamp, nonce, body)
     return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
@@ -120,8 +130,16 @@ def verify(
     raise Unauthenticated("签名不正确")
 
 
-def headers_for(secret: str, key_id: str, method: str, path: str, query: Iterable[tuple[str, str]],
-                timestamp: int, nonce: str, body: bytes) -> dict[str, str]:
+def headers_for(
+    secret: str,
+    key_id: str,
+    method: str,
+    path: str,
+    query: Iterable[tuple[str, str]],
+    timestamp: int,
+    nonce: str,
+    body: bytes,
+) -> dict[str, str]:
     """The four headers that sign a request (used by our webhook client and by partners' examples)."""
     return {
         "X-Hotline-Key": key_id,

@@ -100,9 +100,11 @@ def _conditional(event_type: str, data: Mapping[str, Any]) -> list[str]:
         return ["redo"] + (["false_replies"] if data.get("false_reply") else [])
     if event_type == "closed":  # the city accepted the result: 办结
         bucket = data.get("satisfaction")
-        return ["closures"] + (["closed_on_time"] if data.get("on_time") else []) + [
-            f"sat_{bucket if bucket in SATISFACTION_BUCKETS else 'none'}"
-        ]
+        return (
+            ["closures"]
+            + (["closed_on_time"] if data.get("on_time") else [])
+            + [f"sat_{bucket if bucket in SATISFACTION_BUCKETS else 'none'}"]
+        )
     return []
 
 
@@ -176,14 +178,30 @@ FIGURES: tuple[Figure, ...] = (
     Figure("assigned", "交办总数", "count", _ASSIGNED, _ASSIGNED),
     Figure("completion_rate", "办结率", "rate", _COMPLETED, _HELD),
     Figure("on_time_rate", "按期办结率", "rate", ((1, "closed_on_time"),), ((1, "closures"),), "R-12345-08"),
-    Figure("satisfaction_rate", "满意率", "rate", ((1, "sat_satisfied"), (1, "sat_basically_satisfied")), _ANSWERED, "R-12345-05"),
+    Figure(
+        "satisfaction_rate",
+        "满意率",
+        "rate",
+        ((1, "sat_satisfied"), (1, "sat_basically_satisfied")),
+        _ANSWERED,
+        "R-12345-05",
+    ),
     Figure("unreachable", "回访无法联系数", "count", ((1, "sat_unreachable"),), ((1, "closures"),), "R-12345-05"),
     Figure("returns", "退单数", "count", ((1, "returns"),), _ASSIGNED),
-    Figure("returns_without_reason", "无故退单数", "count", ((1, "returns_without_reason"),), ((1, "returns"),), "R-12345-10"),
+    Figure(
+        "returns_without_reason",
+        "无故退单数",
+        "count",
+        ((1, "returns_without_reason"),),
+        ((1, "returns"),),
+        "R-12345-10",
+    ),
     Figure("transfers", "转办数", "count", ((1, "transfers"),), _ASSIGNED),
     Figure("overdue", "逾期办理数", "count", ((1, "overdue"),), _ASSIGNED, "R-12345-08"),
     Figure("extension_requests", "申请承诺件数", "count", ((1, "extension_requests"),), _ASSIGNED),
-    Figure("dispatch_12h_rate", "12小时内派单率", "rate", ((1, "dispatched_in_12h"),), ((1, "assigned"),), "R-12345-01"),
+    Figure(
+        "dispatch_12h_rate", "12小时内派单率", "rate", ((1, "dispatched_in_12h"),), ((1, "assigned"),), "R-12345-01"
+    ),
     Figure("redo", "答复退回重办数", "count", ((1, "redo"),), _ASSIGNED, "R-12345-06"),
 )
 FIGURE_IDS = tuple(f.id for f in FIGURES)

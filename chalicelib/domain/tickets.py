@@ -23,6 +23,7 @@ from chalicelib.domain.model import (
     Caller,
     Category,
     Change,
+    Extension,
     Role,
     Status,
     Ticket,
@@ -188,7 +189,10 @@ def new_ticket(ticket_id: str, payload: Mapping[str, Any], actor: Actor, now: da
         read.errors["received_at"] = "不能晚于当前时间"
     external_id = read.external_id()
     source = str(payload.get("source") or ("city" if external_id else "phone"))[:32]
-    flags = {name: read.flag(name, default) for name, default in (("confidential", False), ("wants_reply", True), ("urgent", False))}
+    flags = {
+        name: read.flag(name, default)
+        for name, default in (("confidential", False), ("wants_reply", True), ("urgent", False))
+    }
     if read.errors:
         raise ValidationError(read.errors)
     due = deadlines.handle_due(
@@ -295,7 +299,9 @@ Result = tuple[dict[str, Any], str, dict[str, Any]]
 def _dispatch(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
     unit_id = _unit(ctx, body)
     co_units = body.get("co_unit_ids") or []
-    if not isinstance(co_units, list) or any(u not in ctx.units or u == unit_id or not ctx.units[u].get("active", True) for u in co_units):
+    if not isinstance(co_units, list) or any(
+        u not in ctx.units or u == unit_id or not ctx.units[u].get("active", True) for u in co_units
+    ):
         raise ValidationError({"co_unit_ids": "协办单位须为已登记、在用的其他单位"})
     call = _call(body, actor, now, "dispatch_notice")  # R-12345-02
     changes = {
@@ -308,7 +314,11 @@ def _dispatch(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, c
         "first_dispatched_at": t.first_dispatched_at or now,
     }
     within = t.dispatch_due is None or now <= t.dispatch_due
-    return changes, "dispatched", {"unit_id": unit_id, "co_unit_ids": list(co_units), "call": call, "within_12h": within}
+    return (
+        changes,
+        "dispatched",
+        {"unit_id": unit_id, "co_unit_ids": list(co_units), "call": call, "within_12h": within},
+    )
 
 
 def _sign(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
@@ -362,17 +372,26 @@ def _request_extension(t: Ticket, body: Mapping[str, Any], actor: Actor, now: da
         "previous_due": t.handle_due.isoformat() if t.handle_due else None,
         "decision": None,
     }
-    return {"status": S.EXTENSION_REQUESTED, "extension": ext}, "extension_requested", {
-        "reason": reason,
-        "requested_due": ext["requested_due"],
-    }
+    return (
+        {"status": S.EXTENSION_REQUESTED, "extension": ext},
+        "extension_requested",
+        {
+            "reason": reason,
+            "requested_due": ext["requested_due"],
+        },
+    )
 
 
 def _decide_extension(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
     approve = inputs.flag(body, "approve")
     note = inputs.text(body, "note", required=not approve, limit=1000)
-    ext = dict(t.extension or {})
-    ext.update(decision="approved" if approve else "denied", decided_by=actor.user_id, decided_at=now.isoformat(), note=note)
+    ext: Extension = {
+        **(t.extension or Extension()),
+        "decision": "approved" if approve else "denied",
+        "decided_by": actor.user_id,
+        "decided_at": now.isoformat(),
+        "note": note,
+    }
     changes: dict[str, Any] = {"status": S.HANDLING, "extension": ext}
     if approve:
         changes["handle_due"] = datetime.fromisoformat(ext["requested_due"])
@@ -418,9 +437,11 @@ def _callback(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, c
         if record["misconduct"]:
             record["misconduct_note"] = inputs.text(body, "misconduct_note", limit=1000)
     record.update(note=inputs.text(body, "note", required=False, limit=1000), by=actor.user_id, at=now.isoformat())
-    return {"status": S.CALLED_BACK, "callback": record}, "called_back", {
-        k: v for k, v in record.items() if k not in ("by", "at")
-    }
+    return (
+        {"status": S.CALLED_BACK, "callback": record},
+        "called_back",
+        {k: v for k, v in record.items() if k not in ("by", "at")},
+    )
 
 
 def _submit(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:

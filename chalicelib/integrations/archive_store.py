@@ -70,13 +70,15 @@ class ArchiveStore(ABC):
             self._counts.clear()
 
     @abstractmethod
-    def put_once(self, key: str, body: bytes, content_type: str, now: datetime,
-                 metadata: dict[str, str] | None = None) -> bool:
+    def put_once(
+        self, key: str, body: bytes, content_type: str, now: datetime, metadata: dict[str, str] | None = None
+    ) -> bool:
         """Create the object unless the key exists: True when written, False when it was already there."""
 
     @abstractmethod
-    def put(self, key: str, body: bytes, content_type: str, now: datetime,
-            metadata: dict[str, str] | None = None) -> str | None:
+    def put(
+        self, key: str, body: bytes, content_type: str, now: datetime, metadata: dict[str, str] | None = None
+    ) -> str | None:
         """Write a new version of the object; its version id."""
 
     @abstractmethod
@@ -106,8 +108,9 @@ class S3ArchiveStore(ArchiveStore):
         self._kms_key_id = kms_key_id
         self._years = retention_years
 
-    def _put_args(self, key: str, body: bytes, content_type: str, now: datetime,
-                  metadata: dict[str, str] | None) -> dict[str, Any]:
+    def _put_args(
+        self, key: str, body: bytes, content_type: str, now: datetime, metadata: dict[str, str] | None
+    ) -> dict[str, Any]:
         args: dict[str, Any] = {
             "Bucket": self.bucket,
             "Key": key,
@@ -122,8 +125,9 @@ class S3ArchiveStore(ArchiveStore):
             args["SSEKMSKeyId"] = self._kms_key_id
         return args
 
-    def put_once(self, key: str, body: bytes, content_type: str, now: datetime,
-                 metadata: dict[str, str] | None = None) -> bool:
+    def put_once(
+        self, key: str, body: bytes, content_type: str, now: datetime, metadata: dict[str, str] | None = None
+    ) -> bool:
         """Create the object unless the key exists (If-None-Match: *): ONE request either way.
 
         True when written, False when it was already there (a retried batch: no second version).
@@ -138,8 +142,9 @@ class S3ArchiveStore(ArchiveStore):
             raise
         return True
 
-    def put(self, key: str, body: bytes, content_type: str, now: datetime,
-            metadata: dict[str, str] | None = None) -> str | None:
+    def put(
+        self, key: str, body: bytes, content_type: str, now: datetime, metadata: dict[str, str] | None = None
+    ) -> str | None:
         """Write a new version of the object; its version id."""
         self.count("PutObject")
         resp = self._s3.put_object(**self._put_args(key, body, content_type, now, metadata))
@@ -158,8 +163,9 @@ class S3ArchiveStore(ArchiveStore):
             if _code(exc) in ("NoSuchKey", "NoSuchVersion", "404", "InvalidArgument"):
                 return None
             raise
-        return StoredObject(key, resp.get("VersionId"), resp["Body"].read(), resp.get("ContentType"),
-                            dict(resp.get("Metadata") or {}))
+        return StoredObject(
+            key, resp.get("VersionId"), resp["Body"].read(), resp.get("ContentType"), dict(resp.get("Metadata") or {})
+        )
 
     def keys(self, prefix: str) -> set[str]:
         """Keys (latest versions) under a prefix."""
@@ -175,8 +181,15 @@ class S3ArchiveStore(ArchiveStore):
         for page in self._s3.get_paginator("list_object_versions").paginate(Bucket=self.bucket, Prefix=prefix):
             self.count("ListObjectVersions")
             for v in page.get("Versions", []):
-                out.append({"key": v["Key"], "version_id": v["VersionId"], "is_latest": v["IsLatest"],
-                            "size": v["Size"], "last_modified": v["LastModified"].isoformat()})
+                out.append(
+                    {
+                        "key": v["Key"],
+                        "version_id": v["VersionId"],
+                        "is_latest": v["IsLatest"],
+                        "size": v["Size"],
+                        "last_modified": v["LastModified"].isoformat(),
+                    }
+                )
         return out
 
     def presign(self, key: str, version_id: str | None, filename: str, content_type: str) -> str:
@@ -196,4 +209,3 @@ class S3ArchiveStore(ArchiveStore):
 def _code(exc: ClientError) -> str:
     error = exc.response.get("Error", {})
     return str(error.get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
-

@@ -32,8 +32,9 @@ _OPENER = urllib.request.build_opener(_NoRedirect)
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 5.0) -> Outcome:
     """POST the body; 2xx is success, anything else (status, timeout, refused) a failure."""
     started = time.monotonic()
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8", **headers})
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8", **headers}
+    )
     status: int | None = None
     error = ""
     text = ""

@@ -51,7 +51,9 @@ AUDIT_WORKERS = 16  # audit puts of one batch run in parallel (independent objec
 def write_audit(deps: Adapters, event: dict[str, Any], now: datetime) -> bool:
     """The event's audit copy (ONE S3 request); False when it already existed."""
     meta = {"event-id": event["event_id"], "ticket-id": event["ticket_id"], "seq": str(event["seq"])}
-    return deps.archive_store.put_once(audit_key(event), audit_document(event), "application/json; charset=utf-8", now, meta)
+    return deps.archive_store.put_once(
+        audit_key(event), audit_document(event), "application/json; charset=utf-8", now, meta
+    )
 
 
 class IncompleteHistory(RuntimeError):
@@ -81,8 +83,9 @@ def archive_ticket(deps: Adapters, close: dict[str, Any], now: datetime, *, forc
     return "written"
 
 
-def write_package(deps: Adapters, close: dict[str, Any], events: list[dict[str, Any]], caller_enc: str | None,
-                  now: datetime) -> dict[str, Any]:
+def write_package(
+    deps: Adapters, close: dict[str, Any], events: list[dict[str, Any]], caller_enc: str | None, now: datetime
+) -> dict[str, Any]:
     """Put record.json, record.html, then manifest.json (last: the package is complete when it exists)."""
     snapshot = close["snapshot"]
     prefix = archive_prefix(close["ticket_id"], snapshot["received_at"])

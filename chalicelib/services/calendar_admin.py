@@ -21,7 +21,9 @@ from chalicelib.domain.tickets import next_alert
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
 
-_ISO_LINE = re.compile(r"(\d{4}-\d{2}-\d{2})\s*(?:(?:~|～|至|\.\.|/|到)\s*(\d{4}-\d{2}-\d{2}))?\s*(休|班|holiday|off|workday|work)?")
+_ISO_LINE = re.compile(
+    r"(\d{4}-\d{2}-\d{2})\s*(?:(?:~|～|至|\.\.|/|到)\s*(\d{4}-\d{2}-\d{2}))?\s*(休|班|holiday|off|workday|work)?"
+)
 _CN_DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})日")
 _CN_RANGE = re.compile(r"(\d{1,2})月(\d{1,2})日(?:[（(][^）)]*[）)])?(?:至(?:(\d{1,2})月)?(\d{1,2})日)?")
 MAX_SPAN = 40  # days in one holiday range
@@ -134,8 +136,12 @@ def import_notice(deps: Adapters, actor: Actor, year: Any, body: dict[str, Any])
         raise ValidationError({"text": "请粘贴国务院办公厅放假安排通知或逐行日期"})
     days = parse_notice(text, y)
     if body.get("dry_run"):
-        return {"year": y, "stored": 0, "holidays": sorted(d.isoformat() for d, w in days.items() if not w),
-                "workdays": sorted(d.isoformat() for d, w in days.items() if w)}
+        return {
+            "year": y,
+            "stored": 0,
+            "holidays": sorted(d.isoformat() for d, w in days.items() if not w),
+            "workdays": sorted(d.isoformat() for d, w in days.items() if w),
+        }
     return _store(deps, actor, days) | {"year": y}
 
 
@@ -172,7 +178,7 @@ def get_year(deps: Adapters, actor: Actor, year: Any, now: datetime) -> dict[str
 
 
 def warnings(deps: Adapters, now: datetime) -> list[dict[str, Any]]:
-    """"calendar for YEAR not confirmed" (this year, and next year from 1 November)."""
+    """ "calendar for YEAR not confirmed" (this year, and next year from 1 November)."""
     years = deps.contexts.load(now).calendar.unconfirmed_years(now.astimezone(SHANGHAI).date())
     return [{"code": "calendar_unconfirmed", "year": y, "message": f"{y} 年工作日历尚未确认"} for y in years]
 

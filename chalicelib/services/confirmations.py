@@ -32,15 +32,23 @@ OPERATOR_GROUPS = (
 )
 
 
-def _group(deps: Adapters, key: str, title: str, statuses: tuple[str, ...], filters: dict[str, str], keep: Any = None) -> dict[str, Any]:
+def _group(
+    deps: Adapters, key: str, title: str, statuses: tuple[str, ...], filters: dict[str, str], keep: Any = None
+) -> dict[str, Any]:
     items: list[Ticket] = []
     more = False
     for status in statuses:
         page = deps.tickets.list_page(index="status", key=status, limit=CAP, token=None, filters=dict(filters))
         items += [t for t in page.items if keep is None or keep(t)]
         more = more or page.next_page is not None
-    items.sort(key=lambda t: (t.handle_due or t.received_at))
-    return {"key": key, "title": title, "count": len(items), "more": more, "items": [ticket_summary(t) for t in items[:FIRST]]}
+    items.sort(key=lambda t: t.handle_due or t.received_at)
+    return {
+        "key": key,
+        "title": title,
+        "count": len(items),
+        "more": more,
+        "items": [ticket_summary(t) for t in items[:FIRST]],
+    }
 
 
 def confirmations(deps: Adapters, actor: Actor, now: datetime) -> dict[str, Any]:

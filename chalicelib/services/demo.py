@@ -5,24 +5,47 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.model import Actor
+from chalicelib.domain.model import Actor, Role
 from chalicelib.services import tickets as svc
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
 
 UNITS: dict[str, dict[str, Any]] = {
-    "U001": {"name": "海游街道办事处", "kind": "township", "contacts": [{"name": "周海", "phone": "13957600001", "role": "handler"}, {"name": "钱主任", "phone": "13957600011", "role": "leader"}]},
-    "U002": {"name": "县住房和城乡建设局", "kind": "bureau", "contacts": [{"name": "吴芳", "phone": "13957600002", "role": "handler"}]},
-    "U003": {"name": "县市场监督管理局", "kind": "bureau", "contacts": [{"name": "冯磊", "phone": "0576-83310003", "role": "handler"}]},
-    "U004": {"name": "县生态环境分局", "kind": "bureau", "contacts": [{"name": "蒋涛", "phone": "13957600004", "role": "handler"}]},
-    "U005": {"name": "沙柳街道办事处", "kind": "township", "contacts": [{"name": "韩梅", "phone": "13957600005", "role": "handler"}]},
+    "U001": {
+        "name": "海游街道办事处",
+        "kind": "township",
+        "contacts": [
+            {"name": "周海", "phone": "13957600001", "role": "handler"},
+            {"name": "钱主任", "phone": "13957600011", "role": "leader"},
+        ],
+    },
+    "U002": {
+        "name": "县住房和城乡建设局",
+        "kind": "bureau",
+        "contacts": [{"name": "吴芳", "phone": "13957600002", "role": "handler"}],
+    },
+    "U003": {
+        "name": "县市场监督管理局",
+        "kind": "bureau",
+        "contacts": [{"name": "冯磊", "phone": "0576-83310003", "role": "handler"}],
+    },
+    "U004": {
+        "name": "县生态环境分局",
+        "kind": "bureau",
+        "contacts": [{"name": "蒋涛", "phone": "13957600004", "role": "handler"}],
+    },
+    "U005": {
+        "name": "沙柳街道办事处",
+        "kind": "township",
+        "contacts": [{"name": "韩梅", "phone": "13957600005", "role": "handler"}],
+    },
 }
 
-OP1 = Actor("op1", "operator", name="王敏")
-OP2 = Actor("op2", "operator", name="李强")
-UH = {"U001": Actor("uh1", "unit_handler", "U001", "周海"), "U002": Actor("uh2", "unit_handler", "U002", "吴芳")}
-LEADER = Actor("leader1", "leader", name="陈建国")
+OP1 = Actor("op1", Role.OPERATOR, name="王敏")
+OP2 = Actor("op2", Role.OPERATOR, name="李强")
+UH = {"U001": Actor("uh1", Role.UNIT_HANDLER, "U001", "周海"), "U002": Actor("uh2", Role.UNIT_HANDLER, "U002", "吴芳")}
+LEADER = Actor("leader1", Role.LEADER, name="陈建国")
 
 SAMPLES = [
     ("complaint", "小区夜间施工噪音扰民", "海游街道某小区工地夜间22点后仍在施工，噪音很大，影响休息。"),
@@ -33,10 +56,24 @@ SAMPLES = [
     ("praise", "表扬社区工作人员", "感谢社区网格员帮助办理残疾人补贴。"),
 ]
 REPLIES = {
-    "complaint": {"investigation": "已现场核查，情况属实", "result": "已责令施工方停止夜间施工", "basis": "《中华人民共和国噪声污染防治法》第四十三条", "contact": "已电话告知反映人"},
-    "help": {"handling": "街道当天上门查看", "result": "已协调自来水公司恢复供水", "basis": "《城市供水条例》", "contact": "已上门告知"},
+    "complaint": {
+        "investigation": "已现场核查，情况属实",
+        "result": "已责令施工方停止夜间施工",
+        "basis": "《中华人民共和国噪声污染防治法》第四十三条",
+        "contact": "已电话告知反映人",
+    },
+    "help": {
+        "handling": "街道当天上门查看",
+        "result": "已协调自来水公司恢复供水",
+        "basis": "《城市供水条例》",
+        "contact": "已上门告知",
+    },
     "consult": {"answer": "携带出生医学证明、户口簿到村社区办理", "basis": "县医保局参保办事指南"},
-    "report": {"investigation": "已调取监控核查", "result": "已立案处罚并清运垃圾", "basis": "《城市建筑垃圾管理规定》第十五条"},
+    "report": {
+        "investigation": "已调取监控核查",
+        "result": "已立案处罚并清运垃圾",
+        "basis": "《城市建筑垃圾管理规定》第十五条",
+    },
     "suggestion": {"adoption": "已采纳，纳入明年线路调整", "answer": "预计明年一季度增设站点"},
     "praise": {"forwarded": "已转达社区及网格员本人"},
 }
@@ -72,7 +109,13 @@ def _walk(deps: Adapters, ticket_id: str, target: str, unit_id: str, owner: Acto
     if target == "returned":
         steps.append(("return", handler, {"reason": "该事项不属于本单位职责，建议转县住建局"}))
     elif target == "extension_requested":
-        steps.append(("request-extension", handler, {"reason": "需多部门联合调查", "new_due": (at + timedelta(days=20)).date().isoformat()}))
+        steps.append(
+            (
+                "request-extension",
+                handler,
+                {"reason": "需多部门联合调查", "new_due": (at + timedelta(days=20)).date().isoformat()},
+            )
+        )
     elif target == "difficult":
         steps.append(("flag-difficult", owner, {"reason": "涉及多个承办单位，需领导协调"}))
     else:
@@ -107,7 +150,11 @@ def seed(deps: Adapters, now: datetime) -> dict[str, Any]:
             "source": "city" if n % 3 == 0 else "phone",
             "external_id": f"TZ{at:%Y%m%d}{n:04d}" if n % 3 == 0 else None,
             "received_at": at.isoformat(),
-            "caller": {"name": ["张三丰", "李四", "王五", "赵六"][n % 4], "phone": f"1385760{n:04d}", "address": "三门县海游街道"},
+            "caller": {
+                "name": ["张三丰", "李四", "王五", "赵六"][n % 4],
+                "phone": f"1385760{n:04d}",
+                "address": "三门县海游街道",
+            },
             "confidential": n % 7 == 3,
             "urgent": n % 11 == 5,
             "location": {"address": "三门县海游街道", "lat": 29.1 + n / 1000, "lng": 121.37},

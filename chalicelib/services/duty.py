@@ -75,7 +75,9 @@ def roster(deps: Adapters, actor: Actor, month: str) -> dict[str, Any]:
 def on_duty(deps: Adapters, at: datetime) -> dict[str, Any] | None:
     """The person on duty at an instant: the date's shift, else the default of that shift kind."""
     shift = duty.shift_at(at, deps.contexts.load(at).calendar)
-    found = deps.directory.get_item(_month_pk(shift.day.isoformat()), shift.key) or deps.directory.get_item(DEFAULT, shift.kind)
+    found = deps.directory.get_item(_month_pk(shift.day.isoformat()), shift.key) or deps.directory.get_item(
+        DEFAULT, shift.kind
+    )
     if found is None:
         return None
     return {"user_id": found["user_id"], "name": found["name"], "phone": found["phone"], "shift": shift.key}

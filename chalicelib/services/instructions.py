@@ -41,7 +41,9 @@ def _item(instr: Mapping[str, Any]) -> Item:
     )
 
 
-def _commit(deps: Adapters, ticket: Ticket, event: str, instr: Mapping[str, Any], actor: Actor, now: datetime, *, new: bool) -> None:
+def _commit(
+    deps: Adapters, ticket: Ticket, event: str, instr: Mapping[str, Any], actor: Actor, now: datetime, *, new: bool
+) -> None:
     """The instruction item and a ticket event in one TransactWriteItems (409 if either raced)."""
     data = {"instruction_id": instr["id"], "to": instr["to"], "status": instr["status"]}
     if event == "instruction_recorded":
@@ -72,7 +74,9 @@ def _get(deps: Adapters, ticket_id: str, instr_id: str) -> dict[str, Any]:
     return instr
 
 
-def answer(deps: Adapters, actor: Actor, ticket_id: str, instr_id: str, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+def answer(
+    deps: Adapters, actor: Actor, ticket_id: str, instr_id: str, body: Mapping[str, Any], now: datetime
+) -> dict[str, Any]:
     """The owner's or unit's answer; closes the instruction."""
     ticket = deps.tickets.get(ticket_id)
     access.ensure_view(actor, ticket)
@@ -109,8 +113,15 @@ def chase_all(deps: Adapters, now: datetime) -> int:
         if not instructions.chase_due(instr, now):
             continue
         try:
-            _commit(deps, deps.tickets.get(instr["ticket_id"]), "instruction_chased", instructions.chase(instr, now),
-                    SYSTEM_ACTOR, now, new=False)
+            _commit(
+                deps,
+                deps.tickets.get(instr["ticket_id"]),
+                "instruction_chased",
+                instructions.chase(instr, now),
+                SYSTEM_ACTOR,
+                now,
+                new=False,
+            )
             count += 1
         except (Conflict, NotFound):
             log.info("chase of %s deferred (ticket changed meanwhile)", instr["id"])

@@ -77,8 +77,11 @@ def send_code(deps: Adapters, ticket: Ticket, code: str, now: datetime) -> dict[
     if e164 is None:
         return {"status": "no_mobile", "at": iso(now), "channel": ticket.channel}
     text = f"【12345热线】您的诉求已受理，工单编号 {ticket.ticket_id}，查询码 {code}，可凭编号和查询码查询办理进度。"
-    result = deps.sms.send(SmsMessage(e164, text, SMS_TEMPLATE, {"number": ticket.ticket_id, "code": code},
-                                      ref=f"{ticket.ticket_id}#lookup"))
+    result = deps.sms.send(
+        SmsMessage(
+            e164, text, SMS_TEMPLATE, {"number": ticket.ticket_id, "code": code}, ref=f"{ticket.ticket_id}#lookup"
+        )
+    )
     if not result.ok:
         log.warning("lookup code SMS for %s failed: %s", ticket.ticket_id, result.error)
         raise RuntimeError(f"SMS failed: {result.error}")  # the stream retries the record

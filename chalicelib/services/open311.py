@@ -52,7 +52,9 @@ def get_request(deps: Adapters, request_id: str, *, extensions: bool = False) ->
     tickets = _load(deps, [request_id])
     if not tickets or deps.partners.open311_entry(request_id, iso(tickets[0].received_at) or "") is None:
         raise NotFound(f"service_request_id {request_id} not found")
-    return o311.request_record(tickets[0], partners.unit_names(deps).get(tickets[0].unit_id or ""), extensions=extensions)
+    return o311.request_record(
+        tickets[0], partners.unit_names(deps).get(tickets[0].unit_id or ""), extensions=extensions
+    )
 
 
 def list_requests(deps: Adapters, params: Mapping[str, str], now: datetime) -> list[dict[str, Any]]:

@@ -39,14 +39,43 @@ if TYPE_CHECKING:
 MAX_BODY = 64 * 1024
 PARTNER_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,31}")
 NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
-PUSH_FIELDS = frozenset({
-    "number", "hotline", "channel", "category", "title", "content", "location", "caller", "confidential",
-    "wants_reply", "urgent", "city_limit_days", "city_due", "received_at",
-})
-HOOK_EVENTS = frozenset({
-    "received", "dispatched", "signed", "returned", "transferred", "extension_requested", "extension_decided",
-    "replied", "review_rejected", "reviewed", "called_back", "submitted", "city_rejected", "closed", "reassigned",
-})
+PUSH_FIELDS = frozenset(
+    {
+        "number",
+        "hotline",
+        "channel",
+        "category",
+        "title",
+        "content",
+        "location",
+        "caller",
+        "confidential",
+        "wants_reply",
+        "urgent",
+        "city_limit_days",
+        "city_due",
+        "received_at",
+    }
+)
+HOOK_EVENTS = frozenset(
+    {
+        "received",
+        "dispatched",
+        "signed",
+        "returned",
+        "transferred",
+        "extension_requested",
+        "extension_decided",
+        "replied",
+        "review_rejected",
+        "reviewed",
+        "called_back",
+        "submitted",
+        "city_rejected",
+        "closed",
+        "reassigned",
+    }
+)
 DEFAULT_HOOK_EVENTS = ("submitted",)
 MAX_GRACE_HOURS = 168
 
@@ -81,9 +110,12 @@ def _check_url(value: Any, *, local: bool) -> tuple[Any, str | None]:
 
 
 def _check_events(value: Any) -> tuple[Any, str | None]:
-    ok = isinstance(value, list) and all(isinstance(e, str) for e in value) and (
-        value == ["*"] or set(value) <= HOOK_EVENTS)
-    problem = "须为事件类型列表（或 [\"*\"]）：" + ", ".join(sorted(HOOK_EVENTS))
+    ok = (
+        isinstance(value, list)
+        and all(isinstance(e, str) for e in value)
+        and (value == ["*"] or set(value) <= HOOK_EVENTS)
+    )
+    problem = '须为事件类型列表（或 ["*"]）：' + ", ".join(sorted(HOOK_EVENTS))
     return (sorted(set(value)) if ok else None), (None if ok else problem)
 
 
@@ -98,14 +130,18 @@ def _check_partner_id(value: Any) -> tuple[Any, str | None]:
 
 
 CHECKS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
-    "partner_id": _check_partner_id, "name": _check_name, "webhook_events": _check_events,
+    "partner_id": _check_partner_id,
+    "name": _check_name,
+    "webhook_events": _check_events,
     "rate_per_minute": _check_rate,
 }
 
 
 def _validate_settings(body: Mapping[str, Any], *, creating: bool, local: bool) -> dict[str, Any]:
     checks: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
-        **CHECKS, "webhook_url": functools.partial(_check_url, local=local)}
+        **CHECKS,
+        "webhook_url": functools.partial(_check_url, local=local),
+    }
     errors: dict[str, str] = {}
     out: dict[str, Any] = {}
     allowed = set(checks) if creating else set(checks) - {"partner_id"}
@@ -139,8 +175,14 @@ def _new_key(deps: Adapters, partner_id: str, now: datetime) -> dict[str, Any]:
     key_id = "hk_" + secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     api_key = "o311_" + secrets.token_urlsafe(24)
-    key = {"key_id": key_id, "partner_id": partner_id, "status": "active", "created_at": iso(now),
-           "expires_at": None, "revoked_at": None}
+    key = {
+        "key_id": key_id,
+        "partner_id": partner_id,
+        "status": "active",
+        "created_at": iso(now),
+        "expires_at": None,
+        "revoked_at": None,
+    }
     deps.partners.put_key(key, secret, api_key_hash(api_key))
     return dict(key, secret=secret, api_key=api_key)
 
@@ -154,13 +196,22 @@ def create_partner(deps: Adapters, actor: Actor, body: Mapping[str, Any], now: d
     """Register a partner and issue its first key; the secret and api_key are shown only here."""
     access.ensure_role(actor, Role.ADMIN)
     settings = _validate_settings(body, creating=True, local=deps.settings.is_local)
-    partner = {"webhook_url": None, "webhook_events": list(DEFAULT_HOOK_EVENTS), "rate_per_minute": None,
-               **settings, "created_at": iso(now), "updated_at": iso(now), "created_by": actor.user_id}
+    partner = {
+        "webhook_url": None,
+        "webhook_events": list(DEFAULT_HOOK_EVENTS),
+        "rate_per_minute": None,
+        **settings,
+        "created_at": iso(now),
+        "updated_at": iso(now),
+        "created_by": actor.user_id,
+    }
     deps.partners.create_partner(partner)
     return dict(partner, keys=[_new_key(deps, partner["partner_id"], now)])
 
 
-def update_partner(deps: Adapters, actor: Actor, partner_id: str, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+def update_partner(
+    deps: Adapters, actor: Actor, partner_id: str, body: Mapping[str, Any], now: datetime
+) -> dict[str, Any]:
     """Change name, webhook or rate limit."""
     access.ensure_role(actor, Role.ADMIN)
     partner = _partner(deps, partner_id)
@@ -221,8 +272,14 @@ def key_usable(key: Mapping[str, Any], now: datetime) -> bool:
 # ---------------------------------------------------------------- authentication and limits
 
 
-def authenticate(deps: Adapters,
-    method: str, path: str, query: Iterable[tuple[str, str]], headers: Mapping[str, str], body: bytes, now: datetime
+def authenticate(
+    deps: Adapters,
+    method: str,
+    path: str,
+    query: Iterable[tuple[str, str]],
+    headers: Mapping[str, str],
+    body: bytes,
+    now: datetime,
 ) -> PartnerRequest:
     """Verify a signed partner request (signature, ±5 min clock, unused nonce), then count it."""
     if len(body) > MAX_BODY:
@@ -265,8 +322,9 @@ def throttle(deps: Adapters, scope: str, limit: int, now: datetime, window_s: in
     start = ts - ts % window_s
     n = deps.partners.hit(scope, f"{window_s}#{start}", start + window_s + 60)
     if n > limit:
-        raise RateLimited("请求过于频繁，请稍后重试", limit=limit, window_seconds=window_s,
-                          retry_after=start + window_s - ts)
+        raise RateLimited(
+            "请求过于频繁，请稍后重试", limit=limit, window_seconds=window_s, retry_after=start + window_s - ts
+        )
 
 
 # ---------------------------------------------------------------- city platform use cases

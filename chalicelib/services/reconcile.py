@@ -40,22 +40,41 @@ def run(deps: Adapters, start: date, end: date, now: datetime) -> dict[str, Any]
     if end < start or (end - start).days >= MAX_DAYS:
         raise ValidationError({"to": f"日期范围须为 1–{MAX_DAYS} 天且 from ≤ to"})
     counts = dict.fromkeys(
-        ("checked", "missing", "repaired", "failed",
-         "archives_checked", "archives_missing", "archives_repaired", "archives_superseded", "archives_failed"), 0)
+        (
+            "checked",
+            "missing",
+            "repaired",
+            "failed",
+            "archives_checked",
+            "archives_missing",
+            "archives_repaired",
+            "archives_superseded",
+            "archives_failed",
+        ),
+        0,
+    )
     repaired: list[str] = []
     failed: list[str] = []
     day = start
     while day <= end:
         _reconcile_day(deps, day, now, counts, repaired, failed)
         day += timedelta(days=1)
-    report = {"from": start.isoformat(), "to": end.isoformat(), "started_at": now.isoformat(),
-              "finished_at": datetime.now(UTC).isoformat(), "counts": counts,
-              "repaired": repaired[:MAX_LISTED], "failed": failed[:MAX_LISTED]}
+    report = {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "started_at": now.isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(),
+        "counts": counts,
+        "repaired": repaired[:MAX_LISTED],
+        "failed": failed[:MAX_LISTED],
+    }
     deps.archive_index.save_report(report)
     return report
 
 
-def _reconcile_day(deps: Adapters, day: date, now: datetime, counts: dict[str, int], repaired: list[str], failed: list[str]) -> None:
+def _reconcile_day(
+    deps: Adapters, day: date, now: datetime, counts: dict[str, int], repaired: list[str], failed: list[str]
+) -> None:
     lo, hi = _bounds(day)
     present = deps.archive_store.keys(f"audit/{day:%Y/%m/%d}/")
     for event in deps.tickets.month_events(f"{day:%Y-%m}", lo, hi):
@@ -74,8 +93,9 @@ def _reconcile_day(deps: Adapters, day: date, now: datetime, counts: dict[str, i
             _reconcile_archive(deps, event, now, counts, repaired, failed)
 
 
-def _reconcile_archive(deps: Adapters, event: dict[str, Any], now: datetime, counts: dict[str, int],
-                       repaired: list[str], failed: list[str]) -> None:
+def _reconcile_archive(
+    deps: Adapters, event: dict[str, Any], now: datetime, counts: dict[str, int], repaired: list[str], failed: list[str]
+) -> None:
     counts["archives_checked"] += 1
     entry = deps.archive_index.get_version(event["ticket_id"], int(event["seq"]))
     if entry is not None:

@@ -22,6 +22,7 @@ VERIFY_ROLES = (Role.RECORDS, Role.ADMIN)
 REVEAL_ROLES = (Role.RECORDS, Role.ADMIN)  # the records office needs the caller; each reveal recorded
 MAX_PAGE = 100
 
+
 def _version_entry(deps: Adapters, ticket_id: str, version: Any = None) -> dict[str, Any]:
     if version in (None, ""):
         entry = deps.archive_index.latest(ticket_id)
@@ -84,8 +85,11 @@ def record(deps: Adapters, actor: Actor, ticket_id: str, now: datetime, *, revea
             raise Forbidden("无权查看来电人信息", ticket_id=ticket_id)
         deps.directory.record_pii_view(ticket_id, actor.user_id, str(actor.role), now)
     out = _public(entry)
-    out.update(caller=(caller if reveal else access.masked_caller(caller)).as_dict(), caller_masked=not reveal,
-               version_count=len(deps.archive_index.versions(ticket_id)))
+    out.update(
+        caller=(caller if reveal else access.masked_caller(caller)).as_dict(),
+        caller_masked=not reveal,
+        version_count=len(deps.archive_index.versions(ticket_id)),
+    )
     return out
 
 
@@ -108,11 +112,18 @@ def download(deps: Adapters, actor: Actor, ticket_id: str, params: dict[str, str
         raise ValidationError({"file": f"须为 {', '.join(DOWNLOADABLE)} 之一"})
     entry = _version_entry(deps, ticket_id, params.get("version"))
     info = entry["manifest"] if name == MANIFEST else entry["files"][name]
-    url = deps.archive_store.presign(entry["prefix"] + name, info["s3_version_id"],
-                          f"{ticket_id}-v{entry['version']}-{name}", info["content_type"])
+    url = deps.archive_store.presign(
+        entry["prefix"] + name, info["s3_version_id"], f"{ticket_id}-v{entry['version']}-{name}", info["content_type"]
+    )
     deps.archive_index.record_download(ticket_id, int(entry["version"]), name, actor.user_id, str(actor.role), now)
-    return {"url": url, "expires_in": PRESIGN_SECONDS, "file": name, "version": entry["version"],
-            "sha256": info["sha256"], "size": info["size"]}
+    return {
+        "url": url,
+        "expires_in": PRESIGN_SECONDS,
+        "file": name,
+        "version": entry["version"],
+        "sha256": info["sha256"],
+        "size": info["size"],
+    }
 
 
 def verify(deps: Adapters, actor: Actor, ticket_id: str, version: Any = None) -> dict[str, Any]:
@@ -126,20 +137,34 @@ def verify(deps: Adapters, actor: Actor, ticket_id: str, version: Any = None) ->
     current = deps.archive_index.latest(ticket_id)
     pinned = current is not None and int(current["version"]) != int(entry["version"])
     results = [_check(deps, entry["prefix"] + MANIFEST, entry["manifest"], pinned, MANIFEST)]
-    manifest_obj = deps.archive_store.get(entry["prefix"] + MANIFEST, entry["manifest"]["s3_version_id"] if pinned else None)
+    manifest_obj = deps.archive_store.get(
+        entry["prefix"] + MANIFEST, entry["manifest"]["s3_version_id"] if pinned else None
+    )
     manifest = json.loads(manifest_obj.body) if manifest_obj and results[0]["ok"] else {"files": entry["files"]}
     for name, expected in sorted(manifest["files"].items()):
         results.append(_check(deps, entry["prefix"] + name, expected, pinned, name))
     differs = [r["file"] for r in results if not r["ok"]]
-    return {"ticket_id": ticket_id, "version": entry["version"], "ok": not differs, "differs": differs,
-            "files": results, "seq_range": entry["seq_range"]}
+    return {
+        "ticket_id": ticket_id,
+        "version": entry["version"],
+        "ok": not differs,
+        "differs": differs,
+        "files": results,
+        "seq_range": entry["seq_range"],
+    }
 
 
 def _check(deps: Adapters, key: str, expected: dict[str, Any], pinned: bool, name: str) -> dict[str, Any]:
     obj = deps.archive_store.get(key, expected.get("s3_version_id") if pinned else None)
     actual_sha = obj.sha256 if obj else None
     actual_size = len(obj.body) if obj else None
-    return {"file": name, "ok": actual_sha == expected["sha256"] and actual_size == expected["size"],
-            "expected_sha256": expected["sha256"], "actual_sha256": actual_sha, "expected_size": expected["size"],
-            "actual_size": actual_size, "missing": obj is None,
-            "s3_version_id": obj.version_id if obj else expected.get("s3_version_id")}
+    return {
+        "file": name,
+        "ok": actual_sha == expected["sha256"] and actual_size == expected["size"],
+        "expected_sha256": expected["sha256"],
+        "actual_sha256": actual_sha,
+        "expected_size": expected["size"],
+        "actual_size": actual_size,
+        "missing": obj is None,
+        "s3_version_id": obj.version_id if obj else expected.get("s3_version_id"),
+    }

@@ -43,7 +43,6 @@ def _month_label(month: str) -> str:
     return f"{int(month[:4])}年{int(month[5:])}月"
 
 
-
 # ---------------------------------------------------------------- monthly report
 
 
@@ -57,7 +56,9 @@ def _trend_chart(trend: dict[str, Any]) -> dict[str, Any]:
     for k, (month, v, r) in enumerate(zip(trend["months"], values, rates, strict=True)):
         h = round((base - 25) * v / top, 1)
         x = round(left + k * step + step * 0.15, 1)
-        bars.append({"x": x, "y": round(base - h, 1), "w": round(step * 0.7, 1), "h": h, "value": v, "label": month[5:]})
+        bars.append(
+            {"x": x, "y": round(base - h, 1), "w": round(step * 0.7, 1), "h": h, "value": v, "label": month[5:]}
+        )
         if r is not None:
             points.append(f"{round(x + step * 0.35, 1)},{round(base - (base - 25) * r, 1)}")
     return {"width": width, "height": height, "left": left, "base": base, "bars": bars, "line": " ".join(points)}
@@ -80,9 +81,14 @@ def monthly_report(deps: Adapters, actor: Actor, month: str, fmt: str, now: date
     report = stats.report(deps, month)
     trend = stats.trend(deps, month)
     return pdf.render(
-        "stats/monthly.html", _check_format(fmt), title=f"{_month_label(report['month'])}工作通报",
-        month_label=_month_label(report["month"]), generated_at=_fmt(now), report=report,
-        trend=_trend_chart(trend), units_chart=_units_chart(report),
+        "stats/monthly.html",
+        _check_format(fmt),
+        title=f"{_month_label(report['month'])}工作通报",
+        month_label=_month_label(report["month"]),
+        generated_at=_fmt(now),
+        report=report,
+        trend=_trend_chart(trend),
+        units_chart=_units_chart(report),
     )
 
 
@@ -104,7 +110,12 @@ def _reasons(t: Ticket, events: list[dict[str, Any]]) -> list[dict[str, str]]:
     if t.difficult:
         out.append({"kind": "报疑难", "detail": str(t.difficult.get("reason") or "")})
     if t.extension:
-        out.append({"kind": "申请延期（承诺件）", "detail": f"{t.extension.get('reason', '')}；申请延至 {_fmt(t.extension.get('requested_due'))}"})
+        out.append(
+            {
+                "kind": "申请延期（承诺件）",
+                "detail": f"{t.extension.get('reason', '')}；申请延至 {_fmt(t.extension.get('requested_due'))}",
+            }
+        )
     for e in events:
         if e["type"] == "transferred" and e["data"].get("good_reason") is False:
             out.append({"kind": "无故退单", "detail": f"{e['data'].get('from_unit_id')} 于 {_fmt(e['at'])} 退单"})
@@ -139,21 +150,46 @@ def difficult_sheet(deps: Adapters, actor: Actor, ticket_id: str, fmt: str, now:
     units, names = deps.contexts.load(now).units, deps.contexts.names()
     caller = access.masked_caller(t.caller)  # R-12345-11: printed sheets never show personal data
     view = {
-        "id": t.ticket_id, "external_id": t.external_id, "hotline": t.hotline, "category_label": label("category", t.category),
-        "received_at": _fmt(t.received_at), "handle_due": _fmt(t.handle_due),
+        "id": t.ticket_id,
+        "external_id": t.external_id,
+        "hotline": t.hotline,
+        "category_label": label("category", t.category),
+        "received_at": _fmt(t.received_at),
+        "handle_due": _fmt(t.handle_due),
         "unit_name": str(units.get(t.unit_id or "", {}).get("name") or t.unit_id or "—"),
         "co_units": [str(units.get(u, {}).get("name") or u) for u in t.co_unit_ids],
-        "owner_name": names.get(t.owner_id or "", t.owner_id or "—"), "status_label": label("status", t.status),
-        "caller": f"{caller.name} {caller.phone}".strip() or "—", "title": t.title, "content": t.content,
+        "owner_name": names.get(t.owner_id or "", t.owner_id or "—"),
+        "status_label": label("status", t.status),
+        "caller": f"{caller.name} {caller.phone}".strip() or "—",
+        "title": t.title,
+        "content": t.content,
     }
-    history = [{"at": _fmt(e["at"]), "label": label("event", e["type"]), "actor": names.get(e["actor_id"], e["actor_id"]),
-                "note": _note(e)} for e in events]
+    history = [
+        {
+            "at": _fmt(e["at"]),
+            "label": label("event", e["type"]),
+            "actor": names.get(e["actor_id"], e["actor_id"]),
+            "note": _note(e),
+        }
+        for e in events
+    ]
     decision = None
     if t.difficult and t.difficult.get("decision"):
-        decision = {"text": t.difficult["decision"], "by": names.get(t.difficult.get("decided_by", ""), t.difficult.get("decided_by")),
-                    "at": _fmt(t.difficult.get("decided_at"))}
-    return pdf.render("sheets/difficult.html", _check_format(fmt), title=f"疑难工单 {t.ticket_id}", t=view,
-                      reasons=_reasons(t, events), history=history, decision=decision, printed_at=_fmt(now))
+        decision = {
+            "text": t.difficult["decision"],
+            "by": names.get(t.difficult.get("decided_by", ""), t.difficult.get("decided_by")),
+            "at": _fmt(t.difficult.get("decided_at")),
+        }
+    return pdf.render(
+        "sheets/difficult.html",
+        _check_format(fmt),
+        title=f"疑难工单 {t.ticket_id}",
+        t=view,
+        reasons=_reasons(t, events),
+        history=history,
+        decision=decision,
+        printed_at=_fmt(now),
+    )
 
 
 # ---------------------------------------------------------------- typical tickets
@@ -171,16 +207,27 @@ def typical_tickets(deps: Adapters, month: str) -> list[dict[str, Any]]:
     out = []
     for ticket_id, e in seen.items():
         t = deps.tickets.get(ticket_id)
-        titles = {s.id: s.title for s in deps.contexts.load(e.at).templates.get(t.category, DEFAULT_TEMPLATES[t.category])}
+        titles = {
+            s.id: s.title for s in deps.contexts.load(e.at).templates.get(t.category, DEFAULT_TEMPLATES[t.category])
+        }
         reply = [{"title": titles.get(k, k), "text": v} for k, v in ((t.reply or {}).get("sections") or {}).items()]
-        out.append({
-            "id": t.ticket_id, "title": t.title, "content": t.content, "category_label": label("category", t.category),
-            "unit_name": str(units.get(t.unit_id or "", {}).get("name") or t.unit_id or "—"),
-            "status_label": label("status", t.status), "reply": reply,
-            "satisfaction": label("satisfaction", (t.callback or {}).get("satisfaction")) if (t.callback or {}).get("satisfaction") else "—",
-            "marked_by": names.get(str(e.data.get("by") or ""), str(e.snapshot.get("typical", {}).get("by") or "")),
-            "marked_at": _fmt(e.at), "note": str(e.data.get("note") or ""),
-        })
+        out.append(
+            {
+                "id": t.ticket_id,
+                "title": t.title,
+                "content": t.content,
+                "category_label": label("category", t.category),
+                "unit_name": str(units.get(t.unit_id or "", {}).get("name") or t.unit_id or "—"),
+                "status_label": label("status", t.status),
+                "reply": reply,
+                "satisfaction": label("satisfaction", (t.callback or {}).get("satisfaction"))
+                if (t.callback or {}).get("satisfaction")
+                else "—",
+                "marked_by": names.get(str(e.data.get("by") or ""), str(e.snapshot.get("typical", {}).get("by") or "")),
+                "marked_at": _fmt(e.at),
+                "note": str(e.data.get("note") or ""),
+            }
+        )
     return out
 
 
@@ -188,12 +235,17 @@ def typical_summary(deps: Adapters, actor: Actor, month: str, fmt: str, now: dat
     """典型工单 summary of a month as HTML or PDF."""
     access.ensure_role(actor, *STAFF)
     items = typical_tickets(deps, month)
-    return pdf.render("stats/typical.html", _check_format(fmt), title=f"{_month_label(month)}典型工单",
-                      month_label=_month_label(month), items=items, generated_at=_fmt(now))
+    return pdf.render(
+        "stats/typical.html",
+        _check_format(fmt),
+        title=f"{_month_label(month)}典型工单",
+        month_label=_month_label(month),
+        items=items,
+        generated_at=_fmt(now),
+    )
 
 
 def typical_json(deps: Adapters, actor: Actor, month: str) -> list[dict[str, Any]]:
     """The same list as JSON (for the SPA)."""
     access.ensure_role(actor, *STAFF)
     return typical_tickets(deps, month)
-

@@ -70,7 +70,9 @@ def monthly_for(deps: Adapters, actor: Actor, params: dict[str, str]) -> dict[st
     return monthly(deps, params.get("month", ""), scope, scope_id)
 
 
-def trend(deps: Adapters, month: str, scope: str = "county", scope_id: str | None = None, months: int = TREND_MONTHS) -> dict[str, Any]:
+def trend(
+    deps: Adapters, month: str, scope: str = "county", scope_id: str | None = None, months: int = TREND_MONTHS
+) -> dict[str, Any]:
     """The figures of the `months` months ending with `month` (one Query per month)."""
     month = check_month(month)
     key = scope_key(scope, scope_id)
@@ -80,8 +82,14 @@ def trend(deps: Adapters, month: str, scope: str = "county", scope_id: str | Non
         counts = statistics.sum_shards(counters.read_scope(deps.tickets, m, key, cost))
         items.append({"month": m, "figures": statistics.figures(counts)})
     series = {f: [i["figures"][f]["value"] for i in items] for f in statistics.FIGURE_IDS}
-    return {"scope": scope, "id": scope_id, "months": [i["month"] for i in items], "series": series,
-            "items": items, "read": cost.as_dict()}
+    return {
+        "scope": scope,
+        "id": scope_id,
+        "months": [i["month"] for i in items],
+        "series": series,
+        "items": items,
+        "read": cost.as_dict(),
+    }
 
 
 def trend_for(deps: Adapters, actor: Actor, params: dict[str, str]) -> dict[str, Any]:
@@ -95,7 +103,6 @@ def trend_for(deps: Adapters, actor: Actor, params: dict[str, str]) -> dict[str,
     if not 1 <= months <= 24:
         raise ValidationError({"months": "须为 1–24 的整数"})
     return trend(deps, params.get("month", ""), scope, scope_id, months)
-
 
 
 def report(deps: Adapters, month: str) -> dict[str, Any]:
@@ -113,13 +120,20 @@ def report(deps: Adapters, month: str) -> dict[str, Any]:
     rows_units = []
     for uid in unit_ids:
         counts = statistics.sum_shards(counters.read_scope(deps.tickets, month, f"unit#{uid}", cost))
-        rows_units.append({"id": uid, "name": str(units.get(uid, {}).get("name") or uid), "counts": counts,
-                           "figures": statistics.figures(counts)})
+        rows_units.append(
+            {
+                "id": uid,
+                "name": str(units.get(uid, {}).get("name") or uid),
+                "counts": counts,
+                "figures": statistics.figures(counts),
+            }
+        )
     rows_owners = []
     for oid in counters.read_index(deps.tickets, month, "owners", cost):
         counts = statistics.sum_shards(counters.read_scope(deps.tickets, month, f"owner#{oid}", cost))
-        rows_owners.append({"id": oid, "name": names.get(oid, oid), "counts": counts,
-                            "figures": statistics.figures(counts)})
+        rows_owners.append(
+            {"id": oid, "name": names.get(oid, oid), "counts": counts, "figures": statistics.figures(counts)}
+        )
     return {
         "month": month,
         "county": {"counts": county, "figures": statistics.figures(county)},

@@ -73,17 +73,31 @@ def current(deps: Adapters, category: str) -> dict[str, Any]:
     category = _category(category)
     stored = deps.directory.get_item(directory.TEMPLATE, category)
     if stored is None:
-        return {"category": category, "version": 0, "sections": [s.as_dict() for s in DEFAULT_TEMPLATES[category]],
-                "updated_by": None, "updated_at": None, "note": "系统默认范本"}
+        return {
+            "category": category,
+            "version": 0,
+            "sections": [s.as_dict() for s in DEFAULT_TEMPLATES[category]],
+            "updated_by": None,
+            "updated_at": None,
+            "note": "系统默认范本",
+        }
     return {"category": category, **stored}
 
 
 def versions(deps: Adapters, category: str) -> list[dict[str, Any]]:
     """Every saved version, oldest first (the default, version 0, first)."""
     category = _category(category)
-    default = {"category": category, "version": 0, "sections": [s.as_dict() for s in DEFAULT_TEMPLATES[category]],
-               "updated_by": None, "updated_at": None, "note": "系统默认范本"}
-    return [default] + [{"category": category, **data} for _, data in deps.directory.list_items(f"{directory.TEMPLATE}#{category}")]
+    default = {
+        "category": category,
+        "version": 0,
+        "sections": [s.as_dict() for s in DEFAULT_TEMPLATES[category]],
+        "updated_by": None,
+        "updated_at": None,
+        "note": "系统默认范本",
+    }
+    return [default] + [
+        {"category": category, **data} for _, data in deps.directory.list_items(f"{directory.TEMPLATE}#{category}")
+    ]
 
 
 def save(deps: Adapters, actor: Actor, category: str, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
@@ -96,8 +110,13 @@ def save(deps: Adapters, actor: Actor, category: str, body: Mapping[str, Any], n
     sections = parse_sections(body.get("sections"))
     note = str(body.get("note") or "")[:500]
     version = int(before["version"]) + 1
-    data = {"version": version, "sections": [s.as_dict() for s in sections], "updated_by": actor.user_id,
-            "updated_at": now.isoformat(), "note": note}
+    data = {
+        "version": version,
+        "sections": [s.as_dict() for s in sections],
+        "updated_by": actor.user_id,
+        "updated_at": now.isoformat(),
+        "note": note,
+    }
     if not deps.directory.put_template_version(before["category"], data, version):
         raise Conflict("范本已被他人修改，请刷新后重试", current=version - 1)
     deps.contexts.invalidate()  # this process at once; others within the context TTL (60 s)

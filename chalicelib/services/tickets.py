@@ -81,7 +81,9 @@ def get_ticket(deps: Adapters, actor: Actor, ticket_id: str, now: datetime, *, r
     return ticket
 
 
-def pii_views(deps: Adapters, actor: Actor, ticket_id: str, page: str | None) -> tuple[list[dict[str, Any]], str | None]:
+def pii_views(
+    deps: Adapters, actor: Actor, ticket_id: str, page: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
     """The access log of a ticket's personal data (admins only)."""
     access.ensure_role(actor, Role.ADMIN)
     deps.tickets.get(ticket_id)

@@ -63,10 +63,18 @@ def on_event(deps: Adapters, event: Mapping[str, Any], now: datetime) -> bool:
         "ticket": partners.partner_view(deps, ticket),
     }
     delivery = {
-        "event_id": event["event_id"], "event_at": event["at"], "type": event["type"], "partner_id": partner_id,
-        "number": ticket.external_id, "ticket_id": ticket.ticket_id,
+        "event_id": event["event_id"],
+        "event_at": event["at"],
+        "type": event["type"],
+        "partner_id": partner_id,
+        "number": ticket.external_id,
+        "ticket_id": ticket.ticket_id,
         "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
-        "status": "pending", "attempts": [], "attempt_count": 0, "created_at": iso(now), "next_attempt_at": iso(now),
+        "status": "pending",
+        "attempts": [],
+        "attempt_count": 0,
+        "created_at": iso(now),
+        "next_attempt_at": iso(now),
     }
     if not deps.partners.add_delivery(partner_id, delivery, iso(now) or ""):
         return False  # already queued by an earlier delivery of this stream record
@@ -101,13 +109,34 @@ def attempt(deps: Adapters, partner_id: str, sk: str, marker: str, now: datetime
         outcome = webhook_client.Outcome(False, None, "合作方未配置 webhook_url 或无可用密钥", 0, "")
     else:
         parts = urlsplit(url)
-        headers = signing.headers_for(key[1], key[0], "POST", parts.path or "/", parse_qsl(parts.query),
-                                      int(now.timestamp()), secrets.token_hex(16), body)
-        headers.update({"X-Hotline-Event-Id": delivery["event_id"], "X-Hotline-Event-Type": delivery["type"],
-                        "X-Hotline-Delivery-Attempt": str(n)})
+        headers = signing.headers_for(
+            key[1],
+            key[0],
+            "POST",
+            parts.path or "/",
+            parse_qsl(parts.query),
+            int(now.timestamp()),
+            secrets.token_hex(16),
+            body,
+        )
+        headers.update(
+            {
+                "X-Hotline-Event-Id": delivery["event_id"],
+                "X-Hotline-Event-Type": delivery["type"],
+                "X-Hotline-Delivery-Attempt": str(n),
+            }
+        )
         outcome = webhook_client.post(url, body, headers)
-    log = {"n": n, "at": iso(now), "url": url, "status_code": outcome.status, "ok": outcome.ok,
-           "error": outcome.error, "duration_ms": outcome.duration_ms, "response": outcome.response[:200]}
+    log = {
+        "n": n,
+        "at": iso(now),
+        "url": url,
+        "status_code": outcome.status,
+        "ok": outcome.ok,
+        "error": outcome.error,
+        "duration_ms": outcome.duration_ms,
+        "response": outcome.response[:200],
+    }
     delivery["attempts"] = (list(delivery.get("attempts") or []) + [log])[-KEEP_ATTEMPTS:]
     delivery["attempt_count"] = n
     delivery["last_attempt_at"] = iso(now)

@@ -41,8 +41,20 @@ def _vsk(version: int) -> str:
 
 def summary_of(entry: dict[str, Any]) -> dict[str, Any]:
     """The search row of a version (no personal data)."""
-    keys = ("ticket_id", "version", "title", "category", "hotline", "unit_id", "external_id", "closed_at",
-            "received_at", "month", "prefix", "seq_range")
+    keys = (
+        "ticket_id",
+        "version",
+        "title",
+        "category",
+        "hotline",
+        "unit_id",
+        "external_id",
+        "closed_at",
+        "received_at",
+        "month",
+        "prefix",
+        "seq_range",
+    )
     return {k: entry.get(k) for k in keys}
 
 
@@ -94,28 +106,43 @@ class ArchiveIndex:
         items = [Item(_pk(tid), "CURRENT", summary, SEARCH_PREFIX["month"] + entry["month"], sort)]
         for name, field in _IDX_FIELDS:
             if entry.get(field):
-                items.append(Item(_pk(tid), f"IDX#{name}", summary, SEARCH_PREFIX[field] + str(entry[field]), month_sort))
+                items.append(
+                    Item(_pk(tid), f"IDX#{name}", summary, SEARCH_PREFIX[field] + str(entry[field]), month_sort)
+                )
         if entry.get("external_id"):
-            items.append(Item(_pk(tid), "IDX#external", summary, SEARCH_PREFIX["external_id"] + entry["external_id"], tid))
+            items.append(
+                Item(_pk(tid), "IDX#external", summary, SEARCH_PREFIX["external_id"] + entry["external_id"], tid)
+            )
         self.table.put_many(items)
         return self.table.put(Item(_pk(tid), _vsk(version), entry), None if overwrite else Absent())
 
     def search(self, field: str, value: str, month: str | None, limit: int, token: str | None) -> SearchPage:
         """Newest closed first; `month` narrows unit/category/hotline searches (begins_with on the sort key)."""
         key = KeyRange(prefix=f"{month}#") if month and field in ("unit_id", "category", "hotline") else None
-        page = self.table.query(SEARCH_PREFIX[field] + value, key, index=True, newest_first=True, limit=limit, token=token)
+        page = self.table.query(
+            SEARCH_PREFIX[field] + value, key, index=True, newest_first=True, limit=limit, token=token
+        )
         return SearchPage([i.data for i in page.items], page.next_page)
 
     def record_download(self, ticket_id: str, version: int, file: str, user_id: str, role: str, at: datetime) -> None:
         """Every download is recorded: who, when, which record, version and file."""
         stamp = at.isoformat()
         data = {"ticket_id": ticket_id, "version": version, "file": file, "user_id": user_id, "role": role, "at": stamp}
-        self.table.put(Item(_pk(ticket_id), f"DL#{stamp}#{user_id}#{file}", data,
-                            f"ARCHIVE-DL-BY-USER#{user_id}", f"{stamp}#{ticket_id}"))
+        self.table.put(
+            Item(
+                _pk(ticket_id),
+                f"DL#{stamp}#{user_id}#{file}",
+                data,
+                f"ARCHIVE-DL-BY-USER#{user_id}",
+                f"{stamp}#{ticket_id}",
+            )
+        )
 
     def downloads(self, ticket_id: str, limit: int = 100) -> list[dict[str, Any]]:
         """Recorded downloads of a record, newest first."""
-        return [i.data for i in self.table.items(_pk(ticket_id), KeyRange(prefix="DL#"), newest_first=True, limit=limit)]
+        return [
+            i.data for i in self.table.items(_pk(ticket_id), KeyRange(prefix="DL#"), newest_first=True, limit=limit)
+        ]
 
     def save_report(self, report: dict[str, Any]) -> None:
         """Keep a reconciliation report (RECON#{from}#{to} / {finished_at})."""

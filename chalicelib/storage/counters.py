@@ -72,8 +72,14 @@ class StoredEvent:
 
 def stored(record: Mapping[str, Any]) -> StoredEvent:
     """A StoredEvent from a history record."""
-    return StoredEvent(str(record["ticket_id"]), int(record["seq"]), str(record["type"]), dict(record["data"]),
-                       dict(record["snapshot"]), datetime.fromisoformat(str(record["at"])))
+    return StoredEvent(
+        str(record["ticket_id"]),
+        int(record["seq"]),
+        str(record["type"]),
+        dict(record["data"]),
+        dict(record["snapshot"]),
+        datetime.fromisoformat(str(record["at"])),
+    )
 
 
 def month_events(store: TicketStore, month: str) -> Iterator[StoredEvent]:

@@ -37,13 +37,22 @@ class Directory:
         item = self.table.get(pk, sk)
         return item.data if item else None
 
-    def put_item(self, pk: str, sk: str, data: Mapping[str, Any], *, gsi1pk: str | None = None,
-                 gsi1sk: str | None = None, expires_at: int | None = None) -> None:
+    def put_item(
+        self,
+        pk: str,
+        sk: str,
+        data: Mapping[str, Any],
+        *,
+        gsi1pk: str | None = None,
+        gsi1sk: str | None = None,
+        expires_at: int | None = None,
+    ) -> None:
         """Create or replace one item."""
         self.table.put(Item(pk, sk, dict(data), gsi1pk, gsi1sk, expires_at=expires_at))
 
-    def claim(self, pk: str, sk: str, data: Mapping[str, Any], *, gsi1pk: str | None = None,
-              gsi1sk: str | None = None) -> bool:
+    def claim(
+        self, pk: str, sk: str, data: Mapping[str, Any], *, gsi1pk: str | None = None, gsi1sk: str | None = None
+    ) -> bool:
         """Create an item only if it does not exist yet; False when someone created it first."""
         return self.table.put(Item(pk, sk, dict(data), gsi1pk, gsi1sk), Absent())
 
@@ -56,7 +65,12 @@ class Directory:
         return [(i.sk, i.data) for i in self.table.items(pk)]
 
     def query_items(
-        self, pk: str, *, prefix: str | None = None, limit: int | None = None, newest_first: bool = False,
+        self,
+        pk: str,
+        *,
+        prefix: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
         index: bool = False,
     ) -> list[tuple[str, dict[str, Any]]]:
         """(sk, data) of a bounded Query on the table (pk/sk) or on gsi1 (gsi1pk/gsi1sk)."""
@@ -104,10 +118,12 @@ class Directory:
     def put_template_version(self, category: str, data: Mapping[str, Any], version: int) -> bool:
         """Save version `version` of a template and make it current, atomically; False if not the next one."""
         current: Cond = Absent() if version == 1 else Equals("n", version - 1)
-        return self.table.transact([
-            (Item(TEMPLATE, category, dict(data), n=version), current),
-            (Item(f"{TEMPLATE}#{category}", f"v{version:04d}", dict(data), n=version), Absent()),
-        ])
+        return self.table.transact(
+            [
+                (Item(TEMPLATE, category, dict(data), n=version), current),
+                (Item(f"{TEMPLATE}#{category}", f"v{version:04d}", dict(data), n=version), Absent()),
+            ]
+        )
 
     def config(self, name: str) -> dict[str, Any] | None:
         """A named configuration document (e.g. `limits`)."""
@@ -155,7 +171,9 @@ class Directory:
             gsi1sk=f"{at.isoformat()}#{ticket_id}",
         )
 
-    def pii_views(self, ticket_id: str, limit: int = 100, token: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    def pii_views(
+        self, ticket_id: str, limit: int = 100, token: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
         """The recorded personal-data views of a ticket, newest first."""
         page = self.table.query(f"PIIVIEW#{ticket_id}", newest_first=True, limit=limit, token=token)
         return [i.data for i in page.items], page.next_page

@@ -163,8 +163,11 @@ M = TypeVar("M", bound=Model)
 
 
 def _bound(base: type[M], table: str, settings: Settings, indexes: dict[str, Any]) -> type[M]:
-    meta = type("Meta", (), {"table_name": table, "region": settings.region, "host": settings.endpoint_url,
-                             "max_retry_attempts": 3})
+    meta = type(
+        "Meta",
+        (),
+        {"table_name": table, "region": settings.region, "host": settings.endpoint_url, "max_retry_attempts": 3},
+    )
     return type(base.__name__, (base,), {"Meta": meta, "__module__": __name__, **indexes})
 
 
@@ -186,9 +189,17 @@ class Tables:
 def bind(settings: Settings) -> Tables:
     """Model classes bound to the stage's table names and endpoint (fresh index objects per class)."""
     return Tables(
-        tickets=_bound(TicketModel, settings.tickets_table, settings, {
-            "by_unit": _ByUnit(), "by_owner": _ByOwner(), "by_status": _ByStatus(), "open_deadline": _OpenDeadline(),
-        }),
+        tickets=_bound(
+            TicketModel,
+            settings.tickets_table,
+            settings,
+            {
+                "by_unit": _ByUnit(),
+                "by_owner": _ByOwner(),
+                "by_status": _ByStatus(),
+                "open_deadline": _OpenDeadline(),
+            },
+        ),
         events=_bound(EventModel, settings.events_table, settings, {"by_month": _ByMonth()}),
         counters=_bound(CounterModel, settings.counters_table, settings, {}),
         directory=_bound(DirectoryModel, settings.directory_table, settings, {"gsi1": _Gsi1()}),

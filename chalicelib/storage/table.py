@@ -128,7 +128,9 @@ class DirectoryTable(ABC):
         """Change some attributes of an item (creating it if absent); False when `cond` did not hold."""
 
     @abstractmethod
-    def add(self, pk: str, sk: str, amount: int, *, cap: int | None = None, expires_at: int | None = None) -> int | None:
+    def add(
+        self, pk: str, sk: str, amount: int, *, cap: int | None = None, expires_at: int | None = None
+    ) -> int | None:
         """Atomically add to the item's number; the new value, or None when it would pass `cap`."""
 
     @abstractmethod
@@ -205,7 +207,12 @@ class DynamoDirectoryTable(DirectoryTable):
 
     def _model(self, item: Item) -> DirectoryModel:
         return self.model(
-            item.pk, item.sk, data=dump(item.data), gsi1pk=item.gsi1pk, gsi1sk=item.gsi1sk, n=item.n,
+            item.pk,
+            item.sk,
+            data=dump(item.data),
+            gsi1pk=item.gsi1pk,
+            gsi1sk=item.gsi1sk,
+            n=item.n,
             expires_at=item.expires_at,
         )
 
@@ -233,8 +240,13 @@ class DynamoDirectoryTable(DirectoryTable):
     def item_of(m: DirectoryModel) -> Item:
         """An `Item` from a model instance."""
         return Item(
-            m.pk, m.sk, json.loads(m.data or "{}"), m.gsi1pk, m.gsi1sk,
-            None if m.n is None else int(m.n), None if m.expires_at is None else int(m.expires_at),
+            m.pk,
+            m.sk,
+            json.loads(m.data or "{}"),
+            m.gsi1pk,
+            m.gsi1sk,
+            None if m.n is None else int(m.n),
+            None if m.expires_at is None else int(m.expires_at),
         )
 
     def get(self, pk: str, sk: str) -> Item | None:
@@ -283,7 +295,9 @@ class DynamoDirectoryTable(DirectoryTable):
             raise
         return True
 
-    def add(self, pk: str, sk: str, amount: int, *, cap: int | None = None, expires_at: int | None = None) -> int | None:
+    def add(
+        self, pk: str, sk: str, amount: int, *, cap: int | None = None, expires_at: int | None = None
+    ) -> int | None:
         m = self.model
         actions: list[Any] = [m.n.add(amount)]
         if expires_at is not None:
@@ -358,4 +372,3 @@ class DynamoDirectoryTable(DirectoryTable):
         items = [self.item_of(i) for i in results]
         more = limit is not None and len(items) >= limit
         return ItemPage(items, encode_token(results.last_evaluated_key) if more else None)
-

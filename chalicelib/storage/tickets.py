@@ -45,7 +45,9 @@ def deadline_shard(ticket_id: str) -> str:
     return f"OPEN#{zlib.crc32(ticket_id.encode()) % DEADLINE_SHARDS}"
 
 
-def counter_items(event_type: str, data: Mapping[str, Any], doc: Mapping[str, Any], at: datetime) -> dict[tuple[str, str], int]:
+def counter_items(
+    event_type: str, data: Mapping[str, Any], doc: Mapping[str, Any], at: datetime
+) -> dict[tuple[str, str], int]:
     """Counter keys and increments for one event (see domain/statistics.py)."""
     month = statistics.stat_month(doc, at)  # the ticket's month: its first dispatch (docs/statistics.md)
     shard = zlib.crc32(str(doc["ticket_id"]).encode()) % COUNTER_SHARDS
@@ -79,8 +81,21 @@ def event_record(change: Change, seq: int, doc: Mapping[str, Any]) -> EventRecor
 
 def public_event(record: Mapping[str, Any]) -> dict[str, Any]:
     """The public form of a history item (no snapshot, no index keys)."""
-    return {k: record[k] for k in ("event_id", "ticket_id", "seq", "type", "actor_id", "actor_role", "at",
-                                   "from_status", "to_status", "data")}
+    return {
+        k: record[k]
+        for k in (
+            "event_id",
+            "ticket_id",
+            "seq",
+            "type",
+            "actor_id",
+            "actor_role",
+            "at",
+            "from_status",
+            "to_status",
+            "data",
+        )
+    }
 
 
 @dataclass(frozen=True)
@@ -174,8 +189,9 @@ class TicketStore(ABC):
         """The ticket's caller ciphertext as stored (never decrypted here), or None."""
 
     @abstractmethod
-    def list_page(self, *, index: str, key: str, limit: int, token: str | None,
-             filters: Mapping[str, str] | None = None) -> Page:
+    def list_page(
+        self, *, index: str, key: str, limit: int, token: str | None, filters: Mapping[str, str] | None = None
+    ) -> Page:
         """One page of an index (unit, owner, status), newest received first; filters narrow the page."""
 
     @abstractmethod
@@ -279,8 +295,9 @@ class DynamoTicketRepository(TicketStore):
             return None
         return item.caller_enc
 
-    def list_page(self, *, index: str, key: str, limit: int, token: str | None,
-             filters: Mapping[str, str] | None = None) -> Page:
+    def list_page(
+        self, *, index: str, key: str, limit: int, token: str | None, filters: Mapping[str, str] | None = None
+    ) -> Page:
         model = self._t.tickets
         idx = {"unit": model.by_unit, "owner": model.by_owner, "status": model.by_status}[index]
         condition = self._filter_condition(filters or {})

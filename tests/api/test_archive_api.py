@@ -34,8 +34,14 @@ def archived(deps: Any, seeded: Any) -> dict[str, str]:
 
 def test_records_office_finds_a_record_by_every_key(api: Any, archived: dict[str, str]) -> None:
     tid, month = archived["tid"], archived["month"]
-    for query in (f"ticket_id={tid}", f"external_id={archived['ext']}", f"unit_id=U001&month={month}",
-                  "category=complaint", "hotline=12345", f"month={month}"):
+    for query in (
+        f"ticket_id={tid}",
+        f"external_id={archived['ext']}",
+        f"unit_id=U001&month={month}",
+        "category=complaint",
+        "hotline=12345",
+        f"month={month}",
+    ):
         resp = api.get(f"/archive/search?{query}&limit=100", user="records1")
         assert resp.status_code == 200, resp.json
         assert tid in [i["ticket_id"] for i in resp.json["items"]], query
@@ -50,7 +56,9 @@ def test_search_is_paginated(deps: Any, api: Any, archived: dict[str, str]) -> N
     deliver(deps, AUDIT, {"Records": stream_records(deps, closed)})
     first = api.get(f"/archive/search?month={archived['month']}&limit=1", user="analyst1").json
     assert len(first["items"]) == 1 and first["next_page"]
-    second = api.get(f"/archive/search?month={archived['month']}&limit=1&page={first['next_page']}", user="analyst1").json
+    second = api.get(
+        f"/archive/search?month={archived['month']}&limit=1&page={first['next_page']}", user="analyst1"
+    ).json
     assert second["items"] and second["items"][0]["ticket_id"] != first["items"][0]["ticket_id"]
 
 
@@ -82,7 +90,9 @@ def test_archive_needs_a_login(api: Any, archived: dict[str, str]) -> None:
     assert api.get(f"/archive/{archived['tid']}").status_code == 401
 
 
-def test_r12345_11_record_metadata_masks_the_caller_and_records_each_reveal(deps: Any, api: Any, archived: dict[str, str]) -> None:
+def test_r12345_11_record_metadata_masks_the_caller_and_records_each_reveal(
+    deps: Any, api: Any, archived: dict[str, str]
+) -> None:
 
     tid = archived["tid"]
     meta = api.get(f"/archive/{tid}", user="records1").json
@@ -96,7 +106,9 @@ def test_r12345_11_record_metadata_masks_the_caller_and_records_each_reveal(deps
     assert len(views) == before + 1 and views[0]["user_id"] == "records1"
 
 
-def test_download_gives_a_15_minute_link_to_the_archived_bytes_and_is_recorded(deps: Any, api: Any, archived: dict[str, str]) -> None:
+def test_download_gives_a_15_minute_link_to_the_archived_bytes_and_is_recorded(
+    deps: Any, api: Any, archived: dict[str, str]
+) -> None:
 
     tid = archived["tid"]
     for name in ("record.html", "record.json", "manifest.json"):
@@ -162,6 +174,7 @@ def test_admin_reconciles_a_date_range(api: Any, archived: dict[str, str]) -> No
 def test_recorded_stream_batch_through_the_chalice_handler(deps: Any, app: Any, api: Any, seeded: Any) -> None:
     """tests/events/stream-events-archive.json: a ticket's whole life as Lambda receives it."""
     from chalice.test import Client
+
     event = json.loads((EVENTS / "stream-events-archive.json").read_text(encoding="utf-8"))
     s = deps.settings
     ddb = boto3.client("dynamodb", endpoint_url=s.endpoint_url, region_name=s.region)

@@ -72,7 +72,13 @@ def test_r12345_12_duty_roster_and_who_is_on_duty_now(deps: Any, api: Any, seede
 
     now = datetime.now(UTC)
     shift = shift_at(now, deps.contexts.load(now).calendar)
-    entry = {"date": shift.day.isoformat(), "shift": shift.kind, "user_id": "op2", "name": "李强", "phone": "13957601002"}
+    entry = {
+        "date": shift.day.isoformat(),
+        "shift": shift.kind,
+        "user_id": "op2",
+        "name": "李强",
+        "phone": "13957601002",
+    }
     assert _put(api, "/admin/duty/roster", {"entries": [entry]}, user="admin1").status_code == 200
     on_duty = api.get("/admin/duty/now", user="op1").json
     assert on_duty["shift"] == shift.key and on_duty["on_duty"]["user_id"] == "op2"
@@ -99,7 +105,13 @@ def test_r12345_13_five_confirmations_for_operators_and_unit_handlers(api: Any, 
     dispatched = _ticket(api)
     api.post(f"/tickets/{dispatched['id']}/dispatch", {"unit_id": "U001", "call": CALL}, user="op1")
     mine = api.get("/me/confirmations", user="op1").json
-    assert [g["key"] for g in mine["groups"]] == ["new", "extensions_returns", "due_soon", "to_confirm", "to_submit_archive"]
+    assert [g["key"] for g in mine["groups"]] == [
+        "new",
+        "extensions_returns",
+        "due_soon",
+        "to_confirm",
+        "to_submit_archive",
+    ]
     new = mine["groups"][0]
     assert new["count"] >= 1 and len(new["items"]) <= 5 and "open_tasks" in mine
     unit = api.get("/me/confirmations", user="uh1").json
@@ -115,7 +127,10 @@ def test_calls_are_recorded_listed_and_in_the_history(api: Any, seeded: Any) -> 
     body = {"kind": "other", "to_name": "周海", "to_phone": "13957600001", "outcome": "no_answer", "note": "未接通"}
     assert api.post(f"/tickets/{t['id']}/calls", body, user="op1").status_code == 201
     listed = api.get(f"/tickets/{t['id']}/calls", user="uh1").json["items"]
-    assert [(c["kind"], c["outcome"], c["by"]) for c in listed] == [("dispatch_notice", "reached", "op1"), ("other", "no_answer", "op1")]
+    assert [(c["kind"], c["outcome"], c["by"]) for c in listed] == [
+        ("dispatch_notice", "reached", "op1"),
+        ("other", "no_answer", "op1"),
+    ]
     assert api.get(f"/tickets/{t['id']}/calls", user="uh2").status_code == 404  # another unit's ticket
     assert api.post(f"/tickets/{t['id']}/calls", dict(body, to_phone="6001"), user="op1").status_code == 422
     assert api.get(f"/tickets/{t['id']}/sms", user="op1").json == {"items": []}  # the stream sends, not the request

@@ -23,7 +23,9 @@ def test_r12345_16_instruction_is_forwarded_to_the_owner_and_answered(api: Any, 
     mine = api.get("/instructions?mine=1", user="op1").json["items"]
     assert instr["id"] in [i["id"] for i in mine]
     assert instr["id"] not in [i["id"] for i in api.get("/instructions?mine=1", user="op2").json["items"]]
-    assert api.post(f"/tickets/{tid}/instructions/{instr['id']}/answer", {"text": "已办"}, user="op2").status_code == 403
+    assert (
+        api.post(f"/tickets/{tid}/instructions/{instr['id']}/answer", {"text": "已办"}, user="op2").status_code == 403
+    )
     done = api.post(f"/tickets/{tid}/instructions/{instr['id']}/answer", {"text": "已协调民政办，本周办结"}, user="op1")
     assert done.status_code == 200 and done.json["status"] == "answered" and done.json["answer"]["on_time"] is True
     again = api.post(f"/tickets/{tid}/instructions/{instr['id']}/answer", {"text": "再答"}, user="op1")
@@ -51,7 +53,9 @@ def test_r12345_16_unanswered_instruction_is_chased_until_answered(deps: Any, ap
     assert len(item["chases"]) == 1
     types = [e["type"] for e in api.get(f"/tickets/{tid}/events", user="op1").json["items"]]
     assert types.count("instruction_chased") == 1
-    assert api.post(f"/tickets/{tid}/instructions/{instr['id']}/answer", {"text": "已说明"}, user="uh1").status_code == 200
+    assert (
+        api.post(f"/tickets/{tid}/instructions/{instr['id']}/answer", {"text": "已说明"}, user="uh1").status_code == 200
+    )
     assert svc.chase_all(deps, due + timedelta(days=5)) >= 0
     item = api.get(f"/tickets/{tid}/instructions", user="op1").json["items"][0]
     assert item["status"] == "answered" and len(item["chases"]) == 1
@@ -61,7 +65,9 @@ def test_instruction_needs_text_and_a_leader(api: Any, seeded: Any) -> None:
     tid = _ticket(api)
     assert api.post(f"/tickets/{tid}/instructions", {}, user="leader1").status_code == 422
     assert api.post(f"/tickets/{tid}/instructions", {"text": "x"}, user="uh1").status_code == 403
-    assert api.post(f"/tickets/{tid}/instructions", {"text": "x"}, user="op1").status_code == 422  # leader_name required
+    assert (
+        api.post(f"/tickets/{tid}/instructions", {"text": "x"}, user="op1").status_code == 422
+    )  # leader_name required
     ok = api.post(f"/tickets/{tid}/instructions", {"text": "x", "leader_name": "陈建国"}, user="op1")
     assert ok.status_code == 201 and ok.json["leader"] == "陈建国"
     received = api.post("/tickets", {"category": "help", "title": "t", "content": "c"}, user="op1").json["id"]

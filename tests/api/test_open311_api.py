@@ -34,9 +34,16 @@ def api_key(api: Any) -> str:
 
 
 def fields(api_key: str, **extra: str) -> dict[str, str]:
-    base = {"api_key": api_key, "service_code": "complaint", "description": "广场路路灯坏了三天，电话13800001234",
-            "address_string": "海游街道广场路 8 号", "first_name": "三", "last_name": "张", "phone": "13800001234",
-            "email": "zhangsan@example.com"}
+    base = {
+        "api_key": api_key,
+        "service_code": "complaint",
+        "description": "广场路路灯坏了三天，电话13800001234",
+        "address_string": "海游街道广场路 8 号",
+        "first_name": "三",
+        "last_name": "张",
+        "phone": "13800001234",
+        "email": "zhangsan@example.com",
+    }
     return {k: v for k, v in {**base, **extra}.items() if v is not None}
 
 
@@ -80,8 +87,11 @@ def test_post_request_creates_ticket_and_get_shows_no_personal_data(deps: Any, a
     assert list(record) == SPEC_REQUEST_FIELDS
     assert record["service_request_id"] == rid and record["status"] == "open" and record["service_code"] == "complaint"
     assert (record["lat"], record["long"]) == (29.1, 121.3)
-    for text in (one.text, get(api, f"/open311/v2/requests/{rid}.xml").text,
-                 get(api, f"/open311/v2/requests.json?service_request_id={rid}").text):
+    for text in (
+        one.text,
+        get(api, f"/open311/v2/requests/{rid}.xml").text,
+        get(api, f"/open311/v2/requests.json?service_request_id={rid}").text,
+    ):
         assert "13800001234" not in text and "张" not in text and "zhangsan" not in text
     xml = get(api, f"/open311/v2/requests/{rid}.xml")
     root = ET.fromstring(xml.body)
@@ -92,8 +102,12 @@ def test_post_request_creates_ticket_and_get_shows_no_personal_data(deps: Any, a
 
 
 def test_get_requests_filters(api: Any, api_key: str) -> None:
-    ids = [json.loads(post(api, "/open311/v2/requests.json", fields(api_key, service_code=code)).text)[0]["service_request_id"]
-           for code in ("help", "env-report")]
+    ids = [
+        json.loads(post(api, "/open311/v2/requests.json", fields(api_key, service_code=code)).text)[0][
+            "service_request_id"
+        ]
+        for code in ("help", "env-report")
+    ]
     listed = json.loads(get(api, "/open311/v2/requests.json").text)
     assert {r["service_request_id"] for r in listed} >= set(ids) and len(listed) <= 1000
     only_env = json.loads(get(api, "/open311/v2/requests.json?service_code=env-report").text)
@@ -103,7 +117,9 @@ def test_get_requests_filters(api: Any, api_key: str) -> None:
     assert not {r["service_request_id"] for r in closed} & set(ids)
     by_ids = json.loads(get(api, f"/open311/v2/requests.json?service_request_id={ids[0]},{ids[1]}").text)
     assert [r["service_request_id"] for r in by_ids] == ids
-    past = json.loads(get(api, "/open311/v2/requests.json?start_date=2020-01-01T00:00:00Z&end_date=2020-02-01T00:00:00Z").text)
+    past = json.loads(
+        get(api, "/open311/v2/requests.json?start_date=2020-01-01T00:00:00Z&end_date=2020-02-01T00:00:00Z").text
+    )
     assert past == []
     xml = ET.fromstring(get(api, "/open311/v2/requests.xml?status=open").body)
     assert xml.tag == "service_requests"
@@ -116,16 +132,19 @@ def test_tickets_from_other_channels_are_not_open311_requests(api: Any) -> None:
     assert json.loads(get(api, f"/open311/v2/requests.json?service_request_id={tid}").text) == []
 
 
-@pytest.mark.parametrize(("change", "status"), [
-    ({"api_key": None}, 400),
-    ({"api_key": "o311_wrong"}, 403),
-    ({"service_code": None}, 400),
-    ({"service_code": "nope"}, 404),
-    ({"address_string": None}, 400),
-    ({"description": None}, 400),
-    ({"phone": "12345"}, 400),
-    ({"lat": "91", "long": "1"}, 400),
-])
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({"api_key": None}, 400),
+        ({"api_key": "o311_wrong"}, 403),
+        ({"service_code": None}, 400),
+        ({"service_code": "nope"}, 404),
+        ({"address_string": None}, 400),
+        ({"description": None}, 400),
+        ({"phone": "12345"}, 400),
+        ({"lat": "91", "long": "1"}, 400),
+    ],
+)
 def test_post_errors_as_the_spec_shows(api: Any, api_key: str, change: dict[str, Any], status: int) -> None:
     body = fields(api_key)
     for k, v in change.items():
@@ -144,7 +163,11 @@ def test_post_errors_as_the_spec_shows(api: Any, api_key: str, change: dict[str,
 
 
 def test_get_errors_and_hostile_input(api: Any) -> None:
-    for query in ("status=pending", "start_date=notadate", "start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z"):
+    for query in (
+        "status=pending",
+        "start_date=notadate",
+        "start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z",
+    ):
         resp = get(api, f"/open311/v2/requests.json?{query}")
         assert resp.status_code == 400 and json.loads(resp.text)[0]["code"] == 400
     assert get(api, "/open311/v2/requests/..%2Fetc.json").status_code == 404

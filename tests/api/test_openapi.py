@@ -23,8 +23,12 @@ def test_partner_open311_public_operations_have_real_schemas(api: Any) -> None:
     push = paths["/partner/v1/tickets"]["post"]
     assert push["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/PartnerPush"}
     assert {"200", "201", "401", "409", "422", "429"} <= set(push["responses"])
-    assert {p["name"] for p in push["parameters"]} == {"X-Hotline-Key", "X-Hotline-Timestamp", "X-Hotline-Nonce",
-                                                       "X-Hotline-Signature"}
+    assert {p["name"] for p in push["parameters"]} == {
+        "X-Hotline-Key",
+        "X-Hotline-Timestamp",
+        "X-Hotline-Nonce",
+        "X-Hotline-Signature",
+    }
     create = paths["/open311/v2/requests.json"]["post"]
     assert "application/x-www-form-urlencoded" in create["requestBody"]["content"]
     assert {"201", "400", "403", "404"} <= set(create["responses"])

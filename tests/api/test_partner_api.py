@@ -47,11 +47,27 @@ def test_only_admins_manage_partners(api: Any) -> None:
 
 
 def test_partner_validation_and_duplicate(api: Any) -> None:
-    bad = api.post("/admin/partners", {"partner_id": "Bad Id", "name": "", "webhook_url": "ftp://x",
-                                       "webhook_events": ["nope"], "rate_per_minute": 0, "x": 1}, user="admin1")
+    bad = api.post(
+        "/admin/partners",
+        {
+            "partner_id": "Bad Id",
+            "name": "",
+            "webhook_url": "ftp://x",
+            "webhook_events": ["nope"],
+            "rate_per_minute": 0,
+            "x": 1,
+        },
+        user="admin1",
+    )
     assert bad.status_code == 422
-    assert set(bad.json["details"]["fields"]) == {"partner_id", "name", "webhook_url", "webhook_events",
-                                                  "rate_per_minute", "x"}
+    assert set(bad.json["details"]["fields"]) == {
+        "partner_id",
+        "name",
+        "webhook_url",
+        "webhook_events",
+        "rate_per_minute",
+        "x",
+    }
     created = new_partner(api)
     again = api.post("/admin/partners", {"partner_id": created["partner_id"], "name": "y"}, user="admin1")
     assert again.status_code == 409
@@ -72,7 +88,9 @@ def test_rotate_keeps_old_key_in_grace_and_revoke_stops_it(api: Any, partner: An
     assert new.send("GET", f"/partner/v1/tickets/{n}").status_code == 200
     immediate = api.post(f"/admin/partners/{pid}/keys", {"grace_hours": 0}, user="admin1").json
     assert new.send("GET", f"/partner/v1/tickets/{n}").status_code == 401
-    assert Signed(api, immediate["key_id"], immediate["secret"]).send("GET", f"/partner/v1/tickets/{n}").status_code == 200
+    assert (
+        Signed(api, immediate["key_id"], immediate["secret"]).send("GET", f"/partner/v1/tickets/{n}").status_code == 200
+    )
 
 
 # ---------------------------------------------------------------- signature edge cases over HTTP
@@ -200,7 +218,9 @@ def test_r12345_09_city_audit_and_reassign(deps: Any, api: Any, seeded: Any, par
     assert accepted.status_code == 200 and accepted.json["status"] == "closed"
     again = client.send("POST", f"/partner/v1/tickets/{n}/audit", {"result": "accepted"})
     assert again.status_code == 200  # a retried acceptance is harmless
-    assert client.send("POST", f"/partner/v1/tickets/{n}/audit", {"result": "rejected", "reason": "x"}).status_code == 409
+    assert (
+        client.send("POST", f"/partner/v1/tickets/{n}/audit", {"result": "rejected", "reason": "x"}).status_code == 409
+    )
     reassigned = client.send("POST", f"/partner/v1/tickets/{n}/reassign", {"reason": "市民不满意，重新交办"})
     assert reassigned.status_code == 200 and reassigned.json["status"] == "handling"
 
@@ -234,7 +254,9 @@ _json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=12,
 )
-_push_bodies = st.fixed_dictionaries({}, optional=dict.fromkeys((*PUSH, "number", "received_at", "city_due", "urgent"), _json_values))
+_push_bodies = st.fixed_dictionaries(
+    {}, optional=dict.fromkeys((*PUSH, "number", "received_at", "city_due", "urgent"), _json_values)
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))

@@ -14,8 +14,14 @@ import pytest
 from tests.helpers.streams import stream_batch
 from tests.helpers.tickets import drive_to_submitted
 
-BODY = {"hotline": "12345", "channel": "phone", "category": "complaint", "title": "噪音扰民",
-        "content": "夜间施工噪音", "caller": {"name": "张三", "phone": "13800001234", "address": "家住广场路"}}
+BODY = {
+    "hotline": "12345",
+    "channel": "phone",
+    "category": "complaint",
+    "title": "噪音扰民",
+    "content": "夜间施工噪音",
+    "caller": {"name": "张三", "phone": "13800001234", "address": "家住广场路"},
+}
 
 
 @pytest.fixture(autouse=True)
@@ -69,8 +75,21 @@ def test_lookup_shows_status_without_personal_data(deps: Any, api: Any, seeded: 
     done = lookup(api, tid, code).json
     assert done["handling_unit"] == "海游街道办事处" and "已现场核查并责令整改" in done["reply"]
     assert "investigation" not in done["reply"]  # section titles, not ids
-    assert set(done) == {"number", "hotline", "category", "category_text", "status", "status_text", "handling_unit",
-                         "received_at", "handle_due", "submitted_at", "closed_at", "updated_at", "reply"}
+    assert set(done) == {
+        "number",
+        "hotline",
+        "category",
+        "category_text",
+        "status",
+        "status_text",
+        "handling_unit",
+        "received_at",
+        "handle_due",
+        "submitted_at",
+        "closed_at",
+        "updated_at",
+        "reply",
+    }
 
 
 def test_wrong_codes_are_counted_and_locked_out(deps: Any, api: Any, seeded: Any) -> None:

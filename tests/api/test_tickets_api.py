@@ -29,7 +29,9 @@ def new_ticket(api: Any, **overrides: Any) -> dict[str, Any]:
     return resp.json
 
 
-def act(api: Any, ticket_id: str, verb: str, user: str, body: dict[str, Any] | None = None, status: int = 200) -> dict[str, Any]:
+def act(
+    api: Any, ticket_id: str, verb: str, user: str, body: dict[str, Any] | None = None, status: int = 200
+) -> dict[str, Any]:
     resp = api.post(f"/tickets/{ticket_id}/{verb}", body or {}, user=user)
     assert resp.status_code == status, (verb, resp.json)
     return resp.json
@@ -97,13 +99,26 @@ def test_happy_path_from_intake_to_close(api: Any) -> None:
     act(api, tid, "sign", "uh1")
     act(api, tid, "reply", "uh1", {"sections": REPLY})
     act(api, tid, "review", "op1", {"approve": True})
-    act(api, tid, "callback", "op1", {"informed": True, "truthful": True, "misconduct": False, "satisfaction": "satisfied"})
+    act(
+        api,
+        tid,
+        "callback",
+        "op1",
+        {"informed": True, "truthful": True, "misconduct": False, "satisfaction": "satisfied"},
+    )
     act(api, tid, "submit", "op1")
     t = act(api, tid, "close", "op1", {"note": "市审核通过"})
     assert t["status"] == "closed"
     events = api.get(f"/tickets/{tid}/events", user="op1").json["items"]
     assert [e["type"] for e in events] == [
-        "received", "dispatched", "signed", "replied", "reviewed", "called_back", "submitted", "closed"
+        "received",
+        "dispatched",
+        "signed",
+        "replied",
+        "reviewed",
+        "called_back",
+        "submitted",
+        "closed",
     ]
     assert [e["seq"] for e in events] == list(range(1, 9))
 

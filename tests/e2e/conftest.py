@@ -35,7 +35,9 @@ class LocalStack:
 
     def login(self, username: str) -> dict[str, Any]:
         """Tokens and user of a demo account (password `Hotline#2026{username}`)."""
-        resp = requests.post(f"{self.api}/auth/login", json={"username": username, "password": f"Hotline#2026{username}"}, timeout=30)
+        resp = requests.post(
+            f"{self.api}/auth/login", json={"username": username, "password": f"Hotline#2026{username}"}, timeout=30
+        )
         resp.raise_for_status()
         data: dict[str, Any] = resp.json()
         return data
@@ -48,11 +50,26 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
     data_dir = base / "data"
     log = base / "stack.log"
     api_port, web_port, moto_port = free_port(), free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TICKETS_", "EVENTS_", "OIDC_", "USER_POOL", "COGNITO", "STAGE"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "TICKETS_", "EVENTS_", "OIDC_", "USER_POOL", "COGNITO", "STAGE"))
+    }
     cmd = [
-        sys.executable, "-m", "infra.local_stack", "--reset",
-        "--api-port", str(api_port), "--web-port", str(web_port), "--moto-port", str(moto_port),
-        "--data-dir", str(data_dir), "--sweep-every", "30s",
+        sys.executable,
+        "-m",
+        "infra.local_stack",
+        "--reset",
+        "--api-port",
+        str(api_port),
+        "--web-port",
+        str(web_port),
+        "--moto-port",
+        str(moto_port),
+        "--data-dir",
+        str(data_dir),
+        "--sweep-every",
+        "30s",
     ]
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)

@@ -59,16 +59,24 @@ def load(endpoint: str, n: int) -> dict[str, Any]:
     op, uh = Actor("op1", "operator", None, "李娜"), Actor("uh1", "unit_handler", "U001", "张伟")
     t0 = now - timedelta(hours=2)
     payload = {
-        "category": "complaint", "title": "小区夜间施工噪音扰民（批量）", "content": "工地夜间22点后仍在施工，噪音很大。" * 3,
-        "caller": {"name": "张三丰", "phone": "13800001234"}, "location": {"address": "三门县海游街道"},
+        "category": "complaint",
+        "title": "小区夜间施工噪音扰民（批量）",
+        "content": "工地夜间22点后仍在施工，噪音很大。" * 3,
+        "caller": {"name": "张三丰", "phone": "13800001234"},
+        "location": {"address": "三门县海游街道"},
         "received_at": t0.isoformat(),
     }
     ticket = dom.new_ticket("T00000000-00000", payload, op, t0, ctx).after.with_changes(last_seq=1, version=1)
     for seq, (verb, actor, body) in enumerate(
-        [("dispatch", op, {"unit_id": "U001", "call": {"to_name": "周海", "to_phone": "13957600001"}}), ("sign", uh, {})],
+        [
+            ("dispatch", op, {"unit_id": "U001", "call": {"to_name": "周海", "to_phone": "13957600001"}}),
+            ("sign", uh, {}),
+        ],
         start=2,
     ):
-        ticket = dom.apply(ticket, verb, body, actor, t0 + timedelta(minutes=seq), ctx).after.with_changes(last_seq=seq, version=seq)
+        ticket = dom.apply(ticket, verb, body, actor, t0 + timedelta(minutes=seq), ctx).after.with_changes(
+            last_seq=seq, version=seq
+        )
     r = deps.tickets
     caller_enc = r.ticket_model(ticket, None).caller_enc  # encrypt the caller once
     dates = ("received_at", "dispatch_due", "dispatched_at", "first_dispatched_at", "created_at", "updated_at")
@@ -97,7 +105,6 @@ if __name__ == "__main__":  # python tests/e2e/perf_inbox.py <moto endpoint> <n>
 # ---- measurement
 
 
-
 def _moto_endpoint(stack: LocalStack) -> str:
     match = re.search(r"^\s*moto\s+(http://\S+)", stack.log.read_text(errors="replace"), re.MULTILINE)
     assert match, "moto endpoint not in the stack's banner"
@@ -107,8 +114,11 @@ def _moto_endpoint(stack: LocalStack) -> str:
 def _first_row_ms(browser: Any, stack: LocalStack, user: str, path: str) -> float:
     session = stack.login(user)
     stored = {
-        "idToken": session["id_token"], "accessToken": session["access_token"], "refreshToken": session["refresh_token"],
-        "expiresAt": int(time.time() * 1000) + 3_000_000, "user": session["user"],
+        "idToken": session["id_token"],
+        "accessToken": session["access_token"],
+        "refreshToken": session["refresh_token"],
+        "expiresAt": int(time.time() * 1000) + 3_000_000,
+        "user": session["user"],
     }
     context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN", timezone_id="Asia/Shanghai")
     try:
@@ -117,7 +127,8 @@ def _first_row_ms(browser: Any, stack: LocalStack, user: str, path: str) -> floa
         page.goto(stack.web + path, wait_until="commit")
         handle = page.wait_for_function(
             "() => document.querySelector('[data-test=\"inbox-row\"]') ? performance.now() : null",
-            polling="raf", timeout=60_000,
+            polling="raf",
+            timeout=60_000,
         )
         return float(handle.json_value())
     finally:
@@ -127,10 +138,19 @@ def _first_row_ms(browser: Any, stack: LocalStack, user: str, path: str) -> floa
 def test_inbox_first_page_with_10000_tickets(local_stack: LocalStack) -> None:
     from tests.e2e.test_spa_e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, sync_api
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TICKETS_", "EVENTS_", "COUNTERS_", "DIRECTORY_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "TICKETS_", "EVENTS_", "COUNTERS_", "DIRECTORY_"))
+    }
     out = subprocess.run(
         [sys.executable, __file__, _moto_endpoint(local_stack), str(N_TICKETS)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
     assert out.returncode == 0, out.stderr[-4000:]
     loaded = json.loads(out.stdout.strip().splitlines()[-1])
@@ -139,7 +159,9 @@ def test_inbox_first_page_with_10000_tickets(local_stack: LocalStack) -> None:
     api_ms = []
     for _ in range(RUNS):
         t = time.perf_counter()
-        resp = requests.get(f"{local_stack.api}/tickets?limit=20", headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        resp = requests.get(
+            f"{local_stack.api}/tickets?limit=20", headers={"Authorization": f"Bearer {token}"}, timeout=60
+        )
         api_ms.append((time.perf_counter() - t) * 1000)
         assert resp.ok and len(resp.json()["items"]) == 20
     results: dict[str, Any] = {"loaded": loaded, "api_first_page_ms": [round(x) for x in api_ms]}
@@ -148,7 +170,10 @@ def test_inbox_first_page_with_10000_tickets(local_stack: LocalStack) -> None:
         try:
             for user, path in (("op1", "/tickets"), ("uh1", "/unit-tickets")):
                 runs = [_first_row_ms(browser, local_stack, user, path) for _ in range(RUNS)]
-                results[f"{user} {path}"] = {"runs_ms": [round(x) for x in runs], "median_ms": round(statistics.median(runs))}
+                results[f"{user} {path}"] = {
+                    "runs_ms": [round(x) for x in runs],
+                    "median_ms": round(statistics.median(runs)),
+                }
             # paging through the opaque tokens: next shows other rows, previous the first ones again
             page = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN").new_page()
             page.goto(local_stack.web + "/login")
@@ -160,10 +185,14 @@ def test_inbox_first_page_with_10000_tickets(local_stack: LocalStack) -> None:
             rows.first.wait_for()
             first = rows.first.get_attribute("data-ticket-id")
             page.locator('[data-test="page-next"]').click()
-            page.wait_for_function(f"() => document.querySelector('[data-test=\"inbox-row\"]')?.dataset.ticketId !== {json.dumps(first)}")
+            page.wait_for_function(
+                f"() => document.querySelector('[data-test=\"inbox-row\"]')?.dataset.ticketId !== {json.dumps(first)}"
+            )
             assert rows.count() == 20 and page.locator('[data-test="page-number"]').inner_text().strip() == "第 2 页"
             page.locator('[data-test="page-prev"]').click()
-            page.wait_for_function(f"() => document.querySelector('[data-test=\"inbox-row\"]')?.dataset.ticketId === {json.dumps(first)}")
+            page.wait_for_function(
+                f"() => document.querySelector('[data-test=\"inbox-row\"]')?.dataset.ticketId === {json.dumps(first)}"
+            )
             page.locator(".el-loading-mask").first.wait_for(state="detached")
             page.evaluate("document.querySelector('.main')?.scrollTo(0, 0)")
             page.screenshot(path=str(ARTIFACTS / "17-inbox-10000-tickets.png"))

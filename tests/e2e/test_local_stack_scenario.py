@@ -19,7 +19,11 @@ class Session:
 
     def call(self, method: str, path: str, user: str, body: dict[str, Any] | None = None, status: int = 200) -> Any:
         resp = requests.request(
-            method, self.stack.api + path, json=body, headers={"Authorization": f"Bearer {self.tokens[user]}"}, timeout=30
+            method,
+            self.stack.api + path,
+            json=body,
+            headers={"Authorization": f"Bearer {self.tokens[user]}"},
+            timeout=30,
         )
         assert resp.status_code == status, (method, path, resp.status_code, resp.text)
         return resp.json()
@@ -30,14 +34,30 @@ class Session:
 
 def test_demo_data_is_there_and_spans_every_state(local_stack: LocalStack) -> None:
     s = Session(local_stack)
-    for status in ("received", "dispatched", "handling", "replied", "reviewed", "called_back", "submitted", "closed", "returned", "extension_requested"):
+    for status in (
+        "received",
+        "dispatched",
+        "handling",
+        "replied",
+        "reviewed",
+        "called_back",
+        "submitted",
+        "closed",
+        "returned",
+        "extension_requested",
+    ):
         items = s.call("GET", f"/tickets?status={status}&limit=50", "analyst")["items"]
         assert items, status
 
 
 def test_walk_a_ticket_through_the_happy_path_and_each_side_way_over_http(local_stack: LocalStack) -> None:
     s = Session(local_stack)
-    body = {"category": "complaint", "title": "夜间施工噪音", "content": "22点后仍在施工", "caller": {"name": "张三", "phone": "13800001111"}}
+    body = {
+        "category": "complaint",
+        "title": "夜间施工噪音",
+        "content": "22点后仍在施工",
+        "caller": {"name": "张三", "phone": "13800001111"},
+    }
     tid = s.call("POST", "/tickets", "op1", body, status=201)["id"]
     s.act(tid, "dispatch", "op1", {"unit_id": "U001", "call": CALL})
     s.act(tid, "return", "uh1", {"reason": "不属于本单位"})
@@ -53,7 +73,12 @@ def test_walk_a_ticket_through_the_happy_path_and_each_side_way_over_http(local_
     s.act(tid, "reply", "uh2", {"sections": REPLY})
     s.act(tid, "review", "op1", {"approve": True})
     s.act(tid, "submit", "op1", status=409)
-    s.act(tid, "callback", "op1", {"informed": True, "truthful": True, "misconduct": False, "satisfaction": "basically_satisfied"})
+    s.act(
+        tid,
+        "callback",
+        "op1",
+        {"informed": True, "truthful": True, "misconduct": False, "satisfaction": "basically_satisfied"},
+    )
     s.act(tid, "submit", "op1")
     s.act(tid, "city-reject", "op1", {"reason": "请补充政策依据"})
     s.act(tid, "submit", "op1")

@@ -39,8 +39,22 @@ def local_api(outputs: dict[str, str], seeded: Any, tmp_path_factory: pytest.Tem
     log_path = tmp_path_factory.mktemp("chalice") / "chalice-local.log"
     log = log_path.open("wb")
     proc = subprocess.Popen(
-        [str(BIN / "chalice"), "local", "--no-autoreload", "--host", "127.0.0.1", "--port", str(port), "--stage", "local"],
-        cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(BIN / "chalice"),
+            "local",
+            "--no-autoreload",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--stage",
+            "local",
+        ],
+        cwd=ROOT,
+        env=dict(os.environ),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -72,11 +86,28 @@ def test_partner_open311_public_operations_conform(local_api: str) -> None:
     One worker: `chalice local` is a development server and stalls under concurrent load.
     """
     cmd = [
-        str(BIN / "st"), "run", f"{local_api}/openapi.json",
-        "--include-path-regex", "^/(partner|open311|public)/",
-        "--checks", CHECKS, "--mode", "positive", "--phases", "examples,coverage,fuzzing",
-        "--max-examples", str(MAX_EXAMPLES), "--seed", "12345", "--workers", "1",
-        "--request-timeout", "20", "--suppress-health-check", "all", "--no-color",
+        str(BIN / "st"),
+        "run",
+        f"{local_api}/openapi.json",
+        "--include-path-regex",
+        "^/(partner|open311|public)/",
+        "--checks",
+        CHECKS,
+        "--mode",
+        "positive",
+        "--phases",
+        "examples,coverage,fuzzing",
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--seed",
+        "12345",
+        "--workers",
+        "1",
+        "--request-timeout",
+        "20",
+        "--suppress-health-check",
+        "all",
+        "--no-color",
     ]
     run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=170, env=dict(os.environ))
     summary = run.stdout[-4000:]

@@ -32,8 +32,14 @@ expect = sync_api.expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 VIEWPORT = {"width": 1280, "height": 720}
@@ -43,7 +49,9 @@ TIMEOUT_MS = 20_000
 
 pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium (make apt)"),
-    pytest.mark.skipif(not (ROOT / "frontend" / "dist" / "index.html").exists(), reason="frontend not built (make frontend)"),
+    pytest.mark.skipif(
+        not (ROOT / "frontend" / "dist" / "index.html").exists(), reason="frontend not built (make frontend)"
+    ),
 ]
 
 # Console noise that is not the SPA's fault (none expected on 127.0.0.1, kept narrow on purpose).
@@ -119,7 +127,9 @@ class UI:
         expect(self.page.get_by_test_id("ticket-id")).to_have_text(tid)
 
     def status_is(self, status: str) -> None:
-        expect(self.page.locator(".page-header").get_by_test_id("ticket-status")).to_have_attribute("data-status", status)
+        expect(self.page.locator(".page-header").get_by_test_id("ticket-status")).to_have_attribute(
+            "data-status", status
+        )
 
     # ------------------------------------------------------------------ element-plus widgets
 
@@ -141,7 +151,9 @@ class UI:
     @staticmethod
     def input_of(loc: Any) -> Any:
         """The <input>/<textarea> an element-plus widget's data-test landed on (the field itself or a wrapper)."""
-        return loc if loc.evaluate("el => el.tagName") in ("INPUT", "TEXTAREA") else loc.locator("input, textarea").first
+        return (
+            loc if loc.evaluate("el => el.tagName") in ("INPUT", "TEXTAREA") else loc.locator("input, textarea").first
+        )
 
     def fill(self, scope: Any, test_id: str, text: str) -> None:
         self.input_of(scope.get_by_test_id(test_id)).fill(text)
@@ -185,8 +197,13 @@ class Api:
     def call(self, method: str, path: str, user: str, body: dict[str, Any] | None = None) -> Any:
         if user not in self.tokens:
             self.tokens[user] = self.stack.login(user)["id_token"]
-        resp = requests.request(method, self.stack.api + path, json=body, timeout=30,
-                                headers={"Authorization": f"Bearer {self.tokens[user]}"})
+        resp = requests.request(
+            method,
+            self.stack.api + path,
+            json=body,
+            timeout=30,
+            headers={"Authorization": f"Bearer {self.tokens[user]}"},
+        )
         assert resp.ok, (method, path, resp.status_code, resp.text)
         return resp.json()
 
@@ -221,7 +238,9 @@ def test_login_page_and_five_confirmations(ui: Any) -> None:
         op.shot("02-home-confirmations")
         return
     keys = [c.get_attribute("data-test") for c in cards.all()]
-    assert keys == [f"confirm-card-{k}" for k in ("new", "extensions_returns", "due_soon", "to_confirm", "to_submit_archive")]
+    assert keys == [
+        f"confirm-card-{k}" for k in ("new", "extensions_returns", "due_soon", "to_confirm", "to_submit_archive")
+    ]
     counts = [int(c.get_by_test_id("confirm-count").get_attribute("data-count") or -1) for c in cards.all()]
     assert all(n >= 0 for n in counts) and counts[0] > 0, counts  # seeded data has new (received) tickets
     new_card = op.page.get_by_test_id("confirm-card-new")
@@ -349,7 +368,9 @@ def test_ticket_lifecycle_in_the_browser(ui: Any, local_stack: LocalStack) -> No
     other.page.get_by_test_id("menu-unit-tickets").click()
     other.page.wait_for_url("**/unit-tickets**")
     expect(other.page.get_by_test_id("ticket-table")).to_be_visible()
-    expect(other.page.locator('[data-test="inbox-row"]').first.or_(other.page.get_by_test_id("table-empty"))).to_be_visible()
+    expect(
+        other.page.locator('[data-test="inbox-row"]').first.or_(other.page.get_by_test_id("table-empty"))
+    ).to_be_visible()
     expect(other.page.locator(f'[data-test="inbox-row"][data-ticket-id="{tid}"]')).to_have_count(0)
     other.expected_status = {404}
     other.goto(f"/tickets/{tid}")
@@ -361,8 +382,12 @@ def test_ticket_lifecycle_in_the_browser(ui: Any, local_stack: LocalStack) -> No
 
 def test_extension_requested_by_unit_and_approved_in_leader_queue(ui: Any, local_stack: LocalStack) -> None:
     api = Api(local_stack)
-    body = {"category": "help", "title": f"路灯损坏求助 E2E {datetime.now(UTC):%H%M%S}", "content": "村口路灯不亮",
-            "caller": {"name": "李四", "phone": "13900002222"}}
+    body = {
+        "category": "help",
+        "title": f"路灯损坏求助 E2E {datetime.now(UTC):%H%M%S}",
+        "content": "村口路灯不亮",
+        "caller": {"name": "李四", "phone": "13900002222"},
+    }
     tid = api.call("POST", "/tickets", "op1", body)["id"]
     api.call("POST", f"/tickets/{tid}/dispatch", "op1", {"unit_id": "U001", "call": CALL})
     ticket = api.call("POST", f"/tickets/{tid}/sign", "uh1", {})
@@ -392,7 +417,9 @@ def test_extension_requested_by_unit_and_approved_in_leader_queue(ui: Any, local
     row = ext.locator(f'[data-test="inbox-row"][data-ticket-id="{tid}"]')
     expect(row).to_be_visible()
     # difficult tickets of every open status, not just the leader's default index
-    expect(leader.page.locator(f'[data-test="queue-difficult"] [data-test="inbox-row"][data-ticket-id="{tid}"]')).to_be_visible()
+    expect(
+        leader.page.locator(f'[data-test="queue-difficult"] [data-test="inbox-row"][data-ticket-id="{tid}"]')
+    ).to_be_visible()
     expect(leader.page.locator(".el-loading-mask")).to_have_count(0)
     assert "延期待审批" in _text(leader.page)  # the status name of the label catalogue
     leader.shot("14-leader-queue")
@@ -410,7 +437,9 @@ def test_extension_requested_by_unit_and_approved_in_leader_queue(ui: Any, local
     # back in the queue, the decided ticket is gone
     leader.page.get_by_test_id("menu-queue").click()
     expect(leader.page.get_by_test_id("queue-extensions")).to_be_visible()
-    expect(leader.page.locator(f'[data-test="queue-extensions"] [data-test="inbox-row"][data-ticket-id="{tid}"]')).to_have_count(0)
+    expect(
+        leader.page.locator(f'[data-test="queue-extensions"] [data-test="inbox-row"][data-ticket-id="{tid}"]')
+    ).to_have_count(0)
 
 
 def test_operator_inbox_pages_and_filters(ui: Any) -> None:

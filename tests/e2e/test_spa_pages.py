@@ -55,7 +55,16 @@ def test_statistics_page_as_analyst(ui: Any) -> None:
     expect(canvas.first).to_be_visible()
     expect(page.get_by_test_id("stats-units-table").locator("tbody tr").first).to_be_visible()
     text = _text(page)
-    for word in ("统计分析", "全县指标", "承办单位", "派单员", "近 12 个月趋势", "导出 Excel", "打印月度通报", "典型工单汇总"):
+    for word in (
+        "统计分析",
+        "全县指标",
+        "承办单位",
+        "派单员",
+        "近 12 个月趋势",
+        "导出 Excel",
+        "打印月度通报",
+        "典型工单汇总",
+    ):
         assert word in text, word
     page.wait_for_timeout(300)  # let the chart finish its first paint
     an.shot("20-statistics")

@@ -17,7 +17,19 @@ USERS: dict[str, tuple[str, str | None, str]] = {
 }
 PASSWORD = "Test#Pass2026"
 UNITS: dict[str, dict[str, Any]] = {
-    "U001": {"name": "海游街道办事处", "kind": "township", "contacts": [{"name": "周海", "phone": "13957600001", "role": "handler"}]},
-    "U002": {"name": "县住房和城乡建设局", "kind": "bureau", "contacts": [{"name": "吴芳", "phone": "13957600002", "role": "handler"}]},
-    "U003": {"name": "县市场监督管理局", "kind": "bureau", "contacts": [{"name": "冯磊", "phone": "0576-83310003", "role": "handler"}]},
+    "U001": {
+        "name": "海游街道办事处",
+        "kind": "township",
+        "contacts": [{"name": "周海", "phone": "13957600001", "role": "handler"}],
+    },
+    "U002": {
+        "name": "县住房和城乡建设局",
+        "kind": "bureau",
+        "contacts": [{"name": "吴芳", "phone": "13957600002", "role": "handler"}],
+    },
+    "U003": {
+        "name": "县市场监督管理局",
+        "kind": "bureau",
+        "contacts": [{"name": "冯磊", "phone": "0576-83310003", "role": "handler"}],
+    },
 }

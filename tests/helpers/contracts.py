@@ -21,7 +21,11 @@ from chalicelib.storage.tickets import IdempotencyKey
 
 OP = Actor("op-contract", "operator", name="合同测试")
 CALL = {"to_name": "周海", "to_phone": "13957600001"}
-UNIT = {"name": "合同测试单位", "kind": "township", "contacts": [{"name": "周海", "phone": "13957600001", "role": "handler"}]}
+UNIT = {
+    "name": "合同测试单位",
+    "kind": "township",
+    "contacts": [{"name": "周海", "phone": "13957600001", "role": "handler"}],
+}
 
 
 class DirectoryTableContract:
@@ -109,12 +113,19 @@ class DirectoryTableContract:
 
 
 def _received(deps: Any, now: datetime, owner: Actor = OP, **extra: Any) -> Any:
-    payload = {"category": "complaint", "title": "噪音", "content": "夜间施工", "caller": {"name": "张三", "phone": "13800001111"}}
+    payload = {
+        "category": "complaint",
+        "title": "噪音",
+        "content": "夜间施工",
+        "caller": {"name": "张三", "phone": "13800001111"},
+    }
     payload.update(extra)
     ctx = deps.contexts.load(now)
     change = domain.new_ticket("pending", payload, owner, now, ctx)
     ticket_id = deps.tickets.next_number(change.after.received_at)
-    return domain.Change(None, change.after.with_changes(ticket_id=ticket_id), change.event_type, change.data, now, owner)
+    return domain.Change(
+        None, change.after.with_changes(ticket_id=ticket_id), change.event_type, change.data, now, owner
+    )
 
 
 class TicketStoreContract:
@@ -190,8 +201,9 @@ class TicketStoreContract:
         flagged = deps.tickets.list_page(index="unit", key=unit, limit=10, token=None, filters={"flag": "supervised"})
         assert [t.ticket_id for t in flagged.items] == [ids[4], ids[2], ids[0]]
         assert all(t.caller.name == "" for t in flagged.items)  # lists never decrypt personal data
-        by_status = deps.tickets.list_page(index="unit", key=unit, limit=10, token=None,
-                                           filters={"status": "dispatched", "owner_id": owner.user_id})
+        by_status = deps.tickets.list_page(
+            index="unit", key=unit, limit=10, token=None, filters={"status": "dispatched", "owner_id": owner.user_id}
+        )
         assert len(by_status.items) == 5
         with pytest.raises(BadRequest):
             deps.tickets.list_page(index="owner", key=owner.user_id, limit=3, token=None, filters={"colour": "red"})
@@ -217,8 +229,11 @@ class TicketStoreContract:
         assert [e["seq"] for e in deps.tickets.history(saved.ticket_id, 1)] == [1]
         month = [e for e in deps.tickets.month_events("2031-02") if e["ticket_id"] == saved.ticket_id]
         assert [e["type"] for e in month] == ["received", "dispatched"]
-        window = [e for e in deps.tickets.month_events("2031-02", later.isoformat(), "9999")
-                  if e["ticket_id"] == saved.ticket_id]
+        window = [
+            e
+            for e in deps.tickets.month_events("2031-02", later.isoformat(), "9999")
+            if e["ticket_id"] == saved.ticket_id
+        ]
         assert [e["type"] for e in window] == ["dispatched"]
         assigned = deps.tickets.read_counters(f"2031-02#unit#{unit}")
         assert sum(n for sk, n in assigned.items() if sk.startswith("assigned#")) == 1
@@ -244,7 +259,7 @@ class ArchiveStoreContract:
         now = datetime.now(UTC)
         key = f"audit/{ns}/000001.json"
         assert store.put_once(key, b"{}", "application/json", now)
-        assert not store.put_once(key, b"{\"x\": 1}", "application/json", now)
+        assert not store.put_once(key, b'{"x": 1}', "application/json", now)
         assert store.get(key).body == b"{}"
         assert [v["key"] for v in store.versions(f"audit/{ns}/")] == [key]
 

@@ -124,7 +124,9 @@ class FakeDirectoryTable(DirectoryTable):
             self.items_by_key[(pk, sk)] = item
             return True
 
-    def add(self, pk: str, sk: str, amount: int, *, cap: int | None = None, expires_at: int | None = None) -> int | None:
+    def add(
+        self, pk: str, sk: str, amount: int, *, cap: int | None = None, expires_at: int | None = None
+    ) -> int | None:
         with self.lock:
             item = self.items_by_key.get((pk, sk)) or Item(pk, sk)
             if cap is not None and item.n is not None and item.n > cap - amount:
@@ -164,8 +166,9 @@ class FakeDirectoryTable(DirectoryTable):
                 found.sort(key=lambda i: (i.gsi1sk or "", i.pk, i.sk), reverse=newest_first)
                 sort_key = [i.gsi1sk or "" for i in found]
             else:
-                found = sorted((i for i in self.items_by_key.values() if i.pk == pk), key=lambda i: i.sk,
-                               reverse=newest_first)
+                found = sorted(
+                    (i for i in self.items_by_key.values() if i.pk == pk), key=lambda i: i.sk, reverse=newest_first
+                )
                 sort_key = [i.sk for i in found]
             rows = [copy.deepcopy(i) for i, k in zip(found, sort_key, strict=True) if key is None or key.admits(k)]
         if start is not None:
@@ -223,8 +226,9 @@ class FakeTicketRepository(TicketStore):
             row = self.rows.get(ticket_id)
         return row["caller_enc"] if row else None
 
-    def list_page(self, *, index: str, key: str, limit: int, token: str | None,
-                  filters: Mapping[str, str] | None = None) -> Page:
+    def list_page(
+        self, *, index: str, key: str, limit: int, token: str | None, filters: Mapping[str, str] | None = None
+    ) -> Page:
         check_filters(filters or {})
         if index not in INDEXES:
             raise KeyError(index)
@@ -247,8 +251,11 @@ class FakeTicketRepository(TicketStore):
     def due_alerts(self, shard: int, until: datetime, limit: int = 200) -> list[Ticket]:
         bound = iso(until) or ""
         with self.lock:
-            rows = [r for r in self.rows.values()
-                    if r["deadline_shard"] == f"OPEN#{shard}" and (r["next_alert_at"] or "~") <= bound]
+            rows = [
+                r
+                for r in self.rows.values()
+                if r["deadline_shard"] == f"OPEN#{shard}" and (r["next_alert_at"] or "~") <= bound
+            ]
         rows.sort(key=lambda r: str(r["next_alert_at"]))
         return [self._ticket(r, with_caller=False) for r in rows[:limit]]
 
@@ -304,8 +311,14 @@ class FakeTicketRepository(TicketStore):
         version = (before.version if before else 0) + 1
         with self.lock:
             stored = self.rows.get(after.ticket_id)
-            ticket_ok = stored is None if before is None else (
-                stored is not None and stored["status"] == str(before.status) and stored["version"] == before.version
+            ticket_ok = (
+                stored is None
+                if before is None
+                else (
+                    stored is not None
+                    and stored["status"] == str(before.status)
+                    and stored["version"] == before.version
+                )
             )
             event_ok = not any(e["seq"] == seq for e in self.history_rows.get(after.ticket_id, []))
             extras_ok = all(self.directory.holds((i.pk, i.sk), c) for i, c in writes)
@@ -343,8 +356,9 @@ class FakeArchiveStore(ArchiveStore):
         self.objects: dict[str, list[StoredObject]] = defaultdict(list)
         self.lock = threading.Lock()
 
-    def put_once(self, key: str, body: bytes, content_type: str, now: datetime,
-                 metadata: dict[str, str] | None = None) -> bool:
+    def put_once(
+        self, key: str, body: bytes, content_type: str, now: datetime, metadata: dict[str, str] | None = None
+    ) -> bool:
         self.count("PutObject")
         with self.lock:
             if self.objects.get(key):
@@ -352,8 +366,9 @@ class FakeArchiveStore(ArchiveStore):
             self.objects[key].append(StoredObject(key, uuid.uuid4().hex, body, content_type, dict(metadata or {})))
             return True
 
-    def put(self, key: str, body: bytes, content_type: str, now: datetime,
-            metadata: dict[str, str] | None = None) -> str | None:
+    def put(
+        self, key: str, body: bytes, content_type: str, now: datetime, metadata: dict[str, str] | None = None
+    ) -> str | None:
         self.count("PutObject")
         version = uuid.uuid4().hex
         with self.lock:
@@ -379,9 +394,16 @@ class FakeArchiveStore(ArchiveStore):
         self.count("ListObjectVersions")
         with self.lock:
             return [
-                {"key": k, "version_id": o.version_id, "is_latest": n == len(v) - 1, "size": len(o.body),
-                 "last_modified": ""}
-                for k, v in sorted(self.objects.items()) if k.startswith(prefix) for n, o in enumerate(v)
+                {
+                    "key": k,
+                    "version_id": o.version_id,
+                    "is_latest": n == len(v) - 1,
+                    "size": len(o.body),
+                    "last_modified": "",
+                }
+                for k, v in sorted(self.objects.items())
+                if k.startswith(prefix)
+                for n, o in enumerate(v)
             ]
 
     def presign(self, key: str, version_id: str | None, filename: str, content_type: str) -> str:

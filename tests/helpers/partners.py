@@ -12,9 +12,14 @@ from urllib.parse import parse_qsl, urlsplit
 from chalicelib.domain import signing
 
 PUSH = {
-    "hotline": "12345", "channel": "city", "category": "complaint", "title": "小区噪音扰民",
-    "content": "夜间施工噪音严重，请尽快处理。", "location": {"address": "海游街道广场路 8 号"},
-    "caller": {"name": "张三", "phone": "13800001234"}, "city_limit_days": 5,
+    "hotline": "12345",
+    "channel": "city",
+    "category": "complaint",
+    "title": "小区噪音扰民",
+    "content": "夜间施工噪音严重，请尽快处理。",
+    "location": {"address": "海游街道广场路 8 号"},
+    "caller": {"name": "张三", "phone": "13800001234"},
+    "city_limit_days": 5,
 }
 
 
@@ -32,17 +37,41 @@ class Signed:
     def __init__(self, api: Any, key_id: str, secret: str) -> None:
         self.client, self.key_id, self.secret = api.client, key_id, secret
 
-    def headers(self, method: str, url: str, body: bytes, *, ts: int | None = None, nonce: str | None = None,
-                secret: str | None = None) -> dict[str, str]:
+    def headers(
+        self,
+        method: str,
+        url: str,
+        body: bytes,
+        *,
+        ts: int | None = None,
+        nonce: str | None = None,
+        secret: str | None = None,
+    ) -> dict[str, str]:
         parts = urlsplit(url)
         return {
             "Content-Type": "application/json",
-            **signing.headers_for(secret or self.secret, self.key_id, method, parts.path, parse_qsl(parts.query),
-                                  int(time.time()) if ts is None else ts, nonce or secrets.token_hex(12), body),
+            **signing.headers_for(
+                secret or self.secret,
+                self.key_id,
+                method,
+                parts.path,
+                parse_qsl(parts.query),
+                int(time.time()) if ts is None else ts,
+                nonce or secrets.token_hex(12),
+                body,
+            ),
         }
 
-    def send(self, method: str, url: str, body: Any = None, *, headers: dict[str, str] | None = None,
-             raw: bytes | None = None, **sign: Any) -> Any:
+    def send(
+        self,
+        method: str,
+        url: str,
+        body: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+        **sign: Any,
+    ) -> Any:
         data = raw if raw is not None else (json.dumps(body, ensure_ascii=False).encode() if body is not None else b"")
         hdrs = headers if headers is not None else self.headers(method, url, data, **sign)
         resp = self.client.http.request(method, url, headers=hdrs, body=data)

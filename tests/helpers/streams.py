@@ -18,7 +18,9 @@ PARTNERS: Consumer = webhooks.CONSUMER
 _SEQUENCE = itertools.count(10**20)
 
 
-def stream_records(deps: Any, *ticket_ids: str, types: Sequence[str] | None = None, after_seq: int = 0) -> list[dict[str, Any]]:
+def stream_records(
+    deps: Any, *ticket_ids: str, types: Sequence[str] | None = None, after_seq: int = 0
+) -> list[dict[str, Any]]:
     """The tickets' stored events as Lambda DynamoDB-stream records (INSERT, NewImage), in order."""
     events = deps.tables.events
     out = []
@@ -27,22 +29,24 @@ def stream_records(deps: Any, *ticket_ids: str, types: Sequence[str] | None = No
             if types and item.type not in types:
                 continue
             image = item.serialize()
-            out.append({
-                "eventID": f"{tid}.{int(item.seq)}",
-                "eventName": "INSERT",
-                "eventVersion": "1.1",
-                "eventSource": "aws:dynamodb",
-                "awsRegion": deps.settings.region,
-                "eventSourceARN": deps.settings.events_stream_arn,
-                "dynamodb": {
-                    "ApproximateCreationDateTime": int(datetime.now(UTC).timestamp()),
-                    "Keys": {"ticket_id": image["ticket_id"], "seq": image["seq"]},
-                    "NewImage": image,
-                    "SequenceNumber": f"{next(_SEQUENCE):021d}",
-                    "SizeBytes": 100,
-                    "StreamViewType": "NEW_AND_OLD_IMAGES",
-                },
-            })
+            out.append(
+                {
+                    "eventID": f"{tid}.{int(item.seq)}",
+                    "eventName": "INSERT",
+                    "eventVersion": "1.1",
+                    "eventSource": "aws:dynamodb",
+                    "awsRegion": deps.settings.region,
+                    "eventSourceARN": deps.settings.events_stream_arn,
+                    "dynamodb": {
+                        "ApproximateCreationDateTime": int(datetime.now(UTC).timestamp()),
+                        "Keys": {"ticket_id": image["ticket_id"], "seq": image["seq"]},
+                        "NewImage": image,
+                        "SequenceNumber": f"{next(_SEQUENCE):021d}",
+                        "SizeBytes": 100,
+                        "StreamViewType": "NEW_AND_OLD_IMAGES",
+                    },
+                }
+            )
     return out
 
 
@@ -51,15 +55,17 @@ def stream_batch(deps: Any, *ticket_ids: str, types: Sequence[str] | None = None
     return {"Records": stream_records(deps, *ticket_ids, types=types, after_seq=after_seq)}
 
 
-def deliver(deps: Any, consumer: Consumer, batch: dict[str, Any] | list[dict[str, Any]],
-            now: datetime | None = None) -> dict[str, Any]:
+def deliver(
+    deps: Any, consumer: Consumer, batch: dict[str, Any] | list[dict[str, Any]], now: datetime | None = None
+) -> dict[str, Any]:
     """Hand a batch (or a list of records) to a consumer through the one stream path."""
     lambda_batch = {"Records": batch} if isinstance(batch, list) else batch
     return process_batch(consumer, lambda_batch, deps, now or datetime.now(UTC))
 
 
-def lambda_pump(handler: Callable[[dict[str, Any]], dict[str, Any]], records: list[dict[str, Any]],
-                retries: int = 3) -> list[dict[str, Any]]:
+def lambda_pump(
+    handler: Callable[[dict[str, Any]], dict[str, Any]], records: list[dict[str, Any]], retries: int = 3
+) -> list[dict[str, Any]]:
     """Lambda's semantics: an exception retries the whole batch, batchItemFailures retry those records;
     after `retries` retries what still fails goes to the dead-letter list (returned)."""
     pending = records

@@ -12,7 +12,12 @@ from chalicelib.services import tickets as svc
 OP1 = Actor("op1", "operator")
 UH1 = Actor("uh1", "unit_handler", "U001")
 CALL = {"to_name": "周海", "to_phone": "13957600001", "note": "已电话通知"}
-REPLY = {"investigation": "已现场核查", "result": "已责令整改", "basis": "《噪声污染防治法》", "contact": "已电话告知反映人"}
+REPLY = {
+    "investigation": "已现场核查",
+    "result": "已责令整改",
+    "basis": "《噪声污染防治法》",
+    "contact": "已电话告知反映人",
+}
 CALLBACK = {"informed": True, "truthful": True, "misconduct": False, "satisfaction": "basically_satisfied"}
 OP2 = Actor("op2", "operator")
 LEADER = Actor("leader1", "leader")
@@ -25,8 +30,13 @@ def close_ticket(deps: Any, tid: str, now: datetime) -> None:
     steps: list[tuple[str, Actor, dict[str, Any]]] = []
     if status == "received":
         steps += [("dispatch", OP1, {"unit_id": "U001", "call": CALL}), ("sign", UH1, {})]
-    steps += [("reply", UH1, {"sections": REPLY}), ("review", OP1, {"approve": True}),
-              ("callback", OP1, CALLBACK), ("submit", OP1, {}), ("close", OP1, {"note": "市审核组审核通过"})]
+    steps += [
+        ("reply", UH1, {"sections": REPLY}),
+        ("review", OP1, {"approve": True}),
+        ("callback", OP1, CALLBACK),
+        ("submit", OP1, {}),
+        ("close", OP1, {"note": "市审核组审核通过"}),
+    ]
     for n, (verb, actor, body) in enumerate(steps):
         svc.act(deps, actor, tid, verb, body, now + timedelta(seconds=n))
 
@@ -66,7 +76,9 @@ def mark_overdue(deps: Any, ticket_id: str, now: datetime) -> None:
     """What the deadline sweep commits when a ticket passes its handling due (R-12345-08)."""
     before = deps.tickets.get(ticket_id)
     after = before.with_changes(flags=before.flags | {"overdue"}, updated_at=now)
-    deps.tickets.commit(Change(before, after, "marked_overdue", {}, now, SYSTEM_ACTOR), T.next_alert(after, deps.contexts.load(now)))
+    deps.tickets.commit(
+        Change(before, after, "marked_overdue", {}, now, SYSTEM_ACTOR), T.next_alert(after, deps.contexts.load(now))
+    )
 
 
 def uh(unit: str) -> Actor:
@@ -79,8 +91,17 @@ def build_month(deps: Any, year: int) -> dict[str, str]:
     t0 = datetime(year, 6, 3, 1, 0, tzinfo=UTC)
 
     def new(title: str, at: datetime) -> str:
-        t, _ = svc.create_ticket(deps, OP1, {"category": "help", "title": title, "content": "小区路灯不亮<script>x</script>",
-                                       "caller": {"name": "张三丰", "phone": "13800001234"}}, at)
+        t, _ = svc.create_ticket(
+            deps,
+            OP1,
+            {
+                "category": "help",
+                "title": title,
+                "content": "小区路灯不亮<script>x</script>",
+                "caller": {"name": "张三丰", "phone": "13800001234"},
+            },
+            at,
+        )
         return t.ticket_id
 
     def reply(tid: str, unit: str, at: datetime) -> None:
@@ -90,7 +111,14 @@ def build_month(deps: Any, year: int) -> dict[str, str]:
     def finish(tid: str, op: Actor, unit: str, at: datetime, sat: str) -> None:
         reply(tid, unit, at)
         svc.act(deps, op, tid, "review", {"approve": True}, at + timedelta(minutes=10))
-        svc.act(deps, op, tid, "callback", {"satisfaction": sat, "informed": True, "truthful": True, "misconduct": False}, at + timedelta(minutes=20))
+        svc.act(
+            deps,
+            op,
+            tid,
+            "callback",
+            {"satisfaction": sat, "informed": True, "truthful": True, "misconduct": False},
+            at + timedelta(minutes=20),
+        )
         svc.act(deps, op, tid, "submit", {}, at + timedelta(minutes=30))
         svc.act(deps, op, tid, "close", {}, at + timedelta(minutes=40))
 
@@ -106,10 +134,24 @@ def build_month(deps: Any, year: int) -> dict[str, str]:
     t2 = new("噪音扰民", t0)
     svc.act(deps, OP1, t2, "dispatch", {"unit_id": "U002", "call": CALL}, t0 + timedelta(hours=13))
     svc.act(deps, uh("U002"), t2, "sign", {}, t0 + timedelta(hours=14))
-    svc.act(deps, uh("U002"), t2, "request-extension", {"reason": "需协调", "new_due": f"{year}-06-20"}, t0 + timedelta(hours=15))
+    svc.act(
+        deps,
+        uh("U002"),
+        t2,
+        "request-extension",
+        {"reason": "需协调", "new_due": f"{year}-06-20"},
+        t0 + timedelta(hours=15),
+    )
     svc.act(deps, LEADER, t2, "decide-extension", {"approve": True}, t0 + timedelta(hours=16))
     reply(t2, "U002", t0 + timedelta(days=1))
-    svc.act(deps, OP1, t2, "review", {"approve": False, "reason": "答复不实", "false_reply": True}, t0 + timedelta(days=1, hours=1))
+    svc.act(
+        deps,
+        OP1,
+        t2,
+        "review",
+        {"approve": False, "reason": "答复不实", "false_reply": True},
+        t0 + timedelta(days=1, hours=1),
+    )
     finish(t2, OP1, "U002", t0 + timedelta(days=25), "unreachable")
     # T3: in 12 h to U001 by op2, overdue, closed on time (basically satisfied), then re-assigned in July
     t3 = new("井盖缺失", t0)

@@ -24,11 +24,19 @@ def packaged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("pkg")
     chalice = Path(sys.executable).with_name("chalice")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT", "STAGE"))}
-    env.update(AWS_DEFAULT_REGION="cn-north-1", OIDC_ISSUER="https://idp.example.cn",
-               OIDC_JWKS_URL="https://idp.example.cn/jwks.json")
+    env.update(
+        AWS_DEFAULT_REGION="cn-north-1",
+        OIDC_ISSUER="https://idp.example.cn",
+        OIDC_JWKS_URL="https://idp.example.cn/jwks.json",
+    )
     result = subprocess.run(
         [str(chalice), "package", "--stage", "prod", "--merge-template", "infra/resources.yaml", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     path = out / "sam.yaml" if (out / "sam.yaml").exists() else out / "sam.json"
@@ -48,12 +56,16 @@ def test_stream_handler_reports_partial_failures_retries_and_dead_letters(packag
     assert props["BisectBatchOnFunctionError"] is True
     assert props["StartingPosition"] == "TRIM_HORIZON" and props["BatchSize"] == 100
     assert props["DestinationConfig"]["OnFailure"] == {
-        "Type": "SQS", "Destination": {"Fn::GetAtt": ["AuditDeadLetterQueue", "Arn"]}}
+        "Type": "SQS",
+        "Destination": {"Fn::GetAtt": ["AuditDeadLetterQueue", "Arn"]},
+    }
     queue = packaged["Resources"]["AuditDeadLetterQueue"]
     assert queue["Type"] == "AWS::SQS::Queue"
     assert queue["Properties"]["KmsMasterKeyId"] == {"Ref": "DataKey"}
-    assert packaged["Resources"]["DailyReconcile"]["Properties"]["Events"]["DailyReconcileEvent"]["Properties"][
-        "Schedule"] == "cron(30 18 * * ? *)"
+    assert (
+        packaged["Resources"]["DailyReconcile"]["Properties"]["Events"]["DailyReconcileEvent"]["Properties"]["Schedule"]
+        == "cron(30 18 * * ? *)"
+    )
 
 
 def test_dead_letter_queue_deploys_encrypted_with_the_data_key(outputs: dict[str, str]) -> None:

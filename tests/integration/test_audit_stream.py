@@ -45,14 +45,15 @@ def test_r12345_17_every_event_gets_one_audit_copy_with_its_snapshot(deps: Any, 
 def test_r12345_17_close_writes_record_json_html_and_manifest(deps: Any, seeded: Any) -> None:
     import hashlib
 
-
     tid = closed_ticket(deps)
     deliver(deps, AUDIT, {"Records": stream_records(deps, tid)})
     entry = deps.archive_index.latest(tid)
     assert entry is not None
     received = datetime.fromisoformat(entry["received_at"]).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
     assert entry["prefix"] == f"archive/{received:%Y/%m}/{tid}/"
-    manifest = json.loads(s3(deps).get_object(Bucket=bucket(deps), Key=entry["prefix"] + "manifest.json")["Body"].read())
+    manifest = json.loads(
+        s3(deps).get_object(Bucket=bucket(deps), Key=entry["prefix"] + "manifest.json")["Body"].read()
+    )
     assert manifest["seq_range"] == [1, entry["version"]] and manifest["event_count"] == entry["version"]
     for name in ("record.json", "record.html"):
         body = s3(deps).get_object(Bucket=bucket(deps), Key=entry["prefix"] + name)["Body"].read()
@@ -96,7 +97,9 @@ def test_the_same_batch_delivered_twice_creates_no_duplicates(deps: Any, seeded:
     assert versions_under(deps, prefix) == {prefix + n: 1 for n in ("record.json", "record.html", "manifest.json")}
 
 
-def test_s3_failing_for_some_records_reports_exactly_those_and_a_retry_completes(deps: Any, seeded: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_s3_failing_for_some_records_reports_exactly_those_and_a_retry_completes(
+    deps: Any, seeded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from chalicelib.integrations import archive_store
 
     tid = closed_ticket(deps)
@@ -142,7 +145,9 @@ class Crash(BaseException):
     """The Lambda runtime dying mid-batch (timeout, out of memory)."""
 
 
-def test_handler_crashing_mid_batch_is_retried_whole_and_ends_exact(deps: Any, seeded: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_handler_crashing_mid_batch_is_retried_whole_and_ends_exact(
+    deps: Any, seeded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from chalicelib.services import archive
 
     a, b = closed_ticket(deps), closed_ticket(deps)
@@ -164,7 +169,9 @@ def test_handler_crashing_mid_batch_is_retried_whole_and_ends_exact(deps: Any, s
     assert_one_current_package(deps, b)
 
 
-def test_records_still_failing_after_the_retries_are_dead_lettered_not_lost(deps: Any, seeded: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_records_still_failing_after_the_retries_are_dead_lettered_not_lost(
+    deps: Any, seeded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from chalicelib.integrations import archive_store
     from chalicelib.services import reconcile
 
@@ -174,7 +181,9 @@ def test_records_still_failing_after_the_retries_are_dead_lettered_not_lost(deps
 
     def down(self: Any, key: str, *args: Any, **kwargs: Any) -> bool:
         if key.endswith("000003.json"):
-            raise archive_store.ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "injected"}}, "PutObject")
+            raise archive_store.ClientError(
+                {"Error": {"Code": "ServiceUnavailable", "Message": "injected"}}, "PutObject"
+            )
         return original(self, key, *args, **kwargs)
 
     monkeypatch.setattr(archive_store.S3ArchiveStore, "put_once", down)
@@ -244,7 +253,9 @@ def test_a_close_whose_history_is_not_in_the_log_fails_loudly(deps: Any, seeded:
 def test_one_s3_put_per_event_and_none_on_redelivery_of_an_open_ticket(deps: Any, seeded: Any) -> None:
     from chalicelib.services import tickets as svc
 
-    ticket, _ = svc.create_ticket(deps, OP1, {"category": "help", "title": "求助", "content": "内容"}, datetime.now(UTC))
+    ticket, _ = svc.create_ticket(
+        deps, OP1, {"category": "help", "title": "求助", "content": "内容"}, datetime.now(UTC)
+    )
     svc.act(deps, OP1, ticket.ticket_id, "dispatch", {"unit_id": "U001", "call": CALL}, datetime.now(UTC))
     records = stream_records(deps, ticket.ticket_id)
     deps.archive_store.reset_request_counts()

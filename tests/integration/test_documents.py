@@ -41,7 +41,9 @@ def pdf_text(data: bytes) -> tuple[str, set[str]]:
     return text, fonts
 
 
-def test_r12345_10_difficult_sheet_pdf_carries_the_chinese_text_and_an_embedded_cjk_font(deps: Any, june: dict[str, str]) -> None:
+def test_r12345_10_difficult_sheet_pdf_carries_the_chinese_text_and_an_embedded_cjk_font(
+    deps: Any, june: dict[str, str]
+) -> None:
     from chalicelib.services import reports
 
     body, ctype = reports.difficult_sheet(deps, LEADER, june["t3"], "pdf", NOW)
@@ -53,7 +55,9 @@ def test_r12345_10_difficult_sheet_pdf_carries_the_chinese_text_and_an_embedded_
     assert "13800001234" not in text and "张三丰" not in text  # R-12345-11: masked on paper
 
 
-def test_difficult_sheet_html_escapes_citizen_text_and_shows_return_without_reason(deps: Any, june: dict[str, str]) -> None:
+def test_difficult_sheet_html_escapes_citizen_text_and_shows_return_without_reason(
+    deps: Any, june: dict[str, str]
+) -> None:
     from chalicelib.services import reports
 
     html, ctype = reports.difficult_sheet(deps, ANALYST, june["t1"], "html", NOW)

@@ -32,10 +32,16 @@ def test_r12345_12_new_ticket_after_hours_reaches_the_night_operator_on_duty(dep
     event = recorded("stream-received-night.json")
     image = event["Records"][0]["dynamodb"]["NewImage"]
     ticket_id = image["ticket_id"]["S"]  # received 2026-11-27 22:05 Shanghai: the night shift
-    duty.put_roster(deps, ADMIN, {"entries": [
-        {"date": "2026-11-27", "shift": "day", "user_id": "op1", "name": "王敏", "phone": "13957601001"},
-        {"date": "2026-11-27", "shift": "night", "user_id": "op2", "name": "李强", "phone": "13957601002"},
-    ]})
+    duty.put_roster(
+        deps,
+        ADMIN,
+        {
+            "entries": [
+                {"date": "2026-11-27", "shift": "day", "user_id": "op1", "name": "王敏", "phone": "13957601001"},
+                {"date": "2026-11-27", "shift": "night", "user_id": "op2", "name": "李强", "phone": "13957601002"},
+            ]
+        },
+    )
     with Client(app) as client:
         first = client.lambda_.invoke("notify_from_events", event)
         again = client.lambda_.invoke("notify_from_events", event)  # redelivered batch
@@ -49,17 +55,39 @@ def test_r12345_12_new_ticket_after_hours_reaches_the_night_operator_on_duty(dep
     assert any(m["event_id"] == sms["event_id"] for m in notify.day_log(deps, day))  # the admin's SMS log
 
 
-def test_r12345_02_dispatch_texts_the_unit_handler_and_invalid_numbers_are_reported(deps: Any, seeded: Any, outputs: dict[str, str]) -> None:
+def test_r12345_02_dispatch_texts_the_unit_handler_and_invalid_numbers_are_reported(
+    deps: Any, seeded: Any, outputs: dict[str, str]
+) -> None:
     from chalicelib.services import notify
     from chalicelib.services import tickets as svc
     from tests.helpers.streams import NOTIFY, deliver
 
-    ok, _ = svc.create_ticket(deps, OP1, {"category": "help", "title": "断水求助", "content": "两天没水"}, datetime.now(UTC))
-    svc.act(deps, OP1, ok.ticket_id, "dispatch", {"unit_id": "U001", "call": {"to_name": "周海", "to_phone": "13957600001"}}, datetime.now(UTC))
-    landline, _ = svc.create_ticket(deps, OP1, {"category": "help", "title": "求助", "content": "内容"}, datetime.now(UTC))
-    svc.act(deps, OP1, landline.ticket_id, "dispatch", {"unit_id": "U003", "call": {"to_name": "冯磊", "to_phone": "0576-83310003"}}, datetime.now(UTC))
+    ok, _ = svc.create_ticket(
+        deps, OP1, {"category": "help", "title": "断水求助", "content": "两天没水"}, datetime.now(UTC)
+    )
+    svc.act(
+        deps,
+        OP1,
+        ok.ticket_id,
+        "dispatch",
+        {"unit_id": "U001", "call": {"to_name": "周海", "to_phone": "13957600001"}},
+        datetime.now(UTC),
+    )
+    landline, _ = svc.create_ticket(
+        deps, OP1, {"category": "help", "title": "求助", "content": "内容"}, datetime.now(UTC)
+    )
+    svc.act(
+        deps,
+        OP1,
+        landline.ticket_id,
+        "dispatch",
+        {"unit_id": "U003", "call": {"to_name": "冯磊", "to_phone": "0576-83310003"}},
+        datetime.now(UTC),
+    )
     for tid in (ok.ticket_id, landline.ticket_id):
-        assert deliver(deps, NOTIFY, stream_batch(deps, tid, types=("dispatched",))["Records"], datetime.now(UTC)) == {"batchItemFailures": []}
+        assert deliver(deps, NOTIFY, stream_batch(deps, tid, types=("dispatched",))["Records"], datetime.now(UTC)) == {
+            "batchItemFailures": []
+        }
     [sent] = notify.ticket_messages(deps, ok.ticket_id)
     assert sent["status"] == "sent" and sent["e164"] == "+8613957600001" and "已交办贵单位" in sent["text"]
     [failed] = notify.ticket_messages(deps, landline.ticket_id)
@@ -73,7 +101,14 @@ def test_sms_daily_spend_cap_stops_sending(deps: Any, seeded: Any) -> None:
 
     capped = dataclasses.replace(deps, settings=dataclasses.replace(deps.settings, sms_daily_cap_fen=0))
     t, _ = svc.create_ticket(deps, OP1, {"category": "help", "title": "求助", "content": "内容"}, datetime.now(UTC))
-    svc.act(deps, OP1, t.ticket_id, "dispatch", {"unit_id": "U001", "call": {"to_name": "周海", "to_phone": "13957600001"}}, datetime.now(UTC))
+    svc.act(
+        deps,
+        OP1,
+        t.ticket_id,
+        "dispatch",
+        {"unit_id": "U001", "call": {"to_name": "周海", "to_phone": "13957600001"}},
+        datetime.now(UTC),
+    )
     deliver(capped, NOTIFY, stream_batch(deps, t.ticket_id, types=("dispatched",))["Records"], datetime.now(UTC))
     [msg] = notify.ticket_messages(deps, t.ticket_id)
     assert msg["status"] == "failed" and msg["reason"] == "daily_cap"
@@ -126,7 +161,9 @@ def test_mainland_gateway_sends_through_the_aliyun_sdk_to_a_local_fake_endpoint(
             sms_template_codes=json.dumps({"dispatched": "SMS_100001"}),
         )
         sender = AliyunSender(settings)
-        msg = SmsMessage("+8613957600001", "工单已交办", "dispatched", {"ticket_id": "T1", "title": "噪音"}, ref="T1.000002#unit")
+        msg = SmsMessage(
+            "+8613957600001", "工单已交办", "dispatched", {"ticket_id": "T1", "title": "噪音"}, ref="T1.000002#unit"
+        )
         result = sender.send(msg)
         assert result.ok and result.message_id == "900619367830^0"
         req = _FakeAliyun.requests[-1]

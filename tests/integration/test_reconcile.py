@@ -15,7 +15,9 @@ DAY = date(2024, 3, 5)  # no other test writes events on this Asia/Shanghai day
 AT = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)  # 10:00 Asia/Shanghai
 
 
-def test_r12345_17_reconcile_rewrites_what_the_stream_lost_and_counts_it(deps: Any, seeded: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_r12345_17_reconcile_rewrites_what_the_stream_lost_and_counts_it(
+    deps: Any, seeded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from chalicelib.integrations import archive_store
     from chalicelib.services import reconcile
     from tests.helpers.streams import AUDIT, deliver
@@ -26,7 +28,9 @@ def test_r12345_17_reconcile_rewrites_what_the_stream_lost_and_counts_it(deps: A
 
     def audit_down(self: Any, key: str, *args: Any, **kwargs: Any) -> bool:
         if key.endswith(("000002.json", "000006.json")):
-            raise archive_store.ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "injected"}}, "PutObject")
+            raise archive_store.ClientError(
+                {"Error": {"Code": "ServiceUnavailable", "Message": "injected"}}, "PutObject"
+            )
         return put_once(self, key, *args, **kwargs)
 
     def archive_down(self: Any, *args: Any, **kwargs: Any) -> str:
@@ -41,8 +45,14 @@ def test_r12345_17_reconcile_rewrites_what_the_stream_lost_and_counts_it(deps: A
 
     report = reconcile.run(deps, DAY, DAY, datetime.now(UTC))
     assert report["counts"] == {
-        "checked": len(records), "missing": 2, "repaired": 2, "failed": 0,
-        "archives_checked": 1, "archives_missing": 1, "archives_repaired": 1, "archives_superseded": 0,
+        "checked": len(records),
+        "missing": 2,
+        "repaired": 2,
+        "failed": 0,
+        "archives_checked": 1,
+        "archives_missing": 1,
+        "archives_repaired": 1,
+        "archives_superseded": 0,
         "archives_failed": 0,
     }
     assert sorted(report["repaired"]) == sorted([f"{tid}.000002", f"{tid}.000006", f"{tid}.{len(records):06d}"])

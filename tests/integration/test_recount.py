@@ -100,7 +100,11 @@ class Walker:
                 svc.act(deps, LEADER, tid, "decide-extension", {"approve": approve, "note": "研究决定"}, now)
             elif s == "replied":
                 approve = self.pick([True, True, False])
-                body = {"approve": approve} if approve else {"approve": False, "reason": "答复不实", "false_reply": self.pick([True, False])}
+                body = (
+                    {"approve": approve}
+                    if approve
+                    else {"approve": False, "reason": "答复不实", "false_reply": self.pick([True, False])}
+                )
                 svc.act(deps, op, tid, "review", body, now)
                 self.tally[(month, "redo")] += not approve
             elif s == "reviewed":
@@ -131,8 +135,13 @@ class Walker:
 
 
 # Each example is hundreds of real transitions on moto: generate only (no shrinking), reproducible in CI.
-@settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-          phases=(Phase.explicit, Phase.generate))
+@settings(
+    max_examples=2,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+    phases=(Phase.explicit, Phase.generate),
+)
 @given(data=st.data())
 def test_r12345_14_counters_equal_the_recount_after_a_random_history(deps: Any, seeded: Any, data: Any) -> None:
     from chalicelib.services import recount, stats

@@ -73,7 +73,9 @@ def test_ten_parallel_pushes_of_one_number_make_one_ticket(deps: Any, seeded: An
     assert len(ids) == 1
 
 
-def test_a_failed_transaction_leaves_ticket_event_and_counters_untouched(deps: Any, seeded: Any, outputs: dict[str, str]) -> None:
+def test_a_failed_transaction_leaves_ticket_event_and_counters_untouched(
+    deps: Any, seeded: Any, outputs: dict[str, str]
+) -> None:
     import boto3
 
     from chalicelib.services import tickets as svc
@@ -87,7 +89,11 @@ def test_a_failed_transaction_leaves_ticket_event_and_counters_untouched(deps: A
         month = _now().strftime("%Y-%m")
         out = {}
         for pk in (f"{month}#county", f"{month}#unit#U001"):
-            for item in ddb.query(TableName=outputs["counters_table"], KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": pk}})["Items"]:
+            for item in ddb.query(
+                TableName=outputs["counters_table"],
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues={":p": {"S": pk}},
+            )["Items"]:
                 out[pk + "/" + item["sk"]["S"]] = int(item["n"]["N"])
         return out
 
@@ -98,7 +104,9 @@ def test_a_failed_transaction_leaves_ticket_event_and_counters_untouched(deps: A
 
     ctx = deps.contexts.load(_now())
     change = T.apply(ticket, "dispatch", {"unit_id": "U001", "call": CALL}, OP1, _now(), ctx)
-    assert counter_items(change.event_type, change.data, {"ticket_id": tid, "unit_id": "U001", "owner_id": "op1"}, _now())
+    assert counter_items(
+        change.event_type, change.data, {"ticket_id": tid, "unit_id": "U001", "owner_id": "op1"}, _now()
+    )
     with pytest.raises(Conflict):
         deps.tickets.commit(change, None)
     assert deps.tickets.get(tid).status == "received"
@@ -117,7 +125,10 @@ def test_committed_transition_moves_counters_in_the_same_write(deps: Any, seeded
     ddb = boto3.client("dynamodb", endpoint_url=outputs["endpoint_url"], region_name=outputs["region"])
 
     def assigned() -> int:
-        item = ddb.get_item(TableName=outputs["counters_table"], Key={"pk": {"S": f"{month}#unit#{unit_handler_unit}"}, "sk": {"S": "assigned#0"}}).get("Item")
+        item = ddb.get_item(
+            TableName=outputs["counters_table"],
+            Key={"pk": {"S": f"{month}#unit#{unit_handler_unit}"}, "sk": {"S": "assigned#0"}},
+        ).get("Item")
         return int(item["n"]["N"]) if item else 0
 
     before = assigned()
@@ -125,7 +136,9 @@ def test_committed_transition_moves_counters_in_the_same_write(deps: Any, seeded
     assert assigned() == before + 1
 
 
-def test_open_ticket_sits_in_the_sparse_deadline_index_until_closed(deps: Any, seeded: Any, outputs: dict[str, str]) -> None:
+def test_open_ticket_sits_in_the_sparse_deadline_index_until_closed(
+    deps: Any, seeded: Any, outputs: dict[str, str]
+) -> None:
     import boto3
 
     tid = _create(deps)
@@ -140,7 +153,11 @@ def test_events_carry_a_snapshot_without_personal_data(deps: Any, seeded: Any, o
 
     tid = _create(deps, caller={"name": "张三丰", "phone": "13800001234"})
     ddb = boto3.client("dynamodb", endpoint_url=outputs["endpoint_url"], region_name=outputs["region"])
-    items = ddb.query(TableName=outputs["events_table"], KeyConditionExpression="ticket_id = :t", ExpressionAttributeValues={":t": {"S": tid}})["Items"]
+    items = ddb.query(
+        TableName=outputs["events_table"],
+        KeyConditionExpression="ticket_id = :t",
+        ExpressionAttributeValues={":t": {"S": tid}},
+    )["Items"]
     snapshot = json.loads(items[0]["snapshot"]["S"])
     assert snapshot["ticket_id"] == tid and "caller" not in snapshot
     assert "张三丰" not in json.dumps(items, ensure_ascii=False)
@@ -203,8 +220,8 @@ def _cancelled(*codes: str) -> Exception:
         (("ConditionalCheckFailed", "None"), 1, False),  # someone else was first: final 409
     ],
 )
-def test_a_transaction_conflict_is_retried_but_a_failed_condition_is_final(deps: Any,
-    seeded: Any, monkeypatch: pytest.MonkeyPatch, codes: tuple[str, ...], calls: int, wins: bool
+def test_a_transaction_conflict_is_retried_but_a_failed_condition_is_final(
+    deps: Any, seeded: Any, monkeypatch: pytest.MonkeyPatch, codes: tuple[str, ...], calls: int, wins: bool
 ) -> None:
     from chalicelib.services import tickets as svc
     from chalicelib.storage.tickets import DynamoTicketRepository

@@ -38,7 +38,9 @@ def _types(deps: Any, ticket_id: str) -> list[str]:
     return [e["type"] for e in deps.tickets.events(ticket_id)]
 
 
-def test_r12345_04_reminder_exactly_once_task_sms_and_the_call_closes_it(deps: Any, seeded: Any, outputs: dict[str, str]) -> None:
+def test_r12345_04_reminder_exactly_once_task_sms_and_the_call_closes_it(
+    deps: Any, seeded: Any, outputs: dict[str, str]
+) -> None:
     from chalicelib.services import calls, confirmations, notify, sweep
     from chalicelib.services import tickets as svc
     from tests.helpers.streams import NOTIFY, deliver
@@ -58,7 +60,9 @@ def test_r12345_04_reminder_exactly_once_task_sms_and_the_call_closes_it(deps: A
     deliver(deps, NOTIFY, batch, at)  # redelivered: nothing sent twice
     [sms] = notify.ticket_messages(deps, tid)
     assert sms["role"] == "unit" and sms["status"] == "sent" and "将于" in sms["text"]
-    calls.record_call(deps, OP1, tid, {"kind": "reminder", "to_name": "周海", "to_phone": "13957600001", "outcome": "reached"}, _now())
+    calls.record_call(
+        deps, OP1, tid, {"kind": "reminder", "to_name": "周海", "to_phone": "13957600001", "outcome": "reached"}, _now()
+    )
     deliver(deps, NOTIFY, stream_batch(deps, tid, types=("call_recorded",))["Records"], _now())
     assert not [t for t in confirmations.my_tasks(deps, OP1) if t["ticket_id"] == tid]
     assert [c["kind"] for c in calls.list_calls(deps, OP1, tid)] == ["dispatch_notice", "reminder"]
@@ -134,7 +138,9 @@ def test_r12345_12_sweep_requests_do_not_grow_with_closed_tickets(deps: Any, see
     assert after["dynamodb_requests"] == before["dynamodb_requests"], (before, after)
 
 
-def test_r12345_12_an_alert_claimed_before_is_recorded_silently_and_never_sticks(deps: Any, seeded: Any, outputs: dict[str, str]) -> None:
+def test_r12345_12_an_alert_claimed_before_is_recorded_silently_and_never_sticks(
+    deps: Any, seeded: Any, outputs: dict[str, str]
+) -> None:
     from chalicelib.services import notify, sweep
     from chalicelib.services import tickets as svc
     from tests.helpers.streams import NOTIFY, deliver

@@ -63,11 +63,7 @@ def _client(outputs: dict[str, str], service: str) -> Any:
 
 def _template_tables() -> dict[str, dict[str, Any]]:
     template = load_template()
-    return {
-        lid: r["Properties"]
-        for lid, r in template["Resources"].items()
-        if r["Type"] == "AWS::DynamoDB::Table"
-    }
+    return {lid: r["Properties"] for lid, r in template["Resources"].items() if r["Type"] == "AWS::DynamoDB::Table"}
 
 
 TABLE_OUTPUT = {
@@ -88,10 +84,7 @@ def test_template_passes_cfn_lint_for_the_china_and_global_partitions() -> None:
 def test_contract_tables_are_in_the_template() -> None:
     tables = _template_tables()
     assert set(tables) == set(TABLE_OUTPUT)
-    gsis = {
-        lid: {g["IndexName"] for g in p.get("GlobalSecondaryIndexes", [])}
-        for lid, p in tables.items()
-    }
+    gsis = {lid: {g["IndexName"] for g in p.get("GlobalSecondaryIndexes", [])} for lid, p in tables.items()}
     assert gsis == {
         "TicketsTable": {"by_unit", "by_owner", "by_status", "open_deadline"},
         "TicketEventsTable": {"by_month"},
@@ -101,9 +94,7 @@ def test_contract_tables_are_in_the_template() -> None:
 
 
 @pytest.mark.parametrize("logical_id", sorted(TABLE_OUTPUT))
-def test_deployed_table_has_exactly_the_template_keys_and_indexes(
-    outputs: dict[str, str], logical_id: str
-) -> None:
+def test_deployed_table_has_exactly_the_template_keys_and_indexes(outputs: dict[str, str], logical_id: str) -> None:
     props = _template_tables()[logical_id]
     ddb = _client(outputs, "dynamodb")
     table = ddb.describe_table(TableName=outputs[TABLE_OUTPUT[logical_id]])["Table"]
@@ -133,9 +124,7 @@ def test_deployed_table_has_exactly_the_template_keys_and_indexes(
     if stream:
         assert table["StreamSpecification"]["StreamViewType"] == stream["StreamViewType"]
     else:
-        assert (
-            "StreamSpecification" not in table or not table["StreamSpecification"]["StreamEnabled"]
-        )
+        assert "StreamSpecification" not in table or not table["StreamSpecification"]["StreamEnabled"]
 
 
 def test_both_ticket_tables_stream_new_and_old_images(outputs: dict[str, str]) -> None:
@@ -204,9 +193,9 @@ def test_user_pool_has_the_six_role_groups_and_unit_attribute(outputs: dict[str,
     assert any(a["Name"] == "custom:unit_id" and a["Mutable"] for a in pool["SchemaAttributes"])
     groups = {g["GroupName"] for g in idp.list_groups(UserPoolId=outputs["user_pool_id"])["Groups"]}
     assert groups == {"operator", "analyst", "leader", "unit_handler", "records", "admin"}
-    client = idp.describe_user_pool_client(
-        UserPoolId=outputs["user_pool_id"], ClientId=outputs["user_pool_client_id"]
-    )["UserPoolClient"]
+    client = idp.describe_user_pool_client(UserPoolId=outputs["user_pool_id"], ClientId=outputs["user_pool_client_id"])[
+        "UserPoolClient"
+    ]
     assert set(client["ExplicitAuthFlows"]) == {
         "ALLOW_USER_PASSWORD_AUTH",
         "ALLOW_REFRESH_TOKEN_AUTH",
@@ -223,9 +212,7 @@ def test_id_token_verifies_against_moto_jwks_with_issuer_and_audience(
     outputs: dict[str, str],
 ) -> None:
     env = deploy.env_for(outputs, STAGE)
-    deploy.create_user(
-        outputs, "uh1", "Hotline#2026uh1", "unit_handler", unit_id="U001", name="王办理"
-    )
+    deploy.create_user(outputs, "uh1", "Hotline#2026uh1", "unit_handler", unit_id="U001", name="王办理")
     tokens = deploy.login(outputs, "uh1", "Hotline#2026uh1")
     signing_key = jwt.PyJWKClient(env["OIDC_JWKS_URL"]).get_signing_key_from_jwt(tokens["IdToken"])
     claims = jwt.decode(
@@ -251,9 +238,7 @@ def test_env_for_names_every_resource(outputs: dict[str, str]) -> None:
     assert all(env.values())
 
 
-def test_dump_reset_restore_round_trips_items_and_objects(
-    outputs: dict[str, str], tmp_path: Path
-) -> None:
+def test_dump_reset_restore_round_trips_items_and_objects(outputs: dict[str, str], tmp_path: Path) -> None:
     ddb = _client(outputs, "dynamodb")
     s3 = _client(outputs, "s3")
     ticket = {
@@ -299,9 +284,7 @@ def test_dump_reset_restore_round_trips_items_and_objects(
     assert ddb.scan(TableName=fresh["tickets_table"])["Items"] == []
     assert state.restore_state(fresh, tmp_path) is True
 
-    got = ddb.get_item(TableName=fresh["tickets_table"], Key={"ticket_id": ticket["ticket_id"]})[
-        "Item"
-    ]
+    got = ddb.get_item(TableName=fresh["tickets_table"], Key={"ticket_id": ticket["ticket_id"]})["Item"]
     assert got == ticket
     assert ddb.query(
         TableName=fresh["events_table"],
@@ -319,7 +302,5 @@ def test_dump_reset_restore_round_trips_items_and_objects(
     outputs.update(fresh)  # later tests in this module use the re-deployed stack
 
 
-def test_restore_from_an_empty_folder_reports_nothing_restored(
-    outputs: dict[str, str], tmp_path: Path
-) -> None:
+def test_restore_from_an_empty_folder_reports_nothing_restored(outputs: dict[str, str], tmp_path: Path) -> None:
     assert state.restore_state(outputs, tmp_path) is False

@@ -143,7 +143,9 @@ def test_partner_down_for_an_hour_loses_nothing(deps: Any, api: Any, seeded: Any
     created = new_partner(api, webhook_url=url, webhook_events=["received"])
     key = created["keys"][0]
     client = Signed(api, key["key_id"], key["secret"])
-    ticket_id = client.send("POST", "/partner/v1/tickets", dict(PUSH, number="SM" + uuid.uuid4().hex[:10])).json["ticket_id"]
+    ticket_id = client.send("POST", "/partner/v1/tickets", dict(PUSH, number="SM" + uuid.uuid4().hex[:10])).json[
+        "ticket_id"
+    ]
     t0 = datetime.now(UTC)
     deliver(deps, PARTNERS, stream_batch(deps, ticket_id), now=t0)
     minute = t0

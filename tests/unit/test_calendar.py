@@ -71,9 +71,7 @@ def test_working_days_admin_override_wins_in_unknown_and_known_years() -> None:
 
 
 def test_working_days_confirmed_year_is_known() -> None:
-    cal = WorkCalendar(
-        Overrides(days=OVERRIDES_2027, confirmed_years=frozenset({2027}))
-    )
+    cal = WorkCalendar(Overrides(days=OVERRIDES_2027, confirmed_years=frozenset({2027})))
     assert cal.is_known_year(2027)
 
 
@@ -136,34 +134,20 @@ def test_working_days_2027_admin_holiday_honoured_provisional_until_confirmed() 
 
 def test_working_days_2027_admin_make_up_saturday_honoured() -> None:
     cal = WorkCalendar(Overrides(days=OVERRIDES_2027))
-    assert cal.add_working_days(sh(2027, 1, 8, 10), 1) == Deadline(
-        at=at_close(2027, 1, 9), provisional=True
-    )
+    assert cal.add_working_days(sh(2027, 1, 8, 10), 1) == Deadline(at=at_close(2027, 1, 9), provisional=True)
 
 
 def test_working_days_2027_confirmed_year_not_provisional() -> None:
-    cal = WorkCalendar(
-        Overrides(days=OVERRIDES_2027, confirmed_years=frozenset({2027}))
-    )
-    assert cal.add_working_days(sh(2026, 12, 30, 10), 3) == Deadline(
-        at=at_close(2027, 1, 5), provisional=False
-    )
-    assert cal.add_working_days(sh(2027, 1, 8, 10), 1) == Deadline(
-        at=at_close(2027, 1, 9), provisional=False
-    )
+    cal = WorkCalendar(Overrides(days=OVERRIDES_2027, confirmed_years=frozenset({2027})))
+    assert cal.add_working_days(sh(2026, 12, 30, 10), 3) == Deadline(at=at_close(2027, 1, 5), provisional=False)
+    assert cal.add_working_days(sh(2027, 1, 8, 10), 1) == Deadline(at=at_close(2027, 1, 9), provisional=False)
 
 
 def test_working_days_custom_office_hours_close_at_their_closing() -> None:
-    hours = OfficeHours(
-        periods=((time(9, 0), time(12, 0)), (time(13, 30), time(18, 0)))
-    )
+    hours = OfficeHours(periods=((time(9, 0), time(12, 0)), (time(13, 30), time(18, 0))))
     cal = WorkCalendar(hours=hours)
-    assert cal.add_working_days(sh(2026, 3, 9, 10), 1).at == sh(
-        2026, 3, 10, 18, 0
-    ).astimezone(UTC)
-    assert cal.reminder_at(sh(2026, 3, 10, 18)).at == sh(2026, 3, 9, 9, 0).astimezone(
-        UTC
-    )
+    assert cal.add_working_days(sh(2026, 3, 9, 10), 1).at == sh(2026, 3, 10, 18, 0).astimezone(UTC)
+    assert cal.reminder_at(sh(2026, 3, 10, 18)).at == sh(2026, 3, 9, 9, 0).astimezone(UTC)
 
 
 def test_working_days_refuses_n_below_1_and_naive_datetimes() -> None:
@@ -200,29 +184,19 @@ def test_r12345_04_reminder_after_spring_festival_on_make_up_saturday_0214() -> 
 
 def test_r12345_04_reminder_in_2027_is_provisional_and_honours_overrides() -> None:
     cal = WorkCalendar(Overrides(days=OVERRIDES_2027))
-    assert cal.reminder_at(sh(2027, 1, 4, 17, 30)) == Deadline(
-        at=at_open(2026, 12, 31), provisional=True
-    )
-    confirmed = WorkCalendar(
-        Overrides(days=OVERRIDES_2027, confirmed_years=frozenset({2027}))
-    )
+    assert cal.reminder_at(sh(2027, 1, 4, 17, 30)) == Deadline(at=at_open(2026, 12, 31), provisional=True)
+    confirmed = WorkCalendar(Overrides(days=OVERRIDES_2027, confirmed_years=frozenset({2027})))
     assert confirmed.reminder_at(sh(2027, 1, 4, 17, 30)).provisional is False
     # due 2027-01-05: the working day before is Monday 01-04 (Mon–Fri fallback)
-    assert CAL.reminder_at(sh(2027, 1, 5, 9)) == Deadline(
-        at=at_open(2027, 1, 4), provisional=True
-    )
+    assert CAL.reminder_at(sh(2027, 1, 5, 9)) == Deadline(at=at_open(2027, 1, 4), provisional=True)
 
 
 def test_r12345_04_reminder_on_jan_2_2027_consults_only_2026_days() -> None:
     cal = WorkCalendar(Overrides(days=OVERRIDES_2027))
     # due 2027-01-02 (Sat): 01-01 is off (override, 2027 consulted) → 2026-12-31
-    assert cal.reminder_at(sh(2027, 1, 2, 9)) == Deadline(
-        at=at_open(2026, 12, 31), provisional=True
-    )
+    assert cal.reminder_at(sh(2027, 1, 2, 9)) == Deadline(at=at_open(2026, 12, 31), provisional=True)
     # due 2027-01-01: only 2026-12-31 consulted → known
-    assert cal.reminder_at(sh(2027, 1, 1, 9)) == Deadline(
-        at=at_open(2026, 12, 31), provisional=False
-    )
+    assert cal.reminder_at(sh(2027, 1, 1, 9)) == Deadline(at=at_open(2026, 12, 31), provisional=False)
 
 
 # --- working_days_between -----------------------------------------------------------
@@ -285,9 +259,7 @@ def test_office_hours_refuses_bad_periods() -> None:
         (date(2027, 11, 1), [2027, 2028]),
     ],
 )
-def test_working_days_unconfirmed_years_from_1_november(
-    today: date, expected: list[int]
-) -> None:
+def test_working_days_unconfirmed_years_from_1_november(today: date, expected: list[int]) -> None:
     assert CAL.unconfirmed_years(today) == expected
 
 
@@ -329,9 +301,7 @@ def test_working_days_property_result_is_working_day_at_1730_after_start(
 
 @settings(max_examples=200, deadline=None)
 @given(due=_starts, days=_overrides)
-def test_r12345_04_property_reminder_is_opening_of_previous_working_day(
-    due: datetime, days: dict[date, bool]
-) -> None:
+def test_r12345_04_property_reminder_is_opening_of_previous_working_day(due: datetime, days: dict[date, bool]) -> None:
     cal = WorkCalendar(Overrides(days=days))
     reminder = cal.reminder_at(due)
     local = reminder.at.astimezone(SHANGHAI)

@@ -75,19 +75,13 @@ def test_r12345_01_dispatch_due_refuses_naive() -> None:
 
 def test_handling_time_limits_category_default_in_working_days() -> None:
     start = sh(2026, 9, 29, 15)
-    assert handle_due(CAL, start=start, category="consult") == Deadline(
-        at_close(2026, 10, 8), False
-    )
-    assert handle_due(CAL, start=start, category="complaint").at == at_close(
-        2026, 10, 12
-    )
+    assert handle_due(CAL, start=start, category="consult") == Deadline(at_close(2026, 10, 8), False)
+    assert handle_due(CAL, start=start, category="complaint").at == at_close(2026, 10, 12)
     assert handle_due(CAL, start=start, category="report").at == at_close(2026, 10, 19)
 
 
 def test_handling_time_limits_admin_limits_replace_defaults() -> None:
-    due = handle_due(
-        CAL, start=sh(2026, 3, 9, 10), category="consult", limits={"consult": 1}
-    )
+    due = handle_due(CAL, start=sh(2026, 3, 9, 10), category="consult", limits={"consult": 1})
     assert due.at == at_close(2026, 3, 10)
 
 
@@ -135,9 +129,7 @@ def test_handling_time_limits_provisional_across_year_end() -> None:
 
 
 def test_r12345_09_reassigned_on_0930_due_on_make_up_saturday_1010() -> None:
-    assert reassign_due(CAL, sh(2026, 9, 30, 10)) == Deadline(
-        at=at_close(2026, 10, 10), provisional=False
-    )
+    assert reassign_due(CAL, sh(2026, 9, 30, 10)) == Deadline(at=at_close(2026, 10, 10), provisional=False)
 
 
 def test_r12345_09_reassigned_late_evening_still_counts_from_next_day() -> None:
@@ -145,12 +137,8 @@ def test_r12345_09_reassigned_late_evening_still_counts_from_next_day() -> None:
 
 
 def test_r12345_09_reassigned_over_2027_new_year_uses_admin_override() -> None:
-    cal = WorkCalendar(
-        Overrides(days={date(2027, 1, 1): False}, confirmed_years=frozenset({2027}))
-    )
-    assert reassign_due(cal, sh(2026, 12, 30, 10)) == Deadline(
-        at=at_close(2027, 1, 5), provisional=False
-    )
+    cal = WorkCalendar(Overrides(days={date(2027, 1, 1): False}, confirmed_years=frozenset({2027})))
+    assert reassign_due(cal, sh(2026, 12, 30, 10)) == Deadline(at=at_close(2027, 1, 5), provisional=False)
 
 
 # --- R-12369 ------------------------------------------------------------------------
@@ -161,9 +149,7 @@ def test_r12369_03_decision_within_15_calendar_days() -> None:
 
 
 def test_r12369_04_forward_within_3_working_days() -> None:
-    assert env_forward_due(CAL, sh(2026, 9, 30, 10)) == Deadline(
-        at=at_close(2026, 10, 10), provisional=False
-    )
+    assert env_forward_due(CAL, sh(2026, 9, 30, 10)) == Deadline(at=at_close(2026, 10, 10), provisional=False)
 
 
 def test_r12369_05_finish_within_60_days_one_extension_of_at_most_30() -> None:
@@ -198,9 +184,7 @@ def test_r12345_04_handling_ticket_gets_reminder_on_working_day_before_then_over
     status: str,
 ) -> None:
     due = at_close(2026, 10, 8)
-    alerts = alert_schedule(
-        CAL, status=status, dispatch_due=sh(2026, 9, 28, 22), handle_due=due
-    )
+    alerts = alert_schedule(CAL, status=status, dispatch_due=sh(2026, 9, 28, 22), handle_due=due)
     assert [(a.kind, a.at) for a in alerts] == [
         ("handle_reminder", at_open(2026, 9, 30)),
         ("handle_overdue", due),
@@ -209,28 +193,17 @@ def test_r12345_04_handling_ticket_gets_reminder_on_working_day_before_then_over
 
 @pytest.mark.parametrize("status", ["reviewed", "called_back", "submitted", "closed"])
 def test_r12345_08_no_alerts_once_submitted_or_beyond(status: str) -> None:
-    assert (
-        alert_schedule(
-            CAL, status=status, dispatch_due=sh(2026, 3, 9), handle_due=sh(2026, 3, 20)
-        )
-        == []
-    )
+    assert alert_schedule(CAL, status=status, dispatch_due=sh(2026, 3, 9), handle_due=sh(2026, 3, 20)) == []
 
 
 def test_r12345_12_pending_sets() -> None:
     assert DISPATCH_PENDING == frozenset({"received"})
-    assert HANDLE_PENDING == frozenset(
-        {"dispatched", "handling", "extension_requested", "returned", "replied"}
-    )
+    assert HANDLE_PENDING == frozenset({"dispatched", "handling", "extension_requested", "returned", "replied"})
 
 
 def test_r12345_12_missing_deadline_means_no_alert() -> None:
-    assert (
-        alert_schedule(CAL, status="received", dispatch_due=None, handle_due=None) == []
-    )
-    assert (
-        alert_schedule(CAL, status="handling", dispatch_due=None, handle_due=None) == []
-    )
+    assert alert_schedule(CAL, status="received", dispatch_due=None, handle_due=None) == []
+    assert alert_schedule(CAL, status="handling", dispatch_due=None, handle_due=None) == []
 
 
 def test_r12345_04_urgent_reminder_may_precede_start_but_stays_before_due() -> None:
@@ -254,36 +227,20 @@ def test_r12345_12_next_alert_skips_done_keys() -> None:
 def test_r12345_12_moved_deadline_re_arms_alerts() -> None:
     # extension approved: handle_due moved, so the old done keys no longer match
     old = at_close(2026, 3, 13)
-    done = [
-        a.key
-        for a in alert_schedule(
-            CAL, status="handling", dispatch_due=None, handle_due=old
-        )
-    ]
-    assert (
-        next_alert(CAL, status="handling", dispatch_due=None, handle_due=old, done=done)
-        is None
-    )
+    done = [a.key for a in alert_schedule(CAL, status="handling", dispatch_due=None, handle_due=old)]
+    assert next_alert(CAL, status="handling", dispatch_due=None, handle_due=old, done=done) is None
     new = at_close(2026, 3, 20)
-    alert = next_alert(
-        CAL, status="handling", dispatch_due=None, handle_due=new, done=done
-    )
+    alert = next_alert(CAL, status="handling", dispatch_due=None, handle_due=new, done=done)
     assert alert == Alert("handle_reminder", at_open(2026, 3, 19), new)
 
 
 def test_r12345_12_next_alert_after_dispatch_switches_to_handle_alerts() -> None:
     dispatch = dispatch_due(sh(2026, 9, 28, 10))
     handle = handle_due(CAL, start=sh(2026, 9, 28, 12), category="consult").at
-    received = next_alert(
-        CAL, status="received", dispatch_due=dispatch, handle_due=handle, done=()
-    )
+    received = next_alert(CAL, status="received", dispatch_due=dispatch, handle_due=handle, done=())
     assert received is not None and received.kind == "dispatch_warning"
-    dispatched = next_alert(
-        CAL, status="dispatched", dispatch_due=dispatch, handle_due=handle, done=()
-    )
-    assert dispatched == Alert(
-        "handle_reminder", at_open(2026, 9, 29), at_close(2026, 9, 30)
-    )
+    dispatched = next_alert(CAL, status="dispatched", dispatch_due=dispatch, handle_due=handle, done=())
+    assert dispatched == Alert("handle_reminder", at_open(2026, 9, 29), at_close(2026, 9, 30))
 
 
 _instants = st.datetimes(
@@ -304,9 +261,7 @@ def test_r12345_12_property_schedule_sorted_and_alerts_not_after_deadline(
 ) -> None:
     dispatch = dispatch_due(start)
     handle = handle_due(CAL, start=start, category=category).at
-    alerts = alert_schedule(
-        CAL, status=status, dispatch_due=dispatch, handle_due=handle
-    )
+    alerts = alert_schedule(CAL, status=status, dispatch_due=dispatch, handle_due=handle)
     assert [a.at for a in alerts] == sorted(a.at for a in alerts)
     assert all(a.at <= a.deadline for a in alerts)
     assert len({a.key for a in alerts}) == len(alerts)

@@ -49,7 +49,9 @@ def test_bad_office_hours_are_refused(text: str) -> None:
 
 
 def test_r12345_07_roster_entry_needs_a_full_mobile_number() -> None:
-    ok = duty.validate_entry({"date": "2026-10-01", "shift": "holiday", "user_id": "op1", "name": "王敏", "phone": "+86 139 5760 0009"})
+    ok = duty.validate_entry(
+        {"date": "2026-10-01", "shift": "holiday", "user_id": "op1", "name": "王敏", "phone": "+86 139 5760 0009"}
+    )
     assert ok["phone"] == "13957600009"
     with pytest.raises(ValidationError) as err:
         duty.validate_entry({"date": "2026-13-01", "shift": "evening", "user_id": "", "name": "x", "phone": "6001"})

@@ -83,6 +83,6 @@ def test_the_two_languages_cover_the_same_codes() -> None:
 def test_plain_text_templates_are_not_html_escaped() -> None:
     from chalicelib.services.notify import render
 
-    event = {"ticket_id": "T1", "snapshot": {"title": "A&B <楼> \"噪音\"", "category": "complaint"}, "data": {}}
+    event = {"ticket_id": "T1", "snapshot": {"title": 'A&B <楼> "噪音"', "category": "complaint"}, "data": {}}
     text, _ = render("dispatched", event, "周海")
-    assert "A&B <楼> \"噪音\"" in text and "&amp;" not in text and "&lt;" not in text
+    assert 'A&B <楼> "噪音"' in text and "&amp;" not in text and "&lt;" not in text

@@ -13,14 +13,25 @@ from chalicelib.domain.model import Caller, Status, Ticket
 from tests.helpers.open311 import SPEC_REQUEST_FIELDS
 
 NOW = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
+
+
 # GeoReport v2 "GET Service Requests" response fields, in the order of the spec.
 def ticket(**changes: object) -> Ticket:
     base = Ticket(
-        ticket_id="T20261126-00001", hotline="12345", source="app-x", channel="app", category="complaint",
-        title="噪音", content="楼下饭店油烟扰民，联系我 13800001234", received_at=NOW,
+        ticket_id="T20261126-00001",
+        hotline="12345",
+        source="app-x",
+        channel="app",
+        category="complaint",
+        title="噪音",
+        content="楼下饭店油烟扰民，联系我 13800001234",
+        received_at=NOW,
         location={"address": "海游街道广场路 8 号", "lat": 29.1, "lng": 121.3},
         caller=Caller(name="张三", phone="13800001234", address="家庭住址"),
-        handle_due=NOW + timedelta(days=5), updated_at=NOW, unit_id="U001", status=Status.HANDLING,
+        handle_due=NOW + timedelta(days=5),
+        updated_at=NOW,
+        unit_id="U001",
+        status=Status.HANDLING,
     )
     return base.with_changes(**changes)
 
@@ -110,8 +121,16 @@ def form(**fields: str) -> dict[str, list[str]]:
 
 
 def test_request_payload_maps_form_fields() -> None:
-    svc, payload = o311.request_payload(form(lat="29.1", long="121.3", first_name="三", last_name="张",
-                                             phone="13800001234", **{"attribute[confidential]": "true"}))
+    svc, payload = o311.request_payload(
+        form(
+            lat="29.1",
+            long="121.3",
+            first_name="三",
+            last_name="张",
+            phone="13800001234",
+            **{"attribute[confidential]": "true"},
+        )
+    )
     assert svc.code == "complaint"
     assert payload["category"] == "complaint" and payload["channel"] == "app" and payload["hotline"] == "12345"
     assert payload["location"] == {"address": "广场路", "lat": 29.1, "lng": 121.3}
@@ -121,16 +140,19 @@ def test_request_payload_maps_form_fields() -> None:
     assert env_payload["hotline"] == "12369" and env_payload["category"] == "report"
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"service_code": ""}, "service_code missing"),
-    ({"address_string": ""}, "location is required"),
-    ({"lat": "29.1"}, "together"),
-    ({"lat": "nan", "long": "1"}, "between"),
-    ({"lat": "abc", "long": "1"}, "number"),
-    ({"description": ""}, "description missing"),
-    ({"attribute[confidential]": "maybe"}, "true or false"),
-    ({"media_url": "javascript:alert(1)"}, "media_url"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"service_code": ""}, "service_code missing"),
+        ({"address_string": ""}, "location is required"),
+        ({"lat": "29.1"}, "together"),
+        ({"lat": "nan", "long": "1"}, "between"),
+        ({"lat": "abc", "long": "1"}, "number"),
+        ({"description": ""}, "description missing"),
+        ({"attribute[confidential]": "maybe"}, "true or false"),
+        ({"media_url": "javascript:alert(1)"}, "media_url"),
+    ],
+)
 def test_request_payload_errors_are_400(fields: dict[str, str], message: str) -> None:
     with pytest.raises(o311.Open311Error, match=message):
         o311.request_payload(form(**fields))
@@ -151,12 +173,15 @@ def test_request_query_ids_override_other_filters() -> None:
     assert q.ids == ("T20261126-00001", "T20261126-00002")
 
 
-@pytest.mark.parametrize("params", [
-    {"status": "pending"},
-    {"start_date": "yesterday"},
-    {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-12-01T00:00:00Z"},
-    {"start_date": "2026-11-02T00:00:00Z", "end_date": "2026-11-01T00:00:00Z"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "pending"},
+        {"start_date": "yesterday"},
+        {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-12-01T00:00:00Z"},
+        {"start_date": "2026-11-02T00:00:00Z", "end_date": "2026-11-01T00:00:00Z"},
+    ],
+)
 def test_request_query_rejects_bad_filters(params: dict[str, str]) -> None:
     with pytest.raises(o311.Open311Error):
         o311.request_query(params, NOW)

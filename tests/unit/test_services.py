@@ -34,9 +34,15 @@ def records_of(deps: Any, *ticket_ids: str) -> list[dict[str, Any]]:
     for tid in ticket_ids:
         for e in deps.tickets.history(tid):
             image = {k: {"S": str(v)} for k, v in e.items() if k not in ("seq", "data", "snapshot") and v is not None}
-            image.update(seq={"N": str(e["seq"])}, data={"S": _json(e["data"])}, snapshot={"S": _json(e["snapshot"])},
-                         at_key={"S": f"{e['at']}#{tid}#{e['seq']:06d}"})
-            out.append({"eventName": "INSERT", "dynamodb": {"NewImage": image, "SequenceNumber": f"{len(out) + 1:021d}"}})
+            image.update(
+                seq={"N": str(e["seq"])},
+                data={"S": _json(e["data"])},
+                snapshot={"S": _json(e["snapshot"])},
+                at_key={"S": f"{e['at']}#{tid}#{e['seq']:06d}"},
+            )
+            out.append(
+                {"eventName": "INSERT", "dynamodb": {"NewImage": image, "SequenceNumber": f"{len(out) + 1:021d}"}}
+            )
     return out
 
 
@@ -66,8 +72,17 @@ def test_a_transition_records_one_event_and_a_stale_version_is_refused(world: An
 
 
 def test_r12345_11_other_units_see_nothing_and_a_reveal_is_recorded(world: Any) -> None:
-    ticket, _ = svc.create_ticket(world, OP1, {"category": "complaint", "title": "噪音", "content": "夜间",
-                                               "caller": {"name": "张三", "phone": "13800001111"}}, NOW)
+    ticket, _ = svc.create_ticket(
+        world,
+        OP1,
+        {
+            "category": "complaint",
+            "title": "噪音",
+            "content": "夜间",
+            "caller": {"name": "张三", "phone": "13800001111"},
+        },
+        NOW,
+    )
     svc.act(world, OP1, ticket.ticket_id, "dispatch", {"unit_id": "U001", "call": CALL}, NOW)
     with pytest.raises(NotFound):
         svc.get_ticket(world, UH2, ticket.ticket_id, NOW)
@@ -81,8 +96,9 @@ def test_r12345_11_other_units_see_nothing_and_a_reveal_is_recorded(world: Any) 
 def test_r12345_04_the_sweep_sends_each_alert_once_however_often_it_runs(world: Any) -> None:
     cal = world.contexts.load(NOW).calendar
     due = cal.add_working_days(NOW, 1).at
-    ticket, _ = svc.create_ticket(world, OP1, {"category": "consult", "title": "咨询", "content": "内容",
-                                               "city_due": due.isoformat()}, NOW)
+    ticket, _ = svc.create_ticket(
+        world, OP1, {"category": "consult", "title": "咨询", "content": "内容", "city_due": due.isoformat()}, NOW
+    )
     svc.act(world, OP1, ticket.ticket_id, "dispatch", {"unit_id": "U001", "call": CALL}, NOW)
     at = cal.reminder_at(due).at + timedelta(minutes=1)
     first, second = sweep.run_sweep(world, at), sweep.run_sweep(world, at)

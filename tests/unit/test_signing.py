@@ -12,13 +12,24 @@ NONCE = "abcdefghijklmnop1234"
 TS = 1_790_000_000
 
 
-def _headers(secret: str = SECRET, body: bytes = b'{"a":1}', path: str = "/partner/v1/tickets",
-             query: list[tuple[str, str]] | None = None, ts: int = TS, nonce: str = NONCE) -> dict[str, str]:
+def _headers(
+    secret: str = SECRET,
+    body: bytes = b'{"a":1}',
+    path: str = "/partner/v1/tickets",
+    query: list[tuple[str, str]] | None = None,
+    ts: int = TS,
+    nonce: str = NONCE,
+) -> dict[str, str]:
     return signing.headers_for(secret, "hk_0123456789abcdef", "POST", path, query or [], ts, nonce, body)
 
 
-def _verify(headers: dict[str, str], body: bytes = b'{"a":1}', path: str = "/partner/v1/tickets",
-            query: list[tuple[str, str]] | None = None, secrets: tuple[str, ...] = (SECRET,)) -> None:
+def _verify(
+    headers: dict[str, str],
+    body: bytes = b'{"a":1}',
+    path: str = "/partner/v1/tickets",
+    query: list[tuple[str, str]] | None = None,
+    secrets: tuple[str, ...] = (SECRET,),
+) -> None:
     signed = signing.signed_headers(headers)
     signing.verify(secrets, signed, "POST", path, query or [], body)
 
@@ -26,7 +37,12 @@ def _verify(headers: dict[str, str], body: bytes = b'{"a":1}', path: str = "/par
 def test_canonical_string_layout() -> None:
     text = signing.canonical_string("post", "/partner/v1/tickets/C 1", [("b", "2"), ("a", "x y")], TS, NONCE, b"")
     assert text.split("\n") == [
-        "HOTLINE-HMAC-SHA256", "POST", "/partner/v1/tickets/C%201", "a=x%20y&b=2", str(TS), NONCE,
+        "HOTLINE-HMAC-SHA256",
+        "POST",
+        "/partner/v1/tickets/C%201",
+        "a=x%20y&b=2",
+        str(TS),
+        NONCE,
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
     ]
 
@@ -70,10 +86,15 @@ def test_missing_header_is_named(missing: str) -> None:
     assert info.value.details["missing"] == [missing.lower()]
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("X-Hotline-Timestamp", "12:00"), ("X-Hotline-Nonce", "short"), ("X-Hotline-Signature", "zz"),
-    ("X-Hotline-Key", "a b"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("X-Hotline-Timestamp", "12:00"),
+        ("X-Hotline-Nonce", "short"),
+        ("X-Hotline-Signature", "zz"),
+        ("X-Hotline-Key", "a b"),
+    ],
+)
 def test_malformed_header_is_rejected(name: str, value: str) -> None:
     headers = dict(_headers(), **{name: value})
     with pytest.raises(Unauthenticated) as info:

@@ -31,7 +31,11 @@ HISTORY = [
     ("received", {}, {"ticket_id": "T1"}),
     ("dispatched", {"within_12h": True}, T1),
     ("returned", {"unit_id": "U001"}, T1),
-    ("transferred", {"from_unit_id": "U001", "unit_id": "U002", "other_unit": True, "good_reason": False}, dict(T1, unit_id="U002")),
+    (
+        "transferred",
+        {"from_unit_id": "U001", "unit_id": "U002", "other_unit": True, "good_reason": False},
+        dict(T1, unit_id="U002"),
+    ),
     ("closed", {"on_time": True, "satisfaction": "satisfied"}, dict(T1, unit_id="U002")),
     ("received", {}, {"ticket_id": "T2"}),
     ("dispatched", {"within_12h": False}, T2),
@@ -50,7 +54,10 @@ HISTORY = [
 def test_r12345_14_county_figures_by_hand() -> None:
     f = S.figures(run(HISTORY)["county"])
     assert f["assigned"]["value"] == 3  # a transfer is not a second assignment in the county
-    assert (f["completion_rate"]["numerator"], f["completion_rate"]["denominator"]) == (2, 3)  # 3 closures − 1 reassigned
+    assert (f["completion_rate"]["numerator"], f["completion_rate"]["denominator"]) == (
+        2,
+        3,
+    )  # 3 closures − 1 reassigned
     assert (f["on_time_rate"]["numerator"], f["on_time_rate"]["denominator"]) == (2, 3)
     # unreachable callers are left out of the satisfaction denominator and counted apart
     assert (f["satisfaction_rate"]["numerator"], f["satisfaction_rate"]["denominator"]) == (2, 2)
@@ -100,7 +107,14 @@ def test_units_and_dispatchers_add_up_to_the_county() -> None:
 
 def test_a_rate_without_denominator_is_none_not_zero() -> None:
     f = S.figures({})
-    assert f["completion_rate"] == {"label": "办结率", "kind": "rate", "numerator": 0, "denominator": 0, "rate": None, "value": None}
+    assert f["completion_rate"] == {
+        "label": "办结率",
+        "kind": "rate",
+        "numerator": 0,
+        "denominator": 0,
+        "rate": None,
+        "value": None,
+    }
 
 
 def test_a_ticket_belongs_to_the_month_of_its_first_dispatch() -> None:
@@ -112,7 +126,9 @@ def test_a_ticket_belongs_to_the_month_of_its_first_dispatch() -> None:
 
 
 def test_same_unit_redispatch_is_not_a_transfer_but_may_be_a_return_without_reason() -> None:
-    counts = run([("transferred", {"from_unit_id": "U001", "unit_id": "U001", "other_unit": False, "good_reason": False}, T1)])
+    counts = run(
+        [("transferred", {"from_unit_id": "U001", "unit_id": "U001", "other_unit": False, "good_reason": False}, T1)]
+    )
     assert "transfers" not in counts["county"] and counts["county"]["returns_without_reason"] == 1
     assert counts["unit#U001"]["returns_without_reason"] == 1
 
@@ -124,8 +140,17 @@ def test_closure_without_callback_counts_as_no_answer() -> None:
 
 
 def test_events_that_do_not_move_figures_move_nothing() -> None:
-    for event_type in ("signed", "replied", "reviewed", "submitted", "city_rejected", "call_recorded", "leader_decided",
-                       "instruction_recorded", "instruction_answered"):
+    for event_type in (
+        "signed",
+        "replied",
+        "reviewed",
+        "submitted",
+        "city_rejected",
+        "call_recorded",
+        "leader_decided",
+        "instruction_recorded",
+        "instruction_answered",
+    ):
         assert S.counter_deltas(event_type, {}, T1) == {}
 
 

@@ -72,11 +72,15 @@ def test_r12345_01_dispatch_due_is_12_clock_hours_after_receipt() -> None:
 
 def test_r12345_01_night_receipt_keeps_12_clock_hours() -> None:
     night = datetime(2026, 10, 1, 15, 0, tzinfo=UTC)  # 23:00 on National Day
-    t = T.new_ticket("T1", {"category": "help", "title": "t", "content": "c", "received_at": night.isoformat()}, OP1, NOW, CTX).after
+    t = T.new_ticket(
+        "T1", {"category": "help", "title": "t", "content": "c", "received_at": night.isoformat()}, OP1, NOW, CTX
+    ).after
     assert t.dispatch_due == night + timedelta(hours=12)
 
 
-@pytest.mark.parametrize(("category", "days"), [("consult", 2), ("help", 5), ("complaint", 5), ("report", 10), ("praise", 2)])
+@pytest.mark.parametrize(
+    ("category", "days"), [("consult", 2), ("help", 5), ("complaint", 5), ("report", 10), ("praise", 2)]
+)
 def test_handling_limit_defaults_per_category_in_working_days(category: str, days: int) -> None:
     t = intake(category=category)
     assert t.handle_due == CTX.calendar.add_working_days(NOW, days).at
@@ -94,7 +98,9 @@ def test_handling_limit_urgent_is_24_clock_hours() -> None:
 
 def test_intake_names_every_bad_field() -> None:
     with pytest.raises(ValidationError) as err:
-        T.new_ticket("T1", {"category": "gossip", "title": "", "caller": {"phone": "123"}, "urgent": "yes"}, OP1, NOW, CTX)
+        T.new_ticket(
+            "T1", {"category": "gossip", "title": "", "caller": {"phone": "123"}, "urgent": "yes"}, OP1, NOW, CTX
+        )
     assert set(err.value.fields) >= {"category", "title", "content", "caller.phone", "urgent"}
 
 
@@ -138,7 +144,14 @@ def test_r12345_05_callback_needs_the_four_checks() -> None:
         T.apply(t, "callback", {"satisfaction": "satisfied"}, OP1, NOW, CTX)
     assert set(err.value.fields) == {"informed", "truthful", "misconduct"}
     with pytest.raises(ValidationError) as err:
-        T.apply(t, "callback", {"informed": True, "truthful": True, "misconduct": True, "satisfaction": "dissatisfied"}, OP1, NOW, CTX)
+        T.apply(
+            t,
+            "callback",
+            {"informed": True, "truthful": True, "misconduct": True, "satisfaction": "dissatisfied"},
+            OP1,
+            NOW,
+            CTX,
+        )
     assert "misconduct_note" in err.value.fields
 
 
@@ -242,7 +255,9 @@ def test_r12345_10_difficult_flag_and_leader_decision() -> None:
         ("submitted", "reassign", OP1, {"reason": "x"}),
     ],
 )
-def test_illegal_transitions_are_refused_and_change_nothing(state: str, verb: str, actor: Actor, body: dict[str, Any]) -> None:
+def test_illegal_transitions_are_refused_and_change_nothing(
+    state: str, verb: str, actor: Actor, body: dict[str, Any]
+) -> None:
     t = to_state(state)
     with pytest.raises(InvalidTransition):
         T.apply(t, verb, body, actor, NOW, CTX)
