@@ -19,7 +19,6 @@ from typing import Any
 
 import requests
 
-from bench import moto_patch
 from bench.counting import COUNTER
 from chalicelib import bootstrap
 from chalicelib.config import Settings
@@ -66,7 +65,6 @@ class BenchStack:
             signal.signal(sig, self._on_signal)
         COUNTER.install()  # before any botocore client of the app exists
         self.server, self.endpoint = emulator.start_moto(0)
-        moto_patch.apply()  # transactions without whole-table copies (see bench/moto_patch.py)
         self.outputs = deploy.deploy(self.endpoint, STAGE)
         self.env = deploy.env_for(self.outputs, STAGE)
         # Production-like notifications (the default for STAGE=local would be the recorder).

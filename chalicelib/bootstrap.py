@@ -8,11 +8,14 @@ or `tests/helpers/fakes.fake_adapters()` in memory) and install it with `use()`.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from chalicelib.config import Settings
@@ -53,6 +56,7 @@ class Adapters:
     verifier: JwksVerifier | None = None
     tables: Tables | None = None
     clock: Callable[[], datetime] = utc_now
+    stream_status: Callable[[], dict[str, Any] | None] | None = None  # embedded mode: the local pump's report
 
     def dynamodb_clients(self) -> list[Any]:
         """The DynamoDB clients the tables use (request accounting); none for in-memory adapters."""
@@ -96,6 +100,19 @@ def assemble(
     )
 
 
+def status_file_reader(path: str) -> Callable[[], dict[str, Any] | None]:
+    """Reads the local stream pump's progress report (None while there is none or it is being replaced)."""
+
+    def read() -> dict[str, Any] | None:
+        try:
+            report: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return report
+
+    return read
+
+
 def build(settings: Settings) -> Adapters:
     """The real adapters of a stage: DynamoDB, S3, KMS, the SMS backend, the token verifier."""
     clients = AwsClients(settings)
@@ -106,7 +123,7 @@ def build(settings: Settings) -> Adapters:
         if settings.oidc_issuer and settings.oidc_jwks_url
         else None
     )
-    return assemble(
+    adapters = assemble(
         settings,
         tickets=DynamoTicketRepository(tables, envelope),
         table=DynamoDirectoryTable(tables.directory),
@@ -120,6 +137,9 @@ def build(settings: Settings) -> Adapters:
         verifier=verifier,
         tables=tables,
     )
+    if settings.stream_status_file:
+        adapters = dataclasses.replace(adapters, stream_status=status_file_reader(settings.stream_status_file))
+    return adapters
 
 
 _lock = threading.Lock()

@@ -42,6 +42,7 @@ class Settings:
     aliyun_access_key_secret: str = ""
     partner_rate_per_minute: int = 120  # default per-partner request limit (fixed 1-minute window)
     public_base_url: str = ""  # absolute API base advertised by Open311 discovery (empty: relative)
+    stream_status_file: str = ""  # embedded mode: where the local stream pump reports its progress
 
     @property
     def is_local(self) -> bool:
@@ -90,4 +91,5 @@ class Settings:
             aliyun_access_key_secret=env("ALIYUN_ACCESS_KEY_SECRET"),
             partner_rate_per_minute=int(env("PARTNER_RATE_PER_MINUTE", "120") or 120),
             public_base_url=env("PUBLIC_BASE_URL"),
+            stream_status_file=env("STREAM_STATUS_FILE"),
         )

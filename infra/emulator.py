@@ -1,7 +1,7 @@
 """The AWS emulator (moto server) on 127.0.0.1: start, reset, clients with its dummy credentials.
 
-`start_moto()` also makes moto's DynamoDB writes atomic with respect to each other
-(`serialize_dynamodb_writes()`), as DynamoDB's are. For a server running in this process, the
+`start_moto()` first applies `infra/moto_patches.py` (bounded memory, stream readers that never
+stall, DynamoDB writes atomic with respect to each other as DynamoDB's are). For a server running in this process, the
 material of its KMS keys can be saved and put back (`export_kms_keys` / `import_kms_keys`), so what
 a saved snapshot holds encrypted stays readable after a restart.
 """
@@ -13,7 +13,6 @@ import copy
 import logging
 import os
 import socket
-import threading
 from typing import Any
 
 import boto3
@@ -30,41 +29,16 @@ ACCESS_KEY = "testing"  # moto accepts any key; this one is what every local cli
 # so the app does not care where the IdP sits.
 COGNITO_FALLBACK_REGION = "ap-east-1"
 
-WRITE_LOCK = threading.RLock()  # held by every DynamoDB write of the in-process moto server
 _IN_PROCESS: set[str] = set()  # endpoints of the moto servers running in this process
-
-
-def serialize_dynamodb_writes() -> None:
-    """Make moto's DynamoDB writes atomic with respect to each other, as DynamoDB's are.
-
-    moto runs each request in its own thread and checks a transaction's conditions before it
-    writes, without a lock: two concurrent transactions on one item can then both succeed, and
-    its rollback copy of the tables can fail while another thread writes. One process-wide lock
-    around every write operation restores DynamoDB's guarantee (one winner, the rest cancelled).
-    """
-    import moto.dynamodb.models as mm
-
-    backend = mm.DynamoDBBackend
-    if getattr(backend, "_hotline_serialized", False):
-        return
-    for name in ("transact_write_items", "put_item", "update_item", "delete_item", "batch_write_item"):
-        original = getattr(backend, name, None)
-        if original is None:
-            continue
-
-        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            with WRITE_LOCK:
-                return _original(self, *args, **kwargs)
-
-        setattr(backend, name, locked)
-    backend._hotline_serialized = True  # type: ignore[attr-defined]
 
 
 def start_moto(port: int = 0) -> tuple[Any, str]:
     """Start a ThreadedMotoServer on 127.0.0.1 (port 0 = a free port); return (server, url)."""
     from moto.server import ThreadedMotoServer
 
-    serialize_dynamodb_writes()
+    from infra import moto_patches
+
+    moto_patches.apply()  # bounded memory, streams that never stall, serialised writes (see moto_patches.py)
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     if port:

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from botocore.exceptions import ClientError
 
 from chalicelib import bootstrap
 from chalicelib.config import Settings
@@ -47,6 +48,7 @@ STAGE = "local"
 SAVE_EVERY_S = 60.0
 PUMP_EVERY_S = 2.0
 MAX_RETRIES = 3
+ITERATOR_REFRESH_S = 60.0
 
 LambdaEntry = Callable[[dict[str, Any]], Any]
 
@@ -168,7 +170,14 @@ def lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[
 
 
 class StreamPump:
-    """Reads the TicketEvents stream and hands Lambda-shaped batches to each stream handler."""
+    """Reads the TicketEvents stream and hands Lambda-shaped batches to each stream handler.
+
+    After every pass it reports its progress to `pump-status.json` (read by `/health`): the newest
+    event handled (`handled_through`, an `at_key`), the time of the pass and the last error. An
+    iterator that expired (> 15 min without a read) or points at trimmed records (> 24 h) is taken
+    again from the last position handled; any other failed read drops the iterator, so the next pass
+    starts afresh from that position — records are never skipped and never handled twice.
+    """
 
     def __init__(self, outputs: dict[str, str], data_dir: Path, handlers: list[LambdaEntry]) -> None:
         self.arn = outputs["events_stream_arn"]
@@ -176,11 +185,14 @@ class StreamPump:
         self.handlers = handlers
         self.client = emulator.client("dynamodbstreams", outputs["endpoint_url"], outputs["region"])
         self.positions_file = data_dir / "stream-positions.json"
+        self.status_file = data_dir / "pump-status.json"
         self.dead_letter_dir = data_dir / "dead-letter"
         self.iterators: dict[str, str] = {}  # shard id -> iterator
+        self.taken: dict[str, float] = {}  # shard id -> when its iterator was taken (monotonic)
         self.positions: dict[str, str] = self._load_positions()  # shard id -> last sequence handled
         self.skip_existing = False
         self.lock = threading.Lock()
+        self.status: dict[str, Any] = self._load_status()
 
     def _load_positions(self) -> dict[str, str]:
         try:
@@ -191,6 +203,25 @@ class StreamPump:
 
     def _save_positions(self) -> None:
         state.write_atomic(self.positions_file, json.dumps({self.arn: self.positions}, indent=1).encode())
+
+    def _load_status(self) -> dict[str, Any]:
+        try:
+            saved: dict[str, Any] = json.loads(self.status_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {"records": 0}
+        return saved
+
+    def _report(self) -> None:
+        self.status["at"] = datetime.now(UTC).isoformat()
+        state.write_atomic(self.status_file, json.dumps(self.status, ensure_ascii=False).encode())
+
+    def _failed(self, shard_id: str, exc: Exception) -> None:
+        code = getattr(exc, "response", {}).get("Error", {}).get("Code", type(exc).__name__)
+        self.status.update(last_error=f"{code}: {exc}"[:500], last_error_at=datetime.now(UTC).isoformat())
+        self.iterators.pop(shard_id, None)  # the next pass takes a new iterator from the saved position
+        if code == "TrimmedDataAccessException":  # older than the stream keeps: continue at the oldest kept
+            self.positions.pop(shard_id, None)
+            _log(f"stream records after {shard_id}'s saved position were trimmed; continuing at the oldest")
 
     def _shards(self) -> list[str]:
         shards = self.client.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
@@ -217,11 +248,22 @@ class StreamPump:
     def pump(self) -> int:
         """One pass over every shard; returns the number of records handled."""
         with self.lock:
-            return sum(self._pump_shard(shard_id) for shard_id in self._shards())
+            handled = 0
+            for shard_id in self._shards():
+                try:
+                    handled += self._pump_shard(shard_id)
+                except ClientError as exc:  # expired, trimmed, or a lost shard: take it again next pass
+                    self._failed(shard_id, exc)
+            self._report()
+            return handled
 
     def _pump_shard(self, shard_id: str) -> int:
-        if shard_id not in self.iterators:
+        # A fresh iterator from the last position handled every minute: whatever happened to the old
+        # one (expiry, a replaced shard), nothing stored can stay unread for longer.
+        stale = shard_id in self.positions and time.monotonic() - self.taken.get(shard_id, 0.0) > ITERATOR_REFRESH_S
+        if shard_id not in self.iterators or stale:
             self.iterators[shard_id] = self._iterator(shard_id)
+            self.taken[shard_id] = time.monotonic()
         handled = 0
         while True:
             page = self.client.get_records(ShardIterator=self.iterators[shard_id], Limit=100)
@@ -234,6 +276,9 @@ class StreamPump:
                 self._deliver(handler, batch)
             self.positions[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
             self._save_positions()
+            newest = max(str(r["dynamodb"].get("NewImage", {}).get("at_key", {}).get("S", "")) for r in records)
+            self.status["handled_through"] = max(newest, str(self.status.get("handled_through") or ""))
+            self.status["records"] = int(self.status.get("records", 0)) + len(records)
             handled += len(records)
 
     def _deliver(self, handler: LambdaEntry, batch: list[dict[str, Any]]) -> None:
@@ -465,6 +510,7 @@ class LocalStack:
         self.outputs = deploy.deploy(endpoint, STAGE)
         _log(f"stack hotline-{STAGE} deployed in {time.monotonic() - started:.2f} s")
         self.env = deploy.env_for(self.outputs, STAGE)
+        self.env["STREAM_STATUS_FILE"] = str(self.data_dir / "pump-status.json")  # /health reports the pump
         emulator.use_dummy_credentials()
         deps = bootstrap.build(Settings.from_env(self.env))
         bootstrap.use(deps)  # the stream and schedule handlers of this process use these adapters

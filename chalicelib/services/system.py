@@ -5,18 +5,51 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain import statistics
 from chalicelib.domain.calendar import SHANGHAI
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
 
 
+DEGRADED_AFTER_S = 60.0  # stream side effects (audit, archive, SMS) later than this: degraded
+
+
 def health(deps: Adapters, now: datetime) -> dict[str, Any]:
-    """`ok` plus warnings such as an unconfirmed calendar year."""
+    """`ok` (or `degraded`) plus warnings such as an unconfirmed calendar year; in embedded mode also
+    the stream pump's lag and last error."""
     ctx = deps.contexts.load(now)
     years = ctx.calendar.unconfirmed_years(now.astimezone(SHANGHAI).date())
     warnings = [{"code": "calendar_unconfirmed", "year": y, "message": f"{y} 年工作日历尚未确认"} for y in years]
-    return {"status": "ok", "time": now.isoformat(), "warnings": warnings}
+    out: dict[str, Any] = {"status": "ok", "time": now.isoformat(), "warnings": warnings}
+    if deps.stream_status is not None:
+        stream = stream_health(deps, now)
+        out["stream"] = stream
+        if stream["lag_s"] > DEGRADED_AFTER_S or stream["since_last_pass_s"] > DEGRADED_AFTER_S:
+            out["status"] = "degraded"
+            warnings.append({"code": "stream_lagging", "message": f"事件处理滞后 {int(stream['lag_s'])} 秒"})
+    return out
+
+
+def stream_health(deps: Adapters, now: datetime) -> dict[str, Any]:
+    """Lag = age of the oldest stored event the pump has not handled (0 when none waits)."""
+    assert deps.stream_status is not None
+    report = deps.stream_status() or {}
+    handled = str(report.get("handled_through") or "")
+    months = {statistics.month_of(now)}
+    if handled:
+        months.add(statistics.month_of(datetime.fromisoformat(handled.split("#", 1)[0])))
+    pending = [e for m in sorted(months) if (e := deps.tickets.first_event_after(m, handled)) is not None]
+    oldest = min((datetime.fromisoformat(e["at"]) for e in pending), default=None)
+    last_pass = datetime.fromisoformat(report["at"]) if report.get("at") else None
+    return {
+        "lag_s": round(max(0.0, (now - oldest).total_seconds()), 1) if oldest else 0.0,
+        "since_last_pass_s": round((now - last_pass).total_seconds(), 1) if last_pass else 0.0,
+        "handled_through": handled or None,
+        "records_handled": report.get("records", 0),
+        "last_error": report.get("last_error"),
+        "last_error_at": report.get("last_error_at"),
+    }
 
 
 def list_units(deps: Adapters) -> list[dict[str, Any]]:

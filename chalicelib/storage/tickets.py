@@ -216,6 +216,10 @@ class TicketStore(ABC):
     def month_events(self, month: str, start: str | None = None, end: str | None = None) -> Iterator[EventRecord]:
         """Events of one month partition (Asia/Shanghai), optionally with start <= at < end (UTC ISO)."""
 
+    @abstractmethod
+    def first_event_after(self, month: str, at_key: str) -> EventRecord | None:
+        """The oldest event of a month whose `at_key` ("{at}#{ticket}#{seq}") sorts after the given one."""
+
     # ---------------------------------------------------------------- counters
 
     @abstractmethod
@@ -350,6 +354,11 @@ class DynamoTicketRepository(TicketStore):
         condition = None if start is None or end is None else m.at_key.between(start, end)
         for item in m.by_month.query(month, condition):
             yield _record_of(item)
+
+    def first_event_after(self, month: str, at_key: str) -> EventRecord | None:
+        m = self._t.events
+        query = m.by_month.query(month, m.at_key > at_key, limit=1, page_size=1)
+        return next((_record_of(item) for item in query), None)
 
     def read_counters(self, pk: str) -> dict[str, int]:
         return {item.sk: int(item.n or 0) for item in self._t.counters.query(pk, consistent_read=True)}

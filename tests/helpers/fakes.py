@@ -277,6 +277,10 @@ class FakeTicketRepository(TicketStore):
             if start is None or end is None or start <= at_key <= end:
                 yield copy.deepcopy(e)
 
+    def first_event_after(self, month: str, at_key: str) -> EventRecord | None:
+        later = [e for e in self.month_events(month) if f"{e['at']}#{e['ticket_id']}#{e['seq']:06d}" > at_key]
+        return later[0] if later else None
+
     def read_counters(self, pk: str) -> dict[str, int]:
         with self.lock:
             return {sk: n for (p, sk), n in self.counters.items() if p == pk}

@@ -155,3 +155,28 @@ def test_the_stream_path_reports_an_unreadable_record_alone_and_a_crashed_consum
     assert process_batch(crash, {"Records": [good, modify]}, None, NOW) == {  # type: ignore[arg-type]
         "batchItemFailures": [{"itemIdentifier": "1"}]
     }
+
+
+def test_health_reports_the_stream_lag_and_turns_degraded_past_a_minute(world: Any) -> None:
+    import dataclasses
+
+    from chalicelib.services import system
+
+    ticket, _ = svc.create_ticket(world, OP1, {"category": "help", "title": "求助", "content": "内容"}, NOW)
+    first = world.tickets.history(ticket.ticket_id)[0]
+    handled_first = f"{first['at']}#{ticket.ticket_id}#000001"
+    svc.act(world, OP1, ticket.ticket_id, "dispatch", {"unit_id": "U001", "call": CALL}, NOW + timedelta(seconds=5))
+    report = {"at": (NOW + timedelta(seconds=100)).isoformat(), "handled_through": handled_first, "records": 1}
+    deps = dataclasses.replace(world, stream_status=lambda: report)
+
+    lagging = system.health(deps, NOW + timedelta(seconds=100))
+    assert lagging["status"] == "degraded" and lagging["stream"]["lag_s"] == 95.0  # the dispatch waits since +5 s
+    assert "stream_lagging" in [w["code"] for w in lagging["warnings"]]
+
+    report["handled_through"] = f"{(NOW + timedelta(seconds=5)).isoformat()}#{ticket.ticket_id}#000002"
+    caught_up = system.health(deps, NOW + timedelta(seconds=100))
+    assert caught_up["status"] == "ok" and caught_up["stream"]["lag_s"] == 0.0
+
+    report["at"] = NOW.isoformat()  # no pass for 100 s: the pump is not running
+    assert system.health(deps, NOW + timedelta(seconds=100))["status"] == "degraded"
+    assert "stream" not in system.health(world, NOW)  # the cloud reports stream lag through CloudWatch

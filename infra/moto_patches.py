@@ -1,0 +1,303 @@
+"""Patches to moto 5.x DynamoDB / DynamoDB Streams for the local stack and the tests.
+
+Call `apply()` once before moto serves its first request (idempotent). It fixes, at the source:
+
+1. Memory that never comes back. `BaseModel.__new__` (moto/core/common_models.py) appends
+   every model instance to a class-level `instances_tracked` list that nothing prunes. DynamoDB
+   creates such instances all the time: an `Item` per write, per update (its "old image" copy),
+   per Query/Scan result copy; a `StreamRecord` per change; a `ShardIterator` per GetRecords;
+   and, worst, `transact_write_items` deep-copies the WHOLE table once per transaction item
+   (items, stream records and all) as its rollback backup, and every one of those copies is
+   tracked too. So each transaction pins k copies of the tables it touches: growth per
+   transaction grows with the data (quadratic in total). DynamoDB models are no longer tracked
+   (the only reader is the /moto-api/data.json dashboard).
+2. The stall of long-lived stream iterators. A failed transaction "rolls back" by putting the
+   backup copies in place of the live tables, so each table gets a new `StreamShard` object;
+   a `ShardIterator` holds the shard object itself and hands the same object to its
+   NextShardIterator, so a reader that started before the failure reads a detached shard
+   forever (and sees the cancelled transaction's records). Transactions now keep the live
+   tables: a journal of the touched items (one copy per item, not per table) is restored on
+   failure, and stream records are published only on commit, so a cancelled transaction leaves
+   no item and no record, and no reader ever sees one.
+3. Unbounded streams. Records are kept 24 h (as DynamoDB Streams) with sequence numbers and
+   iterators kept consistent across the trim (TrimmedDataAccessException for a trimmed position,
+   TRIM_HORIZON = oldest kept record); shard iterators expire after 15 minutes as on AWS
+   (ExpiredIteratorException) instead of being stored forever.
+4. Concurrency. moto serves each request on its own thread without locking. One re-entrant
+   lock covers every DynamoDB write, the item reads (no reader sees a transaction half applied
+   or rolled back) and the stream reads (records are appended and trimmed under it). This
+   is the only lock the emulator needs (`infra/emulator.py` applies these patches in `start_moto`).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+STREAM_RETENTION = timedelta(hours=24)  # DynamoDB Streams: records are trimmed after 24 h
+ITERATOR_TTL_S = 15 * 60.0  # DynamoDB Streams: a shard iterator expires after 15 minutes
+
+LOCK = threading.RLock()  # all DynamoDB / Streams state changes and consistent reads
+
+_BACKEND_LOCKED = (
+    "put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item",
+    "execute_statement", "execute_transaction", "batch_execute_statement",
+    "create_table", "update_table", "delete_table", "get_item", "query", "scan",
+)  # fmt: skip
+_STREAMS_LOCKED = ("describe_stream", "get_shard_iterator", "get_records")
+
+_tx = threading.local()  # .pending: stream changes of the running transaction, else None
+_MARK = "_hotline_moto_patches"
+
+Journal = list[tuple[Any, Any, Any, Any]]  # (table, hash key, range key, item before or None)
+
+
+def apply() -> None:
+    """Install all patches (idempotent)."""
+    import moto.dynamodb.models as ddb
+    import moto.dynamodbstreams.models as streams
+
+    with LOCK:
+        if getattr(ddb.DynamoDBBackend, _MARK, False):
+            return
+        _untrack_models()
+        _patch_transactions(ddb)
+        _patch_streams(streams)
+        _lock_methods(ddb.DynamoDBBackend, _BACKEND_LOCKED)
+        _lock_methods(streams.DynamoDBStreamsBackend, _STREAMS_LOCKED)
+        setattr(ddb.DynamoDBBackend, _MARK, True)
+
+
+# --------------------------------------------------------------------------- 1. tracking
+
+
+def _untracked_new(cls: type, *args: Any, **kwargs: Any) -> Any:
+    return object.__new__(cls)
+
+
+def _untrack_models() -> None:
+    """DynamoDB / Streams model instances live only as long as moto's state refers to them."""
+    from moto.core.common_models import BaseModel
+
+    todo: list[Any] = list(BaseModel.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith(("moto.dynamodb.", "moto.dynamodbstreams.")):
+            cls.__new__ = staticmethod(_untracked_new)
+            cls.instances_tracked = []
+
+
+# --------------------------------------------------------------------------- 2. transactions
+
+
+def _table_deepcopy(self: Any, memo: dict[int, Any]) -> Any:
+    # Inside a transaction this is moto's whole-table rollback backup: hand back the live table
+    # (its "restore" becomes a no-op that keeps the table and its stream shard); the journal in
+    # transact_write_items undoes the writes. Anywhere else (backups): a real deep copy.
+    if getattr(_tx, "pending", None) is not None:
+        return self
+    clone = object.__new__(type(self))
+    memo[id(self)] = clone
+    clone.__dict__.update(copy.deepcopy(self.__dict__, memo))
+    return clone
+
+
+def _journal(backend: Any, transact_items: list[dict[str, Any]]) -> Journal:
+    """A copy of every item the transaction may write, as it is before the transaction."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    journal: Journal = []
+    for entry in transact_items:
+        try:
+            op_type, op = next(iter(entry.items()))
+            if op_type == "ConditionCheck":
+                continue
+            table = backend.get_table(op["TableName"])
+            key = op.get("Key") or op["Item"]
+            hash_key = DynamoType(key[table.hash_key_attr])
+            range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+            before = table.get_item(hash_key, range_key)
+        except Exception:  # noqa: BLE001 - malformed entry: moto rejects it before writing
+            continue
+        journal.append((table, hash_key, range_key, copy.deepcopy(before)))
+    return journal
+
+
+def _restore(journal: Journal) -> None:
+    """Put every journalled item back as it was (without stream records: nothing happened)."""
+    for table, hash_key, range_key, before in reversed(journal):
+        if range_key is None:
+            if before is None:
+                table.items.pop(hash_key, None)
+            else:
+                table.items[hash_key] = before
+        elif before is None:
+            table.items.get(hash_key, {}).pop(range_key, None)
+        else:
+            table.items[hash_key][range_key] = before
+
+
+def _patch_transactions(ddb: Any) -> None:
+    original: Callable[..., None] = ddb.DynamoDBBackend.transact_write_items
+
+    @functools.wraps(original)
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        with LOCK:
+            journal = _journal(self, transact_items)
+            pending: list[tuple[Any, Any, Any]] = []
+            _tx.pending = pending
+            try:
+                original(self, transact_items)  # moto's checks, writes and cancellation reasons
+            except BaseException:
+                _restore(journal)
+                raise
+            finally:
+                _tx.pending = None
+            for shard, old, new in pending:  # committed: publish in write order
+                shard.add(old, new)
+
+    ddb.Table.__deepcopy__ = _table_deepcopy
+    ddb.DynamoDBBackend.transact_write_items = transact_write_items
+
+
+# --------------------------------------------------------------------------- 3. streams
+
+
+def _stream_error(code: str, message: str) -> Exception:
+    from moto.core.exceptions import JsonRESTError
+
+    return JsonRESTError(code, message)
+
+
+def _trimmed_error() -> Exception:
+    return _stream_error(
+        "TrimmedDataAccessException",
+        "The operation attempted to read past the oldest stream record in a shard.",
+    )
+
+
+def _first_seq(shard: Any) -> int:
+    """Sequence number of the oldest record still kept (moto numbers from its first record)."""
+    return int(shard.starting_sequence_number) + getattr(shard, "trimmed", 0)
+
+
+def _trim(shard: Any) -> None:
+    """Drop the records older than STREAM_RETENTION (they are in time order)."""
+    from moto.core.utils import utcnow
+
+    cutoff = utcnow() - STREAM_RETENTION
+    n = 0
+    for record in shard.items:
+        if record.record["dynamodb"]["ApproximateCreationDateTime"] >= cutoff:
+            break
+        n += 1
+    if n:
+        del shard.items[:n]
+        shard.trimmed = getattr(shard, "trimmed", 0) + n
+
+
+def _shard_add(self: Any, old: Any, new: Any) -> None:
+    """StreamShard.add: deferred inside a transaction; numbered past the trimmed records."""
+    from moto.awslambda.utils import get_backend
+    from moto.dynamodb.models.table import StreamRecord
+
+    pending = getattr(_tx, "pending", None)
+    if pending is not None:
+        pending.append((self, old, new))
+        return
+    _trim(self)
+    event = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
+    view = self.table.stream_specification["StreamViewType"]
+    self.items.append(StreamRecord(self.table, view, event, old, new, _first_seq(self) + len(self.items)))
+    result = None  # moto's own Lambda event-source mappings, as moto forwards them
+    for arn, esm in self.table.lambda_event_source_mappings.items():
+        lambda_backend = get_backend(self.account_id, arn.split(":")[3])
+        result = lambda_backend.send_dynamodb_items(arn, self.items, esm.event_source_arn)
+    if result:
+        self.trimmed = getattr(self, "trimmed", 0) + len(self.items)
+        self.items = []
+
+
+def _shard_get(self: Any, start: int, quantity: int) -> list[dict[str, Any]]:
+    """StreamShard.get: records from sequence number `start`, which must not be trimmed."""
+    _trim(self)
+    if start < _first_seq(self):
+        raise _trimmed_error()
+    offset = start - _first_seq(self)
+    return [record.to_json() for record in self.items[offset : offset + quantity]]
+
+
+def _forget_expired(backend: Any) -> None:
+    """Drop iterators older than ITERATOR_TTL_S (dict order is creation order)."""
+    deadline = time.monotonic() - ITERATOR_TTL_S
+    stored = backend.shard_iterators
+    while stored:
+        oldest = next(iter(stored))
+        if getattr(stored[oldest], "created", 0.0) > deadline:
+            return
+        del stored[oldest]
+
+
+def _get_records(self: Any, iterator_arn: str, limit: int) -> dict[str, Any]:
+    """DynamoDBStreamsBackend.get_records with AWS's 15-minute iterator lifetime."""
+    _forget_expired(self)
+    iterator = self.shard_iterators.get(iterator_arn)
+    if iterator is None:
+        raise _stream_error(
+            "ExpiredIteratorException",
+            "The shard iterator has expired and can no longer be used to retrieve stream records.",
+        )
+    result: dict[str, Any] = iterator.get(limit)
+    return result
+
+
+def _patch_streams(streams: Any) -> None:
+    shard_cls: Any = streams.StreamShard  # moto.dynamodb.models.table.StreamShard
+
+    init: Callable[..., None] = streams.ShardIterator.__init__
+
+    @functools.wraps(init)
+    def iterator_init(self: Any, backend: Any, shard: Any, kind: str, seq: int | None = None) -> None:
+        _trim(shard)  # TRIM_HORIZON = the oldest record kept now
+        init(self, backend, shard, kind, seq)
+        self.created = time.monotonic()
+        if kind in ("TRIM_HORIZON", "LATEST"):  # moto counts from the first record ever written
+            self.sequence_number += getattr(shard, "trimmed", 0)
+        elif self.sequence_number < _first_seq(shard):
+            raise _trimmed_error()
+
+    get_shard_iterator: Callable[..., Any] = streams.DynamoDBStreamsBackend.get_shard_iterator
+
+    @functools.wraps(get_shard_iterator)
+    def get_shard_iterator_(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _forget_expired(self)
+        return get_shard_iterator(self, *args, **kwargs)
+
+    shard_cls.add = _shard_add
+    shard_cls.get = _shard_get
+    streams.ShardIterator.__init__ = iterator_init
+    streams.DynamoDBStreamsBackend.get_shard_iterator = get_shard_iterator_
+    streams.DynamoDBStreamsBackend.get_records = _get_records
+
+
+# --------------------------------------------------------------------------- 4. locking
+
+
+def _lock_methods(cls: type, names: tuple[str, ...]) -> None:
+    for name in names:
+        original = getattr(cls, name, None)
+        if original is None:
+            continue
+
+        @functools.wraps(original)
+        def locked(self: Any, *args: Any, _original: Callable[..., Any] = original, **kwargs: Any) -> Any:
+            with LOCK:
+                return _original(self, *args, **kwargs)
+
+        setattr(cls, name, locked)
