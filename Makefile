@@ -10,7 +10,7 @@ WEB_PORT ?= 8080
 MOTO_PORT ?= 5000
 export AWS_DEFAULT_REGION ?= cn-north-1
 
-.PHONY: bootstrap apt venv frontend run test test-fast bench bench-ui package lint recount clean
+.PHONY: bootstrap apt venv frontend run test test-fast bench soak bench-ui package lint recount clean
 
 bootstrap: apt venv frontend
 
@@ -52,6 +52,9 @@ lint: venv
 
 bench: bootstrap
 	$(PY) -m bench $(if $(QUICK),--quick,)
+
+soak: bootstrap
+	$(PY) -m bench.soak --minutes $(if $(QUICK),2,10) $(if $(QUICK),--sample-every 15,)
 
 # Lambda's python3.11 runtime can no longer be created (deprecated 2026-06-30), so the deployment
 # package is built by a separate venv on a supported Python: its wheels and Runtime match Lambda's.

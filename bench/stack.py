@@ -83,11 +83,11 @@ class BenchStack:
 
     def start_chalice(self) -> None:
         port = free_port()
-        # `chalice local`, through a wrapper that only turns Nagle off (see bench/chalice_local.py)
+        # `chalice local` as make run starts it (Nagle off, a real backlog: infra/chalice_local.py)
         cmd = [
             sys.executable,
             "-m",
-            "bench.chalice_local",
+            "infra.chalice_local",
             "local",
             "--no-autoreload",
             "--host",

@@ -18,7 +18,6 @@ class Settings:
     counters_table: str
     directory_table: str
     events_stream_arn: str
-    tickets_stream_arn: str
     archive_bucket: str
     archive_retention_years: int  # Object Lock COMPLIANCE retention of archived records (R-12345-17)
     topic_arn: str
@@ -67,7 +66,6 @@ class Settings:
             counters_table=env("COUNTERS_TABLE", f"hotline-{stage}-counters"),
             directory_table=env("DIRECTORY_TABLE", f"hotline-{stage}-directory"),
             events_stream_arn=env("EVENTS_STREAM_ARN"),
-            tickets_stream_arn=env("TICKETS_STREAM_ARN"),
             archive_bucket=env("ARCHIVE_BUCKET"),
             archive_retention_years=int(env("ARCHIVE_RETENTION_YEARS", "10") or 10),
             topic_arn=env("TOPIC_ARN"),

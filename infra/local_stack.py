@@ -41,7 +41,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib import bootstrap
 from chalicelib.config import Settings
-from infra import deploy, emulator, state
+from infra import deploy, emulator, moto_patches, state
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGE = "local"
@@ -272,13 +272,19 @@ class StreamPump:
             if not records:
                 return handled
             batch = [lambda_record(r, self.arn, self.region) for r in records]
-            for handler in self.handlers:
-                self._deliver(handler, batch)
+            # Each handler is its own Lambda function in the cloud: they take the batch side by side.
+            workers = [threading.Thread(target=self._deliver, args=(h, batch), daemon=True) for h in self.handlers]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
             self.positions[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
             self._save_positions()
+            moto_patches.release(self.arn, shard_id, self.positions[shard_id])  # handled: may be trimmed
             newest = max(str(r["dynamodb"].get("NewImage", {}).get("at_key", {}).get("S", "")) for r in records)
             self.status["handled_through"] = max(newest, str(self.status.get("handled_through") or ""))
             self.status["records"] = int(self.status.get("records", 0)) + len(records)
+            self._report()  # after every page: a pass under steady traffic may not end for a while
             handled += len(records)
 
     def _deliver(self, handler: LambdaEntry, batch: list[dict[str, Any]]) -> None:
@@ -384,10 +390,12 @@ def start_web(dist: Path, port: int, api_base: str) -> http.server.ThreadingHTTP
 
 
 def start_chalice(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    """`chalice local` in its own process group, with the stack's environment."""
-    chalice = Path(sys.executable).with_name("chalice")
+    """`chalice local` (Nagle off, a real listen backlog: infra/chalice_local.py) in its own process
+    group, with the stack's environment."""
     cmd = [
-        str(chalice if chalice.exists() else "chalice"),
+        sys.executable,
+        "-m",
+        "infra.chalice_local",
         "local",
         "--no-autoreload",
         "--host",
@@ -504,7 +512,7 @@ class LocalStack:
             shutil.rmtree(self.data_dir)
             _log(f"--reset: wiped {self.data_dir}")
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.moto, endpoint = emulator.start_moto(self.args.moto_port)
+        self.moto, endpoint = emulator.start_moto(self.args.moto_port, in_process_calls=True)
         _log(f"moto server on {endpoint}")
         started = time.monotonic()
         self.outputs = deploy.deploy(endpoint, STAGE)

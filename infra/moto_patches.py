@@ -27,6 +27,8 @@ Call `apply()` once before moto serves its first request (idempotent). It fixes,
    lock covers every DynamoDB write, the item reads (no reader sees a transaction half applied
    or rolled back) and the stream reads (records are appended and trimmed under it). This
    is the only lock the emulator needs (`infra/emulator.py` applies these patches in `start_moto`).
+5. Request routing. moto's server lists its own package directory from disk on every request to
+   find the service; the list is read once.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from typing import Any
 
 STREAM_RETENTION = timedelta(hours=24)  # DynamoDB Streams: records are trimmed after 24 h
 ITERATOR_TTL_S = 15 * 60.0  # DynamoDB Streams: a shard iterator expires after 15 minutes
+RELEASED_RETENTION = timedelta(seconds=60)  # records a sole reader released (`release`) are kept this long
 
 LOCK = threading.RLock()  # all DynamoDB / Streams state changes and consistent reads
 
@@ -70,7 +73,17 @@ def apply() -> None:
         _patch_streams(streams)
         _lock_methods(ddb.DynamoDBBackend, _BACKEND_LOCKED)
         _lock_methods(streams.DynamoDBStreamsBackend, _STREAMS_LOCKED)
+        _cache_module_list()
         setattr(ddb.DynamoDBBackend, _MARK, True)
+
+
+def _cache_module_list() -> None:
+    """The server routes every request by host through `list_of_moto_modules()`, which lists moto's
+    package directory from disk (≈90 stat calls per request); the list never changes at run time."""
+    from moto import backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
 
 
 # --------------------------------------------------------------------------- 1. tracking
@@ -188,18 +201,36 @@ def _first_seq(shard: Any) -> int:
 
 
 def _trim(shard: Any) -> None:
-    """Drop the records older than STREAM_RETENTION (they are in time order)."""
+    """Drop the records older than STREAM_RETENTION, and those a consumer released (`release`) once
+    they are older than RELEASED_RETENTION (records are in time and sequence order)."""
     from moto.core.utils import utcnow
 
-    cutoff = utcnow() - STREAM_RETENTION
+    now = utcnow()
+    cutoff, released_cutoff = now - STREAM_RETENTION, now - RELEASED_RETENTION
+    released = getattr(shard, "released", -1)
+    first = _first_seq(shard)
     n = 0
     for record in shard.items:
-        if record.record["dynamodb"]["ApproximateCreationDateTime"] >= cutoff:
+        created = record.record["dynamodb"]["ApproximateCreationDateTime"]
+        if created >= cutoff and not (first + n <= released and created < released_cutoff):
             break
         n += 1
     if n:
         del shard.items[:n]
         shard.trimmed = getattr(shard, "trimmed", 0) + n
+
+
+def release(stream_arn: str, shard_id: str, sequence_number: str) -> None:
+    """The only reader of a stream has handled it up to `sequence_number`: those records may go after
+    RELEASED_RETENTION instead of 24 h (the embedded stack's pump, so memory follows what is unread)."""
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    _, _, _, region, account, _ = stream_arn.split(":", 5)
+    with LOCK:
+        table = dynamodbstreams_backends[account][region]._get_table_from_arn(stream_arn)  # moto's own lookup
+        shard = table.stream_shard
+        if shard is not None and shard.id == shard_id:
+            shard.released = max(getattr(shard, "released", -1), int(sequence_number))
 
 
 def _shard_add(self: Any, old: Any, new: Any) -> None:

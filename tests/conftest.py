@@ -44,7 +44,7 @@ def stack() -> Iterator[dict[str, Any]]:
     from chalicelib.config import Settings
     from infra import deploy, emulator
 
-    server, endpoint = emulator.start_moto(0)
+    server, endpoint = emulator.start_moto(0, in_process_calls=True)
     outputs = deploy.deploy(endpoint, STAGE)
     env = deploy.env_for(outputs, STAGE)
     os.environ.update(env)  # boto3 credentials and region for clients the tests make themselves

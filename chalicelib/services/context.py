@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from chalicelib.domain.calendar import SHANGHAI, WorkCalendar
 from chalicelib.domain.duty import parse_office_hours
@@ -24,6 +26,18 @@ class ContextCache:
         self._lock = threading.Lock()
         self._cached: tuple[float, Context] | None = None
         self._names: tuple[float, dict[str, str]] | None = None
+        self._partners: tuple[float, dict[str, dict[str, Any]]] | None = None
+
+    def partners(self, read: Callable[[], list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+        """Partner settings by id (a handful: one small partition), read at most once a minute by
+        the stream consumers; an admin's change to a webhook applies within the minute."""
+        with self._lock:
+            if self._partners and time.monotonic() - self._partners[0] < self._ttl:
+                return self._partners[1]
+        partners = {str(p["partner_id"]): p for p in read()}
+        with self._lock:
+            self._partners = (time.monotonic(), partners)
+        return partners
 
     def names(self) -> dict[str, str]:
         """Display names of staff by user id (printed records and reports show names, not login ids)."""
@@ -57,3 +71,4 @@ class ContextCache:
         with self._lock:
             self._cached = None
             self._names = None
+            self._partners = None

@@ -206,6 +206,7 @@ def create_partner(deps: Adapters, actor: Actor, body: Mapping[str, Any], now: d
         "created_by": actor.user_id,
     }
     deps.partners.create_partner(partner)
+    deps.contexts.invalidate()  # the stream consumers of this process see the new partner at once
     return dict(partner, keys=[_new_key(deps, partner["partner_id"], now)])
 
 
@@ -217,6 +218,7 @@ def update_partner(
     partner = _partner(deps, partner_id)
     partner.update(_validate_settings(body, creating=False, local=deps.settings.is_local), updated_at=iso(now))
     deps.partners.save_partner(partner)
+    deps.contexts.invalidate()
     return dict(partner, keys=deps.partners.partner_keys(partner_id))
 
 

@@ -51,7 +51,7 @@ def on_event(deps: Adapters, event: Mapping[str, Any], now: datetime) -> bool:
     partner_id = str(snapshot.get("source") or "")
     if not partners.PARTNER_ID.fullmatch(partner_id):
         return False
-    partner = deps.partners.get_partner(partner_id)
+    partner = deps.contexts.partners(deps.partners.list_partners).get(partner_id)
     if partner is None or not partner.get("webhook_url") or not subscribed(partner, str(event.get("type"))):
         return False
     ticket = ticket_from_doc(snapshot)

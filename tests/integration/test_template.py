@@ -127,11 +127,14 @@ def test_deployed_table_has_exactly_the_template_keys_and_indexes(outputs: dict[
         assert "StreamSpecification" not in table or not table["StreamSpecification"]["StreamEnabled"]
 
 
-def test_both_ticket_tables_stream_new_and_old_images(outputs: dict[str, str]) -> None:
+def test_the_event_log_streams_and_the_tickets_table_does_not(outputs: dict[str, str]) -> None:
+    """Every side effect hangs off TicketEvents; nothing reads a Tickets stream, so none is kept."""
     streams = _client(outputs, "dynamodbstreams")
-    for key in ("tickets_stream_arn", "events_stream_arn"):
-        desc = streams.describe_stream(StreamArn=outputs[key])["StreamDescription"]
-        assert desc["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    desc = streams.describe_stream(StreamArn=outputs["events_stream_arn"])["StreamDescription"]
+    assert desc["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    ddb = _client(outputs, "dynamodb")
+    table = ddb.describe_table(TableName=outputs["tickets_table"])["Table"]
+    assert not table.get("StreamSpecification", {}).get("StreamEnabled")
 
 
 def test_directory_ttl_is_enabled_on_expires_at(outputs: dict[str, str]) -> None:
