@@ -217,7 +217,11 @@ def redrive_queue(
         if not page:
             break
         for message in page:
-            outcome = {"message_id": message.get("MessageId"), **run.message(str(message.get("Body", "")))}
+            try:
+                handled = run.message(str(message.get("Body", "")))
+            except Exception as exc:  # noqa: BLE001 - one bad window must not stop the others; the message stays
+                handled = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:500]}
+            outcome = {"message_id": message.get("MessageId"), **handled}
             if outcome["ok"]:  # deleted only once its window was redone
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
             outcome["deleted"] = outcome["ok"]

@@ -234,3 +234,12 @@ def test_a_text_the_stream_never_sent_is_sent_by_the_redrive_once(world: Any) ->
     second = redrive.redrive_queue(world, queue, "https://sqs.example/dlq", NOW)  # an overlapping window, later run
     assert second["deleted"] == 1 and second["results"][0]["events"] == 2
     assert len(texts_to(world, "+8613957600001")) == 1 and queue.messages == {}
+
+
+def test_a_window_the_reconciliation_refuses_stays_and_the_run_goes_on(world: Any) -> None:
+    dispatched(world)
+    years = pointer_body(NOW - timedelta(days=400), NOW)  # not one batch: wider than a reconciliation may be
+    queue = FakeQueue(years, pointer_body(NOW, NOW))
+    report = redrive.redrive_queue(world, queue, "https://sqs.example/dlq", NOW)
+    assert (report["received"], report["deleted"], report["kept"]) == (2, 1, 1)
+    assert report["results"][0]["error"].startswith("ValidationError") and list(queue.messages) == ["m0"]
