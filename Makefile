@@ -10,7 +10,7 @@ WEB_PORT ?= 8080
 MOTO_PORT ?= 5000
 export AWS_DEFAULT_REGION ?= cn-north-1
 
-.PHONY: bootstrap apt venv frontend run test test-fast bench soak bench-ui package lint recount clean
+.PHONY: bootstrap apt venv frontend run test test-fast bench soak bench-ui package lint recount redrive clean
 
 bootstrap: apt venv frontend
 
@@ -71,6 +71,11 @@ package: venv
 
 recount: venv
 	$(PY) -m infra.recount $(MONTH) --moto-endpoint http://127.0.0.1:$(MOTO_PORT)
+
+# Stream batches the handlers gave up on: the local dead-letter files (make run up), or the cloud DLQ's
+# pointers with QUEUE_URL=… and the stage's environment (docs/operations.md, "Redrive").
+redrive: venv
+	$(PY) -m infra.redrive $(if $(QUEUE_URL),--queue-url $(QUEUE_URL),--moto-endpoint http://127.0.0.1:$(MOTO_PORT))
 
 clean:
 	rm -rf out .pytest_cache

@@ -29,6 +29,7 @@ from chalicelib.storage.archive_index import ArchiveIndex
 from chalicelib.storage.directory import Directory
 from chalicelib.storage.models import Tables, bind
 from chalicelib.storage.partners import PartnerStore
+from chalicelib.storage.sms import SmsStore
 from chalicelib.storage.table import DirectoryTable, DynamoDirectoryTable
 from chalicelib.storage.tickets import DynamoTicketRepository, TicketStore
 
@@ -48,6 +49,7 @@ class Adapters:
     directory: Directory
     archive_index: ArchiveIndex
     partners: PartnerStore
+    sms_records: SmsStore
     archive_store: ArchiveStore
     envelope: Cipher
     sms: SmsSender
@@ -89,6 +91,7 @@ def assemble(
         directory=directory,
         archive_index=ArchiveIndex(table),
         partners=PartnerStore(table, secret_box),
+        sms_records=SmsStore(table),
         archive_store=archive_store,
         envelope=envelope,
         sms=sms,

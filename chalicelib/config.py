@@ -33,6 +33,8 @@ class Settings:
     office_hours: str = "08:30-12:00,14:00-17:30"  # Asia/Shanghai; admins may override (CONFIG/office_hours)
     sms_daily_cap_fen: int = 20000  # daily SMS spend cap in fen (200 yuan)
     sms_price_fen: int = 5  # price of one SMS segment in fen
+    sms_retry_after_s: int = 600  # an unfinished send (claimed, never answered) is due for the sweep after this
+    sms_max_attempts: int = 3  # attempts per message (the stream's first one included), then failed
     sms_sign_name: str = ""  # mainland gateway signature (签名)
     sms_template_codes: str = "{}"  # JSON {template: gateway template code} for the mainland gateway
     aliyun_sms_endpoint: str = "dysmsapi.aliyuncs.com"
@@ -81,6 +83,8 @@ class Settings:
             office_hours=env("OFFICE_HOURS", "08:30-12:00,14:00-17:30"),
             sms_daily_cap_fen=int(env("SMS_DAILY_CAP_FEN", "20000")),
             sms_price_fen=int(env("SMS_PRICE_FEN", "5")),
+            sms_retry_after_s=int(env("SMS_RETRY_AFTER_S", "600") or 600),
+            sms_max_attempts=int(env("SMS_MAX_ATTEMPTS", "3") or 3),
             sms_sign_name=env("SMS_SIGN_NAME"),
             sms_template_codes=env("SMS_TEMPLATE_CODES", "{}"),
             aliyun_sms_endpoint=env("ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com"),

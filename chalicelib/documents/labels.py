@@ -227,6 +227,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
     },
     "delivery_status": {
         "pending": ("待发送", "Pending"),
+        "sending": ("发送中", "Sending"),
         "sent": ("已发送", "Sent"),
         "failed": ("发送失败", "Failed"),
         "submitted": ("已提交", "Submitted"),

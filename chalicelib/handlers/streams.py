@@ -66,6 +66,20 @@ def process_batch(consumer: Consumer, batch: Mapping[str, Any], deps: Adapters, 
     return {"batchItemFailures": [{"itemIdentifier": seq} for seq in order if seq in failed]}
 
 
+def replay(consumer: Consumer, events: list[EventRecord], deps: Adapters, now: datetime) -> set[str]:
+    """Run a consumer on events read back from the event log (a redrive); the ids of those that failed.
+
+    The same consumers as the stream's, on the same parsed events, keyed by event id instead of a
+    stream sequence number (the stream records are gone; the log is the source of truth).
+    """
+    records = [StreamRecord(str(e["event_id"]), e) for e in events]
+    try:
+        return set(consumer(deps, records, now))
+    except Exception:  # the consumer itself broke: every event is reported
+        log.exception("replay through %s failed on %d event(s)", getattr(consumer, "__name__", consumer), len(records))
+        return {r.sequence for r in records}
+
+
 def each_event(handle: Callable[[Adapters, EventRecord, datetime], object]) -> Consumer:
     """A consumer that handles records one by one; a failing record fails alone."""
 

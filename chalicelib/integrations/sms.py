@@ -48,7 +48,8 @@ class SmsSender(Protocol):
     name: str
 
     def send(self, message: SmsMessage) -> SendResult:
-        """Send one message; never raises for a provider refusal (returns ok=False)."""
+        """Send one message; never raises once the gateway was called (a refusal or a lost answer is
+        ok=False): an exception means the message was not handed over, so it may be tried again."""
         ...
 
 
@@ -100,11 +101,12 @@ class AliyunSender:
         )
         try:
             body = self._client.send_sms(request).body
+            code, text, biz_id = body.code, body.message, body.biz_id
         except Exception as exc:  # noqa: BLE001 - network / signature / throttling errors are recorded
             return SendResult(False, error=f"aliyun: {exc}")
-        if body.code != "OK":
-            return SendResult(False, error=f"aliyun: {body.code} {body.message}")
-        return SendResult(True, message_id=str(body.biz_id or ""))
+        if code != "OK":
+            return SendResult(False, error=f"aliyun: {code} {text}")
+        return SendResult(True, message_id=str(biz_id or ""))
 
 
 def _aliyun_client(settings: Settings) -> Any:

@@ -56,16 +56,29 @@ def issue_code(deps: Adapters, ticket_id: str, now: datetime) -> str:
 
 
 def on_event(deps: Adapters, event: Mapping[str, Any], now: datetime) -> bool:
-    """Stream hook: on `received`, issue the code and text it to the caller (once per ticket)."""
+    """Stream hook: on `received`, issue the code and text it to the caller (once per ticket).
+
+    The notice is claimed (`sending`) with a conditional write before the code is texted, so a
+    redelivered or replayed record — even one racing the first delivery — never texts a second code.
+    A send that failed (`failed`) may be claimed again; one interrupted in the gateway call stays
+    `sending` and is not repeated (at most once).
+    """
     if event.get("type") != "received":
         return False
     ticket_id = str(event["ticket_id"])
     notice = deps.partners.get_notice(ticket_id)
-    if notice is not None and notice.get("status") in ("sent", "no_mobile"):
-        return False  # a redelivered stream record: the caller already has the code
-    ticket = deps.tickets.get(ticket_id)
-    code = issue_code(deps, ticket_id, now)
-    deps.partners.put_notice(ticket_id, send_code(deps, ticket, code, now))
+    if notice is not None and notice.get("status") != "failed":
+        return False  # texted, no mobile, or a send under way: the caller has (or gets) one code only
+    if not deps.partners.claim_notice(ticket_id, {"status": "sending", "at": iso(now)}, notice):
+        return False  # another delivery of this record claimed it first
+    try:
+        ticket = deps.tickets.get(ticket_id)
+        code = issue_code(deps, ticket_id, now)
+        outcome = send_code(deps, ticket, code, now)
+    except Exception as exc:  # released for the stream's retry, then re-raised (the record fails)
+        deps.partners.put_notice(ticket_id, {"status": "failed", "at": iso(now), "error": str(exc)[:200]})
+        raise
+    deps.partners.put_notice(ticket_id, outcome)
     return True
 
 

@@ -1,4 +1,4 @@
-"""Notifications from the event stream (never from request handlers or the sweep).
+"""Notifications from the event stream (never from request handlers); stuck sends settled by the sweep.
 
 Per event: who must hear about it (R-12345-02 unit handler at dispatch, R-12345-12 operator on duty
 for a new ticket and for dispatch alerts, R-12345-04 unit handler the working day before due), the
@@ -6,14 +6,22 @@ Chinese text from `documents/templates/sms/*.txt.j2`, then one recorded send per
 `SMS#{ticket}` / `{event_id}#{role}` is claimed with a conditional put first (de-duplicated by
 event id: a redelivered record sends nothing), numbers are normalised to E.164 (an invalid one is
 recorded as failed, not sent), the daily spend cap is checked, and the outcome is written back.
+
+States of a message (storage/sms.py; docs/operations.md, "SMS states"): `pending` (claimed, no
+gateway call under way) → `sending` (written before the gateway is called) → `sent` / `failed`.
+A send left `pending` (the process stopped before the gateway call, or the sender raised) is
+retried by the deadline sweep once its lease ends, up to `sms_max_attempts` attempts in all; a send
+left `sending` may have been delivered, so it is never sent again: it is recorded failed,
+`outcome_unknown`.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.documents import env
@@ -22,6 +30,7 @@ from chalicelib.domain import phones
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.integrations.sms import SmsMessage
 from chalicelib.services import duty
+from chalicelib.storage.sms import marker, restate
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -120,10 +129,7 @@ def render(template: str, event: dict[str, Any], name: str) -> tuple[str, dict[s
 def deliver(deps: Adapters, event: dict[str, Any], r: Recipient, now: datetime) -> dict[str, Any] | None:
     """Claim, check, send and record one message; None when this event already produced it."""
     ticket_id = event["ticket_id"]
-    sk = f"{event['event_id']}#{r.role}"
     text, params = render(r.template, event, r.name)
-    e164 = phones.to_e164(r.phone) if r.phone else None
-    s = deps.settings
     record: dict[str, Any] = {
         "ticket_id": ticket_id,
         "event_id": event["event_id"],
@@ -132,31 +138,121 @@ def deliver(deps: Adapters, event: dict[str, Any], r: Recipient, now: datetime) 
         "template": r.template,
         "to_name": r.name,
         "to": r.phone,
-        "e164": e164,
+        "e164": phones.to_e164(r.phone) if r.phone else None,
         "text": text,
-        "backend": s.sms_backend,
+        "params": params,
+        "backend": deps.settings.sms_backend,
         "status": "pending",
+        "attempts": 1,
         "at": now.isoformat(),
     }
-    day = now.astimezone(SHANGHAI).date().isoformat()
-    index = {"gsi1pk": f"SMSLOG#{day}", "gsi1sk": f"{now.isoformat()}#{ticket_id}#{sk}"}
-    if not deps.directory.claim(f"SMS#{ticket_id}", sk, record, **index):
+    mark = deps.sms_records.claim(record, now + timedelta(seconds=deps.settings.sms_retry_after_s))
+    if mark is None:
         return None  # de-duplicated by event id (a redelivered or replayed record)
-    cost = s.sms_price_fen * max(1, math.ceil(len(text) / SEGMENT))
-    if not r.phone:
-        record.update(status="failed", reason="no_recipient")
-    elif e164 is None:
-        record.update(status="failed", reason="invalid_number")  # reported, not sent
-    elif cost > s.sms_daily_cap_fen or not deps.directory.add_spend(day, cost, s.sms_daily_cap_fen):
-        record.update(status="failed", reason="daily_cap")
+    return attempt(deps, record, mark, now)
+
+
+def attempt(deps: Adapters, record: dict[str, Any], mark: str, now: datetime) -> dict[str, Any] | None:
+    """One attempt on a claimed message (marker `mark`): checks, `sending`, the gateway, the outcome.
+
+    None when the record's marker moved on (its lease ended and a sweep took the attempt over).
+    Raises, with the record released to `pending`, when the sender raised (nothing was handed over).
+    """
+    cost = deps.settings.sms_price_fen * max(1, math.ceil(len(record["text"]) / SEGMENT))
+    refusal = _refusal(deps, record, cost, now)
+    if refusal is not None:
+        outcome = dict(record, status="failed", reason=refusal)  # reported, not sent
     else:
-        result = deps.sms.send(SmsMessage(e164, text, r.template, params, ref=sk))
-        record.update(status="sent" if result.ok else "failed", message_id=result.message_id, cost_fen=cost)
-        if not result.ok:
-            record["reason"] = result.error[:500]
-    log.info("sms %s %s → %s: %s", record["status"], sk, r.role, record.get("reason", ""))
-    deps.directory.update_data(f"SMS#{ticket_id}", sk, record)
-    return record
+        sending = dict(record, status="sending", sending_at=now.isoformat(), cost_fen=cost)
+        sending_mark = restate(mark, "s")
+        if not deps.sms_records.change(sending, mark, sending_mark):
+            return None
+        outcome = _send(deps, sending, sending_mark)
+    log.info("sms %s %s#%s: %s", outcome["status"], outcome["event_id"], outcome["role"], outcome.get("reason", ""))
+    deps.sms_records.finish(outcome, _day(outcome))
+    return outcome
+
+
+def _refusal(deps: Adapters, record: dict[str, Any], cost: int, now: datetime) -> str | None:
+    """Why the message is not sent (no recipient, invalid number, daily cap), or None (spend counted)."""
+    s = deps.settings
+    if not record["to"]:
+        return "no_recipient"
+    if record["e164"] is None:
+        return "invalid_number"
+    day = now.astimezone(SHANGHAI).date().isoformat()
+    if cost > s.sms_daily_cap_fen or not deps.directory.add_spend(day, cost, s.sms_daily_cap_fen):
+        return "daily_cap"
+    return None
+
+
+def _send(deps: Adapters, record: dict[str, Any], mark: str) -> dict[str, Any]:
+    """The gateway call of a `sending` record; its outcome (sent / failed + reason)."""
+    ref = f"{record['event_id']}#{record['role']}"
+    message = SmsMessage(record["e164"], record["text"], record["template"], dict(record.get("params") or {}), ref=ref)
+    try:
+        result = deps.sms.send(message)
+    except Exception as exc:
+        # SmsSender contract: an exception means nothing was handed to the gateway, so the attempt
+        # may be repeated: back to pending (the sweep retries it), and the stream reports the error.
+        released = {k: v for k, v in record.items() if k != "sending_at"}
+        released.update(status="pending", last_error=f"{type(exc).__name__}: {exc}"[:500])
+        deps.sms_records.change(released, mark, restate(mark, "r"))
+        raise
+    outcome = dict(record, status="sent" if result.ok else "failed", message_id=result.message_id)
+    if not result.ok:
+        outcome["reason"] = result.error[:500]
+    return outcome
+
+
+def _day(record: dict[str, Any]) -> str:
+    """The local day a message belongs to (its claim)."""
+    return datetime.fromisoformat(record["at"]).astimezone(SHANGHAI).date().isoformat()
+
+
+def retry_due(deps: Adapters, now: datetime, limit: int = 100, rounds: int = 10) -> Counter[str]:
+    """The sweep's share (R-12345-12): settle every send left unfinished past its lease.
+
+    One Query on the outbox per page (only unfinished sends are in it). Each stuck send is taken with
+    a conditional write of its marker (one sweep per attempt), then: `pending` → one more attempt,
+    unless `sms_max_attempts` were made (→ failed, attempts_exhausted); `sending` → failed,
+    outcome_unknown (the gateway may have delivered it: never sent again blindly).
+    """
+    counts: Counter[str] = Counter()
+    for _round in range(rounds):
+        due = deps.sms_records.due(now, limit)
+        progress = 0
+        for mark, record in due:
+            outcome = _settle(deps, mark, record, now)
+            counts[outcome] += 1
+            progress += outcome != "sms_skipped"
+        if len(due) < limit or not progress:
+            break
+    return counts
+
+
+def _settle(deps: Adapters, mark: str, record: dict[str, Any], now: datetime) -> str:
+    """One stuck send: a verdict or one more attempt; the name of what happened (a sweep counter)."""
+    s = deps.settings
+    attempts = int(record.get("attempts") or 1)
+    if record.get("status") == "sending":
+        verdict = dict(record, status="failed", reason="outcome_unknown", settled_at=now.isoformat())
+        return "sms_outcome_unknown" if deps.sms_records.finish(verdict, _day(record), seen=mark) else "sms_skipped"
+    if attempts >= s.sms_max_attempts:
+        reason = f"attempts_exhausted: {record.get('last_error') or 'interrupted'}"[:500]
+        verdict = dict(record, status="failed", reason=reason, settled_at=now.isoformat())
+        return "sms_gave_up" if deps.sms_records.finish(verdict, _day(record), seen=mark) else "sms_skipped"
+    sk = f"{record['event_id']}#{record['role']}"
+    lease = marker(now + timedelta(seconds=s.sms_retry_after_s), "p", attempts + 1, record["ticket_id"], sk)
+    leased = dict(record, attempts=attempts + 1, retried_at=now.isoformat())
+    if not deps.sms_records.change(leased, mark, lease):
+        return "sms_skipped"  # another sweep took this attempt
+    try:
+        done = attempt(deps, leased, lease, now)
+    except Exception:
+        log.exception("sms retry of %s failed", sk)
+        return "sms_retry_failed"
+    return "sms_skipped" if done is None else "sms_retried"
 
 
 def close_tasks(deps: Adapters, snapshot: dict[str, Any], event: dict[str, Any], now: datetime) -> int:
@@ -172,10 +268,12 @@ def close_tasks(deps: Adapters, snapshot: dict[str, Any], event: dict[str, Any],
 
 
 def ticket_messages(deps: Adapters, ticket_id: str) -> list[dict[str, Any]]:
-    """Every message recorded on a ticket (sent / failed and why)."""
-    return [data for _, data in deps.directory.query_items(f"SMS#{ticket_id}")]
+    """Every message recorded on a ticket (pending / sending / sent / failed and why)."""
+    return deps.sms_records.of_ticket(ticket_id)
 
 
 def day_log(deps: Adapters, day: str, limit: int = 200) -> list[dict[str, Any]]:
-    """The messages of one local day, newest first (admin view in local mode)."""
-    return [data for _, data in deps.directory.query_items(f"SMSLOG#{day}", index=True, limit=limit, newest_first=True)]
+    """The messages of one local day, newest first, unfinished ones included (admin view in local mode)."""
+    unfinished = [m for m in deps.sms_records.unfinished(limit) if _day(m) == day]
+    rows = deps.sms_records.day_log(day, limit) + unfinished
+    return sorted(rows, key=lambda m: str(m.get("at")), reverse=True)[:limit]

@@ -3,7 +3,9 @@
 Each alert is written with a Directory item `ALERT#{ticket}` / `{kind}#{deadline}` that must not exist
 yet, in the same transaction as the ticket (version + status condition), its event and counters: two
 sweeps at once, or the same sweep twice, change and announce nothing twice (the loser gets Conflict).
-Nothing is sent from here: the events stream handler (services/notify.py) texts people.
+New texts are sent by the events stream handler (services/notify.py); the sweep only settles the
+sends that handler left unfinished past their lease (`notify.retry_due`: one Query on the sparse
+outbox, each attempt taken by one sweep only).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from chalicelib.domain.deadlines import Alert
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.model import Ticket
 from chalicelib.domain.tickets import Context, next_alert
+from chalicelib.services import notify
 from chalicelib.storage.table import Absent, Item, Write
 from chalicelib.storage.tickets import DEADLINE_SHARDS
 
@@ -71,9 +74,11 @@ def run_sweep(deps: Adapters, now: datetime | None = None) -> dict[str, Any]:
         ctx = deps.contexts.load(now)
         for shard in range(DEADLINE_SHARDS):
             _sweep_shard(deps, shard, now, ctx, stats)
+        stats.update(notify.retry_due(deps, now))
     return {
         "at": now.isoformat(),
         **dict(stats),
+        "sms_retried": stats["sms_retried"],
         "dynamodb_requests": requests.total,
         "dynamodb_by_operation": dict(requests.ops),
     }

@@ -3,7 +3,7 @@ and the generic item operations the deadline and notification services use.
 
 Partitions (pk) and their owners are listed in docs/contributing.md. Calendar (`CAL#{year}`), duty
 roster (`DUTY#`), alert claims (`ALERT#`), follow-up tasks (`TASK#`, open ones in gsi1 `OPENTASK#`),
-SMS records (`SMS#`, a day's sends in gsi1 `SMSLOG#`), reply templates (`TEMPLATE` / category = the
+the daily SMS spend (`SMS#spend`; the SMS records themselves: storage/sms.py), reply templates (`TEMPLATE` / category = the
 version in force, `TEMPLATE#{category}` / v{nnnn} = every version), leader instructions (`INSTR#`).
 """
 

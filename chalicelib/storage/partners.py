@@ -11,6 +11,7 @@ Items (pk / sk):
   HOOK#{partner_id} / {event_at}#{event_id}     one webhook delivery and its attempt log
                                                  (gsi1 HOOK#DUE / {next_at}#… while it still has to be sent)
   LOOKUP#{ticket_id} / CODE                     hash of the citizen's verification code
+  LOOKUP#{ticket_id} / NOTICE                   how the code was delivered (sending → sent / no_mobile / failed)
   PARTNER#O311#{yyyy-mm} / {received_at}#{id}   Open311 request index (month partitions, newest last)
 """
 
@@ -170,6 +171,11 @@ class PartnerStore:
     def put_notice(self, ticket_id: str, notice: dict[str, Any]) -> None:
         """Record how the code was (or is to be) delivered to the caller."""
         self.table.put(Item(f"LOOKUP#{ticket_id}", "NOTICE", notice))
+
+    def claim_notice(self, ticket_id: str, notice: dict[str, Any], previous: dict[str, Any] | None) -> bool:
+        """Replace the code's delivery record only if it is still `previous` (None: absent); False if not."""
+        cond = Absent() if previous is None else Equals("data", previous)
+        return self.table.put(Item(f"LOOKUP#{ticket_id}", "NOTICE", notice), cond)
 
     def get_notice(self, ticket_id: str) -> dict[str, Any] | None:
         """The delivery record of a ticket's code."""

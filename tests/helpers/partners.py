@@ -77,3 +77,29 @@ class Signed:
         resp = self.client.http.request(method, url, headers=hdrs, body=data)
         resp.json = json.loads(resp.body) if resp.body else None
         return resp
+
+
+def record_webhook_posts(monkeypatch: Any) -> list[dict[str, Any]]:
+    """Answer every webhook POST with 200 without a network; the list of (url, event id) POSTed."""
+    from chalicelib.integrations import webhook_client
+
+    seen: list[dict[str, Any]] = []
+
+    def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 5.0) -> webhook_client.Outcome:
+        seen.append({"url": url, "event_id": headers["X-Hotline-Event-Id"]})
+        return webhook_client.Outcome(True, 200, "", 1, "ok")
+
+    monkeypatch.setattr(webhook_client, "post", post)
+    return seen
+
+
+def partner_ticket(deps: Any, now: Any, partner_id: str = "city-a") -> str:
+    """A partner subscribed to every event (webhook on https) and a ticket it pushed, on any adapters."""
+    from chalicelib.domain.model import Actor
+    from chalicelib.services import partners
+    from chalicelib.services import tickets as svc
+
+    settings = {"partner_id": partner_id, "name": "市平台", "webhook_url": "https://partner.example/hooks"}
+    partners.create_partner(deps, Actor("admin1", "admin"), {**settings, "webhook_events": ["*"]}, now)
+    ticket, _ = svc.create_ticket(deps, Actor(partner_id, "partner"), {**PUSH, "source": partner_id}, now)
+    return ticket.ticket_id

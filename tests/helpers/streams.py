@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -46,6 +47,24 @@ def stream_records(
                         "StreamViewType": "NEW_AND_OLD_IMAGES",
                     },
                 }
+            )
+    return out
+
+
+def history_records(deps: Any, *ticket_ids: str) -> list[dict[str, Any]]:
+    """The tickets' history as Lambda stream records, from any ticket store (the fakes included)."""
+    out: list[dict[str, Any]] = []
+    for tid in ticket_ids:
+        for e in deps.tickets.history(tid):
+            image = {k: {"S": str(v)} for k, v in e.items() if k not in ("seq", "data", "snapshot") and v is not None}
+            image.update(
+                seq={"N": str(e["seq"])},
+                data={"S": json.dumps(e["data"], ensure_ascii=False)},
+                snapshot={"S": json.dumps(e["snapshot"], ensure_ascii=False)},
+                at_key={"S": f"{e['at']}#{tid}#{e['seq']:06d}"},
+            )
+            out.append(
+                {"eventName": "INSERT", "dynamodb": {"NewImage": image, "SequenceNumber": f"{len(out) + 1:021d}"}}
             )
     return out
 

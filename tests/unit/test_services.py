@@ -14,6 +14,7 @@ from chalicelib.services import notify, records, sweep
 from chalicelib.services import tickets as svc
 from tests.helpers.accounts import UNITS
 from tests.helpers.streams import AUDIT, NOTIFY
+from tests.helpers.streams import history_records as records_of
 from tests.helpers.tickets import CALL, OP1, UH1, close_ticket, closed_ticket
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # Monday 10:00 Asia/Shanghai
@@ -26,30 +27,6 @@ def world(fake: Any) -> Any:
     for unit_id, unit in UNITS.items():
         fake.directory.put_unit(unit_id, unit)
     return fake
-
-
-def records_of(deps: Any, *ticket_ids: str) -> list[dict[str, Any]]:
-    """The tickets' history as Lambda stream records (what the stream would deliver)."""
-    out = []
-    for tid in ticket_ids:
-        for e in deps.tickets.history(tid):
-            image = {k: {"S": str(v)} for k, v in e.items() if k not in ("seq", "data", "snapshot") and v is not None}
-            image.update(
-                seq={"N": str(e["seq"])},
-                data={"S": _json(e["data"])},
-                snapshot={"S": _json(e["snapshot"])},
-                at_key={"S": f"{e['at']}#{tid}#{e['seq']:06d}"},
-            )
-            out.append(
-                {"eventName": "INSERT", "dynamodb": {"NewImage": image, "SequenceNumber": f"{len(out) + 1:021d}"}}
-            )
-    return out
-
-
-def _json(value: Any) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False)
 
 
 def test_intake_is_idempotent_on_the_partner_number_and_a_different_payload_is_a_conflict(world: Any) -> None:
