@@ -383,8 +383,20 @@ def start_web(dist: Path, port: int, api_base: str) -> http.server.ThreadingHTTP
 # --------------------------------------------------------------------------- chalice local
 
 
+# Runs before chalice local: the kernel sends it SIGTERM when this process dies, however it dies
+# (PR_SET_PDEATHSIG survives exec). Without it a SIGKILLed stack left chalice local running in its
+# own session, still holding the API port and answering from a dead emulator.
+_DIE_WITH_PARENT = """
+import ctypes, os, signal, sys
+ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+if os.getppid() != int(sys.argv[1]):
+    sys.exit("the local stack is gone")
+os.execvp(sys.argv[2], sys.argv[2:])
+"""
+
+
 def start_chalice(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    """`chalice local` in its own process group, with the stack's environment."""
+    """`chalice local` in its own process group, with the stack's environment; it ends with this process."""
     chalice = Path(sys.executable).with_name("chalice")
     cmd = [
         str(chalice if chalice.exists() else "chalice"),
@@ -397,6 +409,8 @@ def start_chalice(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         "--stage",
         STAGE,
     ]
+    if sys.platform.startswith("linux"):
+        cmd = [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), *cmd]
     return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
 
 
