@@ -306,12 +306,12 @@ class InProcess:
                 "password": user.password,
                 "status": str(getattr(user.status, "value", user.status)),
                 "enabled": bool(user.enabled),
-                "attributes": [dict(a) for a in user.attributes],
-                "groups": sorted(g.group_name for g in user.groups),
+                "attributes": [dict(a) for a in list(user.attributes)],
+                "groups": sorted(g.group_name for g in list(user.groups)),
                 "created": user.create_date.isoformat(),
                 "modified": user.last_modified_date.isoformat(),
             }
-            for name, user in self._pool().users.items()
+            for name, user in list(self._pool().users.items())  # a copy: requests may change it meanwhile
         }
 
     def put_user(self, username: str, record: dict[str, Any] | None) -> None:
