@@ -620,6 +620,7 @@ class LocalStack:
         self.web: http.server.ThreadingHTTPServer | None = None
         self.worker: threading.Thread | None = None
         self.can_save = False  # never overwrite a snapshot before it was restored
+        self.redeliver = False  # after a restore: the timers redeliver before their first pump pass
         self.api_url = f"http://127.0.0.1:{args.api_port}"
 
     def start_data(self) -> None:
@@ -658,11 +659,15 @@ class LocalStack:
                 deploy.create_user(self.outputs, username, demo_password(username), role, unit_id=unit, name=name)
         if not restored:
             _safe(lambda: _seed(deps), "demo seeding")
-        self.pump.prime()
-        if restored:
-            self._redeliver()
+        self.pump.prime()  # the stream continues after what exists now, once the redelivery is done
+        self.redeliver = restored
 
     def _redeliver(self) -> None:
+        """Events from before the stop whose side effects may be missing, through every stream handler.
+
+        Runs on the timers thread before its first pump pass (the API already answers: /health shows
+        the catch-up as stream lag); the pump continues with the new stream records only after it.
+        """
         assert self.pump is not None
         pump, started = self.pump, time.monotonic()
         mark = pump.status.get("handled_through") or "(none: every event)"
@@ -692,6 +697,8 @@ class LocalStack:
         """Pump the stream every 2 s, run the schedules every --sweep-every, save state every 60 s."""
         assert self.pump is not None
         pump, sweep_s = self.pump, self.args.sweep_every
+        if self.redeliver:
+            self._redeliver()
         now = time.monotonic()
         next_sweep, next_save = now + sweep_s, now + SAVE_EVERY_S
         while not self.stop_event.wait(PUMP_EVERY_S):
