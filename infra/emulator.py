@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import itertools
 import logging
 import os
 import socket
@@ -162,6 +163,11 @@ def _naive_utc(text: str | None) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
+def _millis(value: datetime) -> int:
+    """A moto time (naive UTC) as epoch milliseconds: what its version listings sort by."""
+    return int(value.replace(tzinfo=UTC).timestamp() * 1000)
+
+
 def _lock_until(text: str | None) -> str | None:
     """Retain-until as moto keeps it (the request header's text: `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`)."""
     if not text or text.endswith("Z"):
@@ -231,12 +237,27 @@ class InProcess:
     # ---------------------------------------------------------------- S3
 
     def _insert(self, bucket: Any, key: str, version: Any) -> None:
-        """Place a version among the key's others by its last-modified time (latest last)."""
-        versions = [v for v in bucket.keys.getlist(key, []) if v.version_id != version.version_id]
-        at = len(versions)
-        while at and versions[at - 1].last_modified > version.last_modified:
-            at -= 1
-        versions.insert(at, version)
+        """Place a version among the key's others (latest last): where it was, if it is there already
+        (a replay), else by its last-modified time.
+
+        moto orders a listing by last-modified milliseconds alone, and a snapshot read through the
+        API knows only whole seconds: versions of one key saved in the same second are kept in their
+        saved order and one millisecond apart, so the listing still names the right one latest.
+        """
+        versions = list(bucket.keys.getlist(key, []))
+        same = [n for n, v in enumerate(versions) if v.version_id == version.version_id]
+        if same:
+            versions[same[0]] = version
+        else:
+            at = len(versions)
+            while at and versions[at - 1].last_modified > version.last_modified:
+                at -= 1
+            versions.insert(at, version)
+        for earlier, later in itertools.pairwise(versions):
+            if _millis(later.last_modified) <= _millis(earlier.last_modified):
+                later.last_modified = datetime.fromtimestamp((_millis(earlier.last_modified) + 1) / 1000, UTC).replace(
+                    tzinfo=None
+                )
         bucket.keys.setlist(key, versions)
 
     def put_version(self, bucket_name: str, entry: dict[str, Any], body: bytes) -> None:
@@ -330,6 +351,7 @@ class InProcess:
         status = UserStatus(record["status"])  # moto compares statuses by identity
         user = CognitoIdpUser(pool.id, username, record["password"], status, record["attributes"])
         user.id = record["sub"]
+        user.update_attributes([{"Name": "sub", "Value": record["sub"]}])  # the constructor drew a new one
         user.enabled = record["enabled"]
         user.create_date = _naive_utc(record.get("created"))
         user.last_modified_date = _naive_utc(record.get("modified"))
