@@ -11,6 +11,9 @@ have exactly one audit copy with one S3 version; every dispatch exactly one SMS 
 unit; every closed ticket its archive package. An archive version made before the first stop must
 still verify and download by its pinned S3 version id, and users the admin created or disabled at
 run time must come back as they were.
+
+A second test runs in process: every kind of change the journal captures, a snapshot in between,
+restored onto a stack with other physical names must equal the original exactly.
 """
 
 from __future__ import annotations
