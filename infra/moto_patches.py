@@ -43,9 +43,10 @@ Call `apply()` once before moto serves its first request (idempotent). It fixes,
    When: appending is cheap (os.write); the fdatasync runs once per request, after the
    backend released LOCK and before the response is sent (group commit: one sync covers every
    thread's appends), at moto's server layer (`call_action` / S3 `key_response`,
-   `bucket_response`). A read (GetItem, Query, Scan, GetRecords …) that may have seen a change
-   whose sync is still running waits for that sync before it answers, so nothing is visible —
-   not to the API, not to the stream pump that sends SMS and webhooks — before it is on disk.
+   `bucket_response`). A DynamoDB read (GetItem, Query, Scan, GetRecords …) that may have seen
+   a change whose sync is still running waits for that sync before it answers, so no table
+   change is visible — not to the API, not to the stream pump that sends SMS and webhooks —
+   before it is on disk (an S3 GET may see a version while its put is still syncing).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ _BACKEND_CAPTURED = (
     "put_item", "update_item", "delete_item", "transact_write_items",
     "execute_statement", "execute_transaction", "batch_execute_statement", "get_item", "query", "scan",
 )  # fmt: skip  # writes (journalled) and reads (wait for the sync of what they saw)
-_ALL_OR_NOTHING = ("transact_write_items",)  # a cancelled transaction changed nothing (moto_patches 2.)
+_ALL_OR_NOTHING = ("transact_write_items",)  # a cancelled transaction changed nothing (see 2.)
 
 _tx = threading.local()  # .pending: stream changes of the running transaction, else None
 _MARK = "_hotline_moto_patches"
