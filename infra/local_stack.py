@@ -64,8 +64,9 @@ ITERATOR_REFRESH_S = 60.0
 # after one stamped later: the watermark (the newest at_key handled) may pass events not yet
 # handled. The gap is a request's stamp-to-commit time — well under a second for a transition
 # (4 transaction attempts with < 0.25 s of jitter), longer for a sweep, which stamps one `now` for
-# every alert it writes. Ten minutes covers both; redelivering an event already handled costs a
-# few conditional writes that fail (audit copy, SMS claim, webhook outbox) and changes nothing.
+# every alert it writes. Ten minutes covers both; redelivering an event already handled changes
+# nothing (its audit put, SMS claim and webhook outbox entry are refused as duplicates) but costs
+# about what its first delivery did.
 REDELIVERY_MARGIN = timedelta(minutes=10)
 
 LambdaEntry = Callable[[dict[str, Any]], Any]
