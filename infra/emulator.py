@@ -3,7 +3,9 @@
 `start_moto()` first applies `infra/moto_patches.py` (bounded memory, stream readers that never
 stall, DynamoDB writes atomic with respect to each other as DynamoDB's are). For a server running in this process, the
 material of its KMS keys can be saved and put back (`export_kms_keys` / `import_kms_keys`), so what
-a saved snapshot holds encrypted stays readable after a restart.
+a saved snapshot holds encrypted stays readable after a restart, and `InProcess` reads and writes
+its users, items and object versions directly (infra/state.py restores through it: same S3
+version ids, same item images, no stream records, no new versions).
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from __future__ import annotations
 import base64
 import copy
 import io
+import itertools
 import logging
 import os
 import socket
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -163,9 +167,14 @@ def stack_client(outputs: dict[str, str], service: str) -> BaseClient:
 # --------------------------------------------------------------------------- KMS key material
 
 
+def in_process(outputs: dict[str, str]) -> bool:
+    """Whether the stack's moto server runs in this process (its state is reachable directly)."""
+    return outputs["endpoint_url"] in _IN_PROCESS
+
+
 def _kms_backend(outputs: dict[str, str]) -> Any | None:
     """moto's KMS state of the stack's region, when its server runs in this process."""
-    if outputs["endpoint_url"] not in _IN_PROCESS:
+    if not in_process(outputs):
         return None
     from moto.kms.models import kms_backends
 
@@ -203,3 +212,214 @@ def import_kms_keys(outputs: dict[str, str], keys: dict[str, str]) -> int:
         backend.keys[key_id] = key
         added += 1
     return added
+
+
+# --------------------------------------------------------------------------- state, directly
+
+
+def _naive_utc(text: str | None) -> datetime:
+    """moto keeps naive UTC datetimes; saved times are ISO text (with or without an offset)."""
+    if not text:
+        return datetime.now(UTC).replace(tzinfo=None)
+    value = datetime.fromisoformat(text)
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def _millis(value: datetime) -> int:
+    """A moto time (naive UTC) as epoch milliseconds: what its version listings sort by."""
+    return int(value.replace(tzinfo=UTC).timestamp() * 1000)
+
+
+def _lock_until(text: str | None) -> str | None:
+    """Retain-until as moto keeps it (the request header's text: `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`)."""
+    if not text or text.endswith("Z"):
+        return text
+    return _naive_utc(text).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # from a snapshot read through the API
+
+
+def wire(value: Any) -> Any:
+    """An attribute value as DynamoDB's wire JSON carries it (binary as base64 text)."""
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode()
+    if isinstance(value, dict):
+        return {k: wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [wire(v) for v in value]
+    return value
+
+
+class InProcess:
+    """The moto state of a deployed stack whose server runs in this process, read and written directly.
+
+    Writes bypass the request layer on purpose: no stream record, no new S3 version id, no
+    journal entry (infra/moto_patches.py hooks the backends' request paths, not these).
+    """
+
+    def __init__(self, outputs: dict[str, str]) -> None:
+        if not in_process(outputs):
+            raise RuntimeError(f"moto at {outputs['endpoint_url']} does not run in this process")
+        from moto.cognitoidp.models import cognitoidp_backends
+        from moto.dynamodb.models import dynamodb_backends
+        from moto.s3.models import s3_backends
+        from moto.utilities.utils import get_partition
+
+        self.outputs = outputs
+        self.ddb = dynamodb_backends[ACCOUNT_ID][outputs["region"]]
+        self.s3 = s3_backends[ACCOUNT_ID][get_partition(outputs["region"])]
+        region = outputs.get("cognito_region") or cognito_region(outputs["region"])
+        self.idp = cognitoidp_backends[ACCOUNT_ID][region] if outputs.get("user_pool_id") else None
+
+    # ---------------------------------------------------------------- DynamoDB
+
+    def put_item(self, table_name: str, image: dict[str, Any]) -> None:
+        """Set an item (wire JSON) as it is, without a stream record."""
+        from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+        table: Any = self.ddb.get_table(table_name)
+        image = wire(image)
+        hash_key = DynamoType(image[table.hash_key_attr])
+        if table.range_key_attr:
+            range_key = DynamoType(image[table.range_key_attr])
+            table.items[hash_key][range_key] = Item(hash_key, range_key, image)
+        else:
+            table.items[hash_key] = Item(hash_key, None, image)
+
+    def delete_item(self, table_name: str, key: dict[str, Any]) -> None:
+        """Remove an item, without a stream record."""
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        table = self.ddb.get_table(table_name)
+        key = wire(key)
+        hash_key = DynamoType(key[table.hash_key_attr])
+        if table.range_key_attr:
+            table.items.get(hash_key, {}).pop(DynamoType(key[table.range_key_attr]), None)
+        else:
+            table.items.pop(hash_key, None)
+
+    # ---------------------------------------------------------------- S3
+
+    def _insert(self, bucket: Any, key: str, version: Any) -> None:
+        """Place a version among the key's others (latest last): where it was, if it is there already
+        (a replay), else by its last-modified time.
+
+        moto orders a listing by last-modified milliseconds alone, and a snapshot read through the
+        API knows only whole seconds: versions of one key saved in the same second are kept in their
+        saved order and one millisecond apart, so the listing still names the right one latest.
+        """
+        versions = list(bucket.keys.getlist(key, []))
+        same = [n for n, v in enumerate(versions) if v.version_id == version.version_id]
+        if same:
+            versions[same[0]] = version
+        else:
+            at = len(versions)
+            while at and versions[at - 1].last_modified > version.last_modified:
+                at -= 1
+            versions.insert(at, version)
+        for earlier, later in itertools.pairwise(versions):
+            if _millis(later.last_modified) <= _millis(earlier.last_modified):
+                later.last_modified = datetime.fromtimestamp((_millis(earlier.last_modified) + 1) / 1000, UTC).replace(
+                    tzinfo=None
+                )
+        bucket.keys.setlist(key, versions)
+
+    def put_version(self, bucket_name: str, entry: dict[str, Any], body: bytes) -> None:
+        """Put one object version back with its own version id, time, metadata and lock (idempotent)."""
+        from moto.s3.models import FakeKey
+
+        bucket = self.s3.get_bucket(bucket_name)
+        version = FakeKey(
+            name=entry["key"],
+            value=body,
+            account_id=ACCOUNT_ID,
+            region_name=self.outputs["region"],
+            storage=entry.get("storage") or "STANDARD",
+            is_versioned=bucket.is_versioned,
+            version_id=entry["version_id"],
+            bucket_name=bucket_name,
+            encryption=entry.get("encryption"),
+            kms_key_id=entry.get("kms_key_id"),
+            bucket_key_enabled=entry.get("bucket_key_enabled"),
+            lock_mode=entry.get("lock_mode"),
+            lock_legal_status=entry.get("legal_hold"),
+            lock_until=_lock_until(entry.get("retain_until")),
+            checksum_value=entry.get("checksum_value"),
+        )
+        meta = {f"x-amz-meta-{k}": v for k, v in (entry.get("metadata") or {}).items()}
+        if entry.get("content_type"):
+            meta["Content-Type"] = entry["content_type"]
+        version.set_metadata({**(entry.get("headers") or {}), **meta})
+        version.checksum_algorithm = entry.get("checksum_algorithm")
+        version.last_modified = _naive_utc(entry.get("last_modified"))
+        self._insert(bucket, entry["key"], version)
+
+    def put_delete_marker(self, bucket_name: str, entry: dict[str, Any]) -> None:
+        """Put a delete marker back with its own version id and time (idempotent)."""
+        from moto.s3.models import FakeDeleteMarker
+
+        bucket = self.s3.get_bucket(bucket_name)
+        marker: Any = FakeDeleteMarker.__new__(FakeDeleteMarker)
+        marker.key = bucket.keys.get(entry["key"])  # what it hides (moto's marker refers to it)
+        marker.name = entry["key"]
+        marker.last_modified = _naive_utc(entry.get("last_modified"))
+        marker._version_id = entry["version_id"]
+        self._insert(bucket, entry["key"], marker)
+
+    def drop_version(self, bucket_name: str, key: str, version_id: str) -> None:
+        """Remove one version (or the key of an unversioned bucket)."""
+        bucket = self.s3.get_bucket(bucket_name)
+        rest = [v for v in bucket.keys.getlist(key, []) if str(v.version_id) != str(version_id)]
+        if rest:
+            bucket.keys.setlist(key, rest)
+        elif key in bucket.keys:
+            bucket.keys.pop(key)
+
+    # ---------------------------------------------------------------- Cognito users
+
+    def _pool(self) -> Any:
+        assert self.idp is not None
+        return self.idp.user_pools[self.outputs["user_pool_id"]]
+
+    def users(self) -> dict[str, dict[str, Any]]:
+        """{username: record} of the stack pool's users (password, status, attributes, groups …)."""
+        if self.idp is None:
+            return {}
+        return {
+            name: {
+                "sub": user.id,
+                "password": user.password,
+                "status": str(getattr(user.status, "value", user.status)),
+                "enabled": bool(user.enabled),
+                "attributes": [dict(a) for a in list(user.attributes)],
+                "groups": sorted(g.group_name for g in list(user.groups)),
+                "created": user.create_date.isoformat(),
+                "modified": user.last_modified_date.isoformat(),
+            }
+            for name, user in list(self._pool().users.items())  # a copy: requests may change it meanwhile
+        }
+
+    def put_user(self, username: str, record: dict[str, Any] | None) -> None:
+        """Create, replace (None: delete) a user of the stack pool as recorded."""
+        from moto.cognitoidp.models import CognitoIdpUser, UserStatus
+
+        if self.idp is None:
+            return
+        pool = self._pool()
+        old = pool.users.pop(username, None)
+        if old is not None:
+            for group in old.groups:
+                group.users.discard(old)
+        if record is None:
+            return
+        status = UserStatus(record["status"])  # moto compares statuses by identity
+        user = CognitoIdpUser(pool.id, username, record["password"], status, record["attributes"])
+        user.id = record["sub"]
+        user.update_attributes([{"Name": "sub", "Value": record["sub"]}])  # the constructor drew a new one
+        user.enabled = record["enabled"]
+        user.create_date = _naive_utc(record.get("created"))
+        user.last_modified_date = _naive_utc(record.get("modified"))
+        for name in record.get("groups", []):
+            group = pool.groups.get(name)
+            if group is not None:
+                group.users.add(user)
+                user.groups.add(group)
+        pool.users[username] = user

@@ -8,7 +8,15 @@ declared on the TicketEvents stream (`chalicelib.handlers.streams.EVENTS_STREAM`
 deployed template replaces) get the stack's TicketEvents stream records (Lambda-shaped batches,
 partial batch failures, 3 retries, then a dead-letter file), and the rate() schedules run every
 --sweep-every. They use the adapters built from the stack's environment (`bootstrap.use`); chalice
-local gets the same environment. State is saved to the data dir every 60 s and on stop.
+local gets the same environment.
+
+Durability (docs/operations.md, "The embedded default"): every committed change is journalled and
+synced before its response (infra/journal.py), a snapshot is saved every 60 s and on stop
+(infra/state.py), and a start restores the snapshot and replays the journal. The pump keeps a
+synced watermark of the events it has handled; after a restore it hands every event from shortly
+before that watermark to every stream handler again (`StreamPump.redeliver`), so a side effect of
+an event committed but not yet pumped when the process died is still delivered — once, because
+every consumer is idempotent by event id.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +49,9 @@ from botocore.exceptions import ClientError
 
 from chalicelib import bootstrap
 from chalicelib.config import Settings
+from chalicelib.domain.calendar import SHANGHAI
 from infra import deploy, emulator, moto_patches, state
+from infra.journal import Journal
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGE = "local"
@@ -49,6 +59,15 @@ SAVE_EVERY_S = 60.0
 PUMP_EVERY_S = 2.0
 MAX_RETRIES = 3
 ITERATOR_REFRESH_S = 60.0
+# How far before the watermark a restart redelivers. Stream order is commit order, but `at_key`
+# starts with the time the transition was stamped (when its request began), so an event can commit
+# after one stamped later: the watermark (the newest at_key handled) may pass events not yet
+# handled. The gap is a request's stamp-to-commit time — well under a second for a transition
+# (4 transaction attempts with < 0.25 s of jitter), longer for a sweep, which stamps one `now` for
+# every alert it writes. Ten minutes covers both; redelivering an event already handled changes
+# nothing (its audit put, SMS claim and webhook outbox entry are refused as duplicates) but costs
+# about what its first delivery did.
+REDELIVERY_MARGIN = timedelta(minutes=10)
 
 LambdaEntry = Callable[[dict[str, Any]], Any]
 
@@ -172,8 +191,10 @@ def lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[
 class StreamPump:
     """Reads the TicketEvents stream and hands Lambda-shaped batches to each stream handler.
 
-    After every pass it reports its progress to `pump-status.json` (read by `/health`): the newest
-    event handled (`handled_through`, an `at_key`), the time of the pass and the last error. An
+    After every batch and every pass it reports its progress to `pump-status.json` (read by
+    `/health`; written and synced before the next batch): the newest event handled
+    (`handled_through`, an `at_key`: the watermark `redeliver` starts from after a restart), the
+    time of the pass and the last error. An
     iterator that expired (> 15 min without a read) or points at trimmed records (> 24 h) is taken
     again from the last position handled; any other failed read drops the iterator, so the next pass
     starts afresh from that position — records are never skipped and never handled twice.
@@ -182,6 +203,7 @@ class StreamPump:
     def __init__(self, outputs: dict[str, str], data_dir: Path, handlers: list[LambdaEntry]) -> None:
         self.arn = outputs["events_stream_arn"]
         self.region = outputs["region"]
+        self.outputs = outputs
         self.handlers = handlers
         self.client = emulator.client("dynamodbstreams", outputs["endpoint_url"], outputs["region"])
         self.positions_file = data_dir / "stream-positions.json"
@@ -281,11 +303,78 @@ class StreamPump:
             self.positions[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
             self._save_positions()
             moto_patches.release(self.arn, shard_id, self.positions[shard_id])  # handled: may be trimmed
-            newest = max(str(r["dynamodb"].get("NewImage", {}).get("at_key", {}).get("S", "")) for r in records)
-            self.status["handled_through"] = max(newest, str(self.status.get("handled_through") or ""))
-            self.status["records"] = int(self.status.get("records", 0)) + len(records)
-            self._report()  # after every page: a pass under steady traffic may not end for a while
+            self._advance([r["dynamodb"].get("NewImage", {}) for r in records], "records")
             handled += len(records)
+
+    def _advance(self, images: list[dict[str, Any]], counter: str) -> None:
+        """Raise the watermark past a batch every handler has had, and sync it to disk."""
+        newest = max(str(i.get("at_key", {}).get("S", "")) for i in images)
+        self.status["handled_through"] = max(newest, str(self.status.get("handled_through") or ""))
+        self.status[counter] = int(self.status.get(counter, 0)) + len(images)
+        self._report()
+
+    # ---------------------------------------------------------------- after a restore
+
+    def redeliver(self, now: datetime) -> int:
+        """Hand every event after (the watermark - REDELIVERY_MARGIN) to every handler; returns how many.
+
+        Events committed before a crash whose side effects were not (all) delivered are in the
+        restored TicketEvents table but in no stream (the restore writes no stream records, and the
+        old stream died with the process). They are read from the `by_month` index, oldest first,
+        and delivered as Lambda-shaped INSERT batches with the pump's retries and dead-letter file.
+        Without a watermark (the pump never finished a batch) every event is delivered. Call after
+        `prime`, so the stream continues after what exists now.
+        """
+        mark = str(self.status.get("handled_through") or "")
+        since = datetime.fromisoformat(mark.split("#", 1)[0]) - REDELIVERY_MARGIN if mark else None
+        with self.lock:
+            images = self._events_since(since, now)
+            base = int(time.time() * 1000) * 10**8  # sequence numbers no stream record has
+            for start in range(0, len(images), 100):
+                chunk = images[start : start + 100]
+                batch = [self._insert_record(image, base + start + n) for n, image in enumerate(chunk)]
+                for handler in self.handlers:
+                    self._deliver(handler, batch)
+                self._advance(chunk, "redelivered")
+        return len(images)
+
+    def _events_since(self, since: datetime | None, now: datetime) -> list[dict[str, Any]]:
+        ddb = emulator.client("dynamodb", self.outputs["endpoint_url"], self.region)
+        table = self.outputs["events_table"]
+        months = month_span(since, now) if since else _all_months(ddb, table)
+        condition, values = "#m = :m", {}
+        if since is not None:
+            condition, values = "#m = :m AND at_key > :k", {":k": {"S": since.isoformat()}}
+        found: list[dict[str, Any]] = []
+        for month in months:
+            for page in ddb.get_paginator("query").paginate(
+                TableName=table,
+                IndexName="by_month",
+                KeyConditionExpression=condition,
+                ExpressionAttributeNames={"#m": "month"},
+                ExpressionAttributeValues={":m": {"S": month}, **values},
+            ):
+                found.extend(page["Items"])
+        found.sort(key=lambda image: str(image["at_key"]["S"]))
+        return found
+
+    def _insert_record(self, image: dict[str, Any], sequence: int) -> dict[str, Any]:
+        """A stream INSERT record of a stored event, as Lambda delivers it."""
+        record = {
+            "eventID": f"redelivery-{sequence}",
+            "eventName": "INSERT",
+            "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb",
+            "dynamodb": {
+                "ApproximateCreationDateTime": int(time.time()),
+                "Keys": {"ticket_id": image["ticket_id"], "seq": image["seq"]},
+                "NewImage": image,
+                "SequenceNumber": str(sequence),
+                "SizeBytes": len(json.dumps(image, default=str)),
+                "StreamViewType": "NEW_AND_OLD_IMAGES",
+            },
+        }
+        return lambda_record(record, self.arn, self.region)
 
     def _deliver(self, handler: LambdaEntry, batch: list[dict[str, Any]]) -> None:
         pending, error = batch, ""
@@ -304,6 +393,26 @@ class StreamPump:
                 "Records": records}  # fmt: skip
         state.write_atomic(path, json.dumps(body, ensure_ascii=False, indent=1, default=str).encode())
         _log(f"{len(records)} events record(s) failed {MAX_RETRIES} retries in {label}: {path}")
+
+
+def month_span(since: datetime, now: datetime) -> list[str]:
+    """Every `month` partition (YYYY-MM, Asia/Shanghai) from since's to now's, in order."""
+    start, end = since.astimezone(SHANGHAI), now.astimezone(SHANGHAI)
+    year, month, months = start.year, start.month, []
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _all_months(ddb: Any, table: str) -> list[str]:
+    months: set[str] = set()
+    pages = ddb.get_paginator("scan").paginate(
+        TableName=table, ProjectionExpression="#m", ExpressionAttributeNames={"#m": "month"}
+    )
+    for page in pages:
+        months.update(str(item["month"]["S"]) for item in page["Items"] if "month" in item)
+    return sorted(months)
 
 
 def _invoke(handler: LambdaEntry, records: list[dict[str, Any]]) -> tuple[set[str], str]:
@@ -389,9 +498,21 @@ def start_web(dist: Path, port: int, api_base: str) -> http.server.ThreadingHTTP
 # --------------------------------------------------------------------------- chalice local
 
 
+# Runs before chalice local: the kernel sends it SIGTERM when this process dies, however it dies
+# (PR_SET_PDEATHSIG survives exec). Without it a SIGKILLed stack left chalice local running in its
+# own session, still holding the API port and answering from a dead emulator.
+_DIE_WITH_PARENT = """
+import ctypes, os, signal, sys
+ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+if os.getppid() != int(sys.argv[1]):
+    sys.exit("the local stack is gone")
+os.execvp(sys.argv[2], sys.argv[2:])
+"""
+
+
 def start_chalice(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     """`chalice local` (Nagle off, a real listen backlog: infra/chalice_local.py) in its own process
-    group, with the stack's environment."""
+    group, with the stack's environment; it ends with this process."""
     cmd = [
         sys.executable,
         "-m",
@@ -405,6 +526,8 @@ def start_chalice(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         "--stage",
         STAGE,
     ]
+    if sys.platform.startswith("linux"):
+        cmd = [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), *cmd]
     return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
 
 
@@ -500,10 +623,12 @@ class LocalStack:
         self.env: dict[str, str] = {}
         self.handlers = Handlers()
         self.pump: StreamPump | None = None
+        self.journal: Journal | None = None
         self.proc: subprocess.Popen[bytes] | None = None
         self.web: http.server.ThreadingHTTPServer | None = None
         self.worker: threading.Thread | None = None
         self.can_save = False  # never overwrite a snapshot before it was restored
+        self.redeliver = False  # after a restore: the timers redeliver before their first pump pass
         self.api_url = f"http://127.0.0.1:{args.api_port}"
 
     def start_data(self) -> None:
@@ -526,16 +651,42 @@ class LocalStack:
         for note in self.handlers.notes:
             _log(note)
         self.pump = StreamPump(self.outputs, self.data_dir, self.handlers.streams)
-        restored = state.restore_state(self.outputs, self.data_dir)
-        self.can_save = True
+        started, report = time.monotonic(), dict[str, Any]()
+        restored = state.restore_state(self.outputs, self.data_dir, report)
         if restored:
             self.pump.skip_existing = True
-            _log(f"restored saved data from {self.data_dir}")
+            _log(
+                f"restored {self.data_dir} in {time.monotonic() - started:.2f} s: snapshot {report['snapshot']}, "
+                f"journal entries replayed {report['journal'] or 0}"
+            )
+        self.journal = state.open_journal(self.outputs, self.data_dir)  # from here on every change is on disk
+        self.can_save = True
+        present = emulator.InProcess(self.outputs).users()
         for username, role, unit, name in DEMO_USERS:
-            deploy.create_user(self.outputs, username, demo_password(username), role, unit_id=unit, name=name)
+            if username not in present:  # restored users keep what was changed at run time
+                deploy.create_user(self.outputs, username, demo_password(username), role, unit_id=unit, name=name)
         if not restored:
             _safe(lambda: _seed(deps), "demo seeding")
-        self.pump.prime()
+        self.pump.prime()  # the stream continues after what exists now, once the redelivery is done
+        self.redeliver = restored
+
+    def _redeliver(self) -> None:
+        """Events from before the stop whose side effects may be missing, through every stream handler.
+
+        Runs on the timers thread before its first pump pass (the API already answers: /health shows
+        the catch-up as stream lag); the pump continues with the new stream records only after it.
+        """
+        assert self.pump is not None
+        pump, started = self.pump, time.monotonic()
+        mark = pump.status.get("handled_through") or "(none: every event)"
+        try:
+            count = pump.redeliver(datetime.now(UTC))
+        except Exception:  # noqa: BLE001 - the stack still starts; the pump continues with new events
+            _log(f"redelivering events after the watermark failed:\n{traceback.format_exc()}")
+            return
+        _log(
+            f"redelivered {count} event(s) from before the stop (watermark {mark}) in {time.monotonic() - started:.2f} s"
+        )
 
     def start_serving(self) -> bool:
         """chalice local, the SPA server and the timers; True once /health answers."""
@@ -554,6 +705,8 @@ class LocalStack:
         """Pump the stream every 2 s, run the schedules every --sweep-every, save state every 60 s."""
         assert self.pump is not None
         pump, sweep_s = self.pump, self.args.sweep_every
+        if self.redeliver:
+            self._redeliver()
         now = time.monotonic()
         next_sweep, next_save = now + sweep_s, now + SAVE_EVERY_S
         while not self.stop_event.wait(PUMP_EVERY_S):
@@ -567,8 +720,8 @@ class LocalStack:
                 _safe(self.save, "saving state")
 
     def save(self) -> None:
-        """Write a snapshot of every table and archive object to the data dir."""
-        state.dump_state(self.outputs, self.data_dir)
+        """Write a snapshot of every table and archive object to the data dir (the journal restarts)."""
+        state.dump_state(self.outputs, self.data_dir, self.journal)
 
     def wait(self) -> None:
         """Block until SIGINT/SIGTERM."""
@@ -593,6 +746,13 @@ class LocalStack:
             self.web.shutdown()
         if self.moto is not None:
             self.moto.stop()
+        if self.journal is not None:
+            stats = self.journal.stats
+            _log(
+                f"journal this run: {stats['entries']} entries, {stats['bytes']} bytes in {stats['write_s']:.2f} s, "
+                f"{stats['syncs']} syncs in {stats['sync_s']:.2f} s"
+            )
+            state.close_journal(self.journal)
         bootstrap.use(None)
         _log("stopped")
 

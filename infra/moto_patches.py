@@ -27,7 +27,27 @@ Call `apply()` once before moto serves its first request (idempotent). It fixes,
    lock covers every DynamoDB write, the item reads (no reader sees a transaction half applied
    or rolled back) and the stream reads (records are appended and trimmed under it). This
    is the only lock the emulator needs (`infra/emulator.py` applies these patches in `start_moto`).
-5. Request routing. moto's server lists its own package directory from disk on every request to
+5. Change capture for the embedded stack's write-ahead journal (`set_sink`; infra/journal.py).
+   Where: inside the backends, under LOCK, for DynamoDB. Every write operation (PutItem,
+   UpdateItem, DeleteItem, each item of BatchWriteItem, TransactWriteItems, the PartiQL
+   statements) notes the keys it wrote; when the outermost operation ends — still under LOCK, so
+   journal order is commit order, a cancelled transaction notes nothing — the full current image
+   (or the deletion) of each key is appended. moto's own models are the only place that knows a
+   write committed and what the item became (an UpdateExpression, an ADD on a counter, a PartiQL
+   UPDATE): the server layer sees requests, not results, and would have to re-read items it
+   cannot name for batch and PartiQL requests. S3 (a new version, a delete marker, a deleted
+   version, a changed retention or legal hold) is captured in the backend too but appended when
+   its request ends, because moto sets the version's metadata after `put_object` returns; the
+   version's own last-modified time orders versions of one key on replay. Cognito user changes
+   and new KMS keys are re-read from the backend after a request that may have changed them.
+   When: appending is cheap (os.write); the fdatasync runs once per request, after the
+   backend released LOCK and before the response is sent (group commit: one sync covers every
+   thread's appends), at moto's server layer (`call_action` / S3 `key_response`,
+   `bucket_response`). A DynamoDB read (GetItem, Query, Scan, GetRecords …) that may have seen
+   a change whose sync is still running waits for that sync before it answers, so no table
+   change is visible — not to the API, not to the stream pump that sends SMS and webhooks —
+   before it is on disk (an S3 GET may see a version while its put is still syncing).
+6. Request routing. moto's server lists its own package directory from disk on every request to
    find the service; the list is read once.
 """
 
@@ -38,8 +58,9 @@ import functools
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 STREAM_RETENTION = timedelta(hours=24)  # DynamoDB Streams: records are trimmed after 24 h
 ITERATOR_TTL_S = 15 * 60.0  # DynamoDB Streams: a shard iterator expires after 15 minutes
@@ -53,6 +74,11 @@ _BACKEND_LOCKED = (
     "create_table", "update_table", "delete_table", "get_item", "query", "scan",
 )  # fmt: skip
 _STREAMS_LOCKED = ("describe_stream", "get_shard_iterator", "get_records")
+_BACKEND_CAPTURED = (
+    "put_item", "update_item", "delete_item", "transact_write_items",
+    "execute_statement", "execute_transaction", "batch_execute_statement", "get_item", "query", "scan",
+)  # fmt: skip  # writes (journalled) and reads (wait for the sync of what they saw)
+_ALL_OR_NOTHING = ("transact_write_items",)  # a cancelled transaction changed nothing (see 2.)
 
 _tx = threading.local()  # .pending: stream changes of the running transaction, else None
 _MARK = "_hotline_moto_patches"
@@ -71,8 +97,13 @@ def apply() -> None:
         _untrack_models()
         _patch_transactions(ddb)
         _patch_streams(streams)
+        _note_item_writes(ddb)
         _lock_methods(ddb.DynamoDBBackend, _BACKEND_LOCKED)
         _lock_methods(streams.DynamoDBStreamsBackend, _STREAMS_LOCKED)
+        _capture_items(ddb.DynamoDBBackend, _BACKEND_CAPTURED)
+        _capture_items(streams.DynamoDBStreamsBackend, ("get_records",))
+        _capture_objects()
+        _request_scopes()
         _cache_module_list()
         setattr(ddb.DynamoDBBackend, _MARK, True)
 
@@ -332,3 +363,296 @@ def _lock_methods(cls: type, names: tuple[str, ...]) -> None:
                 return _original(self, *args, **kwargs)
 
         setattr(cls, name, locked)
+
+
+# --------------------------------------------------------------------------- 5. change capture
+
+
+class ChangeSink(Protocol):
+    """Where captured changes go (infra/journal.py's Journal)."""
+
+    def append(self, entries: list[dict[str, Any]]) -> int:
+        """Append changes; the position after them (0: nothing appended)."""
+
+    def position(self) -> int:
+        """The position after everything appended so far."""
+
+    def sync(self, position: int) -> None:
+        """Return once everything up to `position` is durable."""
+
+    def changed(self, service: str) -> int:
+        """Re-read a service's records ("cognito-idp", "kms"); append what changed; the position."""
+
+
+@dataclass
+class _Scope:
+    """What one request changed outside DynamoDB, and the journal position it must wait for."""
+
+    position: int = 0
+    objects: list[tuple[str, str, Any]] = field(default_factory=list)  # (kind, bucket, FakeKey | marker | key)
+    services: set[str] = field(default_factory=set)
+
+
+_sink: ChangeSink | None = None
+_cap = threading.local()  # .touched: keys written by the running DynamoDB operation; .scope: the request
+
+
+def set_sink(sink: ChangeSink | None) -> None:
+    """Send every change of this process's moto backends to `sink` from now on (None: stop)."""
+    global _sink
+    with LOCK:
+        _sink = sink
+
+
+def _touch(table: Any, hash_key: Any, range_key: Any) -> None:
+    touched = getattr(_cap, "touched", None)
+    if touched is not None:
+        touched.append((table, hash_key, range_key))
+
+
+def _note_item_writes(ddb: Any) -> None:
+    """Table.put_item / delete_item and UpdateItem note the key they wrote."""
+    put: Callable[..., Any] = ddb.Table.put_item
+    delete: Callable[..., Any] = ddb.Table.delete_item
+    update: Callable[..., Any] = ddb.DynamoDBBackend.update_item
+
+    @functools.wraps(put)
+    def put_item(self: Any, *args: Any, **kwargs: Any) -> Any:
+        item = put(self, *args, **kwargs)
+        _touch(self, item.hash_key, item.range_key)
+        return item
+
+    @functools.wraps(delete)
+    def delete_item(self: Any, hash_key: Any, range_key: Any = None) -> Any:
+        item = delete(self, hash_key, range_key)
+        if item is not None:
+            _touch(self, hash_key, range_key)
+        return item
+
+    @functools.wraps(update)
+    def update_item(self: Any, table_name: str, *args: Any, **kwargs: Any) -> Any:
+        item = update(self, table_name, *args, **kwargs)  # updates in place: no Table.put_item
+        _touch(self.get_table(table_name), item.hash_key, item.range_key)
+        return item
+
+    ddb.Table.put_item = put_item
+    ddb.Table.delete_item = delete_item
+    ddb.DynamoDBBackend.update_item = update_item
+
+
+def _item_entries(touched: list[tuple[Any, Any, Any]]) -> list[dict[str, Any]]:
+    """The current image (None: deleted) of every key written, once per key, in write order."""
+    last: dict[tuple[int, Any, Any], tuple[Any, Any, Any]] = {}
+    for table, hash_key, range_key in touched:
+        ident = (id(table), hash_key, range_key)
+        last.pop(ident, None)
+        last[ident] = (table, hash_key, range_key)
+    entries = []
+    for table, hash_key, range_key in last.values():
+        key = {table.hash_key_attr: hash_key.to_json()}
+        if range_key is not None:
+            key[table.range_key_attr] = range_key.to_json()
+        item = table.get_item(hash_key, range_key)
+        image = item.to_json()["Attributes"] if item is not None else None
+        entries.append({"t": "item", "table": table.name, "key": key, "image": image})
+    return entries
+
+
+def _durable(sink: ChangeSink, position: int) -> None:
+    """Sync now, or when the running request ends (before its response)."""
+    scope: _Scope | None = getattr(_cap, "scope", None)
+    if scope is not None:
+        scope.position = max(scope.position, position)
+    elif position:
+        sink.sync(position)
+
+
+def _capture_items(cls: type, names: tuple[str, ...]) -> None:
+    """Outermost wrapper of the DynamoDB operations: journal what the operation wrote (under LOCK,
+    in commit order), then make sure nothing it wrote or read is answered before it is durable."""
+    for name in names:
+        original = getattr(cls, name, None)
+        if original is None:
+            continue
+
+        @functools.wraps(original)
+        def captured(
+            self: Any, *args: Any, _original: Callable[..., Any] = original, _atomic: bool = name in _ALL_OR_NOTHING,
+            **kwargs: Any,
+        ) -> Any:  # fmt: skip
+            sink = _sink
+            if sink is None:
+                return _original(self, *args, **kwargs)
+            position = 0
+            try:
+                with LOCK:
+                    outer = getattr(_cap, "touched", None) is None
+                    if outer:
+                        _cap.touched = []
+                    mark = len(_cap.touched)
+                    try:
+                        return _original(self, *args, **kwargs)
+                    except BaseException:
+                        if _atomic:
+                            del _cap.touched[mark:]  # cancelled: nothing of it happened
+                        raise
+                    finally:
+                        if outer:
+                            touched, _cap.touched = _cap.touched, None
+                            position = sink.append(_item_entries(touched)) if touched else sink.position()
+            finally:
+                if position:
+                    _durable(sink, position)
+
+        setattr(cls, name, captured)
+
+
+# S3: versions and delete markers are noted in the backend, journalled when the request ends.
+
+
+def _note_object(kind: str, bucket: str, obj: Any) -> None:
+    sink = _sink
+    if sink is None:
+        return
+    scope: _Scope | None = getattr(_cap, "scope", None)
+    if scope is not None:
+        scope.objects.append((kind, bucket, obj))
+    else:  # called outside a request (in-process use of the backend): journal it now
+        sink.sync(sink.append([_object_entry(kind, bucket, obj)]))
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _object_entry(kind: str, bucket: str, obj: Any) -> dict[str, Any]:
+    """A journal entry of an S3 version (its state now), a delete marker or a deleted version."""
+    if kind == "version_deleted":
+        key, version_id = obj
+        return {"t": kind, "bucket": bucket, "key": key, "version_id": version_id}
+    if kind == "delete_marker":
+        return {"t": kind, "bucket": bucket, "key": obj.name, "version_id": obj.version_id,
+                "last_modified": _iso(obj.last_modified)}  # fmt: skip
+    meta = dict(obj.metadata)
+    return {
+        "t": "object",
+        "bucket": bucket,
+        "key": obj.name,
+        "version_id": obj.version_id,
+        "body": obj.value,
+        "last_modified": _iso(obj.last_modified),
+        "content_type": meta.pop("Content-Type", None),
+        "metadata": {k[len("x-amz-meta-") :]: v for k, v in meta.items() if k.lower().startswith("x-amz-meta-")},
+        "headers": {k: v for k, v in meta.items() if not k.lower().startswith("x-amz-meta-")},
+        "storage": obj.storage_class,
+        "encryption": obj.encryption,
+        "kms_key_id": obj.kms_key_id,
+        "bucket_key_enabled": obj.bucket_key_enabled,
+        "lock_mode": obj.lock_mode,
+        "retain_until": obj.lock_until,
+        "legal_hold": obj.lock_legal_status,
+        "checksum_algorithm": obj.checksum_algorithm,
+        "checksum_value": obj.checksum_value,
+    }
+
+
+def _capture_objects() -> None:
+    """S3Backend: new versions (put, copy, multipart), delete markers, deleted versions, lock changes."""
+    from moto.s3.models import S3Backend
+
+    put: Callable[..., Any] = S3Backend.put_object
+    marker: Callable[..., Any] = S3Backend._set_delete_marker
+    delete: Callable[..., Any] = S3Backend.delete_object
+
+    @functools.wraps(put)
+    def put_object(self: Any, bucket_name: str, key_name: str, *args: Any, **kwargs: Any) -> Any:
+        key = put(self, bucket_name, key_name, *args, **kwargs)
+        _note_object("object", bucket_name, key)
+        return key
+
+    @functools.wraps(marker)
+    def set_delete_marker(self: Any, bucket_name: str, key_name: str) -> Any:
+        found = marker(self, bucket_name, key_name)
+        _note_object("delete_marker", bucket_name, found)
+        return found
+
+    @functools.wraps(delete)
+    def delete_object(self: Any, bucket_name: str, key_name: str, version_id: str | None = None, bypass: bool = False) -> Any:  # fmt: skip
+        versioned = self.get_bucket(bucket_name).is_versioned
+        done, meta = delete(self, bucket_name, key_name, version_id=version_id, bypass=bypass)
+        if done and (version_id is not None or not versioned):
+            _note_object("version_deleted", bucket_name, (key_name, version_id or "null"))
+        return done, meta
+
+    S3Backend.put_object = put_object  # type: ignore[method-assign]
+    S3Backend._set_delete_marker = set_delete_marker  # type: ignore[method-assign]
+    S3Backend.delete_object = delete_object  # type: ignore[method-assign]
+    for name in ("put_object_retention", "put_object_legal_hold"):
+        _capture_lock_change(S3Backend, name)
+
+
+def _capture_lock_change(cls: Any, name: str) -> None:
+    original: Callable[..., Any] = getattr(cls, name)
+
+    @functools.wraps(original)
+    def changed(self: Any, bucket_name: str, key_name: str, version_id: str | None, *args: Any) -> None:
+        original(self, bucket_name, key_name, version_id, *args)
+        _note_object("object", bucket_name, self.get_object(bucket_name, key_name, version_id=version_id))
+
+    setattr(cls, name, changed)
+
+
+# Requests: one scope per request; its captured S3 and service changes are journalled and synced at
+# its end, before the response is sent.
+
+_READ_ONLY_IDP = ("Get", "List", "Describe", "AdminGet", "AdminList", "InitiateAuth", "AdminInitiateAuth")
+_KMS_KEY_ACTIONS = ("CreateKey", "ReplicateKey", "ImportKeyMaterial")
+
+
+def _end_scope(sink: ChangeSink, scope: _Scope) -> None:
+    position = scope.position
+    if scope.objects:
+        position = max(position, sink.append([_object_entry(*change) for change in scope.objects]))
+    for service in sorted(scope.services):
+        position = max(position, sink.changed(service))
+    if position:
+        sink.sync(position)
+
+
+def _scoped(original: Callable[..., Any], service: str | None = None) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def in_scope(self: Any, *args: Any, **kwargs: Any) -> Any:
+        sink = _sink
+        if sink is None or getattr(_cap, "scope", None) is not None:
+            return original(self, *args, **kwargs)
+        scope = _Scope()
+        _cap.scope = scope
+        try:
+            result = original(self, *args, **kwargs)
+            if service is not None and _may_change(service, self._get_action() or ""):
+                scope.services.add(service)
+            return result
+        finally:
+            _cap.scope = None
+            _end_scope(sink, scope)
+
+    return in_scope
+
+
+def _may_change(service: str, action: str) -> bool:
+    if service == "kms":
+        return action in _KMS_KEY_ACTIONS
+    return not action.startswith(_READ_ONLY_IDP)
+
+
+def _request_scopes() -> None:
+    from moto.cognitoidp.responses import CognitoIdpResponse
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.kms.responses import KmsResponse
+    from moto.s3.responses import S3Response
+
+    DynamoHandler.call_action = _scoped(DynamoHandler.call_action)  # type: ignore[method-assign]
+    S3Response.key_response = _scoped(S3Response.key_response)  # type: ignore[method-assign]
+    S3Response.bucket_response = _scoped(S3Response.bucket_response)  # type: ignore[method-assign]
+    CognitoIdpResponse.call_action = _scoped(CognitoIdpResponse.call_action, "cognito-idp")  # type: ignore[method-assign]
+    KmsResponse.call_action = _scoped(KmsResponse.call_action, "kms")  # type: ignore[method-assign]

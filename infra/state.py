@@ -1,29 +1,52 @@
-"""Dump and restore a deployment's data (every table item, every archive object version, the keys).
+"""Save and restore a deployment's data: snapshots + the write-ahead journal (infra/journal.py).
 
-`make run` saves into `.local-data/` every minute and on stop, and restores on the next start.
-Layout: blobs/<sha256> (content addressed, shared), snapshots/<ts>/{tables,objects}.json, and
-CURRENT naming the complete snapshot.
+`make run` saves a snapshot into `.local-data/` every minute and on stop, journals every change in
+between, and on the next start restores the snapshot and replays the journal after it.
+
+    .local-data/CURRENT                      names the complete snapshot
+    .local-data/snapshots/<ts>/tables.json   every item of the four tables (by output key)
+                               objects.json  every archive object version and delete marker
+                               kms.json      the emulator's KMS key material (in-process moto)
+                               users.json    the user pool's users (in-process moto)
+                               journal.json  {"generation": n}: replay the journal from generation n
+    .local-data/blobs/<sha256>               object bodies (content addressed; snapshots and journal)
+    .local-data/journal.jsonl (+ journal.<n>.jsonl)   changes since the snapshot began
+
+A snapshot starts a new journal generation first, then reads the data while the stack keeps
+running (a fuzzy snapshot): every change made before it began is in the data it reads, every
+change made after is in the new generation, and a change in both is replayed as the same full
+image again. Only once CURRENT names the new snapshot are the older generations deleted, so a
+crash at any point leaves a snapshot and every generation it needs.
+
+Restoring into a moto server running in this process writes straight into its backends
+(`emulator.InProcess`): items come back with their images and no stream records, object versions
+with their own version ids and times (the archive index pins version ids: verifying and
+downloading an older archive version must keep working), users with their passwords, status and
+groups. Restoring into a moto server elsewhere (tests) goes through the API: items by
+BatchWriteItem, objects by PutObject (new version ids), no users.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
 import shutil
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from botocore.client import BaseClient
 
-from infra.emulator import export_kms_keys, import_kms_keys, stack_client
+from infra import journal, moto_patches
+from infra.emulator import InProcess, export_kms_keys, import_kms_keys, in_process, stack_client
+from infra.journal import Journal, fsync_dir, json_default, json_hook
 
 # Output key -> file name stem in a state snapshot (stage independent).
 TABLE_KEYS = ("tickets_table", "events_table", "counters_table", "directory_table")
+BUCKET_KEYS = ("archive_bucket",)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -39,33 +62,48 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    fsync_dir(path.parent)  # the rename itself survives a power cut
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, bytes | bytearray):
-        return {"__b64__": base64.b64encode(value).decode()}
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, set):
-        return sorted(value)
-    raise TypeError(type(value))
+# --------------------------------------------------------------------------- the journal
 
 
-def _json_hook(obj: dict[str, Any]) -> Any:
-    if set(obj) == {"__b64__"}:
-        return base64.b64decode(obj["__b64__"])
-    return obj
+def open_journal(outputs: dict[str, str], directory: Path) -> Journal:
+    """Start journalling every change of the stack (its moto server runs in this process) into directory.
+
+    Call after `restore_state` and before anything writes. The KMS keys this start created (the
+    stack's data key is new on every start) are journalled first: what is encrypted with them
+    stays readable after a crash.
+    """
+    stack = InProcess(outputs)
+    names = {outputs[k]: k for k in TABLE_KEYS + BUCKET_KEYS}
+    live = Journal(Path(directory), names, {"kms": lambda: export_kms_keys(outputs), "cognito-idp": stack.users})
+    live.open()
+    keys = [{"t": "kms_key", "key_id": k, "material": m} for k, m in export_kms_keys(outputs).items()]
+    live.sync(live.append(keys))
+    moto_patches.set_sink(live)
+    return live
 
 
-def dump_state(outputs: dict[str, str], directory: Path) -> Path:
-    """Save every table's items and every archive object version under directory (atomically).
+def close_journal(live: Journal) -> None:
+    """Stop journalling; the file stays (the next start retires it under its generation)."""
+    moto_patches.set_sink(None)
+    live.close()
 
-    Layout: blobs/<sha256> (content addressed, shared), snapshots/<ts>/{tables,objects}.json
-    (+ kms.json: the emulator's key material, when moto runs in this process), and CURRENT naming
-    the complete snapshot; CURRENT is switched by rename only after the new snapshot is fully
-    written, so a crash never loses the previous one.
+
+# --------------------------------------------------------------------------- snapshots
+
+
+def dump_state(outputs: dict[str, str], directory: Path, live: Journal | None = None) -> Path:
+    """Save every table's items, every archive object version, keys and users under directory.
+
+    CURRENT is switched by rename only after the new snapshot is fully written, so a crash never
+    loses the previous one. With the live journal: a new generation begins first (see the module
+    docstring); without one, every journal file on disk is older than this snapshot.
     """
     directory = Path(directory)
+    started = time.time()
+    generation = live.rotate() if live is not None else journal.next_generation(directory)
     ddb = stack_client(outputs, "dynamodb")
     tables: dict[str, list[dict[str, Any]]] = {}
     for key in TABLE_KEYS:
@@ -76,16 +114,21 @@ def dump_state(outputs: dict[str, str], directory: Path) -> Path:
     objects = _dump_objects(outputs, directory)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     snap = directory / "snapshots" / stamp
-    write_atomic(snap / "tables.json", json.dumps(tables, default=_json_default, ensure_ascii=False).encode())
+    write_atomic(snap / "tables.json", json.dumps(tables, default=json_default, ensure_ascii=False).encode())
     write_atomic(
         snap / "objects.json",
-        json.dumps(objects, default=_json_default, ensure_ascii=False, indent=1).encode(),
+        json.dumps(objects, default=json_default, ensure_ascii=False, indent=1).encode(),
     )
     keys = export_kms_keys(outputs)
     if keys:
         write_atomic(snap / "kms.json", json.dumps(keys, indent=1).encode())
+    if in_process(outputs):
+        users = InProcess(outputs).users()
+        write_atomic(snap / "users.json", json.dumps(users, ensure_ascii=False, indent=1).encode())
+    write_atomic(snap / "journal.json", json.dumps({"generation": generation}).encode())
     write_atomic(directory / "CURRENT", stamp.encode())
-    _prune(directory, stamp, objects)
+    journal.drop_before(directory, generation)
+    _prune(directory, stamp, objects, generation, started)
     return snap
 
 
@@ -110,10 +153,6 @@ def _dump_objects(outputs: dict[str, str], directory: Path) -> list[dict[str, An
                 continue
             obj = s3.get_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])
             body = obj["Body"].read()
-            sha = hashlib.sha256(body).hexdigest()
-            blob = directory / "blobs" / sha
-            if not blob.exists():
-                write_atomic(blob, body)
             entries.append(
                 {
                     "kind": "version",
@@ -121,7 +160,7 @@ def _dump_objects(outputs: dict[str, str], directory: Path) -> list[dict[str, An
                     "version_id": v["VersionId"],
                     "is_latest": v["IsLatest"],
                     "last_modified": v["LastModified"].isoformat(),
-                    "sha256": sha,
+                    "sha256": journal.write_blob(directory / "blobs", body),
                     "content_type": obj.get("ContentType"),
                     "metadata": obj.get("Metadata", {}),
                     "lock_mode": obj.get("ObjectLockMode"),
@@ -129,6 +168,8 @@ def _dump_objects(outputs: dict[str, str], directory: Path) -> list[dict[str, An
                         obj["ObjectLockRetainUntilDate"].isoformat() if obj.get("ObjectLockRetainUntilDate") else None
                     ),
                     "legal_hold": obj.get("ObjectLockLegalHoldStatus"),
+                    "encryption": obj.get("ServerSideEncryption"),
+                    "kms_key_id": obj.get("SSEKMSKeyId"),
                 }
             )
         for m in page.get("DeleteMarkers", []):
@@ -148,16 +189,23 @@ def _dump_objects(outputs: dict[str, str], directory: Path) -> list[dict[str, An
     return entries
 
 
-def _prune(directory: Path, keep: str, objects: list[dict[str, Any]]) -> None:
+def _prune(directory: Path, keep: str, objects: list[dict[str, Any]], generation: int, started: float) -> None:
+    """Delete older snapshots and the blobs nothing needs: not the snapshot, not the journal from
+    `generation` on, and not written or reused since the snapshot started (a journal entry being
+    appended right now may refer to it)."""
     for old in (directory / "snapshots").iterdir():
         if old.name != keep:
             shutil.rmtree(old, ignore_errors=True)
-    used = {e["sha256"] for e in objects if e.get("sha256")}
+    used = {e["sha256"] for e in objects if e.get("sha256")} | journal.referenced_blobs(directory, generation)
     blobs = directory / "blobs"
     if blobs.is_dir():
         for blob in blobs.iterdir():
             if blob.name not in used and not blob.name.startswith("."):
-                blob.unlink(missing_ok=True)
+                try:
+                    if blob.stat().st_mtime < started:
+                        blob.unlink()
+                except FileNotFoundError:
+                    pass
 
 
 def _current_snapshot(directory: Path) -> Path | None:
@@ -168,23 +216,88 @@ def _current_snapshot(directory: Path) -> Path | None:
     return snap if (snap / "tables.json").exists() else None
 
 
-def restore_state(outputs: dict[str, str], directory: Path) -> bool:
-    """Put a snapshot written by dump_state back; False if there is none."""
+def _read(path: Path, default: Any = None) -> Any:
+    if not path.exists():
+        return default
+    return json.loads(path.read_text(encoding="utf-8"), object_hook=json_hook)
+
+
+# --------------------------------------------------------------------------- restore
+
+
+def restore_state(outputs: dict[str, str], directory: Path, report: dict[str, Any] | None = None) -> bool:
+    """Put the saved data back: the snapshot, then the journal after it; False if there is neither.
+
+    `report`, when given, receives what was restored (snapshot name, counts per journal entry type).
+    """
     directory = Path(directory)
+    if not in_process(outputs):
+        return _restore_through_api(outputs, directory)
+    stack = InProcess(outputs)
+    snap = _current_snapshot(directory)
+    counts: Counter[str] = Counter()
+    with moto_patches.LOCK:  # nothing else runs yet; the backends are consistent for whoever comes next
+        since = _load_snapshot(stack, outputs, directory, snap) if snap is not None else 0
+        for entry in journal.read(directory, since):
+            _replay(stack, outputs, directory, entry)
+            counts[str(entry["t"])] += 1
+    if report is not None:
+        report.update(snapshot=snap.name if snap else None, since_generation=since, journal=dict(counts))
+    return snap is not None or bool(counts)
+
+
+def _load_snapshot(stack: InProcess, outputs: dict[str, str], directory: Path, snap: Path) -> int:
+    """Load a snapshot straight into the backends; returns the journal generation to replay from."""
+    keys = _read(snap / "kms.json")
+    if keys:  # first: the restored ciphertexts name these keys
+        import_kms_keys(outputs, keys)
+    for key, items in _read(snap / "tables.json", {}).items():
+        for item in items:
+            stack.put_item(outputs[key], item)
+    for e in _read(snap / "objects.json", []):
+        if e["kind"] == "delete_marker":
+            stack.put_delete_marker(outputs["archive_bucket"], e)
+        else:
+            stack.put_version(outputs["archive_bucket"], e, (directory / "blobs" / e["sha256"]).read_bytes())
+    for username, record in _read(snap / "users.json", {}).items():
+        stack.put_user(username, record)
+    return int(_read(snap / "journal.json", {}).get("generation", 0))
+
+
+def _replay(stack: InProcess, outputs: dict[str, str], directory: Path, e: dict[str, Any]) -> None:
+    """Apply one journal entry (idempotent: every entry is a full image)."""
+    kind = e["t"]
+    if kind == "item":
+        if e["image"] is None:
+            stack.delete_item(outputs[e["table"]], e["key"])
+        else:
+            stack.put_item(outputs[e["table"]], e["image"])
+    elif kind == "object":
+        stack.put_version(outputs[e["bucket"]], e, (directory / "blobs" / e["sha256"]).read_bytes())
+    elif kind == "delete_marker":
+        stack.put_delete_marker(outputs[e["bucket"]], e)
+    elif kind == "version_deleted":
+        stack.drop_version(outputs[e["bucket"]], e["key"], e["version_id"])
+    elif kind == "user":
+        stack.put_user(e["username"], e["user"])
+    elif kind == "kms_key" and e.get("material"):
+        import_kms_keys(outputs, {e["key_id"]: e["material"]})
+
+
+def _restore_through_api(outputs: dict[str, str], directory: Path) -> bool:
+    """The snapshot through the API (a moto server in another process): new version ids, no users."""
     snap = _current_snapshot(directory)
     if snap is None:
         return False
     keys_file = snap / "kms.json"
-    if keys_file.exists():  # first: the restored ciphertexts name these keys
+    if keys_file.exists():
         import_kms_keys(outputs, json.loads(keys_file.read_text(encoding="utf-8")))
-    tables = json.loads((snap / "tables.json").read_text(encoding="utf-8"), object_hook=_json_hook)
+    tables = _read(snap / "tables.json", {})
     ddb = stack_client(outputs, "dynamodb")
     for key, items in tables.items():
         for start in range(0, len(items), 25):
             _batch_put(ddb, outputs[key], items[start : start + 25])
-    objects_file = snap / "objects.json"
-    if objects_file.exists():
-        _restore_objects(outputs, directory, json.loads(objects_file.read_text(encoding="utf-8")))
+    _restore_objects(outputs, directory, _read(snap / "objects.json", []))
     return True
 
 
