@@ -35,6 +35,7 @@ DEADLINE_SHARDS = 8
 TRANSACTION_ATTEMPTS = 4
 COUNTER_SHARDS = 4  # county-wide counters are hot: spread over 4 items per metric
 INDEXES = ("unit", "owner", "status")
+INDEX_ATTRIBUTE = {"unit": "unit_id", "owner": "owner_id", "status": "status"}  # each index's partition key
 FILTERS = ("status", "unit_id", "owner_id", "flag", "due_before")
 
 EventRecord = dict[str, Any]  # a history item: event fields, `data` and `snapshot` parsed
@@ -148,6 +149,11 @@ class IdempotencyKey:
     def pk(self) -> str:
         """Directory partition."""
         return f"IDEM#{self.source}"
+
+
+def ticket_page_keys(index: str) -> tuple[str, str, str]:
+    """The attributes of a ticket index's LastEvaluatedKey: the table key and the index key."""
+    return ("ticket_id", INDEX_ATTRIBUTE[index], "received_at")
 
 
 def check_filters(filters: Mapping[str, str]) -> None:
@@ -306,7 +312,7 @@ class DynamoTicketRepository(TicketStore):
             scan_index_forward=False,
             limit=limit,
             page_size=limit if condition is None else max(limit, 50),
-            last_evaluated_key=decode_token(token),
+            last_evaluated_key=decode_token(token, ticket_page_keys(index), (INDEX_ATTRIBUTE[index], key)),
             filter_condition=condition,
         )
         items = [self._summary(i) for i in results]

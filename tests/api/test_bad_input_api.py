@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
 from tests.helpers.partners import PUSH, Signed, new_partner
 
+CALL = {"to_name": "冯磊", "to_phone": "0576-83310003"}
 TICKET = {"category": "help", "title": "路灯不亮", "content": "广场路路灯三天不亮"}
 
 
@@ -75,3 +78,54 @@ def test_nan_and_huge_numbers_are_a_400(api: Any) -> None:
     assert_error(api.post("/tickets", user="op1", raw=raw), 400, "bad_request")
     raw = json.dumps(dict(TICKET)).replace("}", ', "location": {"lat": 1e999}}')
     assert_error(api.post("/tickets", user="op1", raw=raw), 400, "bad_request")
+
+
+# ---------------------------------------------------------------- page tokens
+
+
+def token(key: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+FORGED_TICKET_PAGES = [
+    "not-a-token",
+    token({"ticket_id": {"S": "T20261126-00001"}}),  # not the index's key
+    token({"ticket_id": {"S": "x"}, "owner_id": {"S": "op2"}, "received_at": {"S": "x"}}),  # someone else's list
+    token({"ticket_id": {"N": "1"}, "owner_id": {"S": "op1"}, "received_at": {"S": "x"}}),
+    token({"ticket_id": {"S": "\ud800"}, "owner_id": {"S": "op1"}, "received_at": {"S": "x"}}),
+    token({"ticket_id": {"S": "x" * 3000}, "owner_id": {"S": "op1"}, "received_at": {"S": "x"}}),
+    token({"ticket_id": {"S": ""}, "owner_id": {"S": "op1"}, "received_at": {"S": "x"}}),
+    base64.urlsafe_b64encode(b"[" * 5000 + b"]" * 5000).decode(),
+]
+
+
+@pytest.mark.parametrize("page", FORGED_TICKET_PAGES)
+def test_a_forged_page_token_is_a_400_in_the_error_shape(api: Any, page: str) -> None:
+    details = assert_error(api.get(f"/tickets?page={quote(page)}", user="op1"), 400, "bad_request")
+    assert details == {"field": "page"}
+
+
+def test_the_page_token_of_the_previous_page_still_pages(api: Any) -> None:
+    ids = [api.post("/tickets", TICKET, user="op1").json["id"] for _ in range(3)]
+    for tid in ids:
+        api.post(f"/tickets/{tid}/dispatch", {"unit_id": "U003", "call": CALL}, user="op1")
+    first = api.get("/tickets?unit_id=U003&limit=2", user="op1").json
+    second = api.get(f"/tickets?unit_id=U003&limit=2&page={quote(first['next_page'])}", user="op1")
+    assert second.status_code == 200 and second.json["items"]
+    assert not {t["id"] for t in first["items"]} & {t["id"] for t in second.json["items"]}
+    other_index = api.get(f"/tickets?status=dispatched&limit=2&page={quote(first['next_page'])}", user="op1")
+    assert_error(other_index, 400, "bad_request")
+
+
+@pytest.mark.parametrize("page", ["forged", token({"a": 1}), "x" * 5000, "两页", "a b"])
+def test_a_forged_user_pool_page_token_is_a_400_in_the_error_shape(api: Any, page: str) -> None:
+    details = assert_error(api.get(f"/admin/users?page={quote(page)}", user="admin1"), 400, "bad_request")
+    assert details == {"field": "page"}
+
+
+def test_the_user_pool_page_token_of_the_previous_page_still_pages(api: Any) -> None:
+    first = api.get("/admin/users?limit=2", user="admin1").json
+    assert first["next_page"]
+    second = api.get(f"/admin/users?limit=2&page={quote(first['next_page'])}", user="admin1")
+    assert second.status_code == 200 and second.json["items"]
+    assert {u["username"] for u in first["items"]}.isdisjoint(u["username"] for u in second.json["items"])

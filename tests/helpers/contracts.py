@@ -16,7 +16,7 @@ import pytest
 from chalicelib.domain import tickets as domain
 from chalicelib.domain.errors import BadRequest, Conflict, NotFound
 from chalicelib.domain.model import Actor
-from chalicelib.storage.table import Absent, AbsentOrExpired, Equals, Item, KeyRange, Present
+from chalicelib.storage.table import Absent, AbsentOrExpired, Equals, Item, KeyRange, Present, encode_token
 from chalicelib.storage.tickets import IdempotencyKey
 
 OP = Actor("op-contract", "operator", name="合同测试")
@@ -103,6 +103,29 @@ class DirectoryTableContract:
         assert [i.gsi1sk for i in rest.items] == ["s12", "s13", "s14"]
         with pytest.raises(BadRequest):
             table.query(pk, token="not-a-token")
+
+    def test_a_page_token_of_another_query_or_a_forged_one_is_refused(self, table: Any, ns: str) -> None:
+        pk = f"T#{ns}"
+        table.put_many([Item(pk, f"k{i}", {}, f"TI#{ns}", f"s{i}") for i in range(4)])
+        mine = table.query(pk, limit=2).next_page
+        assert [i.sk for i in table.query(pk, limit=2, token=mine).items] == ["k2", "k3"]
+        index_token = table.query(f"TI#{ns}", index=True, limit=2).next_page
+        forged = [
+            table.query(f"T2#{ns}", limit=2).next_page or encode_token({"pk": {"S": f"T2#{ns}"}, "sk": {"S": "k"}}),
+            index_token,  # the index's token on the table
+            encode_token({"pk": {"S": pk}}),
+            encode_token({"pk": {"S": pk}, "sk": {"N": "1"}}),
+            encode_token({"pk": {"S": pk}, "sk": {"S": ""}}),
+            encode_token({"pk": {"S": pk}, "sk": {"S": "x" * 5000}}),
+            encode_token({"pk": {"S": pk}, "sk": {"S": "\ud800"}}),
+            encode_token({"pk": {"S": pk}, "sk": {"S": "k1"}, "extra": {"S": "x"}}),
+            "W10",  # base64 of []
+        ]
+        for token in forged:
+            with pytest.raises(BadRequest):
+                table.query(pk, limit=2, token=token)
+        with pytest.raises(BadRequest):
+            table.query(f"TI#{ns}", index=True, limit=2, token=mine)
 
     def test_delete_removes_and_is_silent_when_absent(self, table: Any, ns: str) -> None:
         pk = f"D#{ns}"
@@ -207,6 +230,16 @@ class TicketStoreContract:
         assert len(by_status.items) == 5
         with pytest.raises(BadRequest):
             deps.tickets.list_page(index="owner", key=owner.user_id, limit=3, token=None, filters={"colour": "red"})
+        for forged in (
+            encode_token({"ticket_id": {"S": ids[0]}, "owner_id": {"S": "someone-else"}, "received_at": {"S": "x"}}),
+            encode_token({"ticket_id": {"S": ids[0]}, "unit_id": {"S": unit}, "received_at": {"S": "x"}}),
+            encode_token({"ticket_id": {"S": ids[0]}}),
+            page.next_page + "x",
+        ):
+            with pytest.raises(BadRequest):
+                deps.tickets.list_page(index="owner", key=owner.user_id, limit=3, token=forged)
+        with pytest.raises(BadRequest):  # a token of the owner index used on the unit index
+            deps.tickets.list_page(index="unit", key=unit, limit=3, token=page.next_page)
 
     def test_due_alerts_come_from_the_open_deadline_index_only_when_due(self, deps: Any) -> None:
         from chalicelib.domain.deadlines import Alert

@@ -40,8 +40,10 @@ from chalicelib.storage.table import (
     decode_token,
     dump,
     encode_token,
+    page_keys,
 )
 from chalicelib.storage.tickets import (
+    INDEX_ATTRIBUTE,
     INDEXES,
     EventRecord,
     IdempotencyKey,
@@ -54,6 +56,7 @@ from chalicelib.storage.tickets import (
     deadline_shard,
     event_record,
     matches,
+    ticket_page_keys,
 )
 
 # ---------------------------------------------------------------- the Directory table
@@ -159,7 +162,7 @@ class FakeDirectoryTable(DirectoryTable):
         limit: int | None = None,
         token: str | None = None,
     ) -> ItemPage:
-        start = decode_token(token)
+        start = decode_token(token, page_keys(index), ("gsi1pk" if index else "pk", pk))
         with self.lock:
             if index:
                 found = [i for i in self.items_by_key.values() if i.gsi1pk == pk and i.gsi1sk is not None]
@@ -232,8 +235,8 @@ class FakeTicketRepository(TicketStore):
         check_filters(filters or {})
         if index not in INDEXES:
             raise KeyError(index)
-        attribute = {"unit": "unit_id", "owner": "owner_id", "status": "status"}[index]
-        start = decode_token(token)
+        attribute = INDEX_ATTRIBUTE[index]
+        start = decode_token(token, ticket_page_keys(index), (attribute, key))
         with self.lock:
             rows = [r for r in self.rows.values() if r[attribute] == key]
         rows.sort(key=lambda r: (r["received_at"], r["ticket_id"]), reverse=True)
