@@ -58,6 +58,7 @@ FROM_STATES: dict[str, frozenset[str]] = {
 VERBS = tuple(FROM_STATES)
 CALL_KINDS = ("dispatch_notice", "reminder", "callback", "other")
 MAX_TEXT = inputs.MAX_TEXT
+MAX_CO_UNITS = 10
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,23 @@ def _unit(ctx: Context, body: Mapping[str, Any], name: str = "unit_id") -> str:
     if not ctx.units[unit_id].get("active", True):
         raise ValidationError({name: f"承办单位 {unit_id} 已停用"})
     return unit_id
+
+
+def _co_units(ctx: Context, raw: Any, lead: str) -> list[str]:
+    """Co-units of a joint matter: distinct registered, active units other than the lead unit."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or len(raw) > MAX_CO_UNITS:
+        raise ValidationError({"co_unit_ids": f"须为协办单位编号的列表（最多 {MAX_CO_UNITS} 个）"})
+    for n, unit_id in enumerate(raw):
+        name = f"co_unit_ids[{n}]"
+        if not isinstance(unit_id, str):
+            raise ValidationError({name: "须为单位编号（文本）"})
+        if unit_id == lead or unit_id in raw[:n]:
+            raise ValidationError({name: f"协办单位 {unit_id} 与承办单位或其他协办单位重复"})
+        if unit_id not in ctx.units or not ctx.units[unit_id].get("active", True):
+            raise ValidationError({name: f"协办单位 {unit_id} 不存在或已停用"})
+    return list(raw)
 
 
 def _call(body: Mapping[str, Any], actor: Actor, now: datetime, kind: str) -> dict[str, Any]:
@@ -298,11 +316,7 @@ Result = tuple[dict[str, Any], str, dict[str, Any]]
 
 def _dispatch(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
     unit_id = _unit(ctx, body)
-    co_units = body.get("co_unit_ids") or []
-    if not isinstance(co_units, list) or any(
-        u not in ctx.units or u == unit_id or not ctx.units[u].get("active", True) for u in co_units
-    ):
-        raise ValidationError({"co_unit_ids": "协办单位须为已登记、在用的其他单位"})
+    co_units = _co_units(ctx, body.get("co_unit_ids"), unit_id)
     call = _call(body, actor, now, "dispatch_notice")  # R-12345-02
     changes = {
         "status": S.DISPATCHED,

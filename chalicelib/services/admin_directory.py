@@ -93,8 +93,8 @@ def _name(value: Any, problems: dict[str, str]) -> str | None:
 
 
 def _role(value: Any, problems: dict[str, str]) -> str | None:
-    if value in {str(r) for r in ROLES}:
-        return str(value)
+    if isinstance(value, str) and value in {str(r) for r in ROLES}:
+        return value
     problems["role"] = "须为 operator、analyst、leader、unit_handler、records 或 admin"
     return None
 

@@ -129,3 +129,31 @@ def test_the_user_pool_page_token_of_the_previous_page_still_pages(api: Any) -> 
     second = api.get(f"/admin/users?limit=2&page={quote(first['next_page'])}", user="admin1")
     assert second.status_code == 200 and second.json["items"]
     assert {u["username"] for u in first["items"]}.isdisjoint(u["username"] for u in second.json["items"])
+
+
+# ---------------------------------------------------------------- wrong types
+
+
+@pytest.mark.parametrize("role", [["admin"], {"admin": True}, 7, None])
+def test_a_role_sent_as_a_list_or_other_non_text_is_a_422_naming_role(api: Any, role: Any) -> None:
+    username = "tmp" + uuid.uuid4().hex[:8]
+    body = {"username": username, "name": "新用户", "role": role, "password": "Abcdefgh#12345"}
+    details = assert_error(api.post("/admin/users", body, user="admin1"), 422, "validation_error")
+    assert "role" in details["fields"]
+    assert_error(api.get(f"/admin/users/{username}", user="admin1"), 404, "not_found")
+    resp = api.client.http.put(
+        "/admin/users/op2",
+        headers={"Authorization": f"Bearer {api.tokens['admin1']}", "Content-Type": "application/json"},
+        body=json.dumps({"role": role}),
+    )
+    assert "role" in assert_error(resp, 422, "validation_error")["fields"]
+    assert api.get("/admin/users/op2", user="admin1").json["role"] == "operator"
+
+
+@pytest.mark.parametrize("co_units", [[["U002"]], [{}], "U002", [1], ["U001"], ["U404"]])
+def test_malformed_co_unit_ids_at_dispatch_are_a_422_and_leave_the_ticket_received(api: Any, co_units: Any) -> None:
+    tid = api.post("/tickets", TICKET, user="op1").json["id"]
+    body = {"unit_id": "U001", "co_unit_ids": co_units, "call": CALL}
+    details = assert_error(api.post(f"/tickets/{tid}/dispatch", body, user="op1"), 422, "validation_error")
+    assert all(name.startswith("co_unit_ids") for name in details["fields"])
+    assert api.get(f"/tickets/{tid}", user="op1").json["status"] == "received"

@@ -286,3 +286,32 @@ def test_an_instant_without_offset_is_shanghai_wall_time() -> None:
     with pytest.raises(ValidationError) as err:
         inputs.instant("26/11/2026", "due_before")
     assert "due_before" in err.value.fields
+
+
+@pytest.mark.parametrize(
+    ("co_units", "field"),
+    [
+        ("U002", "co_unit_ids"),
+        ({"U002": True}, "co_unit_ids"),
+        ([["U002"]], "co_unit_ids[0]"),
+        ([{}], "co_unit_ids[0]"),
+        ([None], "co_unit_ids[0]"),
+        (["U002", 7], "co_unit_ids[1]"),
+        (["U001"], "co_unit_ids[0]"),
+        (["U002", "U002"], "co_unit_ids[1]"),
+        (["U404"], "co_unit_ids[0]"),
+        ([f"U{i:03d}" for i in range(11)], "co_unit_ids"),
+    ],
+)
+def test_malformed_co_units_at_dispatch_are_refused_naming_the_item(co_units: Any, field: str) -> None:
+    t = intake()
+    body = {"unit_id": "U001", "co_unit_ids": co_units, "call": CALL}
+    with pytest.raises(ValidationError) as caught:
+        T.apply(t, "dispatch", body, OP1, NOW, CTX)
+    assert set(caught.value.fields) == {field}
+
+
+def test_co_units_at_dispatch_are_kept_in_order() -> None:
+    t = step(intake(), "dispatch", OP1, {"unit_id": "U001", "co_unit_ids": ["U002"], "call": CALL})
+    assert t.co_unit_ids == ("U002",)
+    assert step(intake(), "dispatch", OP1, {"unit_id": "U001", "co_unit_ids": None, "call": CALL}).co_unit_ids == ()
