@@ -59,6 +59,12 @@ VERBS = tuple(FROM_STATES)
 CALL_KINDS = ("dispatch_notice", "reminder", "callback", "other")
 MAX_TEXT = inputs.MAX_TEXT
 MAX_CO_UNITS = 10
+CLOCK_SKEW = timedelta(minutes=5)  # a sender's clock may run this far ahead of ours
+BACKDATE = timedelta(days=30)  # how far back an operator may date a receipt (a late-entered call)
+RECEIVED_RULE = "须在当前时间前 30 天以内，且不晚于当前时间 5 分钟"
+RECEIVED_RULE_PARTNER = "须在当前时间前一年以内，且不晚于当前时间 5 分钟"
+CITY_DUE_RULE = "须不早于受理时间（received_at），且在受理后两年以内"
+LATER_DUE_RULE = "须晚于当前时间，且在两年以内"
 
 
 @dataclass(frozen=True)
@@ -158,14 +164,24 @@ class _Intake:
             self.errors["caller.phone"] = "须为11位手机号码或带区号的固定电话"
         return caller
 
-    def instant(self, name: str) -> datetime | None:
+    def instant(self, name: str, earliest: datetime, latest: datetime, rule: str) -> datetime | None:
         if self.payload.get(name) is None:
             return None
         try:
-            return inputs.instant(self.payload[name], name)
+            return inputs.instant_within(self.payload[name], name, earliest, latest, rule)
         except ValidationError as exc:
             self.errors.update(exc.fields)
             return None
+
+    def received_at(self, now: datetime, partner: bool) -> datetime | None:
+        """A back-dated receipt: within 30 days (a partner's own date: within a year), ≤ 5 min ahead (clocks)."""
+        if partner:
+            return self.instant("received_at", inputs.add_years(now, -1), now + CLOCK_SKEW, RECEIVED_RULE_PARTNER)
+        return self.instant("received_at", now - BACKDATE, now + CLOCK_SKEW, RECEIVED_RULE)
+
+    def city_due(self, received_at: datetime) -> datetime | None:
+        """The city's own due instant: not before receipt, within two years of it."""
+        return self.instant("city_due", received_at, inputs.add_years(received_at, 2), CITY_DUE_RULE)
 
     def limit_days(self) -> int | None:
         value = self.payload.get("city_limit_days")
@@ -201,10 +217,8 @@ def new_ticket(ticket_id: str, payload: Mapping[str, Any], actor: Actor, now: da
     caller = read.caller()
     location = _location(payload.get("location"), read.errors)
     limit_days = read.limit_days()
-    city_due = read.instant("city_due")
-    received_at = read.instant("received_at") or now
-    if received_at > now + timedelta(minutes=5):
-        read.errors["received_at"] = "不能晚于当前时间"
+    received_at = read.received_at(now, partner=actor.role == Role.PARTNER) or now
+    city_due = read.city_due(received_at)
     external_id = read.external_id()
     source = str(payload.get("source") or ("city" if external_id else "phone"))[:32]
     flags = {
@@ -377,6 +391,8 @@ def _request_extension(t: Ticket, body: Mapping[str, Any], actor: Actor, now: da
     due = inputs.due_from(body["new_due"], "new_due", ctx.calendar)
     if t.handle_due is not None and due.at <= t.handle_due:
         raise ValidationError({"new_due": "须晚于当前办理期限"})
+    if due.at > inputs.add_years(now, 2):
+        raise ValidationError({"new_due": "须在两年以内"})
     ext = {
         "reason": reason,
         "requested_due": due.at.isoformat(),
@@ -478,7 +494,9 @@ def _city_reject(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime
 def _reassign(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
     reason = inputs.text(body, "reason", limit=1000)
     due = (
-        Deadline(inputs.instant(body["city_due"], "city_due"), False)
+        Deadline(
+            inputs.instant_within(body["city_due"], "city_due", now, inputs.add_years(now, 2), LATER_DUE_RULE), False
+        )
         if body.get("city_due")
         else deadlines.reassign_due(ctx.calendar, now)  # R-12345-09
     )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
+from chalicelib.domain.calendar import SHANGHAI
 from tests.helpers.partners import PUSH, Signed, new_partner
 
 CALL = {"to_name": "冯磊", "to_phone": "0576-83310003"}
@@ -157,3 +159,35 @@ def test_malformed_co_unit_ids_at_dispatch_are_a_422_and_leave_the_ticket_receiv
     details = assert_error(api.post(f"/tickets/{tid}/dispatch", body, user="op1"), 422, "validation_error")
     assert all(name.startswith("co_unit_ids") for name in details["fields"])
     assert api.get(f"/tickets/{tid}", user="op1").json["status"] == "received"
+
+
+# ---------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00", "0001-01-01T00:00:00+00:00", "2000-01-01T00:00:00+08:00"])
+def test_a_received_at_of_year_one_or_long_ago_is_a_422_naming_it(api: Any, deps: Any, value: str) -> None:
+    before = numbers_taken(deps)
+    details = assert_error(api.post("/tickets", dict(TICKET, received_at=value), user="op1"), 422, "validation_error")
+    assert set(details["fields"]) == {"received_at"} and "30 天" in details["fields"]["received_at"]
+    assert numbers_taken(deps) == before  # no T10101-00001
+
+
+def test_a_city_due_in_year_9999_is_a_422_naming_it(api: Any) -> None:
+    resp = api.post("/tickets", dict(TICKET, city_due="9999-12-31T00:00:00"), user="op1")
+    assert set(assert_error(resp, 422, "validation_error")["fields"]) == {"city_due"}
+
+
+def test_a_partner_pushes_a_ticket_received_eleven_months_ago(api: Any, partner: Signed) -> None:
+    received = (datetime.now(UTC) - timedelta(days=330)).replace(microsecond=0)
+    body = dict(PUSH, number="SM" + uuid.uuid4().hex[:12], received_at=received.isoformat())
+    resp = partner.send("POST", "/partner/v1/tickets", body)
+    assert resp.status_code == 201, resp.json
+    assert resp.json["received_at"] == received.isoformat()
+    assert resp.json["ticket_id"].startswith("T" + received.astimezone(SHANGHAI).strftime("%Y%m%d"))
+    body = dict(PUSH, number="SM" + uuid.uuid4().hex[:12], received_at="2001-01-01T00:00:00+08:00")
+    assert (
+        "一年"
+        in assert_error(partner.send("POST", "/partner/v1/tickets", body), 422, "validation_error")["fields"][
+            "received_at"
+        ]
+    )
