@@ -17,7 +17,13 @@ from chalicelib.domain import tickets as domain
 from chalicelib.domain.errors import BadRequest, Conflict, NotFound
 from chalicelib.domain.model import Actor
 from chalicelib.storage.table import Absent, AbsentOrExpired, Equals, Item, KeyRange, Present, encode_token
-from chalicelib.storage.tickets import IdempotencyKey
+from chalicelib.storage.tickets import (
+    CLAIM_TTL_S,
+    NUMBERS_TAKEN,
+    NUMBERS_UNUSED,
+    IdempotencyKey,
+    IdempotentEntry,
+)
 
 OP = Actor("op-contract", "operator", name="合同测试")
 CALL = {"to_name": "周海", "to_phone": "13957600001"}
@@ -193,6 +199,40 @@ class TicketStoreContract:
         with pytest.raises(Conflict):
             deps.tickets.commit(_received(deps, now), None, idempotency=key)
         assert deps.tickets.find_idempotent(IdempotencyKey(f"partner-{ns}", "CITY-2", "")) is None
+
+    def test_an_intake_claim_is_held_once_and_becomes_the_tickets_entry(self, deps: Any, ns: str) -> None:
+        now = datetime.now(UTC)
+        key = IdempotencyKey(f"partner-{ns}", "CITY-1", "h1")
+        claimed = deps.tickets.claim_idempotent(key, now)
+        assert claimed is not None and claimed.claim
+        assert deps.tickets.claim_idempotent(key, now) is None  # held
+        assert deps.tickets.idempotent_entry(key) == IdempotentEntry(None, "h1")
+        assert deps.tickets.find_idempotent(key) is None  # no ticket yet
+        saved = deps.tickets.commit(_received(deps, now), None, idempotency=claimed)
+        assert deps.tickets.idempotent_entry(key) == IdempotentEntry(saved.ticket_id, "h1")
+        later = now + timedelta(seconds=CLAIM_TTL_S + 1)
+        assert deps.tickets.claim_idempotent(key, later) is None  # a committed entry never lapses
+
+    def test_a_lapsed_or_released_claim_is_taken_over_and_its_holder_cannot_commit(self, deps: Any, ns: str) -> None:
+        now = datetime.now(UTC)
+        key = IdempotencyKey(f"partner-{ns}", "CITY-2", "h2")
+        first = deps.tickets.claim_idempotent(key, now)
+        second = deps.tickets.claim_idempotent(key, now + timedelta(seconds=CLAIM_TTL_S + 1))
+        assert first is not None and second is not None and first.claim != second.claim
+        with pytest.raises(Conflict):
+            deps.tickets.commit(_received(deps, now), None, idempotency=first)
+        deps.tickets.release_idempotent(first)  # no longer its claim: nothing happens
+        assert deps.tickets.claim_idempotent(key, now + timedelta(seconds=CLAIM_TTL_S + 2)) is None
+        deps.tickets.release_idempotent(second)
+        assert deps.tickets.claim_idempotent(key, now + timedelta(seconds=CLAIM_TTL_S + 2)) is not None
+
+    def test_unused_numbers_are_counted_per_receipt_day(self, deps: Any) -> None:
+        received = datetime(2031, 3, 4, 2, 0, tzinfo=UTC)
+        before = deps.tickets.read_counters(NUMBERS_UNUSED).get("20310304", 0)
+        number = deps.tickets.next_number(received)
+        deps.tickets.count_unused_number(number)
+        assert deps.tickets.read_counters(NUMBERS_UNUSED)["20310304"] == before + 1
+        assert int(number.split("-")[1]) <= deps.tickets.read_counters(NUMBERS_TAKEN)["20310304"]
 
     def test_extra_items_commit_with_the_ticket_or_not_at_all(self, deps: Any, ns: str) -> None:
         now = datetime.now(UTC)

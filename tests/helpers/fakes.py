@@ -45,6 +45,8 @@ from chalicelib.storage.table import (
 from chalicelib.storage.tickets import (
     INDEX_ATTRIBUTE,
     INDEXES,
+    NUMBERS_TAKEN,
+    NUMBERS_UNUSED,
     EventRecord,
     IdempotencyKey,
     Page,
@@ -55,7 +57,9 @@ from chalicelib.storage.tickets import (
     day_number,
     deadline_shard,
     event_record,
+    idempotency_write,
     matches,
+    number_day,
     ticket_page_keys,
 )
 
@@ -205,7 +209,6 @@ class FakeTicketRepository(TicketStore):
         self.rows: dict[str, dict[str, Any]] = {}  # ticket id → stored attributes
         self.history_rows: dict[str, list[EventRecord]] = defaultdict(list)
         self.counters: dict[tuple[str, str], int] = defaultdict(int)
-        self.sequences: dict[str, int] = defaultdict(int)
         self.lock = directory.lock  # one lock: a commit spans both tables, as a transaction does
 
     def _ticket(self, row: Mapping[str, Any], *, with_caller: bool) -> Ticket:
@@ -262,9 +265,8 @@ class FakeTicketRepository(TicketStore):
         rows.sort(key=lambda r: str(r["next_alert_at"]))
         return [self._ticket(r, with_caller=False) for r in rows[:limit]]
 
-    def find_idempotent(self, key: IdempotencyKey) -> tuple[str, str] | None:
-        item = self.directory.get(key.pk, key.external_id)
-        return (item.data["ticket_id"], item.data["payload_hash"]) if item else None
+    def idempotency_table(self) -> DirectoryTable:
+        return self.directory
 
     def history(self, ticket_id: str, upto_seq: int | None = None) -> list[EventRecord]:
         with self.lock:
@@ -292,8 +294,12 @@ class FakeTicketRepository(TicketStore):
     def next_number(self, received_at: datetime) -> str:
         day = day_number(received_at)
         with self.lock:
-            self.sequences[day] += 1
-            return f"T{day}-{self.sequences[day]:05d}"
+            self.counters[(NUMBERS_TAKEN, day)] += 1
+            return f"T{day}-{self.counters[(NUMBERS_TAKEN, day)]:05d}"
+
+    def count_unused_number(self, ticket_id: str) -> None:
+        with self.lock:
+            self.counters[(NUMBERS_UNUSED, number_day(ticket_id))] += 1
 
     def commit(
         self,
@@ -309,8 +315,7 @@ class FakeTicketRepository(TicketStore):
         doc = ticket_to_doc(after)
         writes = list(extra)
         if idempotency is not None:
-            data = {"ticket_id": after.ticket_id, "payload_hash": idempotency.payload_hash}
-            writes.append((Item(idempotency.pk, idempotency.external_id, data), Absent()))
+            writes.append(idempotency_write(idempotency, after.ticket_id))
         version = (before.version if before else 0) + 1
         with self.lock:
             stored = self.rows.get(after.ticket_id)

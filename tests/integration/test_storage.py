@@ -15,6 +15,7 @@ import pytest
 
 from chalicelib.domain.errors import Conflict, InvalidTransition
 from chalicelib.domain.model import Actor
+from chalicelib.storage.tickets import NUMBERS_TAKEN, NUMBERS_UNUSED
 
 ROOT = Path(__file__).resolve().parents[2]
 OP1 = Actor("op1", "operator")
@@ -56,7 +57,7 @@ def test_ten_threads_one_transition_exactly_one_wins(deps: Any, seeded: Any) -> 
     assert [e["type"] for e in events] == ["received", "dispatched"]
 
 
-def test_ten_parallel_pushes_of_one_number_make_one_ticket(deps: Any, seeded: Any) -> None:
+def test_ten_parallel_pushes_of_one_number_make_one_ticket_and_take_one_number(deps: Any, seeded: Any) -> None:
     from chalicelib.services import tickets as svc
 
     ext = "TZ" + uuid.uuid4().hex[:12]
@@ -68,9 +69,14 @@ def test_ten_parallel_pushes_of_one_number_make_one_ticket(deps: Any, seeded: An
         ticket, _created = svc.create_ticket(deps, OP1, dict(payload), _now())
         return ticket.ticket_id
 
+    taken = dict(deps.tickets.read_counters(NUMBERS_TAKEN))
+    unused = dict(deps.tickets.read_counters(NUMBERS_UNUSED))
     with ThreadPoolExecutor(10) as pool:
         ids = set(pool.map(push, range(10)))
     assert len(ids) == 1
+    day = next(iter(ids))[1:9]
+    assert deps.tickets.read_counters(NUMBERS_TAKEN)[day] == taken.get(day, 0) + 1  # one number, not ten
+    assert deps.tickets.read_counters(NUMBERS_UNUSED).get(day, 0) == unused.get(day, 0)
 
 
 def test_a_failed_transaction_leaves_ticket_event_and_counters_untouched(
