@@ -169,7 +169,10 @@ class Callback(TypedDict, total=False):
 
 
 class Marking(TypedDict, total=False):
-    """A difficult, supervised or typical mark: why, by whom, when, and a leader's decision."""
+    """A difficult, supervised or typical mark: why, by whom, when, and a leader's decision.
+
+    `history` (difficult only): the ticket's earlier, decided episodes, oldest first (R-12345-10).
+    """
 
     reason: str
     note: str
@@ -178,6 +181,7 @@ class Marking(TypedDict, total=False):
     decision: str | None
     decided_by: str
     decided_at: str
+    history: list[Marking]
 
 
 @dataclass(frozen=True)

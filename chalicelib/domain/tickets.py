@@ -24,6 +24,7 @@ from chalicelib.domain.model import (
     Category,
     Change,
     Extension,
+    Marking,
     Role,
     Status,
     Ticket,
@@ -290,9 +291,25 @@ def state_allows(ticket: Ticket, verb: str) -> bool:
         return False
     if verb == "submit" and ticket.status == S.REVIEWED:
         return ticket.callback is not None or not callback_required(ticket)
-    if verb == "leader-decision":
-        return ticket.difficult is not None and not ticket.difficult.get("decision")
+    if verb in ONCE:
+        return ONCE[verb](ticket)
     return True
+
+
+def _awaiting_decision(ticket: Ticket) -> bool:
+    return ticket.difficult is not None and not ticket.difficult.get("decision")
+
+
+# Verbs that leave the state as it is, and when they may be taken: each is decided once however many
+# requests race for it (the transaction's version condition admits one of the requests that read the
+# same version; this refuses the ones that read the winner's). R-12345-10: a ticket awaiting the
+# leader's decision cannot be flagged again; once decided, a new flag opens a new episode.
+ONCE: dict[str, Callable[[Ticket], bool]] = {
+    "flag-difficult": lambda t: not _awaiting_decision(t),
+    "leader-decision": _awaiting_decision,
+    "flag-supervised": lambda t: "supervised" not in t.flags,
+    "mark-typical": lambda t: "typical" not in t.flags,
+}
 
 
 def callback_required(ticket: Ticket) -> bool:
@@ -518,8 +535,16 @@ def _reassign(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, c
 
 
 def _flag_difficult(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    """R-12345-10: a new episode; a decided earlier one moves, decision and all, to `history` (oldest first)."""
     reason = inputs.text(body, "reason", limit=1000)
-    info = {"reason": reason, "by": actor.user_id, "at": now.isoformat(), "decision": None}
+    earlier: list[Marking] = list((t.difficult or {}).get("history") or [])
+    if t.difficult is not None:  # decided (a pending flag cannot be flagged again, ONCE)
+        episode = Marking(**t.difficult)
+        episode.pop("history", None)
+        earlier.append(episode)
+    info = Marking(reason=reason, by=actor.user_id, at=now.isoformat(), decision=None)
+    if earlier:
+        info["history"] = earlier
     return {"difficult": info, "flags": t.flags | {"difficult"}}, "flagged_difficult", {"reason": reason}
 
 

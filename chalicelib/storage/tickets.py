@@ -487,6 +487,10 @@ class DynamoTicketRepository(TicketStore):
         model = self.ticket_model(after, alert, doc)
         if before is not None:
             model.version = before.version
+        # The put's condition is `status = before.status AND version = before.version`: TicketModel.version
+        # is a VersionAttribute, and PynamoDB adds its condition (and writes version + 1) to a save inside
+        # TransactWrite as well, next to ours. tests/integration/test_storage.py races ten commits of
+        # one read on DynamoDB (moto) to keep that true: exactly one wins.
         condition = t.tickets.status == before.status if before else t.tickets.ticket_id.does_not_exist()
         record = event_record(change, after.last_seq, doc)
         directory = self._directory

@@ -154,6 +154,25 @@ def test_side_ways_return_transfer_extension_redo_city_reject_reassign(api: Any)
     act(api, tid, "leader-decision", "leader1", {"decision": "住建局牵头"})
 
 
+def test_r12345_10_a_reflag_shows_the_current_flag_and_keeps_the_earlier_flag_and_decision(api: Any) -> None:
+    tid = new_ticket(api)["id"]
+    act(api, tid, "flag-difficult", "op1", {"reason": "多部门"})
+    again = api.post(f"/tickets/{tid}/flag-difficult", {"reason": "再报"}, user="analyst1")
+    assert again.status_code == 409 and again.json["code"] == "invalid_transition"  # awaiting the leader
+    act(api, tid, "leader-decision", "leader1", {"decision": "住建局牵头"})
+    t = act(api, tid, "flag-difficult", "analyst1", {"reason": "住建局未牵头"})
+    assert t["difficult"]["reason"] == "住建局未牵头" and t["difficult"]["decision"] is None  # the SPA's fields
+    [earlier] = t["difficult"]["history"]
+    assert (earlier["reason"], earlier["decision"], earlier["decided_by"]) == ("多部门", "住建局牵头", "leader1")
+    assert "leader-decision" in api.get(f"/tickets/{tid}", user="leader1").json["allowed_actions"]
+    events = [e["type"] for e in api.get(f"/tickets/{tid}/events", user="op1").json["items"]]
+    assert events == ["received", "flagged_difficult", "leader_decided", "flagged_difficult"]
+    sheet = api.client.http.get(
+        f"/documents/difficult-sheet/{tid}?format=html", headers={"Authorization": f"Bearer {api.tokens['leader1']}"}
+    )
+    assert "住建局牵头" in sheet.body.decode() and "住建局未牵头" in sheet.body.decode()
+
+
 def test_reply_missing_sections_is_422_naming_them(api: Any) -> None:
     tid = new_ticket(api)["id"]
     act(api, tid, "dispatch", "op1", {"unit_id": "U001", "call": CALL})

@@ -191,6 +191,17 @@ class TicketStoreContract:
             deps.tickets.commit(loser, None)
         assert [e["type"] for e in deps.tickets.events(first.ticket_id)] == ["received", "dispatched"]
 
+    def test_a_commit_from_a_stale_version_fails_even_with_the_same_status(self, deps: Any, unit: str) -> None:
+        now = datetime.now(UTC)
+        ctx = deps.contexts.load(now)
+        first = deps.tickets.commit(_received(deps, now), None)
+        call = {"kind": "other", "to_name": "周海", "to_phone": "13957600001"}
+        deps.tickets.commit(domain.apply(first, "record-call", call, OP, now, ctx), None)
+        stale = first.with_changes(last_seq=first.last_seq + 1)  # a free event number: only the version is stale
+        with pytest.raises(Conflict):
+            deps.tickets.commit(domain.apply(stale, "record-call", call, OP, now, ctx), None)
+        assert [e["type"] for e in deps.tickets.events(first.ticket_id)] == ["received", "call_recorded"]
+
     def test_the_idempotency_key_is_taken_once(self, deps: Any, ns: str) -> None:
         now = datetime.now(UTC)
         key = IdempotencyKey(f"partner-{ns}", "CITY-1", "h1")

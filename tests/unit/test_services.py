@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, InvalidTransition, NotFound
 from chalicelib.domain.model import Actor
 from chalicelib.handlers.streams import each_event, process_batch
 from chalicelib.services import notify, records, sweep
@@ -119,6 +119,24 @@ def test_a_push_waits_for_a_pending_claim_then_answers_409_when_it_never_commits
         svc.create_ticket(world, partner, dict(body, title="另一个"), NOW)
     assert "in_progress" not in caught.value.details
     assert world.tickets.read_counters(NUMBERS_TAKEN) == {}
+
+
+def test_r12345_10_ten_parallel_difficult_flags_make_one_flag(world: Any) -> None:
+    ticket, _ = svc.create_ticket(world, OP1, {"category": "help", "title": "求助", "content": "内容"}, NOW)
+    barrier = threading.Barrier(10)
+
+    def flag(n: int) -> str:
+        barrier.wait()
+        try:
+            svc.act(world, OP1, ticket.ticket_id, "flag-difficult", {"reason": f"理由{n}"}, NOW)
+            return "ok"
+        except (Conflict, InvalidTransition):  # read before the winner committed, or after it
+            return "409"
+
+    with ThreadPoolExecutor(10) as pool:
+        results = list(pool.map(flag, range(10)))
+    assert results.count("ok") == 1
+    assert [e["type"] for e in world.tickets.events(ticket.ticket_id)] == ["received", "flagged_difficult"]
 
 
 def test_a_transition_records_one_event_and_a_stale_version_is_refused(world: Any) -> None:

@@ -244,6 +244,40 @@ def test_r12345_10_difficult_flag_and_leader_decision() -> None:
     assert t.difficult and t.difficult["decision"] == "由住建局牵头办理"
 
 
+def test_r12345_10_a_ticket_awaiting_the_leaders_decision_cannot_be_flagged_again() -> None:
+    t = step(to_state("handling"), "flag-difficult", ANALYST, {"reason": "涉及多个单位"})
+    with pytest.raises(InvalidTransition):
+        T.apply(t, "flag-difficult", {"reason": "再报一次"}, OP1, NOW, CTX)
+    assert "flag-difficult" not in T.allowed_actions(t, OP1) and "leader-decision" in T.allowed_actions(t, LEADER)
+
+
+def test_r12345_10_a_reflag_after_the_decision_keeps_the_earlier_flag_and_decision() -> None:
+    t = step(to_state("handling"), "flag-difficult", ANALYST, {"reason": "涉及多个单位"})
+    t = step(t, "leader-decision", LEADER, {"decision": "由住建局牵头办理"})
+    change = T.apply(t, "flag-difficult", {"reason": "住建局未牵头"}, OP1, NOW + timedelta(days=1), CTX)
+    again = change.after
+    assert again.difficult is not None
+    assert again.difficult["reason"] == "住建局未牵头" and again.difficult["decision"] is None
+    assert change.data == {"reason": "住建局未牵头"}
+    [first] = again.difficult["history"]
+    assert first["reason"] == "涉及多个单位" and first["decision"] == "由住建局牵头办理" and "history" not in first
+    decided = step(
+        step(again, "leader-decision", LEADER, {"decision": "县政府协调"}), "flag-difficult", OP1, {"reason": "三"}
+    )
+    assert decided.difficult is not None
+    assert [e["decision"] for e in decided.difficult["history"]] == ["由住建局牵头办理", "县政府协调"]
+
+
+@pytest.mark.parametrize(
+    ("verb", "actor", "body"), [("flag-supervised", LEADER, {"reason": "督办"}), ("mark-typical", OP1, {})]
+)
+def test_a_ticket_is_supervised_or_typical_once(verb: str, actor: Actor, body: dict[str, Any]) -> None:
+    t = step(to_state("handling"), verb, actor, body)
+    with pytest.raises(InvalidTransition):
+        T.apply(t, verb, body, actor, NOW, CTX)
+    assert verb not in T.allowed_actions(t, actor)
+
+
 @pytest.mark.parametrize(
     ("state", "verb", "actor", "body"),
     [
