@@ -323,11 +323,19 @@ def allowed_actions(ticket: Ticket, actor: Actor) -> list[str]:
 
 
 def apply(ticket: Ticket, verb: str, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Change:
-    """Check and perform one verb; raise DomainError and change nothing when refused."""
+    """Check and perform one verb; raise DomainError and change nothing when refused.
+
+    The checks, in order (docs/api.md "Transitions"): the ticket is visible (404), the role takes
+    this verb at all (403), the ticket's state allows it (409, the graph of domain-rules.md), the
+    actor owns the ticket / handles for its lead unit (403), then the body (422). The state comes
+    before ownership: "not the owner" of a transition the ticket cannot take anyway would mislead
+    (a received ticket has no owner yet; closing it is impossible whoever asks).
+    """
     handler = _HANDLERS.get(verb)
     if handler is None:
         raise InvalidTransition(f"未知操作 {verb}", verb=verb)
-    access.ensure_permitted(actor, verb, ticket)
+    access.ensure_view(actor, ticket)
+    access.ensure_role_may(actor, verb)
     if verb == "submit" and ticket.status == S.REVIEWED and not state_allows(ticket, verb):
         raise InvalidTransition("提交前须回访反映人并记录满意度（R-12345-05）", verb=verb, status=ticket.status)
     if not state_allows(ticket, verb):
@@ -337,6 +345,7 @@ def apply(ticket: Ticket, verb: str, body: Mapping[str, Any], actor: Actor, now:
             status=ticket.status,
             allowed_from=sorted(FROM_STATES[verb]),
         )
+    access.ensure_permitted(actor, verb, ticket)
     changes, event_type, data = handler(ticket, body, actor, now, ctx)
     after = ticket.with_changes(updated_at=now, **changes)
     return Change(ticket, after, event_type, data, now, actor)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access
-from chalicelib.domain.errors import BadRequest, Conflict, DomainError, Forbidden, NotFound, ValidationError
+from chalicelib.domain.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from chalicelib.domain.model import Actor, Role
 from chalicelib.domain.units import unit_id_problem, validate_unit
 from chalicelib.integrations import userpool
@@ -122,9 +122,9 @@ def list_users(deps: Adapters, actor: Actor, params: Mapping[str, str]) -> dict[
     try:
         limit = int(params.get("limit") or MAX_PAGE)
     except ValueError as exc:
-        raise BadRequest("limit 须为整数") from exc
+        raise ValidationError({"limit": f"须为 1–{MAX_PAGE} 的整数"}) from exc
     if not 1 <= limit <= MAX_PAGE:
-        raise BadRequest(f"limit 须在 1–{MAX_PAGE} 之间")
+        raise ValidationError({"limit": f"须为 1–{MAX_PAGE} 的整数"})
     users, token = userpool.list_users(*_pool(deps), limit, params.get("page") or None)
     return {"items": [_with_role(u) for u in users], "next_page": token}
 

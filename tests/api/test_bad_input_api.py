@@ -191,3 +191,38 @@ def test_a_partner_pushes_a_ticket_received_eleven_months_ago(api: Any, partner:
             "received_at"
         ]
     )
+
+
+# ---------------------------------------------------------------- what the docs say
+
+
+@pytest.mark.parametrize(
+    ("user", "url", "field"),
+    [
+        ("op1", "/tickets?status=zzz", "status"),
+        ("op1", "/tickets?limit=abc", "limit"),
+        ("op1", "/tickets?flag=red", "flag"),
+        ("op1", "/tickets?due_before=tomorrow", "due_before"),
+        ("admin1", "/admin/users?limit=0", "limit"),
+        ("analyst1", "/stats/monthly?month=2026-13", "month"),
+        ("records1", "/archive/search?limit=1000", "limit"),
+    ],
+)
+def test_a_bad_query_value_is_a_422_naming_the_parameter(api: Any, user: str, url: str, field: str) -> None:
+    assert field in assert_error(api.get(url, user=user), 422, "validation_error")["fields"]
+
+
+def test_a_leaders_denial_without_a_note_is_a_422_naming_note(api: Any) -> None:
+    tid = api.post("/tickets", TICKET, user="op1").json["id"]
+    new_due = (datetime.now(UTC) + timedelta(days=40)).astimezone(SHANGHAI).date().isoformat()
+    for verb, user, body in [
+        ("dispatch", "op1", {"unit_id": "U001", "call": CALL}),
+        ("sign", "uh1", {}),
+        ("request-extension", "uh1", {"reason": "需协调多部门", "new_due": new_due}),
+    ]:
+        assert api.post(f"/tickets/{tid}/{verb}", body, user=user).status_code == 200, verb
+    denied = api.post(f"/tickets/{tid}/decide-extension", {"approve": False}, user="leader1")
+    assert set(assert_error(denied, 422, "validation_error")["fields"]) == {"note"}
+    assert api.get(f"/tickets/{tid}", user="op1").json["status"] == "extension_requested"
+    approved = api.post(f"/tickets/{tid}/decide-extension", {"approve": True}, user="leader1")
+    assert approved.status_code == 200 and approved.json["extension"]["decision"] == "approved"

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib.api.fallback import CATCH_ALL_PATHS
+from tests.helpers.tickets import drive_to_submitted
 
 CALL = {"to_name": "周海", "to_phone": "13957600001", "note": "已电话告知"}
 REPLY = {
@@ -186,10 +187,23 @@ def test_reply_missing_sections_is_422_naming_them(api: Any) -> None:
 def test_illegal_transition_is_409_and_changes_nothing(api: Any) -> None:
     tid = new_ticket(api)["id"]
     resp = api.post(f"/tickets/{tid}/submit", {}, user="op1")
-    assert resp.status_code in (403, 409)
+    assert resp.status_code == 409 and resp.json["code"] == "invalid_transition"
     resp = api.post(f"/tickets/{tid}/leader-decision", {"decision": "x"}, user="leader1")
     assert resp.status_code == 409 and resp.json["code"] == "invalid_transition"
     assert len(api.get(f"/tickets/{tid}/events", user="op1").json["items"]) == 1
+
+
+def test_closing_an_unowned_received_ticket_is_a_409_the_state_before_the_owner(api: Any) -> None:
+    tid = new_ticket(api)["id"]
+    resp = api.post(f"/tickets/{tid}/close", {}, user="op2")  # received: no owner yet, not submitted
+    assert resp.status_code == 409 and resp.json["code"] == "invalid_transition"
+    assert resp.json["details"]["allowed_from"] == ["submitted"]
+    resp = api.post(f"/tickets/{tid}/close", {}, user="leader1")  # a role that never closes: 403 whatever the state
+    assert resp.status_code == 403 and resp.json["code"] == "forbidden"
+    drive_to_submitted(api, tid)
+    resp = api.post(f"/tickets/{tid}/close", {}, user="op2")  # the state allows it; op2 is not the owner
+    assert resp.status_code == 403 and "负责人" in resp.json["message"]
+    assert api.get(f"/tickets/{tid}", user="op1").json["status"] == "submitted"
 
 
 def test_bad_json_is_400_and_bad_fields_422(api: Any) -> None:

@@ -416,3 +416,15 @@ def test_a_reassign_or_extension_due_more_than_two_years_ahead_is_refused() -> N
     with pytest.raises(ValidationError) as caught:
         T.apply(to_state("handling"), "request-extension", {"reason": "x", "new_due": "9999-12-31"}, UH1, NOW, CTX)
     assert caught.value.fields == {"new_due": "须在两年以内"}
+
+
+def test_the_state_is_checked_before_ownership_and_the_role_before_the_state() -> None:
+    received = intake()
+    with pytest.raises(InvalidTransition):  # nobody closes a received ticket: 409 before "not the owner"
+        T.apply(received, "close", {}, OP2, NOW, CTX)
+    with pytest.raises(Forbidden):  # a leader never closes: 403 whatever the state
+        T.apply(received, "close", {}, LEADER, NOW, CTX)
+    with pytest.raises(Forbidden):  # the state allows it, op2 does not own it
+        T.apply(to_state("submitted"), "close", {}, OP2, NOW, CTX)
+    with pytest.raises(NotFound):  # another unit's ticket: not even its existence
+        T.apply(to_state("dispatched"), "close", {}, UH2, NOW, CTX)
