@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -182,6 +183,14 @@ class Marking(TypedDict, total=False):
     decided_by: str
     decided_at: str
     history: list[Marking]
+
+
+TICKET_ID = re.compile(r"T\d{8}-\d{5}")
+
+
+def is_ticket_id(value: str) -> bool:
+    """The shape of our ticket numbers, `T{yyyymmdd}-{nnnnn}`: anything else names no ticket."""
+    return bool(TICKET_ID.fullmatch(value))
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,15 @@ class DirectoryTable(ABC):
 # ---------------------------------------------------------------- page tokens
 
 
+def storable_key(pk: str, sk: str) -> bool:
+    """Whether DynamoDB takes these as key values (non-empty; ≤ 2048 / 1024 UTF-8 bytes). A lookup by a
+    key it would refuse with ValidationException finds nothing instead (the ids come from URLs)."""
+    try:
+        return 0 < len(pk.encode()) <= 2048 and 0 < len(sk.encode()) <= MAX_KEY_TEXT
+    except UnicodeEncodeError:
+        return False
+
+
 def page_keys(index: bool) -> tuple[str, ...]:
     """The attributes of a Directory query's LastEvaluatedKey (table key, plus gsi1's on the index)."""
     return ("pk", "sk", "gsi1pk", "gsi1sk") if index else ("pk", "sk")
@@ -265,6 +274,8 @@ class DynamoDirectoryTable(DirectoryTable):
         )
 
     def get(self, pk: str, sk: str) -> Item | None:
+        if not storable_key(pk, sk):  # an id from a URL: "" or 3000 characters names no item
+            return None
         try:
             return self.item_of(self.model.get(pk, sk, consistent_read=True))
         except DoesNotExist:
@@ -356,6 +367,8 @@ class DynamoDirectoryTable(DirectoryTable):
         limit: int | None = None,
         token: str | None = None,
     ) -> ItemPage:
+        if not storable_key(pk, "-"):
+            return ItemPage([], None)
         m = self.model
         sort = m.gsi1sk if index else m.sk
         condition: Condition | None = None

@@ -26,7 +26,7 @@ from chalicelib.domain import statistics
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.deadlines import Alert
 from chalicelib.domain.errors import BadRequest, Conflict, NotFound
-from chalicelib.domain.model import Caller, Change, Ticket
+from chalicelib.domain.model import Caller, Change, Ticket, is_ticket_id
 from chalicelib.integrations.crypto import Cipher
 from chalicelib.storage.models import EventModel, Tables, TicketModel
 from chalicelib.storage.serialize import iso, ticket_from_doc, ticket_to_doc
@@ -327,6 +327,11 @@ def idempotency_write(key: IdempotencyKey, ticket_id: str) -> Write:
     return item, (Equals("data", key.claim_data()) if key.claim else Absent())
 
 
+def not_found(ticket_id: str) -> NotFound:
+    """The 404 of a ticket id that names no ticket (or not one this caller may see)."""
+    return NotFound(f"工单 {ticket_id[:40]} 不存在", ticket_id=ticket_id[:40])
+
+
 def conflict(ticket_id: str, reasons: Sequence[str] = ()) -> Conflict:
     """The 409 of a lost race."""
     return Conflict(f"工单 {ticket_id} 已被他人更新，请刷新后重试", ticket_id=ticket_id, reasons=list(reasons))
@@ -343,10 +348,12 @@ class DynamoTicketRepository(TicketStore):
     # ---------------------------------------------------------------- reads
 
     def get(self, ticket_id: str) -> Ticket:
+        if not is_ticket_id(ticket_id):  # "" or 3000 characters: a key DynamoDB refuses (500), no ticket
+            raise not_found(ticket_id)
         try:
             item = self._t.tickets.get(ticket_id, consistent_read=True)
         except DoesNotExist as exc:
-            raise NotFound(f"工单 {ticket_id} 不存在", ticket_id=ticket_id) from exc
+            raise not_found(ticket_id) from exc
         doc = json.loads(item.doc)
         caller = Caller(**self._envelope.decrypt(item.caller_enc)) if item.caller_enc else Caller()
         doc["version"] = item.version
@@ -360,7 +367,7 @@ class DynamoTicketRepository(TicketStore):
 
     def get_many(self, ticket_ids: Sequence[str]) -> list[Ticket]:
         out: list[Ticket] = []
-        ids = list(dict.fromkeys(ticket_ids))
+        ids = [i for i in dict.fromkeys(ticket_ids) if is_ticket_id(i)]
         for start in range(0, len(ids), 100):
             out.extend(self._summary(i) for i in self._t.tickets.batch_get(ids[start : start + 100]))
         return out

@@ -226,3 +226,38 @@ def test_a_leaders_denial_without_a_note_is_a_422_naming_note(api: Any) -> None:
     assert api.get(f"/tickets/{tid}", user="op1").json["status"] == "extension_requested"
     approved = api.post(f"/tickets/{tid}/decide-extension", {"approve": True}, user="leader1")
     assert approved.status_code == 200 and approved.json["extension"]["decision"] == "approved"
+
+
+# ---------------------------------------------------------------- ids in the URL that name nothing
+
+
+@pytest.mark.parametrize(
+    ("user", "method", "url"),
+    [
+        ("op1", "POST", "/tickets//dispatch"),
+        ("op1", "GET", "/tickets/" + "T" * 3000),
+        ("op1", "GET", "/tickets//events"),
+        ("records1", "GET", "/archive/"),
+        ("admin1", "POST", "/admin/units//deactivate"),
+        ("admin1", "POST", "/admin/users//disable"),
+        ("admin1", "POST", "/admin/users/a%20b/enable"),
+        ("admin1", "GET", "/admin/users/" + "u" * 200),
+        ("admin1", "GET", "/admin/partners/" + "p" * 3000),
+    ],
+)
+def test_an_id_in_the_url_that_names_nothing_is_a_404_in_the_error_shape(
+    api: Any, user: str, method: str, url: str
+) -> None:
+    headers = {"Authorization": f"Bearer {api.tokens[user]}", "Content-Type": "application/json"}
+    assert_error(api.client.http.request(method, url, headers=headers, body=b"{}"), 404, "not_found")
+
+
+def test_an_empty_instruction_id_is_a_404(api: Any) -> None:
+    tid = api.post("/tickets", TICKET, user="op1").json["id"]
+    api.post(f"/tickets/{tid}/dispatch", {"unit_id": "U001", "call": CALL}, user="op1")
+    assert_error(api.post(f"/tickets/{tid}/instructions//answer", {"text": "已办"}, user="op1"), 404, "not_found")
+
+
+def test_an_open311_date_of_year_one_is_a_400_in_the_spec_shape(api: Any) -> None:
+    resp = api.get("/open311/v2/requests.json?start_date=0001-01-01T00:00:00")
+    assert resp.status_code == 400 and resp.json[0]["code"] == 400 and "start_date" in resp.json[0]["description"]

@@ -110,6 +110,14 @@ class DirectoryTableContract:
         with pytest.raises(BadRequest):
             table.query(pk, token="not-a-token")
 
+    def test_a_key_dynamodb_would_refuse_finds_nothing(self, table: Any, ns: str) -> None:
+        pk = f"K#{ns}"
+        table.put(Item(pk, "k", {}))
+        for sk in ("", "x" * 1025, "\ud800"):
+            assert table.get(pk, sk) is None
+        assert table.get("", "k") is None and table.get("p" * 2049, "k") is None
+        assert table.query("").items == [] and table.query("p" * 2049, index=True).items == []
+
     def test_a_page_token_of_another_query_or_a_forged_one_is_refused(self, table: Any, ns: str) -> None:
         pk = f"T#{ns}"
         table.put_many([Item(pk, f"k{i}", {}, f"TI#{ns}", f"s{i}") for i in range(4)])

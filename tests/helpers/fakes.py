@@ -20,8 +20,7 @@ from typing import Any
 from chalicelib import bootstrap
 from chalicelib.config import Settings
 from chalicelib.domain.deadlines import Alert
-from chalicelib.domain.errors import NotFound
-from chalicelib.domain.model import Caller, Change, Ticket
+from chalicelib.domain.model import Caller, Change, Ticket, is_ticket_id
 from chalicelib.integrations.archive_store import ArchiveStore, StoredObject
 from chalicelib.integrations.crypto import Cipher
 from chalicelib.integrations.sms import RecorderSender
@@ -59,6 +58,7 @@ from chalicelib.storage.tickets import (
     event_record,
     idempotency_write,
     matches,
+    not_found,
     number_day,
     ticket_page_keys,
 )
@@ -218,9 +218,9 @@ class FakeTicketRepository(TicketStore):
 
     def get(self, ticket_id: str) -> Ticket:
         with self.lock:
-            row = self.rows.get(ticket_id)
+            row = self.rows.get(ticket_id) if is_ticket_id(ticket_id) else None
         if row is None:
-            raise NotFound(f"工单 {ticket_id} 不存在", ticket_id=ticket_id)
+            raise not_found(ticket_id)
         return self._ticket(row, with_caller=True)
 
     def get_many(self, ticket_ids: Sequence[str]) -> list[Ticket]:
