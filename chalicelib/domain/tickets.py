@@ -143,7 +143,7 @@ class _Intake:
 
     def choice(self, name: str, allowed: Sequence[str] | frozenset[str], default: str | None = None) -> str:
         value = self.payload.get(name, default)
-        if value not in allowed:
+        if not isinstance(value, str) or value not in allowed:  # a list or object is no choice (unhashable)
             self.errors[name] = f"须为 {', '.join(sorted(allowed))} 之一"
             return default or ""
         return str(value)

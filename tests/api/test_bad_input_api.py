@@ -261,3 +261,29 @@ def test_an_empty_instruction_id_is_a_404(api: Any) -> None:
 def test_an_open311_date_of_year_one_is_a_400_in_the_spec_shape(api: Any) -> None:
     resp = api.get("/open311/v2/requests.json?start_date=0001-01-01T00:00:00")
     assert resp.status_code == 400 and resp.json[0]["code"] == 400 and "start_date" in resp.json[0]["description"]
+
+
+@pytest.mark.parametrize(
+    ("user", "method", "url", "body", "field"),
+    [
+        ("op1", "POST", "/tickets", dict(TICKET, channel=[]), "channel"),
+        ("op1", "POST", "/tickets", dict(TICKET, hotline={"12345": 1}), "hotline"),
+        ("admin1", "PUT", "/admin/duty/defaults", {"day": "ab"}, "day"),
+        ("admin1", "PUT", "/admin/duty/defaults", {"night": [1]}, "night"),
+        ("admin1", "PUT", "/admin/duty/staff/op1", {"name": "x" * 65, "phone": "13957600001"}, "name"),
+        ("admin1", "POST", "/admin/units", {"id": "UT1", "name": "单位", "kind": ["bureau"], "contacts": []}, "kind"),
+        (
+            "admin1",
+            "POST",
+            "/admin/units",
+            {"id": "UT1", "name": "单位", "contacts": [{"name": "周海", "phone": "13957600001", "role": {}}]},
+            "contacts[0].role",
+        ),
+    ],
+)
+def test_a_list_or_object_where_a_code_belongs_is_a_422_naming_the_field(
+    api: Any, user: str, method: str, url: str, body: dict[str, Any], field: str
+) -> None:
+    headers = {"Authorization": f"Bearer {api.tokens[user]}", "Content-Type": "application/json"}
+    resp = api.client.http.request(method, url, headers=headers, body=json.dumps(body).encode())
+    assert field in assert_error(resp, 422, "validation_error")["fields"]
