@@ -9,6 +9,7 @@ from chalicelib.api import (
     auth,
     deadlines,
     documents,
+    fallback,
     instructions,
     me,
     open311,
@@ -42,6 +43,7 @@ for blueprint in (
     templates_admin.bp,
     instructions.bp,
     admin_directory.bp,
+    fallback.bp,  # last: unknown routes and chalice's own errors in our shape
     # TicketEvents stream and schedules
     audit.bp,
     notifications.bp,

@@ -27,7 +27,7 @@ DIRECT_TYPES = {
 # Fragments that only mean something once `chalice package --merge-template` has merged them
 # into Chalice's SAM output (e.g. overrides of a generated function's event source): not deployed
 # to moto; the local stack pumps the streams itself.
-MERGE_ONLY_TYPES = {"AWS::Serverless::Function"}
+MERGE_ONLY_TYPES = {"AWS::Serverless::Function", "AWS::Serverless::Api"}
 
 _INTRINSICS = (
     "Ref", "Sub", "GetAtt", "Join", "If", "Equals", "Not", "And", "Or", "Select", "Split", "FindInMap",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +15,10 @@ from chalicelib.bootstrap import Adapters
 from chalicelib.domain.errors import BadRequest, Unauthenticated
 from chalicelib.domain.model import Actor, Role
 from chalicelib.integrations.oidc import JwksVerifier
+
+MAX_DEPTH = 16
+MAX_INT = 2**53
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 ROLE_PRIORITY = (Role.ADMIN, Role.LEADER, Role.OPERATOR, Role.ANALYST, Role.RECORDS, Role.UNIT_HANDLER)
 
@@ -28,17 +34,68 @@ def now() -> datetime:
 
 
 def json_body(bp: Blueprint) -> dict[str, Any]:
-    """The request body as a JSON object; 400 when it is not one."""
-    raw = bp.current_request.raw_body
+    """The request body as a JSON object: the ONE reader of every JSON route (staff and partner)."""
+    return read_json_object(bp.current_request.raw_body)
+
+
+def read_json_object(raw: bytes | str | None) -> dict[str, Any]:
+    """Parse a body that must be a JSON object; 400 `bad_request` naming the place for anything else.
+
+    Refused before any code sees the value: text that is not JSON (including the non-standard
+    `NaN` / `Infinity`), anything but an object, nesting deeper than MAX_DEPTH (no body of ours
+    needs more than 4 levels; the parser itself would hit Python's recursion limit), numbers
+    outside IEEE doubles (I-JSON, RFC 7493: ±2^53 for integers, no infinities) and strings or keys
+    with a lone UTF-16 surrogate (`"\\ud800"`: valid JSON syntax, but not Unicode text, so it
+    could be neither stored, hashed nor encrypted).
+    """
     if not raw:
         return {}
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_constant=_no_constant)
+    except RecursionError as exc:
+        raise BadRequest(f"请求体嵌套超过 {MAX_DEPTH} 层") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest("请求体不是有效的 JSON") from exc
     if not isinstance(body, dict):
         raise BadRequest("请求体须为 JSON 对象")
+    _check_value(body, "", 1)
     return body
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _check_value(value: Any, path: str, depth: int) -> None:
+    where = path or "请求体"
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            raise BadRequest(f"{where} 含无效字符（不成对的 UTF-16 代理项），须为有效的 Unicode 文本", field=path)
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int):
+        if abs(value) > MAX_INT:
+            raise BadRequest(f"{where} 数值超出范围（整数绝对值不能超过 2^53）", field=path)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise BadRequest(f"{where} 数值超出范围", field=path)
+    elif isinstance(value, dict | list):
+        if depth > MAX_DEPTH:
+            raise BadRequest(f"请求体嵌套超过 {MAX_DEPTH} 层（{where}）", field=path)
+        _check_children(value, path, depth)
+
+
+def _check_children(value: dict[str, Any] | list[Any], path: str, depth: int) -> None:
+    if isinstance(value, list):
+        for n, item in enumerate(value):
+            _check_value(item, f"{path}[{n}]", depth + 1)
+        return
+    for key, item in value.items():
+        name = f"{path}.{key}" if path else key
+        if _SURROGATE.search(key):
+            shown = name.encode("utf-8", "backslashreplace").decode("utf-8")
+            raise BadRequest(f"字段名 {shown} 含无效字符（不成对的 UTF-16 代理项）", field=shown)
+        _check_value(item, name, depth + 1)
 
 
 def query(bp: Blueprint) -> dict[str, str]:

@@ -23,6 +23,7 @@ STATUS: dict[type[e.DomainError], int] = {
     e.Unauthenticated: 401,
     e.Forbidden: 403,
     e.NotFound: 404,
+    e.UnsupportedMediaType: 415,
     e.InvalidTransition: 409,
     e.Conflict: 409,
     e.ValidationError: 422,

@@ -14,6 +14,7 @@ from typing import Any
 from chalice.app import Blueprint
 
 from chalicelib.api.errors import route
+from chalicelib.api.fallback import CATCH_ALL_PATHS
 from chalicelib.domain import open311 as o311
 from chalicelib.services.partners import HOOK_EVENTS
 
@@ -36,11 +37,6 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["code", "message", "details"],
         "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}},
-    },
-    "ChaliceError": {
-        "type": "object",
-        "description": "Errors raised by the framework before our code runs (415).",
-        "properties": {"Code": {"type": "string"}, "Message": {"type": "string"}},
     },
     "Open311Errors": {
         "type": "array",
@@ -313,7 +309,7 @@ ERR = {
         ("500", "internal error"),
     )
 }
-ERR["415"] = _json(ref("ChaliceError"), "unsupported media type")
+ERR["415"] = _json(ref("Error"), "unsupported media type")
 
 SIGNED_HEADERS = [
     {"name": h, "in": "header", "required": True, "schema": {"type": "string"}, "description": d}
@@ -503,6 +499,8 @@ def document(routes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     used: set[str] = set()
     for path in sorted(routes):
+        if path in CATCH_ALL_PATHS:  # not operations: every unknown route answers 404 (api/fallback.py)
+            continue
         for method, entry in sorted(routes[path].items()):
             op = specific(path, method) or generic(path, method, entry.view_name)
             op_id = f"{method.lower()}_{entry.view_name}"

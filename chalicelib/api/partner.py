@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.api.deps import adapters, now
+from chalicelib.api.deps import adapters, json_body, now
 from chalicelib.api.errors import route
-from chalicelib.domain.errors import BadRequest
 from chalicelib.services import partners as svc
 from chalicelib.services.partners import PartnerRequest
 
@@ -30,23 +28,11 @@ def signed_request(blueprint: Blueprint) -> PartnerRequest:
     return svc.authenticate(adapters(), req.method, path, pairs, dict(req.headers or {}), body, now())
 
 
-def body_of(blueprint: Blueprint) -> dict[str, Any]:
-    """The JSON object body; 400 for anything else (including absurdly nested JSON)."""
-    raw = blueprint.current_request.raw_body or b""
-    try:
-        body = json.loads(raw) if raw else {}
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise BadRequest("请求体不是有效的 JSON") from exc
-    if not isinstance(body, dict):
-        raise BadRequest("请求体须为 JSON 对象")
-    return body
-
-
 @route(bp, "/partner/v1/tickets", methods=["POST"])
 def push_ticket() -> Response:
     """Push a ticket: 201 new, 200 the same push again, 409 the same number with another payload."""
     caller = signed_request(bp)
-    ticket, created = svc.push_ticket(adapters(), caller, body_of(bp), now())
+    ticket, created = svc.push_ticket(adapters(), caller, json_body(bp), now())
     return Response(svc.partner_view(adapters(), ticket), status_code=201 if created else 200)
 
 
@@ -61,11 +47,11 @@ def get_ticket(number: str) -> dict[str, Any]:
 def reassign(number: str) -> dict[str, Any]:
     """重新交办 (R-12345-09): `{"reason", "city_due"?}`."""
     caller = signed_request(bp)
-    return svc.partner_view(adapters(), svc.reassign(adapters(), caller, number, body_of(bp), now()))
+    return svc.partner_view(adapters(), svc.reassign(adapters(), caller, number, json_body(bp), now()))
 
 
 @route(bp, "/partner/v1/tickets/{number}/audit", methods=["POST"])
 def audit(number: str) -> dict[str, Any]:
     """City audit result: `{"result": "accepted"|"rejected", "reason"?, "note"?}`."""
     caller = signed_request(bp)
-    return svc.partner_view(adapters(), svc.audit(adapters(), caller, number, body_of(bp), now()))
+    return svc.partner_view(adapters(), svc.audit(adapters(), caller, number, json_body(bp), now()))

@@ -55,9 +55,20 @@ def ensure_view(actor: Actor, ticket: Ticket) -> None:
         raise NotFound(f"工单 {ticket.ticket_id} 不存在", ticket_id=ticket.ticket_id)
 
 
+def role_may(actor: Actor, verb: str) -> bool:
+    """True when the actor's role takes this verb at all (on some ticket, in some state)."""
+    return actor.role in ACTION_ROLES.get(verb, frozenset())
+
+
+def ensure_role_may(actor: Actor, verb: str) -> None:
+    """Raise Forbidden when the actor's role never takes this verb."""
+    if not role_may(actor, verb):
+        raise Forbidden(f"角色 {actor.role} 不能执行 {verb}", verb=verb, role=actor.role)
+
+
 def permits(actor: Actor, verb: str, ticket: Ticket) -> bool:
     """True when role, ownership and unit scope allow the verb (state not considered)."""
-    if actor.role not in ACTION_ROLES.get(verb, frozenset()):
+    if not role_may(actor, verb):
         return False
     if actor.role == Role.OPERATOR and verb in OWNER_ONLY:
         return ticket.owner_id == actor.user_id
@@ -69,14 +80,12 @@ def permits(actor: Actor, verb: str, ticket: Ticket) -> bool:
 
 
 def ensure_permitted(actor: Actor, verb: str, ticket: Ticket) -> None:
-    """Raise NotFound/Forbidden unless the actor may attempt `verb` on the ticket."""
+    """Raise NotFound/Forbidden unless the actor may attempt `verb` on the ticket (its state aside)."""
     ensure_view(actor, ticket)
+    ensure_role_may(actor, verb)
     if not permits(actor, verb, ticket):
-        raise Forbidden(
-            f"角色 {actor.role} 无权对工单 {ticket.ticket_id} 执行 {verb}",
-            verb=verb,
-            role=actor.role,
-        )
+        who = "工单负责人（派单人，R-12345-03）" if actor.role == Role.OPERATOR else "主办单位"
+        raise Forbidden(f"只有{who}可以对工单 {ticket.ticket_id} 执行 {verb}", verb=verb, role=actor.role)
 
 
 def ensure_role(actor: Actor, *roles: str) -> None:

@@ -80,8 +80,8 @@ def validate_entry(raw: object) -> dict[str, str]:
     if raw.get("shift") not in SHIFTS:
         errors["shift"] = f"须为 {', '.join(SHIFTS)} 之一"
     for name in ("user_id", "name"):
-        if not isinstance(raw.get(name), str) or not raw[name].strip():
-            errors[name] = "必填"
+        if not isinstance(raw.get(name), str) or not 1 <= len(raw[name].strip()) <= 64:
+            errors[name] = "必填，1–64 个字符"
     phone = str(raw.get("phone") or "")
     if not phones.is_mobile(phone):
         errors["phone"] = "须为11位手机号码（值班短信）"  # R-12345-07

@@ -36,6 +36,12 @@ class BadRequest(DomainError):
     code = "bad_request"
 
 
+class UnsupportedMediaType(BadRequest):
+    """The body comes in a media type the route does not read."""
+
+    code = "unsupported_media_type"
+
+
 class NotFound(DomainError):
     """The thing does not exist, or the caller may not know that it exists."""
 

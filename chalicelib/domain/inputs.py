@@ -36,15 +36,39 @@ def flag(body: Mapping[str, Any], name: str, default: bool | None = None) -> boo
 
 def instant(value: Any, name: str) -> datetime:
     """An ISO-8601 instant as UTC; without an offset it is Asia/Shanghai wall time."""
+    try:
+        return _aware(value, name).astimezone(UTC)
+    except OverflowError as exc:  # 0001-01-01 in Shanghai is still year 0 in UTC
+        raise ValidationError({name: "时间超出可表示的范围"}) from exc
+
+
+def _aware(value: Any, name: str) -> datetime:
     if not isinstance(value, str):
         raise ValidationError({name: "须为 ISO-8601 时间"})
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise ValidationError({name: "须为 ISO-8601 时间"}) from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=SHANGHAI)
-    return parsed.astimezone(UTC)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=SHANGHAI)
+
+
+def add_years(at: datetime, years: int) -> datetime:
+    """The same wall-clock instant `years` later (earlier when negative); 29 February becomes the 28th."""
+    try:
+        return at.replace(year=at.year + years)
+    except ValueError:
+        return at.replace(year=at.year + years, day=28)
+
+
+def instant_within(value: Any, name: str, earliest: datetime, latest: datetime, rule: str) -> datetime:
+    """An instant (see `instant`) between `earliest` and `latest`; `rule` says the bounds in words."""
+    try:
+        at = _aware(value, name).astimezone(UTC)
+    except OverflowError as exc:  # year 1 or 9999 at the edge of a time zone: far outside any window
+        raise ValidationError({name: rule}) from exc
+    if not earliest <= at <= latest:
+        raise ValidationError({name: rule})
+    return at
 
 
 def due_from(value: Any, name: str, cal: WorkCalendar) -> Deadline:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -169,7 +170,10 @@ class Callback(TypedDict, total=False):
 
 
 class Marking(TypedDict, total=False):
-    """A difficult, supervised or typical mark: why, by whom, when, and a leader's decision."""
+    """A difficult, supervised or typical mark: why, by whom, when, and a leader's decision.
+
+    `history` (difficult only): the ticket's earlier, decided episodes, oldest first (R-12345-10).
+    """
 
     reason: str
     note: str
@@ -178,6 +182,15 @@ class Marking(TypedDict, total=False):
     decision: str | None
     decided_by: str
     decided_at: str
+    history: list[Marking]
+
+
+TICKET_ID = re.compile(r"T\d{8}-\d{5}")
+
+
+def is_ticket_id(value: str) -> bool:
+    """The shape of our ticket numbers, `T{yyyymmdd}-{nnnnn}`: anything else names no ticket."""
+    return bool(TICKET_ID.fullmatch(value))
 
 
 @dataclass(frozen=True)

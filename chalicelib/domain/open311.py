@@ -18,6 +18,7 @@ from chalicelib.documents.labels import table
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.errors import BadRequest, NotFound
 from chalicelib.domain.model import Status, Ticket
+from chalicelib.domain.model import is_ticket_id as _is_ticket_id
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 MAX_RESULTS = 1000
@@ -131,7 +132,10 @@ _INVALID_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _ID_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_TICKET_ID = re.compile(r"T\d{8}-\d{5}")
+
+
+EARLIEST_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_DATE = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 class Open311Error(BadRequest):
@@ -276,6 +280,8 @@ def _w3c(raw: str, name: str) -> datetime:
         raise Open311Error(f"{name} must be a W3C date-time, e.g. 2026-11-26T00:00:00+08:00") from exc
     if value.tzinfo is None:
         value = value.replace(tzinfo=SHANGHAI)
+    if not EARLIEST_DATE <= value <= LATEST_DATE:  # year 1 or 9999: no request, and no window arithmetic
+        raise Open311Error(f"{name} must be between 2000 and 2100")
     return value.astimezone(UTC)
 
 
@@ -325,7 +331,7 @@ def months_between(start: datetime, end: datetime) -> list[str]:
 
 def is_ticket_id(value: str) -> bool:
     """Shape of our ticket numbers."""
-    return bool(_TICKET_ID.fullmatch(value))
+    return _is_ticket_id(value)
 
 
 def open_or_closed(ticket: Ticket) -> str:

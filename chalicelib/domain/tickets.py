@@ -24,6 +24,7 @@ from chalicelib.domain.model import (
     Category,
     Change,
     Extension,
+    Marking,
     Role,
     Status,
     Ticket,
@@ -58,6 +59,13 @@ FROM_STATES: dict[str, frozenset[str]] = {
 VERBS = tuple(FROM_STATES)
 CALL_KINDS = ("dispatch_notice", "reminder", "callback", "other")
 MAX_TEXT = inputs.MAX_TEXT
+MAX_CO_UNITS = 10
+CLOCK_SKEW = timedelta(minutes=5)  # a sender's clock may run this far ahead of ours
+BACKDATE = timedelta(days=30)  # how far back an operator may date a receipt (a late-entered call)
+RECEIVED_RULE = "须在当前时间前 30 天以内，且不晚于当前时间 5 分钟"
+RECEIVED_RULE_PARTNER = "须在当前时间前一年以内，且不晚于当前时间 5 分钟"
+CITY_DUE_RULE = "须不早于受理时间（received_at），且在受理后两年以内"
+LATER_DUE_RULE = "须晚于当前时间，且在两年以内"
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,23 @@ def _unit(ctx: Context, body: Mapping[str, Any], name: str = "unit_id") -> str:
     if not ctx.units[unit_id].get("active", True):
         raise ValidationError({name: f"承办单位 {unit_id} 已停用"})
     return unit_id
+
+
+def _co_units(ctx: Context, raw: Any, lead: str) -> list[str]:
+    """Co-units of a joint matter: distinct registered, active units other than the lead unit."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or len(raw) > MAX_CO_UNITS:
+        raise ValidationError({"co_unit_ids": f"须为协办单位编号的列表（最多 {MAX_CO_UNITS} 个）"})
+    for n, unit_id in enumerate(raw):
+        name = f"co_unit_ids[{n}]"
+        if not isinstance(unit_id, str):
+            raise ValidationError({name: "须为单位编号（文本）"})
+        if unit_id == lead or unit_id in raw[:n]:
+            raise ValidationError({name: f"协办单位 {unit_id} 与承办单位或其他协办单位重复"})
+        if unit_id not in ctx.units or not ctx.units[unit_id].get("active", True):
+            raise ValidationError({name: f"协办单位 {unit_id} 不存在或已停用"})
+    return list(raw)
 
 
 def _call(body: Mapping[str, Any], actor: Actor, now: datetime, kind: str) -> dict[str, Any]:
@@ -118,7 +143,7 @@ class _Intake:
 
     def choice(self, name: str, allowed: Sequence[str] | frozenset[str], default: str | None = None) -> str:
         value = self.payload.get(name, default)
-        if value not in allowed:
+        if not isinstance(value, str) or value not in allowed:  # a list or object is no choice (unhashable)
             self.errors[name] = f"须为 {', '.join(sorted(allowed))} 之一"
             return default or ""
         return str(value)
@@ -140,14 +165,24 @@ class _Intake:
             self.errors["caller.phone"] = "须为11位手机号码或带区号的固定电话"
         return caller
 
-    def instant(self, name: str) -> datetime | None:
+    def instant(self, name: str, earliest: datetime, latest: datetime, rule: str) -> datetime | None:
         if self.payload.get(name) is None:
             return None
         try:
-            return inputs.instant(self.payload[name], name)
+            return inputs.instant_within(self.payload[name], name, earliest, latest, rule)
         except ValidationError as exc:
             self.errors.update(exc.fields)
             return None
+
+    def received_at(self, now: datetime, partner: bool) -> datetime | None:
+        """A back-dated receipt: within 30 days (a partner's own date: within a year), ≤ 5 min ahead (clocks)."""
+        if partner:
+            return self.instant("received_at", inputs.add_years(now, -1), now + CLOCK_SKEW, RECEIVED_RULE_PARTNER)
+        return self.instant("received_at", now - BACKDATE, now + CLOCK_SKEW, RECEIVED_RULE)
+
+    def city_due(self, received_at: datetime) -> datetime | None:
+        """The city's own due instant: not before receipt, within two years of it."""
+        return self.instant("city_due", received_at, inputs.add_years(received_at, 2), CITY_DUE_RULE)
 
     def limit_days(self) -> int | None:
         value = self.payload.get("city_limit_days")
@@ -183,10 +218,8 @@ def new_ticket(ticket_id: str, payload: Mapping[str, Any], actor: Actor, now: da
     caller = read.caller()
     location = _location(payload.get("location"), read.errors)
     limit_days = read.limit_days()
-    city_due = read.instant("city_due")
-    received_at = read.instant("received_at") or now
-    if received_at > now + timedelta(minutes=5):
-        read.errors["received_at"] = "不能晚于当前时间"
+    received_at = read.received_at(now, partner=actor.role == Role.PARTNER) or now
+    city_due = read.city_due(received_at)
     external_id = read.external_id()
     source = str(payload.get("source") or ("city" if external_id else "phone"))[:32]
     flags = {
@@ -258,9 +291,25 @@ def state_allows(ticket: Ticket, verb: str) -> bool:
         return False
     if verb == "submit" and ticket.status == S.REVIEWED:
         return ticket.callback is not None or not callback_required(ticket)
-    if verb == "leader-decision":
-        return ticket.difficult is not None and not ticket.difficult.get("decision")
+    if verb in ONCE:
+        return ONCE[verb](ticket)
     return True
+
+
+def _awaiting_decision(ticket: Ticket) -> bool:
+    return ticket.difficult is not None and not ticket.difficult.get("decision")
+
+
+# Verbs that leave the state as it is, and when they may be taken: each is decided once however many
+# requests race for it (the transaction's version condition admits one of the requests that read the
+# same version; this refuses the ones that read the winner's). R-12345-10: a ticket awaiting the
+# leader's decision cannot be flagged again; once decided, a new flag opens a new episode.
+ONCE: dict[str, Callable[[Ticket], bool]] = {
+    "flag-difficult": lambda t: not _awaiting_decision(t),
+    "leader-decision": _awaiting_decision,
+    "flag-supervised": lambda t: "supervised" not in t.flags,
+    "mark-typical": lambda t: "typical" not in t.flags,
+}
 
 
 def callback_required(ticket: Ticket) -> bool:
@@ -274,11 +323,19 @@ def allowed_actions(ticket: Ticket, actor: Actor) -> list[str]:
 
 
 def apply(ticket: Ticket, verb: str, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Change:
-    """Check and perform one verb; raise DomainError and change nothing when refused."""
+    """Check and perform one verb; raise DomainError and change nothing when refused.
+
+    The checks, in order (docs/api.md "Transitions"): the ticket is visible (404), the role takes
+    this verb at all (403), the ticket's state allows it (409, the graph of domain-rules.md), the
+    actor owns the ticket / handles for its lead unit (403), then the body (422). The state comes
+    before ownership: "not the owner" of a transition the ticket cannot take anyway would mislead
+    (a received ticket has no owner yet; closing it is impossible whoever asks).
+    """
     handler = _HANDLERS.get(verb)
     if handler is None:
         raise InvalidTransition(f"未知操作 {verb}", verb=verb)
-    access.ensure_permitted(actor, verb, ticket)
+    access.ensure_view(actor, ticket)
+    access.ensure_role_may(actor, verb)
     if verb == "submit" and ticket.status == S.REVIEWED and not state_allows(ticket, verb):
         raise InvalidTransition("提交前须回访反映人并记录满意度（R-12345-05）", verb=verb, status=ticket.status)
     if not state_allows(ticket, verb):
@@ -288,6 +345,7 @@ def apply(ticket: Ticket, verb: str, body: Mapping[str, Any], actor: Actor, now:
             status=ticket.status,
             allowed_from=sorted(FROM_STATES[verb]),
         )
+    access.ensure_permitted(actor, verb, ticket)
     changes, event_type, data = handler(ticket, body, actor, now, ctx)
     after = ticket.with_changes(updated_at=now, **changes)
     return Change(ticket, after, event_type, data, now, actor)
@@ -298,11 +356,7 @@ Result = tuple[dict[str, Any], str, dict[str, Any]]
 
 def _dispatch(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
     unit_id = _unit(ctx, body)
-    co_units = body.get("co_unit_ids") or []
-    if not isinstance(co_units, list) or any(
-        u not in ctx.units or u == unit_id or not ctx.units[u].get("active", True) for u in co_units
-    ):
-        raise ValidationError({"co_unit_ids": "协办单位须为已登记、在用的其他单位"})
+    co_units = _co_units(ctx, body.get("co_unit_ids"), unit_id)
     call = _call(body, actor, now, "dispatch_notice")  # R-12345-02
     changes = {
         "status": S.DISPATCHED,
@@ -363,6 +417,8 @@ def _request_extension(t: Ticket, body: Mapping[str, Any], actor: Actor, now: da
     due = inputs.due_from(body["new_due"], "new_due", ctx.calendar)
     if t.handle_due is not None and due.at <= t.handle_due:
         raise ValidationError({"new_due": "须晚于当前办理期限"})
+    if due.at > inputs.add_years(now, 2):
+        raise ValidationError({"new_due": "须在两年以内"})
     ext = {
         "reason": reason,
         "requested_due": due.at.isoformat(),
@@ -464,7 +520,9 @@ def _city_reject(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime
 def _reassign(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
     reason = inputs.text(body, "reason", limit=1000)
     due = (
-        Deadline(inputs.instant(body["city_due"], "city_due"), False)
+        Deadline(
+            inputs.instant_within(body["city_due"], "city_due", now, inputs.add_years(now, 2), LATER_DUE_RULE), False
+        )
         if body.get("city_due")
         else deadlines.reassign_due(ctx.calendar, now)  # R-12345-09
     )
@@ -486,8 +544,16 @@ def _reassign(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, c
 
 
 def _flag_difficult(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    """R-12345-10: a new episode; a decided earlier one moves, decision and all, to `history` (oldest first)."""
     reason = inputs.text(body, "reason", limit=1000)
-    info = {"reason": reason, "by": actor.user_id, "at": now.isoformat(), "decision": None}
+    earlier: list[Marking] = list((t.difficult or {}).get("history") or [])
+    if t.difficult is not None:  # decided (a pending flag cannot be flagged again, ONCE)
+        episode = Marking(**t.difficult)
+        episode.pop("history", None)
+        earlier.append(episode)
+    info = Marking(reason=reason, by=actor.user_id, at=now.isoformat(), decision=None)
+    if earlier:
+        info["history"] = earlier
     return {"difficult": info, "flags": t.flags | {"difficult"}}, "flagged_difficult", {"reason": reason}
 
 

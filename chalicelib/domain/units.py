@@ -38,8 +38,9 @@ def _contact(i: int, raw: Any, problems: dict[str, str]) -> dict[str, str] | Non
     if name is None:
         problems[f"{key}.name"] = "必填，1–50 个字符"
     role = raw.get("role", "handler")
-    if role not in CONTACT_ROLES:
+    if not isinstance(role, str) or role not in CONTACT_ROLES:
         problems[f"{key}.role"] = "须为 handler、leader 或 other"
+        role = "other"
     phone = raw.get("phone")
     phone = phone.strip() if isinstance(phone, str) else ""
     if len(phone) > 30:
@@ -62,7 +63,7 @@ def validate_unit(body: Mapping[str, Any], unit_id: str) -> dict[str, Any]:
     if name is None:
         problems["name"] = "必填，1–100 个字符"
     kind = body.get("kind", "other")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         problems["kind"] = "须为 township、bureau、company 或 other"
     active = body.get("active", True)
     if not isinstance(active, bool):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -38,6 +39,8 @@ def password_login(cognito: Any, client_id: str, username: str, password: str) -
 # Cognito's own errors become domain errors here (UsernameExists → Conflict, UserNotFound → NotFound).
 
 UNIT_ATTRIBUTE = "custom:unit_id"
+PAGE_TOKEN = re.compile(r"[!-~]+")  # printable ASCII, no spaces: what the pool issues (Cognito: [\S]+)
+MAX_PAGE_TOKEN = 4096
 
 
 def _admin_error(exc: ClientError, username: str) -> Exception:
@@ -48,8 +51,6 @@ def _admin_error(exc: ClientError, username: str) -> Exception:
         return NotFound(f"用户 {username} 不存在", username=username)
     if code == "InvalidPasswordException":
         return ValidationError({"password": "密码不符合密码策略（至少12位，含大小写字母、数字和符号）"})
-    if code == "InvalidParameterException" and "PaginationToken" in str(exc):
-        return BadRequest("page 参数无效")
     original: Exception = exc
     return original
 
@@ -79,12 +80,25 @@ def _groups(cognito: Any, pool_id: str, username: str) -> list[str]:
 
 
 def list_users(cognito: Any, pool_id: str, limit: int, page: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of users with their groups; the pool's PaginationToken is the opaque next page."""
+    """One page of users with their groups; the pool's PaginationToken is the opaque next page.
+
+    A page token the pool did not issue is the caller's mistake (400), whichever way the pool says
+    so (Cognito: InvalidParameterException "Paging marker … is invalid"; moto: InvalidToken).
+    """
     kwargs: dict[str, Any] = {"UserPoolId": pool_id, "Limit": limit}
+    bad_page = BadRequest("分页标记无效（page 须为上一页返回的 next_page）", field="page")
     if page:
+        if len(page) > MAX_PAGE_TOKEN or not PAGE_TOKEN.fullmatch(page):
+            raise bad_page
         kwargs["PaginationToken"] = page
     try:
         resp = cognito.list_users(**kwargs)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if page and code in ("InvalidParameterException", "InvalidToken"):
+            raise bad_page from exc
+        raise _admin_error(exc, "") from exc
+    try:
         users = [_view(u, _groups(cognito, pool_id, u["Username"])) for u in resp.get("Users", [])]
     except ClientError as exc:
         raise _admin_error(exc, "") from exc

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access
-from chalicelib.domain.errors import BadRequest, Conflict, DomainError, Forbidden, NotFound, ValidationError
+from chalicelib.domain.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from chalicelib.domain.model import Actor, Role
 from chalicelib.domain.units import unit_id_problem, validate_unit
 from chalicelib.integrations import userpool
@@ -59,7 +59,7 @@ def replace_unit(deps: Adapters, actor: Actor, unit_id: str, body: Mapping[str, 
 def deactivate_unit(deps: Adapters, actor: Actor, unit_id: str, now: datetime) -> dict[str, Any]:
     """Mark a unit inactive: it stays listed (`active` false) but can no longer be dispatched to."""
     access.ensure_role(actor, Role.ADMIN)
-    stored = deps.directory.get_item(UNIT, unit_id)
+    stored = deps.directory.get_item(UNIT, unit_id) if unit_id_problem(unit_id) is None else None
     if stored is None:
         raise NotFound(f"单位 {unit_id} 不存在", unit_id=unit_id)
     unit = dict(stored, id=unit_id, active=False)
@@ -93,8 +93,8 @@ def _name(value: Any, problems: dict[str, str]) -> str | None:
 
 
 def _role(value: Any, problems: dict[str, str]) -> str | None:
-    if value in {str(r) for r in ROLES}:
-        return str(value)
+    if isinstance(value, str) and value in {str(r) for r in ROLES}:
+        return value
     problems["role"] = "须为 operator、analyst、leader、unit_handler、records 或 admin"
     return None
 
@@ -122,17 +122,24 @@ def list_users(deps: Adapters, actor: Actor, params: Mapping[str, str]) -> dict[
     try:
         limit = int(params.get("limit") or MAX_PAGE)
     except ValueError as exc:
-        raise BadRequest("limit 须为整数") from exc
+        raise ValidationError({"limit": f"须为 1–{MAX_PAGE} 的整数"}) from exc
     if not 1 <= limit <= MAX_PAGE:
-        raise BadRequest(f"limit 须在 1–{MAX_PAGE} 之间")
+        raise ValidationError({"limit": f"须为 1–{MAX_PAGE} 的整数"})
     users, token = userpool.list_users(*_pool(deps), limit, params.get("page") or None)
     return {"items": [_with_role(u) for u in users], "next_page": token}
+
+
+def _known_name(username: str) -> str:
+    """A username the pool could hold; anything else names no user (404, not a pool error: 500)."""
+    if not USERNAME.fullmatch(username):
+        raise NotFound(f"用户 {username[:64]} 不存在", username=username[:64])
+    return username
 
 
 def get_user(deps: Adapters, actor: Actor, username: str) -> dict[str, Any]:
     """One user."""
     access.ensure_role(actor, Role.ADMIN)
-    return _with_role(userpool.get_user(*_pool(deps), username))
+    return _with_role(userpool.get_user(*_pool(deps), _known_name(username)))
 
 
 def create_user(deps: Adapters, actor: Actor, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -140,7 +147,7 @@ def create_user(deps: Adapters, actor: Actor, body: Mapping[str, Any]) -> dict[s
     access.ensure_role(actor, Role.ADMIN)
     problems: dict[str, str] = {}
     username = body.get("username")
-    if not isinstance(username, str) or not USERNAME.match(username):
+    if not isinstance(username, str) or not USERNAME.fullmatch(username):
         problems["username"] = "须为1–64位字母、数字或 _ . @ -，以字母或数字开头"
     name = _name(body.get("name"), problems)
     role = _role(body.get("role"), problems)
@@ -167,7 +174,7 @@ def create_user(deps: Adapters, actor: Actor, body: Mapping[str, Any]) -> dict[s
 def update_user(deps: Adapters, actor: Actor, username: str, body: Mapping[str, Any]) -> dict[str, Any]:
     """`{name?, role?, unit_id?}`: a role change moves the user out of its old role groups into the new one."""
     access.ensure_role(actor, Role.ADMIN)
-    raw = userpool.get_user(*_pool(deps), username)
+    raw = userpool.get_user(*_pool(deps), _known_name(username))
     groups = list(raw["groups"])
     current = _with_role(raw)
     problems: dict[str, str] = {}
@@ -198,5 +205,5 @@ def set_enabled(deps: Adapters, actor: Actor, username: str, enabled: bool) -> d
     access.ensure_role(actor, Role.ADMIN)
     if not enabled and _is_self(actor, username):
         raise Forbidden("不能停用自己的账号")
-    userpool.set_enabled(*_pool(deps), username, enabled)
+    userpool.set_enabled(*_pool(deps), _known_name(username), enabled)
     return get_user(deps, actor, username)

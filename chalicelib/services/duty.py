@@ -44,7 +44,9 @@ def put_default(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict[str,
     stored = []
     for kind in duty.SHIFTS:
         if kind in body:
-            e = duty.validate_entry(dict(body[kind] or {}, date="2000-01-01", shift=kind))
+            if not isinstance(body[kind], dict):
+                raise ValidationError({kind: "须为对象 {user_id, name, phone}"})
+            e = duty.validate_entry(dict(body[kind], date="2000-01-01", shift=kind))
             deps.directory.put_item(DEFAULT, kind, {k: e[k] for k in ("user_id", "name", "phone")})
             stored.append(kind)
     if not stored:

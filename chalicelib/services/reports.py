@@ -108,6 +108,9 @@ def _reasons(t: Ticket, events: list[dict[str, Any]]) -> list[dict[str, str]]:
     """Why the ticket goes to the leader (R-12345-10)."""
     out = []
     if t.difficult:
+        for earlier in t.difficult.get("history") or []:  # decided episodes before the current flag
+            decided = f"；领导决定：{earlier.get('decision')}" if earlier.get("decision") else ""
+            out.append({"kind": "报疑难（前次）", "detail": f"{earlier.get('reason') or ''}{decided}"})
         out.append({"kind": "报疑难", "detail": str(t.difficult.get("reason") or "")})
     if t.extension:
         out.append(

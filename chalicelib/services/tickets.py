@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
 
 MAX_PAGE = 100
+CLAIM_WAITS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5)  # ≈ 4.7 s in all
 
 
 def payload_hash(payload: dict[str, Any]) -> str:
@@ -24,38 +26,68 @@ def payload_hash(payload: dict[str, Any]) -> str:
 
 
 def create_ticket(deps: Adapters, actor: Actor, payload: dict[str, Any], now: datetime) -> tuple[Ticket, bool]:
-    """Intake; idempotent on (source, external_id): the same push twice returns the same ticket."""
+    """Intake; idempotent on (source, external_id): the same push twice returns the same ticket.
+
+    A number is taken only once the intake holds its idempotency key (an atomic claim), so parallel
+    pushes of one number take one number between them; a number taken by a commit that then fails
+    stays a gap in the day's sequence, counted (docs/architecture.md "Ticket ids").
+    """
     access.ensure_role(actor, Role.OPERATOR, Role.PARTNER)
     ctx = deps.contexts.load(now)
     change = tickets.new_ticket("pending", payload, actor, now, ctx)  # validates before a number is taken
     key = None
     if change.after.external_id:
-        key = IdempotencyKey(change.after.source, change.after.external_id, payload_hash(payload))
-        if (found := _existing(deps, key)) is not None:
+        key, found = _claim(deps, IdempotencyKey(change.after.source, change.after.external_id, payload_hash(payload)))
+        if found is not None:
             return found, False
     ticket_id = deps.tickets.next_number(change.after.received_at)
     after = change.after.with_changes(ticket_id=ticket_id)
     change = Change(None, after, change.event_type, change.data, now, actor)
     try:
         return deps.tickets.commit(change, tickets.next_alert(after, ctx), idempotency=key), True
-    except Conflict:
-        if key is not None and (found := _existing(deps, key)) is not None:
-            return found, False
+    except Exception as exc:
+        deps.tickets.count_unused_number(ticket_id)  # the number stays taken: a counted gap
+        if key is None:
+            raise
+        deps.tickets.release_idempotent(key)
+        if isinstance(exc, Conflict) and (found := _existing(deps, key)) is not None:
+            return found, False  # our claim lapsed and another push of the same number won
         raise
 
 
+def _claim(deps: Adapters, key: IdempotencyKey) -> tuple[IdempotencyKey | None, Ticket | None]:
+    """This intake's claim on its key, or the ticket another intake of the same number made.
+
+    While another request holds the claim, wait for its ticket (a commit takes well under a second);
+    a claim whose holder died lapses after CLAIM_TTL_S and is taken over.
+    """
+    for pause in CLAIM_WAITS:
+        claimed = deps.tickets.claim_idempotent(key, deps.clock())
+        if claimed is not None:
+            return claimed, None
+        if (found := _existing(deps, key)) is not None:
+            return None, found
+        time.sleep(pause)
+    raise Conflict(
+        f"编号 {key.external_id} 的另一次推送正在处理，请稍后重试",
+        external_id=key.external_id,
+        in_progress=True,
+    )
+
+
 def _existing(deps: Adapters, key: IdempotencyKey) -> Ticket | None:
-    found = deps.tickets.find_idempotent(key)
-    if found is None:
+    """The ticket of a committed intake with this key; 409 when that intake (or the one being
+    committed) carried another payload; None while a claim with the same payload is pending."""
+    entry = deps.tickets.idempotent_entry(key)
+    if entry is None:
         return None
-    ticket_id, stored_hash = found
-    if stored_hash != key.payload_hash:
+    if entry.payload_hash != key.payload_hash:
         raise Conflict(
-            f"编号 {key.external_id} 已用于内容不同的工单 {ticket_id}",
+            f"编号 {key.external_id} 已用于内容不同的工单" + (f" {entry.ticket_id}" if entry.ticket_id else ""),
             external_id=key.external_id,
-            ticket_id=ticket_id,
+            ticket_id=entry.ticket_id,
         )
-    return deps.tickets.get(ticket_id)
+    return deps.tickets.get(entry.ticket_id) if entry.ticket_id else None
 
 
 def act(deps: Adapters, actor: Actor, ticket_id: str, verb: str, body: dict[str, Any], now: datetime) -> Ticket:

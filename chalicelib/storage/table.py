@@ -11,8 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,6 +23,9 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import BadRequest
 from chalicelib.storage.models import DirectoryModel
+
+MAX_KEY_TEXT = 1024  # DynamoDB's limit for a sort key value (bytes; characters are at least that)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def dump(data: Mapping[str, Any]) -> str:
@@ -162,6 +166,20 @@ class DirectoryTable(ABC):
 # ---------------------------------------------------------------- page tokens
 
 
+def storable_key(pk: str, sk: str) -> bool:
+    """Whether DynamoDB takes these as key values (non-empty; ≤ 2048 / 1024 UTF-8 bytes). A lookup by a
+    key it would refuse with ValidationException finds nothing instead (the ids come from URLs)."""
+    try:
+        return 0 < len(pk.encode()) <= 2048 and 0 < len(sk.encode()) <= MAX_KEY_TEXT
+    except UnicodeEncodeError:
+        return False
+
+
+def page_keys(index: bool) -> tuple[str, ...]:
+    """The attributes of a Directory query's LastEvaluatedKey (table key, plus gsi1's on the index)."""
+    return ("pk", "sk", "gsi1pk", "gsi1sk") if index else ("pk", "sk")
+
+
 def encode_token(lek: Mapping[str, Any] | None) -> str | None:
     """Opaque page token from a LastEvaluatedKey."""
     if not lek:
@@ -169,25 +187,31 @@ def encode_token(lek: Mapping[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(lek, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def decode_token(token: str | None) -> dict[str, Any] | None:
-    """LastEvaluatedKey from an opaque page token; 400 when it is not one of ours."""
+def decode_token(token: str | None, keys: Collection[str], partition: tuple[str, str]) -> dict[str, Any] | None:
+    """LastEvaluatedKey from an opaque page token; 400 unless it is a key this very query could have issued.
+
+    `keys` are the attribute names of the query's LastEvaluatedKey (table key + index key) and
+    `partition` the (attribute, value) it queries: a token of another query, a forged one or one
+    DynamoDB would refuse as ExclusiveStartKey (wrong names, types, empty or oversized values, text
+    that is not Unicode) is a 400, never a Query that fails (500) or silently starts elsewhere.
+    """
     if not token:
         return None
+    bad = BadRequest("分页标记无效（page 须为上一页返回的 next_page）", field="page")
     try:
         raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (ValueError, binascii.Error) as exc:
-        raise BadRequest("分页标记无效", field="page") from exc
-    ok = (
-        isinstance(raw, dict)
-        and 0 < len(raw) <= 4
-        and all(
-            isinstance(v, dict) and len(v) == 1 and set(v) <= {"S", "N"} and isinstance(next(iter(v.values())), str)
-            for v in raw.values()
-        )
-    )
-    if not ok:
-        raise BadRequest("分页标记无效", field="page")
-    key: dict[str, Any] = raw
+    except (ValueError, binascii.Error, RecursionError) as exc:
+        raise bad from exc
+    if not isinstance(raw, dict) or set(raw) != set(keys):
+        raise bad
+    key: dict[str, Any] = {}
+    for name, value in raw.items():
+        text = value.get("S") if isinstance(value, dict) and len(value) == 1 else None
+        if not isinstance(text, str) or not 0 < len(text) <= MAX_KEY_TEXT or _SURROGATE.search(text):
+            raise bad
+        key[name] = {"S": text}
+    if key[partition[0]]["S"] != partition[1]:
+        raise bad
     return key
 
 
@@ -250,6 +274,8 @@ class DynamoDirectoryTable(DirectoryTable):
         )
 
     def get(self, pk: str, sk: str) -> Item | None:
+        if not storable_key(pk, sk):  # an id from a URL: "" or 3000 characters names no item
+            return None
         try:
             return self.item_of(self.model.get(pk, sk, consistent_read=True))
         except DoesNotExist:
@@ -341,6 +367,8 @@ class DynamoDirectoryTable(DirectoryTable):
         limit: int | None = None,
         token: str | None = None,
     ) -> ItemPage:
+        if not storable_key(pk, "-"):
+            return ItemPage([], None)
         m = self.model
         sort = m.gsi1sk if index else m.sk
         condition: Condition | None = None
@@ -366,7 +394,7 @@ class DynamoDirectoryTable(DirectoryTable):
             scan_index_forward=not newest_first,
             limit=limit,
             page_size=limit,
-            last_evaluated_key=decode_token(token),
+            last_evaluated_key=decode_token(token, page_keys(index), ("gsi1pk" if index else "pk", pk)),
             consistent_read=not index,
         )
         items = [self.item_of(i) for i in results]

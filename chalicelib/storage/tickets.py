@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import random
 import time
+import uuid
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -25,16 +26,30 @@ from chalicelib.domain import statistics
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.deadlines import Alert
 from chalicelib.domain.errors import BadRequest, Conflict, NotFound
-from chalicelib.domain.model import Caller, Change, Ticket
+from chalicelib.domain.model import Caller, Change, Ticket, is_ticket_id
 from chalicelib.integrations.crypto import Cipher
 from chalicelib.storage.models import EventModel, Tables, TicketModel
 from chalicelib.storage.serialize import iso, ticket_from_doc, ticket_to_doc
-from chalicelib.storage.table import Absent, DynamoDirectoryTable, Item, Write, decode_token, encode_token
+from chalicelib.storage.table import (
+    Absent,
+    AbsentOrExpired,
+    DirectoryTable,
+    DynamoDirectoryTable,
+    Equals,
+    Item,
+    Write,
+    decode_token,
+    encode_token,
+)
 
 DEADLINE_SHARDS = 8
 TRANSACTION_ATTEMPTS = 4
 COUNTER_SHARDS = 4  # county-wide counters are hot: spread over 4 items per metric
+NUMBERS_TAKEN = "SEQ#ticket"  # Counters pk: ticket numbers taken per receipt day (sk = yyyymmdd)
+NUMBERS_UNUSED = "SEQ#unused"  # Counters pk: numbers taken that never became a ticket (docs/architecture.md)
+CLAIM_TTL_S = 30  # an intake claim lapses after this (a crashed request must not block the number)
 INDEXES = ("unit", "owner", "status")
+INDEX_ATTRIBUTE = {"unit": "unit_id", "owner": "owner_id", "status": "status"}  # each index's partition key
 FILTERS = ("status", "unit_id", "owner_id", "flag", "due_before")
 
 EventRecord = dict[str, Any]  # a history item: event fields, `data` and `snapshot` parsed
@@ -138,16 +153,35 @@ class Page:
 
 @dataclass(frozen=True)
 class IdempotencyKey:
-    """(source, external id) of an intake and the hash of its payload."""
+    """(source, external id) of an intake and the hash of its payload; `claim` is the token of the
+    intake claim this request holds (`TicketStore.claim_idempotent`), None when it holds none."""
 
     source: str
     external_id: str
     payload_hash: str
+    claim: str | None = None
 
     @property
     def pk(self) -> str:
         """Directory partition."""
         return f"IDEM#{self.source}"
+
+    def claim_data(self) -> dict[str, Any]:
+        """The Directory data of this request's pending claim."""
+        return {"payload_hash": self.payload_hash, "claim": self.claim}
+
+
+@dataclass(frozen=True)
+class IdempotentEntry:
+    """What the idempotency key of an intake holds: the ticket, or a claim still being committed."""
+
+    ticket_id: str | None  # None while the claiming request has not committed its ticket
+    payload_hash: str
+
+
+def ticket_page_keys(index: str) -> tuple[str, str, str]:
+    """The attributes of a ticket index's LastEvaluatedKey: the table key and the index key."""
+    return ("ticket_id", INDEX_ATTRIBUTE[index], "received_at")
 
 
 def check_filters(filters: Mapping[str, str]) -> None:
@@ -198,9 +232,36 @@ class TicketStore(ABC):
     def due_alerts(self, shard: int, until: datetime, limit: int = 200) -> list[Ticket]:
         """Open tickets whose next alert is due by `until` (the sparse open-deadline index)."""
 
-    @abstractmethod
     def find_idempotent(self, key: IdempotencyKey) -> tuple[str, str] | None:
-        """(ticket id, payload hash) of an earlier intake with the same (source, external id)."""
+        """(ticket id, payload hash) of an earlier committed intake with the same (source, external id)."""
+        entry = self.idempotent_entry(key)
+        return None if entry is None or entry.ticket_id is None else (entry.ticket_id, entry.payload_hash)
+
+    def idempotent_entry(self, key: IdempotencyKey) -> IdempotentEntry | None:
+        """What the key holds (a committed ticket or a pending claim), or None."""
+        item = self.idempotency_table().get(key.pk, key.external_id)
+        if item is None:
+            return None
+        ticket_id = item.data.get("ticket_id")
+        return IdempotentEntry(ticket_id, str(item.data.get("payload_hash", "")))
+
+    def claim_idempotent(self, key: IdempotencyKey, now: datetime) -> IdempotencyKey | None:
+        """Claim an intake's key before its number is taken: the key with this request's claim token,
+        or None when another intake holds it (committed, or claimed less than CLAIM_TTL_S ago).
+        The claim is turned into the ticket's entry by `commit(…, idempotency=<claimed key>)`."""
+        claimed = replace(key, claim=uuid.uuid4().hex)
+        now_ts = int(now.timestamp())
+        item = Item(key.pk, key.external_id, claimed.claim_data(), expires_at=now_ts + CLAIM_TTL_S)
+        return claimed if self.idempotency_table().put(item, AbsentOrExpired(now_ts)) else None
+
+    def release_idempotent(self, claimed: IdempotencyKey) -> None:
+        """Give a claim up at once (its commit failed), if it is still this request's."""
+        item = Item(claimed.pk, claimed.external_id, claimed.claim_data(), expires_at=0)
+        self.idempotency_table().put(item, Equals("data", claimed.claim_data()))
+
+    @abstractmethod
+    def idempotency_table(self) -> DirectoryTable:
+        """The Directory table holding the intake idempotency keys (`IDEM#{source}` / external id)."""
 
     # ---------------------------------------------------------------- history
 
@@ -237,6 +298,10 @@ class TicketStore(ABC):
         """The next ticket id of the receipt day: `T{yyyymmdd}-{nnnnn}` (Asia/Shanghai)."""
 
     @abstractmethod
+    def count_unused_number(self, ticket_id: str) -> None:
+        """Count a number that was taken but never became a ticket (Counters `SEQ#unused` / day)."""
+
+    @abstractmethod
     def commit(
         self,
         change: Change,
@@ -252,6 +317,23 @@ class TicketStore(ABC):
 def day_number(received_at: datetime) -> str:
     """The receipt day (Asia/Shanghai) of a ticket number."""
     return received_at.astimezone(SHANGHAI).strftime("%Y%m%d")
+
+
+def number_day(ticket_id: str) -> str:
+    """The day part of a ticket id (`T20261126-00001` → `20261126`)."""
+    return ticket_id[1:9]
+
+
+def idempotency_write(key: IdempotencyKey, ticket_id: str) -> Write:
+    """The idempotency entry a commit writes, and its condition: this request's claim still holds
+    (or, without a claim, no entry yet)."""
+    item = Item(key.pk, key.external_id, {"ticket_id": ticket_id, "payload_hash": key.payload_hash})
+    return item, (Equals("data", key.claim_data()) if key.claim else Absent())
+
+
+def not_found(ticket_id: str) -> NotFound:
+    """The 404 of a ticket id that names no ticket (or not one this caller may see)."""
+    return NotFound(f"工单 {ticket_id[:40]} 不存在", ticket_id=ticket_id[:40])
 
 
 def conflict(ticket_id: str, reasons: Sequence[str] = ()) -> Conflict:
@@ -270,10 +352,12 @@ class DynamoTicketRepository(TicketStore):
     # ---------------------------------------------------------------- reads
 
     def get(self, ticket_id: str) -> Ticket:
+        if not is_ticket_id(ticket_id):  # "" or 3000 characters: a key DynamoDB refuses (500), no ticket
+            raise not_found(ticket_id)
         try:
             item = self._t.tickets.get(ticket_id, consistent_read=True)
         except DoesNotExist as exc:
-            raise NotFound(f"工单 {ticket_id} 不存在", ticket_id=ticket_id) from exc
+            raise not_found(ticket_id) from exc
         doc = json.loads(item.doc)
         caller = Caller(**self._envelope.decrypt(item.caller_enc)) if item.caller_enc else Caller()
         doc["version"] = item.version
@@ -287,7 +371,7 @@ class DynamoTicketRepository(TicketStore):
 
     def get_many(self, ticket_ids: Sequence[str]) -> list[Ticket]:
         out: list[Ticket] = []
-        ids = list(dict.fromkeys(ticket_ids))
+        ids = [i for i in dict.fromkeys(ticket_ids) if is_ticket_id(i)]
         for start in range(0, len(ids), 100):
             out.extend(self._summary(i) for i in self._t.tickets.batch_get(ids[start : start + 100]))
         return out
@@ -310,7 +394,7 @@ class DynamoTicketRepository(TicketStore):
             scan_index_forward=False,
             limit=limit,
             page_size=limit if condition is None else max(limit, 50),
-            last_evaluated_key=decode_token(token),
+            last_evaluated_key=decode_token(token, ticket_page_keys(index), (INDEX_ATTRIBUTE[index], key)),
             filter_condition=condition,
         )
         items = [self._summary(i) for i in results]
@@ -337,11 +421,8 @@ class DynamoTicketRepository(TicketStore):
         query = m.open_deadline.query(f"OPEN#{shard}", m.next_alert_at <= iso(until), limit=limit, page_size=limit)
         return [self._summary(i) for i in query]
 
-    def find_idempotent(self, key: IdempotencyKey) -> tuple[str, str] | None:
-        item = self._directory.get(key.pk, key.external_id)
-        if item is None:
-            return None
-        return item.data["ticket_id"], item.data["payload_hash"]
+    def idempotency_table(self) -> DirectoryTable:
+        return self._directory
 
     def history(self, ticket_id: str, upto_seq: int | None = None) -> list[EventRecord]:
         m = self._t.events
@@ -373,9 +454,12 @@ class DynamoTicketRepository(TicketStore):
 
     def next_number(self, received_at: datetime) -> str:
         day = day_number(received_at)
-        counter = self._t.counters("SEQ#ticket", day)
+        counter = self._t.counters(NUMBERS_TAKEN, day)
         counter.update(actions=[self._t.counters.n.add(1)])
         return f"T{day}-{int(counter.n):05d}"
+
+    def count_unused_number(self, ticket_id: str) -> None:
+        self._t.counters(NUMBERS_UNUSED, number_day(ticket_id)).update(actions=[self._t.counters.n.add(1)])
 
     def commit(
         self,
@@ -419,6 +503,10 @@ class DynamoTicketRepository(TicketStore):
         model = self.ticket_model(after, alert, doc)
         if before is not None:
             model.version = before.version
+        # The put's condition is `status = before.status AND version = before.version`: TicketModel.version
+        # is a VersionAttribute, and PynamoDB adds its condition (and writes version + 1) to a save inside
+        # TransactWrite as well, next to ours. tests/integration/test_storage.py races ten commits of
+        # one read on DynamoDB (moto) to keep that true: exactly one wins.
         condition = t.tickets.status == before.status if before else t.tickets.ticket_id.does_not_exist()
         record = event_record(change, after.last_seq, doc)
         directory = self._directory
@@ -426,9 +514,8 @@ class DynamoTicketRepository(TicketStore):
             tx.save(model, condition=condition)
             tx.save(self.event_model(record), condition=t.events.seq.does_not_exist())
             if idempotency is not None:
-                data = {"ticket_id": after.ticket_id, "payload_hash": idempotency.payload_hash}
-                idem = Item(idempotency.pk, idempotency.external_id, data)
-                tx.save(directory.model_of(idem), condition=directory.condition(Absent()))
+                idem, cond = idempotency_write(idempotency, after.ticket_id)
+                tx.save(directory.model_of(idem), condition=directory.condition(cond))
             for item, cond in writes:
                 tx.save(directory.model_of(item), condition=directory.condition(cond))
             for (pk, sk), n in counter_items(change.event_type, change.data, doc, change.at).items():

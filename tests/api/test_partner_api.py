@@ -159,10 +159,11 @@ def test_push_is_idempotent_and_conflicting_payload_is_409(deps: Any, partner: A
     assert ticket.source == created["partner_id"] and ticket.external_id == n and ticket.channel == "city"
 
 
-def test_ten_parallel_pushes_make_one_ticket(partner: Any) -> None:
+def test_ten_parallel_pushes_make_one_ticket_and_burn_no_number(partner: Any, deps: Any) -> None:
     _, client = partner
     n = number()
     body = dict(PUSH, number=n)
+    taken = dict(deps.tickets.read_counters("SEQ#ticket"))
 
     def push(_: int) -> tuple[int, str]:
         resp = client.send("POST", "/partner/v1/tickets", body)
@@ -173,6 +174,8 @@ def test_ten_parallel_pushes_make_one_ticket(partner: Any) -> None:
     codes = sorted(code for code, _ in results)
     assert codes.count(201) == 1 and codes.count(200) == 9, results
     assert len({tid for _, tid in results}) == 1
+    day = results[0][1][1:9]
+    assert deps.tickets.read_counters("SEQ#ticket")[day] == taken.get(day, 0) + 1
 
 
 def test_push_validation_is_422_and_hostile_bodies_are_400(partner: Any) -> None:

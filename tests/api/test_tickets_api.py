@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+from chalicelib.api.fallback import CATCH_ALL_PATHS
+from tests.helpers.tickets import drive_to_submitted
+
 CALL = {"to_name": "周海", "to_phone": "13957600001", "note": "已电话告知"}
 REPLY = {
     "investigation": "已现场核查",
@@ -67,7 +70,7 @@ def test_every_route_but_health_and_login_needs_a_valid_token(app: Any, api: Any
     headers = {"Content-Type": "application/json", **({"Authorization": header} if header else {})}
     checked = 0
     for path, methods in app.routes.items():
-        if path.startswith(PUBLIC) or path == "/open311":
+        if path.startswith(PUBLIC) or path == "/open311" or path in CATCH_ALL_PATHS:  # unknown routes: 404 to all
             continue
         url = re.sub(r"\{[^}]+\}", "T20260101-00001", path)
         for method in methods:
@@ -152,6 +155,25 @@ def test_side_ways_return_transfer_extension_redo_city_reject_reassign(api: Any)
     act(api, tid, "leader-decision", "leader1", {"decision": "住建局牵头"})
 
 
+def test_r12345_10_a_reflag_shows_the_current_flag_and_keeps_the_earlier_flag_and_decision(api: Any) -> None:
+    tid = new_ticket(api)["id"]
+    act(api, tid, "flag-difficult", "op1", {"reason": "多部门"})
+    again = api.post(f"/tickets/{tid}/flag-difficult", {"reason": "再报"}, user="analyst1")
+    assert again.status_code == 409 and again.json["code"] == "invalid_transition"  # awaiting the leader
+    act(api, tid, "leader-decision", "leader1", {"decision": "住建局牵头"})
+    t = act(api, tid, "flag-difficult", "analyst1", {"reason": "住建局未牵头"})
+    assert t["difficult"]["reason"] == "住建局未牵头" and t["difficult"]["decision"] is None  # the SPA's fields
+    [earlier] = t["difficult"]["history"]
+    assert (earlier["reason"], earlier["decision"], earlier["decided_by"]) == ("多部门", "住建局牵头", "leader1")
+    assert "leader-decision" in api.get(f"/tickets/{tid}", user="leader1").json["allowed_actions"]
+    events = [e["type"] for e in api.get(f"/tickets/{tid}/events", user="op1").json["items"]]
+    assert events == ["received", "flagged_difficult", "leader_decided", "flagged_difficult"]
+    sheet = api.client.http.get(
+        f"/documents/difficult-sheet/{tid}?format=html", headers={"Authorization": f"Bearer {api.tokens['leader1']}"}
+    )
+    assert "住建局牵头" in sheet.body.decode() and "住建局未牵头" in sheet.body.decode()
+
+
 def test_reply_missing_sections_is_422_naming_them(api: Any) -> None:
     tid = new_ticket(api)["id"]
     act(api, tid, "dispatch", "op1", {"unit_id": "U001", "call": CALL})
@@ -165,10 +187,23 @@ def test_reply_missing_sections_is_422_naming_them(api: Any) -> None:
 def test_illegal_transition_is_409_and_changes_nothing(api: Any) -> None:
     tid = new_ticket(api)["id"]
     resp = api.post(f"/tickets/{tid}/submit", {}, user="op1")
-    assert resp.status_code in (403, 409)
+    assert resp.status_code == 409 and resp.json["code"] == "invalid_transition"
     resp = api.post(f"/tickets/{tid}/leader-decision", {"decision": "x"}, user="leader1")
     assert resp.status_code == 409 and resp.json["code"] == "invalid_transition"
     assert len(api.get(f"/tickets/{tid}/events", user="op1").json["items"]) == 1
+
+
+def test_closing_an_unowned_received_ticket_is_a_409_the_state_before_the_owner(api: Any) -> None:
+    tid = new_ticket(api)["id"]
+    resp = api.post(f"/tickets/{tid}/close", {}, user="op2")  # received: no owner yet, not submitted
+    assert resp.status_code == 409 and resp.json["code"] == "invalid_transition"
+    assert resp.json["details"]["allowed_from"] == ["submitted"]
+    resp = api.post(f"/tickets/{tid}/close", {}, user="leader1")  # a role that never closes: 403 whatever the state
+    assert resp.status_code == 403 and resp.json["code"] == "forbidden"
+    drive_to_submitted(api, tid)
+    resp = api.post(f"/tickets/{tid}/close", {}, user="op2")  # the state allows it; op2 is not the owner
+    assert resp.status_code == 403 and "负责人" in resp.json["message"]
+    assert api.get(f"/tickets/{tid}", user="op1").json["status"] == "submitted"
 
 
 def test_bad_json_is_400_and_bad_fields_422(api: Any) -> None:

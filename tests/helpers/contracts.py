@@ -16,8 +16,14 @@ import pytest
 from chalicelib.domain import tickets as domain
 from chalicelib.domain.errors import BadRequest, Conflict, NotFound
 from chalicelib.domain.model import Actor
-from chalicelib.storage.table import Absent, AbsentOrExpired, Equals, Item, KeyRange, Present
-from chalicelib.storage.tickets import IdempotencyKey
+from chalicelib.storage.table import Absent, AbsentOrExpired, Equals, Item, KeyRange, Present, encode_token
+from chalicelib.storage.tickets import (
+    CLAIM_TTL_S,
+    NUMBERS_TAKEN,
+    NUMBERS_UNUSED,
+    IdempotencyKey,
+    IdempotentEntry,
+)
 
 OP = Actor("op-contract", "operator", name="合同测试")
 CALL = {"to_name": "周海", "to_phone": "13957600001"}
@@ -104,6 +110,37 @@ class DirectoryTableContract:
         with pytest.raises(BadRequest):
             table.query(pk, token="not-a-token")
 
+    def test_a_key_dynamodb_would_refuse_finds_nothing(self, table: Any, ns: str) -> None:
+        pk = f"K#{ns}"
+        table.put(Item(pk, "k", {}))
+        for sk in ("", "x" * 1025, "\ud800"):
+            assert table.get(pk, sk) is None
+        assert table.get("", "k") is None and table.get("p" * 2049, "k") is None
+        assert table.query("").items == [] and table.query("p" * 2049, index=True).items == []
+
+    def test_a_page_token_of_another_query_or_a_forged_one_is_refused(self, table: Any, ns: str) -> None:
+        pk = f"T#{ns}"
+        table.put_many([Item(pk, f"k{i}", {}, f"TI#{ns}", f"s{i}") for i in range(4)])
+        mine = table.query(pk, limit=2).next_page
+        assert [i.sk for i in table.query(pk, limit=2, token=mine).items] == ["k2", "k3"]
+        index_token = table.query(f"TI#{ns}", index=True, limit=2).next_page
+        forged = [
+            table.query(f"T2#{ns}", limit=2).next_page or encode_token({"pk": {"S": f"T2#{ns}"}, "sk": {"S": "k"}}),
+            index_token,  # the index's token on the table
+            encode_token({"pk": {"S": pk}}),
+            encode_token({"pk": {"S": pk}, "sk": {"N": "1"}}),
+            encode_token({"pk": {"S": pk}, "sk": {"S": ""}}),
+            encode_token({"pk": {"S": pk}, "sk": {"S": "x" * 5000}}),
+            encode_token({"pk": {"S": pk}, "sk": {"S": "\ud800"}}),
+            encode_token({"pk": {"S": pk}, "sk": {"S": "k1"}, "extra": {"S": "x"}}),
+            "W10",  # base64 of []
+        ]
+        for token in forged:
+            with pytest.raises(BadRequest):
+                table.query(pk, limit=2, token=token)
+        with pytest.raises(BadRequest):
+            table.query(f"TI#{ns}", index=True, limit=2, token=mine)
+
     def test_delete_removes_and_is_silent_when_absent(self, table: Any, ns: str) -> None:
         pk = f"D#{ns}"
         table.put(Item(pk, "x", {}))
@@ -162,6 +199,17 @@ class TicketStoreContract:
             deps.tickets.commit(loser, None)
         assert [e["type"] for e in deps.tickets.events(first.ticket_id)] == ["received", "dispatched"]
 
+    def test_a_commit_from_a_stale_version_fails_even_with_the_same_status(self, deps: Any, unit: str) -> None:
+        now = datetime.now(UTC)
+        ctx = deps.contexts.load(now)
+        first = deps.tickets.commit(_received(deps, now), None)
+        call = {"kind": "other", "to_name": "周海", "to_phone": "13957600001"}
+        deps.tickets.commit(domain.apply(first, "record-call", call, OP, now, ctx), None)
+        stale = first.with_changes(last_seq=first.last_seq + 1)  # a free event number: only the version is stale
+        with pytest.raises(Conflict):
+            deps.tickets.commit(domain.apply(stale, "record-call", call, OP, now, ctx), None)
+        assert [e["type"] for e in deps.tickets.events(first.ticket_id)] == ["received", "call_recorded"]
+
     def test_the_idempotency_key_is_taken_once(self, deps: Any, ns: str) -> None:
         now = datetime.now(UTC)
         key = IdempotencyKey(f"partner-{ns}", "CITY-1", "h1")
@@ -170,6 +218,40 @@ class TicketStoreContract:
         with pytest.raises(Conflict):
             deps.tickets.commit(_received(deps, now), None, idempotency=key)
         assert deps.tickets.find_idempotent(IdempotencyKey(f"partner-{ns}", "CITY-2", "")) is None
+
+    def test_an_intake_claim_is_held_once_and_becomes_the_tickets_entry(self, deps: Any, ns: str) -> None:
+        now = datetime.now(UTC)
+        key = IdempotencyKey(f"partner-{ns}", "CITY-1", "h1")
+        claimed = deps.tickets.claim_idempotent(key, now)
+        assert claimed is not None and claimed.claim
+        assert deps.tickets.claim_idempotent(key, now) is None  # held
+        assert deps.tickets.idempotent_entry(key) == IdempotentEntry(None, "h1")
+        assert deps.tickets.find_idempotent(key) is None  # no ticket yet
+        saved = deps.tickets.commit(_received(deps, now), None, idempotency=claimed)
+        assert deps.tickets.idempotent_entry(key) == IdempotentEntry(saved.ticket_id, "h1")
+        later = now + timedelta(seconds=CLAIM_TTL_S + 1)
+        assert deps.tickets.claim_idempotent(key, later) is None  # a committed entry never lapses
+
+    def test_a_lapsed_or_released_claim_is_taken_over_and_its_holder_cannot_commit(self, deps: Any, ns: str) -> None:
+        now = datetime.now(UTC)
+        key = IdempotencyKey(f"partner-{ns}", "CITY-2", "h2")
+        first = deps.tickets.claim_idempotent(key, now)
+        second = deps.tickets.claim_idempotent(key, now + timedelta(seconds=CLAIM_TTL_S + 1))
+        assert first is not None and second is not None and first.claim != second.claim
+        with pytest.raises(Conflict):
+            deps.tickets.commit(_received(deps, now), None, idempotency=first)
+        deps.tickets.release_idempotent(first)  # no longer its claim: nothing happens
+        assert deps.tickets.claim_idempotent(key, now + timedelta(seconds=CLAIM_TTL_S + 2)) is None
+        deps.tickets.release_idempotent(second)
+        assert deps.tickets.claim_idempotent(key, now + timedelta(seconds=CLAIM_TTL_S + 2)) is not None
+
+    def test_unused_numbers_are_counted_per_receipt_day(self, deps: Any) -> None:
+        received = datetime(2031, 3, 4, 2, 0, tzinfo=UTC)
+        before = deps.tickets.read_counters(NUMBERS_UNUSED).get("20310304", 0)
+        number = deps.tickets.next_number(received)
+        deps.tickets.count_unused_number(number)
+        assert deps.tickets.read_counters(NUMBERS_UNUSED)["20310304"] == before + 1
+        assert int(number.split("-")[1]) <= deps.tickets.read_counters(NUMBERS_TAKEN)["20310304"]
 
     def test_extra_items_commit_with_the_ticket_or_not_at_all(self, deps: Any, ns: str) -> None:
         now = datetime.now(UTC)
@@ -207,6 +289,16 @@ class TicketStoreContract:
         assert len(by_status.items) == 5
         with pytest.raises(BadRequest):
             deps.tickets.list_page(index="owner", key=owner.user_id, limit=3, token=None, filters={"colour": "red"})
+        for forged in (
+            encode_token({"ticket_id": {"S": ids[0]}, "owner_id": {"S": "someone-else"}, "received_at": {"S": "x"}}),
+            encode_token({"ticket_id": {"S": ids[0]}, "unit_id": {"S": unit}, "received_at": {"S": "x"}}),
+            encode_token({"ticket_id": {"S": ids[0]}}),
+            page.next_page + "x",
+        ):
+            with pytest.raises(BadRequest):
+                deps.tickets.list_page(index="owner", key=owner.user_id, limit=3, token=forged)
+        with pytest.raises(BadRequest):  # a token of the owner index used on the unit index
+            deps.tickets.list_page(index="unit", key=unit, limit=3, token=page.next_page)
 
     def test_due_alerts_come_from_the_open_deadline_index_only_when_due(self, deps: Any) -> None:
         from chalicelib.domain.deadlines import Alert

@@ -20,8 +20,7 @@ from typing import Any
 from chalicelib import bootstrap
 from chalicelib.config import Settings
 from chalicelib.domain.deadlines import Alert
-from chalicelib.domain.errors import NotFound
-from chalicelib.domain.model import Caller, Change, Ticket
+from chalicelib.domain.model import Caller, Change, Ticket, is_ticket_id
 from chalicelib.integrations.archive_store import ArchiveStore, StoredObject
 from chalicelib.integrations.crypto import Cipher
 from chalicelib.integrations.sms import RecorderSender
@@ -40,9 +39,13 @@ from chalicelib.storage.table import (
     decode_token,
     dump,
     encode_token,
+    page_keys,
 )
 from chalicelib.storage.tickets import (
+    INDEX_ATTRIBUTE,
     INDEXES,
+    NUMBERS_TAKEN,
+    NUMBERS_UNUSED,
     EventRecord,
     IdempotencyKey,
     Page,
@@ -53,7 +56,11 @@ from chalicelib.storage.tickets import (
     day_number,
     deadline_shard,
     event_record,
+    idempotency_write,
     matches,
+    not_found,
+    number_day,
+    ticket_page_keys,
 )
 
 # ---------------------------------------------------------------- the Directory table
@@ -159,7 +166,7 @@ class FakeDirectoryTable(DirectoryTable):
         limit: int | None = None,
         token: str | None = None,
     ) -> ItemPage:
-        start = decode_token(token)
+        start = decode_token(token, page_keys(index), ("gsi1pk" if index else "pk", pk))
         with self.lock:
             if index:
                 found = [i for i in self.items_by_key.values() if i.gsi1pk == pk and i.gsi1sk is not None]
@@ -202,7 +209,6 @@ class FakeTicketRepository(TicketStore):
         self.rows: dict[str, dict[str, Any]] = {}  # ticket id → stored attributes
         self.history_rows: dict[str, list[EventRecord]] = defaultdict(list)
         self.counters: dict[tuple[str, str], int] = defaultdict(int)
-        self.sequences: dict[str, int] = defaultdict(int)
         self.lock = directory.lock  # one lock: a commit spans both tables, as a transaction does
 
     def _ticket(self, row: Mapping[str, Any], *, with_caller: bool) -> Ticket:
@@ -212,9 +218,9 @@ class FakeTicketRepository(TicketStore):
 
     def get(self, ticket_id: str) -> Ticket:
         with self.lock:
-            row = self.rows.get(ticket_id)
+            row = self.rows.get(ticket_id) if is_ticket_id(ticket_id) else None
         if row is None:
-            raise NotFound(f"工单 {ticket_id} 不存在", ticket_id=ticket_id)
+            raise not_found(ticket_id)
         return self._ticket(row, with_caller=True)
 
     def get_many(self, ticket_ids: Sequence[str]) -> list[Ticket]:
@@ -232,8 +238,8 @@ class FakeTicketRepository(TicketStore):
         check_filters(filters or {})
         if index not in INDEXES:
             raise KeyError(index)
-        attribute = {"unit": "unit_id", "owner": "owner_id", "status": "status"}[index]
-        start = decode_token(token)
+        attribute = INDEX_ATTRIBUTE[index]
+        start = decode_token(token, ticket_page_keys(index), (attribute, key))
         with self.lock:
             rows = [r for r in self.rows.values() if r[attribute] == key]
         rows.sort(key=lambda r: (r["received_at"], r["ticket_id"]), reverse=True)
@@ -259,9 +265,8 @@ class FakeTicketRepository(TicketStore):
         rows.sort(key=lambda r: str(r["next_alert_at"]))
         return [self._ticket(r, with_caller=False) for r in rows[:limit]]
 
-    def find_idempotent(self, key: IdempotencyKey) -> tuple[str, str] | None:
-        item = self.directory.get(key.pk, key.external_id)
-        return (item.data["ticket_id"], item.data["payload_hash"]) if item else None
+    def idempotency_table(self) -> DirectoryTable:
+        return self.directory
 
     def history(self, ticket_id: str, upto_seq: int | None = None) -> list[EventRecord]:
         with self.lock:
@@ -293,8 +298,12 @@ class FakeTicketRepository(TicketStore):
     def next_number(self, received_at: datetime) -> str:
         day = day_number(received_at)
         with self.lock:
-            self.sequences[day] += 1
-            return f"T{day}-{self.sequences[day]:05d}"
+            self.counters[(NUMBERS_TAKEN, day)] += 1
+            return f"T{day}-{self.counters[(NUMBERS_TAKEN, day)]:05d}"
+
+    def count_unused_number(self, ticket_id: str) -> None:
+        with self.lock:
+            self.counters[(NUMBERS_UNUSED, number_day(ticket_id))] += 1
 
     def commit(
         self,
@@ -310,8 +319,7 @@ class FakeTicketRepository(TicketStore):
         doc = ticket_to_doc(after)
         writes = list(extra)
         if idempotency is not None:
-            data = {"ticket_id": after.ticket_id, "payload_hash": idempotency.payload_hash}
-            writes.append((Item(idempotency.pk, idempotency.external_id, data), Absent()))
+            writes.append(idempotency_write(idempotency, after.ticket_id))
         version = (before.version if before else 0) + 1
         with self.lock:
             stored = self.rows.get(after.ticket_id)

@@ -87,7 +87,7 @@ class Walker:
                 elif verb == "overdue":
                     mark_overdue(deps, tid, now)
                     self.tally[(month, "overdue")] += 1
-                else:
+                elif t.difficult is None:  # flagged once: a second flag would wait for the leader's decision
                     svc.act(deps, op, tid, "flag-difficult", {"reason": "多部门"}, now)
             elif s == "returned":
                 new_unit, good = self.pick(UNITS), self.pick([True, False])

@@ -15,6 +15,7 @@ import pytest
 
 from chalicelib.domain.errors import Conflict, InvalidTransition
 from chalicelib.domain.model import Actor
+from chalicelib.storage.tickets import NUMBERS_TAKEN, NUMBERS_UNUSED
 
 ROOT = Path(__file__).resolve().parents[2]
 OP1 = Actor("op1", "operator")
@@ -56,7 +57,61 @@ def test_ten_threads_one_transition_exactly_one_wins(deps: Any, seeded: Any) -> 
     assert [e["type"] for e in events] == ["received", "dispatched"]
 
 
-def test_ten_parallel_pushes_of_one_number_make_one_ticket(deps: Any, seeded: Any) -> None:
+def test_ten_commits_of_one_read_exactly_one_wins_the_version_condition_holds_in_the_transaction(
+    deps: Any, seeded: Any
+) -> None:
+    """A repeatable verb keeps the status, so the status condition cannot decide; and each commit here
+    gets an event number of its own, so the event's not-exists condition cannot either. What is left
+    is PynamoDB's VersionAttribute condition, which must be part of the TransactWrite put."""
+    from chalicelib.domain import tickets as T
+
+    tid = _create(deps)
+    before = deps.tickets.get(tid)
+    ctx = deps.contexts.load(_now())
+    call = {"kind": "other", "to_name": "周海", "to_phone": "13957600001", "outcome": "已接通"}
+    changes = [
+        T.apply(before.with_changes(last_seq=before.last_seq + n), "record-call", call, OP1, _now(), ctx)
+        for n in range(10)
+    ]
+    barrier = threading.Barrier(10)
+
+    def commit(n: int) -> str:
+        barrier.wait()
+        try:
+            deps.tickets.commit(changes[n], None)
+            return "ok"
+        except Conflict:
+            return "409"
+
+    with ThreadPoolExecutor(10) as pool:
+        results = list(pool.map(commit, range(10)))
+    assert results.count("ok") == 1, results
+    assert [e["type"] for e in deps.tickets.events(tid)] == ["received", "call_recorded"]
+    assert deps.tickets.get(tid).version == before.version + 1
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_r12345_10_ten_threads_flag_a_ticket_difficult_exactly_one_flag(deps: Any, seeded: Any, run: int) -> None:
+    from chalicelib.services import tickets as svc
+
+    tid = _create(deps)
+    barrier = threading.Barrier(10)
+
+    def attempt(n: int) -> str:
+        barrier.wait()
+        try:
+            svc.act(deps, OP1, tid, "flag-difficult", {"reason": f"理由{n}"}, _now())
+            return "ok"
+        except (Conflict, InvalidTransition):  # read before the winner committed, or after it
+            return "409"
+
+    with ThreadPoolExecutor(10) as pool:
+        results = list(pool.map(attempt, range(10)))
+    assert results.count("ok") == 1, results
+    assert [e["type"] for e in deps.tickets.events(tid)] == ["received", "flagged_difficult"]
+
+
+def test_ten_parallel_pushes_of_one_number_make_one_ticket_and_take_one_number(deps: Any, seeded: Any) -> None:
     from chalicelib.services import tickets as svc
 
     ext = "TZ" + uuid.uuid4().hex[:12]
@@ -68,9 +123,14 @@ def test_ten_parallel_pushes_of_one_number_make_one_ticket(deps: Any, seeded: An
         ticket, _created = svc.create_ticket(deps, OP1, dict(payload), _now())
         return ticket.ticket_id
 
+    taken = dict(deps.tickets.read_counters(NUMBERS_TAKEN))
+    unused = dict(deps.tickets.read_counters(NUMBERS_UNUSED))
     with ThreadPoolExecutor(10) as pool:
         ids = set(pool.map(push, range(10)))
     assert len(ids) == 1
+    day = next(iter(ids))[1:9]
+    assert deps.tickets.read_counters(NUMBERS_TAKEN)[day] == taken.get(day, 0) + 1  # one number, not ten
+    assert deps.tickets.read_counters(NUMBERS_UNUSED).get(day, 0) == unused.get(day, 0)
 
 
 def test_a_failed_transaction_leaves_ticket_event_and_counters_untouched(

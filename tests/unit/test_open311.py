@@ -180,6 +180,9 @@ def test_request_query_ids_override_other_filters() -> None:
         {"start_date": "yesterday"},
         {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-12-01T00:00:00Z"},
         {"start_date": "2026-11-02T00:00:00Z", "end_date": "2026-11-01T00:00:00Z"},
+        {"start_date": "0001-01-01T00:00:00"},  # overflowed in the conversion to UTC (500)
+        {"end_date": "0001-01-02T00:00:00Z"},  # overflowed in end - 90 days
+        {"start_date": "9999-12-31T00:00:00Z"},  # overflowed in start + 90 days
     ],
 )
 def test_request_query_rejects_bad_filters(params: dict[str, str]) -> None:

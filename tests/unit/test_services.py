@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, InvalidTransition, NotFound
 from chalicelib.domain.model import Actor
 from chalicelib.handlers.streams import each_event, process_batch
 from chalicelib.services import notify, records, sweep
 from chalicelib.services import tickets as svc
+from chalicelib.storage.tickets import NUMBERS_TAKEN, NUMBERS_UNUSED, IdempotencyKey
 from tests.helpers.accounts import UNITS
 from tests.helpers.streams import AUDIT, NOTIFY
 from tests.helpers.streams import history_records as records_of
@@ -37,6 +40,80 @@ def test_intake_is_idempotent_on_the_partner_number_and_a_different_payload_is_a
     assert created and not created_again and again.ticket_id == first.ticket_id
     with pytest.raises(Conflict):
         svc.create_ticket(world, partner, dict(body, title="另一个"), NOW)
+
+
+def test_ten_parallel_pushes_of_one_number_make_one_ticket_and_take_one_number(world: Any) -> None:
+    partner = Actor("city", "partner")
+    body = {"category": "consult", "title": "医保", "content": "咨询", "source": "city", "external_id": "SM-10"}
+    barrier = threading.Barrier(10)
+
+    def push(_: int) -> tuple[str, bool]:
+        barrier.wait()
+        ticket, created = svc.create_ticket(world, partner, dict(body), NOW)
+        return ticket.ticket_id, created
+
+    with ThreadPoolExecutor(10) as pool:
+        results = list(pool.map(push, range(10)))
+    assert len({tid for tid, _ in results}) == 1 and [c for _, c in results].count(True) == 1
+    assert world.tickets.read_counters(NUMBERS_TAKEN) == {"20261130": 1}
+    assert world.tickets.read_counters(NUMBERS_UNUSED) == {}
+
+
+def test_a_repeated_push_takes_no_number_and_a_failed_commit_counts_its_number(world: Any) -> None:
+    partner = Actor("city", "partner")
+    body = {"category": "consult", "title": "医保", "content": "咨询", "source": "city", "external_id": "SM-11"}
+    svc.create_ticket(world, partner, body, NOW)
+    svc.create_ticket(world, partner, body, NOW)
+    assert world.tickets.read_counters(NUMBERS_TAKEN) == {"20261130": 1}
+    taken = world.tickets.claim_idempotent(IdempotencyKey("city", "SM-13", "h"), NOW)  # someone holds SM-13 …
+    assert taken is not None
+    world.tickets.release_idempotent(taken)  # … and gave it up: the next push claims it
+    ticket, created = svc.create_ticket(world, partner, dict(body, external_id="SM-13"), NOW)
+    assert created and world.tickets.read_counters(NUMBERS_UNUSED) == {}
+
+    def commit_fails(*args: Any, **kwargs: Any) -> Any:
+        raise Conflict("抢先一步")
+
+    world.tickets.commit = commit_fails  # e.g. TransactionConflict retries exhausted
+    with pytest.raises(Conflict):
+        svc.create_ticket(world, partner, dict(body, external_id="SM-14"), NOW)
+    assert world.tickets.read_counters(NUMBERS_UNUSED) == {"20261130": 1}
+    assert world.tickets.claim_idempotent(IdempotencyKey("city", "SM-14", "h"), NOW) is not None  # released
+
+
+def test_a_push_waits_for_a_pending_claim_then_answers_409_when_it_never_commits(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partner = Actor("city", "partner")
+    body = {"category": "consult", "title": "医保", "content": "咨询", "source": "city", "external_id": "SM-15"}
+    monkeypatch.setattr(svc, "CLAIM_WAITS", (0.0, 0.0))
+    held = world.tickets.claim_idempotent(IdempotencyKey("city", "SM-15", svc.payload_hash(body)), world.clock())
+    assert held is not None
+    with pytest.raises(Conflict) as caught:
+        svc.create_ticket(world, partner, body, NOW)
+    assert caught.value.details["in_progress"] is True
+    with pytest.raises(Conflict) as caught:  # a different payload: refused at once, as for a committed number
+        svc.create_ticket(world, partner, dict(body, title="另一个"), NOW)
+    assert "in_progress" not in caught.value.details
+    assert world.tickets.read_counters(NUMBERS_TAKEN) == {}
+
+
+def test_r12345_10_ten_parallel_difficult_flags_make_one_flag(world: Any) -> None:
+    ticket, _ = svc.create_ticket(world, OP1, {"category": "help", "title": "求助", "content": "内容"}, NOW)
+    barrier = threading.Barrier(10)
+
+    def flag(n: int) -> str:
+        barrier.wait()
+        try:
+            svc.act(world, OP1, ticket.ticket_id, "flag-difficult", {"reason": f"理由{n}"}, NOW)
+            return "ok"
+        except (Conflict, InvalidTransition):  # read before the winner committed, or after it
+            return "409"
+
+    with ThreadPoolExecutor(10) as pool:
+        results = list(pool.map(flag, range(10)))
+    assert results.count("ok") == 1
+    assert [e["type"] for e in world.tickets.events(ticket.ticket_id)] == ["received", "flagged_difficult"]
 
 
 def test_a_transition_records_one_event_and_a_stale_version_is_refused(world: Any) -> None:

@@ -72,8 +72,9 @@ def test_r12345_01_dispatch_due_is_12_clock_hours_after_receipt() -> None:
 
 def test_r12345_01_night_receipt_keeps_12_clock_hours() -> None:
     night = datetime(2026, 10, 1, 15, 0, tzinfo=UTC)  # 23:00 on National Day
+    entered = night + timedelta(hours=2)  # a call taken at night, entered afterwards
     t = T.new_ticket(
-        "T1", {"category": "help", "title": "t", "content": "c", "received_at": night.isoformat()}, OP1, NOW, CTX
+        "T1", {"category": "help", "title": "t", "content": "c", "received_at": night.isoformat()}, OP1, entered, CTX
     ).after
     assert t.dispatch_due == night + timedelta(hours=12)
 
@@ -243,6 +244,40 @@ def test_r12345_10_difficult_flag_and_leader_decision() -> None:
     assert t.difficult and t.difficult["decision"] == "由住建局牵头办理"
 
 
+def test_r12345_10_a_ticket_awaiting_the_leaders_decision_cannot_be_flagged_again() -> None:
+    t = step(to_state("handling"), "flag-difficult", ANALYST, {"reason": "涉及多个单位"})
+    with pytest.raises(InvalidTransition):
+        T.apply(t, "flag-difficult", {"reason": "再报一次"}, OP1, NOW, CTX)
+    assert "flag-difficult" not in T.allowed_actions(t, OP1) and "leader-decision" in T.allowed_actions(t, LEADER)
+
+
+def test_r12345_10_a_reflag_after_the_decision_keeps_the_earlier_flag_and_decision() -> None:
+    t = step(to_state("handling"), "flag-difficult", ANALYST, {"reason": "涉及多个单位"})
+    t = step(t, "leader-decision", LEADER, {"decision": "由住建局牵头办理"})
+    change = T.apply(t, "flag-difficult", {"reason": "住建局未牵头"}, OP1, NOW + timedelta(days=1), CTX)
+    again = change.after
+    assert again.difficult is not None
+    assert again.difficult["reason"] == "住建局未牵头" and again.difficult["decision"] is None
+    assert change.data == {"reason": "住建局未牵头"}
+    [first] = again.difficult["history"]
+    assert first["reason"] == "涉及多个单位" and first["decision"] == "由住建局牵头办理" and "history" not in first
+    decided = step(
+        step(again, "leader-decision", LEADER, {"decision": "县政府协调"}), "flag-difficult", OP1, {"reason": "三"}
+    )
+    assert decided.difficult is not None
+    assert [e["decision"] for e in decided.difficult["history"]] == ["由住建局牵头办理", "县政府协调"]
+
+
+@pytest.mark.parametrize(
+    ("verb", "actor", "body"), [("flag-supervised", LEADER, {"reason": "督办"}), ("mark-typical", OP1, {})]
+)
+def test_a_ticket_is_supervised_or_typical_once(verb: str, actor: Actor, body: dict[str, Any]) -> None:
+    t = step(to_state("handling"), verb, actor, body)
+    with pytest.raises(InvalidTransition):
+        T.apply(t, verb, body, actor, NOW, CTX)
+    assert verb not in T.allowed_actions(t, actor)
+
+
 @pytest.mark.parametrize(
     ("state", "verb", "actor", "body"),
     [
@@ -286,3 +321,110 @@ def test_an_instant_without_offset_is_shanghai_wall_time() -> None:
     with pytest.raises(ValidationError) as err:
         inputs.instant("26/11/2026", "due_before")
     assert "due_before" in err.value.fields
+
+
+@pytest.mark.parametrize(
+    ("co_units", "field"),
+    [
+        ("U002", "co_unit_ids"),
+        ({"U002": True}, "co_unit_ids"),
+        ([["U002"]], "co_unit_ids[0]"),
+        ([{}], "co_unit_ids[0]"),
+        ([None], "co_unit_ids[0]"),
+        (["U002", 7], "co_unit_ids[1]"),
+        (["U001"], "co_unit_ids[0]"),
+        (["U002", "U002"], "co_unit_ids[1]"),
+        (["U404"], "co_unit_ids[0]"),
+        ([f"U{i:03d}" for i in range(11)], "co_unit_ids"),
+    ],
+)
+def test_malformed_co_units_at_dispatch_are_refused_naming_the_item(co_units: Any, field: str) -> None:
+    t = intake()
+    body = {"unit_id": "U001", "co_unit_ids": co_units, "call": CALL}
+    with pytest.raises(ValidationError) as caught:
+        T.apply(t, "dispatch", body, OP1, NOW, CTX)
+    assert set(caught.value.fields) == {field}
+
+
+def test_co_units_at_dispatch_are_kept_in_order() -> None:
+    t = step(intake(), "dispatch", OP1, {"unit_id": "U001", "co_unit_ids": ["U002"], "call": CALL})
+    assert t.co_unit_ids == ("U002",)
+    assert step(intake(), "dispatch", OP1, {"unit_id": "U001", "co_unit_ids": None, "call": CALL}).co_unit_ids == ()
+
+
+PARTNER = Actor("partner:hk_1", "partner")
+
+
+def received(value: str, actor: Actor = OP1, **extra: Any) -> Ticket:
+    payload = {"category": "help", "title": "t", "content": "c", "received_at": value, **extra}
+    return T.new_ticket("T1", payload, actor, NOW, CTX).after
+
+
+def refused_fields(value: str, actor: Actor = OP1, **extra: Any) -> dict[str, str]:
+    with pytest.raises(ValidationError) as caught:
+        received(value, actor, **extra)
+    return caught.value.fields
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0001-01-01T00:00:00", "0001-01-01T00:00:00+00:00", "1970-01-01T00:00:00Z", "9999-12-31T23:59:59-12:00"],
+)
+def test_a_received_at_far_outside_the_window_is_a_422_naming_it(value: str) -> None:
+    assert set(refused_fields(value)) == {"received_at"}
+    assert set(refused_fields(value, PARTNER)) == {"received_at"}
+
+
+def test_received_at_is_within_30_days_back_and_5_minutes_ahead() -> None:
+    assert received((NOW - timedelta(days=30)).isoformat()).received_at == NOW - timedelta(days=30)
+    assert received((NOW + timedelta(minutes=5)).isoformat()).received_at == NOW + timedelta(minutes=5)
+    assert "30 天" in refused_fields((NOW - timedelta(days=30, seconds=1)).isoformat())["received_at"]
+    assert set(refused_fields((NOW + timedelta(minutes=5, seconds=1)).isoformat())) == {"received_at"}
+
+
+def test_a_partner_may_give_its_own_receipt_date_up_to_a_year_back() -> None:
+    a_year_ago = datetime(2025, 11, 2, 1, 0, tzinfo=UTC)
+    assert received(a_year_ago.isoformat(), PARTNER).received_at == a_year_ago
+    assert "一年" in refused_fields((a_year_ago - timedelta(seconds=1)).isoformat(), PARTNER)["received_at"]
+    assert set(refused_fields((NOW + timedelta(minutes=6)).isoformat(), PARTNER)) == {"received_at"}
+    assert set(refused_fields((NOW - timedelta(days=31)).isoformat())) == {"received_at"}  # staff: 30 days
+
+
+def test_city_due_is_not_before_receipt_and_within_two_years_of_it() -> None:
+    at = NOW - timedelta(days=3)
+    two_years = datetime(2028, 10, 30, 1, 0, tzinfo=UTC)
+    assert received(at.isoformat(), city_due=two_years.isoformat()).handle_due == two_years
+    assert received(at.isoformat(), city_due=at.isoformat()).handle_due == at
+    for due in ("9999-12-31T00:00:00", (at - timedelta(seconds=1)).isoformat(), "2028-10-30T01:00:01+00:00"):
+        assert "两年" in refused_fields(at.isoformat(), city_due=due)["city_due"]
+
+
+def test_add_years_keeps_the_wall_clock_and_moves_29_february_to_the_28th() -> None:
+    from chalicelib.domain.inputs import add_years
+
+    assert add_years(datetime(2028, 2, 29, 8, tzinfo=UTC), -1) == datetime(2027, 2, 28, 8, tzinfo=UTC)
+    assert add_years(datetime(2026, 11, 2, 8, tzinfo=UTC), 2) == datetime(2028, 11, 2, 8, tzinfo=UTC)
+
+
+def test_a_reassign_or_extension_due_more_than_two_years_ahead_is_refused() -> None:
+    closed = to_state("closed")
+    with pytest.raises(ValidationError) as caught:
+        T.apply(closed, "reassign", {"reason": "重新交办", "city_due": "9999-12-31T00:00:00"}, OP1, NOW, CTX)
+    assert set(caught.value.fields) == {"city_due"}
+    with pytest.raises(ValidationError):
+        T.apply(closed, "reassign", {"reason": "重新交办", "city_due": "2026-11-01T00:00:00"}, OP1, NOW, CTX)
+    with pytest.raises(ValidationError) as caught:
+        T.apply(to_state("handling"), "request-extension", {"reason": "x", "new_due": "9999-12-31"}, UH1, NOW, CTX)
+    assert caught.value.fields == {"new_due": "须在两年以内"}
+
+
+def test_the_state_is_checked_before_ownership_and_the_role_before_the_state() -> None:
+    received = intake()
+    with pytest.raises(InvalidTransition):  # nobody closes a received ticket: 409 before "not the owner"
+        T.apply(received, "close", {}, OP2, NOW, CTX)
+    with pytest.raises(Forbidden):  # a leader never closes: 403 whatever the state
+        T.apply(received, "close", {}, LEADER, NOW, CTX)
+    with pytest.raises(Forbidden):  # the state allows it, op2 does not own it
+        T.apply(to_state("submitted"), "close", {}, OP2, NOW, CTX)
+    with pytest.raises(NotFound):  # another unit's ticket: not even its existence
+        T.apply(to_state("dispatched"), "close", {}, UH2, NOW, CTX)
