@@ -22,9 +22,10 @@ def search_archive() -> dict[str, Any]:
 
 @route(bp, "/archive/{ticket_id}", methods=["GET"])
 def archive_record(ticket_id: str) -> dict[str, Any]:
-    """The current archived version; `?reveal=1` shows the caller to records/admin (recorded)."""
-    reveal = query(bp).get("reveal") in ("1", "true")
-    return svc.record(adapters(), current_actor(bp), ticket_id, now(), reveal=reveal)
+    """The current archived version; `?reveal=1&reason=…` shows the caller to the records office (recorded)."""
+    params = query(bp)
+    reveal = params.get("reveal") in ("1", "true")
+    return svc.record(adapters(), current_actor(bp), ticket_id, now(), reveal=reveal, reason=params.get("reason"))
 
 
 @route(bp, "/archive/{ticket_id}/versions", methods=["GET"])

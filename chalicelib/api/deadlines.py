@@ -107,8 +107,13 @@ def sweep_now() -> dict[str, Any]:
 
 @route(bp, "/tickets/{ticket_id}/calls", methods=["GET"])
 def ticket_calls(ticket_id: str) -> dict[str, Any]:
-    """The ticket's phone-call log."""
-    return {"items": calls.list_calls(adapters(), current_actor(bp), ticket_id)}
+    """The ticket's phone-call log, masked; `?reveal=1&reason=…` in full for the roles allowed (recorded)."""
+    params = query(bp)
+    reveal = params.get("reveal") in ("1", "true")
+    items = calls.list_calls(
+        adapters(), current_actor(bp), ticket_id, now(), reveal=reveal, reason=params.get("reason")
+    )
+    return {"items": items}
 
 
 @route(bp, "/tickets/{ticket_id}/calls", methods=["POST"])

@@ -34,8 +34,10 @@ def list_tickets() -> dict[str, Any]:
 def get_ticket(ticket_id: str) -> dict[str, Any]:
     """One ticket; `?reveal=1` shows caller data to the roles allowed (and records the view)."""
     actor = current_actor(bp)
-    reveal = query(bp).get("reveal") in ("1", "true")
-    return ticket_public(svc.get_ticket(adapters(), actor, ticket_id, now(), reveal=reveal), actor, reveal=reveal)
+    params = query(bp)
+    reveal = params.get("reveal") in ("1", "true")
+    ticket = svc.get_ticket(adapters(), actor, ticket_id, now(), reveal=reveal, reason=params.get("reason"))
+    return ticket_public(ticket, actor, reveal=reveal)
 
 
 @route(bp, "/tickets/{ticket_id}/events", methods=["GET"])

@@ -34,7 +34,7 @@ VALUE_KINDS = {
 }
 INSTANTS = {"handle_due", "requested_due", "new_due", "previous_due", "city_due", "dispatch_due", "due", "at"}
 UNIT_FIELDS = {"unit_id", "from_unit_id"}
-HIDDEN_FIELDS = {"to_phone"}  # a call's number is printed (masked for the citizen) in the call table only
+HIDDEN_FIELDS = {"to_phone", "contact_enc"}  # a call's number is printed, masked, in the call table only
 
 
 def to_json(data: Any) -> bytes:
@@ -136,9 +136,10 @@ class Printer:
 
     @staticmethod
     def call_phone(call: Mapping[str, Any]) -> str:
-        """The number of a recorded call: a unit's contact in full, the citizen's masked (R-12345-11)."""
+        """The number of a recorded call, masked whoever was called (R-12345-11: the record holds
+        the number only inside the envelope; what is stored in plain text is already masked)."""
         number = str(call.get("to_phone") or "")
-        return mask_text(number, 3, 4) if call.get("kind") == "callback" else number
+        return number if "*" in number else mask_text(number, 3, 4)
 
     def value(self, field: str, value: Any) -> str:
         """One event data value as text."""

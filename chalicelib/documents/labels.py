@@ -189,6 +189,18 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "callback": ("回访", "Callback"),
         "other": ("其他", "Other"),
     },
+    "reveal_reason": {
+        "callback": ("回访来电人", "Call the caller back"),
+        "verify": ("核实来电人身份", "Verify the caller"),
+        "handling": ("办理需要", "Needed for handling"),
+        "supervision": ("督办核查", "Supervision"),
+    },
+    "access_action": {
+        "reveal": ("查看来电人信息", "Caller data revealed"),
+        "download": ("下载归档文件", "Archive file downloaded"),
+        "export": ("导出报表", "Report exported"),
+        "document": ("打印文书", "Document printed"),
+    },
     "call_outcome": {
         "reached": ("已接通", "Reached"),
         "no_answer": ("无人接听", "No answer"),
@@ -251,6 +263,8 @@ SPA_KEYS: Final[dict[str, str]] = {
     "satisfaction": "satisfaction",
     "call_kind": "callKind",
     "call_outcome": "callOutcome",
+    "reveal_reason": "revealReason",
+    "access_action": "accessAction",
     "reply_section": "replySection",
     "unit_kind": "unitKind",
     "contact_role": "contactRole",

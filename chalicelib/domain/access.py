@@ -37,7 +37,13 @@ OWNER_ONLY = frozenset({"transfer", "review", "callback", "submit", "close", "ci
 LEAD_UNIT_ONLY = frozenset({"sign", "return", "request-extension", "reply", "record-call"})
 
 VIEW_ALL_ROLES = frozenset({Role.OPERATOR, Role.ANALYST, Role.LEADER, Role.ADMIN, Role.PARTNER, Role.SYSTEM})
-REVEAL_ROLES = frozenset({Role.OPERATOR, Role.LEADER, Role.ADMIN})
+# R-12345-11: who may ever see unmasked caller data of a ticket. Units never (the reported party
+# is a unit), administrators never (they run the system, not the cases).
+REVEAL_ROLES = frozenset({Role.OPERATOR, Role.LEADER})
+# the reason code every reveal names (labels: `reveal_reason` in documents/labels.py)
+REVEAL_REASONS = ("callback", "verify", "handling", "supervision")
+REVEAL_REASON_PROBLEM = "查看来电人信息须选择事由：回访来电人、核实来电人身份、办理需要或督办核查"
+HIDDEN = "***"  # what a confidential ticket shows of each caller field to everyone who may not reveal
 
 
 def can_view(actor: Actor, ticket: Ticket) -> bool:
@@ -95,15 +101,17 @@ def ensure_role(actor: Actor, *roles: str) -> None:
 
 
 def can_reveal(actor: Actor, ticket: Ticket) -> bool:
-    """Who may see unmasked caller data (R-12345-11): never a unit on a confidential ticket."""
-    if actor.role in REVEAL_ROLES:
+    """Who may see unmasked caller data (R-12345-11).
+
+    Leaders; operators only on tickets of their own office work — taken (`created_by`), dispatched
+    (`first_owner_id`) or owned (`owner_id`) by them — and never on a confidential ticket (those are
+    revealed by a leader). No unit handler (a unit may be the reported party), no administrator.
+    """
+    if actor.role == Role.LEADER:
         return True
-    return (
-        actor.role == Role.UNIT_HANDLER
-        and not ticket.confidential
-        and actor.unit_id is not None
-        and actor.unit_id == ticket.unit_id
-    )
+    if actor.role != Role.OPERATOR or ticket.confidential:
+        return False
+    return actor.user_id in (ticket.owner_id, ticket.first_owner_id, ticket.created_by)
 
 
 def mask_text(value: str, keep_start: int = 1, keep_end: int = 0) -> str:
@@ -116,11 +124,21 @@ def mask_text(value: str, keep_start: int = 1, keep_end: int = 0) -> str:
     return value[:keep_start] + "*" * hidden + (value[-keep_end:] if keep_end else "")
 
 
-def masked_caller(caller: Caller) -> Caller:
-    """The caller as shown without the right (or the wish) to reveal."""
+def mask_phone(phone: str) -> str:
+    """13800001234 → 138****1234; short numbers keep their first digit only."""
+    return mask_text(phone, 3, 4) if len(phone) >= 8 else mask_text(phone)
+
+
+def masked_caller(caller: Caller, *, confidential: bool = False) -> Caller:
+    """The caller as shown without the right (or the wish) to reveal; on a confidential ticket
+    nothing of any field (no surname, no digit, no address start, no employer initial, R-12345-11)."""
+    if confidential:
+        return Caller(
+            *(HIDDEN if value else "" for value in (caller.name, caller.phone, caller.employer, caller.address))
+        )
     return Caller(
         name=mask_text(caller.name, 1),
-        phone=mask_text(caller.phone, 3, 4) if len(caller.phone) >= 8 else mask_text(caller.phone),
+        phone=mask_phone(caller.phone),
         employer=mask_text(caller.employer, 1) if caller.employer else "",
         address=mask_text(caller.address, 3) if caller.address else "",
     )

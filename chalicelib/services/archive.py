@@ -93,7 +93,13 @@ def write_package(
     caller = Caller(**deps.envelope.decrypt(caller_enc)) if caller_enc else Caller()
     units = deps.contexts.load(datetime.fromisoformat(close["at"])).units  # cached briefly per process
     snapshots = {int(e["seq"]): e["snapshot"] for e in events}
-    html = render_html(record, snapshots, access.masked_caller(caller), units, deps.contexts.names())
+    html = render_html(
+        record,
+        snapshots,
+        access.masked_caller(caller, confidential=bool(snapshot.get("confidential"))),
+        units,
+        deps.contexts.names(),
+    )
     bodies = {"record.json": to_json(record), "record.html": html.encode()}
     meta = {"ticket-id": close["ticket_id"], "archive-version": str(close["seq"])}
     files = {}

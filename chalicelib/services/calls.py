@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain import access
 from chalicelib.domain.model import Actor
+from chalicelib.services import privacy
 from chalicelib.services import tickets as ticket_svc
 from chalicelib.services.views import ticket_public
 
@@ -26,11 +28,19 @@ def record_call(deps: Adapters, actor: Actor, ticket_id: str, body: dict[str, An
     return ticket_public(ticket, actor)
 
 
-def list_calls(deps: Adapters, actor: Actor, ticket_id: str) -> list[dict[str, Any]]:
-    """Every call recorded on the ticket, oldest first, with the event it belongs to."""
+def list_calls(
+    deps: Adapters, actor: Actor, ticket_id: str, now: datetime, *, reveal: bool = False, reason: str | None = None
+) -> list[dict[str, Any]]:
+    """Every call recorded on the ticket, oldest first, with the event it belongs to: whom it reached
+    masked, or — `reveal` by a role allowed to, with a reason code, recorded — in full (R-12345-11)."""
+    ticket = deps.tickets.get(ticket_id)
+    access.ensure_view(actor, ticket)
+    if reveal:
+        ticket_svc.ensure_reveal(deps, actor, ticket, now, reason, "calls")
     out = []
-    for e in ticket_svc.ticket_events(deps, actor, ticket_id):
+    for e in deps.tickets.events(ticket_id):
         call = (e.get("data") or {}).get("call")
-        if e["type"] in CALL_EVENTS and call:
-            out.append(dict(call, event_id=e["event_id"], event_type=e["type"]))
+        if e["type"] in CALL_EVENTS and isinstance(call, dict):
+            shown = privacy.open_call(deps, call) if reveal else privacy.public_call(call)
+            out.append(dict(shown, event_id=e["event_id"], event_type=e["type"]))
     return out

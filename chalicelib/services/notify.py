@@ -29,7 +29,7 @@ from chalicelib.documents.labels import label
 from chalicelib.domain import phones
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.integrations.sms import SmsMessage
-from chalicelib.services import duty
+from chalicelib.services import duty, privacy
 from chalicelib.storage.sms import marker, restate
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def _person(deps: Adapters, role: str, event: dict[str, Any]) -> dict[str, Any] 
         return duty.on_duty(deps, datetime.fromisoformat(event["at"])) or {}
     if role == "owner":
         return duty.staff_contact(deps, data.get("owner_id") or t.get("owner_id") or t.get("created_by"))
-    call = data.get("call") or {}
+    call = privacy.open_call(deps, data.get("call") or {})  # the number is sealed in the event (R-12345-11)
     if call.get("to_phone"):  # the handler the operator phoned (R-12345-02)
         return {"name": call.get("to_name", ""), "phone": call["to_phone"]}
     unit_doc = deps.directory.get_item("UNIT", t.get("unit_id") or "") or {}

@@ -13,13 +13,14 @@ from chalicelib.domain import access
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationError
 from chalicelib.domain.model import Actor, Caller, Role
 from chalicelib.integrations.archive_store import PRESIGN_SECONDS
+from chalicelib.services import privacy
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
 
 READ_ROLES = (Role.RECORDS, Role.ADMIN, Role.ANALYST)  # analysts read only
 VERIFY_ROLES = (Role.RECORDS, Role.ADMIN)
-REVEAL_ROLES = (Role.RECORDS, Role.ADMIN)  # the records office needs the caller; each reveal recorded
+REVEAL_ROLES = (Role.RECORDS,)  # the records office needs the caller; each reveal recorded; admins never
 MAX_PAGE = 100
 
 
@@ -74,7 +75,9 @@ def _is_month(text: str) -> bool:
     return len(text) == 7
 
 
-def record(deps: Adapters, actor: Actor, ticket_id: str, now: datetime, *, reveal: bool = False) -> dict[str, Any]:
+def record(
+    deps: Adapters, actor: Actor, ticket_id: str, now: datetime, *, reveal: bool = False, reason: str | None = None
+) -> dict[str, Any]:
     """Metadata of the current archived version; the caller masked unless revealed (recorded, R-12345-11)."""
     access.ensure_role(actor, *READ_ROLES)
     entry = _version_entry(deps, ticket_id)
@@ -83,10 +86,13 @@ def record(deps: Adapters, actor: Actor, ticket_id: str, now: datetime, *, revea
     if reveal:
         if actor.role not in REVEAL_ROLES:
             raise Forbidden("无权查看来电人信息", ticket_id=ticket_id)
-        deps.directory.record_pii_view(ticket_id, actor.user_id, str(actor.role), now)
+        if reason not in access.REVEAL_REASONS:
+            raise ValidationError({"reason": access.REVEAL_REASON_PROBLEM})
+        privacy.log_access(deps, "reveal", actor, now, ticket_id=ticket_id, reason=reason, what="archive")
     out = _public(entry)
+    confidential = bool(entry.get("confidential"))
     out.update(
-        caller=(caller if reveal else access.masked_caller(caller)).as_dict(),
+        caller=(caller if reveal else access.masked_caller(caller, confidential=confidential)).as_dict(),
         caller_masked=not reveal,
         version_count=len(deps.archive_index.versions(ticket_id)),
     )
@@ -116,6 +122,7 @@ def download(deps: Adapters, actor: Actor, ticket_id: str, params: dict[str, str
         entry["prefix"] + name, info["s3_version_id"], f"{ticket_id}-v{entry['version']}-{name}", info["content_type"]
     )
     deps.archive_index.record_download(ticket_id, int(entry["version"]), name, actor.user_id, str(actor.role), now)
+    privacy.log_access(deps, "download", actor, now, ticket_id=ticket_id, file=name, version=int(entry["version"]))
     return {
         "url": url,
         "expires_in": PRESIGN_SECONDS,

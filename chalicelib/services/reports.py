@@ -16,7 +16,7 @@ from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.model import Actor, Role, Ticket
 from chalicelib.domain.templates import DEFAULT_TEMPLATES
-from chalicelib.services import stats
+from chalicelib.services import privacy, stats
 from chalicelib.storage import counters
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ def monthly_report(deps: Adapters, actor: Actor, month: str, fmt: str, now: date
     access.ensure_role(actor, *STAFF)
     report = stats.report(deps, month)
     trend = stats.trend(deps, month)
+    privacy.log_access(deps, "document", actor, now, document="monthly-report", month=report["month"], format=fmt)
     return pdf.render(
         "stats/monthly.html",
         _check_format(fmt),
@@ -98,6 +99,7 @@ def monthly_excel(deps: Adapters, actor: Actor, month: str, now: datetime) -> tu
     report = stats.report(deps, month)
     from chalicelib.documents import excel  # openpyxl costs ~270 ms of cold start: only for exports
 
+    privacy.log_access(deps, "export", actor, now, document="monthly-excel", month=report["month"])
     return excel.monthly_workbook(report, _fmt(now)), excel.XLSX_TYPE, f"monthly-{report['month']}.xlsx"
 
 
@@ -151,7 +153,9 @@ def difficult_sheet(deps: Adapters, actor: Actor, ticket_id: str, fmt: str, now:
     t = deps.tickets.get(ticket_id)
     events = deps.tickets.events(ticket_id)
     units, names = deps.contexts.load(now).units, deps.contexts.names()
-    caller = access.masked_caller(t.caller)  # R-12345-11: printed sheets never show personal data
+    caller = access.masked_caller(
+        t.caller, confidential=t.confidential
+    )  # R-12345-11: printed sheets never show personal data
     view = {
         "id": t.ticket_id,
         "external_id": t.external_id,
@@ -183,6 +187,7 @@ def difficult_sheet(deps: Adapters, actor: Actor, ticket_id: str, fmt: str, now:
             "by": names.get(t.difficult.get("decided_by", ""), t.difficult.get("decided_by")),
             "at": _fmt(t.difficult.get("decided_at")),
         }
+    privacy.log_access(deps, "document", actor, now, ticket_id=t.ticket_id, document="difficult-sheet", format=fmt)
     return pdf.render(
         "sheets/difficult.html",
         _check_format(fmt),
@@ -238,6 +243,7 @@ def typical_summary(deps: Adapters, actor: Actor, month: str, fmt: str, now: dat
     """典型工单 summary of a month as HTML or PDF."""
     access.ensure_role(actor, *STAFF)
     items = typical_tickets(deps, month)
+    privacy.log_access(deps, "document", actor, now, document="typical", month=month, format=fmt)
     return pdf.render(
         "stats/typical.html",
         _check_format(fmt),

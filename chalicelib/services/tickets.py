@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain import access, inputs, tickets
 from chalicelib.domain.errors import BadRequest, Conflict, Forbidden, ValidationError
 from chalicelib.domain.model import FLAGS, Actor, Change, Role, Status, Ticket
+from chalicelib.services import privacy
 from chalicelib.storage.tickets import IdempotencyKey, Page
 
 if TYPE_CHECKING:
@@ -98,19 +99,29 @@ def act(deps: Adapters, actor: Actor, ticket_id: str, verb: str, body: dict[str,
     if expected is not None and expected != ticket.version:
         raise Conflict("工单已被他人更新，请刷新后重试", expected=expected, current=ticket.version)
     ctx = deps.contexts.load(now)
-    change = tickets.apply(ticket, verb, body, actor, now, ctx)
+    change = privacy.seal_change(deps, tickets.apply(ticket, verb, body, actor, now, ctx))  # R-12345-11
     return deps.tickets.commit(change, tickets.next_alert(change.after, ctx))
 
 
-def get_ticket(deps: Adapters, actor: Actor, ticket_id: str, now: datetime, *, reveal: bool = False) -> Ticket:
+def get_ticket(
+    deps: Adapters, actor: Actor, ticket_id: str, now: datetime, *, reveal: bool = False, reason: str | None = None
+) -> Ticket:
     """One ticket the actor may see (another unit's id answers 404); reveals are recorded."""
     ticket = deps.tickets.get(ticket_id)
     access.ensure_view(actor, ticket)
     if reveal:
-        if not access.can_reveal(actor, ticket):
-            raise Forbidden("无权查看来电人信息", ticket_id=ticket_id)
-        deps.directory.record_pii_view(ticket_id, actor.user_id, str(actor.role), now)  # R-12345-11
+        ensure_reveal(deps, actor, ticket, now, reason, "reveal")
     return ticket
+
+
+def ensure_reveal(deps: Adapters, actor: Actor, ticket: Ticket, now: datetime, reason: str | None, what: str) -> None:
+    """R-12345-11: 403 unless this actor may reveal this ticket's caller, 422 without a reason code;
+    the allowed reveal is recorded in the access log (Directory + Object-Lock copy)."""
+    if not access.can_reveal(actor, ticket):
+        raise Forbidden("无权查看来电人信息", ticket_id=ticket.ticket_id)
+    if reason not in access.REVEAL_REASONS:
+        raise ValidationError({"reason": access.REVEAL_REASON_PROBLEM})
+    privacy.log_access(deps, "reveal", actor, now, ticket_id=ticket.ticket_id, reason=reason, what=what)
 
 
 def pii_views(
@@ -125,7 +136,7 @@ def pii_views(
 def ticket_events(deps: Adapters, actor: Actor, ticket_id: str) -> list[dict[str, Any]]:
     """The ticket's history for someone who may see the ticket."""
     access.ensure_view(actor, deps.tickets.get(ticket_id))
-    return deps.tickets.events(ticket_id)
+    return [privacy.public_event_data(e) for e in deps.tickets.events(ticket_id)]
 
 
 def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str]) -> Page:

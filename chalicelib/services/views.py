@@ -39,7 +39,7 @@ def ticket_public(t: Ticket, actor: Actor, *, reveal: bool = False) -> dict[str,
     """The full view of one ticket for this actor; caller data unmasked only on an allowed reveal."""
     out = ticket_summary(t)
     show = reveal and access.can_reveal(actor, t)
-    caller = t.caller if show else access.masked_caller(t.caller)
+    caller = t.caller if show else access.masked_caller(t.caller, confidential=t.confidential)
     out.update(
         source=t.source,
         external_id=t.external_id,

@@ -161,12 +161,12 @@ class Directory:
 
     # ------------------------------------------------------------ personal-data access log (R-12345-11)
 
-    def record_pii_view(self, ticket_id: str, user_id: str, role: str, at: datetime) -> None:
-        """Every view of unmasked personal data is recorded (who, when, which ticket)."""
+    def record_pii_view(self, ticket_id: str, user_id: str, role: str, at: datetime, reason: str | None = None) -> None:
+        """Every view of unmasked personal data is recorded (who, when, which ticket, why)."""
         self.put_item(
             f"PIIVIEW#{ticket_id}",
             f"{at.isoformat()}#{user_id}",
-            {"user_id": user_id, "role": role, "at": at.isoformat(), "ticket_id": ticket_id},
+            {"user_id": user_id, "role": role, "at": at.isoformat(), "ticket_id": ticket_id, "reason": reason},
             gsi1pk=f"PIIVIEW-BY-USER#{user_id}",
             gsi1sk=f"{at.isoformat()}#{ticket_id}",
         )

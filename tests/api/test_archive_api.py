@@ -100,10 +100,12 @@ def test_r12345_11_record_metadata_masks_the_caller_and_records_each_reveal(
     assert meta["version_count"] == 1 and set(meta["files"]) == {"record.json", "record.html", "manifest.json"}
     assert "caller_enc" not in meta
     before = len(deps.directory.pii_views(tid)[0])
-    revealed = api.get(f"/archive/{tid}?reveal=1", user="records1").json
+    assert api.get(f"/archive/{tid}?reveal=1", user="records1").status_code == 422  # no reason code
+    assert api.get(f"/archive/{tid}?reveal=1&reason=verify", user="admin1").status_code == 403  # admins never
+    revealed = api.get(f"/archive/{tid}?reveal=1&reason=verify", user="records1").json
     assert revealed["caller"]["name"] == "张三丰" and revealed["caller_masked"] is False
     views = deps.directory.pii_views(tid)[0]
-    assert len(views) == before + 1 and views[0]["user_id"] == "records1"
+    assert len(views) == before + 1 and views[0]["user_id"] == "records1" and views[0]["reason"] == "verify"
 
 
 def test_download_gives_a_15_minute_link_to_the_archived_bytes_and_is_recorded(

@@ -218,18 +218,21 @@ def test_r12345_11_other_units_handler_gets_404_and_confidential_caller_is_maske
     act(api, tid, "dispatch", "op1", {"unit_id": "U001", "call": CALL})
     assert api.get(f"/tickets/{tid}", user="uh2").status_code == 404
     seen = api.get(f"/tickets/{tid}", user="uh1").json
-    assert seen["caller"]["phone"] == "138****1234" and seen["can_reveal"] is False
-    assert api.get(f"/tickets/{tid}?reveal=1", user="uh1").status_code == 403
-    revealed = api.get(f"/tickets/{tid}?reveal=1", user="op1").json
+    assert seen["caller"] == {"name": "***", "phone": "***", "employer": "***", "address": "***"}
+    assert seen["can_reveal"] is False
+    assert api.get(f"/tickets/{tid}?reveal=1&reason=handling", user="uh1").status_code == 403
+    # R-12345-11: a confidential ticket is revealed by a leader only — not even its operator
+    assert api.get(f"/tickets/{tid}?reveal=1&reason=callback", user="op1").status_code == 403
+    revealed = api.get(f"/tickets/{tid}?reveal=1&reason=supervision", user="leader1").json
     assert revealed["caller"]["name"] == "张三丰" and revealed["caller_masked"] is False
 
 
 def test_r12345_11_reveal_is_recorded(deps: Any, api: Any) -> None:
 
     tid = new_ticket(api)["id"]
-    api.get(f"/tickets/{tid}?reveal=1", user="leader1")
+    assert api.get(f"/tickets/{tid}?reveal=1&reason=verify", user="leader1").status_code == 200
     views, _ = deps.directory.pii_views(tid)
-    assert [v["user_id"] for v in views] == ["leader1"]
+    assert [(v["user_id"], v["reason"]) for v in views] == [("leader1", "verify")]
     log = api.get(f"/tickets/{tid}/pii-views", user="admin1")
     assert log.status_code == 200 and [v["user_id"] for v in log.json["items"]] == ["leader1"]
     assert api.get(f"/tickets/{tid}/pii-views", user="op1").status_code == 403

@@ -280,6 +280,8 @@ def test_ticket_lifecycle_in_the_browser(ui: Any, local_stack: LocalStack) -> No
 
     # caller data is masked until revealed; the server records the view in its access log (R-12345-11)
     expect(op.page.get_by_test_id("caller-phone")).to_have_text("138****1234")
+    expect(op.page.get_by_test_id("caller-reveal")).to_be_disabled()  # a reveal names its reason
+    op.choose(op.page, "caller-reveal-reason", "回访来电人")
     op.page.get_by_test_id("caller-reveal").click()
     expect(op.page.get_by_test_id("caller-phone")).to_have_text("13800001234")
     expect(op.page.get_by_test_id("caller-reveal")).to_have_count(0)
@@ -295,7 +297,8 @@ def test_ticket_lifecycle_in_the_browser(ui: Any, local_stack: LocalStack) -> No
     op.status_is("dispatched")
     dispatched = op.page.locator('[data-test="timeline-event"][data-event-type="dispatched"]')
     expect(dispatched).to_have_count(1)
-    expect(dispatched).to_contain_text("周海")
+    expect(dispatched).to_contain_text("周*")  # whom the call reached: masked, the number sealed (R-12345-11)
+    expect(dispatched).not_to_contain_text("13957600001")
 
     # ---- uh1 finds it in the unit inbox, signs and replies by the template
     uh = ui("uh1")

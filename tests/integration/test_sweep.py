@@ -65,7 +65,7 @@ def test_r12345_04_reminder_exactly_once_task_sms_and_the_call_closes_it(
     )
     deliver(deps, NOTIFY, stream_batch(deps, tid, types=("call_recorded",))["Records"], _now())
     assert not [t for t in confirmations.my_tasks(deps, OP1) if t["ticket_id"] == tid]
-    assert [c["kind"] for c in calls.list_calls(deps, OP1, tid)] == ["dispatch_notice", "reminder"]
+    assert [c["kind"] for c in calls.list_calls(deps, OP1, tid, _now())] == ["dispatch_notice", "reminder"]
 
 
 def test_r12345_10_overdue_marking_flags_counts_and_leaves_the_index(deps: Any, seeded: Any) -> None:

@@ -141,10 +141,10 @@ def test_r12345_11_other_units_see_nothing_and_a_reveal_is_recorded(world: Any) 
     with pytest.raises(NotFound):
         svc.get_ticket(world, UH2, ticket.ticket_id, NOW)
     assert [t.ticket_id for t in svc.list_tickets(world, UH1, {}).items] == [ticket.ticket_id]
-    seen = svc.get_ticket(world, OP1, ticket.ticket_id, NOW, reveal=True)
+    seen = svc.get_ticket(world, OP1, ticket.ticket_id, NOW, reveal=True, reason="callback")
     assert seen.caller.name == "张三"
     views, _ = world.directory.pii_views(ticket.ticket_id)
-    assert [(v["user_id"], v["role"]) for v in views] == [("op1", "operator")]
+    assert [(v["user_id"], v["role"], v["reason"]) for v in views] == [("op1", "operator", "callback")]
 
 
 def test_r12345_04_the_sweep_sends_each_alert_once_however_often_it_runs(world: Any) -> None:

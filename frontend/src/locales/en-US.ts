@@ -162,6 +162,7 @@ const enUS: MessageSchema = {
     masked: 'Masked',
     reveal: 'Show',
     revealed: 'Full data shown (this view is recorded in the access log)',
+    revealReason: 'Reason',
     deadlines: 'Deadlines',
     receivedAt: 'Received',
     dispatchedAt: 'Dispatched',

@@ -165,6 +165,7 @@ const zhCN = {
     masked: '已脱敏',
     reveal: '显示',
     revealed: '已显示完整信息（本次查看已记入访问日志）',
+    revealReason: '查看事由',
     deadlines: '时限',
     receivedAt: '受理时间',
     dispatchedAt: '派单时间',

@@ -52,11 +52,16 @@ describe('the ticket page', () => {
     )
     const wrapper = await mountDetail()
     expect(wrapper.get('[data-test="caller-phone"]').text()).toBe('138****1234')
+    expect(wrapper.get('[data-test="caller-reveal"]').attributes('disabled')).toBeDefined() // a reveal names its reason
 
+    const reasons = wrapper.findAllComponents({ name: 'ElSelect' }).find((c) => c.attributes('data-test') === 'caller-reveal-reason')
+    expect(reasons).toBeDefined()
+    reasons!.vm.$emit('update:modelValue', 'callback')
+    await flushPromises()
     await wrapper.get('[data-test="caller-reveal"]').trigger('click')
     await flushPromises()
 
-    expect(getTicket).toHaveBeenLastCalledWith(masked.id, true)
+    expect(getTicket).toHaveBeenLastCalledWith(masked.id, 'callback')
     expect(wrapper.get('[data-test="caller-phone"]').text()).toBe('13800001234')
     expect(wrapper.find('[data-test="caller-reveal"]').exists()).toBe(false)
     expect(wrapper.get('[data-test="ticket-caller"]').text()).toContain('本次查看已记入访问日志')

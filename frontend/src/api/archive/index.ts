@@ -6,9 +6,10 @@ export function searchArchive(q: ArchiveSearch): Promise<ArchivePage> {
   return http.get<ArchivePage>('/archive/search', { ...q })
 }
 
-/** GET /archive/{id}[?reveal=1]: the current version (caller masked unless revealed). */
-export function getArchive(id: string, reveal = false): Promise<ArchiveRecord> {
-  return http.get<ArchiveRecord>(`/archive/${encodeURIComponent(id)}`, reveal ? { reveal: 1 } : undefined)
+/** GET /archive/{id}[?reveal=1&reason=…]: the current version (caller masked unless revealed with a reason). */
+export function getArchive(id: string, revealReason = ''): Promise<ArchiveRecord> {
+  const params = revealReason ? { reveal: 1, reason: revealReason } : undefined
+  return http.get<ArchiveRecord>(`/archive/${encodeURIComponent(id)}`, params)
 }
 
 /** GET /archive/{id}/versions: oldest first. */

@@ -18,11 +18,11 @@ export function listTickets(query: TicketListQuery, signal?: AbortSignal): Promi
 }
 
 /**
- * GET /tickets/{id}; `reveal` asks for unmasked caller data, and the server records each such view in
- * its access log, readable by admins at GET /tickets/{id}/pii-views (R-12345-11).
+ * GET /tickets/{id}; a `reveal` reason code asks for unmasked caller data, and the server records each
+ * such view with its reason in its access log, readable by admins at GET /tickets/{id}/pii-views (R-12345-11).
  */
-export function getTicket(id: string, reveal = false): Promise<TicketPublic> {
-  return http.get<TicketPublic>(`/tickets/${enc(id)}`, reveal ? { reveal: 1 } : undefined)
+export function getTicket(id: string, revealReason = ''): Promise<TicketPublic> {
+  return http.get<TicketPublic>(`/tickets/${enc(id)}`, revealReason ? { reveal: 1, reason: revealReason } : undefined)
 }
 
 /** GET /tickets/{id}/events, oldest first. */

@@ -1,0 +1,109 @@
+"""Personal data outside the ticket's caller field (R-12345-11): recorded calls and the access log.
+
+- A recorded call keeps whom it reached only inside the envelope: `contact_enc` holds
+  `{"name", "phone"}` encrypted, `to_name` / `to_phone` hold the masked forms. Events, their audit
+  copies, record.json / record.html and every API view therefore carry no plaintext number or name;
+  `GET /tickets/{id}/calls?reveal=1` opens them for the roles allowed to reveal, and the reveal is
+  recorded like any other.
+- Every access to personal data or to an archive file (reveal, download, export, document) is
+  recorded twice: a Directory item (queryable, `PIIVIEW#` / `ACCESS#`) and a write-once copy in the
+  Object-Lock archive bucket (`security-log/…`, COMPLIANCE retention): the app role can put such an
+  object but can delete neither it nor its locked version (docs/security.md).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain import access
+from chalicelib.domain.model import Actor, Change
+
+if TYPE_CHECKING:
+    from chalicelib.bootstrap import Adapters
+
+CONTACT_FIELD = "contact_enc"
+SECURITY_LOG_PREFIX = "security-log/"
+
+
+def seal_call(deps: Adapters, call: Mapping[str, Any]) -> dict[str, Any]:
+    """The call record as stored: name and number encrypted, masked forms beside them."""
+    name, phone = str(call.get("to_name") or ""), str(call.get("to_phone") or "")
+    out = {k: v for k, v in call.items() if k not in ("to_name", "to_phone")}
+    out.update(to_name=access.mask_text(name, 1), to_phone=access.mask_phone(phone))
+    if name or phone:
+        out[CONTACT_FIELD] = deps.envelope.encrypt({"name": name, "phone": phone})
+    return out
+
+
+def open_call(deps: Adapters, call: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored call with name and number decrypted (for SMS to the unit and for allowed reveals)."""
+    out = {k: v for k, v in call.items() if k != CONTACT_FIELD}
+    sealed = call.get(CONTACT_FIELD)
+    if sealed:
+        contact = deps.envelope.decrypt(str(sealed))
+        out.update(to_name=contact.get("name", ""), to_phone=contact.get("phone", ""))
+    return out
+
+
+def public_call(call: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored call as any API view shows it: masked, without the ciphertext."""
+    return {k: v for k, v in call.items() if k != CONTACT_FIELD}
+
+
+def seal_change(deps: Adapters, change: Change) -> Change:
+    """The change with the call in its event data sealed (every verb that records a call)."""
+    call = change.data.get("call")
+    if not isinstance(call, Mapping) or CONTACT_FIELD in call:
+        return change
+    return replace(change, data=dict(change.data, call=seal_call(deps, call)))
+
+
+def public_event_data(event: Mapping[str, Any]) -> dict[str, Any]:
+    """A history item for the API: a call in its data shown masked, without the ciphertext."""
+    data = event.get("data") or {}
+    if isinstance(data, Mapping) and isinstance(data.get("call"), Mapping):
+        return dict(event, data=dict(data, call=public_call(data["call"])))
+    return dict(event)
+
+
+# ---------------------------------------------------------------- the access log (R-12345-11)
+
+
+def log_access(
+    deps: Adapters, action: str, actor: Actor, now: datetime, *, ticket_id: str | None = None, **detail: Any
+) -> dict[str, Any]:
+    """Record one access to personal data or an archive file: who, what, when, which ticket.
+
+    The Directory item serves the reveal log pages; the write-once Object-Lock copy is the record
+    nobody with the app's role can remove.
+    """
+    entry_id = uuid.uuid4().hex
+    entry = {
+        "id": entry_id,
+        "action": action,
+        "user_id": actor.user_id,
+        "role": str(actor.role),
+        "unit_id": actor.unit_id,
+        "at": now.isoformat(),
+        "ticket_id": ticket_id,
+        **{k: v for k, v in detail.items() if v is not None},
+    }
+    day = now.strftime("%Y/%m/%d")
+    key = f"{SECURITY_LOG_PREFIX}{day}/{now.strftime('%H%M%S')}-{entry_id}.json"
+    body = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode()
+    deps.archive_store.put_once(key, body, "application/json", now, {"action": action})
+    deps.directory.put_item(
+        f"ACCESS#{now.strftime('%Y-%m-%d')}",
+        f"{now.isoformat()}#{entry_id}",
+        dict(entry, s3_key=key),
+        gsi1pk=f"ACCESS-BY-USER#{actor.user_id}",
+        gsi1sk=f"{now.isoformat()}#{entry_id}",
+    )
+    if action == "reveal" and ticket_id:
+        deps.directory.record_pii_view(ticket_id, actor.user_id, str(actor.role), now, reason=detail.get("reason"))
+    return entry
