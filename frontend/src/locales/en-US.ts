@@ -43,6 +43,8 @@ const enUS: MessageSchema = {
   replySection: labels.replySection,
   hotlines: labels.hotlines,
   deliveryStatus: labels.deliveryStatus,
+  revealReason: labels.revealReason,
+  accessAction: labels.accessAction,
   common: {
     confirm: 'OK',
     cancel: 'Cancel',

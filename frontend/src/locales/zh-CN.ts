@@ -46,6 +46,8 @@ const zhCN = {
   replySection: labels.replySection,
   hotlines: labels.hotlines,
   deliveryStatus: labels.deliveryStatus,
+  revealReason: labels.revealReason,
+  accessAction: labels.accessAction,
   common: {
     confirm: '确定',
     cancel: '取消',
