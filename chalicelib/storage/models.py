@@ -166,7 +166,14 @@ def _bound(base: type[M], table: str, settings: Settings, indexes: dict[str, Any
     meta = type(
         "Meta",
         (),
-        {"table_name": table, "region": settings.region, "host": settings.endpoint_url, "max_retry_attempts": 3},
+        {
+            "table_name": table,
+            "region": settings.region,
+            "host": settings.endpoint_url,
+            "max_retry_attempts": 3,
+            # the sweep's workers share each table's connection pool (botocore's default keeps 10)
+            "max_pool_connections": max(10, settings.sweep_workers + 4),
+        },
     )
     return type(base.__name__, (base,), {"Meta": meta, "__module__": __name__, **indexes})
 
