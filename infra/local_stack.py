@@ -660,6 +660,8 @@ class LocalStack:
                 f"journal entries replayed {report['journal'] or 0}"
             )
         self.journal = state.open_journal(self.outputs, self.data_dir)  # from here on every change is on disk
+        if restored and (indexed := state.index_work_queues(self.outputs)):
+            _log(f"indexed {indexed} restored open tickets for the five confirmations")
         self.can_save = True
         present = emulator.InProcess(self.outputs).users()
         for username, role, unit, name in DEMO_USERS:

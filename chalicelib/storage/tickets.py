@@ -48,8 +48,21 @@ COUNTER_SHARDS = 4  # county-wide counters are hot: spread over 4 items per metr
 NUMBERS_TAKEN = "SEQ#ticket"  # Counters pk: ticket numbers taken per receipt day (sk = yyyymmdd)
 NUMBERS_UNUSED = "SEQ#unused"  # Counters pk: numbers taken that never became a ticket (docs/architecture.md)
 CLAIM_TTL_S = 30  # an intake claim lapses after this (a crashed request must not block the number)
-INDEXES = ("unit", "owner", "status")
-INDEX_ATTRIBUTE = {"unit": "unit_id", "owner": "owner_id", "status": "status"}  # each index's partition key
+INDEXES = ("unit", "owner", "status", "queue")
+INDEX_ATTRIBUTE = {"unit": "unit_id", "owner": "owner_id", "status": "status", "queue": "work_queue"}  # partition keys
+# R-12345-13: the work queue of each open status (sparse `by_queue` index; a closed ticket has none). The five
+# confirmations read one queue per Query and group its tickets in memory (services/confirmations.py).
+WORK_QUEUES: dict[str, str] = {
+    "received": "new",
+    "dispatched": "unfinished",
+    "handling": "unfinished",
+    "extension_requested": "unfinished",
+    "returned": "unfinished",
+    "replied": "to_confirm",
+    "reviewed": "to_confirm",
+    "called_back": "to_submit",
+    "submitted": "to_submit",
+}
 FILTERS = ("status", "unit_id", "owner_id", "flag", "due_before")
 DUE_PAGE_KEYS = ("ticket_id", "deadline_shard", "next_alert_at")  # the open-deadline index's LastEvaluatedKey
 
@@ -394,7 +407,9 @@ class DynamoTicketRepository(TicketStore):
         self, *, index: str, key: str, limit: int, token: str | None, filters: Mapping[str, str] | None = None
     ) -> Page:
         model = self._t.tickets
-        idx = {"unit": model.by_unit, "owner": model.by_owner, "status": model.by_status}[index]
+        idx = {"unit": model.by_unit, "owner": model.by_owner, "status": model.by_status, "queue": model.by_queue}[
+            index
+        ]
         condition = self._filter_condition(filters or {})
         results = idx.query(
             key,
@@ -580,6 +595,7 @@ class DynamoTicketRepository(TicketStore):
             deadline_shard=deadline_shard(ticket.ticket_id) if alert else None,
             next_alert_at=iso(alert.at) if alert else None,
             next_alert_key=alert.key if alert else None,
+            work_queue=WORK_QUEUES.get(str(ticket.status)),
             handle_due=iso(ticket.handle_due),
             category=ticket.category,
             hotline=ticket.hotline,

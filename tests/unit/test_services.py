@@ -282,3 +282,29 @@ def test_r12345_12_the_sweep_commits_due_tickets_side_by_side_and_decides_again_
     assert [e["type"] for e in world.tickets.events(ids[0])] == ["received", "dispatched", "reminder_due"]
     for tid in ids[1:]:
         assert [e["type"] for e in world.tickets.events(tid)].count("dispatch_warned") == 1
+
+
+def test_r12345_13_five_confirmations_read_each_work_queue_once(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.services import confirmations
+
+    body = {"category": "help", "title": "求助", "content": "内容"}
+    fresh, _ = svc.create_ticket(world, OP1, dict(body), NOW)
+    sent, _ = svc.create_ticket(world, OP1, dict(body), NOW)
+    svc.act(world, OP1, sent.ticket_id, "dispatch", {"unit_id": "U001", "call": CALL}, NOW)
+    reads: list[str] = []
+    listed = world.tickets.list_page
+
+    def counted(**kwargs: Any) -> Any:
+        reads.append(f"{kwargs['index']}:{kwargs['key']}")
+        return listed(**kwargs)
+
+    monkeypatch.setattr(world.tickets, "list_page", counted)
+    mine = confirmations.confirmations(world, OP1, NOW)
+    assert sorted(reads) == ["queue:new", "queue:to_confirm", "queue:to_submit", "queue:unfinished"]
+    groups = {g["key"]: g for g in mine["groups"]}
+    assert [i["id"] for i in groups["new"]["items"]] == [fresh.ticket_id]
+    assert groups["extensions_returns"]["count"] == 0 and groups["to_confirm"]["count"] == 0
+    reads.clear()
+    unit = confirmations.confirmations(world, UH1, NOW)
+    assert reads == ["queue:unfinished"]  # three groups, one Query
+    assert [i["id"] for i in unit["groups"][0]["items"]] == [sent.ticket_id]
