@@ -308,3 +308,25 @@ def test_r12345_13_five_confirmations_read_each_work_queue_once(world: Any, monk
     unit = confirmations.confirmations(world, UH1, NOW)
     assert reads == ["queue:unfinished"]  # three groups, one Query
     assert [i["id"] for i in unit["groups"][0]["items"]] == [sent.ticket_id]
+
+
+def test_r12345_17_a_close_whose_whole_life_is_in_the_batch_is_packaged_without_reading_the_log(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole, split = closed_ticket(world, NOW), closed_ticket(world, NOW)
+    reads: list[str] = []
+    history = world.tickets.history
+
+    def counted(ticket_id: str, upto_seq: int | None = None) -> Any:
+        reads.append(ticket_id)
+        return history(ticket_id, upto_seq)
+
+    batch = records_of(world, whole) + records_of(world, split)[-1:]  # the other's close alone
+    monkeypatch.setattr(world.tickets, "history", counted)
+    assert process_batch(AUDIT, {"Records": batch}, world, NOW) == {"batchItemFailures": []}
+    assert reads == [split]  # only the ticket whose earlier events are not in the batch
+    monkeypatch.undo()
+    for tid in (whole, split):
+        assert records.verify(world, Actor("records1", "records"), tid)["ok"]
+        [version] = world.archive_index.versions(tid)
+        assert version["seq_range"] == [1, len(records_of(world, tid))]
