@@ -31,6 +31,8 @@ from botocore.config import Config
 from botocore.httpsession import URLLib3Session
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from infra import moto_patches
+
 ACCOUNT_ID = "123456789012"  # moto's default account
 ACCESS_KEY = "testing"  # moto accepts any key; this one is what every local client signs with
 
@@ -50,8 +52,6 @@ def start_moto(port: int = 0, *, in_process_calls: bool = False) -> tuple[Any, s
     (`serve_in_process`), not over a socket to one of the server's threads.
     """
     from moto.server import ThreadedMotoServer
-
-    from infra import moto_patches
 
     moto_patches.apply()  # bounded memory, streams that never stall, serialised writes (see moto_patches.py)
 
@@ -99,7 +99,8 @@ def _send(self: Any, request: Any) -> Any:
         method=request.method, base_url=base, path=parts.path, query_string=parts.query, headers=headers,
         data=body or b"",
     ).get_environ()  # fmt: skip
-    app_iter, status, response_headers = run_wsgi_app(_APP, environ, buffered=True)
+    with moto_patches.deferred():  # this process's own consumers: durable at the pump's flush
+        app_iter, status, response_headers = run_wsgi_app(_APP, environ, buffered=True)
     response = AWSResponse(request.url, int(status.split(" ", 1)[0]), dict(response_headers), _Body(b"".join(app_iter)))
     if not request.stream_output:  # as botocore's own session: streaming bodies are read by the caller
         response.content  # noqa: B018
