@@ -99,7 +99,8 @@ def _send(self: Any, request: Any) -> Any:
         method=request.method, base_url=base, path=parts.path, query_string=parts.query, headers=headers,
         data=body or b"",
     ).get_environ()  # fmt: skip
-    app_iter, status, response_headers = run_wsgi_app(_APP, environ, buffered=True)
+    with moto_patches.deferred():  # this process's own consumers: durable at the pump's flush
+        app_iter, status, response_headers = run_wsgi_app(_APP, environ, buffered=True)
     response = AWSResponse(request.url, int(status.split(" ", 1)[0]), dict(response_headers), _Body(b"".join(app_iter)))
     if not request.stream_output:  # as botocore's own session: streaming bodies are read by the caller
         response.content  # noqa: B018

@@ -61,13 +61,16 @@ Call `apply()` once before moto serves its first request (idempotent). It fixes,
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
+import io
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 STREAM_RETENTION = timedelta(hours=24)  # DynamoDB Streams: records are trimmed after 24 h
@@ -397,6 +400,9 @@ class ChangeSink(Protocol):
     def changed(self, service: str) -> int:
         """Re-read a service's records ("cognito-idp", "kms"); append what changed; the position."""
 
+    def blob(self, body: bytes) -> Path | None:
+        """The file that holds an appended object body (None: the sink keeps no such file)."""
+
 
 @dataclass
 class _Scope:
@@ -408,7 +414,36 @@ class _Scope:
 
 
 _sink: ChangeSink | None = None
-_cap = threading.local()  # .touched: keys written by the running DynamoDB operation; .scope: the request
+_cap = threading.local()  # .touched: keys written by the running DynamoDB operation; .scope: the request;
+# .defer: the thread's requests are the process's own consumers (`deferred`)
+_public = 0  # journal position after the newest DynamoDB change of a request that was not deferred
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Requests this thread makes inside are the embedded stack's own stream and schedule consumers.
+
+    Their changes are journalled as any other, but not synced one request at a time: they become
+    durable at the next `flush` (the stream pump flushes before it moves its watermark, the timers
+    after each schedule run), or with any other request's sync. Nothing is acknowledged to a client
+    before that flush, and after a crash the pump redelivers every event after its watermark, so a
+    consumer's lost changes are made again. What such a request reads still waits for the changes
+    of the requests that were not deferred (the API's) where it is a stream read: no side effect is
+    built on a stream record that is not yet on disk.
+    """
+    previous = getattr(_cap, "defer", False)
+    _cap.defer = True
+    try:
+        yield
+    finally:
+        _cap.defer = previous
+
+
+def flush() -> None:
+    """Make every change journalled so far durable (one sync for all the deferred requests)."""
+    sink = _sink
+    if sink is not None:
+        sink.sync(sink.position())
 
 
 def set_sink(sink: ChangeSink | None) -> None:
@@ -476,6 +511,20 @@ def _item_entries(touched: list[tuple[Any, Any, Any]]) -> list[dict[str, Any]]:
     return entries
 
 
+def _appended(sink: ChangeSink, stream_read: bool) -> int:
+    """Journal what the outermost operation wrote (under LOCK); the position it must wait for."""
+    global _public
+    touched, _cap.touched = _cap.touched, None
+    position = sink.append(_item_entries(touched)) if touched else sink.position()
+    if getattr(_cap, "defer", False):
+        # A consumer's own changes wait for flush(); of the API's, only what a stream read hands
+        # out: the records a consumer acts on (texts, webhooks, copies) are on disk first.
+        return min(position, _public) if stream_read else 0
+    if touched:
+        _public = max(_public, position)
+    return position
+
+
 def _durable(sink: ChangeSink, position: int) -> None:
     """Sync now, or when the running request ends (before its response)."""
     scope: _Scope | None = getattr(_cap, "scope", None)
@@ -496,7 +545,7 @@ def _capture_items(cls: type, names: tuple[str, ...]) -> None:
         @functools.wraps(original)
         def captured(
             self: Any, *args: Any, _original: Callable[..., Any] = original, _atomic: bool = name in _ALL_OR_NOTHING,
-            **kwargs: Any,
+            _stream_read: bool = name == "get_records", **kwargs: Any,
         ) -> Any:  # fmt: skip
             sink = _sink
             if sink is None:
@@ -516,8 +565,7 @@ def _capture_items(cls: type, names: tuple[str, ...]) -> None:
                         raise
                     finally:
                         if outer:
-                            touched, _cap.touched = _cap.touched, None
-                            position = sink.append(_item_entries(touched)) if touched else sink.position()
+                            position = _appended(sink, _stream_read)
             finally:
                 if position:
                     _durable(sink, position)
@@ -536,7 +584,75 @@ def _note_object(kind: str, bucket: str, obj: Any) -> None:
     if scope is not None:
         scope.objects.append((kind, bucket, obj))
     else:  # called outside a request (in-process use of the backend): journal it now
-        sink.sync(sink.append([_object_entry(kind, bucket, obj)]))
+        sink.sync(_append_objects(sink, [(kind, bucket, obj)]))
+
+
+def _append_objects(sink: ChangeSink, changes: list[tuple[str, str, Any]]) -> int:
+    """Journal S3 changes; a new version's body then lives in its journal blob, not in memory."""
+    position = sink.append([_object_entry(*change) for change in changes])
+    for kind, _bucket, obj in changes:
+        if kind == "object":
+            with obj.lock:
+                buffer = obj._value_buffer
+                if isinstance(buffer, BlobBody):
+                    continue
+                buffer.seek(0)
+                path = sink.blob(buffer.read())
+                if path is not None:
+                    obj._value_buffer = BlobBody(path)
+                    buffer.close()
+    return position
+
+
+class BlobBody:
+    """A moto FakeKey's body read from the journal's content-addressed blob file on demand.
+
+    moto keeps every object body in memory (a SpooledTemporaryFile of up to 16 MB each): the audit
+    copies and archive packages of `make run` would grow its memory with every event. The journal
+    has already written each body to `blobs/<sha256>` (immutable, kept while any version or journal
+    entry refers to it), so the key reads it from there. Rewriting a body (moto never does for a
+    stored version) moves it back to memory.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+        self.memory: io.BytesIO | None = None
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if self.memory is not None:
+            return self.memory.seek(offset, whence)
+        size = self.path.stat().st_size
+        self.offset = {0: offset, 1: self.offset + offset, 2: size + offset}[whence]
+        return self.offset
+
+    def tell(self) -> int:
+        return self.memory.tell() if self.memory is not None else self.offset
+
+    def read(self, size: int = -1) -> bytes:
+        if self.memory is not None:
+            return self.memory.read(size)
+        with self.path.open("rb") as fh:
+            fh.seek(self.offset)
+            data = fh.read() if size is None or size < 0 else fh.read(size)
+        self.offset += len(data)
+        return data
+
+    def truncate(self, size: int | None = None) -> int:
+        if self.memory is None:
+            self.seek(0)
+            self.memory = io.BytesIO(self.read())
+        return self.memory.truncate(size)
+
+    def write(self, data: bytes) -> int:
+        if self.memory is None:
+            self.truncate()
+        assert self.memory is not None
+        return self.memory.write(data)
+
+    def close(self) -> None:
+        if self.memory is not None:
+            self.memory.close()
 
 
 def _iso(value: Any) -> str | None:
@@ -629,8 +745,16 @@ _KMS_KEY_ACTIONS = ("CreateKey", "ReplicateKey", "ImportKeyMaterial")
 
 def _end_scope(sink: ChangeSink, scope: _Scope) -> None:
     position = scope.position
+    if getattr(_cap, "defer", False):
+        if scope.objects:  # journalled now, durable at the next flush()
+            _append_objects(sink, scope.objects)
+        for service in sorted(scope.services):
+            sink.changed(service)
+        if position:
+            sink.sync(position)
+        return
     if scope.objects:
-        position = max(position, sink.append([_object_entry(*change) for change in scope.objects]))
+        position = max(position, _append_objects(sink, scope.objects))
     for service in sorted(scope.services):
         position = max(position, sink.changed(service))
     if position:

@@ -1,6 +1,6 @@
 """Save and restore a deployment's data: snapshots + the write-ahead journal (infra/journal.py).
 
-`make run` saves a snapshot into `.local-data/` every minute and on stop, journals every change in
+`make run` saves a snapshot into `.local-data/` every 10 minutes (or 50,000 journal entries) and on stop, journals every change in
 between, and on the next start restores the snapshot and replays the journal after it.
 
     .local-data/CURRENT                      names the complete snapshot
