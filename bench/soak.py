@@ -287,6 +287,7 @@ def soak(minutes: float, clients: int = 8, sample_every: float = 60.0, log: Any 
         data_dir = Path(tmp) / "data"
         started = time.monotonic()
         stack = Stack(data_dir)
+        _wait_for_pump(stack.api, 120.0)  # the demo seed's events first: they are not the soak's lag
         log(f"local stack up in {time.monotonic() - started:.0f} s (API {stack.api}); soaking {minutes} min")
         try:
             return _drive(stack, minutes, clients, sample_every, log)

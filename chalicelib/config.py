@@ -44,6 +44,7 @@ class Settings:
     partner_rate_per_minute: int = 120  # default per-partner request limit (fixed 1-minute window)
     public_base_url: str = ""  # absolute API base advertised by Open311 discovery (empty: relative)
     stream_status_file: str = ""  # embedded mode: where the local stream pump reports its progress
+    sweep_workers: int = 16  # due tickets the deadline sweep commits at once (one transaction each)
 
     @property
     def is_local(self) -> bool:
@@ -94,4 +95,5 @@ class Settings:
             partner_rate_per_minute=int(env("PARTNER_RATE_PER_MINUTE", "120") or 120),
             public_base_url=env("PUBLIC_BASE_URL"),
             stream_status_file=env("STREAM_STATUS_FILE"),
+            sweep_workers=max(1, int(env("SWEEP_WORKERS", "16") or 16)),
         )

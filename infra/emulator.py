@@ -31,6 +31,8 @@ from botocore.config import Config
 from botocore.httpsession import URLLib3Session
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from infra import moto_patches
+
 ACCOUNT_ID = "123456789012"  # moto's default account
 ACCESS_KEY = "testing"  # moto accepts any key; this one is what every local client signs with
 
@@ -50,8 +52,6 @@ def start_moto(port: int = 0, *, in_process_calls: bool = False) -> tuple[Any, s
     (`serve_in_process`), not over a socket to one of the server's threads.
     """
     from moto.server import ThreadedMotoServer
-
-    from infra import moto_patches
 
     moto_patches.apply()  # bounded memory, streams that never stall, serialised writes (see moto_patches.py)
 
@@ -99,7 +99,8 @@ def _send(self: Any, request: Any) -> Any:
         method=request.method, base_url=base, path=parts.path, query_string=parts.query, headers=headers,
         data=body or b"",
     ).get_environ()  # fmt: skip
-    app_iter, status, response_headers = run_wsgi_app(_APP, environ, buffered=True)
+    with moto_patches.deferred():  # this process's own consumers: durable at the pump's flush
+        app_iter, status, response_headers = run_wsgi_app(_APP, environ, buffered=True)
     response = AWSResponse(request.url, int(status.split(" ", 1)[0]), dict(response_headers), _Body(b"".join(app_iter)))
     if not request.stream_output:  # as botocore's own session: streaming bodies are read by the caller
         response.content  # noqa: B018
@@ -278,11 +279,12 @@ class InProcess:
         table: Any = self.ddb.get_table(table_name)
         image = wire(image)
         hash_key = DynamoType(image[table.hash_key_attr])
-        if table.range_key_attr:
-            range_key = DynamoType(image[table.range_key_attr])
+        range_key = DynamoType(image[table.range_key_attr]) if table.range_key_attr else None
+        if range_key is not None:
             table.items[hash_key][range_key] = Item(hash_key, range_key, image)
         else:
             table.items[hash_key] = Item(hash_key, None, image)
+        moto_patches.reindex(table, hash_key, range_key)
 
     def delete_item(self, table_name: str, key: dict[str, Any]) -> None:
         """Remove an item, without a stream record."""
@@ -291,10 +293,12 @@ class InProcess:
         table = self.ddb.get_table(table_name)
         key = wire(key)
         hash_key = DynamoType(key[table.hash_key_attr])
-        if table.range_key_attr:
-            table.items.get(hash_key, {}).pop(DynamoType(key[table.range_key_attr]), None)
+        range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+        if range_key is not None:
+            table.items.get(hash_key, {}).pop(range_key, None)
         else:
             table.items.pop(hash_key, None)
+        moto_patches.reindex(table, hash_key, range_key)
 
     # ---------------------------------------------------------------- S3
 

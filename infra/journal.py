@@ -1,7 +1,7 @@
 """The embedded stack's write-ahead journal: every committed change is on disk before its response.
 
-`make run` keeps its data in moto's memory; a snapshot of all of it is written every 60 s and on
-Ctrl-C (infra/state.py). Between two snapshots every committed change is appended here, so a
+`make run` keeps its data in moto's memory; a snapshot of all of it is written every 10 minutes (or
+after 50,000 journal entries) and on Ctrl-C (infra/state.py). Between two snapshots every committed change is appended here, so a
 SIGKILL or a power cut loses nothing that was acknowledged:
 
     .local-data/journal.jsonl            the live generation (appended to)
@@ -166,30 +166,58 @@ def referenced_blobs(directory: Path, since_generation: int = 0) -> set[str]:
     return {str(e["sha256"]) for e in read(directory, since_generation) if e.get("t") == "object"}
 
 
-def write_blob(blobs: Path, body: bytes) -> str:
-    """Store a body under its sha256 (durably, once); returns the digest.
+def write_blob(blobs: Path, body: bytes, pending: set[Path] | None = None) -> str:
+    """Store a body under its sha256 (once); returns the digest.
 
+    Without `pending` the blob is durable on return (file and directory synced). With it, the blob is
+    written without a sync and its path added to `pending`: the caller syncs it (`sync_blobs`) before
+    anything that refers to it is made durable — one pass of fsyncs for a whole batch. A blob left
+    torn by a crash before that sync has the wrong size and is written again.
     A blob that already exists gets its modification time renewed: snapshots prune only blobs
     older than their start, so one a new journal entry refers to is never pruned under it.
     """
     sha = hashlib.sha256(body).hexdigest()
     path = blobs / sha
-    if path.exists():
+    try:
+        whole = path.stat().st_size == len(body)
+    except FileNotFoundError:
+        whole = False
+    if whole:
         os.utime(path)
+        if pending is not None:
+            pending.add(path)  # perhaps written by another thread whose sync has not run yet
         return sha
     blobs.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=blobs, prefix=f".{sha}.")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(body)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if pending is None:
+                fh.flush()
+                os.fsync(fh.fileno())
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    fsync_dir(blobs)
+    if pending is None:
+        fsync_dir(blobs)
+    else:
+        pending.add(path)
     return sha
+
+
+def sync_blobs(paths: set[Path]) -> None:
+    """Make blobs written with `pending` durable: their contents, then their names."""
+    directories = set()
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        directories.add(path.parent)
+    for directory in directories:
+        fsync_dir(directory)
 
 
 # --------------------------------------------------------------------------- the writer
@@ -215,6 +243,8 @@ class Journal:
         self._lock = threading.Lock()  # appends, rotation (taken under moto_patches.LOCK, never the reverse)
         self._sync_lock = threading.Lock()  # one fdatasync at a time (taken before _lock, never after)
         self._fd = -1
+        self._blobs_lock = threading.Lock()
+        self._unsynced_blobs: set[Path] = set()  # written by append, synced by the next sync
         self._written = 0  # journal position: bytes appended since open, over all generations
         self._synced = 0
 
@@ -231,6 +261,7 @@ class Journal:
         """Retire the live file (if any) under its generation's name and begin `generation`."""
         live = self.directory / LIVE
         if self._fd >= 0:
+            self._sync_blobs()
             os.fdatasync(self._fd)
             os.close(self._fd)
             self._fd = -1
@@ -265,6 +296,7 @@ class Journal:
         """Sync and close the live file (it stays on disk; the next open retires it)."""
         with self._sync_lock, self._lock:
             if self._fd >= 0:
+                self._sync_blobs()
                 os.fdatasync(self._fd)
                 os.close(self._fd)
                 self._fd = -1
@@ -310,7 +342,10 @@ class Journal:
         named = {**entry, field: logical}
         body = named.pop("body", None)
         if body is not None:
-            named["sha256"] = write_blob(self.blobs, bytes(body))
+            written: set[Path] = set()
+            named["sha256"] = write_blob(self.blobs, bytes(body), written)
+            with self._blobs_lock:  # before the line that refers to it is appended
+                self._unsynced_blobs |= written
             named["size"] = len(body)
         return named
 
@@ -331,10 +366,21 @@ class Journal:
             with self._lock:
                 target, fd = self._written, self._fd
             started = time.perf_counter()
+            self._sync_blobs()  # every blob a line up to `target` refers to was added before it
             os.fdatasync(fd)
             self.stats["syncs"] += 1
             self.stats["sync_s"] += time.perf_counter() - started
             self._synced = max(self._synced, target)
+
+    def blob(self, body: bytes) -> Path | None:
+        """The blob file of a body appended before (None when there is none)."""
+        path = self.blobs / hashlib.sha256(body).hexdigest()
+        return path if path.exists() else None
+
+    def _sync_blobs(self) -> None:
+        with self._blobs_lock:
+            blobs, self._unsynced_blobs = self._unsynced_blobs, set()
+        sync_blobs(blobs)
 
     def changed(self, service: str) -> int:
         """Re-read a service's records; append those that changed; returns the position (0: none)."""

@@ -11,8 +11,8 @@ partial batch failures, 3 retries, then a dead-letter file), and the rate() sche
 local gets the same environment.
 
 Durability (docs/operations.md, "The embedded default"): every committed change is journalled and
-synced before its response (infra/journal.py), a snapshot is saved every 60 s and on stop
-(infra/state.py), and a start restores the snapshot and replays the journal. The pump keeps a
+synced before its response (infra/journal.py), a snapshot is saved on its own thread every
+10 minutes or after 50,000 journal entries, and on stop (infra/state.py), and a start restores the snapshot and replays the journal. The pump keeps a
 synced watermark of the events it has handled; after a restore it hands every event from shortly
 before that watermark to every stream handler again (`StreamPump.redeliver`), so a side effect of
 an event committed but not yet pumped when the process died is still delivered — once, because
@@ -55,7 +55,8 @@ from infra.journal import Journal
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGE = "local"
-SAVE_EVERY_S = 60.0
+SAVE_EVERY_S = 600.0  # a snapshot at least this often while anything changed …
+SAVE_AFTER_ENTRIES = 50_000  # … and as soon as the journal holds this many changes (a restart replays them)
 PUMP_EVERY_S = 2.0
 MAX_RETRIES = 3
 ITERATOR_REFRESH_S = 60.0
@@ -300,6 +301,7 @@ class StreamPump:
                 worker.start()
             for worker in workers:
                 worker.join()
+            moto_patches.flush()  # what the handlers changed is on disk before the position moves
             self.positions[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
             self._save_positions()
             moto_patches.release(self.arn, shard_id, self.positions[shard_id])  # handled: may be trimmed
@@ -335,6 +337,7 @@ class StreamPump:
                 batch = [self._insert_record(image, base + start + n) for n, image in enumerate(chunk)]
                 for handler in self.handlers:
                     self._deliver(handler, batch)
+                moto_patches.flush()
                 self._advance(chunk, "redelivered")
         return len(images)
 
@@ -572,7 +575,7 @@ def _banner(local: LocalStack, api_up: bool, web_url: str | None) -> str:
         f"  API       {local.api_url}" + ("" if api_up else "   (NOT running: see messages above)"),
         f"  Web       {web_url}" if web_url else "  Web       (frontend/dist not built: run `make frontend`)",
         f"  moto      {local.outputs['endpoint_url']}",
-        f"  data      {local.data_dir}  (saved every {int(SAVE_EVERY_S)} s and on stop)",
+        f"  data      {local.data_dir}  (every change journalled; snapshots every {int(SAVE_EVERY_S / 60)} min and on stop)",
         (
             f"  schedules every {local.args.sweep_every:g} s ({len(handlers.schedules)} registered); "
             f"TicketEvents stream handlers: {len(handlers.streams)}"
@@ -627,6 +630,9 @@ class LocalStack:
         self.proc: subprocess.Popen[bytes] | None = None
         self.web: http.server.ThreadingHTTPServer | None = None
         self.worker: threading.Thread | None = None
+        self.scheduler: threading.Thread | None = None
+        self.saver: threading.Thread | None = None
+        self.save_lock = threading.Lock()
         self.can_save = False  # never overwrite a snapshot before it was restored
         self.redeliver = False  # after a restore: the timers redeliver before their first pump pass
         self.api_url = f"http://127.0.0.1:{args.api_port}"
@@ -660,6 +666,8 @@ class LocalStack:
                 f"journal entries replayed {report['journal'] or 0}"
             )
         self.journal = state.open_journal(self.outputs, self.data_dir)  # from here on every change is on disk
+        if restored and (indexed := state.index_work_queues(self.outputs)):
+            _log(f"indexed {indexed} restored open tickets for the five confirmations")
         self.can_save = True
         present = emulator.InProcess(self.outputs).users()
         for username, role, unit, name in DEMO_USERS:
@@ -667,6 +675,7 @@ class LocalStack:
                 deploy.create_user(self.outputs, username, demo_password(username), role, unit_id=unit, name=name)
         if not restored:
             _safe(lambda: _seed(deps), "demo seeding")
+            moto_patches.flush()
         self.pump.prime()  # the stream continues after what exists now, once the redelivery is done
         self.redeliver = restored
 
@@ -696,32 +705,43 @@ class LocalStack:
             self.web = start_web(dist, self.args.web_port, self.api_url)
         self.worker = threading.Thread(target=self._timers, name="timers", daemon=True)
         self.worker.start()
+        self.scheduler = threading.Thread(target=self._schedules, name="schedules", daemon=True)
+        self.scheduler.start()
+        self.saver = threading.Thread(target=self._snapshots, name="snapshots", daemon=True)
+        self.saver.start()
         api_up = wait_for_health(self.proc, self.api_url, self.stop_event)
         if not api_up and not self.stop_event.is_set():
             _log("chalice local did not answer /health (see its output above); the rest runs on")
         return api_up
 
     def _timers(self) -> None:
-        """Pump the stream every 2 s, run the schedules every --sweep-every, save state every 60 s."""
+        """Pump the stream every 2 s (after the redelivery of a restore, if any)."""
         assert self.pump is not None
-        pump, sweep_s = self.pump, self.args.sweep_every
+        pump = self.pump
         if self.redeliver:
             self._redeliver()
-        now = time.monotonic()
-        next_sweep, next_save = now + sweep_s, now + SAVE_EVERY_S
         while not self.stop_event.wait(PUMP_EVERY_S):
             _safe(pump.pump, "stream pump")
-            now = time.monotonic()
-            if now >= next_sweep:
-                next_sweep = now + sweep_s
-                run_schedules(self.handlers.schedules, self.outputs["region"])
-            if now >= next_save:
-                next_save = now + SAVE_EVERY_S
+
+    def _schedules(self) -> None:
+        """Run the schedules every --sweep-every, beside the pump (as Lambda runs them)."""
+        while not self.stop_event.wait(self.args.sweep_every):
+            run_schedules(self.handlers.schedules, self.outputs["region"])
+            _safe(moto_patches.flush, "syncing the schedules' changes")
+
+    def _snapshots(self) -> None:
+        """Save a snapshot when the journal has grown (its own thread: the pump never waits for one)."""
+        last = time.monotonic()
+        while not self.stop_event.wait(5.0):
+            entries = self.journal.entries if self.journal is not None else 0
+            if entries >= SAVE_AFTER_ENTRIES or (entries and time.monotonic() - last >= SAVE_EVERY_S):
                 _safe(self.save, "saving state")
+                last = time.monotonic()
 
     def save(self) -> None:
         """Write a snapshot of every table and archive object to the data dir (the journal restarts)."""
-        state.dump_state(self.outputs, self.data_dir, self.journal)
+        with self.save_lock:
+            state.dump_state(self.outputs, self.data_dir, self.journal)
 
     def wait(self) -> None:
         """Block until SIGINT/SIGTERM."""
@@ -735,8 +755,9 @@ class LocalStack:
         _log("stopping …")
         self.stop_event.set()
         stop_chalice(self.proc)
-        if self.worker is not None:
-            self.worker.join(timeout=60)
+        for thread in (self.worker, self.scheduler, self.saver):
+            if thread is not None:
+                thread.join(timeout=60)
         if self.pump is not None:
             _safe(self.pump.pump, "final stream pump")
         if self.can_save:

@@ -49,17 +49,28 @@ Call `apply()` once before moto serves its first request (idempotent). It fixes,
    before it is on disk (an S3 GET may see a version while its put is still syncing).
 6. Request routing. moto's server lists its own package directory from disk on every request to
    find the service; the list is read once.
+7. Index queries proportional to the partition. moto answers a Query on a global secondary index
+   by walking every item of the table (`Table.query` over `all_items()`), so the inbox's page, the
+   sweep's shard page and the five confirmations' queue grow with the archive (≈0.4 s per Query at
+   50,000 tickets) although DynamoDB reads only the partition. Each table keeps, once its first index
+   Query asks for it, the items of every GSI partition (hash value → items), maintained by the same
+   write hooks as 5. (PutItem, UpdateItem, DeleteItem and everything built on them, a cancelled
+   transaction's restore, the local stack's restore); a Query then hands moto's own code only the
+   partition's items, so its conditions, order, paging, projection and filters are moto's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
+import io
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 STREAM_RETENTION = timedelta(hours=24)  # DynamoDB Streams: records are trimmed after 24 h
@@ -105,6 +116,7 @@ def apply() -> None:
         _capture_objects()
         _request_scopes()
         _cache_module_list()
+        _patch_index_queries(ddb)
         setattr(ddb.DynamoDBBackend, _MARK, True)
 
 
@@ -176,15 +188,20 @@ def _journal(backend: Any, transact_items: list[dict[str, Any]]) -> Journal:
 def _restore(journal: Journal) -> None:
     """Put every journalled item back as it was (without stream records: nothing happened)."""
     for table, hash_key, range_key, before in reversed(journal):
-        if range_key is None:
-            if before is None:
-                table.items.pop(hash_key, None)
-            else:
-                table.items[hash_key] = before
-        elif before is None:
-            table.items.get(hash_key, {}).pop(range_key, None)
+        _restore_item(table, hash_key, range_key, before)
+        reindex(table, hash_key, range_key)
+
+
+def _restore_item(table: Any, hash_key: Any, range_key: Any, before: Any) -> None:
+    if range_key is None:
+        if before is None:
+            table.items.pop(hash_key, None)
         else:
-            table.items[hash_key][range_key] = before
+            table.items[hash_key] = before
+    elif before is None:
+        table.items.get(hash_key, {}).pop(range_key, None)
+    else:
+        table.items[hash_key][range_key] = before
 
 
 def _patch_transactions(ddb: Any) -> None:
@@ -383,6 +400,9 @@ class ChangeSink(Protocol):
     def changed(self, service: str) -> int:
         """Re-read a service's records ("cognito-idp", "kms"); append what changed; the position."""
 
+    def blob(self, body: bytes) -> Path | None:
+        """The file that holds an appended object body (None: the sink keeps no such file)."""
+
 
 @dataclass
 class _Scope:
@@ -394,7 +414,36 @@ class _Scope:
 
 
 _sink: ChangeSink | None = None
-_cap = threading.local()  # .touched: keys written by the running DynamoDB operation; .scope: the request
+_cap = threading.local()  # .touched: keys written by the running DynamoDB operation; .scope: the request;
+# .defer: the thread's requests are the process's own consumers (`deferred`)
+_public = 0  # journal position after the newest DynamoDB change of a request that was not deferred
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Requests this thread makes inside are the embedded stack's own stream and schedule consumers.
+
+    Their changes are journalled as any other, but not synced one request at a time: they become
+    durable at the next `flush` (the stream pump flushes before it moves its watermark, the timers
+    after each schedule run), or with any other request's sync. Nothing is acknowledged to a client
+    before that flush, and after a crash the pump redelivers every event after its watermark, so a
+    consumer's lost changes are made again. What such a request reads still waits for the changes
+    of the requests that were not deferred (the API's) where it is a stream read: no side effect is
+    built on a stream record that is not yet on disk.
+    """
+    previous = getattr(_cap, "defer", False)
+    _cap.defer = True
+    try:
+        yield
+    finally:
+        _cap.defer = previous
+
+
+def flush() -> None:
+    """Make every change journalled so far durable (one sync for all the deferred requests)."""
+    sink = _sink
+    if sink is not None:
+        sink.sync(sink.position())
 
 
 def set_sink(sink: ChangeSink | None) -> None:
@@ -420,6 +469,7 @@ def _note_item_writes(ddb: Any) -> None:
     def put_item(self: Any, *args: Any, **kwargs: Any) -> Any:
         item = put(self, *args, **kwargs)
         _touch(self, item.hash_key, item.range_key)
+        reindex(self, item.hash_key, item.range_key)
         return item
 
     @functools.wraps(delete)
@@ -427,12 +477,15 @@ def _note_item_writes(ddb: Any) -> None:
         item = delete(self, hash_key, range_key)
         if item is not None:
             _touch(self, hash_key, range_key)
+            reindex(self, hash_key, range_key)
         return item
 
     @functools.wraps(update)
     def update_item(self: Any, table_name: str, *args: Any, **kwargs: Any) -> Any:
         item = update(self, table_name, *args, **kwargs)  # updates in place: no Table.put_item
-        _touch(self.get_table(table_name), item.hash_key, item.range_key)
+        table = self.get_table(table_name)
+        _touch(table, item.hash_key, item.range_key)
+        reindex(table, item.hash_key, item.range_key)
         return item
 
     ddb.Table.put_item = put_item
@@ -458,6 +511,20 @@ def _item_entries(touched: list[tuple[Any, Any, Any]]) -> list[dict[str, Any]]:
     return entries
 
 
+def _appended(sink: ChangeSink, stream_read: bool) -> int:
+    """Journal what the outermost operation wrote (under LOCK); the position it must wait for."""
+    global _public
+    touched, _cap.touched = _cap.touched, None
+    position = sink.append(_item_entries(touched)) if touched else sink.position()
+    if getattr(_cap, "defer", False):
+        # A consumer's own changes wait for flush(); of the API's, only what a stream read hands
+        # out: the records a consumer acts on (texts, webhooks, copies) are on disk first.
+        return min(position, _public) if stream_read else 0
+    if touched:
+        _public = max(_public, position)
+    return position
+
+
 def _durable(sink: ChangeSink, position: int) -> None:
     """Sync now, or when the running request ends (before its response)."""
     scope: _Scope | None = getattr(_cap, "scope", None)
@@ -478,7 +545,7 @@ def _capture_items(cls: type, names: tuple[str, ...]) -> None:
         @functools.wraps(original)
         def captured(
             self: Any, *args: Any, _original: Callable[..., Any] = original, _atomic: bool = name in _ALL_OR_NOTHING,
-            **kwargs: Any,
+            _stream_read: bool = name == "get_records", **kwargs: Any,
         ) -> Any:  # fmt: skip
             sink = _sink
             if sink is None:
@@ -498,8 +565,7 @@ def _capture_items(cls: type, names: tuple[str, ...]) -> None:
                         raise
                     finally:
                         if outer:
-                            touched, _cap.touched = _cap.touched, None
-                            position = sink.append(_item_entries(touched)) if touched else sink.position()
+                            position = _appended(sink, _stream_read)
             finally:
                 if position:
                     _durable(sink, position)
@@ -518,7 +584,75 @@ def _note_object(kind: str, bucket: str, obj: Any) -> None:
     if scope is not None:
         scope.objects.append((kind, bucket, obj))
     else:  # called outside a request (in-process use of the backend): journal it now
-        sink.sync(sink.append([_object_entry(kind, bucket, obj)]))
+        sink.sync(_append_objects(sink, [(kind, bucket, obj)]))
+
+
+def _append_objects(sink: ChangeSink, changes: list[tuple[str, str, Any]]) -> int:
+    """Journal S3 changes; a new version's body then lives in its journal blob, not in memory."""
+    position = sink.append([_object_entry(*change) for change in changes])
+    for kind, _bucket, obj in changes:
+        if kind == "object":
+            with obj.lock:
+                buffer = obj._value_buffer
+                if isinstance(buffer, BlobBody):
+                    continue
+                buffer.seek(0)
+                path = sink.blob(buffer.read())
+                if path is not None:
+                    obj._value_buffer = BlobBody(path)
+                    buffer.close()
+    return position
+
+
+class BlobBody:
+    """A moto FakeKey's body read from the journal's content-addressed blob file on demand.
+
+    moto keeps every object body in memory (a SpooledTemporaryFile of up to 16 MB each): the audit
+    copies and archive packages of `make run` would grow its memory with every event. The journal
+    has already written each body to `blobs/<sha256>` (immutable, kept while any version or journal
+    entry refers to it), so the key reads it from there. Rewriting a body (moto never does for a
+    stored version) moves it back to memory.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+        self.memory: io.BytesIO | None = None
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if self.memory is not None:
+            return self.memory.seek(offset, whence)
+        size = self.path.stat().st_size
+        self.offset = {0: offset, 1: self.offset + offset, 2: size + offset}[whence]
+        return self.offset
+
+    def tell(self) -> int:
+        return self.memory.tell() if self.memory is not None else self.offset
+
+    def read(self, size: int = -1) -> bytes:
+        if self.memory is not None:
+            return self.memory.read(size)
+        with self.path.open("rb") as fh:
+            fh.seek(self.offset)
+            data = fh.read() if size is None or size < 0 else fh.read(size)
+        self.offset += len(data)
+        return data
+
+    def truncate(self, size: int | None = None) -> int:
+        if self.memory is None:
+            self.seek(0)
+            self.memory = io.BytesIO(self.read())
+        return self.memory.truncate(size)
+
+    def write(self, data: bytes) -> int:
+        if self.memory is None:
+            self.truncate()
+        assert self.memory is not None
+        return self.memory.write(data)
+
+    def close(self) -> None:
+        if self.memory is not None:
+            self.memory.close()
 
 
 def _iso(value: Any) -> str | None:
@@ -611,8 +745,16 @@ _KMS_KEY_ACTIONS = ("CreateKey", "ReplicateKey", "ImportKeyMaterial")
 
 def _end_scope(sink: ChangeSink, scope: _Scope) -> None:
     position = scope.position
+    if getattr(_cap, "defer", False):
+        if scope.objects:  # journalled now, durable at the next flush()
+            _append_objects(sink, scope.objects)
+        for service in sorted(scope.services):
+            sink.changed(service)
+        if position:
+            sink.sync(position)
+        return
     if scope.objects:
-        position = max(position, sink.append([_object_entry(*change) for change in scope.objects]))
+        position = max(position, _append_objects(sink, scope.objects))
     for service in sorted(scope.services):
         position = max(position, sink.changed(service))
     if position:
@@ -656,3 +798,76 @@ def _request_scopes() -> None:
     S3Response.bucket_response = _scoped(S3Response.bucket_response)  # type: ignore[method-assign]
     CognitoIdpResponse.call_action = _scoped(CognitoIdpResponse.call_action, "cognito-idp")  # type: ignore[method-assign]
     KmsResponse.call_action = _scoped(KmsResponse.call_action, "kms")  # type: ignore[method-assign]
+
+
+# --------------------------------------------------------------------------- 7. index queries
+
+
+class _Partitions:
+    """A table's GSI partitions: index → hash value → {item key: item}, and item key → {index: hash value}."""
+
+    def __init__(self, table: Any) -> None:
+        self.hash_attr: dict[str, str] = {}
+        for index in table.global_indexes:
+            hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+            if len(hashes) == 1:
+                self.hash_attr[index.name] = hashes[0]
+        self.parts: dict[str, dict[Any, dict[Any, Any]]] = {name: {} for name in self.hash_attr}
+        self.where: dict[Any, dict[str, Any]] = {}
+        for item in table.all_items():
+            self.place((item.hash_key, item.range_key), item)
+
+    def place(self, ident: Any, item: Any) -> None:
+        """Index `item` under key `ident` (None: the item is gone)."""
+        for name, value in self.where.pop(ident, {}).items():
+            part = self.parts[name].get(value)
+            if part is not None:
+                part.pop(ident, None)
+                if not part:
+                    del self.parts[name][value]
+        if item is None:
+            return
+        placed = {}
+        for name, attr in self.hash_attr.items():
+            value = item.attrs.get(attr)
+            if value is not None:
+                self.parts[name].setdefault(value, {})[ident] = item
+                placed[name] = value
+        if placed:
+            self.where[ident] = placed
+
+
+def reindex(table: Any, hash_key: Any, range_key: Any) -> None:
+    """The item under this key changed (or went): move it between the table's GSI partitions. Also
+    called by `infra.emulator.InProcess`, which sets items without moto's write methods."""
+    partitions: _Partitions | None = table.__dict__.get("_hotline_partitions")
+    if partitions is not None:
+        with LOCK:
+            item = table.items.get(hash_key)
+            if range_key is not None and item is not None:
+                item = item.get(range_key)
+            partitions.place((hash_key, range_key), item)
+
+
+def _patch_index_queries(ddb: Any) -> None:
+    original: Callable[..., Any] = ddb.Table.query
+
+    @functools.wraps(original)
+    def query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[7] if len(args) > 7 else kwargs.get("index_name")
+        conditions = kwargs.get("hash_key_conditions") or []
+        with LOCK:
+            partitions = self.__dict__.get("_hotline_partitions")
+            if index_name is not None and partitions is None:
+                partitions = self._hotline_partitions = _Partitions(self)
+            attr = partitions.hash_attr.get(index_name) if partitions is not None else None
+            if attr is None or len(conditions) != 1 or conditions[0][0] != attr:
+                return original(self, *args, **kwargs)
+            part = list(partitions.parts[index_name].get(conditions[0][1], {}).values())
+            self.all_items = lambda: part  # moto's own query, over the partition only
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                del self.all_items
+
+    ddb.Table.query = query

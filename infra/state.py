@@ -1,6 +1,6 @@
 """Save and restore a deployment's data: snapshots + the write-ahead journal (infra/journal.py).
 
-`make run` saves a snapshot into `.local-data/` every minute and on stop, journals every change in
+`make run` saves a snapshot into `.local-data/` every 10 minutes (or 50,000 journal entries) and on stop, journals every change in
 between, and on the next start restores the snapshot and replays the journal after it.
 
     .local-data/CURRENT                      names the complete snapshot
@@ -332,3 +332,37 @@ def _restore_objects(outputs: dict[str, str], directory: Path, entries: list[dic
         if e.get("legal_hold"):
             kwargs["ObjectLockLegalHoldStatus"] = e["legal_hold"]
         s3.put_object(**kwargs)
+
+
+def index_work_queues(outputs: dict[str, str]) -> int:
+    """Give restored open tickets saved before the `by_queue` index existed their `work_queue` (the five
+    confirmations' index, R-12345-13); returns how many. Each update is conditional on the status it was
+    derived from, and an already indexed ticket is left alone, so running it again changes nothing."""
+    from chalicelib.storage.tickets import WORK_QUEUES
+
+    ddb = stack_client(outputs, "dynamodb")
+    table, fixed = outputs["tickets_table"], 0
+    pages = ddb.get_paginator("scan").paginate(
+        TableName=table,
+        ProjectionExpression="ticket_id, #s",
+        FilterExpression="attribute_not_exists(work_queue)",
+        ExpressionAttributeNames={"#s": "status"},
+    )
+    for page in pages:
+        for item in page["Items"]:
+            queue = WORK_QUEUES.get(item["status"]["S"])
+            if queue is None:
+                continue
+            try:
+                ddb.update_item(
+                    TableName=table,
+                    Key={"ticket_id": item["ticket_id"]},
+                    UpdateExpression="SET work_queue = :q",
+                    ConditionExpression="#s = :s AND attribute_not_exists(work_queue)",
+                    ExpressionAttributeNames={"#s": "status"},
+                    ExpressionAttributeValues={":q": {"S": queue}, ":s": item["status"]},
+                )
+                fixed += 1
+            except ddb.exceptions.ConditionalCheckFailedException:
+                continue  # changed meanwhile: its commit wrote the queue
+    return fixed

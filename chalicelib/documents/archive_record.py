@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from chalicelib.documents import env
+from chalicelib.documents import environment
 from chalicelib.documents.labels import label
 from chalicelib.domain.access import mask_text
 from chalicelib.domain.calendar import SHANGHAI
@@ -209,15 +209,19 @@ def render_html(
         for e in events
         if e["type"] == "called_back" and snapshots.get(e["seq"], {}).get("callback")
     ]
-    return env.get_template("archive/record.html.j2").render(
-        r=record,
-        t=record["ticket"],
-        caller=caller.as_dict(),
-        events=events,
-        calls=calls,
-        replies=replies,
-        callbacks=callbacks,
-        fmt=fmt,
-        label=label,
-        p=Printer(units, names),
+    return (
+        environment()
+        .get_template("archive/record.html.j2")
+        .render(
+            r=record,
+            t=record["ticket"],
+            caller=caller.as_dict(),
+            events=events,
+            calls=calls,
+            replies=replies,
+            callbacks=callbacks,
+            fmt=fmt,
+            label=label,
+            p=Printer(units, names),
+        )
     )

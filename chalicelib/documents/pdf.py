@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.documents import env
+from chalicelib.documents import environment
 
 PDF_TYPE = "application/pdf"
 HTML_TYPE = "text/html; charset=utf-8"
@@ -17,7 +17,7 @@ HTML_TYPE = "text/html; charset=utf-8"
 
 def render_html(template: str, **context: Any) -> str:
     """Render one print view with the project's Jinja2 environment (autoescape, StrictUndefined)."""
-    return env.get_template(template).render(**context)
+    return environment().get_template(template).render(**context)
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -9,8 +9,6 @@ from functools import lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
-
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _ONE_DAY = timedelta(days=1)
 # From 1 November of Y-1 the schedule of year Y is due (published near year end).
@@ -26,6 +24,8 @@ def _require_aware(value: datetime, name: str) -> None:
 @lru_cache(maxsize=1024)
 def _package_covers(year: int) -> bool:
     """Whether chinesecalendar has the official schedule for this year."""
+    import chinese_calendar  # loaded by the first deadline computed, not at import
+
     try:
         chinese_calendar.is_workday(date(year, 1, 1))
     except NotImplementedError:
@@ -38,6 +38,8 @@ def _package_workday(d: date) -> bool | None:
     """Chinesecalendar's verdict for a date, or None when it does not know the year."""
     if not _package_covers(d.year):
         return None
+    import chinese_calendar
+
     try:
         return bool(chinese_calendar.is_workday(d))
     except NotImplementedError:  # defensive: the package's range changed under us

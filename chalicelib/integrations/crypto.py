@@ -13,8 +13,6 @@ import threading
 from abc import ABC, abstractmethod
 from typing import Any
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 _PREFIX = "kms1:"
 
 
@@ -66,6 +64,8 @@ class Envelope(Cipher):
         key, encrypted_key = self._data_key()
         nonce = os.urandom(12)
         plaintext = json.dumps(document, ensure_ascii=False).encode()
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # loaded by the first use, not at import
+
         sealed = AESGCM(key).encrypt(nonce, plaintext, None)
         packed = {"k": _b64(encrypted_key), "n": _b64(nonce), "c": _b64(sealed)}
         return _PREFIX + _b64(json.dumps(packed).encode())
@@ -76,6 +76,8 @@ class Envelope(Cipher):
             raise ValueError("not an envelope ciphertext")
         packed = json.loads(base64.urlsafe_b64decode(token[len(_PREFIX) :]))
         key = self._plain_key(base64.urlsafe_b64decode(packed["k"]))
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         plain = AESGCM(key).decrypt(base64.urlsafe_b64decode(packed["n"]), base64.urlsafe_b64decode(packed["c"]), None)
         result: dict[str, Any] = json.loads(plain)
         return result

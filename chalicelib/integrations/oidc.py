@@ -9,8 +9,6 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-import jwt
-
 from chalicelib.domain.errors import Unauthenticated
 
 JWKS_TTL = 3600.0
@@ -51,6 +49,8 @@ class JwksVerifier:
                     jwks = self._fetch(self.jwks_url)
                 except OSError as exc:
                     raise Unauthenticated("无法获取身份提供方公钥，请稍后重试") from exc
+                import jwt  # loaded by the first token, not at import (stream and schedule functions never need it)
+
                 self._keys = {k.get("kid"): jwt.PyJWK(k).key for k in jwks.get("keys", [])}
                 self._fetched_at = time.monotonic()
             key = self._keys.get(kid) if kid is not None else next(iter(self._keys.values()), None)
@@ -60,6 +60,8 @@ class JwksVerifier:
 
     def verify(self, token: str) -> dict[str, Any]:
         """The token's claims, or Unauthenticated with the reason."""
+        import jwt
+
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:

@@ -20,7 +20,8 @@ SSE-KMS with the data key. The records office reveals the caller through the API
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("hotline.audit")
 
 CLOSE_EVENT = "closed"
-AUDIT_WORKERS = 16  # audit puts of one batch run in parallel (independent objects)
+AUDIT_WORKERS = 16  # audit puts and packages of one batch run in parallel (independent objects)
 
 
 def write_audit(deps: Adapters, event: dict[str, Any], now: datetime) -> bool:
@@ -62,12 +63,22 @@ class IncompleteHistory(RuntimeError):
     """The event log does not (yet) hold events 1..seq of the ticket: retry later, never archive a gap."""
 
 
-def archive_ticket(deps: Adapters, close: dict[str, Any], now: datetime, *, force: bool = False) -> str:
+def archive_ticket(
+    deps: Adapters,
+    close: dict[str, Any],
+    now: datetime,
+    *,
+    force: bool = False,
+    known: Sequence[dict[str, Any]] = (),
+    puts: Executor | None = None,
+) -> str:
     """Archive the package of one `closed` event: "written", "exists" or "superseded".
 
     Idempotent: an indexed version is not written again (unless `force`, used by reconciliation when
     its objects are gone); a close older than the newest archived version is never written over it
-    (the newer package contains its whole history).
+    (the newer package contains its whole history). `known`: events already at hand (the stream
+    batch); when they hold the whole history 1..seq, the event log is not read again. `puts`: where
+    record.json and record.html are put side by side (sequentially without one).
     """
     tid, seq = close["ticket_id"], int(close["seq"])
     newest = deps.archive_index.latest(tid)  # versions only grow: the newest tells whether this one is done
@@ -75,18 +86,30 @@ def archive_ticket(deps: Adapters, close: dict[str, Any], now: datetime, *, forc
         return "exists" if deps.archive_index.get_version(tid, seq) is not None else "superseded"
     if newest is not None and int(newest["version"]) == seq and not force:
         return "exists"
-    events = deps.tickets.history(tid, seq)
+    events = _whole_history(tid, seq, known) or deps.tickets.history(tid, seq)
     if [int(e["seq"]) for e in events] != list(range(1, seq + 1)):
         raise IncompleteHistory(f"{tid}: history 1..{seq} incomplete")
     caller_enc = deps.tickets.caller_ciphertext(tid)
-    entry = write_package(deps, close, events, caller_enc, now)
+    entry = write_package(deps, close, events, caller_enc, now, puts)
     if not deps.archive_index.save_version(entry, overwrite=force):
         return "exists"
     return "written"
 
 
+def _whole_history(ticket_id: str, seq: int, known: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Events 1..seq of the ticket from `known` (stream records: the same items the event log holds),
+    or [] when any is missing there."""
+    mine = {int(e["seq"]): e for e in known if e["ticket_id"] == ticket_id and int(e["seq"]) <= seq}
+    return [mine[n] for n in range(1, seq + 1)] if len(mine) == seq else []
+
+
 def write_package(
-    deps: Adapters, close: dict[str, Any], events: list[dict[str, Any]], caller_enc: str | None, now: datetime
+    deps: Adapters,
+    close: dict[str, Any],
+    events: list[dict[str, Any]],
+    caller_enc: str | None,
+    now: datetime,
+    puts: Executor | None = None,
 ) -> dict[str, Any]:
     """Put record.json, record.html, then manifest.json (last: the package is complete when it exists)."""
     snapshot = close["snapshot"]
@@ -105,10 +128,13 @@ def write_package(
     )
     bodies = {"record.json": to_json(record), "record.html": html.encode()}
     meta = {"ticket-id": close["ticket_id"], "archive-version": str(close["seq"])}
-    files = {}
-    for name, body in bodies.items():
-        version_id = deps.archive_store.put(prefix + name, body, FILES[name], now, meta)
-        files[name] = file_entry(body, FILES[name], version_id)
+    put = deps.archive_store.put
+    if puts is None:
+        versions = {name: put(prefix + name, body, FILES[name], now, meta) for name, body in bodies.items()}
+    else:
+        pending = {name: puts.submit(put, prefix + name, body, FILES[name], now, meta) for name, body in bodies.items()}
+        versions = {name: future.result() for name, future in pending.items()}
+    files = {name: file_entry(body, FILES[name], versions[name]) for name, body in bodies.items()}
     manifest_body = to_json(build_manifest(record, files))
     manifest_version = deps.archive_store.put(prefix + MANIFEST, manifest_body, FILES["record.json"], now, meta)
     return {
@@ -140,7 +166,9 @@ def handle_event(deps: Adapters, event: dict[str, Any], now: datetime) -> None:
         archive_ticket(deps, event, now)
 
 
-def _archive_group(deps: Adapters, group: list[StreamRecord], now: datetime) -> set[str]:
+def _archive_group(
+    deps: Adapters, group: list[StreamRecord], batch: list[dict[str, Any]], puts: Executor, now: datetime
+) -> set[str]:
     """Archive one ticket's closes in order; after a failure its later closes fail too (order kept)."""
     failed: set[str] = set()
     for record in group:
@@ -148,7 +176,7 @@ def _archive_group(deps: Adapters, group: list[StreamRecord], now: datetime) -> 
             failed.add(record.sequence)
             continue
         try:
-            archive_ticket(deps, record.event, now)
+            archive_ticket(deps, record.event, now, known=batch, puts=puts)
         except Exception:  # reported as this record's failure, never swallowed
             log.exception("archive of %s failed, stream record %s", record.event["event_id"], record.sequence)
             failed.add(record.sequence)
@@ -156,23 +184,32 @@ def _archive_group(deps: Adapters, group: list[StreamRecord], now: datetime) -> 
 
 
 def handle_records(deps: Adapters, records: list[StreamRecord], now: datetime) -> set[str]:
-    """The stream consumer: audit copies of all records in parallel, then archive packages of `closed`
-    events (tickets in parallel, each ticket's closes in stream order, so a reopened ticket's versions
-    stay ordered). Returns the sequence numbers that failed.
+    """The stream consumer: audit copies of all records and archive packages of `closed` events, all
+    side by side (tickets in parallel, each ticket's closes in stream order, so a reopened ticket's
+    versions stay ordered; a package built from the batch's own events when it holds the whole history,
+    its two documents put at once). Returns the sequence numbers that failed.
     """
     failed: set[str] = set()
-    with ThreadPoolExecutor(max_workers=AUDIT_WORKERS, thread_name_prefix="audit") as pool:
-        futures = {r.sequence: pool.submit(write_audit, deps, r.event, now) for r in records}
-        for sequence, future in futures.items():
+    batch = [r.event for r in records]
+    closes: dict[str, list[StreamRecord]] = {}
+    for r in records:
+        if r.event["type"] == CLOSE_EVENT:
+            closes.setdefault(r.event["ticket_id"], []).append(r)
+    # two pools: a package waits for its documents' puts, which must never queue behind packages
+    with (
+        ThreadPoolExecutor(max_workers=AUDIT_WORKERS, thread_name_prefix="audit") as pool,
+        ThreadPoolExecutor(max_workers=AUDIT_WORKERS, thread_name_prefix="archive-put") as puts,
+    ):
+        groups: list[Future[set[str]]] = [
+            pool.submit(_archive_group, deps, group, batch, puts, now) for group in closes.values()
+        ]
+        audits = {r.sequence: pool.submit(write_audit, deps, r.event, now) for r in records}
+        for sequence, future in audits.items():
             try:
                 future.result()
             except Exception:  # reported as this record's failure, never swallowed
                 log.exception("audit copy of stream record %s failed", sequence)
                 failed.add(sequence)
-        closes: dict[str, list[StreamRecord]] = {}
-        for r in records:
-            if r.event["type"] == CLOSE_EVENT:
-                closes.setdefault(r.event["ticket_id"], []).append(r)
-        for outcome in pool.map(lambda group: _archive_group(deps, group, now), closes.values()):
-            failed |= outcome
+        for group_future in groups:
+            failed |= group_future.result()
     return failed

@@ -1,11 +1,14 @@
 """The five confirmations (五个确认, R-12345-13) for the caller's role and scope; bounded Queries only.
 
-Each group is a few Queries of the by_status index (open states only, so their size follows the open
-work, never the archive), narrowed to the caller's own tickets (operators) or unit (unit handlers).
+The groups come from the sparse `by_queue` index (open tickets only, so its size follows the open work,
+never the archive): each work queue (`storage.tickets.WORK_QUEUES`) is read with ONE Query, narrowed to
+the caller's own tickets (operators) or unit (unit handlers), and split into its groups in memory. An
+operator's five groups cost 4 Queries (+1 for the follow-up tasks), a unit handler's three cost one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +16,7 @@ from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.model import Actor, Role, Ticket
 from chalicelib.services import calendar_admin
 from chalicelib.services.views import ticket_summary
+from chalicelib.storage.tickets import WORK_QUEUES, matches
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -32,48 +36,69 @@ OPERATOR_GROUPS = (
 )
 
 
-def _group(
-    deps: Adapters, key: str, title: str, statuses: tuple[str, ...], filters: dict[str, str], keep: Any = None
-) -> dict[str, Any]:
-    items: list[Ticket] = []
-    more = False
-    for status in statuses:
-        page = deps.tickets.list_page(index="status", key=status, limit=CAP, token=None, filters=dict(filters))
-        items += [t for t in page.items if keep is None or keep(t)]
-        more = more or page.next_page is not None
-    items.sort(key=lambda t: t.handle_due or t.received_at)
-    return {
-        "key": key,
-        "title": title,
-        "count": len(items),
-        "more": more,
-        "items": [ticket_summary(t) for t in items[:FIRST]],
-    }
+class _Queues:
+    """Each work queue read once (one Query, up to CAP per status in it), shared by the groups it feeds."""
+
+    def __init__(self, deps: Adapters, scope: dict[str, str]) -> None:
+        self._deps = deps
+        self._scope = scope
+        self._read: dict[tuple[str, bool], tuple[list[Ticket], bool]] = {}
+
+    def tickets(self, queue: str, scoped: bool) -> tuple[list[Ticket], bool]:
+        if (queue, scoped) not in self._read:
+            limit = CAP * sum(1 for q in WORK_QUEUES.values() if q == queue)
+            filters = dict(self._scope) if scoped else {}
+            page = self._deps.tickets.list_page(index="queue", key=queue, limit=limit, token=None, filters=filters)
+            self._read[(queue, scoped)] = (page.items, page.next_page is not None)
+        return self._read[(queue, scoped)]
+
+    def group(
+        self,
+        key: str,
+        title: str,
+        statuses: tuple[str, ...],
+        *,
+        scoped: bool = True,
+        keep: Callable[[Ticket], bool] | None = None,
+    ) -> dict[str, Any]:
+        queue = WORK_QUEUES[statuses[0]]  # a group's statuses share one queue (WORK_QUEUES)
+        tickets, more = self.tickets(queue, scoped)
+        items = [t for t in tickets if str(t.status) in statuses and (keep is None or keep(t))]
+        items.sort(key=lambda t: t.handle_due or t.received_at)
+        return {
+            "key": key,
+            "title": title,
+            "count": len(items),
+            "more": more,
+            "items": [ticket_summary(t) for t in items[:FIRST]],
+        }
 
 
 def confirmations(deps: Adapters, actor: Actor, now: datetime) -> dict[str, Any]:
     """Counts and first items of each group for this caller."""
     soon = {"due_before": (now + DUE_SOON).astimezone(UTC).isoformat()}
+
+    def due_soon(ticket: Ticket) -> bool:
+        return matches(ticket, soon)
+
     if actor.role == Role.UNIT_HANDLER:
         if not actor.unit_id:
             raise Forbidden("承办单位账号未关联单位")
-        unit = {"unit_id": actor.unit_id}
+        unit = _Queues(deps, {"unit_id": actor.unit_id})
         groups = [
-            _group(deps, "to_sign", "待签收", ("dispatched",), unit),
-            _group(deps, "due_soon", "即将到期", ("handling", "extension_requested"), unit | soon),
+            unit.group("to_sign", "待签收", ("dispatched",)),
+            unit.group("due_soon", "即将到期", ("handling", "extension_requested"), keep=due_soon),
             # review rejected: back in handling with the old reply kept (R-12345-10 redo)
-            _group(deps, "redo", "退回重办", ("handling",), unit, keep=lambda t: t.reply is not None),
+            unit.group("redo", "退回重办", ("handling",), keep=lambda t: t.reply is not None),
         ]
         return {"role": actor.role, "groups": groups, "warnings": []}
     if actor.role not in (Role.OPERATOR, Role.LEADER, Role.ANALYST, Role.ADMIN):
         raise Forbidden("此角色没有五个确认", role=actor.role)
-    mine = {"owner_id": actor.user_id} if actor.role == Role.OPERATOR else {}
-    groups = []
-    for key, title, statuses in OPERATOR_GROUPS:
-        filters = {} if key == "new" else dict(mine)
-        if key == "due_soon":
-            filters |= soon
-        groups.append(_group(deps, key, title, statuses, filters))
+    queues = _Queues(deps, {"owner_id": actor.user_id} if actor.role == Role.OPERATOR else {})
+    groups = [
+        queues.group(key, title, statuses, scoped=key != "new", keep=due_soon if key == "due_soon" else None)
+        for key, title, statuses in OPERATOR_GROUPS
+    ]
     out: dict[str, Any] = {"role": actor.role, "groups": groups, "warnings": []}
     if actor.role == Role.ADMIN:
         out["warnings"] = calendar_admin.warnings(deps, now)  # "calendar for YEAR not confirmed"

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.documents import env
+from chalicelib.documents import environment
 from chalicelib.documents.labels import label
 from chalicelib.domain import phones
 from chalicelib.domain.calendar import SHANGHAI
@@ -122,7 +122,7 @@ def render(template: str, event: dict[str, Any], name: str) -> tuple[str, dict[s
         "dispatch_due": _local(t.get("dispatch_due")),
         "handle_due": _local(t.get("handle_due")),
     }
-    text = env.get_template(f"sms/{template}.txt.j2").render(**params)
+    text = environment().get_template(f"sms/{template}.txt.j2").render(**params)
     return text.strip(), params
 
 

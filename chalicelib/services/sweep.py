@@ -14,6 +14,7 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -30,21 +31,28 @@ from chalicelib.storage.tickets import DEADLINE_SHARDS
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
 
-PAGE = 200  # due tickets per shard Query
-MAX_ROUNDS = 25  # pages per shard and sweep (5,000 due tickets per shard)
+PAGE = 500  # due tickets per shard Query (DynamoDB ends a page at 1 MB: then one more request)
+MAX_ROUNDS = 40  # pages per shard and sweep (20,000 due tickets per shard)
 
 
 class RequestCounter:
-    """Counts DynamoDB API calls made by this thread (botocore `before-call` hook)."""
+    """Counts DynamoDB API calls made by the threads of one sweep (botocore `before-call` hook)."""
 
     def __init__(self) -> None:
-        self.thread = threading.get_ident()
+        self.threads = {threading.get_ident()}
         self.ops: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def join(self) -> None:
+        """Count the calling thread's requests too (a worker of this sweep)."""
+        with self._lock:
+            self.threads.add(threading.get_ident())
 
     def __call__(self, model: Any = None, **_: Any) -> None:
         """botocore event handler."""
-        if threading.get_ident() == self.thread:
-            self.ops[getattr(model, "name", "?")] += 1
+        if threading.get_ident() in self.threads:
+            with self._lock:
+                self.ops[getattr(model, "name", "?")] += 1
 
     @property
     def total(self) -> int:
@@ -54,7 +62,7 @@ class RequestCounter:
 
 @contextmanager
 def count_requests(clients: list[Any]) -> Iterator[RequestCounter]:
-    """Count the DynamoDB requests of the current thread inside the block."""
+    """Count the DynamoDB requests of the current thread (and of threads that `join`) inside the block."""
     counter = RequestCounter()
     hook_id = f"sweep-count-{uuid.uuid4().hex}"
     for client in clients:
@@ -67,13 +75,20 @@ def count_requests(clients: list[Any]) -> Iterator[RequestCounter]:
 
 
 def run_sweep(deps: Adapters, now: datetime | None = None) -> dict[str, Any]:
-    """One sweep at `now`: counts per outcome and event type, plus the DynamoDB requests it made."""
+    """One sweep at `now`: counts per outcome and event type, plus the DynamoDB requests it made.
+
+    The shards' due tickets come whole from the open-deadline index, a page at a time; a bounded pool
+    of `settings.sweep_workers` threads commits them, one ticket per task and one transaction per
+    alert, so a catch-up of thousands of due tickets costs ~1 request each and runs them side by side.
+    """
     now = (now or deps.clock()).astimezone(UTC)
     stats: Counter[str] = Counter()
     with count_requests(deps.dynamodb_clients()) as requests:
         ctx = deps.contexts.load(now)
-        for shard in range(DEADLINE_SHARDS):
-            _sweep_shard(deps, shard, now, ctx, stats)
+        workers = max(1, deps.settings.sweep_workers)
+        with ThreadPoolExecutor(workers, thread_name_prefix="sweep") as pool:
+            for shard in range(DEADLINE_SHARDS):
+                _sweep_shard(deps, pool, requests, shard, now, ctx, stats)
         stats.update(notify.retry_due(deps, now))
     return {
         "at": now.isoformat(),
@@ -84,30 +99,49 @@ def run_sweep(deps: Adapters, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def _sweep_shard(deps: Adapters, shard: int, now: datetime, ctx: Context, stats: Counter[str]) -> None:
+def _sweep_shard(
+    deps: Adapters,
+    pool: ThreadPoolExecutor,
+    requests: RequestCounter,
+    shard: int,
+    now: datetime,
+    ctx: Context,
+    stats: Counter[str],
+) -> None:
+    """Walk the shard's due range once, page by page; the page's tickets go to the pool, and the next
+    page is read while they commit (at most two pages in flight)."""
+
+    def one(ticket: Ticket) -> Counter[str]:
+        requests.join()
+        own: Counter[str] = Counter(candidates=1)
+        _sweep_ticket(deps, ticket, now, ctx, own)
+        return own
+
+    token: str | None = None
+    in_flight: list[Future[Counter[str]]] = []
     for _round in range(MAX_ROUNDS):
-        due = deps.tickets.due_alerts(shard, now, limit=PAGE)
-        applied = 0
-        for summary in due:
-            stats["candidates"] += 1
-            applied += _sweep_ticket(deps, summary.ticket_id, now, ctx, stats)
-        if len(due) < PAGE or applied == 0:
-            return
+        page = deps.tickets.due_tickets(shard, now, limit=PAGE, token=token)
+        finished, in_flight = in_flight, [pool.submit(one, ticket) for ticket in page.items]
+        for done in finished:
+            stats.update(done.result())
+        token = page.next_page
+        if token is None:
+            break
+    for done in in_flight:
+        stats.update(done.result())
 
 
-def _sweep_ticket(deps: Adapters, ticket_id: str, now: datetime, ctx: Context, stats: Counter[str]) -> int:
+def _sweep_ticket(deps: Adapters, ticket: Ticket, now: datetime, ctx: Context, stats: Counter[str]) -> int:
     """Apply every alert of the ticket that is due, one transaction each; returns how many.
 
-    One consistent read (the index is eventually consistent), then one transaction per alert: the
-    ticket a commit returns is the next one's starting point, so a due ticket costs 1 read + 1 write.
+    The ticket is the index's copy (no read): the commit's version condition rejects a stale one, and
+    only then is the ticket read once, consistently. The ticket a commit returns is the next alert's
+    starting point, so a due ticket costs one transaction per alert.
     """
-    try:
-        ticket = deps.tickets.get(ticket_id)
-    except NotFound:
-        stats["vanished"] += 1
-        return 0
+    ticket_id = ticket.ticket_id
     applied = 0
-    for _ in range(sweep.MAX_ALERTS_PER_TICKET):
+    from_index = True
+    for _ in range(sweep.MAX_ALERTS_PER_TICKET + 1):
         alert = sweep.due_alert(ticket, ctx, now)
         if alert is None:
             if not applied:
@@ -120,12 +154,21 @@ def _sweep_ticket(deps: Adapters, ticket_id: str, now: datetime, ctx: Context, s
         try:
             ticket = deps.tickets.commit(change, next_alert(change.after, ctx), extra=extra)
         except Conflict:
+            if from_index:  # the index's copy may be stale: decide again on the ticket as it is
+                from_index = False
+                try:
+                    ticket = deps.tickets.get(ticket_id)
+                except NotFound:
+                    stats["vanished"] += 1
+                    return applied
+                continue
             recovered = _already_claimed(deps, ticket_id, alert, now, ctx)
             if recovered is None:
                 stats["conflicts"] += 1  # another sweep or a person was first: skip, nothing sent twice
                 return applied
             stats["already_claimed"] += 1
             ticket = recovered
+        from_index = False
         stats[change.event_type] += 1
         applied += 1
     return applied

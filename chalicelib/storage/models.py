@@ -51,6 +51,17 @@ class _ByStatus(GlobalSecondaryIndex["TicketModel"]):
     received_at = UnicodeAttribute(range_key=True)
 
 
+class _ByQueue(GlobalSecondaryIndex["TicketModel"]):
+    """Sparse: only open tickets carry `work_queue` (the five confirmations' groups, R-12345-13)."""
+
+    class Meta:
+        index_name = "by_queue"
+        projection = AllProjection()
+
+    work_queue = UnicodeAttribute(hash_key=True)
+    received_at = UnicodeAttribute(range_key=True)
+
+
 class _OpenDeadline(GlobalSecondaryIndex["TicketModel"]):
     """Sparse: only open tickets with a pending alert carry these two attributes."""
 
@@ -76,6 +87,7 @@ class TicketModel(Model):
     deadline_shard = UnicodeAttribute(null=True)
     next_alert_at = UnicodeAttribute(null=True)
     next_alert_key = UnicodeAttribute(null=True)
+    work_queue = UnicodeAttribute(null=True)
     handle_due = UnicodeAttribute(null=True)
     category = UnicodeAttribute(null=True)
     hotline = UnicodeAttribute(null=True)
@@ -87,6 +99,7 @@ class TicketModel(Model):
     by_unit = _ByUnit()
     by_owner = _ByOwner()
     by_status = _ByStatus()
+    by_queue = _ByQueue()
     open_deadline = _OpenDeadline()
 
 
@@ -166,7 +179,14 @@ def _bound(base: type[M], table: str, settings: Settings, indexes: dict[str, Any
     meta = type(
         "Meta",
         (),
-        {"table_name": table, "region": settings.region, "host": settings.endpoint_url, "max_retry_attempts": 3},
+        {
+            "table_name": table,
+            "region": settings.region,
+            "host": settings.endpoint_url,
+            "max_retry_attempts": 3,
+            # the sweep's workers share each table's connection pool (botocore's default keeps 10)
+            "max_pool_connections": max(10, settings.sweep_workers + 4),
+        },
     )
     return type(base.__name__, (base,), {"Meta": meta, "__module__": __name__, **indexes})
 
@@ -197,6 +217,7 @@ def bind(settings: Settings) -> Tables:
                 "by_unit": _ByUnit(),
                 "by_owner": _ByOwner(),
                 "by_status": _ByStatus(),
+                "by_queue": _ByQueue(),
                 "open_deadline": _OpenDeadline(),
             },
         ),

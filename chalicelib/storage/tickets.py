@@ -48,9 +48,23 @@ COUNTER_SHARDS = 4  # county-wide counters are hot: spread over 4 items per metr
 NUMBERS_TAKEN = "SEQ#ticket"  # Counters pk: ticket numbers taken per receipt day (sk = yyyymmdd)
 NUMBERS_UNUSED = "SEQ#unused"  # Counters pk: numbers taken that never became a ticket (docs/architecture.md)
 CLAIM_TTL_S = 30  # an intake claim lapses after this (a crashed request must not block the number)
-INDEXES = ("unit", "owner", "status")
-INDEX_ATTRIBUTE = {"unit": "unit_id", "owner": "owner_id", "status": "status"}  # each index's partition key
+INDEXES = ("unit", "owner", "status", "queue")
+INDEX_ATTRIBUTE = {"unit": "unit_id", "owner": "owner_id", "status": "status", "queue": "work_queue"}  # partition keys
+# R-12345-13: the work queue of each open status (sparse `by_queue` index; a closed ticket has none). The five
+# confirmations read one queue per Query and group its tickets in memory (services/confirmations.py).
+WORK_QUEUES: dict[str, str] = {
+    "received": "new",
+    "dispatched": "unfinished",
+    "handling": "unfinished",
+    "extension_requested": "unfinished",
+    "returned": "unfinished",
+    "replied": "to_confirm",
+    "reviewed": "to_confirm",
+    "called_back": "to_submit",
+    "submitted": "to_submit",
+}
 FILTERS = ("status", "unit_id", "owner_id", "flag", "due_before")
+DUE_PAGE_KEYS = ("ticket_id", "deadline_shard", "next_alert_at")  # the open-deadline index's LastEvaluatedKey
 
 EventRecord = dict[str, Any]  # a history item: event fields, `data` and `snapshot` parsed
 
@@ -232,6 +246,15 @@ class TicketStore(ABC):
     def due_alerts(self, shard: int, until: datetime, limit: int = 200) -> list[Ticket]:
         """Open tickets whose next alert is due by `until` (the sparse open-deadline index)."""
 
+    @abstractmethod
+    def due_tickets(self, shard: int, until: datetime, limit: int = 200, token: str | None = None) -> Page:
+        """One page of the open tickets whose next alert is due by `until`, whole (caller decrypted), read
+        from the open-deadline index's projection: the sweep needs no read per ticket (R-12345-12).
+
+        The index is eventually consistent: a copy may be stale, and the commit's version condition
+        rejects it (the sweep then reads the ticket once, consistently). `token` continues the shard.
+        """
+
     def find_idempotent(self, key: IdempotencyKey) -> tuple[str, str] | None:
         """(ticket id, payload hash) of an earlier committed intake with the same (source, external id)."""
         entry = self.idempotent_entry(key)
@@ -358,10 +381,7 @@ class DynamoTicketRepository(TicketStore):
             item = self._t.tickets.get(ticket_id, consistent_read=True)
         except DoesNotExist as exc:
             raise not_found(ticket_id) from exc
-        doc = json.loads(item.doc)
-        caller = Caller(**self._envelope.decrypt(item.caller_enc)) if item.caller_enc else Caller()
-        doc["version"] = item.version
-        return ticket_from_doc(doc, caller)
+        return self._whole(item)
 
     @staticmethod
     def _summary(item: TicketModel) -> Ticket:
@@ -387,7 +407,9 @@ class DynamoTicketRepository(TicketStore):
         self, *, index: str, key: str, limit: int, token: str | None, filters: Mapping[str, str] | None = None
     ) -> Page:
         model = self._t.tickets
-        idx = {"unit": model.by_unit, "owner": model.by_owner, "status": model.by_status}[index]
+        idx = {"unit": model.by_unit, "owner": model.by_owner, "status": model.by_status, "queue": model.by_queue}[
+            index
+        ]
         condition = self._filter_condition(filters or {})
         results = idx.query(
             key,
@@ -420,6 +442,26 @@ class DynamoTicketRepository(TicketStore):
         m = self._t.tickets
         query = m.open_deadline.query(f"OPEN#{shard}", m.next_alert_at <= iso(until), limit=limit, page_size=limit)
         return [self._summary(i) for i in query]
+
+    def due_tickets(self, shard: int, until: datetime, limit: int = 200, token: str | None = None) -> Page:
+        m = self._t.tickets
+        partition = f"OPEN#{shard}"
+        query = m.open_deadline.query(
+            partition,
+            m.next_alert_at <= iso(until),
+            limit=limit,
+            page_size=limit,
+            last_evaluated_key=decode_token(token, DUE_PAGE_KEYS, ("deadline_shard", partition)),
+        )
+        items = [self._whole(i) for i in query]
+        lek = query.last_evaluated_key if len(items) >= limit else None
+        return Page(items, encode_token(lek))
+
+    def _whole(self, item: TicketModel) -> Ticket:
+        doc = json.loads(item.doc)
+        caller = Caller(**self._envelope.decrypt(item.caller_enc)) if item.caller_enc else Caller()
+        doc["version"] = item.version
+        return ticket_from_doc(doc, caller)
 
     def idempotency_table(self) -> DirectoryTable:
         return self._directory
@@ -553,6 +595,7 @@ class DynamoTicketRepository(TicketStore):
             deadline_shard=deadline_shard(ticket.ticket_id) if alert else None,
             next_alert_at=iso(alert.at) if alert else None,
             next_alert_key=alert.key if alert else None,
+            work_queue=WORK_QUEUES.get(str(ticket.status)),
             handle_due=iso(ticket.handle_due),
             category=ticket.category,
             hotline=ticket.hotline,

@@ -312,6 +312,35 @@ class TicketStoreContract:
         assert due.ticket_id in found and later.ticket_id not in found
         assert due.ticket_id in {t.ticket_id for t in deps.tickets.due_alerts(shard, now, limit=1000)}
 
+    def test_due_tickets_come_whole_from_the_index_page_by_page(self, deps: Any) -> None:
+        from chalicelib.domain.deadlines import Alert
+        from chalicelib.storage.tickets import DEADLINE_SHARDS
+
+        now = datetime.now(UTC)
+        base = datetime(1990, 1, 1, tzinfo=UTC)  # earlier than any other test's alert: only these are due
+        saved = {
+            t.ticket_id: t
+            for t in (
+                deps.tickets.commit(_received(deps, now), Alert("handle_overdue", base + timedelta(seconds=i), base))
+                for i in range(5)
+            )
+        }
+        seen: list[Any] = []
+        for shard in range(DEADLINE_SHARDS):
+            token = None
+            for _ in range(20):  # one ticket per page: every shard holding one pages at least once
+                page = deps.tickets.due_tickets(shard, base + timedelta(minutes=10), limit=1, token=token)
+                seen += page.items
+                if (token := page.next_page) is None:
+                    break
+            assert token is None
+        assert sorted(t.ticket_id for t in seen) == sorted(saved)  # each due ticket once, nothing else
+        for ticket in seen:  # whole: the caller decrypted, the version a commit's condition needs
+            assert ticket.caller.name == "张三" and ticket.version == saved[ticket.ticket_id].version
+        with pytest.raises(BadRequest):  # another shard's token
+            keys = {"ticket_id": "T19900101-00001", "deadline_shard": "OPEN#1", "next_alert_at": base.isoformat()}
+            deps.tickets.due_tickets(0, now, token=encode_token({k: {"S": v} for k, v in keys.items()}))
+
     def test_history_months_and_counters(self, deps: Any, unit: str) -> None:
         now = datetime(2031, 2, 3, 4, 5, tzinfo=UTC)
         saved = deps.tickets.commit(_received(deps, now, received_at=now.isoformat()), None)

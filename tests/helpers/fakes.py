@@ -42,10 +42,12 @@ from chalicelib.storage.table import (
     page_keys,
 )
 from chalicelib.storage.tickets import (
+    DUE_PAGE_KEYS,
     INDEX_ATTRIBUTE,
     INDEXES,
     NUMBERS_TAKEN,
     NUMBERS_UNUSED,
+    WORK_QUEUES,
     EventRecord,
     IdempotencyKey,
     Page,
@@ -265,6 +267,30 @@ class FakeTicketRepository(TicketStore):
         rows.sort(key=lambda r: str(r["next_alert_at"]))
         return [self._ticket(r, with_caller=False) for r in rows[:limit]]
 
+    def due_tickets(self, shard: int, until: datetime, limit: int = 200, token: str | None = None) -> Page:
+        partition, bound = f"OPEN#{shard}", iso(until) or ""
+        start = decode_token(token, DUE_PAGE_KEYS, ("deadline_shard", partition))
+        after = ("", "") if start is None else (start["next_alert_at"]["S"], start["ticket_id"]["S"])
+        with self.lock:
+            rows = [
+                r
+                for r in self.rows.values()
+                if r["deadline_shard"] == partition
+                and (r["next_alert_at"] or "~") <= bound
+                and (str(r["next_alert_at"]), r["ticket_id"]) > after
+            ]
+        rows.sort(key=lambda r: (str(r["next_alert_at"]), r["ticket_id"]))
+        tickets = [self._ticket(r, with_caller=True) for r in rows[:limit]]
+        if len(rows) <= limit:
+            return Page(tickets, None)
+        last = rows[limit - 1]
+        lek = {
+            "ticket_id": {"S": last["ticket_id"]},
+            "deadline_shard": {"S": partition},
+            "next_alert_at": {"S": str(last["next_alert_at"])},
+        }
+        return Page(tickets, encode_token(lek))
+
     def idempotency_table(self) -> DirectoryTable:
         return self.directory
 
@@ -345,6 +371,7 @@ class FakeTicketRepository(TicketStore):
                 "owner_id": after.owner_id,
                 "deadline_shard": deadline_shard(after.ticket_id) if alert else None,
                 "next_alert_at": iso(alert.at) if alert else None,
+                "work_queue": WORK_QUEUES.get(str(after.status)),
                 "doc": json.dumps(doc, ensure_ascii=False),
                 "caller_enc": self.envelope.encrypt(caller) if any(caller.values()) else None,
                 "version": version,

@@ -156,3 +156,20 @@ def test_r12345_12_an_alert_claimed_before_is_recorded_silently_and_never_sticks
     deliver(deps, NOTIFY, stream_batch(deps, tid, types=("dispatch_warned",))["Records"], _now())
     assert notify.ticket_messages(deps, tid) == []  # announced before: not texted again
     assert "dispatch_warned" not in sweep.run_sweep(deps, _now()) or _types(deps, tid).count("dispatch_warned") == 1
+
+
+def test_r12345_12_due_tickets_cost_one_transaction_each_and_no_read(deps: Any, seeded: Any) -> None:
+    from chalicelib.services import sweep
+
+    now = _now()
+    deps.contexts.load(now)
+    settled = sweep.run_sweep(deps, now)  # whatever other tests left due
+    ids = [_create(deps, received_at=now - timedelta(hours=11)) for _ in range(10)]  # warnings due, not overdue
+    deps.contexts.load(now)
+    result = sweep.run_sweep(deps, now)
+    ops, before = result["dynamodb_by_operation"], settled["dynamodb_by_operation"]
+    assert result["dispatch_warned"] == 10 and ops["TransactWriteItems"] == 10
+    assert ops.get("GetItem", 0) == before.get("GetItem", 0)  # the index's copy: no read per due ticket
+    assert ops["Query"] == before["Query"]  # one page per shard
+    for tid in ids:
+        assert _types(deps, tid) == ["received", "dispatch_warned"]

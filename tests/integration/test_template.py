@@ -86,7 +86,7 @@ def test_contract_tables_are_in_the_template() -> None:
     assert set(tables) == set(TABLE_OUTPUT)
     gsis = {lid: {g["IndexName"] for g in p.get("GlobalSecondaryIndexes", [])} for lid, p in tables.items()}
     assert gsis == {
-        "TicketsTable": {"by_unit", "by_owner", "by_status", "open_deadline"},
+        "TicketsTable": {"by_unit", "by_owner", "by_status", "by_queue", "open_deadline"},
         "TicketEventsTable": {"by_month"},
         "CountersTable": set(),
         "DirectoryTable": {"gsi1"},
@@ -307,3 +307,29 @@ def test_dump_reset_restore_round_trips_items_and_objects(outputs: dict[str, str
 
 def test_restore_from_an_empty_folder_reports_nothing_restored(outputs: dict[str, str], tmp_path: Path) -> None:
     assert state.restore_state(outputs, tmp_path) is False
+
+
+def test_restored_open_tickets_get_their_work_queue_once(outputs: dict[str, str]) -> None:
+    ddb = _client(outputs, "dynamodb")
+    table = outputs["tickets_table"]
+    saved_before = {  # as a snapshot taken before the by_queue index existed holds them
+        "T20260102-00077": "handling",
+        "T20260102-00078": "closed",
+    }
+    for ticket_id, status in saved_before.items():
+        ddb.put_item(
+            TableName=table,
+            Item={
+                "ticket_id": {"S": ticket_id},
+                "status": {"S": status},
+                "received_at": {"S": "2026-01-02T01:00:00+00:00"},
+                "doc": {"S": "{}"},
+                "version": {"N": "3"},
+            },
+        )
+    assert state.index_work_queues(outputs) >= 1
+    assert state.index_work_queues(outputs) == 0  # once: nothing left to index
+    got = {
+        t: ddb.get_item(TableName=table, Key={"ticket_id": {"S": t}})["Item"].get("work_queue") for t in saved_before
+    }
+    assert got == {"T20260102-00077": {"S": "unfinished"}, "T20260102-00078": None}

@@ -14,7 +14,7 @@ from chalicelib.domain.model import Actor
 from chalicelib.handlers.streams import each_event, process_batch
 from chalicelib.services import notify, records, sweep
 from chalicelib.services import tickets as svc
-from chalicelib.storage.tickets import NUMBERS_TAKEN, NUMBERS_UNUSED, IdempotencyKey
+from chalicelib.storage.tickets import NUMBERS_TAKEN, NUMBERS_UNUSED, IdempotencyKey, deadline_shard
 from tests.helpers.accounts import UNITS
 from tests.helpers.streams import AUDIT, NOTIFY
 from tests.helpers.streams import history_records as records_of
@@ -234,3 +234,99 @@ def test_health_reports_the_stream_lag_and_turns_degraded_past_a_minute(world: A
     report["at"] = NOW.isoformat()  # no pass for 100 s: the pump is not running
     assert system.health(deps, NOW + timedelta(seconds=100))["status"] == "degraded"
     assert "stream" not in system.health(world, NOW)  # the cloud reports stream lag through CloudWatch
+
+
+def test_r12345_12_the_sweep_commits_due_tickets_side_by_side_and_decides_again_on_a_stale_copy(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+    import time
+
+    world = dataclasses.replace(world, settings=dataclasses.replace(world.settings, sweep_workers=4))
+    body = {
+        "category": "consult",
+        "title": "咨询",
+        "content": "内容",
+        "received_at": (NOW - timedelta(hours=11)).isoformat(),
+    }
+    ids = [svc.create_ticket(world, OP1, dict(body), NOW - timedelta(hours=11))[0].ticket_id for _ in range(12)]
+    stale = world.tickets.get(ids[0])  # the index's copy lags behind: the ticket was dispatched since
+    svc.act(world, OP1, ids[0], "dispatch", {"unit_id": "U001", "call": CALL}, NOW - timedelta(minutes=5))
+    listed = world.tickets.due_tickets
+
+    def lagging(shard: int, *args: Any, **kwargs: Any) -> Any:  # still lists the dispatched ticket as due
+        page = listed(shard, *args, **kwargs)
+        own = deadline_shard(ids[0]) == f"OPEN#{shard}" and kwargs.get("token") is None
+        return dataclasses.replace(page, items=[t for t in page.items if t.ticket_id != ids[0]] + [stale] * own)
+
+    committed, running, most = world.tickets.commit, [0], [0]
+    lock = threading.Lock()
+
+    def slow_commit(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.01)
+            return committed(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(world.tickets, "due_tickets", lagging)
+    monkeypatch.setattr(world.tickets, "commit", slow_commit)
+    result = sweep.run_sweep(world, NOW)
+    assert 1 < most[0] <= 4  # side by side, never more than the pool
+    assert result["candidates"] == 12 and result["dispatch_warned"] == 11
+    # decided again on the ticket as it is: no dispatch warning, the reminder now due instead
+    assert [e["type"] for e in world.tickets.events(ids[0])] == ["received", "dispatched", "reminder_due"]
+    for tid in ids[1:]:
+        assert [e["type"] for e in world.tickets.events(tid)].count("dispatch_warned") == 1
+
+
+def test_r12345_13_five_confirmations_read_each_work_queue_once(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.services import confirmations
+
+    body = {"category": "help", "title": "求助", "content": "内容"}
+    fresh, _ = svc.create_ticket(world, OP1, dict(body), NOW)
+    sent, _ = svc.create_ticket(world, OP1, dict(body), NOW)
+    svc.act(world, OP1, sent.ticket_id, "dispatch", {"unit_id": "U001", "call": CALL}, NOW)
+    reads: list[str] = []
+    listed = world.tickets.list_page
+
+    def counted(**kwargs: Any) -> Any:
+        reads.append(f"{kwargs['index']}:{kwargs['key']}")
+        return listed(**kwargs)
+
+    monkeypatch.setattr(world.tickets, "list_page", counted)
+    mine = confirmations.confirmations(world, OP1, NOW)
+    assert sorted(reads) == ["queue:new", "queue:to_confirm", "queue:to_submit", "queue:unfinished"]
+    groups = {g["key"]: g for g in mine["groups"]}
+    assert [i["id"] for i in groups["new"]["items"]] == [fresh.ticket_id]
+    assert groups["extensions_returns"]["count"] == 0 and groups["to_confirm"]["count"] == 0
+    reads.clear()
+    unit = confirmations.confirmations(world, UH1, NOW)
+    assert reads == ["queue:unfinished"]  # three groups, one Query
+    assert [i["id"] for i in unit["groups"][0]["items"]] == [sent.ticket_id]
+
+
+def test_r12345_17_a_close_whose_whole_life_is_in_the_batch_is_packaged_without_reading_the_log(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole, split = closed_ticket(world, NOW), closed_ticket(world, NOW)
+    reads: list[str] = []
+    history = world.tickets.history
+
+    def counted(ticket_id: str, upto_seq: int | None = None) -> Any:
+        reads.append(ticket_id)
+        return history(ticket_id, upto_seq)
+
+    batch = records_of(world, whole) + records_of(world, split)[-1:]  # the other's close alone
+    monkeypatch.setattr(world.tickets, "history", counted)
+    assert process_batch(AUDIT, {"Records": batch}, world, NOW) == {"batchItemFailures": []}
+    assert reads == [split]  # only the ticket whose earlier events are not in the batch
+    monkeypatch.undo()
+    for tid in (whole, split):
+        assert records.verify(world, Actor("records1", "records"), tid)["ok"]
+        [version] = world.archive_index.versions(tid)
+        assert version["seq_range"] == [1, len(records_of(world, tid))]

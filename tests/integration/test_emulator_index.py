@@ -1,0 +1,106 @@
+"""The emulator's index Query reads only the partition (infra/moto_patches.py, 7.) and answers exactly
+what moto's whole-table walk answers, through every way an item changes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from infra import emulator
+
+
+@pytest.fixture
+def table(outputs: dict[str, str]) -> Any:
+    ddb = emulator.stack_client(outputs, "dynamodb")
+    name = f"index-{uuid.uuid4().hex[:8]}"
+    ddb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("id", "g", "at")],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by_g",
+                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}, {"AttributeName": "at", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    yield ddb, name
+    ddb.delete_table(TableName=name)
+
+
+def _query(ddb: Any, name: str, group: str, **extra: Any) -> list[str]:
+    resp = ddb.query(
+        TableName=name,
+        IndexName="by_g",
+        KeyConditionExpression="g = :g",
+        ExpressionAttributeValues={":g": {"S": group}},
+        **extra,
+    )
+    return [i["id"]["S"] for i in resp["Items"]]
+
+
+def _walked(ddb: Any, name: str, group: str) -> list[str]:
+    """What a whole-table walk finds: the partition in index order."""
+    items = [i for i in ddb.scan(TableName=name)["Items"] if i.get("g", {}).get("S") == group and "at" in i]
+    return [i["id"]["S"] for i in sorted(items, key=lambda i: (i["at"]["S"], i["id"]["S"]))]
+
+
+def test_index_queries_follow_puts_updates_deletes_and_cancelled_transactions(
+    table: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.dynamodb.models.table import Table
+
+    ddb, name = table
+    for n in range(6):
+        ddb.put_item(
+            TableName=name, Item={"id": {"S": f"i{n}"}, "g": {"S": "a" if n % 2 else "b"}, "at": {"S": f"{n}"}}
+        )
+    assert _query(ddb, name, "a") == ["i1", "i3", "i5"]  # the first index Query builds the partitions
+
+    def walked(self: Any) -> Any:
+        raise AssertionError("an index Query walked the whole table")
+
+    monkeypatch.setattr(Table, "all_items", walked)
+    ddb.update_item(  # moves to the other partition, in place
+        TableName=name,
+        Key={"id": {"S": "i1"}},
+        UpdateExpression="SET g = :g",
+        ExpressionAttributeValues={":g": {"S": "b"}},
+    )
+    ddb.update_item(TableName=name, Key={"id": {"S": "i3"}}, UpdateExpression="REMOVE g")  # leaves the index
+    ddb.delete_item(TableName=name, Key={"id": {"S": "i5"}})
+    ddb.put_item(TableName=name, Item={"id": {"S": "i7"}, "g": {"S": "a"}, "at": {"S": "0"}})
+    with pytest.raises(ClientError):  # cancelled: neither write happened, in the index either
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": name, "Item": {"id": {"S": "i8"}, "g": {"S": "a"}, "at": {"S": "9"}}}},
+                {
+                    "Update": {
+                        "TableName": name,
+                        "Key": {"id": {"S": "i7"}},
+                        "UpdateExpression": "SET g = :b",
+                        "ConditionExpression": "attribute_not_exists(id)",
+                        "ExpressionAttributeValues": {":b": {"S": "b"}},
+                    }
+                },
+            ]
+        )
+    assert _query(ddb, name, "a") == ["i7"]
+    assert _query(ddb, name, "b") == ["i0", "i1", "i2", "i4"]
+    page = ddb.query(  # moto's own paging and order on the partition
+        TableName=name,
+        IndexName="by_g",
+        KeyConditionExpression="g = :g AND #at > :at",
+        ExpressionAttributeNames={"#at": "at"},
+        ExpressionAttributeValues={":g": {"S": "b"}, ":at": {"S": "0"}},
+        ScanIndexForward=False,
+        Limit=2,
+    )
+    assert [i["id"]["S"] for i in page["Items"]] == ["i4", "i2"] and "LastEvaluatedKey" in page
+    monkeypatch.undo()
+    assert _query(ddb, name, "a") == _walked(ddb, name, "a") and _query(ddb, name, "b") == _walked(ddb, name, "b")
