@@ -88,38 +88,16 @@ def test_partner_open311_public_operations_conform(local_api: str) -> None:
 
     One worker: `chalice local` is a development server and stalls under concurrent load.
     """
-    cmd = [
-        str(BIN / "st"),
-        "run",
-        f"{local_api}/openapi.json",
-        "--include-path-regex",
-        "^/(partner|open311|public)/",
-        "--checks",
-        CHECKS,
-        "--mode",
-        "positive",
-        "--phases",
-        "examples,coverage,fuzzing",
-        "--max-examples",
-        str(MAX_EXAMPLES),
-        "--seed",
-        "12345",
-        "--workers",
-        "1",
-        "--request-timeout",
-        "20",
-        "--suppress-health-check",
-        "all",
-        "--no-color",
-    ]
-    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=170, env=dict(os.environ))
-    summary = run.stdout[-4000:]
-    print(summary)  # noqa: T201 - the case count goes into the run log
-    assert run.returncode == 0, summary + run.stderr[-2000:]
-    counts = re.search(r"(\d+) generated, (\d+) passed", summary)
-    assert counts is not None, summary
-    generated, passed = int(counts.group(1)), int(counts.group(2))
-    assert generated == passed and generated >= 300, summary
+    summary = _schemathesis(
+        local_api,
+        ["--include-path-regex", "^/(partner|open311|public)/", "--mode", "positive"],
+        checks=CHECKS,
+        max_examples=MAX_EXAMPLES,
+        seed=12345,
+        timeout_s=170,
+        minimum=300,
+        artifact="schemathesis-public.txt",
+    )
     assert "errored" not in summary and "failed" not in summary.split("Test cases:")[-1]
 
 
@@ -130,38 +108,41 @@ def test_staff_and_admin_operations_answer_no_5xx(local_api: str, tokens: dict[s
     """Every staff and admin operation, signed in as an operator and as the administrator, with valid and
     invalid generated input: never a 5xx (bad input is a 4xx in the error shape, tests/api cover its text)."""
     for user in ("op1", "admin1"):
-        cmd = [
-            str(BIN / "st"),
-            "run",
-            f"{local_api}/openapi.json",
-            "--exclude-path-regex",
-            "^/(partner|open311|public|auth)/|^/openapi|^/health",
-            "--header",
-            f"Authorization: Bearer {tokens[user]}",
-            "--checks",
-            "not_a_server_error",
-            "--mode",
-            "all",
-            "--phases",
-            "examples,coverage,fuzzing",
-            "--max-examples",
-            str(STAFF_MAX_EXAMPLES),
-            "--seed",
-            "12369",
-            "--workers",
-            "1",
-            "--request-timeout",
-            "20",
-            "--suppress-health-check",
-            "all",
-            "--no-color",
-        ]
-        run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=400, env=dict(os.environ))
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        (ARTIFACTS / f"schemathesis-staff-{user}.txt").write_text(run.stdout + run.stderr, encoding="utf-8")
-        summary = run.stdout[-4000:]
-        print(user, summary)  # noqa: T201 - the case count goes into the run log
-        assert run.returncode == 0, summary + run.stderr[-2000:]
-        counts = re.search(r"(\d+) generated, (\d+) passed", summary)
-        assert counts is not None, summary
-        assert int(counts.group(1)) == int(counts.group(2)) >= 200, summary
+        _schemathesis(
+            local_api,
+            [
+                "--exclude-path-regex",
+                "^/(partner|open311|public|auth)/|^/openapi|^/health",
+                "--mode",
+                "all",
+                "--header",
+                f"Authorization: Bearer {tokens[user]}",
+            ],  # fmt: skip
+            checks="not_a_server_error",
+            max_examples=STAFF_MAX_EXAMPLES,
+            seed=12369,
+            timeout_s=400,
+            minimum=200,
+            artifact=f"schemathesis-staff-{user}.txt",
+        )
+
+
+def _schemathesis(
+    api: str, selection: list[str], *, checks: str, max_examples: int, seed: int, timeout_s: int, minimum: int,
+    artifact: str,
+) -> str:  # fmt: skip
+    """Run `st` on one worker (chalice local is a development server) against GET /openapi.json; its whole
+    output goes to tests/e2e/artifacts. Asserts success and at least `minimum` cases, all passed; the summary."""
+    cmd = [str(BIN / "st"), "run", f"{api}/openapi.json", *selection, "--checks", checks,
+           "--phases", "examples,coverage,fuzzing", "--max-examples", str(max_examples), "--seed", str(seed),
+           "--workers", "1", "--request-timeout", "20", "--suppress-health-check", "all", "--no-color"]  # fmt: skip
+    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout_s, env=dict(os.environ))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / artifact).write_text(run.stdout + run.stderr, encoding="utf-8")
+    summary = run.stdout[-4000:]
+    print(summary)  # noqa: T201 - the case count goes into the run log
+    assert run.returncode == 0, summary + run.stderr[-2000:]
+    counts = re.search(r"(\d+) generated, (\d+) passed", summary)
+    assert counts is not None, summary
+    assert int(counts.group(1)) == int(counts.group(2)) >= minimum, summary
+    return summary
