@@ -151,6 +151,12 @@ def unknown_nested(folder: str, resource: str) -> Response:
     return respond(_format_of(resource), "errors", lambda: _unknown(f"{folder}/{resource}"))
 
 
+@route(bp, f"{BASE}/{{folder}}/{{sub}}/{{resource}}", methods=["GET", "POST"])
+def unknown_deeper(folder: str, sub: str, resource: str) -> Response:
+    """Deeper paths below the base: the spec's error body (404)."""
+    return respond(_format_of(resource), "errors", lambda: _unknown(f"{folder}/{sub}/{resource}"))
+
+
 def _unknown(resource: str) -> Any:
     raise NotFound("unknown resource or format (see discovery.json; use .json or .xml)")
 

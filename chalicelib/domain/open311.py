@@ -237,7 +237,8 @@ def request_payload(form: Mapping[str, Sequence[str]]) -> tuple[Service, dict[st
     if lat is not None:
         location.update(lat=lat, lng=lng)
     text = description or f"（未填写描述，服务类型：{svc.name}）"
-    content = text + (f"\n附件：{media_url}" if media_url else "")
+    attachment = f"\n附件：{media_url}" if media_url else ""
+    content = text + attachment if len(text + attachment) <= MAX_DESCRIPTION else text  # the index keeps it too
     payload: dict[str, Any] = {
         "hotline": svc.hotline,
         "channel": "app",
