@@ -125,7 +125,9 @@ def test_the_status_copies_follow_the_ticket_and_the_updates_feed_records_each_c
         "submitted",
         "closed",
     ]
-    assert updates[-1]["status"] == "closed" and updates[0]["status"] == "open" and updates[1]["status"] == "investigating"
+    assert (
+        updates[-1]["status"] == "closed" and updates[0]["status"] == "open" and updates[1]["status"] == "investigating"
+    )
     assert all(
         list(u)
         == [

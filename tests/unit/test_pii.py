@@ -92,10 +92,7 @@ def digits(text: str) -> str:
 
 
 PHONE_CASES = [
-    (template.format(number), m)
-    for m in MOBILES
-    for number in mobile_formats(m)
-    for template in TEMPLATES[:2]
+    (template.format(number), m) for m in MOBILES for number in mobile_formats(m) for template in TEMPLATES[:2]
 ] + [(template.format(m), m) for m in MOBILES for template in TEMPLATES[2:]]
 
 
