@@ -20,7 +20,9 @@ bp = Blueprint(__name__)
 BASE = "/open311/v2"
 CHANGESET = "2026-11-01T00:00:00+08:00"
 MAX_FORM = 64 * 1024  # 4,000 characters of any script percent-encoded (≤ 12 bytes each) and the other fields
-CONTENT_TYPE = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+# Bare media types, as Open311 clients compare them: JSON is UTF-8 by definition (RFC 8259, which defines no
+# charset parameter) and the XML declaration `encoding="utf-8"` governs a text/xml body without one (RFC 7303).
+CONTENT_TYPE = {"json": "application/json", "xml": "text/xml"}
 FORM = "application/x-www-form-urlencoded"
 
 
