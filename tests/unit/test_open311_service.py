@@ -103,6 +103,32 @@ def test_filters_come_before_the_cap(fake: Any) -> None:
     assert [r["service_request_id"] for r in open_] == common[:-3:-1]
 
 
+def test_a_listing_reads_at_most_partitions_times_returned_index_items(fake: Any, monkeypatch: Any) -> None:
+    key = api_key(fake)
+    for i in range(300):
+        create(fake, key, i, service_code=("complaint", "help", "env-report")[i % 3])
+    read: list[int] = []
+    query = fake.table.query
+
+    def counting(pk: str, *args: Any, **kwargs: Any) -> Any:
+        page = query(pk, *args, **kwargs)
+        if pk.startswith("PARTNER#O311#"):
+            read.append(len(page.items))
+        return page
+
+    monkeypatch.setattr(fake.table, "query", counting)
+    now = START + timedelta(days=1)
+    for params, partitions in (
+        ({"max_requests": "10"}, 1),
+        ({"service_code": "help", "max_requests": "10"}, 1),
+        ({"service_code": ["help", "env-report"], "status": "open", "max_requests": "10"}, 2),
+    ):
+        read.clear()
+        listed = svc.list_requests(fake, params, now)
+        assert len(listed) == 10
+        assert 0 < sum(read) <= partitions * len(listed), (params, read)
+
+
 def test_the_status_copies_follow_the_ticket_and_the_updates_feed_records_each_change(fake: Any) -> None:
     key = api_key(fake)
     rid = create(fake, key, 0)
