@@ -42,7 +42,10 @@ class Settings:
     aliyun_access_key_id: str = ""
     aliyun_access_key_secret: str = ""
     partner_rate_per_minute: int = 120  # default per-partner request limit (fixed 1-minute window)
-    public_base_url: str = ""  # absolute API base advertised by Open311 discovery (empty: relative)
+    public_base_url: str = ""  # absolute public API base (Open311 discovery); empty: the URL the request came in on
+    open311_grid_m: int = 500  # Open311 GETs publish locations snapped to this grid (metres; 0: exact)
+    open311_descriptions: str = "approved"  # Open311 GETs publish "approved" public texts only, or "never"
+    open311_get_requires_key: bool = False  # Open311 GETs need an api_key too
     stream_status_file: str = ""  # embedded mode: where the local stream pump reports its progress
     sweep_workers: int = 16  # due tickets the deadline sweep commits at once (one transaction each)
 
@@ -94,6 +97,9 @@ class Settings:
             aliyun_access_key_secret=env("ALIYUN_ACCESS_KEY_SECRET"),
             partner_rate_per_minute=int(env("PARTNER_RATE_PER_MINUTE", "120") or 120),
             public_base_url=env("PUBLIC_BASE_URL"),
+            open311_grid_m=max(0, int(env("OPEN311_GRID_M") or "500")),
+            open311_descriptions="never" if env("OPEN311_DESCRIPTIONS") == "never" else "approved",
+            open311_get_requires_key=env("OPEN311_GET_REQUIRES_KEY").lower() in ("1", "true", "yes"),
             stream_status_file=env("STREAM_STATUS_FILE"),
             sweep_workers=max(1, int(env("SWEEP_WORKERS", "16") or 16)),
         )

@@ -650,6 +650,7 @@ class LocalStack:
         _log(f"stack hotline-{STAGE} deployed in {time.monotonic() - started:.2f} s")
         self.env = deploy.env_for(self.outputs, STAGE)
         self.env["STREAM_STATUS_FILE"] = str(self.data_dir / "pump-status.json")  # /health reports the pump
+        self.env["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL") or self.api_url  # Open311 discovery
         emulator.use_dummy_credentials()
         deps = bootstrap.build(Settings.from_env(self.env))
         bootstrap.use(deps)  # the stream and schedule handlers of this process use these adapters

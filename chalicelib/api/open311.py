@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.api.deps import adapters, now, query
+from chalicelib.api.deps import adapters, current_actor, json_body, now
 from chalicelib.api.errors import route, status_of
 from chalicelib.domain import open311 as o311
 from chalicelib.domain.errors import DomainError, Forbidden, NotFound, RateLimited
@@ -19,8 +19,10 @@ log = logging.getLogger("hotline.open311")
 bp = Blueprint(__name__)
 BASE = "/open311/v2"
 CHANGESET = "2026-11-01T00:00:00+08:00"
-MAX_FORM = 32 * 1024
-CONTENT_TYPE = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+MAX_FORM = 64 * 1024  # 4,000 characters of any script percent-encoded (≤ 12 bytes each) and the other fields
+# Bare media types, as Open311 clients compare them: JSON is UTF-8 by definition (RFC 8259, which defines no
+# charset parameter) and the XML declaration `encoding="utf-8"` governs a text/xml body without one (RFC 7303).
+CONTENT_TYPE = {"json": "application/json", "xml": "text/xml"}
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -53,6 +55,28 @@ def _form() -> dict[str, list[str]]:
         raise o311.Open311Error("the body must be UTF-8 application/x-www-form-urlencoded") from exc
 
 
+def _params() -> dict[str, list[str]]:
+    """Query parameters with every value of a repeated one (`status=open&status=closed`)."""
+    given = bp.current_request.query_params
+    return {k: [str(v) for v in given.getlist(k)] for k in given} if given else {}
+
+
+def base_url() -> str:
+    """The absolute Open311 base: the stage's public base URL (Settings `public_base_url`), else the URL
+    this request came in on (API Gateway: https://{domainName}/{stage})."""
+    configured = adapters().settings.public_base_url
+    if configured:
+        return configured.rstrip("/") + BASE
+    request = bp.current_request
+    headers: Mapping[str, str] = request.headers or {}
+    context = request.context or {}
+    host = str(context.get("domainName") or headers.get("host") or "127.0.0.1")
+    proto = str(headers.get("x-forwarded-proto") or ("http" if adapters().settings.is_local else "https"))
+    stage = str(context.get("stage") or "")
+    prefix = f"/{stage}" if stage and ".execute-api." in host else ""
+    return f"{proto}://{host}{prefix}{BASE}"
+
+
 def _register(path: str, method: str, name: str, view: Callable[..., Response], **options: Any) -> None:
     view.__name__ = name
     view.__doc__ = f"Open311 GeoReport v2: {method} {path}"
@@ -61,22 +85,32 @@ def _register(path: str, method: str, name: str, view: Callable[..., Response], 
 
 def _make(fmt: str) -> None:
     def discovery() -> Response:
-        base = (adapters().settings.public_base_url or "").rstrip("/") + BASE
-        return respond(fmt, "discovery", lambda: o311.discovery(base, CHANGESET))
+        return respond(fmt, "discovery", lambda: o311.discovery(base_url(), CHANGESET))
 
     def services() -> Response:
         return respond(fmt, "services", o311.services_list)
 
     def list_requests() -> Response:
-        return respond(fmt, "service_requests", lambda: svc.list_requests(adapters(), query(bp), now()))
+        return respond(fmt, "service_requests", lambda: _read(svc.list_requests))
 
     def create_request() -> Response:
         return respond(fmt, "service_requests", lambda: [svc.create_request(adapters(), _form(), now())], status=201)
+
+    def list_updates() -> Response:
+        return respond(fmt, "service_request_updates", lambda: _read(svc.list_updates))
 
     _register(f"{BASE}/discovery.{fmt}", "GET", f"open311_discovery_{fmt}", discovery)
     _register(f"{BASE}/services.{fmt}", "GET", f"open311_services_{fmt}", services)
     _register(f"{BASE}/requests.{fmt}", "GET", f"open311_requests_{fmt}", list_requests)
     _register(f"{BASE}/requests.{fmt}", "POST", f"open311_create_{fmt}", create_request, content_types=[FORM])
+    _register(f"{BASE}/servicerequestupdates.{fmt}", "GET", f"open311_updates_{fmt}", list_updates)
+
+
+def _read(produce: Callable[[Any, dict[str, list[str]], Any], Any]) -> Any:
+    """A published GET: the stage may require an api_key (403 without one)."""
+    deps, params, at = adapters(), _params(), now()
+    svc.check_read_key(deps, params, at)
+    return produce(deps, params, at)
 
 
 for _fmt in o311.FORMATS:
@@ -98,9 +132,38 @@ def service_definition(service_file: str) -> Response:
 def get_request(request_file: str) -> Response:
     """`requests/{service_request_id}.json|xml`: one request (a list of one, as the spec shows)."""
     fmt = _format_of(request_file)
-    extensions = query(bp).get("extensions", "").lower() == "true"
-    return respond(
-        fmt,
-        "service_requests",
-        lambda: [svc.get_request(adapters(), o311.split_format(request_file)[0], extensions=extensions)],
-    )
+    extensions = o311.value(_params(), "extensions").lower() == "true"
+
+    def produce() -> list[dict[str, Any]]:
+        svc.check_read_key(adapters(), _params(), now())
+        return [svc.get_request(adapters(), o311.split_format(request_file)[0], extensions=extensions)]
+
+    return respond(fmt, "service_requests", produce)
+
+
+@route(bp, f"{BASE}/{{resource}}", methods=["GET", "POST"])
+def unknown_resource(resource: str) -> Response:
+    """Any other resource or format below the base: the spec's error body (404)."""
+    return respond(_format_of(resource), "errors", lambda: _unknown(resource))
+
+
+@route(bp, f"{BASE}/{{folder}}/{{resource}}", methods=["GET", "POST"])
+def unknown_nested(folder: str, resource: str) -> Response:
+    """Any other nested resource below the base: the spec's error body (404)."""
+    return respond(_format_of(resource), "errors", lambda: _unknown(f"{folder}/{resource}"))
+
+
+@route(bp, f"{BASE}/{{folder}}/{{sub}}/{{resource}}", methods=["GET", "POST"])
+def unknown_deeper(folder: str, sub: str, resource: str) -> Response:
+    """Deeper paths below the base: the spec's error body (404)."""
+    return respond(_format_of(resource), "errors", lambda: _unknown(f"{folder}/{sub}/{resource}"))
+
+
+def _unknown(resource: str) -> Any:
+    raise NotFound("unknown resource or format (see discovery.json; use .json or .xml)")
+
+
+@route(bp, "/tickets/{ticket_id}/open311-publication", methods=["PUT"])
+def approve_publication(ticket_id: str) -> dict[str, Any]:
+    """Staff approve the public text (and whether the photo is public) Open311 GETs show of a request."""
+    return svc.approve_publication(adapters(), current_actor(bp), ticket_id, json_body(bp))

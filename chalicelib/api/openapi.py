@@ -198,6 +198,20 @@ SCHEMAS: dict[str, Any] = {
                 "type": {"enum": ["realtime", "batch", "blackbox"]},
                 "keywords": {"type": "string"},
                 "group": {"type": "string"},
+                "groups": {"type": "array", "items": {"type": "string"}, "description": "FixMyStreet extension"},
+            },
+        },
+    },
+    "ServiceRequestUpdates": {
+        "type": "array",
+        "maxItems": o311.MAX_RESULTS,
+        "description": "FixMyStreet's servicerequestupdates: status changes of Open311 requests, oldest first",
+        "items": {
+            "type": "object",
+            "required": list(o311.UPDATE_FIELDS),
+            "properties": {
+                **dict.fromkeys(o311.UPDATE_FIELDS, STR_NULL),
+                "status": {"enum": sorted(set(o311.UPDATE_STATUS.values()))},
             },
         },
     },
@@ -420,13 +434,27 @@ def specific(path: str, method: str) -> dict[str, Any] | None:
             "security": [],
             "parameters": [
                 _q("service_request_id", {"type": "string"}, "comma-separated ids; overrides the other filters"),
-                _q("service_code", {"type": "string"}),
+                _q("service_code", {"type": "string"}, "repeated or comma-separated"),
                 _q("start_date", {"type": "string", "format": "date-time"}),
                 _q("end_date", {"type": "string", "format": "date-time"}),
-                _q("status", {"enum": ["open", "closed", "open,closed"]}),
+                _q("status", {"enum": ["open", "closed", "open,closed"]}, "repeated or comma-separated"),
+                _q("max_requests", {"type": "integer", "minimum": 1, "maximum": o311.MAX_RESULTS}),
                 _q("extensions", {"enum": ["true", "false"]}, "add extended_attributes"),
+                _q("api_key", {"type": "string"}, "required when the stage says so (OPEN311_GET_REQUIRES_KEY)"),
             ],
-            "responses": _o311_out("ServiceRequests", fmt, ("200", "400")),
+            "responses": _o311_out("ServiceRequests", fmt, ("200", "400", "403")),
+        }
+        ops[(f"{base}/servicerequestupdates.{fmt}", "GET")] = {
+            "tags": ["open311"],
+            "summary": "FixMyStreet servicerequestupdates: status changes since start_date (≤ 1000, oldest first)",
+            "security": [],
+            "parameters": [
+                _q("start_date", {"type": "string", "format": "date-time"}),
+                _q("end_date", {"type": "string", "format": "date-time"}),
+                _q("max_requests", {"type": "integer", "minimum": 1, "maximum": o311.MAX_RESULTS}),
+                _q("api_key", {"type": "string"}, "required when the stage says so (OPEN311_GET_REQUIRES_KEY)"),
+            ],
+            "responses": _o311_out("ServiceRequestUpdates", fmt, ("200", "400", "403")),
         }
         ops[(f"{base}/requests.{fmt}", "POST")] = {
             "tags": ["open311"],

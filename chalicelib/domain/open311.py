@@ -19,11 +19,13 @@ from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.errors import BadRequest, NotFound
 from chalicelib.domain.model import Status, Ticket
 from chalicelib.domain.model import is_ticket_id as _is_ticket_id
+from chalicelib.domain.pii import redact
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 MAX_RESULTS = 1000
 MAX_RANGE = timedelta(days=90)
 MAX_IDS = 100
+MAX_DESCRIPTION = 4000  # characters of any script (the spec's limit)
 FORMATS = ("json", "xml")
 
 STATUS_TEXT: dict[str, str] = {
@@ -120,6 +122,7 @@ REQUEST_FIELDS = (
 EXTENSION_FIELDS = (
     "detailed_status",
     "detailed_status_text",
+    "external_status_code",
     "hotline",
     "handling_unit_id",
     "handling_unit",
@@ -129,9 +132,6 @@ EXTENSION_FIELDS = (
 )
 
 _INVALID_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-_ID_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
 EARLIEST_DATE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -160,6 +160,7 @@ def services_list() -> list[dict[str, Any]]:
             "type": "realtime",
             "keywords": s.keywords,
             "group": s.group,
+            "groups": [s.group],  # FixMyStreet's extension: a service may sit in several groups
         }
         for s in SERVICES
     ]
@@ -176,13 +177,6 @@ def split_format(name: str) -> tuple[str, str]:
     if not dot or fmt not in FORMATS or not stem:
         raise NotFound("unknown resource or format (use .json or .xml)")
     return stem, fmt
-
-
-def redact(text: str) -> str:
-    """Mask mobile numbers, ID card numbers and e-mail addresses a citizen typed into free text."""
-    text = _MOBILE.sub(r"\1****\2", text)
-    text = _ID_CARD.sub(r"\1********\2", text)
-    return _EMAIL.sub("***@***", text)
 
 
 # ---------------------------------------------------------------- POST requests
@@ -220,8 +214,9 @@ def _attribute_flag(form: Mapping[str, Sequence[str]], name: str, default: bool)
     return raw == "true"
 
 
-def request_payload(form: Mapping[str, Sequence[str]]) -> tuple[Service, dict[str, Any]]:
-    """Form fields of POST requests → (service, intake payload). 400/404 as the spec shows."""
+def request_payload(form: Mapping[str, Sequence[str]]) -> tuple[Service, dict[str, Any], dict[str, str]]:
+    """Form fields of POST requests → (service, intake payload, what the index keeps: `media_url`,
+    `address_id`). 400/404 as the spec shows; `description` is optional (up to 4,000 characters)."""
     code = _one(form, "service_code", 64)
     if not code:
         raise Open311Error("service_code missing")
@@ -233,9 +228,7 @@ def request_payload(form: Mapping[str, Sequence[str]]) -> tuple[Service, dict[st
         raise Open311Error("lat and long must be given together")
     if lat is None and not address and not address_id:
         raise Open311Error("a location is required: lat & long, address_string or address_id")
-    description = _one(form, "description", 4000)
-    if not description:
-        raise Open311Error("description missing")
+    description = _one(form, "description", MAX_DESCRIPTION)
     media_url = _one(form, "media_url", 500)
     if media_url and not re.fullmatch(r"https?://[^\s]+", media_url):
         raise Open311Error("media_url must be an http(s) URL")
@@ -243,19 +236,21 @@ def request_payload(form: Mapping[str, Sequence[str]]) -> tuple[Service, dict[st
     location: dict[str, Any] = {"address": address or (f"address_id:{address_id}" if address_id else "")}
     if lat is not None:
         location.update(lat=lat, lng=lng)
-    content = description + (f"\n附件：{media_url}" if media_url else "")
+    text = description or f"（未填写描述，服务类型：{svc.name}）"
+    attachment = f"\n附件：{media_url}" if media_url else ""
+    content = text + attachment if len(text + attachment) <= MAX_DESCRIPTION else text  # the index keeps it too
     payload: dict[str, Any] = {
         "hotline": svc.hotline,
         "channel": "app",
         "category": svc.category,
-        "title": (svc.name + "：" + " ".join(description.split()))[:60],
+        "title": (svc.name + "：" + " ".join(text.split()))[:60],
         "content": content,
         "location": location,
         "caller": {"name": name, "phone": _one(form, "phone", 32)},
         "confidential": _attribute_flag(form, "confidential", False),
         "wants_reply": _attribute_flag(form, "wants_reply", True),
     }
-    return svc, payload
+    return svc, payload, {"media_url": media_url, "address_id": address_id}
 
 
 # ---------------------------------------------------------------- GET requests
@@ -271,6 +266,7 @@ class RequestQuery:
     end: datetime | None = None
     statuses: tuple[str, ...] = ()
     extensions: bool = False
+    limit: int = MAX_RESULTS
 
 
 def _w3c(raw: str, name: str) -> datetime:
@@ -285,25 +281,46 @@ def _w3c(raw: str, name: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _csv(raw: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(p.strip() for p in raw.split(",") if p.strip()))
+Params = Mapping[str, "str | Sequence[str]"]
 
 
-def request_query(params: Mapping[str, str], now: datetime) -> RequestQuery:
-    """Filters of GET requests per spec; the default window is the last 90 days; 400 on bad input."""
-    ids = _csv(params.get("service_request_id", ""))
-    extensions = params.get("extensions", "").lower() == "true"
+def values(params: Params, name: str) -> tuple[str, ...]:
+    """Every value of a query parameter, repeated (`status=open&status=closed`) or comma-separated."""
+    raw = params.get(name)
+    given = [raw] if isinstance(raw, str) else list(raw or [])
+    return tuple(dict.fromkeys(p.strip() for v in given for p in str(v).split(",") if p.strip()))
+
+
+def value(params: Params, name: str) -> str:
+    """The last value of a query parameter ("" when absent)."""
+    found = params.get(name)
+    if isinstance(found, str):
+        return found
+    return str(found[-1]) if found else ""
+
+
+def request_query(params: Params, now: datetime) -> RequestQuery:
+    """Filters of GET requests per spec; the default window is the last 90 days; 400 on bad input.
+
+    A `start_date` in the future without `end_date` is a window with nothing in it yet (not an error)."""
+    ids = values(params, "service_request_id")
+    extensions = value(params, "extensions").lower() == "true"
     if ids:
         if len(ids) > MAX_IDS:
             raise Open311Error(f"at most {MAX_IDS} service_request_id values")
         return RequestQuery(ids=ids, extensions=extensions)
-    statuses = _csv(params.get("status", "").lower())
+    statuses = tuple(s.lower() for s in values(params, "status"))
     if any(s not in ("open", "closed") for s in statuses):
         raise Open311Error("status must be open, closed or open,closed")
-    end = _w3c(params["end_date"], "end_date") if params.get("end_date") else None
-    start = _w3c(params["start_date"], "start_date") if params.get("start_date") else None
+    limit = MAX_RESULTS
+    if value(params, "max_requests"):
+        if not value(params, "max_requests").isdigit() or not 1 <= int(value(params, "max_requests")) <= MAX_RESULTS:
+            raise Open311Error(f"max_requests must be a whole number from 1 to {MAX_RESULTS}")
+        limit = int(value(params, "max_requests"))
+    end = _w3c(value(params, "end_date"), "end_date") if value(params, "end_date") else None
+    start = _w3c(value(params, "start_date"), "start_date") if value(params, "start_date") else None
     if end is None:
-        end = min(now, start + MAX_RANGE) if start else now
+        end = start + MAX_RANGE if start and start > now else min(now, start + MAX_RANGE) if start else now
     if start is None:
         start = end - MAX_RANGE
     if start > end:
@@ -311,11 +328,12 @@ def request_query(params: Mapping[str, str], now: datetime) -> RequestQuery:
     if end - start > MAX_RANGE:
         raise Open311Error("start_date and end_date must be within 90 days of each other")
     return RequestQuery(
-        service_codes=_csv(params.get("service_code", "")),
+        service_codes=values(params, "service_code"),
         start=start,
         end=end,
-        statuses=statuses,
+        statuses=statuses or ("open", "closed"),
         extensions=extensions,
+        limit=limit,
     )
 
 
@@ -343,36 +361,81 @@ def _w3c_out(value: datetime | None) -> str | None:
     return value.astimezone(SHANGHAI).isoformat() if value else None
 
 
-def request_record(ticket: Ticket, unit_name: str | None, *, extensions: bool = False) -> dict[str, Any]:
-    """A ticket as a GeoReport v2 service request; never personal data (caller fields are not read).
+@dataclass(frozen=True)
+class Publication:
+    """What GETs publish (R-12345-11): locations on a grid of `grid_m` metres (0: exact); descriptions
+    only as a text staff approved for publication (`approved`), or `never`."""
 
-    Confidential tickets (R-12345-11) show neither description nor location.
-    """
+    grid_m: int = 500
+    descriptions: str = "approved"
+
+
+METRES_PER_DEGREE = 111_320.0
+
+
+def coarsen(lat: float, lng: float, grid_m: int) -> tuple[float, float]:
+    """The centre of the `grid_m` × `grid_m` metre cell (on the WGS-84 sphere, east-west cells as wide
+    as at the cell's latitude) that holds (lat, lng); unchanged when `grid_m` is 0."""
+    if grid_m <= 0:
+        return lat, lng
+    step_lat = grid_m / METRES_PER_DEGREE
+    centre_lat = (math.floor(lat / step_lat) + 0.5) * step_lat
+    step_lng = grid_m / (METRES_PER_DEGREE * max(math.cos(math.radians(centre_lat)), 0.01))
+    centre_lng = (math.floor(lng / step_lng) + 0.5) * step_lng
+    return round(min(max(centre_lat, -90.0), 90.0), 6), round(min(max(centre_lng, -180.0), 180.0), 6)
+
+
+def public_text(entry: Mapping[str, Any] | None, publication: Publication) -> str | None:
+    """The description a GET shows: the approved public text (masked once more), or nothing."""
+    if publication.descriptions == "never" or not entry or not entry.get("public_text"):
+        return None
+    return redact(str(entry["public_text"]))
+
+
+def request_record(
+    ticket: Ticket,
+    unit_name: str | None,
+    *,
+    entry: Mapping[str, Any] | None = None,
+    publication: Publication = Publication(),
+    extensions: bool = False,
+) -> dict[str, Any]:
+    """A ticket as a GeoReport v2 service request, with nothing personal (R-12345-11): the caller fields
+    are never read; the description only as staff approved it for publication; no address; the
+    location coarsened to the publication grid; `address_id` and `media_url` only once staff approved
+    the request for publication. Confidential tickets show neither description nor location."""
     svc = SERVICE_OF.get((ticket.hotline, ticket.category)) or BY_CODE.get(ticket.category) or SERVICES[0]
     loc = {} if ticket.confidential else ticket.location or {}
+    approved = bool(entry and entry.get("public_text")) and not ticket.confidential
+    lat, lng = loc.get("lat"), loc.get("lng")
+    if isinstance(lat, int | float) and isinstance(lng, int | float):
+        lat, lng = coarsen(float(lat), float(lng), publication.grid_m)
+    else:
+        lat = lng = None
     record: dict[str, Any] = {
         "service_request_id": ticket.ticket_id,
         "status": open_or_closed(ticket),
         "status_notes": STATUS_TEXT.get(ticket.status, ticket.status),
         "service_name": svc.name,
         "service_code": svc.code,
-        "description": "（保密件，内容不公开）" if ticket.confidential else redact(ticket.content),
+        "description": public_text(entry, publication) if approved else None,
         "agency_responsible": unit_name,
         "service_notice": "可凭工单编号和短信查询码在公众查询页面查看办理进度",
         "requested_datetime": _w3c_out(ticket.received_at),
         "updated_datetime": _w3c_out(ticket.updated_at or ticket.received_at),
         "expected_datetime": _w3c_out(ticket.handle_due),
-        "address": redact(loc.get("address") or "") or None,
-        "address_id": None,
+        "address": None,
+        "address_id": (entry or {}).get("address_id") or None if approved else None,
         "zipcode": None,
-        "lat": loc.get("lat"),
-        "long": loc.get("lng"),
-        "media_url": None,
+        "lat": lat,
+        "long": lng,
+        "media_url": (entry or {}).get("media_url") or None if approved and (entry or {}).get("public_media") else None,
     }
     if extensions:
         record["extended_attributes"] = {
             "detailed_status": str(ticket.status),
             "detailed_status_text": STATUS_TEXT.get(ticket.status, ticket.status),
+            "external_status_code": str(ticket.status),
             "hotline": ticket.hotline,
             "handling_unit_id": ticket.unit_id,
             "handling_unit": unit_name,
@@ -381,6 +444,53 @@ def request_record(ticket: Ticket, unit_name: str | None, *, extensions: bool = 
             "overdue": "overdue" in ticket.flags,
         }
     return record
+
+
+# ---------------------------------------------------------------- the updates feed (FixMyStreet)
+
+UPDATE_STATUS: dict[str, str] = {  # FixMyStreet's update states (lower case, as its Open311 client reads them)
+    Status.RECEIVED: "open",
+    Status.DISPATCHED: "investigating",
+    Status.RETURNED: "investigating",
+    Status.HANDLING: "in_progress",
+    Status.EXTENSION_REQUESTED: "in_progress",
+    Status.REPLIED: "in_progress",
+    Status.REVIEWED: "in_progress",
+    Status.CALLED_BACK: "in_progress",
+    Status.SUBMITTED: "in_progress",
+    Status.CLOSED: "closed",
+}
+UPDATE_FIELDS = (
+    "update_id",
+    "service_request_id",
+    "status",
+    "updated_datetime",
+    "description",
+    "media_url",
+    "external_status_code",
+)
+
+
+def update_record(event: Mapping[str, Any], ticket: Ticket) -> dict[str, Any]:
+    """A status change of an Open311 request as the updates feed stores it: the status text we publish
+    anyway, never a note (notes may name people)."""
+    at = datetime.fromisoformat(str(event["at"]).replace("Z", "+00:00")).astimezone(UTC)
+    status = str(event.get("to_status") or ticket.status)
+    return {
+        "update_id": str(event["event_id"]),
+        "service_request_id": ticket.ticket_id,
+        "status": UPDATE_STATUS.get(status, "open"),
+        "updated_datetime": _w3c_out(at),
+        "updated_datetime_utc": at.isoformat(),
+        "description": STATUS_TEXT.get(status, ""),
+        "media_url": None,
+        "external_status_code": status,
+    }
+
+
+def public_update(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """One `request_update` in the spec's field order."""
+    return {name: stored.get(name) for name in UPDATE_FIELDS}
 
 
 def created_record(ticket: Ticket) -> dict[str, Any]:
@@ -420,6 +530,8 @@ LIST_ITEM = {
     "values": "value",
     "endpoints": "endpoint",
     "formats": "format",
+    "groups": "group",
+    "service_request_updates": "request_update",
     "errors": "error",
 }
 

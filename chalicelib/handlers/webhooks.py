@@ -1,4 +1,5 @@
-"""TicketEvents stream → webhook outbox + citizen lookup codes; the 1-minute webhook retry schedule."""
+"""TicketEvents stream → webhook outbox + citizen lookup codes + the Open311 index and updates feed; the
+1-minute webhook retry schedule."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from chalice.app import Blueprint, DynamoDBEvent, Rate
 
 from chalicelib.bootstrap import root
 from chalicelib.handlers.streams import EVENTS_STREAM, each_event, process_batch
-from chalicelib.services import lookup, webhooks
+from chalicelib.services import lookup, open311, webhooks
 from chalicelib.storage.tickets import EventRecord
 
 if TYPE_CHECKING:
@@ -19,9 +20,10 @@ bp = Blueprint(__name__)
 
 
 def partner_event(deps: Adapters, event: EventRecord, now: datetime) -> None:
-    """Lookup code at intake, then the partners' webhooks."""
+    """Lookup code at intake, the partners' webhooks, then the Open311 status copies and updates feed."""
     lookup.on_event(deps, event, now)
     webhooks.on_event(deps, event, now)
+    open311.on_event(deps, event, now)
 
 
 CONSUMER = each_event(partner_event)
@@ -29,7 +31,7 @@ CONSUMER = each_event(partner_event)
 
 @bp.on_dynamodb_record(stream_arn=EVENTS_STREAM, batch_size=100, starting_position="TRIM_HORIZON")
 def partner_events(event: DynamoDBEvent) -> dict[str, Any]:
-    """Lambda entry for the TicketEvents stream: lookup codes at intake, webhooks to partners."""
+    """Lambda entry for the TicketEvents stream: lookup codes at intake, webhooks to partners, Open311."""
     deps = root()
     return process_batch(CONSUMER, event.to_dict(), deps, deps.clock())
 

@@ -12,7 +12,10 @@ Items (pk / sk):
                                                  (gsi1 HOOK#DUE / {next_at}#… while it still has to be sent)
   LOOKUP#{ticket_id} / CODE                     hash of the citizen's verification code
   LOOKUP#{ticket_id} / NOTICE                   how the code was delivered (sending → sent / no_mobile / failed)
-  PARTNER#O311#{yyyy-mm} / {received_at}#{id}   Open311 request index (month partitions, newest last)
+  PARTNER#O311#{yyyy-mm} / {received_at}#{id}   Open311 request index (month partitions, newest last), copied
+                                                 to …#S:{open|closed}, …#C:{service_code} and …#C:{code}#S:{status}
+                                                 so that every filter of GET requests is one Query per partition
+  PARTNER#O311U#{yyyy-mm} / {at}#{update_id}    Open311 request updates (servicerequestupdates), oldest first
 """
 
 from __future__ import annotations
@@ -21,13 +24,15 @@ from typing import Any
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.integrations.crypto import Cipher
-from chalicelib.storage.table import Absent, AbsentOrExpired, DirectoryTable, Equals, Item, KeyRange
+from chalicelib.storage.table import Absent, AbsentOrExpired, DirectoryTable, Equals, Item, KeyRange, Write
 
 PARTNER = "PARTNER#ID"
 KEY = "PARTNER#KEY"
 APIKEY = "PARTNER#APIKEY"
 HOOK_DUE = "HOOK#DUE"
 O311 = "PARTNER#O311#"
+O311_UPDATES = "PARTNER#O311U#"
+O311_STATUSES = ("open", "closed")
 
 
 def hook_key(event_at: str, event_id: str) -> str:
@@ -183,16 +188,72 @@ class PartnerStore:
 
     # ------------------------------------------------------------ Open311 request index
 
-    def index_open311(self, ticket_id: str, received_at: str, service_code: str, partner_id: str) -> None:
-        """Index a request created through Open311 under its receipt month."""
-        data = {"ticket_id": ticket_id, "service_code": service_code, "partner_id": partner_id}
-        self.table.put(Item(O311 + received_at[:7], f"{received_at}#{ticket_id}", data))
+    def index_open311(self, entry: dict[str, Any]) -> None:
+        """Index a request created through Open311 (`ticket_id`, `received_at`, `service_code`, `status` …)
+        in the partitions of its month: all, by status, by service, by service and status — one transaction."""
+        self.table.transact([(Item(pk, o311_sort_key(entry), entry), None) for pk in o311_partitions(entry)])
 
     def open311_entry(self, ticket_id: str, received_at: str) -> dict[str, Any] | None:
         """The index entry of one request (None: the ticket did not come through Open311)."""
         return self._data(O311 + received_at[:7], f"{received_at}#{ticket_id}")
 
-    def open311_range(self, month: str, start: str, end: str, limit: int) -> list[dict[str, Any]]:
-        """Index entries of one month with start <= received_at <= end, newest first."""
+    def update_open311(self, before: dict[str, Any], after: dict[str, Any]) -> None:
+        """Rewrite an index entry: its copies in the partitions of its (new) status in one transaction,
+        conditional on the stored entry still being `before` (a concurrent change is a Conflict), then the
+        copies under the other status are deleted (a closed request leaves the `open` partitions). Run
+        again with the same `after`, it deletes what an interrupted run left."""
+        key = o311_sort_key(after)
+        if before != after:
+            new = o311_partitions(after)
+            writes: list[Write] = [
+                (Item(pk, key, after), Equals("data", before) if pk == new[0] else None) for pk in new
+            ]
+            if not self.table.transact(writes):
+                raise Conflict("Open311 索引已被并发修改，请重试", ticket_id=str(before.get("ticket_id")))
+        for status in O311_STATUSES:
+            if status != after["status"]:
+                for pk in o311_partitions({**after, "status": status})[1::2]:  # by status, by service and status
+                    self.table.delete(pk, key)
+
+    def open311_range(
+        self, month: str, start: str, end: str, limit: int, *, service_code: str = "", status: str = ""
+    ) -> list[dict[str, Any]]:
+        """Index entries of one month's partition (all, or one service and/or status) with
+        start <= received_at <= end, newest first, at most `limit`."""
         key = KeyRange(low=start, high=end + "~")
-        return [i.data for i in self.table.items(O311 + month, key, newest_first=True, limit=limit)]
+        pk = o311_partition(month, service_code, status)
+        return [i.data for i in self.table.items(pk, key, newest_first=True, limit=limit)]
+
+    # ------------------------------------------------------------ Open311 request updates (FixMyStreet)
+
+    def add_open311_update(self, update: dict[str, Any]) -> bool:
+        """Record one update of an Open311 request (`update_id`, `updated_datetime` …) once; False if known."""
+        at = str(update["updated_datetime_utc"])
+        item = Item(O311_UPDATES + at[:7], f"{at}#{update['update_id']}", update)
+        return self.table.put(item, Absent())
+
+    def open311_updates(self, month: str, start: str, end: str, limit: int) -> list[dict[str, Any]]:
+        """Updates of one month with start <= time <= end, oldest first, at most `limit`."""
+        key = KeyRange(low=start, high=end + "~")
+        return [i.data for i in self.table.items(O311_UPDATES + month, key, limit=limit)]
+
+
+def o311_partition(month: str, service_code: str = "", status: str = "") -> str:
+    """`PARTNER#O311#{yyyy-mm}` [`#C:{service_code}`] [`#S:{open|closed}`]."""
+    return O311 + month + (f"#C:{service_code}" if service_code else "") + (f"#S:{status}" if status else "")
+
+
+def o311_partitions(entry: dict[str, Any]) -> list[str]:
+    """The four partitions an index entry is copied to (the unfiltered one first)."""
+    month, code, status = str(entry["received_at"])[:7], str(entry["service_code"]), str(entry["status"])
+    return [
+        o311_partition(month),
+        o311_partition(month, status=status),
+        o311_partition(month, code),
+        o311_partition(month, code, status),
+    ]
+
+
+def o311_sort_key(entry: dict[str, Any]) -> str:
+    """`{received_at}#{ticket_id}`: newest first when read backwards."""
+    return f"{entry['received_at']}#{entry['ticket_id']}"

@@ -4,6 +4,7 @@ errors as the spec shows (400/403/404), no personal data in any GET."""
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 from urllib.parse import urlencode
@@ -14,6 +15,13 @@ from tests.helpers.open311 import SPEC_REQUEST_FIELDS
 from tests.helpers.partners import new_partner
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def put(api: Any, path: str, body: dict[str, Any], user: str) -> Any:
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {api.tokens[user]}"}
+    resp = api.client.http.put(path, headers=headers, body=json.dumps(body, ensure_ascii=False))
+    resp.json = json.loads(resp.body) if resp.body else None
+    return resp
 
 
 def get(api: Any, path: str) -> Any:
@@ -51,6 +59,7 @@ def test_discovery_and_services_json_and_xml(api: Any) -> None:
     disc = get(api, "/open311/v2/discovery.json")
     assert disc.status_code == 200 and disc.headers["Content-Type"].startswith("application/json")
     endpoint = json.loads(disc.text)["endpoints"][0]
+    assert re.fullmatch(r"https?://[^/]+(/[^/]+)?/open311/v2", endpoint["url"]), endpoint["url"]  # absolute
     assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
     assert set(endpoint["formats"]) == {"application/json", "text/xml"}
     root = ET.fromstring(get(api, "/open311/v2/discovery.xml").body)
@@ -58,7 +67,7 @@ def test_discovery_and_services_json_and_xml(api: Any) -> None:
     services = json.loads(get(api, "/open311/v2/services.json").text)
     assert {s["service_code"] for s in services} >= {"complaint", "env-report"}
     xml = get(api, "/open311/v2/services.xml")
-    assert xml.headers["Content-Type"] == "text/xml; charset=utf-8"
+    assert xml.headers["Content-Type"] == "text/xml"  # the XML declaration names UTF-8 (RFC 7303)
     assert "投诉" in xml.text and ET.fromstring(xml.body).find("service/service_name") is not None
 
 
@@ -86,7 +95,9 @@ def test_post_request_creates_ticket_and_get_shows_no_personal_data(deps: Any, a
     record = json.loads(one.text)[0]
     assert list(record) == SPEC_REQUEST_FIELDS
     assert record["service_request_id"] == rid and record["status"] == "open" and record["service_code"] == "complaint"
-    assert (record["lat"], record["long"]) == (29.1, 121.3)
+    assert (record["lat"], record["long"]) != (29.1, 121.3)  # coarsened to the 500 m grid (R-12345-11)
+    assert abs(record["lat"] - 29.1) < 0.003 and abs(record["long"] - 121.3) < 0.003
+    assert record["description"] is None and record["address"] is None  # nothing published until approved
     for text in (
         one.text,
         get(api, f"/open311/v2/requests/{rid}.xml").text,
@@ -96,7 +107,13 @@ def test_post_request_creates_ticket_and_get_shows_no_personal_data(deps: Any, a
     xml = get(api, f"/open311/v2/requests/{rid}.xml")
     root = ET.fromstring(xml.body)
     assert root.tag == "service_requests" and root.findtext("request/service_request_id") == rid
-    assert "路灯" in xml.text and xml.text.startswith('<?xml version="1.0" encoding="utf-8"?>')
+    assert "路灯" not in xml.text and xml.text.startswith('<?xml version="1.0" encoding="utf-8"?>')
+    approve = {"public_text": "广场路路灯坏了三天，电话13800001234", "public_media": False}
+    assert put(api, f"/tickets/{rid}/open311-publication", approve, "uh1").status_code == 403
+    approved = put(api, f"/tickets/{rid}/open311-publication", approve, "op1")
+    assert approved.status_code == 200 and "13800001234" not in approved.json["public_text"]
+    shown = json.loads(get(api, f"/open311/v2/requests/{rid}.json").text)[0]
+    assert shown["description"] == "广场路路灯坏了三天，电话***********"
     ext = json.loads(get(api, f"/open311/v2/requests/{rid}.json?extensions=true").text)[0]
     assert ext["extended_attributes"]["detailed_status"] == "received"
 
@@ -135,12 +152,12 @@ def test_tickets_from_other_channels_are_not_open311_requests(api: Any) -> None:
 @pytest.mark.parametrize(
     ("change", "status"),
     [
-        ({"api_key": None}, 400),
+        ({"api_key": None}, 403),
         ({"api_key": "o311_wrong"}, 403),
         ({"service_code": None}, 400),
         ({"service_code": "nope"}, 404),
         ({"address_string": None}, 400),
-        ({"description": None}, 400),
+        ({"description": "长" * 4001}, 400),
         ({"phone": "12345"}, 400),
         ({"lat": "91", "long": "1"}, 400),
     ],
@@ -180,3 +197,52 @@ def test_revoked_api_key_is_403(api: Any) -> None:
     key = created["keys"][0]
     api.post(f"/admin/partners/{created['partner_id']}/keys/{key['key_id']}/revoke", {}, user="admin1")
     assert post(api, "/open311/v2/requests.json", fields(key["api_key"])).status_code == 403
+
+
+def test_spec_fields_round_trip_4000_characters_media_url_and_address_id(api: Any, api_key: str) -> None:
+    body = fields(api_key, description="噪" * 4000, media_url="https://img.example/p/1.jpg", address_id="ADDR-77")
+    created = post(api, "/open311/v2/requests.json", body)
+    assert created.status_code == 201, created.text
+    rid = json.loads(created.text)[0]["service_request_id"]
+    no_text = post(api, "/open311/v2/requests.json", fields(api_key, description=None))
+    assert no_text.status_code == 201, no_text.text  # description is optional in the spec
+    assert put(api, f"/tickets/{rid}/open311-publication", {"public_text": "噪" * 4000, "public_media": True}, "op1")
+    record = json.loads(get(api, f"/open311/v2/requests/{rid}.json").text)[0]
+    assert record["description"] == "噪" * 4000
+    assert (record["media_url"], record["address_id"]) == ("https://img.example/p/1.jpg", "ADDR-77")
+
+
+def test_repeated_filters_max_requests_and_a_future_start_date(api: Any, api_key: str) -> None:
+    ids = [
+        json.loads(post(api, "/open311/v2/requests.json", fields(api_key, service_code=code)).text)[0][
+            "service_request_id"
+        ]
+        for code in ("praise", "suggestion")
+    ]
+    both = json.loads(get(api, "/open311/v2/requests.json?service_code=praise&service_code=suggestion").text)
+    assert set(ids) <= {r["service_request_id"] for r in both}
+    assert {r["service_code"] for r in both} <= {"praise", "suggestion"}
+    statuses = json.loads(get(api, "/open311/v2/requests.json?status=open&status=closed&max_requests=1").text)
+    assert len(statuses) == 1
+    future = get(api, "/open311/v2/requests.json?start_date=2099-01-01T00:00:00Z")
+    assert future.status_code == 200 and json.loads(future.text) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/open311/v2/services.csv", "/open311/v2/nothing.json", "/open311/v2/requests/x/y.json", "/open311/v2/a/b.xml"],
+)
+def test_unknown_paths_and_formats_answer_the_spec_error_body(api: Any, path: str) -> None:
+    resp = get(api, path)
+    assert resp.status_code == 404
+    if path.endswith(".xml"):
+        assert ET.fromstring(resp.body).findtext("error/code") == "404"
+    else:
+        assert json.loads(resp.text)[0]["code"] == 404
+
+
+def test_updates_feed_in_json_and_xml(api: Any) -> None:
+    feed = get(api, "/open311/v2/servicerequestupdates.json?start_date=2026-01-01T00:00:00Z")
+    assert feed.status_code == 200 and isinstance(json.loads(feed.text), list)
+    xml = get(api, "/open311/v2/servicerequestupdates.xml")
+    assert xml.status_code == 200 and ET.fromstring(xml.body).tag == "service_request_updates"
