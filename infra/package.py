@@ -57,6 +57,13 @@ DELETE = ("dynamodb:DeleteItem",)
 STREAM = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams")
 ARCHIVE_READ = ("s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectRetention", "s3:ListBucketVersions")
 ARCHIVE_WRITE = ARCHIVE_READ + ("s3:PutObject", "s3:PutObjectRetention")
+EVIDENCE_UPLOADS = (
+    "s3:PutObject",
+    "s3:PutObjectRetention",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:BypassGovernanceRetention",
+)
 KMS_USE = ("kms:GenerateDataKey", "kms:Decrypt")
 COGNITO_ADMIN = (
     "cognito-idp:ListUsers",
@@ -81,7 +88,16 @@ ACCESS: dict[str, dict[str, Any]] = {
     # lookup (R-12369-02: no personal data, so no key), Open311 reads, health; rate counters in Directory
     "PublicApi": {"read": ("TicketsTable", "DirectoryTable"), "write": ("DirectoryTable",)},
     "PartnerApi": {"read": TABLES, "write": TABLES, "kms": True},
-    "StaffApi": {"read": TABLES, "write": TABLES, "kms": True, "archive": "read"},
+    # evidence files: presigned uploads under uploads/ (discarded when refused), confirmed copies under evidence/
+    # (a refused upload's pending record is deleted from Directory)
+    "StaffApi": {
+        "read": TABLES,
+        "write": TABLES,
+        "delete": ("DirectoryTable",),
+        "kms": True,
+        "archive": "read",
+        "evidence": True,
+    },
     "AdminApi": {
         "read": TABLES,
         "write": TABLES,
@@ -161,6 +177,47 @@ def _table_arns(tables: Iterable[str]) -> list[Any]:
     return arns
 
 
+def _s3_statements(access: dict[str, Any]) -> list[dict[str, Any]]:
+    """The archive bucket: records (read or write) and evidence files."""
+    out: list[dict[str, Any]] = []
+    if access.get("archive"):
+        actions = ARCHIVE_WRITE if access["archive"] == "write" else ARCHIVE_READ
+        out.append(
+            {
+                "Sid": "ArchiveObjects",
+                "Effect": "Allow",
+                "Action": [a for a in actions if a != "s3:ListBucketVersions"],
+                "Resource": [sub("${ArchiveBucket.Arn}/*")],
+            }
+        )
+        out.append(
+            {
+                "Sid": "ArchiveVersions",
+                "Effect": "Allow",
+                "Action": ["s3:ListBucketVersions"],
+                "Resource": [getatt("ArchiveBucket")],
+            }
+        )
+    if access.get("evidence"):
+        out.append(
+            {
+                "Sid": "EvidenceUploads",  # a refused upload is removed at once (its 1-day GOVERNANCE hold bypassed)
+                "Effect": "Allow",
+                "Action": list(EVIDENCE_UPLOADS),
+                "Resource": [sub("${ArchiveBucket.Arn}/uploads/*")],
+            }
+        )
+        out.append(
+            {
+                "Sid": "EvidenceFiles",
+                "Effect": "Allow",
+                "Action": ["s3:PutObject", "s3:PutObjectRetention"],
+                "Resource": [sub("${ArchiveBucket.Arn}/evidence/*")],
+            }
+        )
+    return out
+
+
 def statements(logical_id: str, stage: str) -> list[dict[str, Any]]:
     """The least-privilege statements of one function."""
     access = ACCESS[logical_id]
@@ -195,24 +252,7 @@ def statements(logical_id: str, stage: str) -> list[dict[str, Any]]:
                 "Resource": [getatt("AuditDeadLetterQueue")],
             }
         )
-    if access.get("archive"):
-        actions = ARCHIVE_WRITE if access["archive"] == "write" else ARCHIVE_READ
-        out.append(
-            {
-                "Sid": "ArchiveObjects",
-                "Effect": "Allow",
-                "Action": [a for a in actions if a != "s3:ListBucketVersions"],
-                "Resource": [sub("${ArchiveBucket.Arn}/*")],
-            }
-        )
-        out.append(
-            {
-                "Sid": "ArchiveVersions",
-                "Effect": "Allow",
-                "Action": ["s3:ListBucketVersions"],
-                "Resource": [getatt("ArchiveBucket")],
-            }
-        )
+    out += _s3_statements(access)
     if access.get("kms") or access.get("archive") or access.get("stream"):
         # envelopes (GenerateDataKey/Decrypt), SSE-KMS objects, the encrypted dead-letter queue
         out.append({"Sid": "DataKey", "Effect": "Allow", "Action": list(KMS_USE), "Resource": [getatt("DataKey")]})

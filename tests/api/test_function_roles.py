@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from infra.package import API_FUNCTIONS, chalice_template, package
+from tests.helpers.archive import upload
+from tests.helpers.evidence import EXE, PNG
 from tests.helpers.partners import PUSH, Signed, new_partner
 
 BODY = {
@@ -85,6 +87,10 @@ def required(deps: Any, service: str, operation: str, params: dict[str, Any]) ->
         if operation in ("BatchGetItem", "BatchWriteItem"):
             return [(f"dynamodb:{operation}", names[t]) for t in params["RequestItems"]]
         return [(f"dynamodb:{operation}", names[params["TableName"]])]
+    if service == "s3" and operation == "CreateBucket":
+        # botocore builds a presigned POST on the CreateBucket model (the app creates no bucket): the browser's
+        # upload is authorised as the function's PutObject, with the signed Object Lock fields
+        return [("s3:PutObject", names[params["Bucket"]]), ("s3:PutObjectRetention", names[params["Bucket"]])]
     if service == "s3":
         action = {"ListObjectVersions": "ListBucketVersions", "HeadObject": "GetObject"}.get(operation, operation)
         if operation in ("GetObject", "HeadObject") and params.get("VersionId"):
@@ -92,6 +98,10 @@ def required(deps: Any, service: str, operation: str, params: dict[str, Any]) ->
         needs = [(f"s3:{action}", names[params["Bucket"]])]
         if operation == "PutObject" and params.get("ObjectLockMode"):
             needs.append(("s3:PutObjectRetention", names[params["Bucket"]]))
+        if operation == "DeleteObject" and params.get("VersionId"):
+            needs = [("s3:DeleteObjectVersion", names[params["Bucket"]])]
+        if params.get("BypassGovernanceRetention"):
+            needs.append(("s3:BypassGovernanceRetention", names[params["Bucket"]]))
         return needs
     if service == "kms":
         return [(f"kms:{operation}", "DataKey")]
@@ -126,6 +136,16 @@ def check(template: dict[str, Any], deps: Any, surface: str, rec: Recorder) -> s
                 denied.append((action, logical_id))
     assert not denied, f"{function} lacks {sorted(set(denied))}"
     return seen
+
+
+def attach_evidence(api: Any, deps: Any, recorder: Recorder, tid: str, body: bytes) -> Any:
+    """Announce and confirm through the staff routes; the upload in between is the browser's, not the function's."""
+    start = api.post(f"/tickets/{tid}/evidence", {"filename": "现场.png", "size": len(body)}, user="op1")
+    assert start.status_code == 201, start.json
+    recorder.on = False
+    assert upload(deps.archive_store, start.json["upload"], body, "现场.png") in (200, 201, 204)
+    recorder.on = True
+    return api.post(f"/tickets/{tid}/evidence/{start.json['evidence_id']}/confirm", {}, user="op1")
 
 
 def _ticket_with_code(deps: Any, api: Any) -> tuple[str, str]:
@@ -167,7 +187,11 @@ def test_staff_routes_need_only_the_staff_role(
     assert api.get("/tickets", user="op1").status_code == 200
     assert api.get("/me/tasks", user="uh1").status_code == 200
     assert api.get("/units", user="op1").status_code == 200
+    assert attach_evidence(api, deps, recorder, tid, PNG).status_code == 200
+    assert attach_evidence(api, deps, recorder, tid, EXE).status_code == 422  # refused: the upload is removed
+    assert api.get(f"/tickets/{tid}/evidence", user="op1").status_code == 200
     seen = check(template, deps, "staff", recorder)
+    assert {"s3:PutObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"} <= seen
     assert {"dynamodb:PutItem", "dynamodb:Query"} <= seen  # data keys are reused: KMS calls may not recur
 
 

@@ -110,12 +110,13 @@ def test_the_public_function_can_neither_delete_nor_decrypt(packaged: dict[str, 
         assert writes == {"DirectoryTableItems"}  # its rate counters only
 
 
-def test_only_the_admin_function_manages_users_and_deletes(packaged: dict[str, dict[str, Any]]) -> None:
+def test_only_the_admin_function_manages_users_and_few_delete(packaged: dict[str, dict[str, Any]]) -> None:
     dev = packaged["dev"]
     for function in ACCESS:
         actions = _actions(dev, function)
         assert ("cognito-idp:AdminCreateUser" in actions) == (function == "AdminApi"), function
-        assert ("dynamodb:DeleteItem" in actions) == (function == "AdminApi"), function
+        # Directory items: admins (calendar days, entries), staff (a refused evidence upload's pending record)
+        assert ("dynamodb:DeleteItem" in actions) == (function in ("AdminApi", "StaffApi")), function
     assert not {
         a for a in _actions(packaged["prod-cn"], "AdminApi") if a.startswith("cognito-idp:")
     }  # no Cognito in cn
@@ -127,7 +128,12 @@ def test_roles_hold_only_the_actions_of_their_access_entry(packaged: dict[str, d
         for function, access in ACCESS.items():
             actions = _actions(template, function)
             assert bool({a for a in actions if a.startswith("s3:")}) == bool(access.get("archive")), function
-            assert ("s3:PutObjectRetention" in actions) == (access.get("archive") == "write"), function
+            assert ("s3:PutObjectRetention" in actions) == (access.get("archive") == "write" or "evidence" in access)
+            deleting = [s for s in _statements(template, function) if "s3:DeleteObjectVersion" in s["Action"]]
+            # only evidence uploads may be removed (R-12345-17: archived records never)
+            assert [s["Resource"] for s in deleting] == (
+                [[{"Fn::Sub": "${ArchiveBucket.Arn}/uploads/*"}]] if access.get("evidence") else []
+            ), function
             assert ("dynamodb:GetRecords" in actions) == bool(access.get("stream")), function
             sms = {"sns:Publish"} if STAGES[stage]["sms"] == "sns" else set()
             assert bool(sms and sms <= actions) == bool(access.get("sms") and sms), function
