@@ -10,7 +10,7 @@ WEB_PORT ?= 8080
 MOTO_PORT ?= 5000
 export AWS_DEFAULT_REGION ?= cn-north-1
 
-.PHONY: bootstrap apt venv frontend run test test-fast bench soak bench-ui package lint recount redrive clean
+.PHONY: bootstrap apt venv frontend run test test-fast bench soak bench-ui package checkov lint recount redrive clean
 
 bootstrap: apt venv frontend
 
@@ -62,11 +62,22 @@ PACKAGE_PYTHON ?= $(firstword $(wildcard /root/.pyenv/versions/3.13*/bin/python3
 bench-ui: bootstrap
 	$(PY) -m pytest -q -s -p no:cacheprovider tests/e2e/perf_inbox.py
 
+# STAGE=prod-cn (aws-cn) or dev (aws): chalice's SAM output, split per surface and least-privileged by
+# infra/package.py (docs/deploy.md), linted for both China regions and one global region.
+STAGE ?= prod-cn
 package: venv
 	@test -n "$(PACKAGE_PYTHON)" || { echo "make package needs python3.12 or python3.13 (PACKAGE_PYTHON=...)"; exit 1; }
 	test -x .venv-pkg/bin/chalice || { $(PACKAGE_PYTHON) -m venv .venv-pkg && .venv-pkg/bin/pip install -q --disable-pip-version-check -r requirements.txt; }
-	rm -rf out && .venv-pkg/bin/chalice package --stage prod --merge-template infra/resources.yaml out/
-	$(VENV)/bin/cfn-lint out/sam.yaml
+	rm -rf out && .venv-pkg/bin/chalice package --stage $(STAGE) --merge-template infra/resources.yaml out/
+	$(PY) -m infra.package out/sam.yaml --stage $(STAGE)
+	$(VENV)/bin/cfn-lint --regions cn-north-1 cn-northwest-1 us-east-1 -- out/sam.yaml
+
+# checkov (slow, so not part of `make test`): its own venv, offline; suppressions carry their reason in the
+# template (docs/deploy.md, "checkov").
+CHECKOV_VENV ?= /work/.venv-checkov
+checkov: package
+	test -x $(CHECKOV_VENV)/bin/checkov || { python3 -m venv $(CHECKOV_VENV) && $(CHECKOV_VENV)/bin/pip install -q checkov; }
+	$(CHECKOV_VENV)/bin/checkov -f out/sam.yaml --framework cloudformation --quiet --compact --skip-download
 
 
 recount: venv

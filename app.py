@@ -18,6 +18,7 @@ from chalicelib.api import (
     partner,
     public,
     stats,
+    surface,
     system,
     templates_admin,
     tickets,
@@ -28,6 +29,7 @@ app = Chalice(app_name="hotline")
 app.api.binary_types.extend(["application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"])
 for blueprint in (
     # HTTP
+    surface.bp,  # first: a deployed function serves only its surface's routes
     system.bp,
     auth.bp,
     tickets.bp,

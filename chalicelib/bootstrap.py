@@ -23,6 +23,7 @@ from chalicelib.integrations.archive_store import ArchiveStore, S3ArchiveStore
 from chalicelib.integrations.aws import AwsClients
 from chalicelib.integrations.crypto import Cipher, Envelope
 from chalicelib.integrations.oidc import JwksVerifier
+from chalicelib.integrations.secrets import with_secrets
 from chalicelib.integrations.sms import SmsSender, build_sender
 from chalicelib.services.context import ContextCache
 from chalicelib.storage.archive_index import ArchiveIndex
@@ -32,6 +33,10 @@ from chalicelib.storage.partners import PartnerStore
 from chalicelib.storage.sms import SmsStore
 from chalicelib.storage.table import DirectoryTable, DynamoDirectoryTable
 from chalicelib.storage.tickets import DynamoTicketRepository, TicketStore
+
+
+class ResidencyError(RuntimeError):
+    """A stage that must keep its data in China was started elsewhere (docs/deploy.md, "Residency")."""
 
 
 def utc_now() -> datetime:
@@ -117,8 +122,15 @@ def status_file_reader(path: str) -> Callable[[], dict[str, Any] | None]:
 
 
 def build(settings: Settings) -> Adapters:
-    """The real adapters of a stage: DynamoDB, S3, KMS, the SMS backend, the token verifier."""
+    """The real adapters of a stage: DynamoDB, S3, KMS, the SMS backend, the token verifier.
+
+    Refuses (ResidencyError) to build a China-jurisdiction stage outside the China regions, before any client.
+    """
+    violation = settings.residency_violation()
+    if violation:
+        raise ResidencyError(violation)
     clients = AwsClients(settings)
+    settings = with_secrets(settings, clients)  # cold start: the stage's secrets, from Secrets Manager
     tables = bind(settings)
     envelope = Envelope(clients("kms"), settings.kms_key_id)
     verifier = (

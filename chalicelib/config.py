@@ -39,8 +39,12 @@ class Settings:
     sms_template_codes: str = "{}"  # JSON {template: gateway template code} for the mainland gateway
     aliyun_sms_endpoint: str = "dysmsapi.aliyuncs.com"
     aliyun_sms_protocol: str = "https"
-    aliyun_access_key_id: str = ""
+    aliyun_access_key_id: str = ""  # from the secret SMS_SECRET_ARN names (integrations/secrets.py), never env
     aliyun_access_key_secret: str = ""
+    sms_secret_arn: str = ""
+    oidc_client_secret_arn: str = ""  # the OIDC client secret (password grant of the login port)
+    oidc_client_secret: str = ""
+    oidc_token_url: str = ""  # token endpoint of the OIDC provider; set = login by password grant there
     partner_rate_per_minute: int = 120  # default per-partner request limit (fixed 1-minute window)
     public_base_url: str = ""  # absolute public API base (Open311 discovery); empty: the URL the request came in on
     open311_grid_m: int = 500  # Open311 GETs publish locations snapped to this grid (metres; 0: exact)
@@ -48,11 +52,22 @@ class Settings:
     open311_get_requires_key: bool = False  # Open311 GETs need an api_key too
     stream_status_file: str = ""  # embedded mode: where the local stream pump reports its progress
     sweep_workers: int = 16  # due tickets the deadline sweep commits at once (one transaction each)
+    api_surface: str = ""  # deployed API function's surface (chalicelib/api/surface.py); "" = every route
+    data_jurisdiction: str = ""  # "cn": personal data stays in the AWS China regions (PIPL art. 36)
 
     @property
     def is_local(self) -> bool:
         """Local/test stages run against moto."""
         return self.stage in ("local", "test")
+
+    def residency_violation(self) -> str | None:
+        """Why this stage must not run here: a China-jurisdiction stage (`DATA_JURISDICTION=cn` or a stage
+        named `*-cn`) in a region outside `cn-*` (PIPL art. 36: a state organ's personal data stays in
+        China). None when it may."""
+        china = self.data_jurisdiction == "cn" or self.stage.endswith("-cn")
+        if china and not self.region.startswith("cn-"):
+            return f"stage {self.stage!r} keeps personal data in China and must run in cn-*, not {self.region!r}"
+        return None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -93,8 +108,9 @@ class Settings:
             sms_template_codes=env("SMS_TEMPLATE_CODES", "{}"),
             aliyun_sms_endpoint=env("ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com"),
             aliyun_sms_protocol=env("ALIYUN_SMS_PROTOCOL", "https"),
-            aliyun_access_key_id=env("ALIYUN_ACCESS_KEY_ID"),
-            aliyun_access_key_secret=env("ALIYUN_ACCESS_KEY_SECRET"),
+            sms_secret_arn=env("SMS_SECRET_ARN"),
+            oidc_client_secret_arn=env("OIDC_CLIENT_SECRET_ARN"),
+            oidc_token_url=env("OIDC_TOKEN_URL"),
             partner_rate_per_minute=int(env("PARTNER_RATE_PER_MINUTE", "120") or 120),
             public_base_url=env("PUBLIC_BASE_URL"),
             open311_grid_m=max(0, int(env("OPEN311_GRID_M") or "500")),
@@ -102,4 +118,6 @@ class Settings:
             open311_get_requires_key=env("OPEN311_GET_REQUIRES_KEY").lower() in ("1", "true", "yes"),
             stream_status_file=env("STREAM_STATUS_FILE"),
             sweep_workers=max(1, int(env("SWEEP_WORKERS", "16") or 16)),
+            api_surface=env("API_SURFACE"),
+            data_jurisdiction=env("DATA_JURISDICTION"),
         )

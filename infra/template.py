@@ -40,7 +40,7 @@ class _CfnLoader(yaml.SafeLoader):
 
 
 def _cfn_tag(tag: str) -> Any:
-    name = "Ref" if tag == "Ref" else f"Fn::{tag}"
+    name = tag if tag in ("Ref", "Condition") else f"Fn::{tag}"
 
     def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
         if isinstance(node, yaml.ScalarNode):

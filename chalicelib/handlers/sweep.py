@@ -31,6 +31,8 @@ def deadline_sweep(event: Any) -> dict[str, Any]:
     deps = root()
     result = sweep.run_sweep(deps, event_time(event, deps.clock()))
     log.info("deadline sweep %s", result)
+    # one line per run for the overdue-spike metric filter (infra/operations.yaml, R-12345-08/10)
+    log.info("overdue_marked %d", int(result.get("marked_overdue", 0)) + int(result.get("marked_dispatch_overdue", 0)))
     return result
 
 

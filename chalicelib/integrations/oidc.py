@@ -1,10 +1,14 @@
-"""OIDC token verification by issuer + JWKS (Cognito, moto's Cognito, or any OIDC provider)."""
+"""OIDC: token verification by issuer + JWKS (Cognito, moto's Cognito, or any OIDC provider), and the
+password grant that logs in at a provider other than Cognito."""
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from typing import Any
@@ -84,3 +88,50 @@ class JwksVerifier:
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"令牌无效：{exc}") from exc
         return claims
+
+
+def password_grant(
+    token_url: str,
+    client_id: str,
+    client_secret: str,
+    username: str,
+    password: str,
+    post: Callable[[urllib.request.Request], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Resource-owner password grant at an OIDC provider's token endpoint (the login port where there is
+    no Cognito, e.g. aws-cn) → the same tokens as the user pool login. Wrong credentials are 401 without
+    saying which part was wrong; a provider that cannot be reached is a 401 asking to retry."""
+    form = urllib.parse.urlencode(
+        {"grant_type": "password", "scope": "openid profile", "username": username, "password": password}
+    ).encode()
+    basic = base64.b64encode(
+        f"{urllib.parse.quote(client_id, safe='')}:{urllib.parse.quote(client_secret, safe='')}".encode()
+    ).decode()
+    request = urllib.request.Request(  # noqa: S310 - URL comes from the stage's configuration
+        token_url,
+        data=form,
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Authorization": f"Basic {basic}"},
+    )
+    try:
+        doc = (post or _post_json)(request)
+    except urllib.error.HTTPError as exc:
+        if exc.code in (400, 401):  # invalid_grant / invalid_client (RFC 6749 §5.2)
+            raise Unauthenticated("用户名或密码错误") from exc
+        raise Unauthenticated("统一身份认证平台暂时不可用，请稍后重试") from exc
+    except OSError as exc:
+        raise Unauthenticated("统一身份认证平台暂时不可用，请稍后重试") from exc
+    if not isinstance(doc.get("id_token"), str):
+        raise Unauthenticated("统一身份认证平台未返回身份令牌（需启用 openid 范围）")
+    return {
+        "id_token": doc["id_token"],
+        "access_token": doc.get("access_token"),
+        "refresh_token": doc.get("refresh_token"),
+        "expires_in": doc.get("expires_in", 3600),
+    }
+
+
+def _post_json(request: urllib.request.Request) -> dict[str, Any]:
+    with urllib.request.urlopen(request, timeout=5) as resp:  # noqa: S310 - URL comes from config
+        data: dict[str, Any] = json.loads(resp.read())
+        return data

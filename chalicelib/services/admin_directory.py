@@ -76,6 +76,8 @@ MAX_PAGE = 60
 
 
 def _pool(deps: Adapters) -> tuple[Any, str]:
+    if not deps.settings.user_pool_id:  # OIDC stages (aws-cn: no Cognito): the provider keeps the accounts
+        raise Conflict("本系统的账号由统一身份认证（OIDC）平台管理，请在该平台中新增、修改或停用用户")
     return deps.clients("cognito-idp"), deps.settings.user_pool_id
 
 

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import phones
-from chalicelib.domain.errors import Forbidden, NotFound, RateLimited, ValidationError
+from chalicelib.domain.errors import Forbidden, RateLimited, ValidationError
 from chalicelib.domain.model import Status, Ticket
 from chalicelib.domain.open311 import CATEGORY_TEXT, STATUS_TEXT, is_ticket_id
 from chalicelib.services import partners
@@ -126,10 +126,11 @@ def lookup(deps: Adapters, number: str, code: str | None, address: str, now: dat
         if failures >= MAX_FAILURES:
             raise RateLimited("查询码错误次数过多，已暂时锁定，请稍后再试", retry_after=retry_after)
         raise Forbidden(WRONG, remaining_attempts=MAX_FAILURES - failures)
-    try:
-        ticket = deps.tickets.get(number)
-    except NotFound as exc:
-        raise Forbidden(WRONG) from exc
+    # without personal data (R-12345-11): the public function holds no key to decrypt the caller
+    found = deps.tickets.get_many([number])
+    if not found:
+        raise Forbidden(WRONG)
+    ticket = found[0]
     titles = {s.id: s.title for s in deps.contexts.load(now).templates.get(ticket.category, ())}
     return public_view(ticket, partners.unit_names(deps), titles)
 

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def packaged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """`chalice package --stage prod --merge-template infra/resources.yaml` → the SAM template."""
+    """`chalice package --stage prod-cn --merge-template infra/resources.yaml` → the SAM template."""
     out = tmp_path_factory.mktemp("pkg")
     chalice = Path(sys.executable).with_name("chalice")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT", "STAGE"))}
@@ -30,7 +30,7 @@ def packaged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         OIDC_JWKS_URL="https://idp.example.cn/jwks.json",
     )
     result = subprocess.run(
-        [str(chalice), "package", "--stage", "prod", "--merge-template", "infra/resources.yaml", str(out)],
+        [str(chalice), "package", "--stage", "prod-cn", "--merge-template", "infra/resources.yaml", str(out)],
         cwd=ROOT,
         env=env,
         capture_output=True,

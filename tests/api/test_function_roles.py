@@ -1,0 +1,223 @@
+"""Each API function's role against what its routes really call: botocore `before-call` hooks record every
+AWS request a surface's routes make on moto, and each must be allowed by that function's packaged policy
+(action and this stack's resource). A route that starts calling something its role lacks fails here."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from infra.package import API_FUNCTIONS, chalice_template, package
+from tests.helpers.archive import upload
+from tests.helpers.evidence import EXE, PNG
+from tests.helpers.partners import PUSH, Signed, new_partner
+
+BODY = {
+    "hotline": "12345",
+    "channel": "phone",
+    "category": "complaint",
+    "title": "噪音扰民",
+    "content": "夜间施工噪音",
+    "caller": {"name": "张三", "phone": "13800001234"},
+}
+SERVICES = ("kms", "s3", "cognito-idp", "sns", "sqs", "secretsmanager")
+UNAUTHENTICATED = {("cognito-idp", "InitiateAuth")}  # a public Cognito API: IAM does not evaluate it
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return package(chalice_template("dev"), "dev")  # the Cognito stage: what moto runs here
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, dict[str, Any]]] = []
+        self.on = False
+
+    def __call__(self, model: Any = None, params: Any = None, **_: Any) -> None:
+        if self.on and model is not None:
+            self.calls.append((model.service_model.endpoint_prefix, model.name, dict(params or {})))
+
+
+@pytest.fixture
+def recorder(deps: Any) -> Iterator[Recorder]:
+    rec = Recorder()
+    clients = [*deps.dynamodb_clients(), *(deps.clients(s) for s in SERVICES)]
+    hook_id = f"roles-{uuid.uuid4().hex}"
+    for client in clients:
+        client.meta.events.register("provide-client-params", rec, unique_id=hook_id)
+    try:
+        yield rec
+    finally:
+        for client in clients:
+            client.meta.events.unregister("provide-client-params", unique_id=hook_id)
+
+
+def _logical_ids(deps: Any) -> dict[str, str]:
+    s = deps.settings
+    return {
+        s.tickets_table: "TicketsTable",
+        s.events_table: "TicketEventsTable",
+        s.counters_table: "CountersTable",
+        s.directory_table: "DirectoryTable",
+        s.archive_bucket: "ArchiveBucket",
+    }
+
+
+def required(deps: Any, service: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+    """(IAM action, logical id of the resource) a recorded call needs."""
+    names = _logical_ids(deps)
+    if service == "dynamodb":
+        if operation == "TransactWriteItems":
+            kinds = {
+                "Put": "PutItem",
+                "Update": "UpdateItem",
+                "Delete": "DeleteItem",
+                "ConditionCheck": "ConditionCheckItem",
+            }
+            return [
+                (f"dynamodb:{kinds[kind]}", names[body["TableName"]])
+                for item in params["TransactItems"]
+                for kind, body in item.items()
+            ]
+        if operation in ("BatchGetItem", "BatchWriteItem"):
+            return [(f"dynamodb:{operation}", names[t]) for t in params["RequestItems"]]
+        return [(f"dynamodb:{operation}", names[params["TableName"]])]
+    if service == "s3" and operation == "CreateBucket":
+        # botocore builds a presigned POST on the CreateBucket model (the app creates no bucket): the browser's
+        # upload is authorised as the function's PutObject, with the signed Object Lock fields
+        return [("s3:PutObject", names[params["Bucket"]]), ("s3:PutObjectRetention", names[params["Bucket"]])]
+    if service == "s3":
+        action = {"ListObjectVersions": "ListBucketVersions", "HeadObject": "GetObject"}.get(operation, operation)
+        if operation in ("GetObject", "HeadObject") and params.get("VersionId"):
+            action = "GetObjectVersion"
+        needs = [(f"s3:{action}", names[params["Bucket"]])]
+        if operation == "PutObject" and params.get("ObjectLockMode"):
+            needs.append(("s3:PutObjectRetention", names[params["Bucket"]]))
+        if operation == "DeleteObject" and params.get("VersionId"):
+            needs = [("s3:DeleteObjectVersion", names[params["Bucket"]])]
+        if params.get("BypassGovernanceRetention"):
+            needs.append(("s3:BypassGovernanceRetention", names[params["Bucket"]]))
+        return needs
+    if service == "kms":
+        return [(f"kms:{operation}", "DataKey")]
+    if service == "cognito-idp":
+        return [(f"cognito-idp:{operation}", "UserPool")]
+    return [(f"{service}:{operation}", "*")]
+
+
+def allowed(template: dict[str, Any], function: str, action: str, logical_id: str) -> bool:
+    role = template["Resources"][f"{function}Role"]
+    for statement in role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]:
+        if "Fn::If" in statement:
+            statement = statement["Fn::If"][1]
+        if action not in statement["Action"]:
+            continue
+        resources = json.dumps(statement["Resource"])
+        if statement["Resource"] == "*" or f'"{logical_id}"' in resources or f"${{{logical_id}." in resources:
+            return True
+    return False
+
+
+def check(template: dict[str, Any], deps: Any, surface: str, rec: Recorder) -> set[str]:
+    function = API_FUNCTIONS[surface]
+    seen: set[str] = set()
+    denied = []
+    for service, operation, params in rec.calls:
+        if (service, operation) in UNAUTHENTICATED:
+            continue
+        for action, logical_id in required(deps, service, operation, params):
+            seen.add(action)
+            if not allowed(template, function, action, logical_id):
+                denied.append((action, logical_id))
+    assert not denied, f"{function} lacks {sorted(set(denied))}"
+    return seen
+
+
+def attach_evidence(api: Any, deps: Any, recorder: Recorder, tid: str, body: bytes) -> Any:
+    """Announce and confirm through the staff routes; the upload in between is the browser's, not the function's."""
+    start = api.post(f"/tickets/{tid}/evidence", {"filename": "现场.png", "size": len(body)}, user="op1")
+    assert start.status_code == 201, start.json
+    recorder.on = False
+    assert upload(deps.archive_store, start.json["upload"], body, "现场.png") in (200, 201, 204)
+    recorder.on = True
+    return api.post(f"/tickets/{tid}/evidence/{start.json['evidence_id']}/confirm", {}, user="op1")
+
+
+def _ticket_with_code(deps: Any, api: Any) -> tuple[str, str]:
+    from tests.helpers.streams import PARTNERS, deliver, stream_batch
+
+    tid = api.post("/tickets", BODY, user="op1").json["id"]
+    assert deliver(deps, PARTNERS, stream_batch(deps, tid)) == {"batchItemFailures": []}
+    texts = [m for m in deps.sms.sent if m.params.get("number") == tid]
+    return tid, texts[0].params["code"]
+
+
+def test_public_routes_need_only_the_public_role(
+    template: dict[str, Any], deps: Any, api: Any, recorder: Recorder
+) -> None:
+    tid, code = _ticket_with_code(deps, api)
+    recorder.on = True
+    assert api.get(f"/public/v1/requests/{tid}?code={code}").status_code == 200
+    assert api.get(f"/public/v1/requests/{tid}?code=000000").status_code in (403, 429)
+    assert api.get("/open311/v2/requests.json").status_code == 200
+    assert api.get(f"/open311/v2/requests/{tid}.json").status_code in (200, 404)
+    assert api.get("/open311/v2/services.json").status_code == 200
+    assert api.get("/health").status_code == 200
+    seen = check(template, deps, "public", recorder)
+    assert "dynamodb:GetItem" in seen or "dynamodb:BatchGetItem" in seen  # the lookup did read
+    assert not {a for a in seen if a.startswith("kms:")}  # no personal data decrypted
+
+
+def test_staff_routes_need_only_the_staff_role(
+    template: dict[str, Any], deps: Any, api: Any, recorder: Recorder
+) -> None:
+    recorder.on = True
+    created = api.post("/tickets", BODY, user="op1")
+    assert created.status_code == 201, created.json
+    tid = created.json["id"]
+    assert api.get(f"/tickets/{tid}", user="op1").status_code == 200
+    dispatch = {"unit_id": "U001", "call": {"to_name": "周海", "to_phone": "13957600001"}}
+    assert api.post(f"/tickets/{tid}/dispatch", dispatch, user="op1").status_code == 200
+    assert api.get(f"/tickets/{tid}/events", user="op1").status_code == 200
+    assert api.get("/tickets", user="op1").status_code == 200
+    assert api.get("/me/tasks", user="uh1").status_code == 200
+    assert api.get("/units", user="op1").status_code == 200
+    assert attach_evidence(api, deps, recorder, tid, PNG).status_code == 200
+    assert attach_evidence(api, deps, recorder, tid, EXE).status_code == 422  # refused: the upload is removed
+    assert api.get(f"/tickets/{tid}/evidence", user="op1").status_code == 200
+    seen = check(template, deps, "staff", recorder)
+    assert {"s3:PutObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"} <= seen
+    assert {"dynamodb:PutItem", "dynamodb:Query"} <= seen  # data keys are reused: KMS calls may not recur
+
+
+def test_admin_routes_need_only_the_admin_role(
+    template: dict[str, Any], deps: Any, api: Any, recorder: Recorder
+) -> None:
+    recorder.on = True
+    assert api.get("/admin/users", user="admin1").status_code == 200
+    assert api.get("/admin/users/op1", user="admin1").status_code == 200
+    partner = new_partner(api)
+    assert api.get(f"/admin/partners/{partner['partner_id']}", user="admin1").status_code == 200
+    assert api.get("/admin/duty/now", user="admin1").status_code == 200
+    seen = check(template, deps, "admin", recorder)
+    assert "cognito-idp:ListUsers" in seen
+
+
+def test_partner_routes_need_only_the_partner_role(
+    template: dict[str, Any], deps: Any, api: Any, recorder: Recorder
+) -> None:
+    created = new_partner(api)
+    key = created["keys"][0]
+    client = Signed(api, key["key_id"], key["secret"])
+    recorder.on = True
+    number = "SM" + uuid.uuid4().hex[:12].upper()
+    resp = client.send("POST", "/partner/v1/tickets", dict(PUSH, number=number))
+    assert resp.status_code == 201, resp.json
+    assert client.send("GET", f"/partner/v1/tickets/{number}").status_code == 200
+    seen = check(template, deps, "partner", recorder)
+    assert {"dynamodb:PutItem", "dynamodb:UpdateItem"} <= seen  # data keys are reused: KMS calls may not recur

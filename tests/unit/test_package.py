@@ -1,0 +1,203 @@
+"""The packaged template (infra/package.py): one function per surface, each role only what its code
+calls, on this stack's ARNs; logs kept; partner routes behind API keys; China stages stay in China."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalicelib.api.surface import ADMIN, PARTNER, PUBLIC, STAFF, surface_of
+from infra.package import ACCESS, API_FUNCTIONS, STAGES, WILDCARD_REASONS, chalice_template, package
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def packaged() -> dict[str, dict[str, Any]]:
+    return {stage: package(chalice_template(stage), stage) for stage in STAGES}
+
+
+def _statements(template: dict[str, Any], function: str) -> list[dict[str, Any]]:
+    role = template["Resources"][template["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]]
+    found: list[dict[str, Any]] = []
+    for policy in role["Properties"]["Policies"]:
+        for statement in policy["PolicyDocument"]["Statement"]:
+            if "Fn::If" in statement:  # [condition, statement, AWS::NoValue]
+                statement = statement["Fn::If"][1]
+            found.append(statement)
+    return found
+
+
+def _actions(template: dict[str, Any], function: str) -> set[str]:
+    return {a for s in _statements(template, function) for a in s["Action"]}
+
+
+def _resources_of(statement: dict[str, Any]) -> list[Any]:
+    resource = statement["Resource"]
+    return resource if isinstance(resource, list) else [resource]
+
+
+def test_every_route_is_served_by_the_function_of_its_surface(packaged: dict[str, dict[str, Any]]) -> None:
+    template = packaged["prod-cn"]
+    body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    seen: set[str] = set()
+    for path, operations in body["paths"].items():
+        for method, operation in operations.items():
+            uri = operation["x-amazon-apigateway-integration"].get("uri")
+            if method == "options":
+                continue  # CORS preflight: a mock integration
+            target = re.search(r"\$\{(\w+)\.Arn\}", uri["Fn::Sub"]).group(1)  # type: ignore[union-attr]
+            assert target == API_FUNCTIONS[surface_of(path, method)], (path, method)
+            seen.add(target)
+            requires_key = operation.get("security") == [{"api_key": []}]
+            assert requires_key == (target == "PartnerApi"), (path, method)
+    assert seen == set(API_FUNCTIONS.values())
+    assert "APIHandler" not in template["Resources"]
+    for surface, function in API_FUNCTIONS.items():
+        assert template["Resources"][function]["Properties"]["Environment"]["Variables"]["API_SURFACE"] == surface
+
+
+def test_surfaces_of_known_routes() -> None:
+    assert surface_of("/public/v1/requests/{number}", "get") == PUBLIC
+    assert surface_of("/open311/v2/requests.json", "get") == PUBLIC
+    assert surface_of("/open311/v2/requests.json", "post") == PARTNER
+    assert surface_of("/partner/v1/tickets", "post") == PARTNER
+    assert surface_of("/health", "get") == PUBLIC
+    assert surface_of("/{p1}/{p2}", "delete") == PUBLIC  # unknown paths: a 404 that needs no access
+    assert surface_of("/admin/users", "get") == ADMIN
+    assert surface_of("/tickets/{ticket_id}", "get") == STAFF
+    assert surface_of("/auth/login", "post") == STAFF
+
+
+def test_each_function_has_its_own_role_and_log_group(packaged: dict[str, dict[str, Any]]) -> None:
+    for stage, template in packaged.items():
+        resources = template["Resources"]
+        functions = [lid for lid, r in resources.items() if r["Type"] == "AWS::Serverless::Function"]
+        assert sorted(functions) == sorted(ACCESS)
+        roles = [resources[f]["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions]
+        assert len(set(roles)) == len(functions), stage
+        for function in functions:
+            group = resources[f"{function}LogGroup"]
+            assert group["Type"] == "AWS::Logs::LogGroup"
+            assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["LogKey", "Arn"]}
+            name = resources[function]["Properties"]["FunctionName"]["Fn::Sub"]
+            assert group["Properties"]["LogGroupName"]["Fn::Sub"] == f"/aws/lambda/{name}"
+            logs = [s for s in _statements(template, function) if s["Sid"] == "OwnLogGroup"]
+            assert logs[0]["Resource"] == [{"Fn::GetAtt": [f"{function}LogGroup", "Arn"]}]
+            assert not any(a == "logs:CreateLogGroup" for a in _actions(template, function))
+    retention = packaged["prod-cn"]["Parameters"]["LogRetentionDays"]
+    assert retention["Default"] >= 180 and min(retention["AllowedValues"]) >= 180  # MLPS level 3: six months
+
+
+def test_the_public_function_can_neither_delete_nor_decrypt(packaged: dict[str, dict[str, Any]]) -> None:
+    for template in packaged.values():
+        public = _actions(template, "PublicApi")
+        assert "dynamodb:DeleteItem" not in public
+        assert not {a for a in public if a.startswith(("kms:", "s3:", "cognito-idp:", "secretsmanager:", "sns:"))}
+        tables = {
+            r["Fn::GetAtt"][0]
+            for s in _statements(template, "PublicApi")
+            if s["Sid"].endswith("Items")
+            for r in _resources_of(s)
+            if "Fn::GetAtt" in r
+        }
+        assert tables == {"TicketsTable", "DirectoryTable"}
+        writes = {s["Sid"] for s in _statements(template, "PublicApi") if "dynamodb:PutItem" in s["Action"]}
+        assert writes == {"DirectoryTableItems"}  # its rate counters only
+
+
+def test_only_the_admin_function_manages_users_and_few_delete(packaged: dict[str, dict[str, Any]]) -> None:
+    dev = packaged["dev"]
+    for function in ACCESS:
+        actions = _actions(dev, function)
+        assert ("cognito-idp:AdminCreateUser" in actions) == (function == "AdminApi"), function
+        # Directory items: admins (calendar days, entries), staff (a refused evidence upload's pending record)
+        assert ("dynamodb:DeleteItem" in actions) == (function in ("AdminApi", "StaffApi")), function
+    assert not {
+        a for a in _actions(packaged["prod-cn"], "AdminApi") if a.startswith("cognito-idp:")
+    }  # no Cognito in cn
+    assert not {a for a in _actions(dev, "StaffApi") if a.startswith("cognito-idp:")}
+
+
+def test_roles_hold_only_the_actions_of_their_access_entry(packaged: dict[str, dict[str, Any]]) -> None:
+    for stage, template in packaged.items():
+        for function, access in ACCESS.items():
+            actions = _actions(template, function)
+            assert bool({a for a in actions if a.startswith("s3:")}) == bool(access.get("archive")), function
+            assert ("s3:PutObjectRetention" in actions) == (access.get("archive") == "write" or "evidence" in access)
+            deleting = [s for s in _statements(template, function) if "s3:DeleteObjectVersion" in s["Action"]]
+            # only evidence uploads may be removed (R-12345-17: archived records never)
+            assert [s["Resource"] for s in deleting] == (
+                [[{"Fn::Sub": "${ArchiveBucket.Arn}/uploads/*"}]] if access.get("evidence") else []
+            ), function
+            assert ("dynamodb:GetRecords" in actions) == bool(access.get("stream")), function
+            sms = {"sns:Publish"} if STAGES[stage]["sms"] == "sns" else set()
+            assert bool(sms and sms <= actions) == bool(access.get("sms") and sms), function
+
+
+def test_no_literal_partition_and_no_wildcard_resource_without_a_reason(packaged: dict[str, dict[str, Any]]) -> None:
+    deploy_doc = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    for stage, template in packaged.items():
+        text = json.dumps(template)
+        assert "arn:aws:" not in text and "arn:*:" not in text, stage
+        for function in ACCESS:
+            for statement in _statements(template, function):
+                if "*" in _resources_of(statement) or any("*" == str(r) for r in _resources_of(statement)):
+                    for action in statement["Action"]:
+                        assert action in WILDCARD_REASONS, (stage, function, action)
+                for action in statement["Action"]:
+                    assert "*" not in action, (stage, function, action)
+                    if action.startswith("kms:"):
+                        assert _resources_of(statement) == [{"Fn::GetAtt": ["DataKey", "Arn"]}]
+    for action in WILDCARD_REASONS:
+        assert f"`{action}`" in deploy_doc  # every exception is documented with its reason
+
+
+def test_partner_usage_plan_applies_to_the_api_stage(packaged: dict[str, dict[str, Any]]) -> None:
+    resources = packaged["prod-cn"]["Resources"]
+    plan = resources["PartnerUsagePlan"]
+    assert "Condition" not in plan
+    assert plan["Properties"]["ApiStages"] == [{"ApiId": {"Ref": "RestAPI"}, "Stage": "api"}]
+    assert resources["CityPartnerUsagePlanKey"]["Properties"]["UsagePlanId"] == {"Ref": "PartnerUsagePlan"}
+    settings = resources["RestAPI"]["Properties"]["MethodSettings"][0]
+    assert settings["ThrottlingRateLimit"] == {"Ref": "ApiRateLimit"} and settings["HttpMethod"] == "*"
+    assert resources["RestAPI"]["Properties"]["AccessLogSetting"]["DestinationArn"] == {
+        "Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]
+    }
+    assert resources["ApiWebAclAssociation"]["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}
+    rules = {r["Name"] for r in resources["ApiWebAcl"]["Properties"]["Rules"]}
+    assert {"login-rate", "public-lookup-rate", "open311-rate"} <= rules
+
+
+def test_china_stage_is_regional_uses_oidc_and_the_mainland_gateway(packaged: dict[str, dict[str, Any]]) -> None:
+    cn, dev = packaged["prod-cn"], packaged["dev"]
+    assert cn["Parameters"]["DataJurisdiction"]["Default"] == "cn"
+    assert cn["Parameters"]["UseCognito"]["Default"] == "false"
+    assert cn["Parameters"]["Stage"]["Default"] == "prod-cn"
+    rule = cn["Rules"]["ChinaJurisdictionStaysInChina"]
+    assert rule["Assertions"][0]["Assert"]["Fn::Contains"][0] == ["cn-north-1", "cn-northwest-1"]
+    env = cn["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["SMS_BACKEND"] == "aliyun" and env["SMS_SECRET_ARN"] == {"Ref": "SmsGatewaySecret"}
+    assert "ALIYUN_ACCESS_KEY_SECRET" not in json.dumps(cn)
+    assert cn["Resources"]["RestAPI"]["Properties"]["EndpointConfiguration"] == "REGIONAL"
+    assert dev["Parameters"]["DataJurisdiction"]["Default"] == "none"
+    assert dev["Globals"]["Function"]["Environment"]["Variables"]["SMS_BACKEND"] == "sns"
+    assert "SmsGatewaySecret" not in dev["Resources"] and "OidcClientSecret" not in dev["Resources"]
+
+
+def test_trail_validates_files_and_logs_data_events(packaged: dict[str, dict[str, Any]]) -> None:
+    resources = packaged["prod-cn"]["Resources"]
+    trail = resources["Trail"]["Properties"]
+    assert trail["EnableLogFileValidation"] is True and trail["IsMultiRegionTrail"] is True
+    types = {d["Type"] for d in trail["EventSelectors"][0]["DataResources"]}
+    assert types == {"AWS::S3::Object", "AWS::DynamoDB::Table"}
+    assert resources["TrailBucket"]["Properties"]["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]["Mode"] == (
+        "COMPLIANCE"
+    )
+    for bucket in ("ArchiveBucket", "TrailBucket", "SpaBucket"):
+        logging = resources[bucket]["Properties"]["LoggingConfiguration"]
+        assert logging["DestinationBucketName"] == {"Ref": "AccessLogsBucket"}, bucket
