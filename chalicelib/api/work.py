@@ -59,7 +59,7 @@ def decide_approval(approval_id: str) -> dict[str, Any]:
 @route(bp, "/work/settings", methods=["GET"])
 def get_settings() -> dict[str, Any]:
     """Departments, head of the centre, report due rule."""
-    return svc.settings(adapters())
+    return svc.get_settings(adapters(), current_actor(bp))
 
 
 @route(bp, "/work/settings", methods=["PUT"])

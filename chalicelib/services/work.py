@@ -311,6 +311,12 @@ def settings(deps: Adapters) -> dict[str, Any]:
     }
 
 
+def get_settings(deps: Adapters, actor: Actor) -> dict[str, Any]:
+    """The office-work settings, for staff."""
+    work.ensure_staff(actor)
+    return settings(deps)
+
+
 def put_settings(deps: Adapters, actor: Actor, body: Mapping[str, Any]) -> dict[str, Any]:
     """Admin: `{departments: [{id, name, coordinator_id, members: [...]}], head_id, report_due}`."""
     if actor.role != Role.ADMIN:
