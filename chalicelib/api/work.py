@@ -9,6 +9,7 @@ from chalice.app import Blueprint, Response
 
 from chalicelib.api.deps import adapters, current_actor, json_body, now, query
 from chalicelib.api.errors import route
+from chalicelib.documents.excel import XLSX_TYPE
 from chalicelib.services import work as svc
 
 bp = Blueprint(__name__)
@@ -96,3 +97,42 @@ def due_panel() -> dict[str, Any]:
 def month_figures(month: str) -> dict[str, Any]:
     """R-WORK-06 monthly completion per person."""
     return svc.month_figures(adapters(), current_actor(bp), month, now())
+
+
+@route(bp, "/work/notices", methods=["POST"])
+def create_notice() -> Response:
+    """`{title, body, unit_ids, deadline, attachments?}` → 201 the notice, sent to the units."""
+    return Response(svc.create_notice(adapters(), current_actor(bp), json_body(bp), now()), status_code=201)
+
+
+@route(bp, "/work/notices", methods=["GET"])
+def list_notices() -> dict[str, Any]:
+    """Notices (a unit: those sent to it)."""
+    return {"items": svc.notices(adapters(), current_actor(bp))}
+
+
+@route(bp, "/work/notices/{notice_id}", methods=["GET"])
+def get_notice(notice_id: str) -> dict[str, Any]:
+    """One notice with each unit's receipt and report."""
+    return svc.get_notice(adapters(), current_actor(bp), notice_id)
+
+
+@route(bp, "/work/notices/{notice_id}/export", methods=["GET"])
+def export_notice(notice_id: str) -> Response:
+    """The whole task as .xlsx (who submitted what, when)."""
+    body = svc.notice_workbook(adapters(), current_actor(bp), notice_id)
+    disposition = f'attachment; filename="{notice_id}.xlsx"'
+    return Response(body, status_code=200, headers={"Content-Type": XLSX_TYPE, "Content-Disposition": disposition})
+
+
+@route(bp, "/work/notices/{notice_id}/{verb}", methods=["POST"])
+def act_on_notice(notice_id: str, verb: str) -> dict[str, Any]:
+    """receive | submit `{text, attachments?}` (the unit) | close (the sender)."""
+    return svc.act_on_notice(adapters(), current_actor(bp), notice_id, verb, json_body(bp), now())
+
+
+@route(bp, "/work/friday/{week}", methods=["GET"])
+def friday_report(week: str) -> Response:
+    """R-WORK-04 the week's progress and delays `?format=html|pdf` (the archived copy once generated)."""
+    body, content_type = svc.friday_report(adapters(), current_actor(bp), week, query(bp).get("format", "html"), now())
+    return Response(body, status_code=200, headers={"Content-Type": content_type})

@@ -471,3 +471,186 @@ def monthly(items: Sequence[Mapping[str, Any]], month: str, now: datetime) -> li
         row["flagged"] = row["unfinished"] > FLAG_UNFINISHED or row["max_days_late"] > FLAG_DAYS_LATE
         out.append(row)
     return out
+
+
+# ---------------------------------------------------------------- tasks and notices to units (自查通知)
+
+MAX_UNITS = 90  # a reminder step writes the notice and one SMS per unit in one transaction (≤ 100 items)
+NOTICE_STAGES = ("before", "on", "deadline")  # reminders the working day before and on the day, then late
+
+
+def _refs(body: Mapping[str, Any], name: str) -> list[str]:
+    raw = body.get(name, [])
+    if not isinstance(raw, list) or len(raw) > 20 or not all(isinstance(r, str) and 0 < len(r) <= 500 for r in raw):
+        raise ValidationError({name: "须为附件引用列表（最多 20 个）"})
+    return list(raw)
+
+
+def notice_stage_at(stage: str, deadline: datetime, cal: WorkCalendar) -> datetime:
+    """When a notice's stage falls due: the opening of the working day before the deadline, the opening of
+    the deadline's day (like R-12345-04), the deadline itself."""
+    if stage == "before":
+        return cal.reminder_at(deadline).at
+    if stage == "on":
+        day = deadline.astimezone(SHANGHAI).date()
+        return datetime.combine(day, cal.hours.opening, tzinfo=SHANGHAI).astimezone(deadline.tzinfo)
+    return deadline
+
+
+def _next_stage(
+    after: str | None, deadline: datetime, now: datetime, cal: WorkCalendar
+) -> tuple[str | None, str | None]:
+    """The first stage after `after` that is still ahead of `now` (the deadline stage is never skipped)."""
+    stages = NOTICE_STAGES if after is None else NOTICE_STAGES[NOTICE_STAGES.index(after) + 1 :]
+    for stage in stages:
+        at = notice_stage_at(stage, deadline, cal)
+        if at > now or stage == "deadline":
+            return stage, at.isoformat()
+    return None, None
+
+
+def new_notice(
+    notice_id: str,
+    body: Mapping[str, Any],
+    actor: Actor,
+    now: datetime,
+    cal: WorkCalendar,
+    units: Mapping[str, Mapping[str, Any]],
+) -> dict[str, Any]:
+    """A task or notice to units: body, attachments, the units, a reporting deadline (e.g. 10月25日前报)."""
+    ensure_staff(actor)
+    title = inputs.text(body, "title", limit=200)
+    text = inputs.text(body, "body", limit=20000)
+    raw = body.get("unit_ids")
+    if not isinstance(raw, list) or not raw:
+        raise ValidationError({"unit_ids": "须至少选择一个单位"})
+    if len(raw) > MAX_UNITS or not all(isinstance(u, str) for u in raw):
+        raise ValidationError({"unit_ids": f"须为单位编号列表（最多 {MAX_UNITS} 个）"})
+    unknown = [u for u in raw if u not in units]
+    if unknown:
+        raise ValidationError({"unit_ids": f"单位 {'、'.join(u[:32] for u in unknown[:5])} 不存在"})
+    deadline = _deadline(body, "deadline", cal, now)
+    stage, next_at = _next_stage(None, deadline, now, cal)
+    return {
+        "id": notice_id,
+        "title": title,
+        "body": text,
+        "attachments": _refs(body, "attachments"),
+        "unit_ids": list(dict.fromkeys(raw)),
+        "deadline": deadline.isoformat(),
+        "created_by": actor.user_id,
+        "created_at": now.isoformat(),
+        "status": "open",
+        "units": {
+            u: {"name": units[u].get("name", u), "received_at": None, "submitted_at": None, "late": False}
+            for u in dict.fromkeys(raw)
+        },
+        "reminders": [],
+        "stage": stage,
+        "next_at": next_at,
+        "late_units": [],
+        "closed_at": None,
+    }
+
+
+def _unit_of(notice: Mapping[str, Any], actor: Actor) -> str:
+    if actor.role != Role.UNIT_HANDLER or actor.unit_id not in notice["units"]:
+        raise Forbidden("只有通知下发的单位可以签收或报送", notice_id=notice["id"])
+    return str(actor.unit_id)
+
+
+def receive(notice: Mapping[str, Any], actor: Actor, now: datetime) -> dict[str, Any]:
+    """The unit confirms receipt (签收); a second confirmation keeps the first."""
+    unit = _unit_of(notice, actor)
+    row = dict(notice["units"][unit])
+    if row["received_at"] is None:
+        row.update(received_at=now.isoformat(), received_by=actor.user_id)
+    return dict(notice, units=dict(notice["units"], **{unit: row}))
+
+
+def submit(notice: Mapping[str, Any], body: Mapping[str, Any], actor: Actor, now: datetime) -> dict[str, Any]:
+    """The unit's report (报送) with attachments. After the deadline, or after the task was closed, it is
+    accepted and marked late (the office still needs the report; the lateness stays on record)."""
+    unit = _unit_of(notice, actor)
+    report = inputs.text(body, "text", limit=20000)
+    row = dict(notice["units"][unit])
+    late = now > datetime.fromisoformat(notice["deadline"]) or notice["status"] == "closed"
+    row.update(
+        report=report,
+        attachments=_refs(body, "attachments"),
+        submitted_at=now.isoformat(),
+        submitted_by=actor.user_id,
+        late=late,
+        received_at=row["received_at"] or now.isoformat(),
+    )
+    return dict(notice, units=dict(notice["units"], **{unit: row}))
+
+
+def close_notice(notice: Mapping[str, Any], actor: Actor, now: datetime) -> dict[str, Any]:
+    """The sender closes the task: the units that have not reported are listed late."""
+    if actor.user_id != notice["created_by"] and actor.role != Role.ADMIN:
+        raise Forbidden("只有发文人可以关闭任务", notice_id=notice["id"])
+    if notice["status"] == "closed":
+        raise InvalidTransition("任务已关闭", notice_id=notice["id"])
+    return dict(
+        notice, status="closed", closed_at=now.isoformat(), next_at=None, stage=None, late_units=pending_units(notice)
+    )
+
+
+def pending_units(notice: Mapping[str, Any]) -> list[str]:
+    """Units that have not reported."""
+    return [u for u, row in notice["units"].items() if row["submitted_at"] is None]
+
+
+def notice_due(notice: Mapping[str, Any], now: datetime) -> bool:
+    """True when the notice's next stage has come."""
+    nxt = notice.get("next_at")
+    return notice["status"] == "open" and nxt is not None and datetime.fromisoformat(nxt) <= now
+
+
+def advance_notice(notice: Mapping[str, Any], now: datetime, cal: WorkCalendar) -> dict[str, Any]:
+    """The sweep's step: a reminder (before / on the day), or at the deadline the late units listed."""
+    stage = notice["stage"]
+    deadline = datetime.fromisoformat(notice["deadline"])
+    if stage == "deadline" or now >= deadline:  # a reminder found after the deadline is not sent: it is late
+        return dict(notice, stage=None, next_at=None, late_units=pending_units(notice))
+    nxt, at = _next_stage(stage, deadline, now, cal)
+    reminders = [*notice["reminders"], {"stage": stage, "at": now.isoformat(), "units": pending_units(notice)}]
+    return dict(notice, stage=nxt, next_at=at, reminders=reminders)
+
+
+# ---------------------------------------------------------------- the Friday 18:00 report (R-WORK-04)
+
+FRIDAY_AT = time(18, 0)
+
+
+def friday_at(week: date) -> datetime:
+    """Friday 18:00 Asia/Shanghai of a week (named by its Monday)."""
+    return datetime.combine(week + timedelta(days=4), FRIDAY_AT, tzinfo=SHANGHAI)
+
+
+def friday_content(
+    actions: Sequence[Mapping[str, Any]], approvals: Sequence[Mapping[str, Any]], week: date, now: datetime
+) -> dict[str, list[dict[str, Any]]]:
+    """The week's progress and delays: items completed in the week, delayed items, items in progress
+    (owner responsible), approvals held past 24 hours. Codes stay codes here; the view names them."""
+    start = datetime.combine(week, time(0), tzinfo=SHANGHAI)
+    end = start + timedelta(days=7)
+
+    def row(item: Mapping[str, Any]) -> dict[str, Any]:
+        last = item["progress"][-1]["text"] if item.get("progress") else ""
+        return dict(item, days_late=round(days_late(item, now), 1), last_progress=last)
+
+    done = [row(i) for i in actions if i["status"] == "done" and start <= datetime.fromisoformat(i["done_at"]) < end]
+    delayed = [row(i) for i in actions if i["status"] != "done" and i.get("delayed_at")]
+    in_progress = [row(i) for i in actions if i["status"] != "done" and not i.get("delayed_at")]
+    late_approvals = [
+        dict(a, held_hours=held_hours(a, now)) for a in approvals if a["status"] == "pending" and a["overdue"]
+    ]
+    key = "deadline"
+    return {
+        "done": sorted(done, key=lambda i: str(i["done_at"])),
+        "delayed": sorted(delayed, key=lambda i: str(i[key])),
+        "open": sorted(in_progress, key=lambda i: str(i[key])),
+        "approvals": sorted(late_approvals, key=lambda a: str(a["created_at"])),
+    }

@@ -3,6 +3,7 @@
 Directory items (pk / sk), partitions `WORK#…` (docs/contributing.md):
   WORK#ACTION / {id}              an action item (R-WORK-02/03)
   WORK#APPROVAL / {id}            an approval request (R-WORK-05)
+  WORK#NOTICE / {id}              a task or notice to units with each unit's receipt and report (自查通知)
   WORK#WEEK#{monday} / {user}     a person's weekly report (R-WORK-01); `DEPT#{dept}` the combined one;
                                   `CHECK` the due-time check (claimed once: who was missing, reminded)
   CONFIG / work                   departments (members, coordinator), head of the centre, report due rule
@@ -25,6 +26,8 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.documents import excel, pdf
+from chalicelib.documents.labels import label
 from chalicelib.domain import work
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -41,6 +44,7 @@ log = logging.getLogger("hotline.work")
 
 ACTION = "WORK#ACTION"
 APPROVAL = "WORK#APPROVAL"
+NOTICE = "WORK#NOTICE"
 DUE = "WORK-DUE"
 CONFIG = ("CONFIG", "work")
 LIST_LIMIT = 500
@@ -61,6 +65,13 @@ def account(deps: Adapters, field: str, user_id: str) -> dict[str, Any]:
     if not set(user.get("groups") or []) & {str(r) for r in work.STAFF_ROLES}:
         raise ValidationError({field: f"用户 {user_id} 不是中心工作人员"})
     return user
+
+
+def unit_contact(deps: Adapters, unit_id: str, role: str) -> dict[str, Any]:
+    """The handler contact of a unit (a notice's reminders go to the unit, like R-12345-04)."""
+    unit = deps.contexts.load(deps.clock()).units.get(unit_id) or {}
+    person: dict[str, Any] = next((c for c in unit.get("contacts", []) if c.get("role") == "handler"), {})
+    return {"name": person.get("name") or unit.get("name", unit_id), "phone": person.get("phone", ""), "role": role}
 
 
 def contact(deps: Adapters, user_id: str, role: str, known: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -231,6 +242,86 @@ def approvals(deps: Adapters, actor: Actor, params: Mapping[str, str], now: date
     return [approval_view(deps, i, now) for i in items]
 
 
+# ---------------------------------------------------------------- tasks and notices to units
+
+
+def create_notice(deps: Adapters, actor: Actor, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """A notice with a reporting deadline to one or more units."""
+    ctx = deps.contexts.load(now)
+    notice = work.new_notice(_new_id("N", now), body, actor, now, ctx.calendar, ctx.units)
+    notice["people"] = {actor.user_id: actor.name or actor.user_id}
+    _save(deps, NOTICE, "N", None, notice)
+    return notice_view(notice, actor)
+
+
+def _visible_notice(notice: Mapping[str, Any], actor: Actor) -> bool:
+    if actor.role == Role.UNIT_HANDLER:
+        return actor.unit_id in notice["units"]
+    return actor.role in work.STAFF_ROLES
+
+
+def notice_view(notice: Mapping[str, Any], actor: Actor) -> dict[str, Any]:
+    """A notice as the actor may see it (a unit sees its own row only)."""
+    out = dict(notice)
+    if actor.role == Role.UNIT_HANDLER:
+        out["units"] = {k: v for k, v in notice["units"].items() if k == actor.unit_id}
+        out["late_units"] = [u for u in notice["late_units"] if u == actor.unit_id]
+    out["pending_units"] = work.pending_units(out)
+    return out
+
+
+def _notice(deps: Adapters, actor: Actor, notice_id: str) -> dict[str, Any]:
+    notice = _get(deps, NOTICE, notice_id, "通知")
+    if not _visible_notice(notice, actor):
+        raise NotFound(f"通知 {notice_id[:64]} 不存在", id=notice_id[:64])
+    return notice
+
+
+def notices(deps: Adapters, actor: Actor) -> list[dict[str, Any]]:
+    """Notices newest first (a unit: those sent to it)."""
+    if actor.role != Role.UNIT_HANDLER:
+        work.ensure_staff(actor)
+    items = [d for _, d in deps.directory.query_items(NOTICE, newest_first=True, limit=LIST_LIMIT)]
+    return [notice_view(n, actor) for n in items if _visible_notice(n, actor)]
+
+
+def get_notice(deps: Adapters, actor: Actor, notice_id: str) -> dict[str, Any]:
+    """One notice."""
+    return notice_view(_notice(deps, actor, notice_id), actor)
+
+
+def act_on_notice(
+    deps: Adapters, actor: Actor, notice_id: str, verb: str, body: Mapping[str, Any], now: datetime
+) -> dict[str, Any]:
+    """receive | submit (the unit) | close (the sender); units act at once on one record: a lost race is
+    read again and applied again (a few times), so parallel units never refuse each other."""
+    for attempt in range(4):
+        before = _notice(deps, actor, notice_id)
+        if verb == "receive":
+            after = work.receive(before, actor, now)
+        elif verb == "submit":
+            after = work.submit(before, body, actor, now)
+        elif verb == "close":
+            after = work.close_notice(before, actor, now)
+        else:
+            raise NotFound(f"没有操作 {verb[:32]}", verb=verb[:32])
+        try:
+            _save(deps, NOTICE, "N", before, after)
+        except Conflict:
+            if attempt == 3:
+                raise
+            continue
+        return notice_view(after, actor)
+    raise Conflict("记录已被他人修改，请刷新后重试", id=notice_id)
+
+
+def notice_workbook(deps: Adapters, actor: Actor, notice_id: str) -> bytes:
+    """The whole task as a spreadsheet: each unit, when it received, when it reported what, late or not."""
+    work.ensure_staff(actor)
+    notice = _notice(deps, actor, notice_id)
+    return excel.notice_workbook(notice)
+
+
 # ---------------------------------------------------------------- the sweep (every 15 minutes)
 
 
@@ -241,7 +332,8 @@ def _fmt(iso: str) -> str:
 def sweep(deps: Adapters, now: datetime, limit: int = 100) -> Counter[str]:
     """Everything due by `now` in the `WORK-DUE` index: items past their deadline become delayed
     (R-WORK-03), approvals past 24 hours are attributed to the approver and both sides reminded
-    (R-WORK-05); then the weekly-report check of the current week (R-WORK-01)."""
+    (R-WORK-05), notices step on (reminders, late units); then the weekly-report check of the current week
+    (R-WORK-01) and the Friday 18:00 report (R-WORK-04)."""
     counts: Counter[str] = Counter()
     token: str | None = None
     while True:
@@ -252,6 +344,7 @@ def sweep(deps: Adapters, now: datetime, limit: int = 100) -> Counter[str]:
         if token is None:
             break
     counts.update(weekly_check(deps, now))
+    counts.update(friday_check(deps, now))
     return counts
 
 
@@ -274,15 +367,40 @@ def _sweep_one(deps: Adapters, entry: Item, now: datetime) -> str:
         approver, initiator = item["approver_id"], item["initiator_id"]
         sends.append(("approver", approver, "work_approval_overdue", names.get(initiator, initiator)))
         sends.append(("initiator", initiator, "work_approval_chase", names.get(approver, approver)))
+    elif entry.pk == NOTICE and work.notice_due(item, now):
+        after, kind = work.advance_notice(item, now, deps.contexts.load(now).calendar), "N"
+        late = after["stage"] is None
+        outcome = "notices_closed_late" if late else "notices_reminded"
+        event, deadline = f"{item['id']}.{'late' if late else item['stage']}", item["deadline"]
+        template = "work_notice_late" if late else "work_notice_reminder"
+        sender = names.get(item["created_by"], item["created_by"])
+        sends = [(f"unit-{u}", u, template, sender) for u in work.pending_units(item)]
     else:
         return "skipped"
+    return _commit_sweep(deps, entry, kind, item, after, outcome, event, deadline, sends, now, names)
+
+
+def _commit_sweep(
+    deps: Adapters,
+    entry: Item,
+    kind: str,
+    item: dict[str, Any],
+    after: dict[str, Any],
+    outcome: str,
+    event: str,
+    deadline: str,
+    sends: list[tuple[str, str, str, str]],
+    now: datetime,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """The record's change and its reminders in one transaction, then the first send of each."""
     messages = [
         notify.work_message(
             deps,
             item["id"],
             event,
             template,
-            contact(deps, uid, role, names),
+            unit_contact(deps, uid, role) if kind == "N" else contact(deps, uid, role, names),
             template,
             {"title": item["title"][:20], "deadline": _fmt(deadline), "other": other},
             now,
@@ -498,6 +616,7 @@ def due_panel(deps: Adapters, actor: Actor, now: datetime) -> dict[str, Any]:
         "approvals_to_decide": approvals(deps, actor, {"box": "inbox"}, now),
         "my_pending_requests": [a for a in approvals(deps, actor, {"box": "sent"}, now) if a["status"] == "pending"],
         "weekly_report": {"week": week.isoformat(), "submitted": reported, "due_at": _due(deps, week, now).isoformat()},
+        "friday_report": latest_friday(deps, now) if actor.role in READ_ALL else None,
     }
 
 
@@ -513,3 +632,126 @@ def month_figures(deps: Adapters, actor: Actor, month: str, now: datetime) -> di
     names = deps.contexts.names()
     rows = [dict(r, name=names.get(r["owner_id"], r["owner_id"])) for r in work.monthly(items, month, now)]
     return {"month": month, "rows": rows}
+
+
+# ---------------------------------------------------------------- the Friday 18:00 report (R-WORK-04)
+
+FRIDAY_KEY = "work/friday/{week}.{ext}"
+
+
+def friday_context(deps: Adapters, week: date, now: datetime) -> dict[str, Any]:
+    """The report's printed content: names and labels, Asia/Shanghai times."""
+    actions = [d for _, d in deps.directory.query_items(ACTION, newest_first=True, limit=LIST_LIMIT * 4)]
+    approvals = [d for _, d in deps.directory.query_items(APPROVAL, newest_first=True, limit=LIST_LIMIT)]
+    content = work.friday_content(actions, approvals, week, now)
+
+    def local(iso: str | None) -> str:
+        return datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime("%m月%d日 %H:%M") if iso else "—"
+
+    def action_row(i: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "title": i["title"],
+            "owner": _names(deps, i, "owner_id").get("owner_id", i["owner_id"]),
+            "deadline": local(i["deadline"]),
+            "done_at": local(i.get("done_at")),
+            "on_time": bool(i.get("on_time")),
+            "days_late": i["days_late"],
+            "status": label("action_status", i["status"]),
+            "progress": i["last_progress"],
+        }
+
+    def approval_row(a: Mapping[str, Any]) -> dict[str, Any]:
+        names = _names(deps, a, "initiator_id", "approver_id")
+        return {
+            "title": a["title"],
+            "kind": label("approval_kind", a["kind"]),
+            "initiator": names.get("initiator_id", ""),
+            "approver": names.get("approver_id", ""),
+            "held_hours": a["held_hours"],
+        }
+
+    end = week + timedelta(days=6)
+    return {
+        "title": f"{week.month}月{week.day}日—{end.month}月{end.day}日工作进展和延误情况报告",
+        "office": "县便民服务中心",
+        "week_label": f"{week:%Y年%m月%d日}—{end:%m月%d日}",
+        "generated_at": local(now.isoformat()),
+        "done": [action_row(i) for i in content["done"]],
+        "delayed": [action_row(i) for i in content["delayed"]],
+        "open": [action_row(i) for i in content["open"]],
+        "approvals": [approval_row(a) for a in content["approvals"]],
+    }
+
+
+def friday_report(deps: Adapters, actor: Actor, week_text: str, fmt: str, now: datetime) -> tuple[bytes | str, str]:
+    """The week's report as `html` or `pdf`: the archived copy once generated, else rendered now."""
+    if actor.role not in READ_ALL:
+        raise Forbidden("只有领导、综合科和管理员可以查看周五工作报告", role=actor.role)
+    if fmt not in ("html", "pdf"):
+        raise ValidationError({"format": "须为 html 或 pdf"})
+    week = work.parse_week(week_text)
+    stored = deps.archive_store.get(FRIDAY_KEY.format(week=week.isoformat(), ext=fmt))
+    if stored is not None:
+        return (
+            stored.body if fmt == "pdf" else stored.body.decode("utf-8")
+        ), pdf.PDF_TYPE if fmt == "pdf" else pdf.HTML_TYPE
+    return pdf.render("work/friday.html", fmt, **friday_context(deps, week, now))
+
+
+def friday_check(deps: Adapters, now: datetime) -> Counter[str]:
+    """From Friday 18:00 on: the week's report is generated (HTML + PDF), archived under deterministic keys
+    (written once), and the head of the centre is texted — the record `FRIDAY` and the SMS in one
+    transaction, so a later sweep finds it and does nothing."""
+    week = work.week_of(now.astimezone(SHANGHAI).date())
+    if now < work.friday_at(week) or deps.directory.get_item(_week_pk(week), "FRIDAY") is not None:
+        return Counter()
+    context = friday_context(deps, week, now)
+    html = pdf.render_html("work/friday.html", **context)
+    keys = {ext: FRIDAY_KEY.format(week=week.isoformat(), ext=ext) for ext in ("html", "pdf")}
+    deps.archive_store.put_once(keys["html"], html.encode("utf-8"), pdf.HTML_TYPE, now)
+    deps.archive_store.put_once(keys["pdf"], pdf.html_to_pdf(html), pdf.PDF_TYPE, now)
+    head = settings(deps)["head_id"]
+    record = {
+        "week": week.isoformat(),
+        "generated_at": now.isoformat(),
+        "keys": keys,
+        "head_id": head,
+        "counts": {k: len(context[k]) for k in ("done", "delayed", "open", "approvals")},
+    }
+    messages = []
+    if head:
+        link = (
+            f"（{deps.settings.public_base_url}/work/friday/{week.isoformat()}?format=pdf）"
+            if deps.settings.public_base_url
+            else ""
+        )
+        params = {"title": "本周工作进展和延误情况报告", "deadline": _fmt(now.isoformat()), "other": link}
+        ref = f"W{week:%Y%m%d}"
+        messages.append(
+            notify.work_message(
+                deps,
+                ref,
+                f"{ref}.friday",
+                "work_friday_report",
+                contact(deps, head, "head"),
+                "work_friday_report",
+                params,
+                now,
+            )
+        )
+    writes: list[tuple[Item, Cond | None]] = [(Item(_week_pk(week), "FRIDAY", record), Absent())]
+    if not deps.table.transact(writes + [(m[1], Absent()) for m in messages]):
+        return Counter()
+    for sms, _, mark in messages:
+        notify.send_claimed(deps, sms, mark, now)
+    return Counter({"friday_reports": 1})
+
+
+def latest_friday(deps: Adapters, now: datetime) -> dict[str, Any] | None:
+    """The newest generated Friday report (this week's or last week's), for the home page."""
+    week = work.week_of(now.astimezone(SHANGHAI).date())
+    for w in (week, week - timedelta(days=7)):
+        found = deps.directory.get_item(_week_pk(w), "FRIDAY")
+        if found is not None:
+            return found
+    return None

@@ -80,6 +80,8 @@ def users_for(path: str, method: str) -> list[str | None]:
         ("/reply-templates", ["admin1"] if method == "PUT" else ["op1", "uh1"]),
         ("/instructions", ["op1", "leader1", "uh1"]),
         ("/work/settings", ["admin1"] if method == "PUT" else ["op1"]),
+        ("/work/notices/{notice_id}/{verb}", ["uh1", "leader1"]),
+        ("/work/notices", ["leader1", "uh1"] if method == "GET" else ["leader1"]),
         ("/work", ["op1", "leader1"]),
         ("/me", ["op1", "uh1", "admin1"]),
         ("/units", ["op1"]),
@@ -109,7 +111,7 @@ FIELDS = sorted(
         "rate_per_minute grace_hours result number file required guidance investigation basis owner_id deadline "
         "deliverable deliverable_ref assigner_id meeting detail approver_id delegate_id new_deadline planned "
         "unplanned plan important cause measure dept_id departments members coordinator_id head_id "
-        "report_due".split()
+        "report_due body unit_ids attachments".split()
     )
 )
 SURROGATES = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, categories=["Cs"])
@@ -273,6 +275,14 @@ def _valid_bodies(plausible: dict[str, list[str]]) -> dict[tuple[str, str], dict
                 "deliverable_ref": "报告.docx",
             },
             ("/work/approvals", "POST"): {"kind": "leave", "title": "请假", "approver_id": "leader1"},
+            ("/work/notices", "POST"): {
+                "title": "自查通知",
+                "body": "请报送",
+                "unit_ids": ["U001"],
+                "deadline": later,
+                "attachments": ["附件.docx"],
+            },
+            ("/work/notices/{notice_id}/{verb}", "POST"): {"text": "自查总结", "attachments": ["总结.docx"]},
             ("/work/approvals/{approval_id}/decide", "POST"): {"approve": False, "note": "再议"},
             ("/work/weekly/{week}", "PUT"): {
                 "planned": [{"text": "回访", "outcome": "partly", "cause": "原因", "measure": "措施"}],
@@ -406,6 +416,9 @@ def world(api: Any, deps: Any) -> Iterator[dict[str, Any]]:
     assert action.status_code == 201, action.json
     approval = api.post("/work/approvals", {"kind": "other", "title": "性质测试", "approver_id": "leader1"}, user="op1")
     assert approval.status_code == 201, approval.json
+    body = {"title": "性质测试", "body": "请报送", "unit_ids": ["U001"], "deadline": later}
+    notice = api.post("/work/notices", body, user="leader1")
+    assert notice.status_code == 201, notice.json
     managed = new_partner(api, rate_per_minute=10000)
     signer = new_partner(api, rate_per_minute=10000)["keys"][0]
     client = Signed(api, signer["key_id"], signer["secret"])
@@ -416,7 +429,17 @@ def world(api: Any, deps: Any) -> Iterator[dict[str, Any]]:
         "instr_id": [instr.json["id"]],
         "action_id": [action.json["id"]],
         "approval_id": [approval.json["id"]],
-        "verb": ["progress", "complete", "request-extension", "decide-extension", "review", "delegate"],
+        "notice_id": [notice.json["id"]],
+        "verb": [
+            "progress",
+            "complete",
+            "request-extension",
+            "decide-extension",
+            "review",
+            "delegate",
+            "receive",
+            "submit",
+        ],
         "week": [datetime.now(SHANGHAI).date().isoformat(), f"{YEAR}-05-01"],
         "month": [datetime.now(SHANGHAI).strftime("%Y-%m"), f"{YEAR}-05"],
         "unit_id": [unit_id],

@@ -155,3 +155,34 @@ def test_r_work_06_monthly_figures_for_leaders_only(api: Any, seeded: Any) -> No
     assert api.get("/work/figures/2026-13", user="leader1").status_code == 422
     rows = api.get(f"/work/figures/{(datetime.now(SHANGHAI) + timedelta(days=3)):%Y-%m}", user="leader1").json["rows"]
     assert any(r["owner_id"] == "op1" and r["due"] >= 1 for r in rows)
+
+
+def test_notice_to_units_received_submitted_late_and_exported(api: Any, deps: Any, seeded: Any) -> None:
+    none = api.post(
+        "/work/notices", {"title": "自查", "body": "请报送", "unit_ids": [], "deadline": _day(5)}, user="leader1"
+    )
+    assert none.status_code == 422 and none.json["details"]["fields"] == {"unit_ids": "须至少选择一个单位"}
+    body = {
+        "title": "便民服务自查",
+        "body": "请于期限前报送自查总结",
+        "unit_ids": ["U001", "U002"],
+        "deadline": _day(5),
+    }
+    assert api.post("/work/notices", body, user="uh1").status_code == 403
+    notice = api.post("/work/notices", body, user="leader1").json
+    ref = f"/work/notices/{notice['id']}"
+    assert api.post(f"{ref}/receive", {}, user="uh1").json["units"]["U001"]["received_at"]
+    mine = api.get(ref, user="uh1").json
+    assert list(mine["units"]) == ["U001"]  # a unit sees its own row only
+    svc.sweep(deps, datetime.fromisoformat(notice["deadline"]) + timedelta(minutes=1))  # the reminders are late now
+    assert api.get(ref, user="leader1").json["reminders"] == []
+    assert sorted(api.get(ref, user="leader1").json["late_units"]) == ["U001", "U002"]
+    late = api.post(f"{ref}/submit", {"text": "自查总结：已整改三项"}, user="uh2")
+    assert late.status_code == 200 and late.json["units"]["U002"]["late"] is True
+    assert api.post(f"{ref}/submit", {"text": ""}, user="uh1").status_code == 422
+    assert api.post(f"{ref}/close", {}, user="op1").status_code == 403
+    closed = api.post(f"{ref}/close", {}, user="leader1").json
+    assert closed["status"] == "closed" and closed["pending_units"] == ["U001"]
+    export = api.get(f"{ref}/export", user="leader1")
+    assert export.status_code == 200 and export.headers["Content-Type"].startswith("application/vnd.openxml")
+    assert api.get(f"{ref}/export", user="uh1").status_code == 403

@@ -249,3 +249,105 @@ def test_every_office_work_code_has_a_chinese_and_an_english_name() -> None:
     for kind, values in codes.items():
         for code in values:
             assert labels.label(kind, code) != "其他" and labels.label(kind, code, "en-US") != "Other", (kind, code)
+
+
+# ---------------------------------------------------------------- tasks and notices to units
+
+UNITS = {"U001": {"name": "海游街道", "contacts": [{"name": "周海", "phone": "13957600001", "role": "handler"}]}}
+UH2 = Actor("uh2", "unit_handler", "U002")
+
+
+def notice_body(**changes: Any) -> dict[str, Any]:
+    return {
+        "title": "便民服务自查",
+        "body": "请于10月25日前报送自查总结",
+        "unit_ids": ["U001"],
+        "deadline": "2026-11-10",
+        **changes,
+    }
+
+
+def test_notice_needs_units_that_exist_and_a_future_deadline() -> None:
+    units = {**UNITS, "U002": {"name": "住建局"}}
+    for bad, field in (
+        ({"unit_ids": []}, "unit_ids"),
+        ({"unit_ids": ["U404"]}, "unit_ids"),
+        ({"deadline": "2026-10-01"}, "deadline"),
+    ):
+        with pytest.raises(ValidationError) as exc:
+            work.new_notice("N1", notice_body(**bad), LEADER, NOW, CAL, units)
+        assert field in exc.value.fields
+    notice = work.new_notice("N1", notice_body(), LEADER, NOW, CAL, units)
+    # 2026-11-10 is a Tuesday: the first reminder at the opening of Monday 11-09
+    assert (notice["stage"], notice["next_at"]) == ("before", sh(2026, 11, 9, 8, 30).astimezone(UTC).isoformat())
+
+
+def test_notice_submitted_after_the_deadline_is_accepted_and_marked_late() -> None:
+    notice = work.new_notice("N1", notice_body(), LEADER, NOW, CAL, UNITS)
+    with pytest.raises(Forbidden):
+        work.receive(notice, UH2, NOW)
+    got = work.receive(notice, Actor("uh1", "unit_handler", "U001"), NOW)
+    again = work.receive(got, Actor("uh1", "unit_handler", "U001"), NOW + timedelta(hours=1))
+    assert again["units"]["U001"]["received_at"] == NOW.isoformat()
+    late = work.submit(
+        again, {"text": "自查总结"}, Actor("uh1", "unit_handler", "U001"), sh(2026, 11, 11).astimezone(UTC)
+    )
+    assert late["units"]["U001"]["late"] is True and work.pending_units(late) == []
+
+
+def test_notice_sweep_reminds_the_day_before_and_on_the_day_then_lists_the_late_once(office: Any) -> None:
+    office.directory.put_unit("U001", dict(UNITS["U001"]))
+    office.contexts.invalidate()
+    notice = svc.create_notice(office, LEADER, notice_body(), NOW)
+    steps = [
+        sh(2026, 11, 9, 8, 35),
+        sh(2026, 11, 9, 9),
+        sh(2026, 11, 10, 8, 35),
+        sh(2026, 11, 10, 17, 35),
+        sh(2026, 11, 12),
+    ]
+    counts = [svc.sweep(office, s.astimezone(UTC)) for s in steps]
+    assert [c["notices_reminded"] for c in counts] == [1, 0, 1, 0, 0]
+    assert [c["notices_closed_late"] for c in counts] == [0, 0, 0, 1, 0]
+    texts = [m.text for m in office.sms.sent if m.to == "+8613957600001"]
+    assert len(texts) == 3 and "已超过报送时限" in texts[-1]
+    stored = svc.get_notice(office, LEADER, notice["id"])
+    assert stored["late_units"] == ["U001"] and [r["stage"] for r in stored["reminders"]] == ["before", "on"]
+    uh1 = Actor("uh1", "unit_handler", "U001")
+    done = svc.act_on_notice(
+        office, uh1, notice["id"], "submit", {"text": "已自查"}, sh(2026, 11, 12, 9).astimezone(UTC)
+    )
+    assert done["units"]["U001"]["late"] is True
+    assert svc.notices(office, UH2) == [] and len(svc.notices(office, uh1)) == 1
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(svc.notice_workbook(office, LEADER, notice["id"])))["报送情况"]
+    assert [c.value for c in sheet[2]][:2] == ["U001", "海游街道"] and sheet[2][4].value == "逾期"
+
+
+# ---------------------------------------------------------------- the Friday 18:00 report (R-WORK-04)
+
+
+def test_r_work_04_friday_report_generated_archived_and_sent_to_the_head_once(office: Any) -> None:
+    office.directory.put_item("CONFIG", "work", {"departments": [], "head_id": "leader1"})
+    done = svc.create_action(office, LEADER, action_body(title="回访数据整理"), NOW)
+    svc.act_on_action(office, OP1, done["id"], "complete", {}, NOW + timedelta(days=1))
+    late = svc.create_action(office, LEADER, action_body(title="知识库更新", deadline="2026-11-04"), NOW)
+    svc.act_on_action(office, OP1, late["id"], "progress", {"text": "政策待出台"}, NOW)
+    svc.sweep(office, sh(2026, 11, 5, 9).astimezone(UTC))  # the item is delayed
+    assert svc.sweep(office, sh(2026, 11, 6, 17, 55).astimezone(UTC))["friday_reports"] == 0
+    assert svc.sweep(office, sh(2026, 11, 6, 18, 5).astimezone(UTC))["friday_reports"] == 1
+    assert svc.sweep(office, sh(2026, 11, 6, 18, 20).astimezone(UTC))["friday_reports"] == 0
+    html = office.archive_store.get("work/friday/2026-11-02.html").body.decode()
+    assert "回访数据整理" in html and "知识库更新" in html and "政策待出台" in html and "delayed" not in html
+    assert office.archive_store.get("work/friday/2026-11-02.pdf").body.startswith(b"%PDF")
+    to_head = [m for m in office.sms.sent if m.to == "+8613957601003" and "工作进展和延误情况报告" in m.text]
+    assert len(to_head) == 1
+    body, kind = svc.friday_report(office, LEADER, "2026-11-06", "html", NOW)
+    assert kind.startswith("text/html") and body == html
+    with pytest.raises(Forbidden):
+        svc.friday_report(office, OP1, "2026-11-06", "html", NOW)
+    panel = svc.due_panel(office, LEADER, sh(2026, 11, 7, 9).astimezone(UTC))
+    assert panel["friday_report"]["counts"] == {"done": 1, "delayed": 1, "open": 0, "approvals": 0}
