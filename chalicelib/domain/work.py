@@ -574,7 +574,9 @@ def submit(notice: Mapping[str, Any], body: Mapping[str, Any], actor: Actor, now
     unit = _unit_of(notice, actor)
     report = inputs.text(body, "text", limit=20000)
     row = dict(notice["units"][unit])
-    late = now > datetime.fromisoformat(notice["deadline"]) or notice["status"] == "closed"
+    late = (
+        now > datetime.fromisoformat(notice["deadline"]) or notice["status"] == "closed" or unit in notice["late_units"]
+    )
     row.update(
         report=report,
         attachments=_refs(body, "attachments"),

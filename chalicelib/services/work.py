@@ -531,7 +531,7 @@ def week_reports(deps: Adapters, actor: Actor, week_text: str, now: datetime) ->
     work.ensure_staff(actor)
     week = work.parse_week(week_text)
     cfg = settings(deps)
-    reports = {sk: d for sk, d in deps.directory.list_items(_week_pk(week)) if sk != "CHECK"}
+    reports = {sk: d for sk, d in deps.directory.list_items(_week_pk(week)) if sk not in ("CHECK", "FRIDAY")}
     expected = _expected(cfg)
     if actor.role not in READ_ALL:
         coordinated = {d["id"] for d in cfg["departments"] if d["coordinator_id"] == actor.user_id}

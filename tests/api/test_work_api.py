@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from io import BytesIO
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.services import work as svc
@@ -183,6 +185,11 @@ def test_notice_to_units_received_submitted_late_and_exported(api: Any, deps: An
     assert api.post(f"{ref}/close", {}, user="op1").status_code == 403
     closed = api.post(f"{ref}/close", {}, user="leader1").json
     assert closed["status"] == "closed" and closed["pending_units"] == ["U001"]
-    export = api.get(f"{ref}/export", user="leader1")
-    assert export.status_code == 200 and export.headers["Content-Type"].startswith("application/vnd.openxml")
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    headers = {"Authorization": f"Bearer {api.tokens['leader1']}", "Accept": xlsx}
+    export = api.client.http.get(f"{ref}/export", headers=headers)
+    assert export.status_code == 200 and export.headers["Content-Type"] == xlsx
+    sheet = load_workbook(BytesIO(export.body))["报送情况"]
+    rows = {r[0].value: [c.value for c in r] for r in sheet.iter_rows(min_row=2)}
+    assert rows["U002"][4] == "逾期" and rows["U002"][5] == "自查总结：已整改三项" and rows["U001"][3] in ("", None)
     assert api.get(f"{ref}/export", user="uh1").status_code == 403
