@@ -22,8 +22,10 @@ from chalicelib.api import (
     system,
     templates_admin,
     tickets,
+    work,
 )
 from chalicelib.handlers import audit, notifications, sweep, webhooks
+from chalicelib.handlers import work as work_schedule
 
 app = Chalice(app_name="hotline")
 app.api.binary_types.extend(["application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"])
@@ -47,11 +49,13 @@ for blueprint in (
     templates_admin.bp,
     instructions.bp,
     admin_directory.bp,
+    work.bp,
     fallback.bp,  # last: unknown routes and chalice's own errors in our shape
     # TicketEvents stream and schedules
     audit.bp,
     notifications.bp,
     sweep.bp,
     webhooks.bp,
+    work_schedule.bp,
 ):
     app.register_blueprint(blueprint)

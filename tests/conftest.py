@@ -120,6 +120,11 @@ class Api:
         payload = raw if raw is not None else json.dumps(body or {}, ensure_ascii=False)
         return _wrap(self.client.http.post(path, headers=self._headers(user), body=payload))
 
+    def put(self, path: str, body: Any = None, user: str | None = None) -> Any:
+        """PUT a JSON body → response with `.json`."""
+        payload = json.dumps(body or {}, ensure_ascii=False)
+        return _wrap(self.client.http.put(path, headers=self._headers(user), body=payload))
+
 
 def _wrap(resp: Any) -> Any:
     resp.json = json.loads(resp.body) if resp.body else None

@@ -1,4 +1,5 @@
-"""The monthly report as an Excel workbook (openpyxl): county sheet, one row per unit, one per dispatcher.
+"""Excel workbooks (openpyxl): the monthly report (county sheet, one row per unit, one per dispatcher) and
+a task to units (one row per unit).
 
 Numbers are numbers (counts as integers, rates as fractions with a percentage format), headers in
 Chinese, and a 指标说明 sheet with the definitions (docs/statistics.md).
@@ -7,11 +8,14 @@ Chinese, and a 指标说明 sheet with the definitions (docs/statistics.md).
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from chalicelib.domain.calendar import SHANGHAI
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT = "0.00%"
@@ -71,6 +75,49 @@ def monthly_workbook(report: dict[str, Any], generated_at: str) -> bytes:
         notes.append([d["label"], "比率" if d["kind"] == "rate" else "件数"])
     notes.append([])
     notes.append(["工单归属月份：首次派单（交办）所在月份（北京时间）；各指标的计算口径见《月度统计口径说明》"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def notice_workbook(notice: dict[str, Any]) -> bytes:
+    """A task or notice to units (自查通知): one row per unit — receipt, report, when, late or not."""
+
+    def local(iso: str | None) -> str:
+        return datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if iso else ""
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "报送情况"
+    _header(ws, ["单位编号", "单位名称", "签收时间", "报送时间", "是否逾期", "报送内容", "附件"])
+    ws.freeze_panes = "C2"
+    for unit_id, row in notice["units"].items():
+        ws.append(
+            [
+                unit_id,
+                row.get("name", unit_id),
+                local(row.get("received_at")),
+                local(row.get("submitted_at")),
+                "逾期" if row.get("late") or (not row.get("submitted_at") and unit_id in notice["late_units"]) else "",
+                row.get("report", ""),
+                "；".join(row.get("attachments", [])),
+            ]
+        )
+    info = wb.create_sheet("通知")
+    for label, value in (
+        ("标题", notice["title"]),
+        ("报送时限", local(notice["deadline"])),
+        ("发文时间", local(notice["created_at"])),
+        ("状态", "已关闭" if notice["status"] == "closed" else "进行中"),
+        (
+            "未报送单位",
+            "、".join(
+                notice["units"][u].get("name", u) for u in notice["units"] if not notice["units"][u].get("submitted_at")
+            ),
+        ),
+        ("正文", notice["body"]),
+    ):
+        info.append([label, value])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -247,6 +247,30 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "gave_up": ("已放弃", "Gave up"),
         "retrying": ("等待重试", "Retrying"),
     },
+    # office work (R-WORK-01…06)
+    "action_status": {
+        "open": ("进行中", "In progress"),
+        "delayed": ("工作延误", "Delayed"),
+        "submitted": ("成果待审核", "Deliverable to review"),
+        "done": ("已完成", "Done"),
+    },
+    "approval_kind": {
+        "leave": ("请假", "Leave"),
+        "purchase": ("采购", "Purchase"),
+        "document": ("文件", "Document"),
+        "handover": ("交接", "Hand-over"),
+        "other": ("其他事项", "Other request"),
+    },
+    "approval_status": {
+        "pending": ("待审批", "Pending"),
+        "approved": ("已同意", "Approved"),
+        "rejected": ("不同意", "Rejected"),
+    },
+    "report_outcome": {
+        "done": ("已完成", "Done"),
+        "partly": ("部分完成", "Partly done"),
+        "not_done": ("未完成", "Not done"),
+    },
     "evidence_type": {
         "mp3": ("MP3 录音", "MP3 recording"),
         "wav": ("WAV 录音", "WAV recording"),
@@ -295,6 +319,10 @@ SPA_KEYS: Final[dict[str, str]] = {
     "key_status": "keyStatus",
     "delivery_status": "deliveryStatus",
     "instruction_status": "instructionStatus",
+    "action_status": "actionStatus",
+    "approval_kind": "approvalKind",
+    "approval_status": "approvalStatus",
+    "report_outcome": "reportOutcome",
     "evidence_type": "evidenceType",
     "evidence_group": "evidenceGroup",
     "evidence_status": "evidenceStatus",

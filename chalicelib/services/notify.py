@@ -31,6 +31,7 @@ from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.integrations.sms import SmsMessage
 from chalicelib.services import duty, privacy
 from chalicelib.storage.sms import marker, restate
+from chalicelib.storage.table import Item
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -277,3 +278,55 @@ def day_log(deps: Adapters, day: str, limit: int = 200) -> list[dict[str, Any]]:
     unfinished = [m for m in deps.sms_records.unfinished(limit) if _day(m) == day]
     rows = deps.sms_records.day_log(day, limit) + unfinished
     return sorted(rows, key=lambda m: str(m.get("at")), reverse=True)[:limit]
+
+
+# ---------------------------------------------------------------- office work (services/work.py)
+
+
+def work_message(
+    deps: Adapters,
+    ref: str,
+    event_id: str,
+    event_type: str,
+    person: dict[str, Any] | None,
+    template: str,
+    params: dict[str, str],
+    now: datetime,
+) -> tuple[dict[str, Any], Item, str]:
+    """A reminder about office work (R-WORK-03/05/01): the pending record, its outbox item and marker.
+
+    The caller writes the item (condition Absent) in the same transaction as the state change it is
+    about, then calls `send_claimed`; if the process stops in between, the sweep's `retry_due`
+    sends it once its lease ends — the message exists if and only if the change committed.
+    """
+    person = person or {}
+    name = str(person.get("name") or "")
+    text = env.get_template(f"sms/{template}.txt.j2").render(**dict(params, name=name or "同志")).strip()
+    phone = str(person.get("phone") or "")
+    record: dict[str, Any] = {
+        "ticket_id": ref,
+        "event_id": event_id,
+        "event_type": event_type,
+        "role": str(person.get("role") or "staff"),
+        "template": template,
+        "to_name": name,
+        "to": phone,
+        "e164": phones.to_e164(phone) if phone else None,
+        "text": text,
+        "params": dict(params, name=name),
+        "backend": deps.settings.sms_backend,
+        "status": "pending",
+        "attempts": 1,
+        "at": now.isoformat(),
+    }
+    item, mark = deps.sms_records.claim_item(record, now + timedelta(seconds=deps.settings.sms_retry_after_s))
+    return record, item, mark
+
+
+def send_claimed(deps: Adapters, record: dict[str, Any], mark: str, now: datetime) -> dict[str, Any] | None:
+    """The first attempt of a committed work reminder; a sender error leaves it to the sweep's retry."""
+    try:
+        return attempt(deps, record, mark, now)
+    except Exception:
+        log.exception("work reminder %s#%s left to the sweep's retry", record["event_id"], record["role"])
+        return None

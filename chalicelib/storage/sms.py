@@ -1,7 +1,8 @@
 """SMS records in the Directory table and the sparse outbox of the sends that have not finished.
 
 Items (pk / sk):
-  SMS#{ticket} / {event_id}#{role}   one message per event and recipient (the claim: created once)
+  SMS#{ticket} / {event_id}#{role}   one message per event and recipient (the claim: created once);
+                                     office work (services/work.py) uses its record id as the "ticket"
       unfinished (pending, sending): gsi1 SMSDUE / {lease_until}#{state}{attempt}#{ticket}#{sk}
       finished (sent, failed):       gsi1 SMSLOG#{day} / {at}#{ticket}#{sk}   (the admin's day log)
   SMS#spend / {day}                  the day's spend in fen (`Directory.add_spend`)
@@ -53,9 +54,16 @@ class SmsStore:
 
     def claim(self, record: dict[str, Any], lease_until: datetime) -> str | None:
         """Create the record of a new message (pending, attempt 1); its marker, or None if it exists."""
+        item, mark = self.claim_item(record, lease_until)
+        return mark if self.table.put(item, Absent()) else None
+
+    @staticmethod
+    def claim_item(record: dict[str, Any], lease_until: datetime) -> tuple[Item, str]:
+        """The outbox item of a new message and its marker, for a caller that writes it (condition
+        `Absent`) in the same transaction as the change the message is about (office work)."""
         pk, sk = key_of(record)
         mark = marker(lease_until, "p", int(record["attempts"]), record["ticket_id"], sk)
-        return mark if self.table.put(Item(pk, sk, record, DUE, mark), Absent()) else None
+        return Item(pk, sk, record, DUE, mark), mark
 
     def change(self, record: dict[str, Any], seen: str, new: str) -> bool:
         """Write an unfinished record with a new marker if its marker is still `seen`; False if not."""

@@ -79,6 +79,10 @@ def users_for(path: str, method: str) -> list[str | None]:
         ("/reply-templates/{category}/check", ["uh1", "op1"]),
         ("/reply-templates", ["admin1"] if method == "PUT" else ["op1", "uh1"]),
         ("/instructions", ["op1", "leader1", "uh1"]),
+        ("/work/settings", ["admin1"] if method == "PUT" else ["op1"]),
+        ("/work/notices/{notice_id}/{verb}", ["uh1", "leader1"]),
+        ("/work/notices", ["leader1", "uh1"] if method == "GET" else ["leader1"]),
+        ("/work", ["op1", "leader1"]),
         ("/me", ["op1", "uh1", "admin1"]),
         ("/units", ["op1"]),
         ("/auth", [None]),
@@ -104,7 +108,10 @@ FIELDS = sorted(
         "misconduct misconduct_note false_reply decision kind outcome version text to due leader_name username "
         "password temporary_password role email id contacts active office_hours entries date shift user_id day "
         "night holiday holidays workdays days workday dry_run month from partner_id webhook_url webhook_events "
-        "rate_per_minute grace_hours result number file required guidance investigation basis".split()
+        "rate_per_minute grace_hours result number file required guidance investigation basis owner_id deadline "
+        "deliverable deliverable_ref assigner_id meeting detail approver_id delegate_id new_deadline planned "
+        "unplanned plan important cause measure dept_id departments members coordinator_id head_id "
+        "report_due body unit_ids attachments".split()
     )
 )
 SURROGATES = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, categories=["Cs"])
@@ -258,6 +265,35 @@ def _valid_bodies(plausible: dict[str, list[str]]) -> dict[tuple[str, str], dict
                 "leader_name": "陈建国",
             },
             ("/tickets/{ticket_id}/instructions/{instr_id}/answer", "POST"): {"text": "已办理"},
+            ("/work/actions", "POST"): {"title": "整理", "owner_id": "op2", "deadline": later, "deliverable": True},
+            ("/work/actions/{action_id}/{verb}", "POST"): {
+                "text": "进度",
+                "reason": "未齐",
+                "new_deadline": later,
+                "approve": True,
+                "delegate_id": "op2",
+                "deliverable_ref": "报告.docx",
+            },
+            ("/work/approvals", "POST"): {"kind": "leave", "title": "请假", "approver_id": "leader1"},
+            ("/work/notices", "POST"): {
+                "title": "自查通知",
+                "body": "请报送",
+                "unit_ids": ["U001"],
+                "deadline": later,
+                "attachments": ["附件.docx"],
+            },
+            ("/work/notices/{notice_id}/{verb}", "POST"): {"text": "自查总结", "attachments": ["总结.docx"]},
+            ("/work/approvals/{approval_id}/decide", "POST"): {"approve": False, "note": "再议"},
+            ("/work/weekly/{week}", "PUT"): {
+                "planned": [{"text": "回访", "outcome": "partly", "cause": "原因", "measure": "措施"}],
+                "unplanned": [{"text": "接待", "important": True}],
+                "plan": [{"text": "月报"}],
+            },
+            ("/work/settings", "PUT"): {
+                "departments": [{"id": "propd", "name": "业务科", "members": ["op1", "op2"], "coordinator_id": "op1"}],
+                "head_id": "leader1",
+                "report_due": "mon 10:00",
+            },
             ("/auth/login", "POST"): {"username": "op1", "password": "not-the-password"},
             ("/admin/units", "POST"): {"id": "UPX1", **unit},
             ("/admin/units/{unit_id}", "PUT"): unit,
@@ -375,6 +411,14 @@ def world(api: Any, deps: Any) -> Iterator[dict[str, Any]]:
     username = f"prop{tag}"
     user = {"username": username, "name": "性质测试", "role": "operator", "password": "Prop#Test20261"}
     assert api.post("/admin/users", user, user="admin1").status_code == 201
+    later = (datetime.now(SHANGHAI) + timedelta(days=20)).date().isoformat()
+    action = api.post("/work/actions", {"title": "性质测试", "owner_id": "op1", "deadline": later}, user="leader1")
+    assert action.status_code == 201, action.json
+    approval = api.post("/work/approvals", {"kind": "other", "title": "性质测试", "approver_id": "leader1"}, user="op1")
+    assert approval.status_code == 201, approval.json
+    body = {"title": "性质测试", "body": "请报送", "unit_ids": ["U001"], "deadline": later}
+    notice = api.post("/work/notices", body, user="leader1")
+    assert notice.status_code == 201, notice.json
     managed = new_partner(api, rate_per_minute=10000)
     signer = new_partner(api, rate_per_minute=10000)["keys"][0]
     client = Signed(api, signer["key_id"], signer["secret"])
@@ -383,6 +427,21 @@ def world(api: Any, deps: Any) -> Iterator[dict[str, Any]]:
     plausible = {
         "ticket_id": [received, dispatched, closed],
         "instr_id": [instr.json["id"]],
+        "action_id": [action.json["id"]],
+        "approval_id": [approval.json["id"]],
+        "notice_id": [notice.json["id"]],
+        "verb": [
+            "progress",
+            "complete",
+            "request-extension",
+            "decide-extension",
+            "review",
+            "delegate",
+            "receive",
+            "submit",
+        ],
+        "week": [datetime.now(SHANGHAI).date().isoformat(), f"{YEAR}-05-01"],
+        "month": [datetime.now(SHANGHAI).strftime("%Y-%m"), f"{YEAR}-05"],
         "unit_id": [unit_id],
         "username": [username],
         "user_id": [username],

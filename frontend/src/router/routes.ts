@@ -9,6 +9,7 @@ import templates from './modules/templates'
 import admin from './modules/admin'
 import calendar from './modules/calendar'
 import partners from './modules/partners'
+import work from './modules/work'
 
 /** Pages inside the signed-in layout; `meta.menu` entries form the side menu. */
-export const appRoutes: RouteRecordRaw[] = [...home, ...tickets, ...directory, ...stats, ...archive, ...templates, ...admin, ...calendar, ...partners]
+export const appRoutes: RouteRecordRaw[] = [...home, ...tickets, ...directory, ...stats, ...archive, ...templates, ...admin, ...calendar, ...partners, ...work]

@@ -1,0 +1,138 @@
+"""The office's own work (R-WORK-01…06): action items, approvals, weekly reports, settings, the due panel,
+monthly figures (the sweep: handlers/work.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from chalicelib.api.deps import adapters, current_actor, json_body, now, query
+from chalicelib.api.errors import route
+from chalicelib.documents.excel import XLSX_TYPE
+from chalicelib.services import work as svc
+
+bp = Blueprint(__name__)
+
+
+@route(bp, "/work/actions", methods=["POST"])
+def create_action() -> Response:
+    """`{title, owner_id, deadline, deliverable?, assigner_id?, meeting?, detail?}` → 201 the item."""
+    return Response(svc.create_action(adapters(), current_actor(bp), json_body(bp), now()), status_code=201)
+
+
+@route(bp, "/work/actions", methods=["GET"])
+def list_actions() -> dict[str, Any]:
+    """The action-item board (`?mine=1`, `?owner_id=`, `?status=`)."""
+    return {"items": svc.actions(adapters(), current_actor(bp), query(bp), now())}
+
+
+@route(bp, "/work/actions/{action_id}", methods=["GET"])
+def get_action(action_id: str) -> dict[str, Any]:
+    """One action item."""
+    return svc.get_action(adapters(), current_actor(bp), action_id, now())
+
+
+@route(bp, "/work/actions/{action_id}/{verb}", methods=["POST"])
+def act_on_action(action_id: str, verb: str) -> dict[str, Any]:
+    """progress | complete | request-extension | decide-extension | review | delegate."""
+    return svc.act_on_action(adapters(), current_actor(bp), action_id, verb, json_body(bp), now())
+
+
+@route(bp, "/work/approvals", methods=["POST"])
+def create_approval() -> Response:
+    """`{kind, title, approver_id, detail?}` → 201 the request (due within 24 hours)."""
+    return Response(svc.create_approval(adapters(), current_actor(bp), json_body(bp), now()), status_code=201)
+
+
+@route(bp, "/work/approvals", methods=["GET"])
+def list_approvals() -> dict[str, Any]:
+    """`?box=inbox|sent|pending|all`: requests with who holds them and for how long."""
+    return {"items": svc.approvals(adapters(), current_actor(bp), query(bp), now())}
+
+
+@route(bp, "/work/approvals/{approval_id}/decide", methods=["POST"])
+def decide_approval(approval_id: str) -> dict[str, Any]:
+    """`{approve, note?}` by the approver only."""
+    return svc.decide_approval(adapters(), current_actor(bp), approval_id, json_body(bp), now())
+
+
+@route(bp, "/work/settings", methods=["GET"])
+def get_settings() -> dict[str, Any]:
+    """Departments, head of the centre, report due rule."""
+    return svc.get_settings(adapters(), current_actor(bp))
+
+
+@route(bp, "/work/settings", methods=["PUT"])
+def put_settings() -> dict[str, Any]:
+    """Admin: `{departments, head_id, report_due}`."""
+    return svc.put_settings(adapters(), current_actor(bp), json_body(bp))
+
+
+@route(bp, "/work/weekly/{week}", methods=["GET"])
+def week_reports(week: str) -> dict[str, Any]:
+    """The week's reports in my view and who is missing."""
+    return svc.week_reports(adapters(), current_actor(bp), week, now())
+
+
+@route(bp, "/work/weekly/{week}", methods=["PUT"])
+def submit_report(week: str) -> dict[str, Any]:
+    """`{planned, unplanned, plan, dept_id?}`: my (or my department's combined) report."""
+    return svc.submit_report(adapters(), current_actor(bp), week, json_body(bp), now())
+
+
+@route(bp, "/work/weekly/{week}/draft", methods=["GET"])
+def report_draft(week: str) -> dict[str, Any]:
+    """Last week's plan and unfinished items, prefilled."""
+    return svc.report_draft(adapters(), current_actor(bp), week)
+
+
+@route(bp, "/work/due", methods=["GET"])
+def due_panel() -> dict[str, Any]:
+    """The home page's panel: what is due for me."""
+    return svc.due_panel(adapters(), current_actor(bp), now())
+
+
+@route(bp, "/work/figures/{month}", methods=["GET"])
+def month_figures(month: str) -> dict[str, Any]:
+    """R-WORK-06 monthly completion per person."""
+    return svc.month_figures(adapters(), current_actor(bp), month, now())
+
+
+@route(bp, "/work/notices", methods=["POST"])
+def create_notice() -> Response:
+    """`{title, body, unit_ids, deadline, attachments?}` → 201 the notice, sent to the units."""
+    return Response(svc.create_notice(adapters(), current_actor(bp), json_body(bp), now()), status_code=201)
+
+
+@route(bp, "/work/notices", methods=["GET"])
+def list_notices() -> dict[str, Any]:
+    """Notices (a unit: those sent to it)."""
+    return {"items": svc.notices(adapters(), current_actor(bp))}
+
+
+@route(bp, "/work/notices/{notice_id}", methods=["GET"])
+def get_notice(notice_id: str) -> dict[str, Any]:
+    """One notice with each unit's receipt and report."""
+    return svc.get_notice(adapters(), current_actor(bp), notice_id)
+
+
+@route(bp, "/work/notices/{notice_id}/export", methods=["GET"])
+def export_notice(notice_id: str) -> Response:
+    """The whole task as .xlsx (who submitted what, when)."""
+    body = svc.notice_workbook(adapters(), current_actor(bp), notice_id)
+    disposition = f'attachment; filename="{notice_id}.xlsx"'
+    return Response(body, status_code=200, headers={"Content-Type": XLSX_TYPE, "Content-Disposition": disposition})
+
+
+@route(bp, "/work/notices/{notice_id}/{verb}", methods=["POST"])
+def act_on_notice(notice_id: str, verb: str) -> dict[str, Any]:
+    """receive | submit `{text, attachments?}` (the unit) | close (the sender)."""
+    return svc.act_on_notice(adapters(), current_actor(bp), notice_id, verb, json_body(bp), now())
+
+
+@route(bp, "/work/friday/{week}", methods=["GET"])
+def friday_report(week: str) -> Response:
+    """R-WORK-04 the week's progress and delays `?format=html|pdf` (the archived copy once generated)."""
+    body, content_type = svc.friday_report(adapters(), current_actor(bp), week, query(bp).get("format", "html"), now())
+    return Response(body, status_code=200, headers={"Content-Type": content_type})

@@ -1,0 +1,25 @@
+"""Schedule: the office-work sweep every 15 minutes (R-WORK-01/03/05): delayed items, approvals past
+24 hours, the weekly-report check. Reads only the due index; idempotent (services/work.py)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from chalice.app import Blueprint, Rate
+
+from chalicelib.bootstrap import root
+from chalicelib.handlers.sweep import event_time
+from chalicelib.services import work
+
+bp = Blueprint(__name__)
+log = logging.getLogger("hotline.work")
+
+
+@bp.schedule(Rate(15, unit=Rate.MINUTES), name="work_sweep", description="R-WORK-01/03/05 office work sweep")
+def work_sweep(event: Any) -> dict[str, int]:
+    """Run one office-work sweep at the event's time; the counts go to the log."""
+    deps = root()
+    result = dict(work.sweep(deps, event_time(event, deps.clock())))
+    log.info("work sweep %s", result)
+    return result

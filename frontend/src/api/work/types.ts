@@ -1,0 +1,88 @@
+/** The office's own work (R-WORK-01…06): action items, approvals, weekly reports, notices to units. */
+export interface ActionItem {
+  id: string
+  title: string
+  meeting: string
+  detail: string
+  owner_id: string
+  assigner_id: string
+  delegate_id: string | null
+  deliverable: boolean
+  deliverable_ref: string | null
+  deadline: string
+  status: 'open' | 'delayed' | 'submitted' | 'done'
+  progress: { text: string; by: string; at: string }[]
+  extension: { reason: string; new_deadline: string; status: 'pending' | 'approved' | 'rejected' } | null
+  delayed_at: string | null
+  done_at: string | null
+  on_time: boolean | null
+  names: Record<string, string>
+  overdue: boolean
+  days_late: number
+}
+
+export interface Approval {
+  id: string
+  kind: string
+  title: string
+  detail: string
+  initiator_id: string
+  approver_id: string
+  status: 'pending' | 'approved' | 'rejected'
+  created_at: string
+  due_at: string
+  overdue: boolean
+  attributed_to: string | null
+  reminders: string[]
+  decision: { approve: boolean; note: string; by: string; at: string; on_time: boolean } | null
+  held_hours: number
+  names: Record<string, string>
+}
+
+export interface ReportRow {
+  text: string
+  important?: boolean
+  outcome?: 'done' | 'partly' | 'not_done'
+  cause?: string
+  measure?: string
+  deliverable_ref?: string
+}
+
+export interface WeeklyReport {
+  week: string
+  owner_id: string
+  planned: ReportRow[]
+  unplanned: ReportRow[]
+  plan: ReportRow[]
+  submitted_at: string
+  due_at: string
+  late: boolean
+}
+
+export interface NoticeUnit {
+  name: string
+  received_at: string | null
+  submitted_at: string | null
+  late: boolean
+  report?: string
+}
+
+export interface Notice {
+  id: string
+  title: string
+  body: string
+  deadline: string
+  created_at: string
+  status: 'open' | 'closed'
+  units: Record<string, NoticeUnit>
+  late_units: string[]
+  pending_units: string[]
+}
+
+export interface DuePanel {
+  actions: ActionItem[]
+  approvals_to_decide: Approval[]
+  my_pending_requests: Approval[]
+  weekly_report: { week: string; submitted: boolean; due_at: string }
+  friday_report: { week: string; generated_at: string } | null
+}

@@ -1,0 +1,33 @@
+import type { RouteRecordRaw } from 'vue-router'
+
+// The office's own work (R-WORK-01…06): centre staff; units see the notices sent to them.
+const staff: NonNullable<RouteRecordRaw['meta']>['roles'] = ['operator', 'analyst', 'leader', 'records', 'admin']
+
+const routes: RouteRecordRaw[] = [
+  {
+    path: '/work/week',
+    name: 'work-week',
+    component: () => import('@/views/work/WorkWeekView.vue'),
+    meta: { titleKey: 'menu.workWeek', menu: true, roles: staff },
+  },
+  {
+    path: '/work/actions',
+    name: 'work-actions',
+    component: () => import('@/views/work/WorkActionsView.vue'),
+    meta: { titleKey: 'menu.workActions', menu: true, roles: staff },
+  },
+  {
+    path: '/work/approvals',
+    name: 'work-approvals',
+    component: () => import('@/views/work/WorkApprovalsView.vue'),
+    meta: { titleKey: 'menu.workApprovals', menu: true, roles: staff },
+  },
+  {
+    path: '/work/notices',
+    name: 'work-notices',
+    component: () => import('@/views/work/WorkNoticesView.vue'),
+    meta: { titleKey: 'menu.workNotices', menu: true, roles: [...staff, 'unit_handler'] },
+  },
+]
+
+export default routes
