@@ -9,6 +9,7 @@ from chalicelib.api import (
     auth,
     deadlines,
     documents,
+    env_complaints,
     fallback,
     instructions,
     me,
@@ -43,6 +44,7 @@ for blueprint in (
     templates_admin.bp,
     instructions.bp,
     admin_directory.bp,
+    env_complaints.bp,
     fallback.bp,  # last: unknown routes and chalice's own errors in our shape
     # TicketEvents stream and schedules
     audit.bp,

@@ -50,7 +50,7 @@ NUMBERS_UNUSED = "SEQ#unused"  # Counters pk: numbers taken that never became a 
 CLAIM_TTL_S = 30  # an intake claim lapses after this (a crashed request must not block the number)
 INDEXES = ("unit", "owner", "status")
 INDEX_ATTRIBUTE = {"unit": "unit_id", "owner": "owner_id", "status": "status"}  # each index's partition key
-FILTERS = ("status", "unit_id", "owner_id", "flag", "due_before")
+FILTERS = ("status", "unit_id", "owner_id", "flag", "due_before", "hotline")
 
 EventRecord = dict[str, Any]  # a history item: event fields, `data` and `snapshot` parsed
 
@@ -69,7 +69,7 @@ def counter_items(
     items: dict[tuple[str, str], int] = {}
     for scope, metrics in statistics.counter_deltas(event_type, data, doc).items():
         for metric, n in metrics.items():
-            sk = f"{metric}#{shard if scope == 'county' else 0}"
+            sk = f"{metric}#{shard if scope in ('county', statistics.ENV_SCOPE) else 0}"
             items[(f"{month}#{scope}", sk)] = n
     return items
 
