@@ -363,3 +363,29 @@ def test_r12369_08_monthly_sample_is_reproducible_and_goes_to_the_callback_queue
     assert checked["env"]["supervision"]["trigger"] == "not_carried_out"  # R-12369-07 from the callback
     stats = api.get(f"/stats/monthly?month={month}&hotline=12369", user="analyst1").json
     assert stats["hotline"] == "12369" and stats["figures"]["spot_satisfaction_rate"]["denominator"] >= 1
+
+
+def test_r12369_01_partner_push_needs_entity_and_demand_and_gets_the_signed_result(api: Any, seeded: Any) -> None:
+    import uuid
+
+    from tests.helpers.partners import PUSH, Signed, new_partner
+
+    created = new_partner(api)
+    key = created["keys"][0]
+    client = Signed(api, key["key_id"], key["secret"])
+    push = dict(PUSH, hotline="12369", category="report", number="SM" + uuid.uuid4().hex[:10].upper())
+    push.pop("city_limit_days")
+    missing = client.send("POST", "/partner/v1/tickets", push)
+    assert missing.status_code == 422 and {"entity", "demand"} <= set(missing.json["details"]["fields"])
+    push.update(entity={"name": "某印染厂", "address": "海润街道"}, demand="要求停止排污")
+    view = client.send("POST", "/partner/v1/tickets", push).json
+    assert view["hotline"] == "12369" and view["status"] == "received" and view["result"] is None
+    tid = view["ticket_id"]
+    act(api, tid, "decide", "op1", {"decision": "accept"})
+    act(api, tid, "forward", "op1", {"unit_id": "U001", "call": CALL})
+    act(api, tid, "sign", "uh1")
+    act(api, tid, "report", "uh1", {"sections": RESULT})
+    assert client.send("GET", f"/partner/v1/tickets/{push['number']}").json["result"] is None  # not signed yet
+    act(api, tid, "sign-off", "leader1")
+    result = client.send("GET", f"/partner/v1/tickets/{push['number']}").json["result"]
+    assert result["sections"] == RESULT and result["signed_at"]

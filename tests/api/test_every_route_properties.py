@@ -81,6 +81,7 @@ def users_for(path: str, method: str) -> list[str | None]:
         ("/instructions", ["op1", "leader1", "uh1"]),
         ("/me", ["op1", "uh1", "admin1"]),
         ("/units", ["op1"]),
+        ("/env", ["op1", "analyst1"]),
         ("/auth", [None]),
         ("/health", [None]),
         ("/openapi.json", [None]),
@@ -104,7 +105,9 @@ FIELDS = sorted(
         "misconduct misconduct_note false_reply decision kind outcome version text to due leader_name username "
         "password temporary_password role email id contacts active office_hours entries date shift user_id day "
         "night holiday holidays workdays days workday dry_run month from partner_id webhook_url webhook_events "
-        "rate_per_minute grace_hours result number file required guidance investigation basis".split()
+        "rate_per_minute grace_hours result number file required guidance investigation basis entity demand anonymous "
+        "trigger answer reason_code authority duplicate_of consultation explanation carried_out new_facts seed rate "
+        "matter".split()
     )
 )
 SURROGATES = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, categories=["Cs"])
@@ -119,6 +122,9 @@ def _plausible_strings() -> list[str]:
         "U002",
         "op1",
         "complaint",
+        "12369",
+        "accept",
+        "not_accepted",
         "approved",
         "satisfied",
         "owner",
@@ -230,6 +236,14 @@ def _valid_bodies(plausible: dict[str, list[str]]) -> dict[tuple[str, str], dict
         "flag-supervised": {"reason": "督办"},
         "mark-typical": {"note": "典型"},
         "record-call": record,
+        "decide": {"decision": "not_accepted", "reason_code": "duplicate", "duplicate_of": "T20260101-00001"},
+        "forward": {"unit_id": "U001", "call": CALL},
+        "report": {"sections": {"matter": "事项", "investigation": "调查", "decision": "处理", "reply": "答复"}},
+        "sign-off": {"note": "同意"},
+        "send-back": {"reason": "不完整"},
+        "supervise": {"trigger": "late", "reason": "逾期"},
+        "answer-supervision": {"answer": "已整改"},
+        "spot-check": {"satisfaction": "satisfied", "carried_out": True},
     }
     bodies: dict[tuple[str, str], dict[str, Any]] = {
         (f"/tickets/{{ticket_id}}/{verb}", "POST"): dict(body, version=1) for verb, body in verbs.items()
@@ -285,6 +299,7 @@ def _valid_bodies(plausible: dict[str, list[str]]) -> dict[tuple[str, str], dict
             ("/admin/partners/{partner_id}", "PATCH"): partner,
             ("/admin/partners/{partner_id}/keys", "POST"): {"grace_hours": 24},
             ("/admin/recount", "POST"): {"month": f"{YEAR}-05", "dry_run": True},
+            ("/env/spot-checks", "POST"): {"month": f"{YEAR}-05", "rate": 0.1, "seed": "prop"},
             ("/admin/reconcile", "POST"): {"from": f"{YEAR}-05-01", "to": f"{YEAR}-05-02"},
             ("/archive/{ticket_id}/verify", "POST"): {"version": 1},
             ("/reply-templates/{category}", "PUT"): {
