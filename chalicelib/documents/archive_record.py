@@ -67,8 +67,14 @@ def archive_prefix(ticket_id: str, received_at: str) -> str:
     return f"archive/{month:%Y/%m}/{ticket_id}/"
 
 
-def build_record(close: Mapping[str, Any], events: list[dict[str, Any]], caller_enc: str | None) -> dict[str, Any]:
-    """record.json: the ticket after the close, its whole history, the caller still encrypted."""
+def build_record(
+    close: Mapping[str, Any],
+    events: list[dict[str, Any]],
+    caller_enc: str | None,
+    evidence: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """record.json: the ticket after the close, its whole history, the caller still encrypted, and
+    the evidence files stored up to the close (services/evidence.for_archive: sha256, size, where kept)."""
     return {
         "format": FORMAT,
         "ticket_id": close["ticket_id"],
@@ -79,11 +85,13 @@ def build_record(close: Mapping[str, Any], events: list[dict[str, Any]], caller_
         "caller_enc": caller_enc,
         "caller_protection": "KMS envelope (AES-256-GCM), the data key of the Tickets table",
         "events": [{k: v for k, v in e.items() if k not in ("snapshot", "month")} for e in events],
+        "evidence": list(evidence or []),
     }
 
 
 def build_manifest(record: Mapping[str, Any], files: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """manifest.json: checksum, size and S3 version of each file, the event range it covers."""
+    """manifest.json: checksum, size and S3 version of each file, the event range it covers, and each
+    evidence file by sha256 (kept under its own key, `evidence/…`, with the same retention)."""
     return {
         "format": FORMAT,
         "ticket_id": record["ticket_id"],
@@ -92,6 +100,10 @@ def build_manifest(record: Mapping[str, Any], files: dict[str, dict[str, Any]]) 
         "seq_range": record["seq_range"],
         "event_count": len(record["events"]),
         "files": files,
+        "evidence": [
+            {k: e[k] for k in ("evidence_id", "filename", "sha256", "size", "content_type", "key", "s3_version_id")}
+            for e in record.get("evidence", [])
+        ],
     }
 
 

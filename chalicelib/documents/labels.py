@@ -310,6 +310,29 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "gave_up": ("已放弃", "Gave up"),
         "retrying": ("等待重试", "Retrying"),
     },
+    "evidence_type": {
+        "mp3": ("MP3 录音", "MP3 recording"),
+        "wav": ("WAV 录音", "WAV recording"),
+        "amr": ("AMR 录音", "AMR recording"),
+        "jpeg": ("JPG 照片", "JPEG photo"),
+        "png": ("PNG 图片", "PNG image"),
+        "heic": ("HEIC 照片", "HEIC photo"),
+        "pdf": ("PDF 文档", "PDF document"),
+        "docx": ("Word 文档", "Word document"),
+        "xlsx": ("Excel 表格", "Excel workbook"),
+        "pptx": ("PowerPoint 演示文稿", "PowerPoint presentation"),
+        "office_legacy": ("Office 文档（旧格式）", "Office document (legacy format)"),
+    },
+    "evidence_group": {
+        "recording": ("录音资料", "Recording"),
+        "photo": ("照片", "Photo"),
+        "document": ("书面材料", "Document"),
+        "office": ("书面材料", "Document"),
+    },
+    "evidence_status": {
+        "pending": ("待上传", "Awaiting upload"),
+        "stored": ("已存档", "Stored"),
+    },
 }
 
 # the SPA's locale keys for each kind (frontend/src/locales/{zh-CN,en-US}.ts spread these in)
@@ -338,6 +361,9 @@ SPA_KEYS: Final[dict[str, str]] = {
     "env_reason": "envReason",
     "supervision_trigger": "supervisionTrigger",
     "result_section": "resultSection",
+    "evidence_type": "evidenceType",
+    "evidence_group": "evidenceGroup",
+    "evidence_status": "evidenceStatus",
 }
 SPA_EXPORT: Final[Path] = Path(__file__).resolve().parents[2] / "frontend" / "src" / "locales" / "catalogue.json"
 

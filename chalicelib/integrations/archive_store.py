@@ -15,12 +15,30 @@ import threading
 from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
-PRESIGN_SECONDS = 15 * 60  # download links are valid 15 minutes
+PRESIGN_SECONDS = 15 * 60  # download and upload links are valid 15 minutes
+STAGING_HOLD = timedelta(days=1)  # an uploaded, unchecked object is held (GOVERNANCE) this long
+
+
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """`attachment` (or `inline`) with an ASCII fallback name and the UTF-8 name (RFC 6266 / 5987)."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+@dataclass(frozen=True)
+class ObjectHead:
+    """Size and version of the latest version of an object (no body read)."""
+
+    key: str
+    version_id: str | None
+    size: int
 
 
 def retain_until(start: datetime, years: int) -> datetime:
@@ -94,8 +112,29 @@ class ArchiveStore(ABC):
         """Every version under a prefix: key, version_id, is_latest, size, last_modified."""
 
     @abstractmethod
-    def presign(self, key: str, version_id: str | None, filename: str, content_type: str) -> str:
-        """A GET link valid 15 minutes (no request is sent)."""
+    def presign(
+        self, key: str, version_id: str | None, filename: str, content_type: str, *, inline: bool = False
+    ) -> str:
+        """A GET link valid 15 minutes (no request is sent); `inline` lets a browser show it in place."""
+
+    @abstractmethod
+    def presign_upload(self, key: str, max_bytes: int, now: datetime) -> dict[str, Any]:
+        """A browser form upload (POST) of one object at `key`, at most `max_bytes`, valid 15 minutes:
+        `{"url", "fields"}`. The object is held under a short GOVERNANCE retention (`STAGING_HOLD`)
+        instead of the bucket's COMPLIANCE default, so an upload refused after its check can be removed.
+        """
+
+    @abstractmethod
+    def head(self, key: str) -> ObjectHead | None:
+        """Size and version of the object, or None when it does not exist."""
+
+    @abstractmethod
+    def read_start(self, key: str, length: int, version_id: str | None = None) -> bytes | None:
+        """The first `length` bytes of the object (one ranged GET), or None when it does not exist."""
+
+    @abstractmethod
+    def discard(self, key: str, version_id: str) -> None:
+        """Remove one version of an uploaded object for good (its GOVERNANCE hold bypassed)."""
 
 
 class S3ArchiveStore(ArchiveStore):
@@ -192,18 +231,67 @@ class S3ArchiveStore(ArchiveStore):
                 )
         return out
 
-    def presign(self, key: str, version_id: str | None, filename: str, content_type: str) -> str:
-        """A GET link valid 15 minutes (no request is sent)."""
+    def presign(
+        self, key: str, version_id: str | None, filename: str, content_type: str, *, inline: bool = False
+    ) -> str:
+        """A GET link valid 15 minutes (no request is sent); `inline` lets a browser show it in place."""
         params: dict[str, Any] = {
             "Bucket": self.bucket,
             "Key": key,
-            "ResponseContentDisposition": f'attachment; filename="{filename}"',
+            "ResponseContentDisposition": content_disposition(filename, inline=inline),
             "ResponseContentType": content_type,
         }
         if version_id:
             params["VersionId"] = version_id
         url: str = self._s3.generate_presigned_url("get_object", Params=params, ExpiresIn=PRESIGN_SECONDS)
         return url
+
+    def presign_upload(self, key: str, max_bytes: int, now: datetime) -> dict[str, Any]:
+        """A presigned POST (no request is sent): size range and the short GOVERNANCE hold are signed
+        conditions, so S3 itself refuses a larger body or a form without the hold."""
+        hold = (now + STAGING_HOLD).strftime("%Y-%m-%dT%H:%M:%SZ")
+        fields = {"x-amz-object-lock-mode": "GOVERNANCE", "x-amz-object-lock-retain-until-date": hold}
+        conditions: list[Any] = [
+            {"x-amz-object-lock-mode": "GOVERNANCE"},
+            {"x-amz-object-lock-retain-until-date": hold},
+            ["content-length-range", 1, max_bytes],
+            ["starts-with", "$Content-Type", ""],
+        ]
+        post: dict[str, Any] = self._s3.generate_presigned_post(
+            self.bucket, key, Fields=fields, Conditions=conditions, ExpiresIn=PRESIGN_SECONDS
+        )
+        return {"url": post["url"], "fields": post["fields"]}
+
+    def head(self, key: str) -> ObjectHead | None:
+        """Size and version of the object, or None when it does not exist."""
+        self.count("HeadObject")
+        try:
+            resp = self._s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if _code(exc) in ("NoSuchKey", "NotFound", "404"):
+                return None
+            raise
+        return ObjectHead(key, resp.get("VersionId"), int(resp["ContentLength"]))
+
+    def read_start(self, key: str, length: int, version_id: str | None = None) -> bytes | None:
+        """The first `length` bytes of the object (one ranged GET), or None when it does not exist."""
+        args: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "Range": f"bytes=0-{max(length, 1) - 1}"}
+        if version_id:
+            args["VersionId"] = version_id
+        self.count("GetObject")
+        try:
+            resp = self._s3.get_object(**args)
+        except ClientError as exc:
+            if _code(exc) in ("NoSuchKey", "NoSuchVersion", "404", "InvalidArgument", "InvalidRange", "416"):
+                return None
+            raise
+        body: bytes = resp["Body"].read()
+        return body[:length]
+
+    def discard(self, key: str, version_id: str) -> None:
+        """Remove one version of an uploaded object for good (its GOVERNANCE hold bypassed)."""
+        self.count("DeleteObject")
+        self._s3.delete_object(Bucket=self.bucket, Key=key, VersionId=version_id, BypassGovernanceRetention=True)
 
 
 def _code(exc: ClientError) -> str:

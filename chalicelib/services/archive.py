@@ -7,7 +7,8 @@
 * every `closed` event → `archive/yyyy/mm/{ticket}/` (yyyy/mm = month of receipt, the date in the
   ticket number, so every version of one ticket's package stacks under the same keys):
   record.json (ticket + full history up to the close), record.html (printable, Chinese),
-  manifest.json (sha256 + size + S3 version id of each file, event sequence range), then the
+  manifest.json (sha256 + size + S3 version id of each file, event sequence range, and every
+  evidence file stored up to the close by sha256 — services/evidence.py), then the
   Directory index of the version. A reopened ticket closed again is archived as a new version
   (version number = the seq of its `closed` event); S3 versioning + Object Lock keep the old.
 
@@ -37,6 +38,7 @@ from chalicelib.documents.archive_record import (
 )
 from chalicelib.domain import access
 from chalicelib.domain.model import Caller
+from chalicelib.services import evidence
 from chalicelib.storage.tickets import StreamRecord
 
 if TYPE_CHECKING:
@@ -89,7 +91,8 @@ def write_package(
     """Put record.json, record.html, then manifest.json (last: the package is complete when it exists)."""
     snapshot = close["snapshot"]
     prefix = archive_prefix(close["ticket_id"], snapshot["received_at"])
-    record = build_record(close, events, caller_enc)
+    stored = evidence.for_archive(deps, evidence.Owner("ticket", close["ticket_id"]), close["at"])
+    record = build_record(close, events, caller_enc, stored)
     caller = Caller(**deps.envelope.decrypt(caller_enc)) if caller_enc else Caller()
     units = deps.contexts.load(datetime.fromisoformat(close["at"])).units  # cached briefly per process
     snapshots = {int(e["seq"]): e["snapshot"] for e in events}
@@ -117,6 +120,7 @@ def write_package(
         "seq_range": record["seq_range"],
         "prefix": prefix,
         "files": files,
+        "evidence": [{k: e[k] for k in ("evidence_id", "sha256", "size", "key", "s3_version_id")} for e in stored],
         "manifest": file_entry(manifest_body, FILES["record.json"], manifest_version),
         "caller_enc": caller_enc,
         "archived_at": now.isoformat(),

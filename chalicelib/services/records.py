@@ -127,7 +127,8 @@ def download(deps: Adapters, actor: Actor, ticket_id: str, params: dict[str, str
 
 
 def verify(deps: Adapters, actor: Actor, ticket_id: str, version: Any = None) -> dict[str, Any]:
-    """Recompute every checksum against the manifest; name the file that differs, if any.
+    """Recompute every checksum against the manifest (evidence files included); name the file that
+    differs, if any.
 
     The current version is checked as the objects now stand at their keys (a newer object put over
     an archived one is found); an older version is checked by its pinned S3 version ids.
@@ -143,6 +144,8 @@ def verify(deps: Adapters, actor: Actor, ticket_id: str, version: Any = None) ->
     manifest = json.loads(manifest_obj.body) if manifest_obj and results[0]["ok"] else {"files": entry["files"]}
     for name, expected in sorted(manifest["files"].items()):
         results.append(_check(deps, entry["prefix"] + name, expected, pinned, name))
+    for item in manifest.get("evidence", []):  # evidence files: each pinned to its stored S3 version
+        results.append(_check(deps, item["key"], item, True, f"evidence/{item['evidence_id']}"))
     differs = [r["file"] for r in results if not r["ok"]]
     return {
         "ticket_id": ticket_id,

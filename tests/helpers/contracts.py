@@ -368,6 +368,23 @@ class ArchiveStoreContract:
         assert store.get(f"archive/{ns}/missing.json") is None
         assert key in store.presign(key, v1, "record.json", "application/json")
 
+    def test_an_uploaded_object_is_read_from_its_start_and_can_be_discarded(self, store: Any, ns: str) -> None:
+        from tests.helpers.archive import upload
+
+        now = datetime.now(UTC)
+        key = f"uploads/evidence/{ns}"
+        post = store.presign_upload(key, 1024, now)
+        assert post["url"] and post["fields"]["key"] == key
+        assert store.head(key) is None and store.read_start(key, 8) is None
+        assert upload(store, post, b"%PDF-1.7 body") == 204
+        head = store.head(key)
+        assert head is not None and head.size == 13 and head.version_id
+        assert store.read_start(key, 5) == b"%PDF-"
+        assert store.read_start(key, 5, head.version_id) == b"%PDF-"
+        store.discard(key, head.version_id)
+        assert store.head(key) is None and store.get(key) is None
+        assert "inline" in store.presign(key, None, "照片.jpg", "image/jpeg", inline=True)
+
 
 class CipherContract:
     """What every `Cipher` does."""

@@ -21,7 +21,7 @@ from chalicelib import bootstrap
 from chalicelib.config import Settings
 from chalicelib.domain.deadlines import Alert
 from chalicelib.domain.model import Caller, Change, Ticket, is_ticket_id
-from chalicelib.integrations.archive_store import ArchiveStore, StoredObject
+from chalicelib.integrations.archive_store import ArchiveStore, ObjectHead, StoredObject
 from chalicelib.integrations.crypto import Cipher
 from chalicelib.integrations.sms import RecorderSender
 from chalicelib.storage.serialize import iso, ticket_from_doc, ticket_to_doc
@@ -418,8 +418,37 @@ class FakeArchiveStore(ArchiveStore):
                 for n, o in enumerate(v)
             ]
 
-    def presign(self, key: str, version_id: str | None, filename: str, content_type: str) -> str:
-        return f"memory://archive/{key}?versionId={version_id or ''}&filename={filename}"
+    def presign(
+        self, key: str, version_id: str | None, filename: str, content_type: str, *, inline: bool = False
+    ) -> str:
+        shown = "inline" if inline else "attachment"
+        return f"memory://archive/{key}?versionId={version_id or ''}&filename={filename}&disposition={shown}"
+
+    def presign_upload(self, key: str, max_bytes: int, now: datetime) -> dict[str, Any]:
+        return {"url": f"memory://upload/{key}", "fields": {"key": key, "max_bytes": str(max_bytes)}}
+
+    def receive(self, post: dict[str, Any], body: bytes) -> None:
+        """What a browser's form upload does to the bucket (tests only); the size limit as S3 enforces it."""
+        if len(body) > int(post["fields"]["max_bytes"]):
+            raise ValueError("EntityTooLarge")
+        key = post["fields"]["key"]
+        with self.lock:
+            self.objects[key].append(StoredObject(key, uuid.uuid4().hex, body, "application/octet-stream", {}))
+
+    def head(self, key: str) -> ObjectHead | None:
+        self.count("HeadObject")
+        with self.lock:
+            versions = list(self.objects.get(key, []))
+        return ObjectHead(key, versions[-1].version_id, len(versions[-1].body)) if versions else None
+
+    def read_start(self, key: str, length: int, version_id: str | None = None) -> bytes | None:
+        obj = self.get(key, version_id)
+        return obj.body[:length] if obj else None
+
+    def discard(self, key: str, version_id: str) -> None:
+        self.count("DeleteObject")
+        with self.lock:
+            self.objects[key] = [v for v in self.objects.get(key, []) if v.version_id != version_id]
 
 
 class FakeCipher(Cipher):
