@@ -177,25 +177,28 @@ def apply(ticket: Ticket, verb: str, body: Mapping[str, Any], actor: Actor, now:
             "不能再次申请延期",
             verb=verb,
             status=ticket.status,
+            refusal="extension_used",
         )
     if not state_allows(ticket, verb):
+        message, refusal = _refusal(ticket, verb)
         raise InvalidTransition(
-            _refusal(ticket, verb), verb=verb, status=ticket.status, allowed_from=sorted(FROM_STATES[verb])
+            message, verb=verb, status=ticket.status, allowed_from=sorted(FROM_STATES[verb]), refusal=refusal
         )
     access.ensure_permitted(actor, verb, ticket)
     return _HANDLERS[verb](ticket, body, actor, now, ctx)
 
 
-def _refusal(t: Ticket, verb: str) -> str:
+def _refusal(t: Ticket, verb: str) -> tuple[str, str]:
+    """The Chinese message and its code (`details.refusal`, named by the SPA) of a refused 12369 verb."""
     if verb == "forward" and t.status == S.RECEIVED:
-        return "举报件尚未作出受理决定，受理后才能转送（R-12369-04）"
+        return "举报件尚未作出受理决定，受理后才能转送", "not_decided"
     if verb == "answer-supervision":
-        return "该举报件没有待回复的督办"
+        return "该举报件没有待回复的督办", "no_supervision"
     if verb == "supervise" and _pending_supervision(t):
-        return "该举报件已有未回复的督办"
+        return "该举报件已有未回复的督办", "supervision_open"
     if verb == "spot-check":
-        return "该举报件未被抽中回访抽查，或抽查结果已记录"
-    return f"举报件当前状态为 {t.status}，不能执行 {verb}"
+        return "该举报件未被抽中回访抽查，或抽查结果已记录", "not_sampled"
+    return f"举报件当前状态为 {t.status}，不能执行 {verb}", "state"
 
 
 def notice(kind: str, t: Ticket, **params: Any) -> str:

@@ -47,6 +47,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("hotline.audit")
 
 CLOSE_EVENT = "closed"
+
+
+def is_close(event: dict[str, Any]) -> bool:
+    """An event that closes its ticket: the city's `closed`, or a 12369 report's sign-off, not-accepted or
+    referral decision (R-12369-02/06) — any transition into `closed` from another status (R-12345-17)."""
+    if event["type"] == CLOSE_EVENT:
+        return True
+    return event.get("to_status") == "closed" and event.get("from_status") not in (None, "closed")
+
+
 AUDIT_WORKERS = 16  # audit puts of one batch run in parallel (independent objects)
 
 
@@ -130,7 +140,7 @@ def write_package(
 def handle_event(deps: Adapters, event: dict[str, Any], now: datetime) -> None:
     """Everything one event needs on S3: its audit copy; on `closed`, the archive package."""
     write_audit(deps, event, now)
-    if event["type"] == CLOSE_EVENT:
+    if is_close(event):
         archive_ticket(deps, event, now)
 
 
@@ -165,7 +175,7 @@ def handle_records(deps: Adapters, records: list[StreamRecord], now: datetime) -
                 failed.add(sequence)
         closes: dict[str, list[StreamRecord]] = {}
         for r in records:
-            if r.event["type"] == CLOSE_EVENT:
+            if is_close(r.event):
                 closes.setdefault(r.event["ticket_id"], []).append(r)
         for outcome in pool.map(lambda group: _archive_group(deps, group, now), closes.values()):
             failed |= outcome

@@ -178,6 +178,7 @@ def test_r12369_04_forward_after_acceptance_with_call_and_sms(api: Any, deps: An
     tid = report(api)["id"]
     resp = api.post(f"/tickets/{tid}/forward", {"unit_id": "U001", "call": CALL}, user="op1")
     assert resp.status_code == 409 and "受理后才能转送" in resp.json["message"]
+    assert resp.json["details"]["refusal"] == "not_decided"
     act(api, tid, "decide", "op1", {"decision": "accept"})
     act(api, tid, "forward", "op2", {"unit_id": "U001", "call": CALL}, status=403)  # the owner forwards
     act(api, tid, "forward", "op1", {"unit_id": "U001"}, status=422)  # the call record is required
@@ -232,6 +233,7 @@ def test_r12369_05_one_extension_of_at_most_30_days_second_refused(api: Any, see
     assert "延长20日" in t["env"]["notices"][-1]["text"] and "需委托第三方监测" in t["env"]["notices"][-1]["text"]
     second = api.post(f"/tickets/{tid}/request-extension", {"days": 5, "reason": "还需时间"}, user="uh1")
     assert second.status_code == 409 and "只能延期一次" in second.json["message"]
+    assert second.json["details"]["refusal"] == "extension_used"
     assert api.get(f"/tickets/{tid}", user="op1").json["env"]["finish_due"] == t["env"]["finish_due"]
 
 

@@ -334,6 +334,13 @@ const enUS: MessageSchema = {
     network: 'Network error, please check your connection and retry',
     unknown: 'Request failed (HTTP {status})',
     missing_sections: 'missing reply sections: {sections}',
+    refusal: {
+      extension_used: 'A 12369 report may be extended only once; an extension was already approved',
+      not_decided: 'The report has no acceptance decision yet: accept it before forwarding',
+      no_supervision: 'The report has no open supervision to answer',
+      supervision_open: 'The report already has an open supervision',
+      not_sampled: 'The report was not sampled for a spot check, or its result is recorded',
+    },
     request_id: 'request id {id}',
   },
   stats: {

@@ -337,6 +337,13 @@ const zhCN = {
     network: '网络连接失败，请检查网络或稍后重试',
     unknown: '请求失败（HTTP {status}）',
     missing_sections: '缺少答复章节：{sections}',
+    refusal: {
+      extension_used: '12369 举报件只能延期一次，已批准过延期，不能再次申请',
+      not_decided: '举报件尚未作出受理决定，受理后才能转送',
+      no_supervision: '该举报件没有待回复的督办',
+      supervision_open: '该举报件已有未回复的督办',
+      not_sampled: '该举报件未被抽中回访抽查，或抽查结果已记录',
+    },
     request_id: '请求编号 {id}',
   },
   stats: {
