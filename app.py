@@ -9,6 +9,7 @@ from chalicelib.api import (
     auth,
     deadlines,
     documents,
+    env_complaints,
     evidence,
     fallback,
     instructions,
@@ -50,6 +51,7 @@ for blueprint in (
     instructions.bp,
     admin_directory.bp,
     work.bp,
+    env_complaints.bp,
     fallback.bp,  # last: unknown routes and chalice's own errors in our shape
     # TicketEvents stream and schedules
     audit.bp,

@@ -35,6 +35,7 @@ class Settings:
     sms_price_fen: int = 5  # price of one SMS segment in fen
     sms_retry_after_s: int = 600  # an unfinished send (claimed, never answered) is due for the sweep after this
     sms_max_attempts: int = 3  # attempts per message (the stream's first one included), then failed
+    env_spot_check_rate: float = 0.1  # R-12369-08: share of a month's signed 12369 reports called back
     sms_sign_name: str = ""  # mainland gateway signature (签名)
     sms_template_codes: str = "{}"  # JSON {template: gateway template code} for the mainland gateway
     aliyun_sms_endpoint: str = "dysmsapi.aliyuncs.com"
@@ -104,6 +105,7 @@ class Settings:
             sms_price_fen=int(env("SMS_PRICE_FEN", "5")),
             sms_retry_after_s=int(env("SMS_RETRY_AFTER_S", "600") or 600),
             sms_max_attempts=int(env("SMS_MAX_ATTEMPTS", "3") or 3),
+            env_spot_check_rate=float(env("ENV_SPOT_CHECK_RATE", "0.1") or 0.1),
             sms_sign_name=env("SMS_SIGN_NAME"),
             sms_template_codes=env("SMS_TEMPLATE_CODES", "{}"),
             aliyun_sms_endpoint=env("ALIYUN_SMS_ENDPOINT", "dysmsapi.aliyuncs.com"),

@@ -113,6 +113,8 @@ ACCESS: dict[str, dict[str, Any]] = {
     "PartnerWebhookRetry": {"read": TABLES, "write": TABLES, "kms": True},
     "DeadlineSweep": {"read": TABLES, "write": TABLES, "kms": True, "sms": True},
     "ChaseInstructions": {"read": TABLES, "write": TABLES, "kms": True},
+    # office work (R-WORK-01/03/05): reminders by SMS, the Friday report archived (R-WORK-04)
+    "WorkSweep": {"read": TABLES, "write": TABLES, "kms": True, "sms": True, "archive": "write"},
     "DailyReconcile": {"read": TABLES, "write": TABLES, "kms": True, "archive": "write"},
 }
 
@@ -135,6 +137,7 @@ RESERVED_CONCURRENCY = {
     "PartnerWebhookRetry": 2,
     "DeadlineSweep": 2,
     "ChaseInstructions": 2,
+    "WorkSweep": 2,
     "DailyReconcile": 2,
 }
 

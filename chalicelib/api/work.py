@@ -9,7 +9,6 @@ from chalice.app import Blueprint, Response
 
 from chalicelib.api.deps import adapters, current_actor, json_body, now, query
 from chalicelib.api.errors import route
-from chalicelib.documents.excel import XLSX_TYPE
 from chalicelib.services import work as svc
 
 bp = Blueprint(__name__)
@@ -122,6 +121,8 @@ def export_notice(notice_id: str) -> Response:
     """The whole task as .xlsx (who submitted what, when)."""
     body = svc.notice_workbook(adapters(), current_actor(bp), notice_id)
     disposition = f'attachment; filename="{notice_id}.xlsx"'
+    from chalicelib.documents.excel import XLSX_TYPE  # openpyxl: loaded by its first use
+
     return Response(body, status_code=200, headers={"Content-Type": XLSX_TYPE, "Content-Disposition": disposition})
 
 

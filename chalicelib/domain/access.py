@@ -29,12 +29,23 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "flag-supervised": frozenset({Role.OPERATOR, Role.LEADER}),
     "mark-typical": frozenset({Role.OPERATOR}),
     "record-call": frozenset({Role.OPERATOR, Role.UNIT_HANDLER}),
+    # the 12369 workflow (domain/env_complaints.py, R-12369-02…08)
+    "decide": frozenset({Role.OPERATOR}),
+    "forward": frozenset({Role.OPERATOR}),
+    "report": frozenset({Role.UNIT_HANDLER}),
+    "sign-off": frozenset({Role.LEADER}),
+    "send-back": frozenset({Role.LEADER}),
+    "supervise": frozenset({Role.OPERATOR, Role.LEADER}),
+    "answer-supervision": frozenset({Role.UNIT_HANDLER, Role.OPERATOR}),
+    "spot-check": frozenset({Role.OPERATOR}),
 }
 
 # Operator verbs restricted to the ticket's owner: whoever dispatches owns it (R-12345-03).
-OWNER_ONLY = frozenset({"transfer", "review", "callback", "submit", "close", "city-reject"})
+OWNER_ONLY = frozenset({"transfer", "review", "callback", "submit", "close", "city-reject", "forward"})
 # Unit-handler verbs restricted to the lead unit (co-units only see the ticket).
-LEAD_UNIT_ONLY = frozenset({"sign", "return", "request-extension", "reply", "record-call"})
+LEAD_UNIT_ONLY = frozenset(
+    {"sign", "return", "request-extension", "reply", "record-call", "report", "answer-supervision"}
+)
 
 VIEW_ALL_ROLES = frozenset({Role.OPERATOR, Role.ANALYST, Role.LEADER, Role.ADMIN, Role.PARTNER, Role.SYSTEM})
 # R-12345-11: who may ever see unmasked caller data of a ticket. Units never (the reported party
@@ -78,7 +89,7 @@ def permits(actor: Actor, verb: str, ticket: Ticket) -> bool:
         return False
     if actor.role == Role.OPERATOR and verb in OWNER_ONLY:
         return ticket.owner_id == actor.user_id
-    if actor.role == Role.OPERATOR and verb == "dispatch":
+    if actor.role == Role.OPERATOR and verb in ("dispatch", "decide"):
         return ticket.owner_id in (None, actor.user_id)
     if actor.role == Role.UNIT_HANDLER and verb in LEAD_UNIT_ONLY:
         return actor.unit_id is not None and actor.unit_id == ticket.unit_id

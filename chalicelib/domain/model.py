@@ -23,6 +23,8 @@ class Status(StrEnum):
     CLOSED = "closed"
     RETURNED = "returned"
     EXTENSION_REQUESTED = "extension_requested"
+    ACCEPTED = "accepted"  # 12369: accepted, to forward (R-12369-02/04)
+    AWAITING_SIGNOFF = "awaiting_signoff"  # 12369: result reported, awaiting the leader's sign-off (R-12369-06)
 
 
 OPEN_STATUSES = frozenset(s for s in Status if s is not Status.CLOSED)
@@ -83,6 +85,19 @@ class EventType(StrEnum):
     INSTRUCTION_RECORDED = "instruction_recorded"
     INSTRUCTION_CHASED = "instruction_chased"
     INSTRUCTION_ANSWERED = "instruction_answered"
+    DECIDED = "decided"  # 12369 acceptance decision (R-12369-02)
+    FORWARDED = "forwarded"  # R-12369-04
+    RESULT_REPORTED = "result_reported"  # R-12369-06
+    SIGNED_OFF = "signed_off"
+    SENT_BACK = "sent_back"
+    SUPERVISION_OPENED = "supervision_opened"  # R-12369-07
+    SUPERVISION_ANSWERED = "supervision_answered"
+    SPOT_CHECKED = "spot_checked"  # R-12369-08
+    SPOT_SAMPLED = "spot_sampled"
+    ENV_DECISION_OVERDUE = "env_decision_overdue"
+    ENV_FORWARD_OVERDUE = "env_forward_overdue"
+    ENV_FINISH_OVERDUE = "env_finish_overdue"
+    ENV_SUPERVISION_OVERDUE = "env_supervision_overdue"
 
 
 CHANNELS = frozenset({"phone", "web", "app", "wechat", "letter", "city"})
@@ -238,6 +253,7 @@ class Ticket:
     difficult: Marking | None = None
     supervised: Marking | None = None
     typical: Marking | None = None
+    env: dict[str, Any] | None = None  # the 12369 report's own record (domain/env_complaints.py)
     alerts_done: frozenset[str] = frozenset()
     last_seq: int = 0
     version: int = 0

@@ -39,6 +39,8 @@ STATUS_TEXT: dict[str, str] = {
     Status.CALLED_BACK: "已回访，待提交",
     Status.SUBMITTED: "已提交市平台审核",
     Status.CLOSED: "已办结",
+    Status.ACCEPTED: "已受理，待转送",  # 12369 (R-12369-02/04)
+    Status.AWAITING_SIGNOFF: "办理结果待领导签发",  # 12369 (R-12369-06)
 }
 CATEGORY_TEXT = table("category")
 
@@ -99,6 +101,43 @@ ATTRIBUTES: tuple[dict[str, Any], ...] = (
         "values": BOOL_VALUES,
     },
 )
+
+# R-12369-01: a report to the 12369 group (service `env-report`) names the reported entity and the demand.
+ENV_ATTRIBUTES: tuple[dict[str, Any], ...] = (
+    {
+        "variable": True,
+        "code": "entity_name",
+        "datatype": "string",
+        "required": True,
+        "datatype_description": "200字以内",
+        "order": 3,
+        "description": "被举报单位或个人名称",
+    },
+    {
+        "variable": True,
+        "code": "entity_address",
+        "datatype": "string",
+        "required": False,
+        "datatype_description": "300字以内",
+        "order": 4,
+        "description": "被举报对象地址",
+    },
+    {
+        "variable": True,
+        "code": "demand",
+        "datatype": "text",
+        "required": True,
+        "datatype_description": "1000字以内",
+        "order": 5,
+        "description": "诉求目的（希望如何处理）",
+    },
+)
+
+
+def attributes_of(svc: Service) -> tuple[dict[str, Any], ...]:
+    """The attributes of one service: the common ones, plus the 12369 group's (R-12369-01)."""
+    return ATTRIBUTES + (ENV_ATTRIBUTES if svc.hotline == "12369" else ())
+
 
 REQUEST_FIELDS = (
     "service_request_id",
@@ -168,7 +207,8 @@ def services_list() -> list[dict[str, Any]]:
 
 def service_definition(code: str) -> dict[str, Any]:
     """GET services/{code}: the attributes a request of this service may carry."""
-    return {"service_code": service(code).code, "attributes": [dict(a) for a in ATTRIBUTES]}
+    svc = service(code)
+    return {"service_code": svc.code, "attributes": [dict(a) for a in attributes_of(svc)]}
 
 
 def split_format(name: str) -> tuple[str, str]:
@@ -250,6 +290,14 @@ def request_payload(form: Mapping[str, Sequence[str]]) -> tuple[Service, dict[st
         "confidential": _attribute_flag(form, "confidential", False),
         "wants_reply": _attribute_flag(form, "wants_reply", True),
     }
+    if svc.hotline == "12369":  # R-12369-01: the entity and the demand are required
+        entity_name, demand = _one(form, "attribute[entity_name]", 200), _one(form, "attribute[demand]", 1000)
+        if not entity_name:
+            raise Open311Error("attribute[entity_name] missing (被举报单位或个人名称)")
+        if not demand:
+            raise Open311Error("attribute[demand] missing (诉求目的)")
+        entity = {"name": entity_name, "address": _one(form, "attribute[entity_address]", 300)}
+        payload.update(entity=entity, demand=demand)
     return svc, payload, {"media_url": media_url, "address_id": address_id}
 
 

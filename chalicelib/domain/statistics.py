@@ -55,6 +55,32 @@ METRICS: tuple[str, ...] = (
 )
 INDEX_SCOPES = ("units", "owners")
 
+# The 12369 line's own counters (docs/statistics.md, "12369"): a 12369 report moves only these, in the
+# one scope ENV_SCOPE, so every 12345 figure counts 12345 tickets only (every figure split by hotline).
+ENV_SCOPE = "hotline#12369"
+ENV_METRICS: tuple[str, ...] = (
+    "env_received",
+    "env_decided",
+    "env_decided_on_time",
+    "env_accepted",
+    "env_not_accepted",
+    "env_referred",
+    "env_forwarded",
+    "env_forwarded_on_time",
+    "env_transfers",
+    "env_extensions",
+    "env_sent_back",
+    "env_finished",
+    "env_finished_on_time",
+    "env_overdue",
+    "env_supervised",
+    "env_supervision_answered",
+    "env_spot_sampled",
+    "env_spot_checked",
+    "env_spot_answered",
+    "env_spot_satisfied",
+)
+
 
 def month_of(at: datetime) -> str:
     """`YYYY-MM` of an instant in Asia/Shanghai."""
@@ -125,6 +151,12 @@ def counter_deltas(event_type: str, data: Mapping[str, Any], ticket: Mapping[str
     Pure and deterministic: the recount feeds it the stored event (type, data, snapshot) and gets
     exactly what the transition wrote.
     """
+    if ticket.get("hotline") == "12369":  # every figure split by hotline (docs/statistics.md, "12369")
+        return env_deltas(event_type, data)
+    return _deltas_12345(event_type, data, ticket)
+
+
+def _deltas_12345(event_type: str, data: Mapping[str, Any], ticket: Mapping[str, Any]) -> Deltas:
     out: Deltas = defaultdict(dict)
     unit = ticket.get("unit_id")
     owner = ticket.get("owner_id")
@@ -152,6 +184,49 @@ def counter_deltas(event_type: str, data: Mapping[str, Any], ticket: Mapping[str
         for metric in _conditional(event_type, data):
             add(metric)
     return {k: v for k, v in out.items() if v}
+
+
+def _if(flag: str, metric: str) -> Any:
+    return lambda d: [metric] if d.get(flag) else []
+
+
+_DECISION_METRIC = {"accept": "env_accepted", "not_accepted": "env_not_accepted", "refer": "env_referred"}
+_ANSWERED_SPOT = ("satisfied", "basically_satisfied", "dissatisfied")
+
+# 12369 event type → the metrics it moves given its data (R-12369-02…08)
+_ENV_EVENTS: dict[str, Any] = {
+    "received": lambda d: ["env_received"],
+    "decided": lambda d: (
+        ["env_decided", _DECISION_METRIC.get(str(d.get("kind")), "env_referred")]
+        + _if("on_time", "env_decided_on_time")(d)
+    ),
+    "forwarded": lambda d: ["env_forwarded"] + _if("on_time", "env_forwarded_on_time")(d),
+    "transferred": _if("other_unit", "env_transfers"),
+    "extension_decided": _if("approve", "env_extensions"),
+    "sent_back": lambda d: ["env_sent_back"],
+    "signed_off": lambda d: ["env_finished"] + _if("on_time", "env_finished_on_time")(d),
+    "env_forward_overdue": lambda d: ["env_overdue"] + _if("supervision", "env_supervised")(d),
+    "env_finish_overdue": lambda d: ["env_overdue"] + _if("supervision", "env_supervised")(d),
+    "supervision_opened": lambda d: ["env_supervised"],
+    "supervision_answered": lambda d: ["env_supervision_answered"],
+    "spot_sampled": lambda d: ["env_spot_sampled"],
+    "spot_checked": lambda d: (
+        ["env_spot_checked"]
+        + (["env_spot_answered"] if d.get("satisfaction") in _ANSWERED_SPOT else [])
+        + (["env_spot_satisfied"] if d.get("satisfaction") in SATISFIED else [])
+        + _if("supervision", "env_supervised")(d)
+    ),
+}
+
+
+def env_deltas(event_type: str, data: Mapping[str, Any]) -> Deltas:
+    """Counter increments of one 12369 event (R-12369-02…08), all in ENV_SCOPE."""
+    rule = _ENV_EVENTS.get(event_type)
+    metrics: list[str] = rule(data) if rule else []
+    counts: dict[str, int] = {}
+    for metric in metrics:
+        counts[metric] = counts.get(metric, 0) + 1
+    return {ENV_SCOPE: counts} if counts else {}
 
 
 # ---------------------------------------------------------------- figures
@@ -207,19 +282,58 @@ FIGURES: tuple[Figure, ...] = (
 FIGURE_IDS = tuple(f.id for f in FIGURES)
 FIGURE_LABELS = {f.id: f.label for f in FIGURES}
 
+# The 12369 line's figures (docs/statistics.md, "12369"), over ENV_METRICS.
+ENV_FIGURES: tuple[Figure, ...] = (
+    Figure("env_received", "举报受理登记数", "count", ((1, "env_received"),), ((1, "env_received"),), "R-12369-01"),
+    Figure("acceptance_rate", "受理率", "rate", ((1, "env_accepted"),), ((1, "env_decided"),), "R-12369-02"),
+    Figure(
+        "decided_on_time_rate", "按期受理率", "rate", ((1, "env_decided_on_time"),), ((1, "env_decided"),), "R-12369-03"
+    ),
+    Figure(
+        "forwarded_on_time_rate",
+        "按期转送率",
+        "rate",
+        ((1, "env_forwarded_on_time"),),
+        ((1, "env_forwarded"),),
+        "R-12369-04",
+    ),
+    Figure(
+        "finished_on_time_rate",
+        "按期办结率",
+        "rate",
+        ((1, "env_finished_on_time"),),
+        ((1, "env_finished"),),
+        "R-12369-05",
+    ),
+    Figure("not_accepted", "不予受理数", "count", ((1, "env_not_accepted"),), ((1, "env_decided"),), "R-12369-02"),
+    Figure("referred", "移送数", "count", ((1, "env_referred"),), ((1, "env_decided"),), "R-12369-02"),
+    Figure("extensions", "延期数", "count", ((1, "env_extensions"),), ((1, "env_accepted"),), "R-12369-05"),
+    Figure("sent_back", "签发退回数", "count", ((1, "env_sent_back"),), ((1, "env_finished"),), "R-12369-06"),
+    Figure("supervised", "督办数", "count", ((1, "env_supervised"),), ((1, "env_accepted"),), "R-12369-07"),
+    Figure(
+        "spot_satisfaction_rate",
+        "抽查满意率",
+        "rate",
+        ((1, "env_spot_satisfied"),),
+        ((1, "env_spot_answered"),),
+        "R-12369-08",
+    ),
+)
+ENV_FIGURE_IDS = tuple(f.id for f in ENV_FIGURES)
+
 
 def _sum(terms: tuple[tuple[int, str], ...], counts: Mapping[str, int]) -> int:
     return sum(sign * int(counts.get(metric, 0)) for sign, metric in terms)
 
 
-def figures(counts: Mapping[str, int]) -> dict[str, dict[str, Any]]:
+def figures(counts: Mapping[str, int], table: tuple[Figure, ...] = FIGURES) -> dict[str, dict[str, Any]]:
     """Every figure of one scope and month: `{id: {label, kind, value, numerator, denominator, rate}}`.
 
     `value` is the count for counts and the rate (0–1, None when the denominator is 0) for rates;
     `rate` is always numerator / denominator (None when undefined).
     """
     out: dict[str, dict[str, Any]] = {}
-    for f in FIGURES:
+    for f in table:
         num = _sum(f.numerator, counts)
         den = _sum(f.denominator, counts)
         rate = round(num / den, 4) if den > 0 else None

@@ -8,8 +8,9 @@ Notifications are not sent here: the stream handler reacts to the event.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from chalicelib.domain import deadlines
+from chalicelib.domain import deadlines, env_complaints
 from chalicelib.domain.calendar import SHANGHAI, Deadline
 from chalicelib.domain.deadlines import Alert
 from chalicelib.domain.model import SYSTEM_ACTOR, Change, Ticket
@@ -21,6 +22,7 @@ EVENT_OF: dict[str, str] = {
     "dispatch_overdue": "marked_dispatch_overdue",  # R-12345-01: 12 h passed
     "handle_reminder": "reminder_due",  # R-12345-04: the working day before due
     "handle_overdue": "marked_overdue",  # R-12345-08/10: due passed, not submitted
+    **env_complaints.ALERT_EVENTS,  # R-12369-03/04/05 overdue, R-12369-07 supervision chase
 }
 FLAG_OF: dict[str, str] = {"dispatch_overdue": "dispatch_overdue", "handle_overdue": "overdue"}
 SWEEP_EVENTS = frozenset(EVENT_OF.values())
@@ -35,13 +37,20 @@ def due_alert(ticket: Ticket, ctx: Context, now: datetime) -> Alert | None:
     return alert
 
 
-def apply_alert(ticket: Ticket, alert: Alert, now: datetime, *, announce: bool = True) -> Change:
+def apply_alert(
+    ticket: Ticket, alert: Alert, now: datetime, ctx: Context | None = None, *, announce: bool = True
+) -> Change:
     """Mark the alert done on the ticket; flag overdue kinds; the event says who must act.
 
     `announce=False` records an alert whose claim already exists (it was announced before) silently.
     """
     flags = ticket.flags | {FLAG_OF[alert.kind]} if alert.kind in FLAG_OF else ticket.flags
-    after = ticket.with_changes(alerts_done=ticket.alerts_done | {alert.key}, flags=flags, updated_at=now)
+    extra: dict[str, Any] = {}
+    env_data: dict[str, Any] = {}
+    if alert.kind in env_complaints.ALERT_EVENTS and ctx is not None:  # R-12369-07: late work is supervised
+        extra, env_data = env_complaints.alert_changes(ticket, alert, now, ctx)
+        flags = extra.pop("flags", flags)
+    after = ticket.with_changes(alerts_done=ticket.alerts_done | {alert.key}, flags=flags, updated_at=now, **extra)
     data = {
         "alert": alert.kind,
         "key": alert.key,
@@ -52,7 +61,10 @@ def apply_alert(ticket: Ticket, alert: Alert, now: datetime, *, announce: bool =
         "owner_id": ticket.owner_id or ticket.created_by,
         "unit_id": ticket.unit_id,
         "announce": announce,
+        **env_data,
     }
+    if alert.kind == "env_supervision_overdue":
+        data["unit_id"] = ticket.unit_id  # the chase goes to the supervised unit and the owner
     if alert.kind == "handle_overdue":
         data["difficult_candidate"] = True  # R-12345-10: overdue tickets go to the difficult list
     return Change(ticket, after, EVENT_OF[alert.kind], data, now, SYSTEM_ACTOR)
@@ -83,8 +95,8 @@ def task_for(change: Change) -> dict[str, str] | None:
 
 def recomputed_due(ticket: Ticket, ctx: Context, *, reassigned_at: datetime | None = None) -> Deadline | None:
     """The handling due under the current calendar, or None when it cannot depend on the calendar."""
-    if not ticket.is_open or ticket.handle_due is None:
-        return None
+    if not ticket.is_open or ticket.handle_due is None or ticket.hotline == env_complaints.HOTLINE:
+        return None  # 12369 dues are calendar days from acceptance (R-12369-05), fixed once computed
     cal = ctx.calendar
     if (ticket.extension or {}).get("decision") == "approved" or ticket.city_due is not None:
         # A date chosen by a person (extension) or the city: only its provisional mark can change.

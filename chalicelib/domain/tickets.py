@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain import access, deadlines, inputs, phones
+from chalicelib.domain import access, deadlines, env_complaints, inputs, phones
 from chalicelib.domain.calendar import Deadline, WorkCalendar
 from chalicelib.domain.errors import InvalidTransition, ValidationError
 from chalicelib.domain.model import (
@@ -56,7 +56,8 @@ FROM_STATES: dict[str, frozenset[str]] = {
     "mark-typical": ANY,
     "record-call": ANY,
 }
-VERBS = tuple(FROM_STATES)
+# every verb of the ticket API: the 12345 graph's and the 12369 workflow's own (domain/env_complaints.py)
+VERBS = tuple(FROM_STATES) + tuple(v for v in env_complaints.VERBS if v not in FROM_STATES)
 CALL_KINDS = ("dispatch_notice", "reminder", "callback", "other")
 MAX_TEXT = inputs.MAX_TEXT
 MAX_CO_UNITS = 10
@@ -213,7 +214,11 @@ def new_ticket(ticket_id: str, payload: Mapping[str, Any], actor: Actor, now: da
     read = _Intake(payload)
     hotline = read.choice("hotline", HOTLINES, "12345")
     channel = read.choice("channel", CHANNELS, "phone")
-    category = read.choice("category", [c.value for c in Category])
+    env_report = hotline == env_complaints.HOTLINE
+    if env_report and payload.get("category") is None:
+        category = Category.REPORT.value  # a 12369 report is a 举报 unless stated otherwise
+    else:
+        category = read.choice("category", [c.value for c in Category])
     title, content = read.text("title", 200), read.text("content", MAX_TEXT)
     caller = read.caller()
     location = _location(payload.get("location"), read.errors)
@@ -226,8 +231,40 @@ def new_ticket(ticket_id: str, payload: Mapping[str, Any], actor: Actor, now: da
         name: read.flag(name, default)
         for name, default in (("confidential", False), ("wants_reply", True), ("urgent", False))
     }
+    env = env_complaints.intake(payload, received_at, read.errors) if env_report else None  # R-12369-01
+    if env is not None and env["anonymous"] and any(caller.as_dict().values()):
+        read.errors["caller"] = "匿名举报不能填写举报人信息"
     if read.errors:
         raise ValidationError(read.errors)
+    if env is not None:  # R-12369-03: only the decision clock runs until the report is accepted
+        return Change(
+            None,
+            Ticket(
+                ticket_id=ticket_id,
+                hotline=hotline,
+                source=source,
+                channel=channel,
+                category=category,
+                title=title,
+                content=content,
+                received_at=received_at,
+                external_id=external_id,
+                location=location,
+                caller=caller,
+                city_due=city_due,
+                created_by=actor.user_id,
+                created_at=now,
+                updated_at=now,
+                confidential=flags["confidential"],
+                wants_reply=flags["wants_reply"],
+                urgent=flags["urgent"],
+                env=env,
+            ),
+            "received",
+            {"source": source, "external_id": external_id, "hotline": hotline},
+            now,
+            actor,
+        )
     due = deadlines.handle_due(
         ctx.calendar,
         start=received_at,
@@ -287,6 +324,8 @@ def _location(raw: Any, errors: dict[str, str]) -> dict[str, Any]:
 
 def state_allows(ticket: Ticket, verb: str) -> bool:
     """True when the ticket's state allows the verb (the graph only, not inputs)."""
+    if ticket.hotline == env_complaints.HOTLINE:
+        return env_complaints.state_allows(ticket, verb)
     if ticket.status not in FROM_STATES.get(verb, frozenset()):
         return False
     if verb == "submit" and ticket.status == S.REVIEWED:
@@ -319,6 +358,8 @@ def callback_required(ticket: Ticket) -> bool:
 
 def allowed_actions(ticket: Ticket, actor: Actor) -> list[str]:
     """The verbs this actor may take on the ticket now (for the SPA's buttons)."""
+    if ticket.hotline == env_complaints.HOTLINE:
+        return env_complaints.allowed_actions(ticket, actor)
     return [v for v in VERBS if state_allows(ticket, v) and access.permits(actor, v, ticket)]
 
 
@@ -331,6 +372,13 @@ def apply(ticket: Ticket, verb: str, body: Mapping[str, Any], actor: Actor, now:
     before ownership: "not the owner" of a transition the ticket cannot take anyway would mislead
     (a received ticket has no owner yet; closing it is impossible whoever asks).
     """
+    if ticket.hotline == env_complaints.HOTLINE:  # the 12369 workflow (R-12369-01…08)
+        if verb not in env_complaints.FROM_STATES:
+            raise InvalidTransition(f"12369举报件不能执行 {verb}", verb=verb, status=ticket.status)
+        access.ensure_view(actor, ticket)
+        access.ensure_role_may(actor, verb)
+        changes, event_type, data = env_complaints.apply(ticket, verb, body, actor, now, ctx)
+        return Change(ticket, ticket.with_changes(updated_at=now, **changes), event_type, data, now, actor)
     handler = _HANDLERS.get(verb)
     if handler is None:
         raise InvalidTransition(f"未知操作 {verb}", verb=verb)
@@ -607,6 +655,8 @@ _HANDLERS: dict[str, Callable[[Ticket, Mapping[str, Any], Actor, datetime, Conte
 
 def next_alert(ticket: Ticket, ctx: Context) -> deadlines.Alert | None:
     """The next pending deadline alert of an open ticket (drives the sparse open-deadline index)."""
+    if ticket.hotline == env_complaints.HOTLINE:
+        return env_complaints.next_alert(ticket)  # a closed report may still have a supervision to chase
     if not ticket.is_open:
         return None
     return deadlines.next_alert(

@@ -48,6 +48,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("hotline.audit")
 
 CLOSE_EVENT = "closed"
+
+
+def is_close(event: dict[str, Any]) -> bool:
+    """An event that closes its ticket: the city's `closed`, or a 12369 report's sign-off, not-accepted or
+    referral decision (R-12369-02/06) — any transition into `closed` from another status (R-12345-17)."""
+    if event["type"] == CLOSE_EVENT:
+        return True
+    return event.get("to_status") == "closed" and event.get("from_status") not in (None, "closed")
+
+
 AUDIT_WORKERS = 16  # audit puts and packages of one batch run in parallel (independent objects)
 
 
@@ -162,7 +172,7 @@ def write_package(
 def handle_event(deps: Adapters, event: dict[str, Any], now: datetime) -> None:
     """Everything one event needs on S3: its audit copy; on `closed`, the archive package."""
     write_audit(deps, event, now)
-    if event["type"] == CLOSE_EVENT:
+    if is_close(event):
         archive_ticket(deps, event, now)
 
 
@@ -184,7 +194,7 @@ def _archive_group(
 
 
 def handle_records(deps: Adapters, records: list[StreamRecord], now: datetime) -> set[str]:
-    """The stream consumer: audit copies of all records and archive packages of `closed` events, all
+    """The stream consumer: audit copies of all records and archive packages of closing events (`is_close`), all
     side by side (tickets in parallel, each ticket's closes in stream order, so a reopened ticket's
     versions stay ordered; a package built from the batch's own events when it holds the whole history,
     its two documents put at once). Returns the sequence numbers that failed.
@@ -193,7 +203,7 @@ def handle_records(deps: Adapters, records: list[StreamRecord], now: datetime) -
     batch = [r.event for r in records]
     closes: dict[str, list[StreamRecord]] = {}
     for r in records:
-        if r.event["type"] == CLOSE_EVENT:
+        if is_close(r.event):
             closes.setdefault(r.event["ticket_id"], []).append(r)
     # two pools: a package waits for its documents' puts, which must never queue behind packages
     with (

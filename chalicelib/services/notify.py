@@ -76,6 +76,27 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
     "reminder_due": (("unit", "reminder"),),
     "marked_overdue": (("unit", "overdue"), ("owner", "overdue")),
 }
+# A 12369 report's own routes (R-12369-02…07); its other events (sign, return, transfer) use ROUTES.
+# "reporter": the reporter's notice (data.notice), texted where a number exists, else kept in the record only.
+ENV_ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
+    "received": (("duty", "env_new_report"),),
+    "decided": (("reporter", "env_notice"),),
+    "forwarded": (("unit", "env_forwarded"),),
+    "extension_decided": (("reporter", "env_notice"),),
+    "signed_off": (("reporter", "env_notice"),),
+    "supervision_opened": (("unit", "env_supervision"),),
+    "env_decision_overdue": (("duty", "env_overdue"), ("owner", "env_overdue")),
+    "env_forward_overdue": (("owner", "env_overdue"),),
+    "env_finish_overdue": (("unit", "env_overdue"), ("owner", "env_overdue")),
+    "env_supervision_overdue": (("unit", "env_supervision"), ("owner", "env_supervision")),
+}
+BRANDS = {"12345": "【12345热线】", "12369": "【12369环保举报热线】"}
+STAGES = {
+    "env_decision_overdue": "受理决定",
+    "env_forward_overdue": "转送",
+    "env_finish_overdue": "办结",
+    "env_supervision_overdue": "督办回复",
+}
 
 
 def recipients(deps: Adapters, event: dict[str, Any]) -> list[Recipient]:
@@ -84,8 +105,15 @@ def recipients(deps: Adapters, event: dict[str, Any]) -> list[Recipient]:
     if data.get("late") or data.get("announce") is False:
         return []  # found after its deadline, or announced before: recorded on the ticket, not texted
     out = []
-    for role, template in ROUTES.get(event["type"], ()):
+    routes = ROUTES.get(event["type"], ())
+    if (event.get("snapshot") or {}).get("hotline") == "12369":
+        routes = ENV_ROUTES.get(event["type"], routes)
+    for role, template in routes:
+        if role == "reporter" and not data.get("notice"):
+            continue  # no notice on this event (a denied extension)
         person = _person(deps, role, event)
+        if role == "reporter" and not (person or {}).get("phone"):
+            continue  # anonymous or no number: the notice stays in the record only
         if person is not None:
             out.append(Recipient(role, person.get("name", ""), person.get("phone", ""), template))
     return out
@@ -94,6 +122,9 @@ def recipients(deps: Adapters, event: dict[str, Any]) -> list[Recipient]:
 def _person(deps: Adapters, role: str, event: dict[str, Any]) -> dict[str, Any] | None:
     """Name and phone of the duty operator, the owner (if an admin entered a mobile) or the unit handler."""
     data, t = event.get("data") or {}, event.get("snapshot") or {}
+    if role == "reporter":  # the caller's data is stored encrypted on the ticket, never in the event
+        caller = deps.tickets.get(event["ticket_id"]).caller
+        return {"name": caller.name, "phone": caller.phone}
     if role == "duty":  # R-12345-12: the roster decides, out of hours included; nobody → recorded as failed
         return duty.on_duty(deps, datetime.fromisoformat(event["at"])) or {}
     if role == "owner":
@@ -122,7 +153,16 @@ def render(template: str, event: dict[str, Any], name: str) -> tuple[str, dict[s
         "deadline": _local(data.get("deadline")),
         "dispatch_due": _local(t.get("dispatch_due")),
         "handle_due": _local(t.get("handle_due")),
+        "brand": BRANDS.get(str(t.get("hotline") or "12345"), BRANDS["12345"]),
     }
+    if t.get("hotline") == "12369":  # R-12369-02…07 texts
+        env_doc = t.get("env") or {}
+        params.update(
+            notice=str(data.get("notice") or ""),
+            decision_due=_local(env_doc.get("decision_due")),
+            supervision_due=_local((env_doc.get("supervision") or {}).get("due")),
+            stage=STAGES.get(event["type"], "办理"),
+        )
     text = environment().get_template(f"sms/{template}.txt.j2").render(**params)
     return text.strip(), params
 
@@ -301,7 +341,7 @@ def work_message(
     """
     person = person or {}
     name = str(person.get("name") or "")
-    text = env.get_template(f"sms/{template}.txt.j2").render(**dict(params, name=name or "同志")).strip()
+    text = environment().get_template(f"sms/{template}.txt.j2").render(**dict(params, name=name or "同志")).strip()
     phone = str(person.get("phone") or "")
     record: dict[str, Any] = {
         "ticket_id": ref,

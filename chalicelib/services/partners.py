@@ -55,6 +55,9 @@ PUSH_FIELDS = frozenset(
         "city_limit_days",
         "city_due",
         "received_at",
+        "entity",  # 12369 reports (R-12369-01)
+        "demand",
+        "anonymous",
     }
 )
 HOOK_EVENTS = frozenset(
@@ -74,6 +77,9 @@ HOOK_EVENTS = frozenset(
         "city_rejected",
         "closed",
         "reassigned",
+        "decided",  # 12369 (R-12369-02…06): a case from above reports its result back up
+        "forwarded",
+        "signed_off",
     }
 )
 DEFAULT_HOOK_EVENTS = ("submitted",)
@@ -391,7 +397,21 @@ def unit_names(deps: Adapters) -> dict[str, str]:
 
 
 def result_of(ticket: Ticket) -> dict[str, Any] | None:
-    """The handling result the city audits: the reviewed reply, once submitted."""
+    """The handling result the city audits: the reviewed reply, once submitted.
+
+    A 12369 report's result is its signed four-part report (R-12369-06), once signed off.
+    """
+    env = ticket.env or {}
+    if ticket.hotline == "12369":
+        if not env.get("signoff"):
+            return None
+        result = env.get("result") or {}
+        return {
+            "sections": dict(result.get("sections") or {}),
+            "replied_at": result.get("at"),
+            "signed_at": env["signoff"].get("at"),
+            "satisfaction": None,
+        }
     if ticket.status not in (Status.SUBMITTED, Status.CLOSED) or not ticket.reply:
         return None
     return {

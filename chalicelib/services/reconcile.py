@@ -89,7 +89,7 @@ def _reconcile_day(
                 log.exception("reconcile: audit copy of %s failed", event["event_id"])
                 counts["failed"] += 1
                 failed.append(event["event_id"])
-        if event["type"] == archive.CLOSE_EVENT:
+        if archive.is_close(event):
             _reconcile_archive(deps, event, now, counts, repaired, failed)
 
 

@@ -47,7 +47,9 @@ def expected_counters(deps: Adapters, month: str) -> tuple[dict[tuple[str, str],
 
 def _partitions(deps: Adapters, month: str, expected: dict[tuple[str, str], int]) -> set[str]:
     """Every partition of the month that the recount or the live counters may hold."""
-    pks = {pk for pk, _ in expected} | {f"{month}#{s}" for s in ("county", *statistics.INDEX_SCOPES)}
+    pks = {pk for pk, _ in expected} | {
+        f"{month}#{s}" for s in ("county", statistics.ENV_SCOPE, *statistics.INDEX_SCOPES)
+    }
     pks |= {
         f"{month}#unit#{u}"
         for u in set(deps.directory.units()) | set(counters.read_index(deps.tickets, month, "units"))

@@ -47,18 +47,37 @@ def ensure_can_read(actor: Actor, scope: str, scope_id: str | None) -> None:
         raise Forbidden("承办单位只能查看本单位的统计", scope=scope)
 
 
-def monthly(deps: Adapters, month: str, scope: str = "county", scope_id: str | None = None) -> dict[str, Any]:
-    """Every figure of one scope and month, each with numerator and denominator; one Query."""
+HOTLINES = ("12345", "12369")
+
+
+def check_hotline(value: str | None, scope: str) -> str:
+    """`12345` (default) or `12369`; 12369 figures are county-wide only (docs/statistics.md)."""
+    hotline = value or "12345"
+    if hotline not in HOTLINES:
+        raise ValidationError({"hotline": "须为 12345 或 12369"})
+    if hotline == "12369" and scope != "county":
+        raise ValidationError({"scope": "12369 举报热线的统计仅提供全县口径（scope=county）"})
+    return hotline
+
+
+def monthly(
+    deps: Adapters, month: str, scope: str = "county", scope_id: str | None = None, hotline: str = "12345"
+) -> dict[str, Any]:
+    """Every figure of one scope, month and hotline, each with numerator and denominator; one Query."""
     month = check_month(month)
-    key = scope_key(scope, scope_id)
+    hotline = check_hotline(hotline, scope)
+    env = hotline == "12369"
+    key = statistics.ENV_SCOPE if env else scope_key(scope, scope_id)
     cost = counters.ReadCost()
     counts = statistics.sum_shards(counters.read_scope(deps.tickets, month, key, cost))
+    metrics = statistics.ENV_METRICS if env else statistics.METRICS
     return {
         "month": month,
+        "hotline": hotline,
         "scope": scope,
         "id": scope_id,
-        "figures": statistics.figures(counts),
-        "counts": {m: counts.get(m, 0) for m in statistics.METRICS},
+        "figures": statistics.figures(counts, statistics.ENV_FIGURES if env else statistics.FIGURES),
+        "counts": {m: counts.get(m, 0) for m in metrics},
         "read": cost.as_dict(),
     }
 
@@ -67,7 +86,7 @@ def monthly_for(deps: Adapters, actor: Actor, params: dict[str, str]) -> dict[st
     """GET /stats/monthly for this actor."""
     scope, scope_id = params.get("scope") or "county", params.get("id") or None
     ensure_can_read(actor, scope, scope_id)
-    return monthly(deps, params.get("month", ""), scope, scope_id)
+    return monthly(deps, params.get("month", ""), scope, scope_id, params.get("hotline") or "12345")
 
 
 def trend(

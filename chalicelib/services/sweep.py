@@ -147,7 +147,7 @@ def _sweep_ticket(deps: Adapters, ticket: Ticket, now: datetime, ctx: Context, s
             if not applied:
                 stats["not_due"] += 1  # stale index entry, or another sweep was first
             return applied
-        change = sweep.apply_alert(ticket, alert, now)
+        change = sweep.apply_alert(ticket, alert, now, ctx)
         extra: list[Write] = [(Item(f"ALERT#{ticket_id}", alert.key, {"at": now.isoformat()}), Absent())]
         if (task := sweep.task_for(change)) is not None:
             extra.append((_task_item(task), Absent()))
@@ -184,7 +184,7 @@ def _already_claimed(deps: Adapters, ticket_id: str, alert: Alert, now: datetime
     fresh = deps.tickets.get(ticket_id)
     if alert.key in fresh.alerts_done or sweep.due_alert(fresh, ctx, now) != alert:
         return None
-    change = sweep.apply_alert(fresh, alert, now, announce=False)
+    change = sweep.apply_alert(fresh, alert, now, ctx, announce=False)
     try:
         return deps.tickets.commit(change, next_alert(change.after, ctx))
     except Conflict:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access, inputs, tickets
 from chalicelib.domain.errors import BadRequest, Conflict, Forbidden, ValidationError
-from chalicelib.domain.model import FLAGS, Actor, Change, Role, Status, Ticket
+from chalicelib.domain.model import FLAGS, HOTLINES, Actor, Change, Role, Status, Ticket
 from chalicelib.services import privacy
 from chalicelib.storage.tickets import IdempotencyKey, Page
 
@@ -143,7 +143,9 @@ def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str]) -> Page:
     """A page of tickets in the actor's scope; exactly one index is queried."""
     if actor.role in (Role.RECORDS, Role.PARTNER):
         raise Forbidden("此角色不能浏览工单列表", role=actor.role)
-    filters = {k: v for k, v in params.items() if k in ("status", "unit_id", "owner_id", "flag", "due_before") and v}
+    filters = {
+        k: v for k, v in params.items() if k in ("status", "unit_id", "owner_id", "flag", "due_before", "hotline") and v
+    }
     _check_filters(filters)
     try:
         limit = int(params.get("limit") or 20)
@@ -162,6 +164,8 @@ def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str]) -> Page:
 def _check_filters(filters: dict[str, str]) -> None:
     if "status" in filters and filters["status"] not in {s.value for s in Status}:
         raise ValidationError({"status": "未知状态"})
+    if "hotline" in filters and filters["hotline"] not in HOTLINES:
+        raise ValidationError({"hotline": "须为 12345 或 12369"})
     if "flag" in filters and filters["flag"] not in FLAGS:
         raise ValidationError({"flag": f"须为 {', '.join(FLAGS)} 之一"})
     if "due_before" in filters:

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.documents import excel, pdf
+from chalicelib.documents import pdf
 from chalicelib.documents.labels import label
 from chalicelib.domain import work
 from chalicelib.domain.calendar import SHANGHAI
@@ -319,6 +319,8 @@ def notice_workbook(deps: Adapters, actor: Actor, notice_id: str) -> bytes:
     """The whole task as a spreadsheet: each unit, when it received, when it reported what, late or not."""
     work.ensure_staff(actor)
     notice = _notice(deps, actor, notice_id)
+    from chalicelib.documents import excel  # openpyxl: loaded by its first use
+
     return excel.notice_workbook(notice)
 
 

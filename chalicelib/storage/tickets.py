@@ -63,7 +63,7 @@ WORK_QUEUES: dict[str, str] = {
     "called_back": "to_submit",
     "submitted": "to_submit",
 }
-FILTERS = ("status", "unit_id", "owner_id", "flag", "due_before")
+FILTERS = ("status", "unit_id", "owner_id", "flag", "due_before", "hotline")
 DUE_PAGE_KEYS = ("ticket_id", "deadline_shard", "next_alert_at")  # the open-deadline index's LastEvaluatedKey
 
 EventRecord = dict[str, Any]  # a history item: event fields, `data` and `snapshot` parsed
@@ -83,7 +83,7 @@ def counter_items(
     items: dict[tuple[str, str], int] = {}
     for scope, metrics in statistics.counter_deltas(event_type, data, doc).items():
         for metric, n in metrics.items():
-            sk = f"{metric}#{shard if scope == 'county' else 0}"
+            sk = f"{metric}#{shard if scope in ('county', statistics.ENV_SCOPE) else 0}"
             items[(f"{month}#{scope}", sk)] = n
     return items
 

@@ -85,6 +85,7 @@ def users_for(path: str, method: str) -> list[str | None]:
         ("/work", ["op1", "leader1"]),
         ("/me", ["op1", "uh1", "admin1"]),
         ("/units", ["op1"]),
+        ("/env", ["op1", "analyst1"]),
         ("/auth", [None]),
         ("/health", [None]),
         ("/openapi.json", [None]),
@@ -111,7 +112,9 @@ FIELDS = sorted(
         "rate_per_minute grace_hours result number file required guidance investigation basis owner_id deadline "
         "deliverable deliverable_ref assigner_id meeting detail approver_id delegate_id new_deadline planned "
         "unplanned plan important cause measure dept_id departments members coordinator_id head_id "
-        "report_due body unit_ids attachments".split()
+        "report_due body unit_ids attachments "
+        "entity demand anonymous trigger answer reason_code authority duplicate_of consultation explanation "
+        "carried_out new_facts seed rate matter".split()
     )
 )
 SURROGATES = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, categories=["Cs"])
@@ -126,6 +129,9 @@ def _plausible_strings() -> list[str]:
         "U002",
         "op1",
         "complaint",
+        "12369",
+        "accept",
+        "not_accepted",
         "approved",
         "satisfied",
         "owner",
@@ -237,6 +243,14 @@ def _valid_bodies(plausible: dict[str, list[str]]) -> dict[tuple[str, str], dict
         "flag-supervised": {"reason": "督办"},
         "mark-typical": {"note": "典型"},
         "record-call": record,
+        "decide": {"decision": "not_accepted", "reason_code": "duplicate", "duplicate_of": "T20260101-00001"},
+        "forward": {"unit_id": "U001", "call": CALL},
+        "report": {"sections": {"matter": "事项", "investigation": "调查", "decision": "处理", "reply": "答复"}},
+        "sign-off": {"note": "同意"},
+        "send-back": {"reason": "不完整"},
+        "supervise": {"trigger": "late", "reason": "逾期"},
+        "answer-supervision": {"answer": "已整改"},
+        "spot-check": {"satisfaction": "satisfied", "carried_out": True},
     }
     bodies: dict[tuple[str, str], dict[str, Any]] = {
         (f"/tickets/{{ticket_id}}/{verb}", "POST"): dict(body, version=1) for verb, body in verbs.items()
@@ -321,6 +335,7 @@ def _valid_bodies(plausible: dict[str, list[str]]) -> dict[tuple[str, str], dict
             ("/admin/partners/{partner_id}", "PATCH"): partner,
             ("/admin/partners/{partner_id}/keys", "POST"): {"grace_hours": 24},
             ("/admin/recount", "POST"): {"month": f"{YEAR}-05", "dry_run": True},
+            ("/env/spot-checks", "POST"): {"month": f"{YEAR}-05", "rate": 0.1, "seed": "prop"},
             ("/admin/reconcile", "POST"): {"from": f"{YEAR}-05-01", "to": f"{YEAR}-05-02"},
             ("/archive/{ticket_id}/verify", "POST"): {"version": 1},
             ("/reply-templates/{category}", "PUT"): {

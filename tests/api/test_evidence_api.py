@@ -16,17 +16,19 @@ from chalicelib.services import evidence as svc
 from tests.helpers.archive import bucket, s3, upload
 from tests.helpers.evidence import AMR, EXE, HEIC, JPEG, MP3, PDF, PNG, TEXT, attach, docx, plain_zip, wav
 from tests.helpers.streams import AUDIT, deliver, stream_records
-from tests.helpers.tickets import CALL, OP1, close_ticket
+from tests.helpers.tickets import CALL, OP1, close_report
 
 
 def _ticket(api: Any, dispatched: bool = True) -> str:
     body = {"category": "report", "title": "河道排污", "content": "工厂夜间向河道排放污水", "hotline": "12369"}
+    body |= {"entity": {"name": "某印染厂"}, "demand": "查处排污"}  # R-12369-01
     resp = api.post("/tickets", body, user="op1")
     assert resp.status_code == 201, resp.json
     tid: str = resp.json["id"]
-    if dispatched:
-        out = api.post(f"/tickets/{tid}/dispatch", {"unit_id": "U001", "call": CALL}, user="op1")
-        assert out.status_code == 200, out.json
+    if dispatched:  # a 12369 report is accepted, then forwarded to the unit (R-12369-02/04)
+        for verb, step in (("decide", {"decision": "accept"}), ("forward", {"unit_id": "U001", "call": CALL})):
+            out = api.post(f"/tickets/{tid}/{verb}", step, user="op1")
+            assert out.status_code == 200, out.json
     return tid
 
 
@@ -152,13 +154,13 @@ def test_r12345_17_the_archive_manifest_lists_the_evidence_by_sha256(api: Any, d
     from chalicelib.services import tickets as tickets_svc
 
     now = datetime.now(UTC)
-    ticket, _ = tickets_svc.create_ticket(
-        deps, OP1, {"category": "complaint", "title": "废气", "content": "化工厂异味", "hotline": "12369"}, now
-    )
+    payload = {"category": "complaint", "title": "废气", "content": "化工厂异味", "hotline": "12369"}
+    payload |= {"entity": {"name": "某化工厂"}, "demand": "查处"}
+    ticket, _ = tickets_svc.create_ticket(deps, OP1, payload, now)
     tid = ticket.ticket_id
     recording = attach(api, deps, tid, "op1", wav(), "来电录音.wav").json
     photo = attach(api, deps, tid, "op1", PNG, "现场.png").json
-    close_ticket(deps, tid, datetime.now(UTC))
+    close_report(deps, tid, datetime.now(UTC))
     assert deliver(deps, AUDIT, {"Records": stream_records(deps, tid)}) == {"batchItemFailures": []}
     entry = deps.archive_index.latest(tid)
     manifest = json.loads(deps.archive_store.get(entry["prefix"] + "manifest.json").body)

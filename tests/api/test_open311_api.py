@@ -120,10 +120,13 @@ def test_post_request_creates_ticket_and_get_shows_no_personal_data(deps: Any, a
 
 def test_get_requests_filters(api: Any, api_key: str) -> None:
     ids = [
-        json.loads(post(api, "/open311/v2/requests.json", fields(api_key, service_code=code)).text)[0][
+        json.loads(post(api, "/open311/v2/requests.json", fields(api_key, service_code=code, **extra)).text)[0][
             "service_request_id"
         ]
-        for code in ("help", "env-report")
+        for code, extra in (
+            ("help", {}),
+            ("env-report", {"attribute[entity_name]": "某化工厂", "attribute[demand]": "查处偷排"}),
+        )
     ]
     listed = json.loads(get(api, "/open311/v2/requests.json").text)
     assert {r["service_request_id"] for r in listed} >= set(ids) and len(listed) <= 1000

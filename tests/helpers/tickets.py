@@ -41,6 +41,22 @@ def close_ticket(deps: Any, tid: str, now: datetime) -> None:
         svc.act(deps, actor, tid, verb, body, now + timedelta(seconds=n))
 
 
+ENV_RESULT = {"matter": "举报事项", "investigation": "现场核查属实", "decision": "责令整改", "reply": "已责令整改"}
+
+
+def close_report(deps: Any, tid: str, now: datetime) -> None:
+    """Walk a received 12369 report to closed: accept, forward, sign, report, sign-off (R-12369-02…06)."""
+    steps: list[tuple[str, Actor, dict[str, Any]]] = [
+        ("decide", OP1, {"decision": "accept"}),
+        ("forward", OP1, {"unit_id": "U001", "call": CALL}),
+        ("sign", UH1, {}),
+        ("report", UH1, {"sections": ENV_RESULT}),
+        ("sign-off", LEADER, {}),
+    ]
+    for n, (verb, actor, body) in enumerate(steps):
+        svc.act(deps, actor, tid, verb, body, now + timedelta(seconds=n))
+
+
 def closed_ticket(deps: Any, now: datetime | None = None, **extra: Any) -> str:
     """A new complaint with caller data, walked through every step to closed; its id."""
     now = now or datetime.now(UTC)

@@ -173,3 +173,38 @@ def test_r12345_12_due_tickets_cost_one_transaction_each_and_no_read(deps: Any, 
     assert ops["Query"] == before["Query"]  # one page per shard
     for tid in ids:
         assert _types(deps, tid) == ["received", "dispatch_warned"]
+
+
+def test_r12369_03_sweep_stays_o_due_with_12369_reports_mixed_in(deps: Any, seeded: Any) -> None:
+    """12369 reports use the same sparse open-deadline index: reports not yet due cost the sweep nothing,
+    each due one costs one transaction per alert and no read (the index holds its copy)."""
+    from chalicelib.domain.sweep import EVENT_OF
+    from chalicelib.services import sweep
+    from chalicelib.services import tickets as svc
+
+    report = {
+        "hotline": "12369",
+        "title": "企业偷排",
+        "content": "夜间偷排废水",
+        "entity": {"name": "某化工厂"},
+        "demand": "查处",
+    }
+    now = _now()
+    sweep.run_sweep(deps, now)  # settle whatever is due
+    before = sweep.run_sweep(deps, now)
+    for n in range(30):  # received, accepted, forwarded: none due yet
+        ticket, _ = svc.create_ticket(deps, OP1, dict(report), now)
+        if n % 3:
+            svc.act(deps, OP1, ticket.ticket_id, "decide", {"decision": "accept"}, now)
+        if n % 3 == 2:
+            svc.act(deps, OP1, ticket.ticket_id, "forward", {"unit_id": "U001", "call": CALL}, now)
+    not_due = sweep.run_sweep(deps, now)
+    assert not_due["dynamodb_by_operation"]["Query"] == before["dynamodb_by_operation"]["Query"] == 9
+    assert not_due["dynamodb_requests"] == before["dynamodb_requests"], (before, not_due)
+    for _ in range(3):  # decision overdue (R-12369-03)
+        svc.create_ticket(deps, OP1, dict(report, received_at=(now - timedelta(days=16)).isoformat()), now)
+    due = sweep.run_sweep(deps, now)
+    applied = sum(due.get(e, 0) for e in set(EVENT_OF.values()))
+    assert due["env_decision_overdue"] >= 3
+    ops = due["dynamodb_by_operation"]
+    assert ops["Query"] == 9 and "GetItem" not in ops and ops["TransactWriteItems"] == applied, due

@@ -169,8 +169,20 @@ def test_request_payload_maps_form_fields() -> None:
     assert payload["caller"] == {"name": "张 三", "phone": "13800001234"}
     assert payload["confidential"] is True and payload["wants_reply"] is True
     assert kept == {"media_url": "", "address_id": ""}
-    env, env_payload, _ = o311.request_payload(form(service_code="env-report"))
+    env_form = {"attribute[entity_name]": "某化工厂", "attribute[demand]": "查处偷排"}
+    env, env_payload, _ = o311.request_payload(form(service_code="env-report", **env_form))
     assert env_payload["hotline"] == "12369" and env_payload["category"] == "report"
+    assert env_payload["entity"] == {"name": "某化工厂", "address": ""} and env_payload["demand"] == "查处偷排"
+
+
+def test_r12369_01_the_12369_group_requires_entity_and_demand() -> None:
+    codes = [a["code"] for a in o311.service_definition("env-report")["attributes"]]
+    assert {"entity_name", "demand", "entity_address"} <= set(codes)
+    assert "entity_name" not in [a["code"] for a in o311.service_definition("help")["attributes"]]
+    with pytest.raises(o311.Open311Error, match="entity_name"):
+        o311.request_payload(form(service_code="env-report", **{"attribute[demand]": "查处"}))
+    with pytest.raises(o311.Open311Error, match="demand"):
+        o311.request_payload(form(service_code="env-report", **{"attribute[entity_name]": "某厂"}))
 
 
 @pytest.mark.parametrize(

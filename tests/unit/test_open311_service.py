@@ -49,6 +49,8 @@ def form(key: str, i: int, **extra: str) -> dict[str, list[str]]:
         "last_name": "王",
         **extra,
     }
+    if fields["service_code"] == "env-report":  # R-12369-01: the reported entity and the demand
+        fields.update({"attribute[entity_name]": "某化工厂", "attribute[demand]": "查处偷排"})
     return {k: [v] for k, v in fields.items()}
 
 

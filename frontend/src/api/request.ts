@@ -92,6 +92,10 @@ export function mapError(
     }
     if (parts.length) message = `${message}（${parts.join('；')}）`
   }
+  // a refusal the server names (12369 rules): its own sentence instead of the generic one
+  if (code === 'invalid_transition' && typeof details.refusal === 'string' && te(`errors.refusal.${details.refusal}`)) {
+    message = t(`errors.refusal.${details.refusal}`)
+  }
   if (code === 'internal' && typeof details.request_id === 'string') {
     message = `${message}（${t('errors.request_id', { id: details.request_id })}）`
   }

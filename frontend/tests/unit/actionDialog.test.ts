@@ -62,12 +62,23 @@ describe('the action dialog renders each verb from its descriptor', () => {
     document.body.innerHTML = ''
   })
 
-  it.each(VERBS.filter((v) => v !== 'reply'))('%s shows the descriptor fields, in order', async (verb) => {
+  it.each(VERBS.filter((v) => v !== 'reply' && v !== 'report'))('%s shows the descriptor fields, in order', async (verb) => {
     const dlg = await openDialog(verb)
     // el-date-picker drops data-test (README); the date field the e2e tests use carries it on a wrapper
     const expected = visibleFields(ACTIONS[verb], emptyActionForm()).flatMap((f) => ('test' in f && f.kind !== 'datetime' ? [f.test] : []))
     expect(hooks(dlg)).toEqual(expected)
     if (!expected.length) expect(dlg.textContent).toContain('确认对工单 T20261204-0001 执行')
+  })
+
+  it('a 12369 result report shows its four parts (R-12369-06)', async () => {
+    const dlg = await openDialog('report')
+    expect(hooks(dlg)).toEqual([
+      'field-section-matter',
+      'field-section-investigation',
+      'field-section-decision',
+      'field-section-reply',
+    ])
+    expect(dlg.textContent).toContain('调查核实情况')
   })
 
   it('reply shows one field per template section (R-12345-06)', async () => {

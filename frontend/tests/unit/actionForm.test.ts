@@ -6,6 +6,7 @@ import {
   actionRules,
   buildActionBody,
   emptyActionForm,
+  specFor,
   visibleFields,
   type ActionForm,
   type Translate,
@@ -105,6 +106,17 @@ const filled: ActionForm = {
   city_due: '2026-12-31 17:30',
   kind: 'reminder',
   outcome: ' 已接通 ',
+  env_decision: 'not_accepted',
+  reason_code: 'duplicate',
+  authority: ' 县市场监管局 ',
+  duplicate_of: ' T20261101-00001 ',
+  days: '20',
+  explanation: ' 已向市局说明 ',
+  consultation: ' 县政府协调 ',
+  trigger: 'late',
+  answer: ' 已责令整改 ',
+  carried_out: false,
+  new_facts: ' 仍在偷排 ',
 }
 
 /**
@@ -154,6 +166,25 @@ const BEFORE: [Verb, string, ActionForm, Record<string, unknown>][] = [
   ['callback', 'no misconduct', { ...filled, misconduct: false }, { version: 3, satisfaction: 'dissatisfied', informed: true, truthful: false, misconduct: false, note: '备注' }],
   ['transfer', 'good reason unanswered', { ...filled, good_reason: undefined }, { version: 3, unit_id: 'U001', call: { to_name: '周海', to_phone: '13957600001', note: '已电话通知' }, note: '备注' }],
   ['dispatch', 'no co-units', { ...filled, co_unit_ids: [] }, { version: 3, unit_id: 'U001', call: { to_name: '周海', to_phone: '13957600001', note: '已电话通知' } }],
+  // the 12369 workflow (R-12369-02…08)
+  ['decide', 'empty', emptyActionForm(), { version: 3, decision: '' }],
+  ['decide', 'filled', filled, { version: 3, decision: 'not_accepted', reason_code: 'duplicate', duplicate_of: 'T20261101-00001', note: '备注' }],
+  ['decide', 'not in scope', { ...filled, reason_code: 'not_in_scope' }, { version: 3, decision: 'not_accepted', reason_code: 'not_in_scope', authority: '县市场监管局', note: '备注' }],
+  ['decide', 'refer', { ...filled, env_decision: 'refer' }, { version: 3, decision: 'refer', authority: '县市场监管局', note: '备注' }],
+  ['forward', 'empty', emptyActionForm(), { version: 3, unit_id: '', call: { to_name: '', to_phone: '' } }],
+  ['forward', 'filled', filled, { version: 3, unit_id: 'U001', co_unit_ids: ['U002', 'U003'], consultation: '县政府协调', call: { to_name: '周海', to_phone: '13957600001', note: '已电话通知' } }],
+  ['report', 'empty', emptyActionForm(), { version: 3, sections: {} }],
+  ['report', 'filled', filled, { version: 3, sections: { result: '已修复', contact: '已回电' } }],
+  ['sign-off', 'empty', emptyActionForm(), { version: 3 }],
+  ['sign-off', 'filled', filled, { version: 3, note: '备注' }],
+  ['send-back', 'empty', emptyActionForm(), { version: 3, reason: '' }],
+  ['send-back', 'filled', filled, { version: 3, reason: '需协调住建部门' }],
+  ['supervise', 'empty', emptyActionForm(), { version: 3, trigger: '', reason: '' }],
+  ['supervise', 'filled', filled, { version: 3, trigger: 'late', reason: '需协调住建部门' }],
+  ['answer-supervision', 'empty', emptyActionForm(), { version: 3, answer: '' }],
+  ['answer-supervision', 'filled', filled, { version: 3, answer: '已责令整改' }],
+  ['spot-check', 'empty', emptyActionForm(), { version: 3, satisfaction: '' }],
+  ['spot-check', 'filled', filled, { version: 3, satisfaction: 'dissatisfied', carried_out: false, new_facts: '仍在偷排', note: '备注' }],
 ]
 
 describe('the descriptor builds the same bodies as the per-verb code did', () => {
@@ -184,7 +215,45 @@ describe('one descriptor per verb drives the dialog', () => {
   })
 
   it('marks the main path verbs primary for the detail page', () => {
-    expect(VERBS.filter((v) => ACTIONS[v].primary)).toEqual(['dispatch', 'sign', 'reply', 'review', 'callback', 'submit', 'close'])
+    expect(VERBS.filter((v) => ACTIONS[v].primary)).toEqual([
+      'dispatch',
+      'sign',
+      'reply',
+      'review',
+      'callback',
+      'submit',
+      'close',
+      'decide',
+      'forward',
+      'report',
+      'sign-off',
+      'answer-supervision',
+      'spot-check',
+    ])
+  })
+
+  it('gives a 12369 report its own extension form: days, at most one, reason, explanation (R-12369-05)', () => {
+    const env = specFor('request-extension', '12369')
+    expect(visibleFields(env, emptyActionForm()).flatMap((f) => ('test' in f ? [f.test] : []))).toEqual([
+      'field-days',
+      'field-reason',
+      'field-explanation',
+    ])
+    expect(specFor('request-extension', '12345')).toBe(ACTIONS['request-extension'])
+    expect(specFor('decide', '12369')).toBe(ACTIONS.decide)
+    const body = buildActionBody('request-extension', { ...filled, days: '20' }, { version: 3, hotline: '12369' })
+    expect(body).toEqual({ version: 3, days: 20, reason: '需协调住建部门', explanation: '已向市局说明' })
+  })
+
+  it('asks for the reason code only when not accepting, and the authority or original number it needs (R-12369-02)', () => {
+    const t12369 = (f: ActionForm) => visibleFields(ACTIONS.decide, f).flatMap((x) => ('test' in x ? [x.test] : []))
+    expect(t12369({ ...emptyActionForm(), env_decision: 'accept' })).toEqual(['field-env-decision', 'field-note'])
+    expect(t12369({ ...emptyActionForm(), env_decision: 'not_accepted', reason_code: 'duplicate' })).toEqual([
+      'field-env-decision',
+      'field-reason-code',
+      'field-duplicate-of',
+      'field-note',
+    ])
   })
 
   it('keeps the fields and their data-test hooks the e2e tests select, in order', () => {

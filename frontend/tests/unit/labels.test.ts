@@ -17,6 +17,10 @@ import {
   SATISFACTIONS,
   STATUSES,
   VERBS,
+  ENV_DECISIONS,
+  ENV_REASONS,
+  SUPERVISION_TRIGGERS,
+  RESULT_SECTIONS,
 } from '@/api/tickets/types'
 import { useLabel } from '@/composables/useLabel'
 
@@ -34,6 +38,10 @@ const CODES: Record<string, readonly string[]> = {
   'adminUnits.kinds': UNIT_KINDS,
   'adminUnits.contactRoles': CONTACT_ROLES,
   'duty.shifts': SHIFTS,
+  envDecision: ENV_DECISIONS,
+  envReason: ENV_REASONS,
+  supervisionTrigger: SUPERVISION_TRIGGERS,
+  resultSection: RESULT_SECTIONS,
 }
 
 /** Locale table → the catalogue table it is taken from. */

@@ -22,6 +22,10 @@ describe('mapError turns API errors into Chinese messages', () => {
 
   it('keeps invalid_transition distinct from conflict on the same 409', () => {
     expect(mapError(409, { code: 'invalid_transition' }).message).toBe('工单当前状态不允许此操作')
+    // a refusal the server names gets its own sentence (R-12369-05: one extension only)
+    const refused = mapError(409, { code: 'invalid_transition', message: 'x', details: { refusal: 'extension_used' } })
+    expect(refused.message).toContain('只能延期一次')
+    expect(mapError(409, { code: 'invalid_transition', details: { refusal: 'no_such' } }).message).toBe('工单当前状态不允许此操作')
   })
 
   it.each([

@@ -68,4 +68,33 @@ describe('the ticket page', () => {
     expect(getTicketEvents).toHaveBeenCalledTimes(1) // the first load only: a reveal is no timeline event
     wrapper.unmount()
   })
+
+  it('shows a 12369 report by its own stage names and its record, notices included (R-12369-01/02)', async () => {
+    vi.mocked(getTicket).mockResolvedValue({
+      ...masked,
+      hotline: '12369',
+      status: 'accepted',
+      category: 'report',
+      allowed_actions: ['forward'],
+      env: {
+        entity: { name: '某化工有限公司', address: '沙柳镇工业区8号' },
+        demand: '要求查处',
+        anonymous: false,
+        decision_due: '2026-12-19T02:00:00+00:00',
+        decision: { kind: 'accept', at: '2026-12-04T02:00:00+00:00', on_time: true },
+        forward_due: '2026-12-09T09:30:00+00:00',
+        finish_due: '2027-02-02T02:00:00+00:00',
+        notices: [{ kind: 'decision', text: '【12369环保举报热线】您举报的环境问题已受理', at: '2026-12-04T02:00:00+00:00' }],
+      },
+    } as unknown as TicketPublic)
+    const wrapper = await mountDetail()
+    const page = wrapper.get('[data-test="ticket-detail"]')
+    expect(page.get('[data-test="ticket-status"]').text()).toBe('待转送')
+    expect(page.get('[data-test="env-entity"]').text()).toBe('某化工有限公司')
+    expect(page.get('[data-test="env-decision"]').text()).toContain('受理')
+    expect(page.get('[data-test="env-notice"]').text()).toContain('【12369环保举报热线】')
+    expect(page.get('[data-test="action-forward"]').text()).toBe('转送')
+    expect(page.text()).not.toMatch(/accept|forward_due|not_in_scope/)
+    wrapper.unmount()
+  })
 })

@@ -1,6 +1,6 @@
 import { http } from '@/api/request'
 import { fetchBlob } from '@/api/blob'
-import type { StatsReport, StatsTrend, TypicalTicket } from './types'
+import type { Figures, StatsReport, StatsTrend, TypicalTicket } from './types'
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
@@ -32,4 +32,9 @@ export function typicalPdf(month: string): Promise<Blob> {
 /** GET /documents/typical?format=json */
 export function typicalList(month: string): Promise<{ items: TypicalTicket[] }> {
   return http.get<{ items: TypicalTicket[] }>('/documents/typical', { month, format: 'json' })
+}
+
+/** GET /stats/monthly?hotline=12369: the 12369 line's own county figures (docs/statistics.md, "12369"). */
+export function getEnvMonthly(month: string): Promise<{ month: string; hotline: string; figures: Figures }> {
+  return http.get<{ month: string; hotline: string; figures: Figures }>('/stats/monthly', { month, hotline: '12369' })
 }

@@ -13,6 +13,8 @@ export const STATUSES = [
   'closed',
   'returned',
   'extension_requested',
+  'accepted',
+  'awaiting_signoff',
 ] as const
 export type TicketStatus = (typeof STATUSES)[number]
 
@@ -48,11 +50,31 @@ export const VERBS = [
   'flag-supervised',
   'mark-typical',
   'record-call',
+  // the 12369 workflow (docs/api.md, "The 12369 environmental complaint")
+  'decide',
+  'forward',
+  'report',
+  'sign-off',
+  'send-back',
+  'supervise',
+  'answer-supervision',
+  'spot-check',
 ] as const
 export type Verb = (typeof VERBS)[number]
 
 export const SATISFACTIONS = ['satisfied', 'basically_satisfied', 'dissatisfied', 'unreachable'] as const
 export type Satisfaction = (typeof SATISFACTIONS)[number]
+
+/** R-12369-02: the acceptance decision and the reasons for not accepting. */
+export const ENV_DECISIONS = ['accept', 'not_accepted', 'refer'] as const
+export const ENV_REASONS = ['not_in_scope', 'in_legal_procedure', 'duplicate', 'same_facts_reviewed'] as const
+/** R-12369-07: what opens a supervision. */
+export const SUPERVISION_TRIGGERS = ['not_carried_out', 'new_facts', 'late', 'leader_instruction'] as const
+/** R-12369-06: the four parts of a result report. */
+export const RESULT_SECTIONS = ['matter', 'investigation', 'decision', 'reply'] as const
+/** The 12369 inbox's stages: a status, or the supervised flag. */
+export const ENV_STAGES = ['received', 'accepted', 'handling', 'awaiting_signoff', 'supervised'] as const
+export type EnvStage = (typeof ENV_STAGES)[number]
 
 export const CALL_KINDS = ['dispatch_notice', 'reminder', 'callback', 'other'] as const
 export type CallKind = (typeof CALL_KINDS)[number]
@@ -86,10 +108,15 @@ export interface TicketCreate {
   external_id?: string | null
   source: string
   received_at?: string | null
+  /** 12369 reports (R-12369-01) */
+  entity?: { name: string; address?: string }
+  demand?: string
+  anonymous?: boolean
 }
 
 export interface TicketSummary {
   id: string
+  hotline?: Hotline
   title: string
   category: Category
   status: TicketStatus
@@ -151,6 +178,43 @@ export interface Difficult {
   decided_at: string | null
 }
 
+export interface EnvNotice {
+  kind: string
+  text: string
+  at: string
+}
+
+export interface EnvSupervision {
+  trigger: string
+  reason: string
+  by: string
+  at: string
+  due: string
+  answer?: { text: string; by: string; at: string; on_time: boolean } | null
+}
+
+/** A 12369 report's own record (`TicketPublic.env`, docs/api.md). */
+export interface EnvRecord {
+  entity: { name?: string; address?: string; lat?: number; lng?: number }
+  demand: string
+  anonymous: boolean
+  decision_due: string
+  decision?: { kind: string; reason_code?: string; authority?: string; duplicate_of?: string; note?: string; at: string; on_time: boolean }
+  accepted_at?: string
+  forward_due?: string
+  finish_due?: string
+  forward?: { unit_id: string; co_unit_ids: string[]; consultation?: string; at: string; on_time: boolean }
+  extension?: { days: number; reason: string; explanation?: string; decision: string | null; note?: string }
+  extension_approved?: boolean
+  result?: { sections: Record<string, string>; by: string; at: string }
+  signoff?: { by: string; at: string; note?: string }
+  sent_back?: number
+  supervision?: EnvSupervision
+  supervisions?: EnvSupervision[]
+  spot_check?: { month: string; seed: string; result?: { satisfaction: Satisfaction; carried_out: boolean; new_facts: string } | null }
+  notices: EnvNotice[]
+}
+
 export interface TicketPublic extends TicketSummary {
   hotline: Hotline
   source: string
@@ -180,12 +244,14 @@ export interface TicketPublic extends TicketSummary {
   submitted_at?: string | null
   closed_at?: string | null
   reassign_count?: number
+  env?: EnvRecord | null
   version: number
   created_at: string
   updated_at: string
 }
 
 export interface TicketListQuery {
+  hotline?: Hotline
   status?: TicketStatus
   unit_id?: string
   owner_id?: string

@@ -18,6 +18,12 @@ const routes: RouteRecordRaw[] = [
     meta: { titleKey: 'menu.unitInbox', menu: true, roles: ['unit_handler'] },
   },
   {
+    path: '/env-inbox',
+    name: 'env-inbox',
+    component: () => import('@/views/tickets/EnvInboxView.vue'),
+    meta: { titleKey: 'menu.envInbox', menu: true, roles: ['operator', 'analyst', 'leader', 'admin'] },
+  },
+  {
     path: '/queue',
     name: 'queue',
     component: () => import('@/views/tickets/LeaderQueueView.vue'),

@@ -7,7 +7,10 @@
 import type { FormItemRule } from 'element-plus'
 import {
   CALL_KINDS,
+  ENV_DECISIONS,
+  ENV_REASONS,
   SATISFACTIONS,
+  SUPERVISION_TRIGGERS,
   type ActionBody,
   type CallKind,
   type Satisfaction,
@@ -39,6 +42,18 @@ export interface ActionForm {
   city_due: string
   kind: CallKind | ''
   outcome: string
+  // the 12369 workflow
+  env_decision: string
+  reason_code: string
+  authority: string
+  duplicate_of: string
+  days: string
+  explanation: string
+  consultation: string
+  trigger: string
+  answer: string
+  carried_out: boolean | undefined
+  new_facts: string
 }
 
 export function emptyActionForm(): ActionForm {
@@ -63,6 +78,17 @@ export function emptyActionForm(): ActionForm {
     city_due: '',
     kind: '',
     outcome: '',
+    env_decision: '',
+    reason_code: '',
+    authority: '',
+    duplicate_of: '',
+    days: '',
+    explanation: '',
+    consultation: '',
+    trigger: '',
+    answer: '',
+    carried_out: undefined,
+    new_facts: '',
   }
 }
 
@@ -72,6 +98,8 @@ export type ActionLabel = `action.${keyof MessageSchema['action'] & string}` | '
 type KeysOf<V> = { [K in keyof ActionForm]: ActionForm[K] extends V ? K : never }[keyof ActionForm]
 /** Form properties holding one string (text, dates). */
 export type TextKey = Exclude<KeysOf<string>, 'satisfaction' | 'kind'>
+/** Form properties holding one code picked from a list (12369 choices). */
+export type ChoiceKey = 'env_decision' | 'reason_code' | 'trigger'
 /** Form properties answered yes / no. */
 export type YesNoKey = KeysOf<boolean | undefined>
 
@@ -81,7 +109,7 @@ export type YesNoKey = KeysOf<boolean | undefined>
  * answered; `list` left out when empty; `shanghai` a Shanghai wall-clock time as ISO, left out when
  * empty; `sections` the filled reply sections, trimmed; `raw` as it is.
  */
-export type SendAs = 'trim' | 'optional' | 'phone' | 'bool' | 'answered' | 'list' | 'shanghai' | 'sections' | 'raw'
+export type SendAs = 'trim' | 'optional' | 'phone' | 'bool' | 'answered' | 'list' | 'shanghai' | 'sections' | 'raw' | 'int'
 
 export interface Send {
   as: SendAs
@@ -110,6 +138,9 @@ export type InputSpec = Common & { label: ActionLabel; test: string } & (
     | { kind: 'input' | 'phone'; key: TextKey }
     | { kind: 'textarea'; key: TextKey; rows: number }
     | { kind: 'date' | 'datetime'; key: TextKey }
+    /** one code of `options`, each named from the locale table `table` */
+    | { kind: 'choice'; key: ChoiceKey; options: readonly string[]; table: string }
+    | { kind: 'number'; key: 'days'; min: number; max: number }
   )
 
 /** One row of a verb's dialog. */
@@ -117,6 +148,8 @@ export type FieldSpec =
   | InputSpec
   /** the reply template's sections, one row each (R-12345-06) */
   | (Common & { kind: 'sections'; key: 'sections' })
+  /** the four parts of a 12369 result report, one row each (R-12369-06) */
+  | (Common & { kind: 'result-sections'; key: 'sections' })
   /** the phone-call divider and the unit's contact picker (it fills the call fields) */
   | { kind: 'call-divider' | 'contact'; key?: undefined; label: ActionLabel; when?: undefined; send?: undefined }
 
@@ -174,9 +207,27 @@ const check = (key: 'informed' | 'truthful' | 'misconduct'): FieldSpec => ({
   send: { as: 'bool' },
 })
 
+// ------------------------------------------------------------------ the 12369 workflow (R-12369-02…08)
+
+const envReason = (f: ActionForm) => f.env_decision === 'not_accepted'
+
+/** Verbs of 12369 reports, and the 12369 form of verbs both lines share (`specFor`). */
+/** The 12369 form of verbs both lines share (`specFor`). */
+export const ENV_ACTIONS: Partial<Record<Verb, VerbSpec>> = {
+  'request-extension': {
+    intro: 'action.envExtensionHint',
+    fields: [
+      { kind: 'number', key: 'days', label: 'action.days', test: 'field-days', min: 1, max: 30, required: true, send: { as: 'int' } },
+      reason,
+      { kind: 'textarea', key: 'explanation', label: 'action.explanation', test: 'field-explanation', rows: 2, send: { as: 'optional' } },
+    ],
+  },
+}
+
 // ------------------------------------------------------------------ the verbs
 
 export const ACTIONS: Record<Verb, VerbSpec> = {
+
   dispatch: {
     primary: true,
     fields: [
@@ -280,6 +331,63 @@ export const ACTIONS: Record<Verb, VerbSpec> = {
       note,
     ],
   },
+  // the 12369 workflow (R-12369-02…08): offered by the server on 12369 reports only
+  decide: {
+    primary: true,
+    intro: 'action.decideHint',
+    fields: [
+      { kind: 'choice', key: 'env_decision', label: 'action.envDecision', test: 'field-env-decision', options: ENV_DECISIONS, table: 'envDecision', required: true, send: { as: 'raw', to: 'decision' } },
+      { kind: 'choice', key: 'reason_code', label: 'action.reasonCode', test: 'field-reason-code', options: ENV_REASONS, table: 'envReason', when: envReason, required: true, send: { as: 'raw' } },
+      {
+        kind: 'input',
+        key: 'authority',
+        label: 'action.authority',
+        test: 'field-authority',
+        when: (f) => f.env_decision === 'refer' || (envReason(f) && f.reason_code === 'not_in_scope'),
+        required: true,
+        send: { as: 'trim' },
+      },
+      { kind: 'input', key: 'duplicate_of', label: 'action.duplicateOf', test: 'field-duplicate-of', when: (f) => envReason(f) && f.reason_code === 'duplicate', required: true, send: { as: 'trim' } },
+      note,
+    ],
+  },
+  forward: {
+    primary: true,
+    intro: 'action.forwardHint',
+    fields: [
+      unit,
+      { kind: 'co-units', key: 'co_unit_ids', label: 'action.coUnits', test: 'field-co-units', send: { as: 'list' } },
+      { kind: 'textarea', key: 'consultation', label: 'action.consultation', test: 'field-consultation', rows: 3, when: (f) => f.co_unit_ids.length > 0, required: true, send: { as: 'trim' } },
+      ...phoneCall,
+    ],
+  },
+  report: { primary: true, intro: 'action.reportHint', fields: [{ kind: 'result-sections', key: 'sections', send: { as: 'sections' } }] },
+  'sign-off': { primary: true, fields: [note] },
+  'send-back': { fields: [reason] },
+  supervise: {
+    fields: [
+      { kind: 'choice', key: 'trigger', label: 'action.trigger', test: 'field-trigger', options: SUPERVISION_TRIGGERS, table: 'supervisionTrigger', required: true, send: { as: 'raw' } },
+      reason,
+    ],
+  },
+  'answer-supervision': {
+    primary: true,
+    fields: [{ kind: 'textarea', key: 'answer', label: 'action.answer', test: 'field-answer', rows: 4, required: true, send: { as: 'trim' } }],
+  },
+  'spot-check': {
+    primary: true,
+    fields: [
+      { kind: 'satisfaction', key: 'satisfaction', label: 'action.satisfaction', test: 'field-satisfaction', required: true, send: { as: 'raw' } },
+      { kind: 'yesno', key: 'carried_out', label: 'action.carriedOut', test: 'field-carried-out', send: { as: 'answered' } },
+      { kind: 'textarea', key: 'new_facts', label: 'action.newFacts', test: 'field-new-facts', rows: 2, send: { as: 'optional' } },
+      note,
+    ],
+  },
+}
+
+/** A verb's dialog for this ticket: a 12369 report uses the 12369 form where it has one. */
+export function specFor(verb: Verb, hotline?: string): VerbSpec | undefined {
+  return (hotline === '12369' ? ENV_ACTIONS[verb] : undefined) ?? ACTIONS[verb]
 }
 
 /** The codes behind the two choice lists. */
@@ -323,6 +431,8 @@ function sendValue(as: SendAs, v: unknown): unknown {
       )
     case 'raw':
       return v
+    case 'int':
+      return v === '' || v === undefined || v === null ? undefined : Number(v)
   }
 }
 
@@ -337,9 +447,13 @@ function put(body: Record<string, unknown>, path: string, value: unknown): void 
 }
 
 /** The JSON body for `POST /tickets/{id}/{verb}`; always carries the ticket version (409 on a lost race). */
-export function buildActionBody(verb: Verb, f: ActionForm, ticket: Pick<TicketPublic, 'version'>): ActionBody {
+export function buildActionBody(
+  verb: Verb,
+  f: ActionForm,
+  ticket: Pick<TicketPublic, 'version'> & { hotline?: string },
+): ActionBody {
   const body: ActionBody = { version: ticket.version }
-  for (const field of visibleFields(ACTIONS[verb], f)) {
+  for (const field of visibleFields(specFor(verb, ticket.hotline), f)) {
     if (!field.key || !field.send) continue
     const value = sendValue(field.send.as, f[field.key])
     if (value !== undefined) put(body, field.send.to ?? field.key, value)
@@ -351,7 +465,7 @@ export function buildActionBody(verb: Verb, f: ActionForm, ticket: Pick<TicketPu
 
 export type Translate = (key: string, values?: Record<string, unknown>) => string
 
-const PICKED: FieldKind[] = ['unit', 'co-units', 'call-kind', 'date', 'datetime']
+const PICKED: FieldKind[] = ['unit', 'co-units', 'call-kind', 'date', 'datetime', 'choice']
 const ANSWERED: FieldKind[] = ['yesno', 'satisfaction']
 
 function requiredRule(field: InputSpec, t: Translate): FormItemRule {
@@ -379,7 +493,7 @@ function phoneRule(t: Translate): FormItemRule {
 export function actionRules(spec: VerbSpec | undefined, f: ActionForm, t: Translate): Record<string, FormItemRule[]> {
   const rules: Record<string, FormItemRule[]> = {}
   for (const field of visibleFields(spec, f)) {
-    if (!field.key || field.kind === 'sections') continue // sections: `sectionRules`, per template
+    if (!field.key || field.kind === 'sections' || field.kind === 'result-sections') continue // `sectionRules`
     const required = typeof field.required === 'function' ? field.required(f) : !!field.required
     const list = [...(required ? [requiredRule(field, t)] : []), ...(field.kind === 'phone' ? [phoneRule(t)] : [])]
     if (list.length) rules[field.key] = list
