@@ -238,6 +238,7 @@ class Ticket:
     difficult: Marking | None = None
     supervised: Marking | None = None
     typical: Marking | None = None
+    emergency: dict[str, Any] | None = None  # domain/emergency.py: flagged, escalations, acknowledgement
     alerts_done: frozenset[str] = frozenset()
     last_seq: int = 0
     version: int = 0

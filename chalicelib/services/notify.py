@@ -74,6 +74,7 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
     "marked_dispatch_overdue": (("duty", "dispatch_overdue"), ("owner", "dispatch_overdue")),
     "reminder_due": (("unit", "reminder"),),
     "marked_overdue": (("unit", "overdue"), ("owner", "overdue")),
+    "emergency_escalated": (("leader", "emergency"),),  # R-12369-02: the leader on duty, every escalation
 }
 
 
@@ -93,6 +94,8 @@ def recipients(deps: Adapters, event: dict[str, Any]) -> list[Recipient]:
 def _person(deps: Adapters, role: str, event: dict[str, Any]) -> dict[str, Any] | None:
     """Name and phone of the duty operator, the owner (if an admin entered a mobile) or the unit handler."""
     data, t = event.get("data") or {}, event.get("snapshot") or {}
+    if role == "leader":  # the leader on duty the sweep found (domain/emergency.escalate); none → failed
+        return data.get("duty_leader") or {}
     if role == "duty":  # R-12345-12: the roster decides, out of hours included; nobody → recorded as failed
         return duty.on_duty(deps, datetime.fromisoformat(event["at"])) or {}
     if role == "owner":
@@ -121,6 +124,7 @@ def render(template: str, event: dict[str, Any], name: str) -> tuple[str, dict[s
         "deadline": _local(data.get("deadline")),
         "dispatch_due": _local(t.get("dispatch_due")),
         "handle_due": _local(t.get("handle_due")),
+        "escalation": str(data.get("escalation") or ""),
     }
     text = env.get_template(f"sms/{template}.txt.j2").render(**params)
     return text.strip(), params
