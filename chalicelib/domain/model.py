@@ -83,6 +83,9 @@ class EventType(StrEnum):
     INSTRUCTION_RECORDED = "instruction_recorded"
     INSTRUCTION_CHASED = "instruction_chased"
     INSTRUCTION_ANSWERED = "instruction_answered"
+    EMERGENCY_FLAGGED = "emergency_flagged"
+    EMERGENCY_ESCALATED = "emergency_escalated"
+    EMERGENCY_ACKNOWLEDGED = "emergency_acknowledged"
 
 
 CHANNELS = frozenset({"phone", "web", "app", "wechat", "letter", "city"})
