@@ -57,8 +57,11 @@ def office_hours() -> dict[str, Any]:
 
 @route(bp, "/admin/duty/roster", methods=["GET"])
 def duty_roster() -> dict[str, Any]:
-    """Shifts of `?month=YYYY-MM` and the defaults."""
-    return duty.roster(adapters(), current_actor(bp), query(bp).get("month") or now().strftime("%Y-%m"))
+    """Shifts of `?month=YYYY-MM` and the defaults (`?post=leader`: the leaders' roster)."""
+    params = query(bp)
+    return duty.roster(
+        adapters(), current_actor(bp), params.get("month") or now().strftime("%Y-%m"), params.get("post")
+    )
 
 
 @route(bp, "/admin/duty/roster", methods=["PUT", "POST"])

@@ -177,6 +177,9 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "env_forward_overdue": ("转送逾期", "Forwarding overdue"),
         "env_finish_overdue": ("办结逾期", "Result overdue"),
         "env_supervision_overdue": ("督办回复逾期", "Supervision answer overdue"),
+        "emergency_flagged": ("标记突发事件", "Flagged as emergency"),
+        "emergency_escalated": ("报告值班领导（突发事件）", "Emergency escalated to the leader on duty"),
+        "emergency_acknowledged": ("领导确认突发事件", "Emergency acknowledged"),
     },
     "field": {
         "within_12h": ("12小时内派单", "Within 12 h"),
@@ -247,6 +250,17 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "owner_id": ("负责人", "Owner"),
         "seed": ("随机种子", "Seed"),
         "month": ("月份", "Month"),
+        "emergency": ("突发事件", "Emergency"),
+        "escalation": ("报告次数", "Escalation"),
+        "escalations": ("已报告次数", "Escalations"),
+        "duty_leader": ("值班领导", "Leader on duty"),
+        "flagged_at": ("标记时间", "Flagged at"),
+        "keywords": ("命中关键词", "Keywords matched"),
+        "acknowledged_at": ("确认时间", "Acknowledged at"),
+        "acknowledged_by": ("确认人", "Acknowledged by"),
+        "last_escalated_at": ("最近报告时间", "Last escalated at"),
+        "by_keyword": ("关键词规则触发", "Set by keyword rule"),
+        "acknowledge_note": ("确认意见", "Acknowledgement note"),
     },
     "instruction_status": {
         "open": ("待回复", "Open"),
@@ -263,6 +277,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "reminder": ("催办提醒", "Reminder"),
         "callback": ("回访", "Callback"),
         "other": ("其他", "Other"),
+        "emergency": ("突发事件报告领导", "Emergency report to leader"),
     },
     "reveal_reason": {
         "callback": ("回访来电人", "Call the caller back"),
@@ -281,6 +296,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "no_answer": ("无人接听", "No answer"),
         "busy": ("占线", "Busy"),
         "unreachable": ("无法接通", "Unreachable"),
+        "notified": ("已通知", "Notified"),
     },
     "reply_section": {
         "answer": ("答复内容", "Answer"),

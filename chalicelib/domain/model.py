@@ -98,6 +98,9 @@ class EventType(StrEnum):
     ENV_FORWARD_OVERDUE = "env_forward_overdue"
     ENV_FINISH_OVERDUE = "env_finish_overdue"
     ENV_SUPERVISION_OVERDUE = "env_supervision_overdue"
+    EMERGENCY_FLAGGED = "emergency_flagged"
+    EMERGENCY_ESCALATED = "emergency_escalated"
+    EMERGENCY_ACKNOWLEDGED = "emergency_acknowledged"
 
 
 CHANNELS = frozenset({"phone", "web", "app", "wechat", "letter", "city"})
@@ -254,6 +257,7 @@ class Ticket:
     supervised: Marking | None = None
     typical: Marking | None = None
     env: dict[str, Any] | None = None  # the 12369 report's own record (domain/env_complaints.py)
+    emergency: dict[str, Any] | None = None  # domain/emergency.py: flagged, escalations, acknowledgement
     alerts_done: frozenset[str] = frozenset()
     last_seq: int = 0
     version: int = 0

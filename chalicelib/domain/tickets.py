@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain import access, deadlines, env_complaints, inputs, phones
+from chalicelib.domain import access, deadlines, emergency, env_complaints, inputs, phones
 from chalicelib.domain.calendar import Deadline, WorkCalendar
 from chalicelib.domain.errors import InvalidTransition, ValidationError
 from chalicelib.domain.model import (
@@ -77,6 +77,7 @@ class Context:
     units: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     templates: Mapping[str, Sequence[Section]] = field(default_factory=lambda: DEFAULT_TEMPLATES)
     limits: Mapping[str, int] | None = None
+    emergency_keywords: Sequence[str] = emergency.DEFAULT_KEYWORDS  # CONFIG/emergency_keywords
 
 
 # ---------------------------------------------------------------- input helpers
@@ -654,18 +655,25 @@ _HANDLERS: dict[str, Callable[[Ticket, Mapping[str, Any], Actor, datetime, Conte
 
 
 def next_alert(ticket: Ticket, ctx: Context) -> deadlines.Alert | None:
-    """The next pending deadline alert of an open ticket (drives the sparse open-deadline index)."""
+    """The next pending alert of a ticket (drives the sparse open-deadline index): the earlier of its
+    deadline alert (a 12369 report's own, R-12369-03…07) and an unacknowledged emergency's next
+    escalation (domain/emergency.py)."""
     if ticket.hotline == env_complaints.HOTLINE:
-        return env_complaints.next_alert(ticket)  # a closed report may still have a supervision to chase
-    if not ticket.is_open:
+        due = env_complaints.next_alert(ticket)  # a closed report may still have a supervision to chase
+    elif not ticket.is_open:
         return None
-    return deadlines.next_alert(
-        ctx.calendar,
-        status=ticket.status,
-        dispatch_due=ticket.dispatch_due,
-        handle_due=ticket.handle_due,
-        done=ticket.alerts_done,
-    )
+    else:
+        due = deadlines.next_alert(
+            ctx.calendar,
+            status=ticket.status,
+            dispatch_due=ticket.dispatch_due,
+            handle_due=ticket.handle_due,
+            done=ticket.alerts_done,
+        )
+    escalation = emergency.next_escalation(ticket)
+    if escalation is not None and (due is None or escalation.at <= due.at):
+        return escalation
+    return due
 
 
 __all__ = ["Context", "VERBS", "allowed_actions", "apply", "new_ticket", "next_alert", "Role"]

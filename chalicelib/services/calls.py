@@ -1,4 +1,5 @@
-"""Phone-call log (R-12345-02 dispatch notice, R-12345-04 reminder, R-12345-05 callback, other).
+"""Phone-call log (R-12345-02 dispatch notice, R-12345-04 reminder, R-12345-05 callback, the
+report of an emergency to the leader on duty (R-12369-02, recorded by the sweep), other).
 
 A call is a `call_recorded` event in the ticket's history (the `record-call` verb); dispatch and
 transfer carry their own call. Recording a reminder call closes the owner's "phone the unit" task
@@ -19,7 +20,7 @@ from chalicelib.services.views import ticket_public
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
 
-CALL_EVENTS = ("call_recorded", "dispatched", "transferred")
+CALL_EVENTS = ("call_recorded", "dispatched", "transferred", "emergency_escalated")
 
 
 def record_call(deps: Adapters, actor: Actor, ticket_id: str, body: dict[str, Any], now: datetime) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain import emergency
 from chalicelib.domain.calendar import SHANGHAI, WorkCalendar
 from chalicelib.domain.duty import parse_office_hours
 from chalicelib.domain.templates import DEFAULT_TEMPLATES
@@ -61,7 +62,14 @@ class ContextCache:
         templates.update(d.reply_templates())
         limits = (d.config("limits") or {}).get("days")
         hours = parse_office_hours(d.office_hours_text())
-        ctx = Context(calendar=WorkCalendar(overrides, hours), units=d.units(), templates=templates, limits=limits)
+        keywords = (d.config("emergency_keywords") or {}).get("keywords") or emergency.DEFAULT_KEYWORDS
+        ctx = Context(
+            calendar=WorkCalendar(overrides, hours),
+            units=d.units(),
+            templates=templates,
+            limits=limits,
+            emergency_keywords=tuple(keywords),
+        )
         with self._lock:
             self._cached = (time.monotonic(), ctx)
         return ctx

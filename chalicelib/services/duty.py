@@ -19,10 +19,27 @@ if TYPE_CHECKING:
 STAFF = "DUTY#STAFF"
 DEFAULT = "DUTY#DEFAULT"
 MAX_ENTRIES = 400
+POSTS = ("operator", "leader")  # the operator on duty (R-12345-12), the leader on duty (emergencies, R-12369-02)
 
 
-def _month_pk(day: str) -> str:
-    return f"DUTY#{day[:7]}"
+def _post(value: object) -> str:
+    post = "operator" if value in (None, "") else value
+    if post not in POSTS:
+        raise ValidationError({"post": "须为 operator（值班经办人）或 leader（值班领导）"})
+    return str(post)
+
+
+def _prefix(post: str) -> str:
+    """`DUTY#` for the operator roster, `DUTY#LEADER#` for the leaders'."""
+    return "DUTY#" if post == "operator" else "DUTY#LEADER#"
+
+
+def _month_pk(day: str, post: str = "operator") -> str:
+    return f"{_prefix(post)}{day[:7]}"
+
+
+def _default_pk(post: str) -> str:
+    return DEFAULT if post == "operator" else "DUTY#LEADER#DEFAULT"
 
 
 def put_roster(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
@@ -31,9 +48,10 @@ def put_roster(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict[str, 
     raw = body.get("entries")
     if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_ENTRIES:
         raise ValidationError({"entries": f"须为 1–{MAX_ENTRIES} 项的列表"})
+    post = _post(body.get("post"))
     entries = [duty.validate_entry(e) for e in raw]
     for e in entries:
-        deps.directory.put_item(_month_pk(e["date"]), f"{e['date']}#{e['shift']}", e)
+        deps.directory.put_item(_month_pk(e["date"], post), f"{e['date']}#{e['shift']}", e)
         deps.directory.put_item(STAFF, e["user_id"], {"name": e["name"], "phone": e["phone"]})
     return {"stored": len(entries)}
 
@@ -41,13 +59,14 @@ def put_roster(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict[str, 
 def put_default(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
     """Admin: the fallback person per shift kind `{"day": {...}, "night": {...}, "holiday": {...}}`."""
     access.ensure_role(actor, Role.ADMIN)
+    post = _post(body.get("post"))
     stored = []
     for kind in duty.SHIFTS:
         if kind in body:
             if not isinstance(body[kind], dict):
                 raise ValidationError({kind: "须为对象 {user_id, name, phone}"})
             e = duty.validate_entry(dict(body[kind], date="2000-01-01", shift=kind))
-            deps.directory.put_item(DEFAULT, kind, {k: e[k] for k in ("user_id", "name", "phone")})
+            deps.directory.put_item(_default_pk(post), kind, {k: e[k] for k in ("user_id", "name", "phone")})
             stored.append(kind)
     if not stored:
         raise ValidationError({"day": "至少提供 day / night / holiday 之一"})
@@ -62,23 +81,24 @@ def put_staff(deps: Adapters, actor: Actor, user_id: str, body: dict[str, Any]) 
     return {"user_id": user_id, "name": e["name"], "phone": e["phone"]}
 
 
-def roster(deps: Adapters, actor: Actor, month: str) -> dict[str, Any]:
-    """Admin/operators: the shifts of a month (`YYYY-MM`) and the defaults."""
+def roster(deps: Adapters, actor: Actor, month: str, post: str | None = None) -> dict[str, Any]:
+    """Admin/operators: the shifts of a month (`YYYY-MM`) and the defaults (`post`: operator | leader)."""
     access.ensure_role(actor, Role.ADMIN, Role.OPERATOR, Role.LEADER)
+    which = _post(post)
     try:
         date.fromisoformat(month + "-01")
     except ValueError as exc:
         raise ValidationError({"month": "须为 YYYY-MM"}) from exc
-    items = [data for _, data in deps.directory.query_items(f"DUTY#{month}")]
-    defaults = dict(deps.directory.query_items(DEFAULT))
-    return {"month": month, "items": items, "defaults": defaults}
+    items = [data for _, data in deps.directory.query_items(_month_pk(month, which))]
+    defaults = dict(deps.directory.query_items(_default_pk(which)))
+    return {"month": month, "post": which, "items": items, "defaults": defaults}
 
 
-def on_duty(deps: Adapters, at: datetime) -> dict[str, Any] | None:
+def on_duty(deps: Adapters, at: datetime, post: str = "operator") -> dict[str, Any] | None:
     """The person on duty at an instant: the date's shift, else the default of that shift kind."""
     shift = duty.shift_at(at, deps.contexts.load(at).calendar)
-    found = deps.directory.get_item(_month_pk(shift.day.isoformat()), shift.key) or deps.directory.get_item(
-        DEFAULT, shift.kind
+    found = deps.directory.get_item(_month_pk(shift.day.isoformat(), post), shift.key) or deps.directory.get_item(
+        _default_pk(post), shift.kind
     )
     if found is None:
         return None

@@ -75,6 +75,7 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
     "marked_dispatch_overdue": (("duty", "dispatch_overdue"), ("owner", "dispatch_overdue")),
     "reminder_due": (("unit", "reminder"),),
     "marked_overdue": (("unit", "overdue"), ("owner", "overdue")),
+    "emergency_escalated": (("leader", "emergency"),),  # R-12369-02: the leader on duty, every escalation
 }
 # A 12369 report's own routes (R-12369-02…07); its other events (sign, return, transfer) use ROUTES.
 # "reporter": the reporter's notice (data.notice), texted where a number exists, else kept in the record only.
@@ -125,6 +126,8 @@ def _person(deps: Adapters, role: str, event: dict[str, Any]) -> dict[str, Any] 
     if role == "reporter":  # the caller's data is stored encrypted on the ticket, never in the event
         caller = deps.tickets.get(event["ticket_id"]).caller
         return {"name": caller.name, "phone": caller.phone}
+    if role == "leader":  # the leader on duty the sweep found (domain/emergency.escalate); none → failed
+        return data.get("duty_leader") or {}
     if role == "duty":  # R-12345-12: the roster decides, out of hours included; nobody → recorded as failed
         return duty.on_duty(deps, datetime.fromisoformat(event["at"])) or {}
     if role == "owner":
@@ -154,6 +157,7 @@ def render(template: str, event: dict[str, Any], name: str) -> tuple[str, dict[s
         "dispatch_due": _local(t.get("dispatch_due")),
         "handle_due": _local(t.get("handle_due")),
         "brand": BRANDS.get(str(t.get("hotline") or "12345"), BRANDS["12345"]),
+        "escalation": str(data.get("escalation") or ""),
     }
     if t.get("hotline") == "12369":  # R-12369-02…07 texts
         env_doc = t.get("env") or {}

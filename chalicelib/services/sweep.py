@@ -19,12 +19,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain import sweep
+from chalicelib.domain import emergency, sweep
 from chalicelib.domain.deadlines import Alert
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.model import Ticket
 from chalicelib.domain.tickets import Context, next_alert
-from chalicelib.services import notify
+from chalicelib.services import duty, notify
 from chalicelib.storage.table import Absent, Item, Write
 from chalicelib.storage.tickets import DEADLINE_SHARDS
 
@@ -147,7 +147,10 @@ def _sweep_ticket(deps: Adapters, ticket: Ticket, now: datetime, ctx: Context, s
             if not applied:
                 stats["not_due"] += 1  # stale index entry, or another sweep was first
             return applied
-        change = sweep.apply_alert(ticket, alert, now, ctx)
+        if alert.kind == emergency.KIND:  # R-12369-02: text the leader on duty and record the call
+            change = emergency.escalate(ticket, alert, now, duty.on_duty(deps, now, post="leader"))
+        else:
+            change = sweep.apply_alert(ticket, alert, now, ctx)
         extra: list[Write] = [(Item(f"ALERT#{ticket_id}", alert.key, {"at": now.isoformat()}), Absent())]
         if (task := sweep.task_for(change)) is not None:
             extra.append((_task_item(task), Absent()))
@@ -182,6 +185,8 @@ def _already_claimed(deps: Adapters, ticket_id: str, alert: Alert, now: datetime
     if deps.directory.get_item(f"ALERT#{ticket_id}", alert.key) is None:
         return None
     fresh = deps.tickets.get(ticket_id)
+    if alert.kind == emergency.KIND:
+        return None  # each escalation's key names its instant: a claim means it was committed
     if alert.key in fresh.alerts_done or sweep.due_alert(fresh, ctx, now) != alert:
         return None
     change = sweep.apply_alert(fresh, alert, now, ctx, announce=False)

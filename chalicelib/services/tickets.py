@@ -8,10 +8,11 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain import access, inputs, tickets
+from chalicelib.domain import access, emergency, inputs, tickets
 from chalicelib.domain.errors import BadRequest, Conflict, Forbidden, ValidationError
 from chalicelib.domain.model import FLAGS, HOTLINES, Actor, Change, Role, Status, Ticket
 from chalicelib.services import privacy
+from chalicelib.storage.table import Item, Write
 from chalicelib.storage.tickets import IdempotencyKey, Page
 
 if TYPE_CHECKING:
@@ -36,6 +37,16 @@ def create_ticket(deps: Adapters, actor: Actor, payload: dict[str, Any], now: da
     access.ensure_role(actor, Role.OPERATOR, Role.PARTNER)
     ctx = deps.contexts.load(now)
     change = tickets.new_ticket("pending", payload, actor, now, ctx)  # validates before a number is taken
+    flagged = emergency.at_intake(payload, change.after, actor, now, ctx.emergency_keywords)
+    if flagged is not None:  # operator's flag or a keyword: escalated to the leader on duty by the sweep
+        change = Change(
+            None,
+            change.after.with_changes(emergency=flagged),
+            change.event_type,
+            {**change.data, "emergency": flagged},
+            now,
+            actor,
+        )
     key = None
     if change.after.external_id:
         key, found = _claim(deps, IdempotencyKey(change.after.source, change.after.external_id, payload_hash(payload)))
@@ -45,7 +56,8 @@ def create_ticket(deps: Adapters, actor: Actor, payload: dict[str, Any], now: da
     after = change.after.with_changes(ticket_id=ticket_id)
     change = Change(None, after, change.event_type, change.data, now, actor)
     try:
-        return deps.tickets.commit(change, tickets.next_alert(after, ctx), idempotency=key), True
+        extra = [emergency_item(after)] if after.emergency else []
+        return deps.tickets.commit(change, tickets.next_alert(after, ctx), idempotency=key, extra=extra), True
     except Exception as exc:
         deps.tickets.count_unused_number(ticket_id)  # the number stays taken: a counted gap
         if key is None:
@@ -54,6 +66,25 @@ def create_ticket(deps: Adapters, actor: Actor, payload: dict[str, Any], now: da
         if isinstance(exc, Conflict) and (found := _existing(deps, key)) is not None:
             return found, False  # our claim lapsed and another push of the same number won
         raise
+
+
+EMERGENCY_OPEN = "EMERGENCY#OPEN"
+
+
+def emergency_item(ticket: Ticket) -> Write:
+    """`EMERG#{ticket}` / `STATE`: in the sparse gsi1 `EMERGENCY#OPEN` while unacknowledged (the
+    banner's one Query); written in the ticket's transaction whenever the emergency changes."""
+    record = ticket.emergency or {}
+    data = {
+        "ticket_id": ticket.ticket_id,
+        "title": ticket.title,
+        "hotline": ticket.hotline,
+        "unit_id": ticket.unit_id,
+        **{k: v for k, v in record.items() if k != "note"},
+    }
+    if emergency.pending(ticket):
+        return (Item(f"EMERG#{ticket.ticket_id}", "STATE", data, EMERGENCY_OPEN, str(record.get("at"))), None)
+    return (Item(f"EMERG#{ticket.ticket_id}", "STATE", data), None)
 
 
 def _claim(deps: Adapters, key: IdempotencyKey) -> tuple[IdempotencyKey | None, Ticket | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain import access
+from chalicelib.domain import access, emergency
 from chalicelib.domain.model import FLAGS, Actor, Ticket
 from chalicelib.domain.tickets import allowed_actions
 from chalicelib.storage.serialize import iso
@@ -31,6 +31,8 @@ def ticket_summary(t: Ticket) -> dict[str, Any]:
         dispatch_due=iso(t.dispatch_due),
         handle_due=iso(t.handle_due),
         flags={f: f in t.flags for f in FLAGS},
+        emergency=bool(t.emergency),
+        emergency_pending=emergency.pending(t),
     )
     return out
 
@@ -65,6 +67,7 @@ def ticket_public(t: Ticket, actor: Actor, *, reveal: bool = False) -> dict[str,
         difficult=t.difficult,
         supervised=t.supervised,
         typical=t.typical,
+        emergency=t.emergency,
         reply=t.reply,
         callback=t.callback,
         env=t.env,

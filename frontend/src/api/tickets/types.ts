@@ -117,6 +117,8 @@ export interface TicketCreate {
 export interface TicketSummary {
   id: string
   hotline?: Hotline
+  emergency?: boolean
+  emergency_pending?: boolean
   title: string
   category: Category
   status: TicketStatus
@@ -215,7 +217,22 @@ export interface EnvRecord {
   notices: EnvNotice[]
 }
 
-export interface TicketPublic extends TicketSummary {
+/** An emergency (突发事件, R-12369-02): flagged, escalated to the leader on duty, acknowledged. */
+export interface EmergencyRecord {
+  by_keyword: boolean
+  keywords: string[]
+  by: string
+  at: string
+  escalations: number
+  last_escalated_at?: string
+  acknowledged_at?: string
+  acknowledged_by?: string
+  acknowledge_note?: string
+}
+
+export interface TicketPublic extends Omit<TicketSummary, 'emergency'> {
+  emergency?: EmergencyRecord | null
+  emergency_pending?: boolean
   hotline: Hotline
   source: string
   external_id: string | null
