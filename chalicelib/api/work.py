@@ -9,6 +9,9 @@ from chalice.app import Blueprint, Response
 
 from chalicelib.api.deps import adapters, current_actor, json_body, now, query
 from chalicelib.api.errors import route
+from chalicelib.domain import access
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.model import Role
 from chalicelib.services import work as svc
 
 bp = Blueprint(__name__)
@@ -137,3 +140,13 @@ def friday_report(week: str) -> Response:
     """R-WORK-04 the week's progress and delays `?format=html|pdf` (the archived copy once generated)."""
     body, content_type = svc.friday_report(adapters(), current_actor(bp), week, query(bp).get("format", "html"), now())
     return Response(body, status_code=200, headers={"Content-Type": content_type})
+
+
+@route(bp, "/admin/work-sweep", methods=["POST"])
+def work_sweep_at() -> dict[str, Any]:
+    """Local mode only: run the office-work sweep now, or `{at}` (up to 31 days ahead) to show what it does then."""
+    actor = current_actor(bp)
+    if not adapters().settings.is_local:
+        raise NotFound("仅本地模式提供")
+    access.ensure_role(actor, Role.ADMIN)
+    return dict(svc.sweep_at(adapters(), json_body(bp), now()))

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.documents import pdf
 from chalicelib.documents.labels import label
-from chalicelib.domain import work
+from chalicelib.domain import inputs, work
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.domain.model import Actor, Role
@@ -329,6 +329,17 @@ def notice_workbook(deps: Adapters, actor: Actor, notice_id: str) -> bytes:
 
 def _fmt(iso: str) -> str:
     return datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime("%m月%d日%H:%M")
+
+
+def sweep_at(deps: Adapters, body: Mapping[str, Any], now: datetime) -> Counter[str]:
+    """The sweep at `body["at"]` (default now; local mode: a demo of what the scheduled sweep does then, up to
+    31 days ahead; it is idempotent like every sweep, so the timer's later runs find nothing twice)."""
+    at = now
+    if body.get("at") not in (None, ""):
+        at = inputs.instant_within(
+            body["at"], "at", now - timedelta(days=1), now + timedelta(days=31), "须在当前时间前1天至后31天之间"
+        )
+    return sweep(deps, at)
 
 
 def sweep(deps: Adapters, now: datetime, limit: int = 100) -> Counter[str]:

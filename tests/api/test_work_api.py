@@ -193,3 +193,29 @@ def test_notice_to_units_received_submitted_late_and_exported(api: Any, deps: An
     rows = {r[0].value: [c.value for c in r] for r in sheet.iter_rows(min_row=2)}
     assert rows["U002"][4] == "逾期" and rows["U002"][5] == "自查总结：已整改三项" and rows["U001"][3] in ("", None)
     assert api.get(f"{ref}/export", user="uh1").status_code == 403
+
+
+def test_admin_work_sweep_runs_the_r_work_05_chase_at_a_given_instant_in_local_mode(api: Any, seeded: Any) -> None:
+    made = api.post(
+        "/work/approvals", {"kind": "leave", "title": "事假一天", "approver_id": "leader1"}, user="op1"
+    ).json
+    due = datetime.fromisoformat(made["due_at"])
+    assert api.post("/admin/work-sweep", {"at": due.isoformat()}, user="op1").status_code == 403
+    for bad in ("明天", (due + timedelta(days=40)).isoformat(), (due - timedelta(days=3)).isoformat()):
+        resp = api.post("/admin/work-sweep", {"at": bad}, user="admin1")
+        assert resp.status_code == 422 and list(resp.json["details"]["fields"]) == ["at"], resp.json
+    early = api.post("/admin/work-sweep", {"at": (due - timedelta(minutes=1)).isoformat()}, user="admin1")
+    assert early.status_code == 200
+    assert _sent(api, made["id"])["reminders"] == [] and _sent(api, made["id"])["overdue"] is False
+    for _ in range(2):  # a second run at the same instant chases nothing more
+        late = api.post("/admin/work-sweep", {"at": (due + timedelta(hours=1)).isoformat()}, user="admin1")
+        assert late.status_code == 200
+    chased = _sent(api, made["id"])
+    assert chased["overdue"] is True and chased["attributed_to"] == "leader1" and len(chased["reminders"]) == 1
+    assert api.post("/admin/work-sweep", {}, user="admin1").status_code == 200
+
+
+def _sent(api: Any, approval_id: str) -> dict[str, Any]:
+    return dict(
+        next(a for a in api.get("/work/approvals?box=sent", user="op1").json["items"] if a["id"] == approval_id)
+    )
