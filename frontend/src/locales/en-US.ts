@@ -736,6 +736,8 @@ const enUS: MessageSchema = {
     waiting: 'Waiting for {name}',
     fridayReady: "This week's progress report is ready",
     nothingDue: 'Nothing due',
+    chase: 'Chased',
+    chased: 'Not decided within 24 hours: the delay is {name}\'s; chased {n} time(s)',
   },
   notFound: {
     title: 'Page not found',

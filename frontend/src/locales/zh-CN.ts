@@ -739,6 +739,8 @@ const zhCN = {
     waiting: '等待 {name} 审批',
     fridayReady: '本周工作进展报告已生成',
     nothingDue: '没有待办的日常工作',
+    chase: '超时催办',
+    chased: '超过24小时未审批，延误归属{name}，已催办 {n} 次',
   },
   notFound: {
     title: '页面不存在',
