@@ -12,6 +12,7 @@ from chalicelib.api.errors import route
 from chalicelib.domain import access
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.model import Role
+from chalicelib.services import assessment
 from chalicelib.services import work as svc
 
 bp = Blueprint(__name__)
@@ -140,6 +141,34 @@ def friday_report(week: str) -> Response:
     """R-WORK-04 the week's progress and delays `?format=html|pdf` (the archived copy once generated)."""
     body, content_type = svc.friday_report(adapters(), current_actor(bp), week, query(bp).get("format", "html"), now())
     return Response(body, status_code=200, headers={"Content-Type": content_type})
+
+
+@route(bp, "/work/assessment/weights", methods=["GET"])
+def assessment_weights() -> dict[str, Any]:
+    """The unit-assessment weights in force and their versions."""
+    return assessment.get_weights(adapters(), current_actor(bp))
+
+
+@route(bp, "/work/assessment/weights", methods=["PUT"])
+def put_assessment_weights() -> dict[str, Any]:
+    """`{weights: {figure: points}, deductions?: {figure: points per case}}` (analyst, admin) → the new version."""
+    return assessment.put_weights(adapters(), current_actor(bp), json_body(bp), now())
+
+
+@route(bp, "/work/assessment/{month}", methods=["GET"])
+def assessment_month(month: str) -> dict[str, Any]:
+    """Every unit's score for the month with its inputs, ranked (`?version=` an earlier version of the weights)."""
+    return assessment.month_scores(adapters(), current_actor(bp), month, query(bp), now())
+
+
+@route(bp, "/work/assessment/{month}/export", methods=["GET"])
+def assessment_export(month: str) -> Response:
+    """The month's unit assessment as .xlsx."""
+    body = assessment.month_workbook(adapters(), current_actor(bp), month, query(bp), now())
+    from chalicelib.documents.excel import XLSX_TYPE  # openpyxl: loaded by its first use
+
+    disposition = f'attachment; filename="assessment-{month[:7]}.xlsx"'
+    return Response(body, status_code=200, headers={"Content-Type": XLSX_TYPE, "Content-Disposition": disposition})
 
 
 @route(bp, "/admin/work-sweep", methods=["POST"])

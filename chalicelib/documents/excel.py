@@ -1,5 +1,5 @@
-"""Excel workbooks (openpyxl): the monthly report (county sheet, one row per unit, one per dispatcher) and
-a task to units (one row per unit).
+"""Excel workbooks (openpyxl): the monthly report (county sheet, one row per unit, one per dispatcher),
+a task to units (one row per unit) and the unit assessment (one row per unit, ranked).
 
 Numbers are numbers (counts as integers, rates as fractions with a percentage format), headers in
 Chinese, and a 指标说明 sheet with the definitions (docs/statistics.md).
@@ -118,6 +118,35 @@ def notice_workbook(notice: dict[str, Any]) -> bytes:
         ("正文", notice["body"]),
     ):
         info.append([label, value])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def assessment_workbook(result: dict[str, Any]) -> bytes:
+    """`services.assessment.month_scores` as .xlsx: rank, unit, score, then each input (rates as percentages)."""
+    version = result["version"]
+    ids = [*version["weights"], *version["deductions"]]
+    labels = {i["id"]: i["label"] for row in result["rows"] for i in row["inputs"]}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "单位考核"
+    _header(ws, ["名次", "单位名称", "得分", "加权得分", "扣分", *(labels.get(i, i) for i in ids)])
+    for row in result["rows"]:
+        values = {i["id"]: i["value"] for i in row["inputs"]}
+        head = [row["rank"] or "—", row["name"], "无数据" if row["score"] is None else row["score"], row["base"]]
+        ws.append([*head, row["deducted"], *(values.get(i) for i in ids)])
+        for j, fid in enumerate(ids, start=6):
+            if fid in version["weights"]:
+                ws.cell(row=ws.max_row, column=j).number_format = PERCENT
+    rules = wb.create_sheet("考核权重")
+    _header(rules, ["指标", "权重（分）", "每件扣分"])
+    for fid in ids:
+        rules.append([labels.get(fid, fid), version["weights"].get(fid), version["deductions"].get(fid)])
+    rules.append([])
+    rules.append(["考核月份", result["month"]])
+    rules.append(["权重版本", f"第 {version['version']} 版" if version["version"] else "默认权重"])
+    rules.append(["得分口径", "100 × Σ(权重 × 比率) ÷ Σ(有数据指标的权重) − Σ(每件扣分 × 件数)，最低 0 分"])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
