@@ -642,7 +642,10 @@ def month_figures(deps: Adapters, actor: Actor, month: str, now: datetime) -> di
     except (TypeError, ValueError) as exc:
         raise ValidationError({"month": "须为 YYYY-MM"}) from exc
     items = [d for _, d in deps.directory.query_items(ACTION, newest_first=True, limit=LIST_LIMIT * 4)]
-    names = deps.contexts.names()
+    # the names the accounts had when the items named them (as on the board), else the staff directory's
+    names = dict(deps.contexts.names())
+    for item in reversed(items):
+        names.update(item.get("people") or {})
     rows = [dict(r, name=names.get(r["owner_id"], r["owner_id"])) for r in work.monthly(items, month, now)]
     return {"month": month, "rows": rows}
 

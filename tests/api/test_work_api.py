@@ -156,7 +156,7 @@ def test_r_work_06_monthly_figures_for_leaders_only(api: Any, seeded: Any) -> No
     assert api.get(f"/work/figures/{month}", user="op1").status_code == 403
     assert api.get("/work/figures/2026-13", user="leader1").status_code == 422
     rows = api.get(f"/work/figures/{(datetime.now(SHANGHAI) + timedelta(days=3)):%Y-%m}", user="leader1").json["rows"]
-    assert any(r["owner_id"] == "op1" and r["due"] >= 1 for r in rows)
+    assert any(r["owner_id"] == "op1" and r["due"] >= 1 and r["name"] == "王敏" for r in rows), rows
 
 
 def test_notice_to_units_received_submitted_late_and_exported(api: Any, deps: Any, seeded: Any) -> None:

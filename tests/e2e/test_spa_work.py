@@ -247,3 +247,30 @@ def test_notice_reported_late_by_a_unit(ui: Any, local_stack: LocalStack) -> Non
     op.shot("work-10-notice-tracked")
     row = api.call("GET", f"/work/notices/{notice['id']}", "op1")["units"]["U001"]
     assert row["late"] is True and row["submitted_by"] == "uh1"
+
+
+def test_r_work_06_monthly_figures_and_unit_assessment(ui: Any, local_stack: LocalStack) -> None:
+    api = Api(local_stack)
+    deadline = datetime.now(UTC) + timedelta(hours=1)
+    body = {"title": f"汇总投诉热点 E2E {deadline:%H%M%S}", "owner_id": "op2", "deadline": deadline.isoformat()}
+    item = api.call("POST", "/work/actions", "leader", body)
+    _sweep_at(api, datetime.fromisoformat(item["deadline"]) + timedelta(minutes=1))
+
+    leader = ui("leader")
+    leader.login("/queue")
+    _menu(leader, "work-figures", "/work/figures")
+    person = leader.page.get_by_test_id("person-figures").locator("tr.el-table__row", has_text="王芳")
+    expect(person).to_be_visible()
+    cells = [c.strip() for c in person.locator("td").all_inner_texts()]
+    assert cells[1:4] == ["1", "0", "0%"] and cells[4:6] == ["1", "1"], cells
+    table = leader.page.get_by_test_id("assessment-table")
+    expect(table.locator("tr.el-table__row", has_text="海游街道办事处")).to_be_visible()
+    expect(leader.page.get_by_test_id("assessment-version")).to_have_text("默认考核权重")
+    inputs = table.locator("tr.el-table__row", has_text="海游街道办事处").get_by_test_id("assessment-input")
+    expect(inputs.first).to_contain_text("权重")
+    expect(table).to_contain_text("通知按时报送率")
+    _no_codes(leader.page)
+    leader.shot("work-11-figures-assessment")
+    with leader.page.expect_download() as download:
+        leader.page.get_by_test_id("assessment-export").click()
+    assert download.value.suggested_filename.endswith(".xlsx")

@@ -1,5 +1,7 @@
 import { http } from '@/api/request'
-import type { ActionItem, Approval, DuePanel, Notice, ReportRow, WeeklyReport } from './types'
+import { fetchBlob } from '@/api/blob'
+import { XLSX_TYPE } from '@/api/stats'
+import type { ActionItem, Approval, DuePanel, Notice, PersonFigures, ReportRow, UnitAssessment, WeeklyReport } from './types'
 
 const enc = encodeURIComponent
 
@@ -30,3 +32,10 @@ export const actOnNotice = (id: string, verb: string, body: Record<string, unkno
   http.post<Notice>(`/work/notices/${enc(id)}/${verb}`, body)
 
 export const duePanel = () => http.get<DuePanel>('/work/due')
+
+/** R-WORK-06: completion per person in a month. */
+export const monthFigures = (month: string) => http.get<{ month: string; rows: PersonFigures[] }>(`/work/figures/${enc(month)}`)
+/** 单位考核: every unit's score, inputs and rank in a month. */
+export const unitAssessment = (month: string) => http.get<UnitAssessment>(`/work/assessment/${enc(month)}`)
+/** The month's unit assessment as .xlsx. */
+export const unitAssessmentExcel = (month: string) => fetchBlob(`/work/assessment/${enc(month)}/export`, {}, XLSX_TYPE)

@@ -86,3 +86,42 @@ export interface DuePanel {
   weekly_report: { week: string; submitted: boolean; due_at: string }
   friday_report: { week: string; generated_at: string } | null
 }
+
+/** R-WORK-06 one person's month (docs/statistics.md). */
+export interface PersonFigures {
+  owner_id: string
+  name: string
+  due: number
+  on_time: number
+  delayed: number
+  unfinished: number
+  max_days_late: number
+  rate: number | null
+  flagged: boolean
+}
+
+export interface AssessmentInput {
+  id: string
+  label: string
+  value: number | null
+  numerator?: number
+  denominator?: number
+  weight?: number
+  deduction?: number
+}
+
+export interface AssessmentRow {
+  id: string
+  name: string
+  rank: number | null
+  score: number | null
+  base: number | null
+  deducted: number
+  inputs: AssessmentInput[]
+}
+
+export interface UnitAssessment {
+  month: string
+  version: { version: number; weights: Record<string, number>; deductions: Record<string, number> }
+  rows: AssessmentRow[]
+}

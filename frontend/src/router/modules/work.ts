@@ -28,6 +28,12 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/views/work/WorkNoticesView.vue'),
     meta: { titleKey: 'menu.workNotices', menu: true, roles: [...staff, 'unit_handler'] },
   },
+  {
+    path: '/work/figures',
+    name: 'work-figures',
+    component: () => import('@/views/work/WorkFiguresView.vue'),
+    meta: { titleKey: 'menu.workFigures', menu: true, roles: ['analyst', 'leader', 'admin'] },
+  },
 ]
 
 export default routes
