@@ -14,7 +14,7 @@ from chalicelib.domain.errors import BadRequest, Conflict, Forbidden, Validation
 from chalicelib.domain.model import FLAGS, HOTLINES, Actor, Change, Role, Status, Ticket, is_ticket_id
 from chalicelib.services import privacy
 from chalicelib.storage.table import Item, Write
-from chalicelib.storage.tickets import IdempotencyKey, Page, matches
+from chalicelib.storage.tickets import IdempotencyKey, Page, matches, resume_after
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -271,12 +271,14 @@ def _by_keyword(
     examined = 0
     while examined < KEYWORD_BUDGET:
         page = deps.tickets.list_page(index=index, key=key, limit=KEYWORD_PAGE, token=token, filters=filters)
-        examined += len(page.items)
         token = page.next_page
         for ticket in page.items:
+            examined += 1
             if keyword in unicodedata.normalize("NFKC", ticket.title).casefold():
                 found.append(ticket)
-        if token is None or len(found) >= limit:
+                if len(found) == limit:  # a full page: the next one starts right after this ticket
+                    return Page(found, resume_after(index, key, ticket), examined=examined)
+        if token is None:
             break
     return Page(found, token, examined=examined)
 

@@ -206,6 +206,14 @@ def ticket_page_keys(index: str) -> tuple[str, str, str]:
     return ("ticket_id", INDEX_ATTRIBUTE[index], "received_at")
 
 
+def resume_after(index: str, key: str, ticket: Ticket) -> str:
+    """The page token that continues a list of `index` / `key` right after this ticket (what DynamoDB's
+    LastEvaluatedKey would be had the page ended there): a search that stops inside a page goes on from it."""
+    attribute = INDEX_ATTRIBUTE[index]
+    lek = {"ticket_id": {"S": ticket.ticket_id}, attribute: {"S": key}, "received_at": {"S": iso(ticket.received_at)}}
+    return str(encode_token(lek))
+
+
 def check_filters(filters: Mapping[str, str]) -> None:
     """400 for a list filter the repository does not know."""
     for name in filters:

@@ -137,3 +137,22 @@ def test_r12345_13_a_keyword_finds_titles_and_says_how_many_rows_it_read(api: An
     assert resp.status_code == 200, resp.json
     assert tid in [t["id"] for t in resp.json["items"]]
     assert 1 <= resp.json["examined"] <= 500
+
+
+def test_r12345_13_a_keyword_search_pages_on_dynamodb_without_losing_or_repeating_a_ticket(
+    api: Any, seeded: Any
+) -> None:
+    word = "页" + uuid.uuid4().hex[:6]
+    made = [_ticket(api, _number(), title=f"{word}第{n}件") for n in range(3)]
+    seen: list[str] = []
+    page: str | None = None
+    for _ in range(5):
+        params = {"keyword": word, "status": "received", "limit": "2", **({"page": page} if page else {})}
+        resp = _search(api, "op1", **params)
+        assert resp.status_code == 200, resp.json
+        assert len(resp.json["items"]) <= 2
+        seen += [t["id"] for t in resp.json["items"]]
+        page = resp.json["next_page"]
+        if set(made) <= set(seen):
+            break
+    assert sorted(seen) == sorted(made) and len(seen) == len(set(seen))

@@ -156,3 +156,16 @@ def test_r12345_13_a_keyword_search_reads_a_bounded_number_of_rows_and_goes_on_w
     with pytest.raises(ValidationError) as bad:
         svc.list_tickets(world, OP1, {"keyword": "长" * 1000}, NOW)
     assert set(bad.value.fields) == {"keyword"}
+
+
+def test_r12345_13_a_keyword_page_holds_at_most_limit_tickets_and_the_next_goes_on_after_the_last(
+    world: Any,
+) -> None:
+    made = [_ticket(world, "", title=f"路灯{n}") for n in range(5)]
+    newest_first = sorted(made, reverse=True)
+    first = svc.list_tickets(world, OP1, {"keyword": "路灯", "status": "received", "limit": "2"}, NOW)
+    assert [t.ticket_id for t in first.items] == newest_first[:2] and first.examined == 2
+    second = svc.list_tickets(
+        world, OP1, {"keyword": "路灯", "status": "received", "limit": "2", "page": str(first.next_page)}, NOW
+    )
+    assert [t.ticket_id for t in second.items] == newest_first[2:4]
