@@ -156,7 +156,7 @@ def test_version_listings_page_without_copying_the_bucket(
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     written = {}
     for n in range(5):
-        for v in range(2):
+        for _v in range(2):
             written.setdefault(f"k{n}", []).append(s3.put_object(Bucket=bucket, Key=f"k{n}", Body=b"x")["VersionId"])
     real = copy.deepcopy
     monkeypatch.setattr(copy, "deepcopy", lambda *a, **k: pytest.fail("deep copy while listing") or real(*a, **k))
