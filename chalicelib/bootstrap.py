@@ -27,6 +27,7 @@ from chalicelib.integrations.secrets import with_secrets
 from chalicelib.integrations.sms import SmsSender, build_sender
 from chalicelib.services.context import ContextCache
 from chalicelib.storage.archive_index import ArchiveIndex
+from chalicelib.storage.blind_index import BlindIndex
 from chalicelib.storage.directory import Directory
 from chalicelib.storage.models import Tables, bind
 from chalicelib.storage.partners import PartnerStore
@@ -57,6 +58,7 @@ class Adapters:
     sms_records: SmsStore
     archive_store: ArchiveStore
     envelope: Cipher
+    blind_index: BlindIndex  # caller lookups by number (R-12345-11): storage/blind_index.py
     sms: SmsSender
     contexts: ContextCache
     clients: Callable[[str], Any]
@@ -81,6 +83,7 @@ def assemble(
     archive_store: ArchiveStore,
     envelope: Cipher,
     secret_box: Cipher,
+    blind_index: BlindIndex,
     sms: SmsSender,
     clients: Callable[[str], Any],
     verifier: JwksVerifier | None = None,
@@ -99,6 +102,7 @@ def assemble(
         sms_records=SmsStore(table),
         archive_store=archive_store,
         envelope=envelope,
+        blind_index=blind_index,
         sms=sms,
         contexts=ContextCache(directory),
         clients=clients,
@@ -133,6 +137,9 @@ def build(settings: Settings) -> Adapters:
     settings = with_secrets(settings, clients)  # cold start: the stage's secrets, from Secrets Manager
     tables = bind(settings)
     envelope = Envelope(clients("kms"), settings.kms_key_id)
+    table = DynamoDirectoryTable(tables.directory)
+    # the blind-index key is sealed under its own encryption context, apart from personal data
+    blind_index = BlindIndex(table, Envelope(clients("kms"), settings.kms_key_id, {"purpose": "blind-index"}))
     verifier = (
         JwksVerifier(settings.oidc_issuer, settings.oidc_jwks_url, settings.oidc_audience)
         if settings.oidc_issuer and settings.oidc_jwks_url
@@ -140,13 +147,14 @@ def build(settings: Settings) -> Adapters:
     )
     adapters = assemble(
         settings,
-        tickets=DynamoTicketRepository(tables, envelope),
-        table=DynamoDirectoryTable(tables.directory),
+        tickets=DynamoTicketRepository(tables, envelope, blind_index),
+        table=table,
         archive_store=S3ArchiveStore(
             clients("s3"), settings.archive_bucket, settings.kms_key_id, settings.archive_retention_years
         ),
         envelope=envelope,
         secret_box=Envelope(clients("kms"), settings.kms_key_id, {"purpose": "partner-secret"}),
+        blind_index=blind_index,
         sms=build_sender(settings, clients),
         clients=clients,
         verifier=verifier,

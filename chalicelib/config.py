@@ -47,6 +47,7 @@ class Settings:
     oidc_client_secret: str = ""
     oidc_token_url: str = ""  # token endpoint of the OIDC provider; set = login by password grant there
     partner_rate_per_minute: int = 120  # default per-partner request limit (fixed 1-minute window)
+    caller_lookups_per_minute: int = 20  # lookups by caller phone per staff user (R-12345-11, fixed 1-minute window)
     public_base_url: str = ""  # absolute public API base (Open311 discovery); empty: the URL the request came in on
     open311_grid_m: int = 500  # Open311 GETs publish locations snapped to this grid (metres; 0: exact)
     open311_descriptions: str = "approved"  # Open311 GETs publish "approved" public texts only, or "never"
@@ -114,6 +115,7 @@ class Settings:
             oidc_client_secret_arn=env("OIDC_CLIENT_SECRET_ARN"),
             oidc_token_url=env("OIDC_TOKEN_URL"),
             partner_rate_per_minute=int(env("PARTNER_RATE_PER_MINUTE", "120") or 120),
+            caller_lookups_per_minute=int(env("CALLER_LOOKUPS_PER_MINUTE", "20") or 20),
             public_base_url=env("PUBLIC_BASE_URL"),
             open311_grid_m=max(0, int(env("OPEN311_GRID_M") or "500")),
             open311_descriptions="never" if env("OPEN311_DESCRIPTIONS") == "never" else "approved",

@@ -366,3 +366,37 @@ def index_work_queues(outputs: dict[str, str]) -> int:
             except ddb.exceptions.ConditionalCheckFailedException:
                 continue  # changed meanwhile: its commit wrote the queue
     return fixed
+
+
+def index_caller_tags(outputs: dict[str, str], deps: Any) -> int:
+    """Give restored tickets saved before the `by_caller` index existed their `caller_tag` (the blind index
+    of the caller's phone, R-12345-11); returns how many. The caller is read from its envelope and hashed
+    here, the number is written nowhere; each update is conditional on the envelope it was read from and
+    on no tag yet, so running it again (or a commit meanwhile) changes nothing twice."""
+    from chalicelib.domain.model import Caller
+
+    ddb = stack_client(outputs, "dynamodb")
+    table, fixed = outputs["tickets_table"], 0
+    pages = ddb.get_paginator("scan").paginate(
+        TableName=table,
+        ProjectionExpression="ticket_id, caller_enc",
+        FilterExpression="attribute_exists(caller_enc) AND attribute_not_exists(caller_tag)",
+    )
+    for page in pages:
+        for item in page["Items"]:
+            caller = Caller(**deps.envelope.decrypt(item["caller_enc"]["S"]))
+            tag = deps.blind_index.phone_tag(caller.phone) if caller.phone else None
+            if tag is None:
+                continue
+            try:
+                ddb.update_item(
+                    TableName=table,
+                    Key={"ticket_id": item["ticket_id"]},
+                    UpdateExpression="SET caller_tag = :t",
+                    ConditionExpression="caller_enc = :e AND attribute_not_exists(caller_tag)",
+                    ExpressionAttributeValues={":t": {"S": tag}, ":e": item["caller_enc"]},
+                )
+                fixed += 1
+            except ddb.exceptions.ConditionalCheckFailedException:
+                continue  # changed meanwhile: its commit wrote the tag
+    return fixed

@@ -25,9 +25,13 @@ def create_ticket() -> Response:
 
 @route(bp, "/tickets", methods=["GET"])
 def list_tickets() -> dict[str, Any]:
-    """A page of tickets: filters status, unit_id, owner_id, flag, due_before; opaque `page`."""
-    page = svc.list_tickets(adapters(), current_actor(bp), query(bp))
-    return {"items": [ticket_summary(t) for t in page.items], "next_page": page.next_page}
+    """A page of tickets: filters status, unit_id, owner_id, flag, due_before, hotline; one search term
+    ticket_id, phone (blind index, R-12345-11) or keyword; opaque `page`."""
+    page = svc.list_tickets(adapters(), current_actor(bp), query(bp), now())
+    out: dict[str, Any] = {"items": [ticket_summary(t) for t in page.items], "next_page": page.next_page}
+    if page.examined is not None:
+        out["examined"] = page.examined
+    return out
 
 
 @route(bp, "/tickets/{ticket_id}", methods=["GET"])

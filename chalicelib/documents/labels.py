@@ -290,6 +290,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "download": ("下载归档文件", "Archive file downloaded"),
         "export": ("导出报表", "Report exported"),
         "document": ("打印文书", "Document printed"),
+        "caller_lookup": ("按来电号码查找", "Lookup by caller number"),
     },
     "call_outcome": {
         "reached": ("已接通", "Reached"),

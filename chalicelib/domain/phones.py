@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
@@ -42,3 +43,25 @@ def to_e164(number: str) -> str | None:
     """+86… for a mainland mobile number, None when it cannot receive SMS."""
     n = clean(number)
     return f"+86{n}" if _MOBILE.match(n) else None
+
+
+_DIGITS = re.compile(r"[\s()（）\-－—.]")
+
+
+def normalise_e164(number: str) -> str | None:
+    """The E.164 form of a mainland mobile or landline (`+8613800001234`, `+861012345678`), or None.
+
+    Full-width digits, spaces, dashes, brackets and a +86 / 0086 prefix are accepted as a person
+    types them; the caller blind index (R-12345-11) hashes this form, so every spelling of one
+    number finds the same tickets.
+    """
+    n = _DIGITS.sub("", unicodedata.normalize("NFKC", number or ""))
+    for prefix in ("+86", "0086"):
+        if n.startswith(prefix):
+            n = n[len(prefix) :]
+            break
+    if _MOBILE.match(n):
+        return f"+86{n}"
+    if _LANDLINE.match(n):
+        return f"+86{n[1:]}"
+    return None

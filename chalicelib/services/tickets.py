@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import unicodedata
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access, emergency, inputs, tickets
 from chalicelib.domain.errors import BadRequest, Conflict, Forbidden, ValidationError
-from chalicelib.domain.model import FLAGS, HOTLINES, Actor, Change, Role, Status, Ticket
+from chalicelib.domain.model import FLAGS, HOTLINES, Actor, Change, Role, Status, Ticket, is_ticket_id
 from chalicelib.services import privacy
 from chalicelib.storage.table import Item, Write
-from chalicelib.storage.tickets import IdempotencyKey, Page
+from chalicelib.storage.tickets import IdempotencyKey, Page, matches, resume_after
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -170,10 +171,17 @@ def ticket_events(deps: Adapters, actor: Actor, ticket_id: str) -> list[dict[str
     return [privacy.public_event_data(e) for e in deps.tickets.events(ticket_id)]
 
 
-def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str]) -> Page:
-    """A page of tickets in the actor's scope; exactly one index is queried."""
+def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str], now: datetime | None = None) -> Page:
+    """A page of tickets in the actor's scope; exactly one index is queried.
+
+    One search term narrows the list (docs/api.md): `ticket_id` (exact), `phone` (the caller's number
+    through the blind index, R-12345-11) or `keyword` (in the title, over a bounded number of index rows).
+    """
     if actor.role in (Role.RECORDS, Role.PARTNER):
         raise Forbidden("此角色不能浏览工单列表", role=actor.role)
+    terms = {k: params[k] for k in SEARCH_TERMS if params.get(k)}
+    if len(terms) > 1:
+        raise ValidationError(dict.fromkeys(terms, "工单编号、来电号码、关键词一次只能按一项查找"))
     filters = {
         k: v for k, v in params.items() if k in ("status", "unit_id", "owner_id", "flag", "due_before", "hotline") and v
     }
@@ -188,8 +196,91 @@ def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str]) -> Page:
         if filters.get("unit_id", actor.unit_id) != actor.unit_id or not actor.unit_id:
             raise Forbidden("只能查看本单位的工单")
         filters["unit_id"] = actor.unit_id
+    if "ticket_id" in terms:
+        return _by_number(deps, actor, terms["ticket_id"], filters)
+    if "phone" in terms:
+        return _by_phone(deps, actor, terms["phone"], filters, limit, params.get("page"), now or deps.clock())
     index, key = _pick_index(actor, filters)
+    if "keyword" in terms:
+        return _by_keyword(deps, terms["keyword"], index, key, filters, limit, params.get("page"))
     return deps.tickets.list_page(index=index, key=key, limit=limit, token=params.get("page"), filters=filters)
+
+
+SEARCH_TERMS = ("ticket_id", "phone", "keyword")
+KEYWORD_MAX = 50  # characters of a title keyword
+KEYWORD_BUDGET = 500  # index rows one keyword request reads at most (docs/api.md: its cost)
+KEYWORD_PAGE = 100  # rows per Query of a keyword search
+
+
+def _by_number(deps: Adapters, actor: Actor, raw: str, filters: dict[str, str]) -> Page:
+    """The ticket of an exact number (one GetItem), if the actor may see it and it passes the filters."""
+    number = unicodedata.normalize("NFKC", raw).strip().upper()
+    if not is_ticket_id(number):
+        raise ValidationError({"ticket_id": "工单编号格式为 T + 8位日期 + - + 5位序号，如 T20261126-00001"})
+    found = [t for t in deps.tickets.get_many([number]) if access.can_view(actor, t) and matches(t, filters)]
+    return Page(found, None)
+
+
+def _by_phone(
+    deps: Adapters,
+    actor: Actor,
+    raw: str,
+    filters: dict[str, str],
+    limit: int,
+    token: str | None,
+    now: datetime,
+) -> Page:
+    """R-12345-11: the caller's earlier tickets through the blind index (one Query on `by_caller`).
+
+    Only the roles that may reveal a caller may look one up (a unit may be the reported party); an
+    operator finds no confidential ticket (those callers are a leader's to reveal). Every lookup is
+    rate-limited per user and recorded in the access log, by the count of hits, never the number.
+    """
+    if actor.role not in access.REVEAL_ROLES:
+        raise Forbidden("按来电号码查找仅限话务员和领导", role=actor.role)
+    tag = deps.blind_index.phone_tag(raw[:40])
+    if tag is None:
+        raise ValidationError({"phone": "来电号码须为11位手机号码或带区号的固定电话（可含空格、横线或 +86）"})
+    from chalicelib.services.partners import throttle  # the one fixed-window limiter (partners imports us)
+
+    throttle(deps, f"caller-lookup:{actor.user_id}", deps.settings.caller_lookups_per_minute, now)
+    page = deps.tickets.list_page(index="caller", key=tag, limit=limit, token=token, filters=filters)
+    items = [t for t in page.items if actor.role == Role.LEADER or not t.confidential]
+    privacy.log_access(deps, "caller_lookup", actor, now, hits=len(items), page=bool(token))
+    return Page(items, page.next_page)
+
+
+def _by_keyword(
+    deps: Adapters,
+    raw: str,
+    index: str,
+    key: str,
+    filters: dict[str, str],
+    limit: int,
+    token: str | None,
+) -> Page:
+    """Tickets whose title holds the keyword, read from the list's own index newest first.
+
+    Bounded: one request reads at most KEYWORD_BUDGET rows (pages of KEYWORD_PAGE) and returns what
+    matched with the token to go on, so a rare word costs a few Queries per request, never a table scan.
+    """
+    keyword = unicodedata.normalize("NFKC", raw).strip().casefold()
+    if not keyword or len(keyword) > KEYWORD_MAX:
+        raise ValidationError({"keyword": f"关键词须为 1–{KEYWORD_MAX} 个字"})
+    found: list[Ticket] = []
+    examined = 0
+    while examined < KEYWORD_BUDGET:
+        page = deps.tickets.list_page(index=index, key=key, limit=KEYWORD_PAGE, token=token, filters=filters)
+        token = page.next_page
+        for ticket in page.items:
+            examined += 1
+            if keyword in unicodedata.normalize("NFKC", ticket.title).casefold():
+                found.append(ticket)
+                if len(found) == limit:  # a full page: the next one starts right after this ticket
+                    return Page(found, resume_after(index, key, ticket), examined=examined)
+        if token is None:
+            break
+    return Page(found, token, examined=examined)
 
 
 def _check_filters(filters: dict[str, str]) -> None:

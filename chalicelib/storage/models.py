@@ -62,6 +62,18 @@ class _ByQueue(GlobalSecondaryIndex["TicketModel"]):
     received_at = UnicodeAttribute(range_key=True)
 
 
+class _ByCaller(GlobalSecondaryIndex["TicketModel"]):
+    """Sparse: only tickets with a caller phone carry `caller_tag`, the blind index of the number
+    (HMAC, never the number: storage/blind_index.py, R-12345-11)."""
+
+    class Meta:
+        index_name = "by_caller"
+        projection = AllProjection()
+
+    caller_tag = UnicodeAttribute(hash_key=True)
+    received_at = UnicodeAttribute(range_key=True)
+
+
 class _OpenDeadline(GlobalSecondaryIndex["TicketModel"]):
     """Sparse: only open tickets with a pending alert carry these two attributes."""
 
@@ -94,12 +106,14 @@ class TicketModel(Model):
     flags = UnicodeSetAttribute(null=True)
     doc = UnicodeAttribute()
     caller_enc = UnicodeAttribute(null=True)
+    caller_tag = UnicodeAttribute(null=True)  # blind index of the caller's phone (by_caller)
     version = VersionAttribute()
 
     by_unit = _ByUnit()
     by_owner = _ByOwner()
     by_status = _ByStatus()
     by_queue = _ByQueue()
+    by_caller = _ByCaller()
     open_deadline = _OpenDeadline()
 
 
@@ -218,6 +232,7 @@ def bind(settings: Settings) -> Tables:
                 "by_owner": _ByOwner(),
                 "by_status": _ByStatus(),
                 "by_queue": _ByQueue(),
+                "by_caller": _ByCaller(),
                 "open_deadline": _OpenDeadline(),
             },
         ),

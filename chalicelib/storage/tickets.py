@@ -28,6 +28,7 @@ from chalicelib.domain.deadlines import Alert
 from chalicelib.domain.errors import BadRequest, Conflict, NotFound
 from chalicelib.domain.model import Caller, Change, Ticket, is_ticket_id
 from chalicelib.integrations.crypto import Cipher
+from chalicelib.storage.blind_index import BlindIndex
 from chalicelib.storage.models import EventModel, Tables, TicketModel
 from chalicelib.storage.serialize import iso, ticket_from_doc, ticket_to_doc
 from chalicelib.storage.table import (
@@ -48,8 +49,14 @@ COUNTER_SHARDS = 4  # county-wide counters are hot: spread over 4 items per metr
 NUMBERS_TAKEN = "SEQ#ticket"  # Counters pk: ticket numbers taken per receipt day (sk = yyyymmdd)
 NUMBERS_UNUSED = "SEQ#unused"  # Counters pk: numbers taken that never became a ticket (docs/architecture.md)
 CLAIM_TTL_S = 30  # an intake claim lapses after this (a crashed request must not block the number)
-INDEXES = ("unit", "owner", "status", "queue")
-INDEX_ATTRIBUTE = {"unit": "unit_id", "owner": "owner_id", "status": "status", "queue": "work_queue"}  # partition keys
+INDEXES = ("unit", "owner", "status", "queue", "caller")
+INDEX_ATTRIBUTE = {  # partition keys; `caller` is the blind index of the caller's phone (storage/blind_index.py)
+    "unit": "unit_id",
+    "owner": "owner_id",
+    "status": "status",
+    "queue": "work_queue",
+    "caller": "caller_tag",
+}
 # R-12345-13: the work queue of each open status (sparse `by_queue` index; a closed ticket has none). The five
 # confirmations read one queue per Query and group its tickets in memory (services/confirmations.py).
 WORK_QUEUES: dict[str, str] = {
@@ -163,6 +170,7 @@ class Page:
 
     items: list[Ticket]
     next_page: str | None
+    examined: int | None = None  # rows a bounded search read to make this page (keyword search)
 
 
 @dataclass(frozen=True)
@@ -196,6 +204,14 @@ class IdempotentEntry:
 def ticket_page_keys(index: str) -> tuple[str, str, str]:
     """The attributes of a ticket index's LastEvaluatedKey: the table key and the index key."""
     return ("ticket_id", INDEX_ATTRIBUTE[index], "received_at")
+
+
+def resume_after(index: str, key: str, ticket: Ticket) -> str:
+    """The page token that continues a list of `index` / `key` right after this ticket (what DynamoDB's
+    LastEvaluatedKey would be had the page ended there): a search that stops inside a page goes on from it."""
+    attribute = INDEX_ATTRIBUTE[index]
+    lek = {"ticket_id": {"S": ticket.ticket_id}, attribute: {"S": key}, "received_at": {"S": iso(ticket.received_at)}}
+    return str(encode_token(lek))
 
 
 def check_filters(filters: Mapping[str, str]) -> None:
@@ -367,10 +383,11 @@ def conflict(ticket_id: str, reasons: Sequence[str] = ()) -> Conflict:
 class DynamoTicketRepository(TicketStore):
     """The ticket store on DynamoDB through bound PynamoDB models."""
 
-    def __init__(self, tables: Tables, envelope: Cipher) -> None:
+    def __init__(self, tables: Tables, envelope: Cipher, blind: BlindIndex | None = None) -> None:
         self._t = tables
         self._directory = DynamoDirectoryTable(tables.directory)
         self._envelope = envelope
+        self._blind = blind
 
     # ---------------------------------------------------------------- reads
 
@@ -407,9 +424,13 @@ class DynamoTicketRepository(TicketStore):
         self, *, index: str, key: str, limit: int, token: str | None, filters: Mapping[str, str] | None = None
     ) -> Page:
         model = self._t.tickets
-        idx = {"unit": model.by_unit, "owner": model.by_owner, "status": model.by_status, "queue": model.by_queue}[
-            index
-        ]
+        idx = {
+            "unit": model.by_unit,
+            "owner": model.by_owner,
+            "status": model.by_status,
+            "queue": model.by_queue,
+            "caller": model.by_caller,
+        }[index]
         condition = self._filter_condition(filters or {})
         results = idx.query(
             key,
@@ -602,4 +623,5 @@ class DynamoTicketRepository(TicketStore):
             flags=set(ticket.flags) or None,
             doc=json.dumps(doc, ensure_ascii=False),
             caller_enc=self._envelope.encrypt(caller) if any(caller.values()) else None,
+            caller_tag=self._blind.phone_tag(ticket.caller.phone) if self._blind and ticket.caller.phone else None,
         )

@@ -24,6 +24,7 @@ from chalicelib.domain.model import Caller, Change, Ticket, is_ticket_id
 from chalicelib.integrations.archive_store import ArchiveStore, ObjectHead, StoredObject
 from chalicelib.integrations.crypto import Cipher
 from chalicelib.integrations.sms import RecorderSender
+from chalicelib.storage.blind_index import BlindIndex
 from chalicelib.storage.serialize import iso, ticket_from_doc, ticket_to_doc
 from chalicelib.storage.table import (
     Absent,
@@ -205,9 +206,10 @@ def _clean(item: Item) -> Item:
 class FakeTicketRepository(TicketStore):
     """Tickets, events and counters in dicts; one lock makes every commit atomic."""
 
-    def __init__(self, directory: FakeDirectoryTable, envelope: Cipher) -> None:
+    def __init__(self, directory: FakeDirectoryTable, envelope: Cipher, blind: BlindIndex | None = None) -> None:
         self.directory = directory
         self.envelope = envelope
+        self.blind = blind
         self.rows: dict[str, dict[str, Any]] = {}  # ticket id → stored attributes
         self.history_rows: dict[str, list[EventRecord]] = defaultdict(list)
         self.counters: dict[tuple[str, str], int] = defaultdict(int)
@@ -243,7 +245,7 @@ class FakeTicketRepository(TicketStore):
         attribute = INDEX_ATTRIBUTE[index]
         start = decode_token(token, ticket_page_keys(index), (attribute, key))
         with self.lock:
-            rows = [r for r in self.rows.values() if r[attribute] == key]
+            rows = [r for r in self.rows.values() if r.get(attribute) == key]
         rows.sort(key=lambda r: (r["received_at"], r["ticket_id"]), reverse=True)
         if start is not None:
             marker = start["ticket_id"]["S"]
@@ -374,6 +376,7 @@ class FakeTicketRepository(TicketStore):
                 "work_queue": WORK_QUEUES.get(str(after.status)),
                 "doc": json.dumps(doc, ensure_ascii=False),
                 "caller_enc": self.envelope.encrypt(caller) if any(caller.values()) else None,
+                "caller_tag": self.blind.phone_tag(after.caller.phone) if self.blind and after.caller.phone else None,
                 "version": version,
             }
             self.history_rows[after.ticket_id].append(event_record(change, seq, doc))
@@ -508,13 +511,15 @@ def fake_adapters(settings: Settings | None = None, clock: Any = None) -> bootst
     """Adapters on in-memory fakes (stage `test`, SMS recorder)."""
     table = FakeDirectoryTable()
     envelope = FakeCipher()
+    blind_index = BlindIndex(table, FakeCipher("blind-index"))
     return bootstrap.assemble(
         settings or Settings.from_env({"STAGE": "test", "AWS_DEFAULT_REGION": "cn-north-1"}),
-        tickets=FakeTicketRepository(table, envelope),
+        tickets=FakeTicketRepository(table, envelope, blind_index),
         table=table,
         archive_store=FakeArchiveStore(),
         envelope=envelope,
         secret_box=FakeCipher("partner-secret"),
+        blind_index=blind_index,
         sms=RecorderSender(),
         clients=_no_aws,
         **({"clock": clock} if clock else {}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -86,7 +87,7 @@ def test_contract_tables_are_in_the_template() -> None:
     assert set(tables) == set(TABLE_OUTPUT)
     gsis = {lid: {g["IndexName"] for g in p.get("GlobalSecondaryIndexes", [])} for lid, p in tables.items()}
     assert gsis == {
-        "TicketsTable": {"by_unit", "by_owner", "by_status", "by_queue", "open_deadline"},
+        "TicketsTable": {"by_unit", "by_owner", "by_status", "by_queue", "by_caller", "open_deadline"},
         "TicketEventsTable": {"by_month"},
         "CountersTable": set(),
         "DirectoryTable": {"gsi1"},
@@ -333,3 +334,27 @@ def test_restored_open_tickets_get_their_work_queue_once(outputs: dict[str, str]
         t: ddb.get_item(TableName=table, Key={"ticket_id": {"S": t}})["Item"].get("work_queue") for t in saved_before
     }
     assert got == {"T20260102-00077": {"S": "unfinished"}, "T20260102-00078": None}
+
+
+def test_r12345_11_restored_tickets_get_their_caller_tag_once_and_no_plaintext(
+    outputs: dict[str, str], deps: Any
+) -> None:
+    ddb = _client(outputs, "dynamodb")
+    table = outputs["tickets_table"]
+    number = "13912340077"
+    ddb.put_item(  # as a snapshot taken before the by_caller index existed holds it
+        TableName=table,
+        Item={
+            "ticket_id": {"S": "T20260102-00079"},
+            "status": {"S": "closed"},
+            "received_at": {"S": "2026-01-02T01:00:00+00:00"},
+            "doc": {"S": "{}"},
+            "caller_enc": {"S": deps.envelope.encrypt({"name": "赵六", "phone": number})},
+            "version": {"N": "3"},
+        },
+    )
+    assert state.index_caller_tags(outputs, deps) >= 1
+    assert state.index_caller_tags(outputs, deps) == 0  # once: nothing left to index
+    item = ddb.get_item(TableName=table, Key={"ticket_id": {"S": "T20260102-00079"}})["Item"]
+    assert item["caller_tag"] == {"S": deps.blind_index.phone_tag(number)}
+    assert number not in json.dumps(item)

@@ -14,6 +14,8 @@ export function useTicketPager(fetcher: Fetcher, pageSize = 20) {
   /** '' or the user's message for the page that failed. */
   const error = ref('')
   const nextToken = ref<string | null>(null)
+  /** Rows a keyword search read for this page (null for other lists). */
+  const examined = ref<number | null>(null)
   /** tokens[i] = the `page` token that loads page i (page 0: none). */
   const tokens = ref<(string | null)[]>([null])
   let query: TicketListQuery = {}
@@ -29,10 +31,12 @@ export function useTicketPager(fetcher: Fetcher, pageSize = 20) {
       if (mine !== seq) return
       items.value = res.items ?? []
       nextToken.value = res.next_page ?? null
+      examined.value = res.examined ?? null
     } catch (e) {
       if (mine !== seq) return
       items.value = []
       nextToken.value = null
+      examined.value = null
       error.value = errorMessage(e)
     } finally {
       if (mine === seq) loading.value = false
@@ -63,6 +67,7 @@ export function useTicketPager(fetcher: Fetcher, pageSize = 20) {
     loading,
     error,
     nextToken,
+    examined,
     tokens,
     search,
     next,

@@ -274,6 +274,10 @@ export interface TicketListQuery {
   owner_id?: string
   flag?: FlagName
   due_before?: string
+  /** one search term at a time (docs/api.md): exact number, caller phone (blind index), title keyword */
+  ticket_id?: string
+  phone?: string
+  keyword?: string
   limit?: number
   page?: string
 }
@@ -281,6 +285,8 @@ export interface TicketListQuery {
 export interface Page<T> {
   items: T[]
   next_page: string | null
+  /** rows a bounded keyword search read for this page */
+  examined?: number
 }
 
 export interface TicketEvent {
