@@ -654,6 +654,16 @@ _HANDLERS: dict[str, Callable[[Ticket, Mapping[str, Any], Actor, datetime, Conte
 }
 
 
+def act_due(ticket: Ticket) -> datetime | None:
+    """The operator's 12-hour clock on an updated 12345 ticket (R-12345-12): transfer a returned ticket
+    within 12 clock hours of the return, review a reply within 12 clock hours of it; else None."""
+    if ticket.hotline == env_complaints.HOTLINE:
+        return None
+    entered = {S.RETURNED: ticket.return_info, S.REPLIED: ticket.reply}.get(ticket.status) or {}
+    at = entered.get("at")
+    return deadlines.act_due(ticket.status, datetime.fromisoformat(at) if isinstance(at, str) else None)
+
+
 def next_alert(ticket: Ticket, ctx: Context) -> deadlines.Alert | None:
     """The next pending alert of a ticket (drives the sparse open-deadline index): the earlier of its
     deadline alert (a 12369 report's own, R-12369-03…07) and an unacknowledged emergency's next
@@ -669,6 +679,7 @@ def next_alert(ticket: Ticket, ctx: Context) -> deadlines.Alert | None:
             dispatch_due=ticket.dispatch_due,
             handle_due=ticket.handle_due,
             done=ticket.alerts_done,
+            act_due=act_due(ticket),
         )
     escalation = emergency.next_escalation(ticket)
     if escalation is not None and (due is None or escalation.at <= due.at):
@@ -676,4 +687,4 @@ def next_alert(ticket: Ticket, ctx: Context) -> deadlines.Alert | None:
     return due
 
 
-__all__ = ["Context", "VERBS", "allowed_actions", "apply", "new_ticket", "next_alert", "Role"]
+__all__ = ["Context", "VERBS", "act_due", "allowed_actions", "apply", "new_ticket", "next_alert", "Role"]

@@ -74,7 +74,13 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
     "dispatch_warned": (("duty", "dispatch_warning"), ("owner", "dispatch_warning")),
     "marked_dispatch_overdue": (("duty", "dispatch_overdue"), ("owner", "dispatch_overdue")),
     "reminder_due": (("unit", "reminder"),),
-    "marked_overdue": (("unit", "overdue"), ("owner", "overdue")),
+    "submit_reminder_due": (("owner", "submit_reminder"),),  # R-12345-08: submit before due
+    "marked_overdue": (("unit", "overdue"), ("owner", "overdue")),  # the unit only while it holds it
+    # R-12345-12: the 12-hour clock on a returned ticket (transfer) and a reply (review), like dispatch
+    "transfer_warned": (("duty", "transfer_warning"), ("owner", "transfer_warning")),
+    "marked_transfer_overdue": (("duty", "transfer_overdue"), ("owner", "transfer_overdue")),
+    "review_warned": (("duty", "review_warning"), ("owner", "review_warning")),
+    "marked_review_overdue": (("duty", "review_overdue"), ("owner", "review_overdue")),
     "emergency_escalated": (("leader", "emergency"),),  # R-12369-02: the leader on duty, every escalation
 }
 # A 12369 report's own routes (R-12369-02…07); its other events (sign, return, transfer) use ROUTES.
@@ -110,6 +116,8 @@ def recipients(deps: Adapters, event: dict[str, Any]) -> list[Recipient]:
     if (event.get("snapshot") or {}).get("hotline") == "12369":
         routes = ENV_ROUTES.get(event["type"], routes)
     for role, template in routes:
+        if role == "unit" and data.get("stage") == "dispatcher":
+            continue  # R-12345-08: overdue while the dispatcher holds the ticket is the owner's to fix
         if role == "reporter" and not data.get("notice"):
             continue  # no notice on this event (a denied extension)
         person = _person(deps, role, event)
