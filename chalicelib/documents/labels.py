@@ -195,6 +195,9 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "unit_id": ("承办单位", "Unit"),
         "from_unit_id": ("原承办单位", "Previous unit"),
         "co_unit_ids": ("协办单位", "Co-units"),
+        "co_calls": ("电话通知协办单位", "Co-unit phone calls"),
+        "stage": ("逾期时办理环节", "Stage when overdue"),
+        "difficult_candidate": ("列入疑难候选", "Difficult candidate"),
         "other_unit": ("转其他单位", "To another unit"),
         "good_reason": ("退单理由成立", "Return justified"),
         "reason": ("原因", "Reason"),
@@ -266,6 +269,10 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "last_escalated_at": ("最近报告时间", "Last escalated at"),
         "by_keyword": ("关键词规则触发", "Set by keyword rule"),
         "acknowledge_note": ("确认意见", "Acknowledgement note"),
+    },
+    "overdue_stage": {  # R-12345-08: who held the ticket when its due passed
+        "unit": ("承办单位办理", "With the unit"),
+        "dispatcher": ("派单员审核回访", "With the dispatcher"),
     },
     "instruction_status": {
         "open": ("待回复", "Open"),
@@ -415,6 +422,7 @@ SPA_KEYS: Final[dict[str, str]] = {
     "key_status": "keyStatus",
     "delivery_status": "deliveryStatus",
     "instruction_status": "instructionStatus",
+    "overdue_stage": "overdueStage",
     "action_status": "actionStatus",
     "approval_kind": "approvalKind",
     "approval_status": "approvalStatus",
