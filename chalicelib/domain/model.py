@@ -82,6 +82,11 @@ class EventType(StrEnum):
     MARKED_DISPATCH_OVERDUE = "marked_dispatch_overdue"
     REMINDER_DUE = "reminder_due"
     MARKED_OVERDUE = "marked_overdue"
+    SUBMIT_REMINDER_DUE = "submit_reminder_due"  # R-12345-08: the owner, the working day before due
+    TRANSFER_WARNED = "transfer_warned"  # R-12345-12: the 12-hour clock of a returned ticket
+    MARKED_TRANSFER_OVERDUE = "marked_transfer_overdue"
+    REVIEW_WARNED = "review_warned"  # R-12345-12: the 12-hour clock of a reply
+    MARKED_REVIEW_OVERDUE = "marked_review_overdue"
     INSTRUCTION_RECORDED = "instruction_recorded"
     INSTRUCTION_CHASED = "instruction_chased"
     INSTRUCTION_ANSWERED = "instruction_answered"

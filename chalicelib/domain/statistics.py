@@ -156,9 +156,17 @@ def counter_deltas(event_type: str, data: Mapping[str, Any], ticket: Mapping[str
     return _deltas_12345(event_type, data, ticket)
 
 
+def _charged_unit(event_type: str, data: Mapping[str, Any], ticket: Mapping[str, Any]) -> str | None:
+    """The unit an event is charged to: the one holding the ticket, none for an overdue of the dispatcher's
+    stage (R-12345-08: the unit had replied; the dispatcher held the ticket past its due)."""
+    if event_type == "marked_overdue" and data.get("stage") == "dispatcher":
+        return None
+    return ticket.get("unit_id")
+
+
 def _deltas_12345(event_type: str, data: Mapping[str, Any], ticket: Mapping[str, Any]) -> Deltas:
     out: Deltas = defaultdict(dict)
-    unit = ticket.get("unit_id")
+    unit = _charged_unit(event_type, data, ticket)
     owner = ticket.get("owner_id")
 
     def bump(scope: str, key: str) -> None:

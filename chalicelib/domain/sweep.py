@@ -20,13 +20,18 @@ from chalicelib.domain.tickets import Context, next_alert
 EVENT_OF: dict[str, str] = {
     "dispatch_warning": "dispatch_warned",  # R-12345-12: dispatch due within 2 h
     "dispatch_overdue": "marked_dispatch_overdue",  # R-12345-01: 12 h passed
-    "handle_reminder": "reminder_due",  # R-12345-04: the working day before due
+    "handle_reminder": "reminder_due",  # R-12345-04: the working day before due, the unit holds it
+    "submit_reminder": "submit_reminder_due",  # R-12345-08: the working day before due, the dispatcher holds it
     "handle_overdue": "marked_overdue",  # R-12345-08/10: due passed, not submitted
+    "transfer_warning": "transfer_warned",  # R-12345-12: a returned ticket's transfer due within 2 h
+    "transfer_overdue": "marked_transfer_overdue",  # R-12345-12: 12 h since the return passed
+    "review_warning": "review_warned",  # R-12345-12: a reply's review due within 2 h
+    "review_overdue": "marked_review_overdue",  # R-12345-12: 12 h since the reply passed
     **env_complaints.ALERT_EVENTS,  # R-12369-03/04/05 overdue, R-12369-07 supervision chase
 }
 FLAG_OF: dict[str, str] = {"dispatch_overdue": "dispatch_overdue", "handle_overdue": "overdue"}
 SWEEP_EVENTS = frozenset(EVENT_OF.values())
-MAX_ALERTS_PER_TICKET = 4  # a ticket has at most four alerts per deadline pair
+MAX_ALERTS_PER_TICKET = 6  # a ticket has at most four deadline alerts in one status, plus escalations
 
 
 def due_alert(ticket: Ticket, ctx: Context, now: datetime) -> Alert | None:
@@ -57,7 +62,7 @@ def apply_alert(
         "deadline": alert.deadline.isoformat(),
         "due_at": alert.at.isoformat(),
         # a warning or reminder found after its deadline passed is recorded but not texted
-        "late": alert.kind in ("dispatch_warning", "handle_reminder") and now >= alert.deadline,
+        "late": alert.kind in deadlines.NOTICE_KINDS and now >= alert.deadline,
         "owner_id": ticket.owner_id or ticket.created_by,
         "unit_id": ticket.unit_id,
         "announce": announce,
@@ -67,6 +72,8 @@ def apply_alert(
         data["unit_id"] = ticket.unit_id  # the chase goes to the supervised unit and the owner
     if alert.kind == "handle_overdue":
         data["difficult_candidate"] = True  # R-12345-10: overdue tickets go to the difficult list
+        # R-12345-08: who holds the overdue ticket; the unit is texted only while it does
+        data["stage"] = "unit" if ticket.status in deadlines.UNIT_STAGE else "dispatcher"
     return Change(ticket, after, EVENT_OF[alert.kind], data, now, SYSTEM_ACTOR)
 
 

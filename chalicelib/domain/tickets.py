@@ -117,6 +117,31 @@ def _call(body: Mapping[str, Any], actor: Actor, now: datetime, kind: str) -> di
     return _call_record(raw, actor, now, kind)
 
 
+def _co_calls(body: Mapping[str, Any], co_units: Sequence[str], actor: Actor, now: datetime) -> list[dict[str, Any]]:
+    """R-12345-02: every co-unit is phoned like the lead unit — one call record per co-unit (`co_calls`)."""
+    if not co_units:
+        return []
+    raw = body.get("co_calls")
+    if not isinstance(raw, list):
+        raise ValidationError({"co_calls": "须为每个协办单位记录电话通知（unit_id, to_name, to_phone）"})
+    calls: dict[str, dict[str, Any]] = {}
+    for n, item in enumerate(raw):
+        name = f"co_calls[{n}]"
+        if not isinstance(item, Mapping):
+            raise ValidationError({name: "须为对象（unit_id, to_name, to_phone）"})
+        unit_id = item.get("unit_id")
+        if not isinstance(unit_id, str) or unit_id not in co_units or unit_id in calls:
+            raise ValidationError({f"{name}.unit_id": "须为本工单的协办单位之一，且每个单位只记录一次"})
+        try:
+            calls[unit_id] = dict(_call_record(item, actor, now, "dispatch_notice"), unit_id=unit_id)
+        except ValidationError as exc:
+            raise ValidationError({f"{name}.{k}": v for k, v in exc.fields.items()}) from exc
+    missing = [u for u in co_units if u not in calls]
+    if missing:
+        raise ValidationError({"co_calls": f"须记录电话通知协办单位：{'、'.join(missing)}"})
+    return [calls[u] for u in co_units]
+
+
 def _call_record(raw: Mapping[str, Any], actor: Actor, now: datetime, kind: str) -> dict[str, Any]:
     to_name = inputs.text(raw, "to_name", limit=64)
     to_phone = inputs.text(raw, "to_phone", required=kind != "callback", limit=32)
@@ -407,6 +432,7 @@ def _dispatch(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, c
     unit_id = _unit(ctx, body)
     co_units = _co_units(ctx, body.get("co_unit_ids"), unit_id)
     call = _call(body, actor, now, "dispatch_notice")  # R-12345-02
+    co_calls = _co_calls(body, co_units, actor, now)  # R-12345-02: the co-units are phoned too
     changes = {
         "status": S.DISPATCHED,
         "unit_id": unit_id,
@@ -420,7 +446,7 @@ def _dispatch(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, c
     return (
         changes,
         "dispatched",
-        {"unit_id": unit_id, "co_unit_ids": list(co_units), "call": call, "within_12h": within},
+        {"unit_id": unit_id, "co_unit_ids": list(co_units), "call": call, "co_calls": co_calls, "within_12h": within},
     )
 
 
@@ -567,7 +593,13 @@ def _city_reject(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime
 
 
 def _reassign(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    """R-12345-09: re-assigned (重新交办) like a dispatch — the operator records the call to the unit and to
+    each co-unit (R-12345-02), the units are texted. The city platform (partner) re-assigns without a
+    call: the units are texted all the same, and the owner's call follows as `record-call`."""
     reason = inputs.text(body, "reason", limit=1000)
+    by_operator = actor.role != Role.PARTNER or "call" in body
+    call = _call(body, actor, now, "dispatch_notice") if by_operator else None
+    co_calls = _co_calls(body, t.co_unit_ids, actor, now) if by_operator else []
     due = (
         Deadline(
             inputs.instant_within(body["city_due"], "city_due", now, inputs.add_years(now, 2), LATER_DUE_RULE), False
@@ -589,7 +621,17 @@ def _reassign(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, c
         "flags": t.flags - {"overdue"},
         "alerts_done": frozenset(),
     }
-    return changes, "reassigned", {"reason": reason, "handle_due": due.at.isoformat(), "owner_id": changes["owner_id"]}
+    data: dict[str, Any] = {
+        "reason": reason,
+        "handle_due": due.at.isoformat(),
+        "owner_id": changes["owner_id"],
+        "unit_id": t.unit_id,
+        "co_unit_ids": list(t.co_unit_ids),
+        "co_calls": co_calls,
+    }
+    if call is not None:
+        data["call"] = call
+    return changes, "reassigned", data
 
 
 def _flag_difficult(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
@@ -654,6 +696,16 @@ _HANDLERS: dict[str, Callable[[Ticket, Mapping[str, Any], Actor, datetime, Conte
 }
 
 
+def act_due(ticket: Ticket) -> datetime | None:
+    """The operator's 12-hour clock on an updated 12345 ticket (R-12345-12): transfer a returned ticket
+    within 12 clock hours of the return, review a reply within 12 clock hours of it; else None."""
+    if ticket.hotline == env_complaints.HOTLINE:
+        return None
+    entered = {S.RETURNED: ticket.return_info, S.REPLIED: ticket.reply}.get(ticket.status) or {}
+    at = entered.get("at")
+    return deadlines.act_due(ticket.status, datetime.fromisoformat(at) if isinstance(at, str) else None)
+
+
 def next_alert(ticket: Ticket, ctx: Context) -> deadlines.Alert | None:
     """The next pending alert of a ticket (drives the sparse open-deadline index): the earlier of its
     deadline alert (a 12369 report's own, R-12369-03…07) and an unacknowledged emergency's next
@@ -669,6 +721,7 @@ def next_alert(ticket: Ticket, ctx: Context) -> deadlines.Alert | None:
             dispatch_due=ticket.dispatch_due,
             handle_due=ticket.handle_due,
             done=ticket.alerts_done,
+            act_due=act_due(ticket),
         )
     escalation = emergency.next_escalation(ticket)
     if escalation is not None and (due is None or escalation.at <= due.at):
@@ -676,4 +729,4 @@ def next_alert(ticket: Ticket, ctx: Context) -> deadlines.Alert | None:
     return due
 
 
-__all__ = ["Context", "VERBS", "allowed_actions", "apply", "new_ticket", "next_alert", "Role"]
+__all__ = ["Context", "VERBS", "act_due", "allowed_actions", "apply", "new_ticket", "next_alert", "Role"]

@@ -1,9 +1,10 @@
 """Phone-call log (R-12345-02 dispatch notice, R-12345-04 reminder, R-12345-05 callback, the
 report of an emergency to the leader on duty (R-12369-02, recorded by the sweep), other).
 
-A call is a `call_recorded` event in the ticket's history (the `record-call` verb); dispatch and
-transfer carry their own call. Recording a reminder call closes the owner's "phone the unit" task
-(the events stream handler does it, whichever route recorded the call).
+A call is a `call_recorded` event in the ticket's history (the `record-call` verb); dispatch, transfer
+and re-assignment (R-12345-09) carry their own call, dispatch and re-assignment one per co-unit too
+(`co_calls`, R-12345-02). Recording a reminder call closes the owner's "phone the unit" task (the
+events stream handler does it, whichever route recorded the call).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from chalicelib.services.views import ticket_public
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
 
-CALL_EVENTS = ("call_recorded", "dispatched", "transferred", "emergency_escalated")
+CALL_EVENTS = ("call_recorded", "dispatched", "transferred", "reassigned", "emergency_escalated")
 
 
 def record_call(deps: Adapters, actor: Actor, ticket_id: str, body: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -40,8 +41,12 @@ def list_calls(
         ticket_svc.ensure_reveal(deps, actor, ticket, now, reason, "calls")
     out = []
     for e in deps.tickets.events(ticket_id):
-        call = (e.get("data") or {}).get("call")
-        if e["type"] in CALL_EVENTS and isinstance(call, dict):
-            shown = privacy.open_call(deps, call) if reveal else privacy.public_call(call)
-            out.append(dict(shown, event_id=e["event_id"], event_type=e["type"]))
+        if e["type"] not in CALL_EVENTS:
+            continue
+        data = e.get("data") or {}
+        # the lead unit's call, then one per co-unit (R-12345-02)
+        for call in [data.get("call"), *(data.get("co_calls") or [])]:
+            if isinstance(call, dict):
+                shown = privacy.open_call(deps, call) if reveal else privacy.public_call(call)
+                out.append(dict(shown, event_id=e["event_id"], event_type=e["type"]))
     return out

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.model import Actor, Role, Ticket
+from chalicelib.domain.tickets import act_due
 from chalicelib.services import calendar_admin
 from chalicelib.services.views import ticket_summary
 from chalicelib.storage.tickets import WORK_QUEUES, matches
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
 FIRST = 5  # items shown per group
 CAP = 50  # counted per status at most ("50+" beyond)
 DUE_SOON = timedelta(days=1)
-UNFINISHED = ("dispatched", "handling", "extension_requested", "returned")
+# not yet submitted to the city audit group: the unit's stage and the dispatcher's (R-12345-08)
+UNFINISHED = ("dispatched", "handling", "extension_requested", "returned", "replied", "reviewed", "called_back")
 
 # (key, title, [statuses]) per group; R-12345-13 lists the five for operators.
 OPERATOR_GROUPS = (
@@ -61,10 +63,14 @@ class _Queues:
         scoped: bool = True,
         keep: Callable[[Ticket], bool] | None = None,
     ) -> dict[str, Any]:
-        queue = WORK_QUEUES[statuses[0]]  # a group's statuses share one queue (WORK_QUEUES)
-        tickets, more = self.tickets(queue, scoped)
+        tickets: list[Ticket] = []
+        more = False
+        for queue in dict.fromkeys(WORK_QUEUES[s] for s in statuses):  # each queue read once per request
+            read, truncated = self.tickets(queue, scoped)
+            tickets += read
+            more = more or truncated
         items = [t for t in tickets if str(t.status) in statuses and (keep is None or keep(t))]
-        items.sort(key=lambda t: t.handle_due or t.received_at)
+        items.sort(key=_urgency)
         return {
             "key": key,
             "title": title,
@@ -72,6 +78,11 @@ class _Queues:
             "more": more,
             "items": [ticket_summary(t) for t in items[:FIRST]],
         }
+
+
+def _urgency(ticket: Ticket) -> datetime:
+    """The deadline that comes first: the 12-hour clock of an updated ticket (R-12345-12) or its due."""
+    return min(d for d in (act_due(ticket), ticket.handle_due or ticket.received_at) if d is not None)
 
 
 def confirmations(deps: Adapters, actor: Actor, now: datetime) -> dict[str, Any]:

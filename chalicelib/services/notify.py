@@ -1,6 +1,7 @@
 """Notifications from the event stream (never from request handlers); stuck sends settled by the sweep.
 
-Per event: who must hear about it (R-12345-02 unit handler at dispatch, R-12345-12 operator on duty
+Per event: who must hear about it (R-12345-02 unit handler at dispatch and each co-unit's, R-12345-09 the
+same at a re-assignment, R-12345-12 operator on duty
 for a new ticket and for dispatch alerts, R-12345-04 unit handler the working day before due), the
 Chinese text from `documents/templates/sms/*.txt.j2`, then one recorded send per recipient:
 `SMS#{ticket}` / `{event_id}#{role}` is claimed with a conditional put first (de-duplicated by
@@ -71,10 +72,17 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
     "received": (("duty", "new_ticket"),),
     "dispatched": (("unit", "dispatched"),),
     "transferred": (("unit", "dispatched"),),
+    "reassigned": (("unit", "reassigned"),),  # R-12345-09: like a dispatch
     "dispatch_warned": (("duty", "dispatch_warning"), ("owner", "dispatch_warning")),
     "marked_dispatch_overdue": (("duty", "dispatch_overdue"), ("owner", "dispatch_overdue")),
     "reminder_due": (("unit", "reminder"),),
-    "marked_overdue": (("unit", "overdue"), ("owner", "overdue")),
+    "submit_reminder_due": (("owner", "submit_reminder"),),  # R-12345-08: submit before due
+    "marked_overdue": (("unit", "overdue"), ("owner", "overdue")),  # the unit only while it holds it
+    # R-12345-12: the 12-hour clock on a returned ticket (transfer) and a reply (review), like dispatch
+    "transfer_warned": (("duty", "transfer_warning"), ("owner", "transfer_warning")),
+    "marked_transfer_overdue": (("duty", "transfer_overdue"), ("owner", "transfer_overdue")),
+    "review_warned": (("duty", "review_warning"), ("owner", "review_warning")),
+    "marked_review_overdue": (("duty", "review_overdue"), ("owner", "review_overdue")),
     "emergency_escalated": (("leader", "emergency"),),  # R-12369-02: the leader on duty, every escalation
 }
 # A 12369 report's own routes (R-12369-02…07); its other events (sign, return, transfer) use ROUTES.
@@ -91,6 +99,8 @@ ENV_ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
     "env_finish_overdue": (("unit", "env_overdue"), ("owner", "env_overdue")),
     "env_supervision_overdue": (("unit", "env_supervision"), ("owner", "env_supervision")),
 }
+# R-12345-02/09: each co-unit's handler is texted too (CO_UNIT_EVENTS: event type → template)
+CO_UNIT_EVENTS = {"dispatched": "co_dispatched", "reassigned": "reassigned"}
 BRANDS = {"12345": "【12345热线】", "12369": "【12369环保举报热线】"}
 STAGES = {
     "env_decision_overdue": "受理决定",
@@ -110,6 +120,8 @@ def recipients(deps: Adapters, event: dict[str, Any]) -> list[Recipient]:
     if (event.get("snapshot") or {}).get("hotline") == "12369":
         routes = ENV_ROUTES.get(event["type"], routes)
     for role, template in routes:
+        if role == "unit" and data.get("stage") == "dispatcher":
+            continue  # R-12345-08: overdue while the dispatcher holds the ticket is the owner's to fix
         if role == "reporter" and not data.get("notice"):
             continue  # no notice on this event (a denied extension)
         person = _person(deps, role, event)
@@ -117,7 +129,34 @@ def recipients(deps: Adapters, event: dict[str, Any]) -> list[Recipient]:
             continue  # anonymous or no number: the notice stays in the record only
         if person is not None:
             out.append(Recipient(role, person.get("name", ""), person.get("phone", ""), template))
+    if (event.get("snapshot") or {}).get("hotline") != "12369":
+        out += _co_units(deps, event)
     return out
+
+
+def _co_units(deps: Adapters, event: dict[str, Any]) -> list[Recipient]:
+    """R-12345-02/09: one message per co-unit — to whom the operator phoned (`co_calls`), else to the
+    unit's registered handler (a re-assignment by the city platform); role `co_unit:{unit_id}`."""
+    template = CO_UNIT_EVENTS.get(event["type"])
+    data = event.get("data") or {}
+    if template is None:
+        return []
+    calls = {c.get("unit_id"): c for c in data.get("co_calls") or [] if isinstance(c, dict)}
+    out = []
+    for unit_id in data.get("co_unit_ids") or []:
+        if unit_id in calls:
+            call = privacy.open_call(deps, calls[unit_id])
+            person = {"name": call.get("to_name", ""), "phone": call.get("to_phone", "")}
+        else:
+            person = _unit_handler(deps, unit_id)
+        out.append(Recipient(f"co_unit:{unit_id}", person.get("name", ""), person.get("phone", ""), template))
+    return out
+
+
+def _unit_handler(deps: Adapters, unit_id: str | None) -> dict[str, Any]:
+    """The unit's registered handler contact (name, phone), or {} (recorded as failed: no recipient)."""
+    unit_doc = deps.directory.get_item("UNIT", unit_id or "") or {}
+    return next((c for c in unit_doc.get("contacts", []) if c.get("role") == "handler"), {})
 
 
 def _person(deps: Adapters, role: str, event: dict[str, Any]) -> dict[str, Any] | None:
@@ -135,8 +174,7 @@ def _person(deps: Adapters, role: str, event: dict[str, Any]) -> dict[str, Any] 
     call = privacy.open_call(deps, data.get("call") or {})  # the number is sealed in the event (R-12345-11)
     if call.get("to_phone"):  # the handler the operator phoned (R-12345-02)
         return {"name": call.get("to_name", ""), "phone": call["to_phone"]}
-    unit_doc = deps.directory.get_item("UNIT", t.get("unit_id") or "") or {}
-    return next((c for c in unit_doc.get("contacts", []) if c.get("role") == "handler"), {})
+    return _unit_handler(deps, t.get("unit_id"))
 
 
 def _local(iso_text: str | None) -> str:

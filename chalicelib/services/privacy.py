@@ -56,19 +56,31 @@ def public_call(call: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def seal_change(deps: Adapters, change: Change) -> Change:
-    """The change with the call in its event data sealed (every verb that records a call)."""
-    call = change.data.get("call")
-    if not isinstance(call, Mapping) or CONTACT_FIELD in call:
-        return change
-    return replace(change, data=dict(change.data, call=seal_call(deps, call)))
+    """The change with the calls in its event data sealed (every verb that records a call; `co_calls`:
+    one per co-unit, R-12345-02)."""
+    data = dict(change.data)
+    call = data.get("call")
+    if isinstance(call, Mapping) and CONTACT_FIELD not in call:
+        data["call"] = seal_call(deps, call)
+    co_calls = data.get("co_calls")
+    if isinstance(co_calls, list):
+        data["co_calls"] = [
+            seal_call(deps, c) if isinstance(c, Mapping) and CONTACT_FIELD not in c else c for c in co_calls
+        ]
+    return change if data == change.data else replace(change, data=data)
 
 
 def public_event_data(event: Mapping[str, Any]) -> dict[str, Any]:
-    """A history item for the API: a call in its data shown masked, without the ciphertext."""
+    """A history item for the API: the calls in its data shown masked, without the ciphertext."""
     data = event.get("data") or {}
-    if isinstance(data, Mapping) and isinstance(data.get("call"), Mapping):
-        return dict(event, data=dict(data, call=public_call(data["call"])))
-    return dict(event)
+    if not isinstance(data, Mapping):
+        return dict(event)
+    shown = dict(data)
+    if isinstance(data.get("call"), Mapping):
+        shown["call"] = public_call(data["call"])
+    if isinstance(data.get("co_calls"), list):
+        shown["co_calls"] = [public_call(c) if isinstance(c, Mapping) else c for c in data["co_calls"]]
+    return dict(event, data=shown)
 
 
 # ---------------------------------------------------------------- the access log (R-12345-11)

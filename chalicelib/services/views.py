@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib.domain import access, emergency
 from chalicelib.domain.model import FLAGS, Actor, Ticket
-from chalicelib.domain.tickets import allowed_actions
+from chalicelib.domain.tickets import act_due, allowed_actions
 from chalicelib.storage.serialize import iso
 
 SUMMARY_FIELDS = (
@@ -30,6 +30,7 @@ def ticket_summary(t: Ticket) -> dict[str, Any]:
         received_at=iso(t.received_at),
         dispatch_due=iso(t.dispatch_due),
         handle_due=iso(t.handle_due),
+        act_due=iso(act_due(t)),  # R-12345-12: transfer / review within 12 h of the return / reply
         flags={f: f in t.flags for f in FLAGS},
         emergency=bool(t.emergency),
         emergency_pending=emergency.pending(t),

@@ -143,3 +143,75 @@ def test_admin_sms_log_and_sweep_in_local_mode(api: Any, seeded: Any) -> None:
     resp = api.post("/admin/sweep", {}, user="admin1")
     assert resp.status_code == 200 and resp.json["dynamodb_requests"] >= 8
     assert api.get("/me/tasks", user="op1").status_code == 200
+
+
+def _walk(api: Any, tid: str, steps: list[tuple[str, str, dict[str, Any]]]) -> None:
+    for verb, user, body in steps:
+        resp = api.post(f"/tickets/{tid}/{verb}", body, user=user)
+        assert resp.status_code == 200, (verb, resp.json)
+
+
+REPLY = {"sections": {"answer": "已逐项答复", "basis": "相关政策"}}  # the consult template (R-12345-06)
+
+
+def test_r12345_08_the_dispatchers_stage_is_due_soon_swept_overdue_and_counted(api: Any, seeded: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    def due_soon() -> int:
+        groups = api.get("/me/confirmations", user="op2").json["groups"]
+        return next(g["count"] for g in groups if g["key"] == "due_soon")
+
+    soon = (datetime.now(UTC) + timedelta(hours=20)).isoformat()
+    t = _ticket(api, category="consult", city_due=soon)
+    before = due_soon()
+    _walk(api, t["id"], [("dispatch", "op2", {"unit_id": "U001", "call": CALL}), ("sign", "uh1", {})])
+    assert due_soon() == before + 1
+    _walk(api, t["id"], [("reply", "uh1", REPLY), ("review", "op2", {"approve": True})])
+    assert due_soon() == before + 1  # R-12345-08: still due soon while the dispatcher holds it
+    late = _ticket(api, category="consult", received_at=(datetime.now(UTC) - timedelta(days=12)).isoformat())
+    _walk(
+        api,
+        late["id"],
+        [
+            ("dispatch", "op2", {"unit_id": "U001", "call": CALL}),
+            ("sign", "uh1", {}),
+            ("reply", "uh1", REPLY),
+            ("review", "op2", {"approve": True}),
+        ],
+    )
+    month = datetime.now(UTC).astimezone(UTC).strftime("%Y-%m")
+    counted = api.get(f"/stats/monthly?month={month}&scope=owner&id=op2", user="leader1").json
+    assert api.post("/admin/sweep", {}, user="admin1").status_code == 200
+    ticket = api.get(f"/tickets/{late['id']}", user="op2").json
+    assert ticket["status"] == "reviewed" and ticket["flags"]["overdue"] is True
+    types = [e["type"] for e in api.get(f"/tickets/{late['id']}/events", user="op2").json["items"]]
+    assert types[-2:] == ["submit_reminder_due", "marked_overdue"] and "reminder_due" not in types  # R-12345-04
+    after = api.get(f"/stats/monthly?month={month}&scope=owner&id=op2", user="leader1").json
+    assert after["counts"]["overdue"] == counted["counts"]["overdue"] + 1  # 逾期 counts it
+
+
+def test_r12345_12_returned_and_replied_tickets_show_their_12_hour_clock(api: Any, seeded: Any) -> None:
+    from datetime import datetime, timedelta
+
+    returned = _ticket(api, category="consult")
+    _walk(
+        api,
+        returned["id"],
+        [("dispatch", "op1", {"unit_id": "U001", "call": CALL}), ("return", "uh1", {"reason": "不属于本单位职责"})],
+    )
+    shown = api.get(f"/tickets/{returned['id']}", user="op1").json
+    back = datetime.fromisoformat(shown["return"]["at"])
+    assert datetime.fromisoformat(shown["act_due"]) == back + timedelta(hours=12)
+    group = next(g for g in api.get("/me/confirmations", user="op1").json["groups"] if g["key"] == "extensions_returns")
+    assert group["count"] >= 1 and all("act_due" in i for i in group["items"])
+    replied = _ticket(api, category="consult")
+    _walk(
+        api,
+        replied["id"],
+        [("dispatch", "op1", {"unit_id": "U001", "call": CALL}), ("sign", "uh1", {}), ("reply", "uh1", REPLY)],
+    )
+    listed = api.get("/tickets?status=replied&limit=50", user="op1").json["items"]
+    row = next(i for i in listed if i["id"] == replied["id"])
+    assert row["act_due"] is not None
+    _walk(api, replied["id"], [("review", "op1", {"approve": True})])
+    assert api.get(f"/tickets/{replied['id']}", user="op1").json["act_due"] is None

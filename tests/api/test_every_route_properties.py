@@ -108,7 +108,7 @@ def users_for(path: str, method: str) -> list[str | None]:
 FIELDS = sorted(
     set(
         "category title content caller name phone employer address location lat lng hotline channel confidential "
-        "wants_reply urgent city_limit_days city_due external_id source received_at unit_id co_unit_ids call "
+        "wants_reply urgent city_limit_days city_due external_id source received_at unit_id co_unit_ids call co_calls "
         "to_name to_phone note reason good_reason new_due approve sections satisfaction informed truthful "
         "misconduct misconduct_note false_reply decision kind outcome version text to due leader_name username "
         "password temporary_password role email id contacts active office_hours entries date shift user_id day "
@@ -224,7 +224,12 @@ def _valid_bodies(plausible: dict[str, list[str]]) -> dict[tuple[str, str], dict
         "rate_per_minute": 120,
     }
     verbs = {
-        "dispatch": {"unit_id": "U001", "co_unit_ids": ["U002"], "call": call},
+        "dispatch": {
+            "unit_id": "U001",
+            "co_unit_ids": ["U002"],
+            "call": call,
+            "co_calls": [dict(call, unit_id="U002")],
+        },
         "return": {"reason": "不属于本单位职责"},
         "transfer": {"unit_id": "U002", "call": call, "good_reason": True, "note": "转办"},
         "request-extension": {"reason": "需协调", "new_due": later},
@@ -241,7 +246,11 @@ def _valid_bodies(plausible: dict[str, list[str]]) -> dict[tuple[str, str], dict
         },
         "close": {"note": "审核通过"},
         "city-reject": {"reason": "答复不规范"},
-        "reassign": {"reason": "重新交办", "city_due": (datetime.now(UTC) + timedelta(days=10)).isoformat()},
+        "reassign": {
+            "reason": "重新交办",
+            "call": call,
+            "city_due": (datetime.now(UTC) + timedelta(days=10)).isoformat(),
+        },
         "flag-difficult": {"reason": "多部门"},
         "leader-decision": {"decision": "住建局牵头"},
         "flag-supervised": {"reason": "督办"},

@@ -308,7 +308,12 @@ def make_two_versions(stack: Stack) -> str:
             assert stack.call("POST", f"/tickets/{tid}/{verb}", user, body).status_code == 200, verb
         if round_ == 0:
             stack.settle()  # the first package is archived before the ticket is reopened
-            resp = stack.call("POST", f"/tickets/{tid}/reassign", "op2", {"reason": "市平台重新交办"})
+            resp = stack.call(
+                "POST",
+                f"/tickets/{tid}/reassign",
+                "op2",
+                {"reason": "市平台重新交办", "call": {"to_name": "周海", "to_phone": "13957600001"}},
+            )
             assert resp.status_code == 200, resp.text
     stack.settle()
     assert len(stack.get(f"/archive/{tid}/versions", "records")["items"]) == 2

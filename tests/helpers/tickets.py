@@ -176,5 +176,5 @@ def build_month(deps: Any, year: int) -> dict[str, str]:
     svc.act(deps, OP2, t3, "flag-difficult", {"reason": "涉及多个部门"}, t0 + timedelta(hours=3, minutes=30))
     mark_overdue(deps, t3, t0 + timedelta(hours=4))
     finish(t3, OP2, "U001", t0 + timedelta(hours=5), "basically_satisfied")
-    svc.act(deps, OP2, t3, "reassign", {"reason": "市民再次反映"}, datetime(year, 7, 2, 3, 0, tzinfo=UTC))
+    svc.act(deps, OP2, t3, "reassign", {"reason": "市民再次反映", "call": CALL}, datetime(year, 7, 2, 3, 0, tzinfo=UTC))
     return {"t1": t1, "t2": t2, "t3": t3, "month": f"{year}-06"}

@@ -209,7 +209,14 @@ def test_r12345_09_a_reopened_ticket_archives_again_and_the_old_version_is_kept(
     now = datetime.now(UTC)
     tid = closed_ticket(deps, now)
     deliver(deps, AUDIT, {"Records": stream_records(deps, tid)})
-    svc.act(deps, OP1, tid, "reassign", {"reason": "市平台重新交办"}, now + timedelta(minutes=5))
+    svc.act(
+        deps,
+        OP1,
+        tid,
+        "reassign",
+        {"reason": "市平台重新交办", "call": {"to_name": "周海", "to_phone": "13957600001"}},
+        now + timedelta(minutes=5),
+    )
     close_ticket(deps, tid, now + timedelta(minutes=10))
     deliver(deps, AUDIT, {"Records": stream_records(deps, tid)})  # the whole history again: old records are no-ops
     entries = deps.archive_index.versions(tid)
@@ -232,7 +239,14 @@ def test_an_older_close_delivered_after_a_newer_archive_does_not_overwrite_it(de
     now = datetime.now(UTC)
     tid = closed_ticket(deps, now)
     first_close = deps.tickets.history(tid, 100)[-1]
-    svc.act(deps, OP1, tid, "reassign", {"reason": "重新交办"}, now + timedelta(minutes=5))
+    svc.act(
+        deps,
+        OP1,
+        tid,
+        "reassign",
+        {"reason": "重新交办", "call": {"to_name": "周海", "to_phone": "13957600001"}},
+        now + timedelta(minutes=5),
+    )
     close_ticket(deps, tid, now + timedelta(minutes=10))
     second_close = deps.tickets.history(tid, 100)[-1]
     assert archive.archive_ticket(deps, second_close, now) == "written"

@@ -129,7 +129,7 @@ class Walker:
             elif s == "closed":
                 if self.pick([False, False, True]):
                     break
-                svc.act(deps, op, tid, "reassign", {"reason": "市民再次反映"}, now)
+                svc.act(deps, op, tid, "reassign", {"reason": "市民再次反映", "call": CALL}, now)
                 self.tally[(month, "reassigned")] += 1
             self.steps += 1
 

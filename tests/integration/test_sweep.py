@@ -208,3 +208,125 @@ def test_r12369_03_sweep_stays_o_due_with_12369_reports_mixed_in(deps: Any, seed
     assert due["env_decision_overdue"] >= 3
     ops = due["dynamodb_by_operation"]
     assert ops["Query"] == 9 and "GetItem" not in ops and ops["TransactWriteItems"] == applied, due
+
+
+# --- R-12345-08: the dispatcher's stage; R-12345-12: the 12-hour clock on updated tickets ---------------------
+
+UH1 = Actor("uh1", "unit_handler", "U001")
+REPLY = {"answer": "已逐项答复", "basis": "相关政策"}  # the consult template (R-12345-06)
+CALLBACK = {"informed": True, "truthful": True, "misconduct": False, "satisfaction": "satisfied"}
+
+
+def _walk(deps: Any, tid: str, verbs: list[str], at: datetime) -> None:
+    from chalicelib.services import tickets as svc
+
+    steps = {
+        "dispatch": (OP1, {"unit_id": "U001", "call": CALL}),
+        "sign": (UH1, {}),
+        "return": (UH1, {"reason": "不属于本单位职责"}),
+        "reply": (UH1, {"sections": REPLY}),
+        "review": (OP1, {"approve": True}),
+        "callback": (OP1, CALLBACK),
+    }
+    for n, verb in enumerate(verbs):
+        actor, body = steps[verb]
+        svc.act(deps, actor, tid, verb, body, at + timedelta(seconds=n))
+
+
+def _owner_mobile(deps: Any) -> None:
+    from chalicelib.services import duty
+
+    duty.put_staff(deps, ADMIN, "op1", {"name": "王敏", "phone": "13957601001"})
+
+
+def test_r12345_08_reviewed_ticket_gets_the_owners_reminder_not_the_units_task(deps: Any, seeded: Any) -> None:
+    from chalicelib.services import confirmations, notify, sweep
+    from tests.helpers.streams import NOTIFY, deliver
+
+    _owner_mobile(deps)
+    cal = deps.contexts.load(_now()).calendar
+    due = cal.add_working_days(_now(), 1).at
+    tid = _create(deps, city_due=due.isoformat())
+    _walk(deps, tid, ["dispatch", "sign", "reply", "review"], _now())
+    at = max(_now(), cal.reminder_at(due).at + timedelta(minutes=1))
+    first, second = sweep.run_sweep(deps, at), sweep.run_sweep(deps, at)
+    assert first["submit_reminder_due"] >= 1 and "submit_reminder_due" not in second
+    types = _types(deps, tid)
+    assert types.count("submit_reminder_due") == 1 and "reminder_due" not in types  # R-12345-04: not once replied
+    assert not [t for t in confirmations.my_tasks(deps, OP1) if t["ticket_id"] == tid]  # no "phone the unit"
+    deliver(deps, NOTIFY, stream_batch(deps, tid, types=("submit_reminder_due",))["Records"], at)
+    [sms] = notify.ticket_messages(deps, tid)
+    assert sms["role"] == "owner" and sms["to_name"] == "王敏" and "反馈市审核组" in sms["text"]
+
+
+def test_r12345_08_overdue_while_the_dispatcher_holds_it_is_marked_counted_and_texted_to_the_owner(
+    deps: Any, seeded: Any
+) -> None:
+    from chalicelib.services import notify, stats, sweep
+    from tests.helpers.streams import NOTIFY, deliver
+
+    _owner_mobile(deps)
+    now = _now()
+    month = now.astimezone(notify.SHANGHAI).strftime("%Y-%m")
+    before = stats.monthly(deps, month)["counts"]["overdue"]
+    before_unit = stats.monthly(deps, month, "unit", "U001")["counts"]["overdue"]
+    for verbs in (["dispatch", "sign", "reply", "review"], ["dispatch", "sign", "reply", "review", "callback"]):
+        tid = _create(deps, received_at=now - timedelta(days=12))
+        _walk(deps, tid, verbs, now)
+        sweep.run_sweep(deps, now)
+        assert _types(deps, tid)[-2:] == ["submit_reminder_due", "marked_overdue"]  # the late reminder, then overdue
+        ticket = deps.tickets.get(tid)
+        assert "overdue" in ticket.flags and ticket.status in ("reviewed", "called_back")
+        assert deps.tables.tickets.get(tid).next_alert_at is None  # overdue once per due: out of the index
+        events = deps.tickets.events(tid)
+        overdue = next(e for e in events if e["type"] == "marked_overdue")
+        assert overdue["data"]["stage"] == "dispatcher"
+        deliver(deps, NOTIFY, stream_batch(deps, tid, types=("submit_reminder_due", "marked_overdue"))["Records"], now)
+        # the reminder found after its deadline is recorded, not texted; the unit is done, the owner is told
+        assert [m["role"] for m in notify.ticket_messages(deps, tid)] == ["owner"]
+    assert stats.monthly(deps, month)["counts"]["overdue"] >= before + 2  # 逾期 counts the dispatcher's stage
+    unit_now = stats.monthly(deps, month, "unit", "U001")["counts"]["overdue"]
+    assert unit_now - before_unit <= stats.monthly(deps, month)["counts"]["overdue"] - before - 2  # not the unit's
+
+
+def test_r12345_12_returned_ticket_has_a_12_hour_transfer_clock(deps: Any, seeded: Any) -> None:
+    from chalicelib.services import duty, notify, sweep
+    from chalicelib.services import tickets as svc
+    from tests.helpers.streams import NOTIFY, deliver
+
+    _owner_mobile(deps)
+    now = _now()
+    day = now.astimezone(notify.SHANGHAI).date().isoformat()
+    entries = [
+        {"date": day, "shift": s, "user_id": "op2", "name": "李强", "phone": "13957601002"} for s in ("day", "night")
+    ]
+    duty.put_roster(deps, ADMIN, {"entries": entries})
+    tid = _create(deps)
+    returned_at = now - timedelta(hours=13)
+    _walk(deps, tid, ["dispatch", "return"], returned_at)
+    sweep.run_sweep(deps, now)
+    assert _types(deps, tid)[-2:] == ["transfer_warned", "marked_transfer_overdue"]
+    deliver(deps, NOTIFY, stream_batch(deps, tid, types=("marked_transfer_overdue",))["Records"], now)
+    assert sorted(m["role"] for m in notify.ticket_messages(deps, tid)) == ["duty", "owner"]
+    assert all("转办" in m["text"] for m in notify.ticket_messages(deps, tid))
+    svc.act(deps, OP1, tid, "transfer", {"unit_id": "U002", "call": CALL}, now)
+    alert = svc.tickets.next_alert(deps.tickets.get(tid), deps.contexts.load(now))
+    assert alert is not None and alert.kind == "handle_reminder"  # the clock stopped with the transfer
+
+
+def test_r12345_12_reply_has_a_12_hour_review_clock_that_the_review_stops(deps: Any, seeded: Any) -> None:
+    from chalicelib.services import sweep
+    from chalicelib.services import tickets as svc
+    from chalicelib.services.views import ticket_summary
+
+    now = _now()
+    tid = _create(deps, city_due=(now + timedelta(days=20)).isoformat())
+    _walk(deps, tid, ["dispatch", "sign", "reply"], now - timedelta(hours=11))
+    summary = ticket_summary(deps.tickets.get(tid))
+    assert summary["act_due"] is not None and summary["act_due"] < (now + timedelta(hours=2)).isoformat()
+    sweep.run_sweep(deps, now)
+    assert _types(deps, tid)[-1] == "review_warned"  # 2 h before the 12 hours end
+    svc.act(deps, OP1, tid, "review", {"approve": True}, now)
+    sweep.run_sweep(deps, now + timedelta(hours=2))
+    assert "marked_review_overdue" not in _types(deps, tid)
+    assert ticket_summary(deps.tickets.get(tid))["act_due"] is None

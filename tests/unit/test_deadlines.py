@@ -14,10 +14,13 @@ from chalicelib.domain.deadlines import (
     DISPATCH_PENDING,
     DISPATCH_WARNING,
     DISPATCH_WINDOW,
+    DISPATCHER_STAGE,
     HANDLE_PENDING,
     REASSIGN_WORKING_DAYS,
+    UNIT_STAGE,
     URGENT_LIMIT,
     Alert,
+    act_due,
     alert_schedule,
     dispatch_due,
     env_decision_due,
@@ -179,7 +182,7 @@ def test_r12345_12_received_ticket_gets_dispatch_warning_then_overdue() -> None:
     assert all(a.deadline == due for a in alerts)
 
 
-@pytest.mark.parametrize("status", sorted(HANDLE_PENDING))
+@pytest.mark.parametrize("status", sorted(UNIT_STAGE))
 def test_r12345_04_handling_ticket_gets_reminder_on_working_day_before_then_overdue(
     status: str,
 ) -> None:
@@ -191,14 +194,52 @@ def test_r12345_04_handling_ticket_gets_reminder_on_working_day_before_then_over
     ]
 
 
-@pytest.mark.parametrize("status", ["reviewed", "called_back", "submitted", "closed"])
+@pytest.mark.parametrize("status", sorted(DISPATCHER_STAGE))
+def test_r12345_08_dispatcher_stage_gets_submit_reminder_then_overdue_not_the_unit_reminder(status: str) -> None:
+    # R-12345-04: no "phone the unit" reminder once replied; R-12345-08: the owner is reminded to submit
+    due = at_close(2026, 10, 8)
+    alerts = alert_schedule(CAL, status=status, dispatch_due=sh(2026, 9, 28, 22), handle_due=due)
+    assert [(a.kind, a.at) for a in alerts] == [
+        ("submit_reminder", at_open(2026, 9, 30)),
+        ("handle_overdue", due),
+    ]
+
+
+def test_r12345_08_overdue_is_one_alert_per_due_across_stages() -> None:
+    due = at_close(2026, 10, 8)
+    done = [a.key for a in alert_schedule(CAL, status="handling", dispatch_due=None, handle_due=due)]
+    # overdue already marked while handling: reviewed later brings only the owner's reminder, never a 2nd overdue
+    alert = next_alert(CAL, status="reviewed", dispatch_due=None, handle_due=due, done=done)
+    assert alert is not None and alert.kind == "submit_reminder"
+    assert next_alert(CAL, status="reviewed", dispatch_due=None, handle_due=due, done=[*done, alert.key]) is None
+
+
+@pytest.mark.parametrize("status", ["submitted", "closed"])
 def test_r12345_08_no_alerts_once_submitted_or_beyond(status: str) -> None:
     assert alert_schedule(CAL, status=status, dispatch_due=sh(2026, 3, 9), handle_due=sh(2026, 3, 20)) == []
 
 
 def test_r12345_12_pending_sets() -> None:
     assert DISPATCH_PENDING == frozenset({"received"})
-    assert HANDLE_PENDING == frozenset({"dispatched", "handling", "extension_requested", "returned", "replied"})
+    assert UNIT_STAGE == frozenset({"dispatched", "handling", "extension_requested", "returned"})
+    assert DISPATCHER_STAGE == frozenset({"replied", "reviewed", "called_back"})
+    assert HANDLE_PENDING == UNIT_STAGE | DISPATCHER_STAGE
+
+
+@pytest.mark.parametrize(
+    ("status", "warning", "overdue"),
+    [
+        ("returned", "transfer_warning", "transfer_overdue"),
+        ("replied", "review_warning", "review_overdue"),
+    ],
+)
+def test_r12345_12_twelve_hour_clock_on_returned_and_replied(status: str, warning: str, overdue: str) -> None:
+    entered = sh(2026, 3, 7, 22, 0)  # a Saturday night: clock hours, nights and holidays included
+    clock = act_due(status, entered)
+    assert clock == sh(2026, 3, 8, 10, 0)
+    alerts = alert_schedule(CAL, status=status, dispatch_due=None, handle_due=at_close(2026, 3, 20), act_due=clock)
+    assert [(a.kind, a.at) for a in alerts][:2] == [(warning, sh(2026, 3, 8, 8, 0)), (overdue, clock)]
+    assert act_due("handling", entered) is None and act_due(status, None) is None
 
 
 def test_r12345_12_missing_deadline_means_no_alert() -> None:

@@ -187,7 +187,14 @@ def test_r12345_17_a_close_is_archived_once_with_checksums_the_records_office_ca
 def test_r12345_09_a_reopened_ticket_gets_a_second_archive_version(world: Any) -> None:
     tid = closed_ticket(world, NOW)
     process_batch(AUDIT, {"Records": records_of(world, tid)}, world, NOW)
-    svc.act(world, OP1, tid, "reassign", {"reason": "市平台重新交办"}, NOW + timedelta(hours=1))
+    svc.act(
+        world,
+        OP1,
+        tid,
+        "reassign",
+        {"reason": "市平台重新交办", "call": {"to_name": "周海", "to_phone": "13957600001"}},
+        NOW + timedelta(hours=1),
+    )
     close_ticket(world, tid, NOW + timedelta(hours=2))
     process_batch(AUDIT, {"Records": records_of(world, tid)}, world, NOW)
     assert len(world.archive_index.versions(tid)) == 2

@@ -163,3 +163,11 @@ def test_month_helpers() -> None:
     assert S.previous_months("2026-02", 3) == ["2025-12", "2026-01", "2026-02"]
     assert S.next_month("2026-12") == "2027-01"
     assert S.sum_shards({"returns#0": 2, "returns#3": 1, "assigned#0": 4}) == {"returns": 3, "assigned": 4}
+
+
+def test_r12345_08_overdue_of_the_dispatchers_stage_counts_for_county_and_owner_not_the_unit() -> None:
+    unit_stage = run([("marked_overdue", {"stage": "unit"}, T1)])
+    assert unit_stage["county"]["overdue"] == unit_stage["unit#U001"]["overdue"] == unit_stage["owner#op1"]["overdue"]
+    dispatcher = run([("marked_overdue", {"stage": "dispatcher"}, T1)])
+    assert dispatcher["county"]["overdue"] == dispatcher["owner#op1"]["overdue"] == 1
+    assert "unit#U001" not in dispatcher and "units" not in dispatcher

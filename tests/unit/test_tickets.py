@@ -186,7 +186,7 @@ def test_r12345_08_late_submission_is_recorded_as_late() -> None:
 def test_r12345_09_reassign_returns_to_first_dispatcher_due_in_three_working_days() -> None:
     closed = to_state("closed")
     at = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)  # 10:00 Shanghai
-    t = T.apply(closed, "reassign", {"reason": "市平台重新交办"}, OP2, at, CTX).after
+    t = T.apply(closed, "reassign", {"reason": "市平台重新交办", "call": CALL}, OP2, at, CTX).after
     assert t.status == Status.HANDLING and t.owner_id == "op1"
     assert t.handle_due == datetime(2026, 10, 10, 9, 30, tzinfo=UTC)  # 17:30 on the make-up Saturday
     assert t.reply is None and t.callback is None
@@ -346,8 +346,12 @@ def test_malformed_co_units_at_dispatch_are_refused_naming_the_item(co_units: An
     assert set(caught.value.fields) == {field}
 
 
+CO_CALL = {"unit_id": "U002", "to_name": "吴芳", "to_phone": "13957600002"}
+
+
 def test_co_units_at_dispatch_are_kept_in_order() -> None:
-    t = step(intake(), "dispatch", OP1, {"unit_id": "U001", "co_unit_ids": ["U002"], "call": CALL})
+    body = {"unit_id": "U001", "co_unit_ids": ["U002"], "call": CALL, "co_calls": [CO_CALL]}
+    t = step(intake(), "dispatch", OP1, body)
     assert t.co_unit_ids == ("U002",)
     assert step(intake(), "dispatch", OP1, {"unit_id": "U001", "co_unit_ids": None, "call": CALL}).co_unit_ids == ()
 
@@ -409,10 +413,14 @@ def test_add_years_keeps_the_wall_clock_and_moves_29_february_to_the_28th() -> N
 def test_a_reassign_or_extension_due_more_than_two_years_ahead_is_refused() -> None:
     closed = to_state("closed")
     with pytest.raises(ValidationError) as caught:
-        T.apply(closed, "reassign", {"reason": "重新交办", "city_due": "9999-12-31T00:00:00"}, OP1, NOW, CTX)
+        T.apply(
+            closed, "reassign", {"reason": "重新交办", "city_due": "9999-12-31T00:00:00", "call": CALL}, OP1, NOW, CTX
+        )
     assert set(caught.value.fields) == {"city_due"}
     with pytest.raises(ValidationError):
-        T.apply(closed, "reassign", {"reason": "重新交办", "city_due": "2026-11-01T00:00:00"}, OP1, NOW, CTX)
+        T.apply(
+            closed, "reassign", {"reason": "重新交办", "city_due": "2026-11-01T00:00:00", "call": CALL}, OP1, NOW, CTX
+        )
     with pytest.raises(ValidationError) as caught:
         T.apply(to_state("handling"), "request-extension", {"reason": "x", "new_due": "9999-12-31"}, UH1, NOW, CTX)
     assert caught.value.fields == {"new_due": "须在两年以内"}
@@ -428,3 +436,37 @@ def test_the_state_is_checked_before_ownership_and_the_role_before_the_state() -
         T.apply(to_state("submitted"), "close", {}, OP2, NOW, CTX)
     with pytest.raises(NotFound):  # another unit's ticket: not even its existence
         T.apply(to_state("dispatched"), "close", {}, UH2, NOW, CTX)
+
+
+@pytest.mark.parametrize(
+    ("co_calls", "field"),
+    [
+        (None, "co_calls"),
+        ([], "co_calls"),
+        ("U002", "co_calls"),
+        ([None], "co_calls[0]"),
+        ([dict(CO_CALL, unit_id="U001")], "co_calls[0].unit_id"),
+        ([CO_CALL, CO_CALL], "co_calls[1].unit_id"),
+        ([dict(CO_CALL, to_phone="6001")], "co_calls[0].to_phone"),
+        ([dict(CO_CALL, to_name="")], "co_calls[0].to_name"),
+    ],
+)
+def test_r12345_02_each_co_unit_is_phoned_at_dispatch(co_calls: Any, field: str) -> None:
+    body = {"unit_id": "U001", "co_unit_ids": ["U002"], "call": CALL, "co_calls": co_calls}
+    with pytest.raises(ValidationError) as caught:
+        T.apply(intake(), "dispatch", body, OP1, NOW, CTX)
+    assert set(caught.value.fields) == {field}
+
+
+def test_r12345_09_reassign_phones_the_unit_and_each_co_unit_the_city_platform_need_not() -> None:
+    closed = to_state("closed").with_changes(co_unit_ids=("U002",))
+    at = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)
+    with pytest.raises(ValidationError) as caught:
+        T.apply(closed, "reassign", {"reason": "重新交办", "call": CALL}, OP2, at, CTX)
+    assert set(caught.value.fields) == {"co_calls"}
+    body = {"reason": "重新交办", "call": CALL, "co_calls": [CO_CALL]}
+    change = T.apply(closed, "reassign", body, OP2, at, CTX)
+    assert change.data["call"]["kind"] == "dispatch_notice" and change.data["unit_id"] == closed.unit_id
+    assert [c["unit_id"] for c in change.data["co_calls"]] == ["U002"] and change.data["co_unit_ids"] == ["U002"]
+    by_city = T.apply(closed, "reassign", {"reason": "市平台重新交办"}, PARTNER, at, CTX)
+    assert "call" not in by_city.data and by_city.data["co_calls"] == [] and by_city.data["co_unit_ids"] == ["U002"]

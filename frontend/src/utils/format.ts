@@ -98,8 +98,16 @@ export function formatCountdown(c: Countdown, t: Translate): string {
   return t(c.overdue ? 'countdown.overdue' : 'countdown.remaining', { time })
 }
 
-/** The deadline that matters now: dispatch_due before dispatch, handle_due afterwards. */
-export function activeDue(t: { status: string; dispatch_due: string | null; handle_due: string | null }): string | null {
+/** The deadline that matters now: dispatch_due before dispatch, handle_due afterwards — or, on a returned
+ * ticket or a reply, the operator's 12-hour clock `act_due` when it comes first (R-12345-12). */
+export function activeDue(t: {
+  status: string
+  dispatch_due: string | null
+  handle_due: string | null
+  act_due?: string | null
+}): string | null {
   if (t.status === 'closed' || t.status === 'submitted') return null
-  return t.status === 'received' ? t.dispatch_due : t.handle_due
+  if (t.status === 'received') return t.dispatch_due
+  if (t.act_due && (!t.handle_due || Date.parse(t.act_due) < Date.parse(t.handle_due))) return t.act_due
+  return t.handle_due
 }

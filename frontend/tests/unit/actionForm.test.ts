@@ -5,6 +5,8 @@ import {
   ACTIONS,
   actionRules,
   buildActionBody,
+  coCallRules,
+  coCallsBody,
   emptyActionForm,
   specFor,
   visibleFields,
@@ -76,6 +78,7 @@ describe('action bodies sent to POST /tickets/{id}/{verb}', () => {
       version: 7,
       reason: '市平台重新交办',
       city_due: '2026-10-10T09:30:00+00:00',
+      call: { to_name: '', to_phone: '' },
     })
   })
 
@@ -88,6 +91,7 @@ describe('action bodies sent to POST /tickets/{id}/{verb}', () => {
 const filled: ActionForm = {
   unit_id: 'U001',
   co_unit_ids: ['U002', 'U003'],
+  co_calls: { U002: { to_name: ' 吴芳 ', to_phone: '139 5760 0002' }, U003: { to_name: '冯磊', to_phone: '0576-83310003' } },
   call_to_name: ' 周海 ',
   call_to_phone: '139 5760 0001',
   call_note: ' 已电话通知 ',
@@ -125,7 +129,7 @@ const filled: ActionForm = {
  */
 const BEFORE: [Verb, string, ActionForm, Record<string, unknown>][] = [
   ['dispatch', 'empty', emptyActionForm(), { version: 3, unit_id: '', call: { to_name: '', to_phone: '' } }],
-  ['dispatch', 'filled', filled, { version: 3, unit_id: 'U001', co_unit_ids: ['U002', 'U003'], call: { to_name: '周海', to_phone: '13957600001', note: '已电话通知' } }],
+  ['dispatch', 'filled', filled, { version: 3, unit_id: 'U001', co_unit_ids: ['U002', 'U003'], call: { to_name: '周海', to_phone: '13957600001', note: '已电话通知' }, co_calls: [{ unit_id: 'U002', to_name: '吴芳', to_phone: '13957600002' }, { unit_id: 'U003', to_name: '冯磊', to_phone: '0576-83310003' }] }],
   ['sign', 'empty', emptyActionForm(), { version: 3 }],
   ['sign', 'filled', filled, { version: 3 }],
   ['return', 'empty', emptyActionForm(), { version: 3, reason: '' }],
@@ -148,8 +152,8 @@ const BEFORE: [Verb, string, ActionForm, Record<string, unknown>][] = [
   ['close', 'filled', filled, { version: 3, note: '备注' }],
   ['city-reject', 'empty', emptyActionForm(), { version: 3, reason: '' }],
   ['city-reject', 'filled', filled, { version: 3, reason: '需协调住建部门' }],
-  ['reassign', 'empty', emptyActionForm(), { version: 3, reason: '' }],
-  ['reassign', 'filled', filled, { version: 3, reason: '需协调住建部门', city_due: '2026-12-31T09:30:00+00:00' }],
+  ['reassign', 'empty', emptyActionForm(), { version: 3, reason: '', call: { to_name: '', to_phone: '' } }],
+  ['reassign', 'filled', filled, { version: 3, reason: '需协调住建部门', city_due: '2026-12-31T09:30:00+00:00', call: { to_name: '周海', to_phone: '13957600001', note: '已电话通知' }, co_calls: [{ unit_id: 'U002', to_name: '吴芳', to_phone: '13957600002' }, { unit_id: 'U003', to_name: '冯磊', to_phone: '0576-83310003' }] }],
   ['flag-difficult', 'empty', emptyActionForm(), { version: 3, reason: '' }],
   ['flag-difficult', 'filled', filled, { version: 3, reason: '需协调住建部门' }],
   ['leader-decision', 'empty', emptyActionForm(), { version: 3, decision: '' }],
@@ -266,7 +270,7 @@ describe('one descriptor per verb drives the dialog', () => {
     expect(tests('callback')).toEqual(['field-informed', 'field-truthful', 'field-misconduct', 'field-satisfaction', 'field-note'])
     expect(tests('callback', { ...emptyActionForm(), misconduct: true })).toContain('field-misconduct-note')
     expect(tests('callback', { ...emptyActionForm(), satisfaction: 'unreachable' })).toEqual(['field-satisfaction', 'field-note'])
-    expect(tests('reassign')).toEqual(['field-reason', 'field-city-due'])
+    expect(tests('reassign')).toEqual(['field-reason', 'field-city-due', 'field-call-name', 'field-call-phone', 'field-call-note'])
     expect(tests('leader-decision')).toEqual(['field-decision'])
     expect(tests('record-call')).toEqual(['field-kind', 'field-call-name', 'field-call-phone', 'field-outcome', 'field-note'])
     for (const v of ['return', 'city-reject', 'flag-difficult', 'flag-supervised'] as const) expect(tests(v)).toEqual(['field-reason'])
@@ -311,7 +315,27 @@ describe('validation rules come from the same descriptor', () => {
     expect(props('record-call')).toEqual(['call_to_name', 'call_to_phone', 'kind', 'outcome'])
     expect(props('leader-decision')).toEqual(['decision'])
     expect(props('transfer')).toEqual(['call_to_name', 'call_to_phone', 'unit_id'])
-    for (const v of ['return', 'city-reject', 'flag-difficult', 'flag-supervised', 'reassign'] as const) expect(props(v)).toEqual(['reason'])
+    expect(props('reassign')).toEqual(['call_to_name', 'call_to_phone', 'reason']) // R-12345-09: phoned like a dispatch
+    for (const v of ['return', 'city-reject', 'flag-difficult', 'flag-supervised'] as const) expect(props(v)).toEqual(['reason'])
     for (const v of ['close', 'mark-typical', 'reply', 'sign', 'submit'] as const) expect(props(v)).toEqual([])
+  })
+})
+
+describe('co-units are phoned like the lead unit (R-12345-02, R-12345-09)', () => {
+  it('sends one call per co-unit in the co-units order, a missing one empty (the server names it)', () => {
+    const f = { ...emptyActionForm(), unit_id: 'U001', co_unit_ids: ['U003', 'U002'], co_calls: { U002: { to_name: ' 吴芳 ', to_phone: '139 5760 0002' } } }
+    expect(coCallsBody(f)).toEqual([
+      { unit_id: 'U003', to_name: '', to_phone: '' },
+      { unit_id: 'U002', to_name: '吴芳', to_phone: '13957600002' },
+    ])
+  })
+
+  it('asks for the person and a valid number at each co-unit', async () => {
+    expect(messages(coCallRules('to_name', t))).toEqual(['validation.required {"field":"action.callTo"}'])
+    const [, phone] = coCallRules('to_phone', t)
+    const check = (v: string) =>
+      new Promise<string>((resolve) => phone.validator!(phone, v, (e?: string | Error) => resolve(e ? (e as Error).message : 'ok'), {}, {}))
+    expect(await check('6002')).toBe('validation.phone')
+    expect(await check('13957600002')).toBe('ok')
   })
 })

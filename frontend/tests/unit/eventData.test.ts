@@ -14,6 +14,8 @@ const labels: Record<string, string> = {
   'eventData.sections': '答复章节',
   'callOutcome.reached': '已接通',
   'replySection.basis': '政策法规依据',
+  'eventData.stage': '逾期时办理环节',
+  'overdueStage.dispatcher': '派单员审核回访',
 }
 const h: EventDataHelpers = {
   t: (k) => labels[k] ?? k,
@@ -23,6 +25,11 @@ const h: EventDataHelpers = {
 }
 
 describe('describeEventData', () => {
+  it('shows the call that told each co-unit (R-12345-02) and who held an overdue ticket (R-12345-08)', () => {
+    const s = describeEventData({ co_calls: [{ unit_id: 'U001', to_name: '周*', to_phone: '139****0001', contact_enc: 'x' }] }, h)
+    expect(s).toBe('海游街道办事处电话通知：周* 139****0001')
+    expect(describeEventData({ stage: 'dispatcher' }, h)).toBe('逾期时办理环节：派单员审核回访')
+  })
   it('shows the phone call of a dispatch with the unit name', () => {
     const s = describeEventData({ unit_id: 'U001', call: { to_name: '周海', to_phone: '13957600001', note: '已通知', by: 'op1' } }, h)
     expect(s).toBe('承办单位：海游街道办事处；电话通知：周海 13957600001（已通知）')

@@ -72,4 +72,12 @@ describe('the deadline countdown (clock time)', () => {
     expect(activeDue({ ...tk, status: 'handling' })).toBe('H')
     expect(activeDue({ ...tk, status: 'closed' })).toBeNull()
   })
+
+  it('counts to the 12-hour clock of a returned ticket or a reply when it comes first (R-12345-12)', () => {
+    const tk = { dispatch_due: null, handle_due: '2026-11-30T09:30:00Z', act_due: '2026-11-26T14:00:00Z' }
+    expect(activeDue({ ...tk, status: 'returned' })).toBe('2026-11-26T14:00:00Z')
+    expect(activeDue({ ...tk, status: 'replied' })).toBe('2026-11-26T14:00:00Z')
+    expect(activeDue({ ...tk, status: 'replied', handle_due: '2026-11-26T09:30:00Z' })).toBe('2026-11-26T09:30:00Z')
+    expect(activeDue({ ...tk, status: 'reviewed', act_due: null })).toBe('2026-11-30T09:30:00Z')
+  })
 })

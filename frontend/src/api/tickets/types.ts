@@ -127,6 +127,8 @@ export interface TicketSummary {
   received_at: string
   dispatch_due: string | null
   handle_due: string | null
+  /** the operator's 12-hour clock: transfer a returned ticket / review a reply (R-12345-12), else null */
+  act_due?: string | null
   handle_due_provisional: boolean
   flags: Flags
   urgent: boolean

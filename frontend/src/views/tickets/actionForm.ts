@@ -21,9 +21,17 @@ import type { MessageSchema } from '@/locales/zh-CN'
 import { shanghaiLocalToIso } from '@/utils/format'
 import { isValidPhone } from '@/utils/validators'
 
+/** Whom the operator phoned at one co-unit (R-12345-02). */
+export interface CoCall {
+  to_name: string
+  to_phone: string
+}
+
 export interface ActionForm {
   unit_id: string
   co_unit_ids: string[]
+  /** co-unit id → the call that told it (dispatch, reassign) */
+  co_calls: Record<string, CoCall>
   call_to_name: string
   call_to_phone: string
   call_note: string
@@ -60,6 +68,7 @@ export function emptyActionForm(): ActionForm {
   return {
     unit_id: '',
     co_unit_ids: [],
+    co_calls: {},
     call_to_name: '',
     call_to_phone: '',
     call_note: '',
@@ -150,6 +159,8 @@ export type FieldSpec =
   | (Common & { kind: 'sections'; key: 'sections' })
   /** the four parts of a 12369 result report, one row each (R-12369-06) */
   | (Common & { kind: 'result-sections'; key: 'sections' })
+  /** one call per co-unit, who was phoned and the number (R-12345-02): `co_calls` */
+  | (Common & { kind: 'co-calls'; key: 'co_calls' })
   /** the phone-call divider and the unit's contact picker (it fills the call fields) */
   | { kind: 'call-divider' | 'contact'; key?: undefined; label: ActionLabel; when?: undefined; send?: undefined }
 
@@ -186,7 +197,7 @@ const callPhone = (to: string): FieldSpec => ({
   send: { as: 'phone', to },
 })
 const callNote: FieldSpec = { kind: 'input', key: 'call_note', label: 'action.callNote', test: 'field-call-note', send: { as: 'optional', to: 'call.note' } }
-/** R-12345-02: a dispatch or transfer records the phone call that told the unit. */
+/** R-12345-02: a dispatch, transfer or re-assignment records the phone call that told the unit. */
 const phoneCall: FieldSpec[] = [
   { kind: 'call-divider', label: 'action.callSection' },
   { kind: 'contact', label: 'action.contact' },
@@ -194,6 +205,8 @@ const phoneCall: FieldSpec[] = [
   callPhone('call.to_phone'),
   callNote,
 ]
+/** R-12345-02/09: the call that told each co-unit (the dispatch's co-units, or the re-assigned ticket's). */
+const coCalls: FieldSpec = { kind: 'co-calls', key: 'co_calls', when: (f) => f.co_unit_ids.length > 0, send: { as: 'raw' } }
 const reason: FieldSpec = { kind: 'textarea', key: 'reason', label: 'action.reason', test: 'field-reason', rows: 3, required: true, send: { as: 'trim' } }
 const note: FieldSpec = { kind: 'textarea', key: 'note', label: 'action.note', test: 'field-note', rows: 2, send: { as: 'optional' } }
 const reachable = (f: ActionForm) => f.satisfaction !== 'unreachable'
@@ -234,6 +247,7 @@ export const ACTIONS: Record<Verb, VerbSpec> = {
       unit,
       { kind: 'co-units', key: 'co_unit_ids', label: 'action.coUnits', test: 'field-co-units', send: { as: 'list' } },
       ...phoneCall,
+      coCalls,
     ],
   },
   sign: { primary: true, fields: [] },
@@ -310,9 +324,12 @@ export const ACTIONS: Record<Verb, VerbSpec> = {
   close: { primary: true, fields: [note] },
   'city-reject': { fields: [reason] },
   reassign: {
+    prefillContact: true,
     fields: [
       reason,
       { kind: 'datetime', key: 'city_due', label: 'action.cityDue', test: 'field-city-due', send: { as: 'shanghai' } },
+      ...phoneCall,
+      coCalls,
     ],
   },
   'flag-difficult': { fields: [reason] },
@@ -403,6 +420,14 @@ export function needsUnits(spec: VerbSpec | undefined): boolean {
   return !!spec && (!!spec.prefillContact || spec.fields.some((field) => field.kind === 'unit'))
 }
 
+/** `co_calls` of the body: one call per co-unit, in the co-units' order (R-12345-02). */
+export function coCallsBody(f: Pick<ActionForm, 'co_unit_ids' | 'co_calls'>): Record<string, string>[] {
+  return f.co_unit_ids.map((unit_id) => {
+    const call = f.co_calls[unit_id] ?? { to_name: '', to_phone: '' }
+    return { unit_id, to_name: call.to_name.trim(), to_phone: call.to_phone.replace(/\s+/g, '') }
+  })
+}
+
 // ------------------------------------------------------------------ request body
 
 const opt = (s: string): string | undefined => (s.trim() ? s.trim() : undefined)
@@ -455,6 +480,10 @@ export function buildActionBody(
   const body: ActionBody = { version: ticket.version }
   for (const field of visibleFields(specFor(verb, ticket.hotline), f)) {
     if (!field.key || !field.send) continue
+    if (field.kind === 'co-calls') {
+      body.co_calls = coCallsBody(f)
+      continue
+    }
     const value = sendValue(field.send.as, f[field.key])
     if (value !== undefined) put(body, field.send.to ?? field.key, value)
   }
@@ -493,12 +522,19 @@ function phoneRule(t: Translate): FormItemRule {
 export function actionRules(spec: VerbSpec | undefined, f: ActionForm, t: Translate): Record<string, FormItemRule[]> {
   const rules: Record<string, FormItemRule[]> = {}
   for (const field of visibleFields(spec, f)) {
-    if (!field.key || field.kind === 'sections' || field.kind === 'result-sections') continue // `sectionRules`
+    if (!field.key || field.kind === 'sections' || field.kind === 'result-sections' || field.kind === 'co-calls') continue // `sectionRules`, `coCallRules`
     const required = typeof field.required === 'function' ? field.required(f) : !!field.required
     const list = [...(required ? [requiredRule(field, t)] : []), ...(field.kind === 'phone' ? [phoneRule(t)] : [])]
     if (list.length) rules[field.key] = list
   }
   return rules
+}
+
+/** The rules of one co-unit's call (R-12345-02): who was phoned, and a valid number. */
+export function coCallRules(part: 'to_name' | 'to_phone', t: Translate): FormItemRule[] {
+  const field = t(part === 'to_name' ? 'action.callTo' : 'action.callPhone')
+  const required: FormItemRule = { required: true, whitespace: true, message: t('validation.required', { field }), trigger: 'blur' }
+  return part === 'to_name' ? [required] : [required, phoneRule(t)]
 }
 
 /** A reply section's rules: required sections must be filled (R-12345-06). */

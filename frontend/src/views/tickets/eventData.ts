@@ -20,6 +20,7 @@ const CODE_TABLES: Record<string, string> = {
   outcome: 'callOutcome',
   source: 'channel',
   channel: 'channel',
+  stage: 'overdueStage', // R-12345-08: who held the ticket when its due passed
 }
 
 /** The name of a code; the value itself when the table does not know it (free text such as a call outcome). */
@@ -64,6 +65,11 @@ export function describeEventData(data: Record<string, unknown> | null | undefin
     if (Array.isArray(v) && !v.length) continue
     if (k === 'call' && v && typeof v === 'object' && !Array.isArray(v)) {
       parts.push(call(v as Record<string, unknown>, h))
+      continue
+    }
+    if (k === 'co_calls' && Array.isArray(v)) {
+      // R-12345-02: the call that told each co-unit
+      for (const c of v as Record<string, unknown>[]) parts.push(`${h.unitName(String(c.unit_id ?? ''))}${call(c, h)}`)
       continue
     }
     if (typeof v === 'object' && !Array.isArray(v)) continue
