@@ -1,0 +1,38 @@
+"""Smaller holes closed, through the API: each bad input a Chinese 4xx naming its field, nothing changed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalicelib.domain.templates import MAX_SECTION
+
+CALL = {"to_name": "周海", "to_phone": "13957600001"}
+REPLY = {"investigation": "已核查", "result": "已整改", "basis": "条例第十条", "contact": "已告知"}
+
+
+def _fields(resp: Any, status: int = 422) -> dict[str, str]:
+    assert resp.status_code == status, resp.body
+    body = json.loads(resp.body)
+    assert body["message"]
+    return dict(body["details"].get("fields") or {})
+
+
+def test_operator_intake_cannot_name_a_partner_as_source(api: Any, deps: Any, seeded: Any) -> None:
+    before = dict(deps.tickets.read_counters("SEQ#ticket"))
+    body = {"category": "help", "title": "求助", "content": "内容", "source": "city-platform", "external_id": "X-1"}
+    fields = _fields(api.post("/tickets", body, user="op1"))
+    assert list(fields) == ["source"] and "合作方" in fields["source"]
+    assert dict(deps.tickets.read_counters("SEQ#ticket")) == before  # no number taken
+
+
+def test_r12345_06_an_oversize_reply_section_is_refused_and_nothing_changes(api: Any, seeded: Any) -> None:
+    tid = api.post("/tickets", {"category": "complaint", "title": "噪音", "content": "施工"}, user="op1").json["id"]
+    assert api.post(f"/tickets/{tid}/dispatch", {"unit_id": "U001", "call": CALL}, user="op1").status_code == 200
+    assert api.post(f"/tickets/{tid}/sign", {}, user="uh1").status_code == 200
+    version = api.get(f"/tickets/{tid}", user="uh1").json["version"]
+    long_reply = dict(REPLY, basis="条" * (MAX_SECTION + 1))
+    fields = _fields(api.post(f"/tickets/{tid}/reply", {"sections": long_reply}, user="uh1"))
+    assert list(fields) == ["sections.basis"] and str(MAX_SECTION) in fields["sections.basis"]
+    after = api.get(f"/tickets/{tid}", user="uh1").json
+    assert after["version"] == version and after["status"] == "handling"
