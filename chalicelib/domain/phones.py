@@ -42,3 +42,12 @@ def to_e164(number: str) -> str | None:
     """+86… for a mainland mobile number, None when it cannot receive SMS."""
     n = clean(number)
     return f"+86{n}" if _MOBILE.match(n) else None
+
+
+_DIGIT_RUN = re.compile(r"\+?\d(?:[\s\-.]?\d){6,}")  # seven or more digits, one separator at most between two
+
+
+def scrub(text: str) -> str:
+    """`text` with every run of seven or more digits (a phone number, with or without +86 and separators)
+    replaced by `***`: what a gateway says about a message may go to a log or a record, the number never."""
+    return _DIGIT_RUN.sub("***", text)
