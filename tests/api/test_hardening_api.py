@@ -36,3 +36,20 @@ def test_r12345_06_an_oversize_reply_section_is_refused_and_nothing_changes(api:
     assert list(fields) == ["sections.basis"] and str(MAX_SECTION) in fields["sections.basis"]
     after = api.get(f"/tickets/{tid}", user="uh1").json
     assert after["version"] == version and after["status"] == "handling"
+
+
+def test_units_give_staff_phones_only_to_the_roles_that_phone_units(api: Any, seeded: Any) -> None:
+    def phones(user: str) -> dict[str, list[str]]:
+        resp = api.get("/units", user=user)
+        assert resp.status_code == 200
+        return {u["id"]: [c["phone"] for c in u["contacts"] if "phone" in c] for u in resp.json["items"]}
+
+    for user in ("op1", "leader1", "admin1"):
+        assert phones(user)["U001"] and phones(user)["U002"], user
+    own = phones("uh1")
+    assert own["U001"] and not own["U002"]  # its own unit's numbers only
+    for user in ("analyst1", "records1"):
+        seen = phones(user)
+        assert not any(seen.values()), user
+    names = {u["id"]: [c["name"] for c in u["contacts"]] for u in api.get("/units", user="analyst1").json["items"]}
+    assert names["U001"]  # names and roles stay
