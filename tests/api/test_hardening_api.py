@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from chalicelib.domain.templates import MAX_SECTION
+from tests.helpers.partners import new_partner
 
 CALL = {"to_name": "周海", "to_phone": "13957600001"}
 REPLY = {"investigation": "已核查", "result": "已整改", "basis": "条例第十条", "contact": "已告知"}
@@ -53,3 +54,21 @@ def test_units_give_staff_phones_only_to_the_roles_that_phone_units(api: Any, se
         assert not any(seen.values()), user
     names = {u["id"]: [c["name"] for c in u["contacts"]] for u in api.get("/units", user="analyst1").json["items"]}
     assert names["U001"]  # names and roles stay
+
+
+def test_webhook_urls_inside_our_network_are_refused_at_registration(api: Any, seeded: Any) -> None:
+    for url in ("https://10.1.2.3/hook", "https://169.254.169.254/latest/meta-data/", "https://[fc00::5]/h"):
+        partner_id = "p-ssrf-" + str(abs(hash(url)) % 10_000)
+        body = {"partner_id": partner_id, "name": "测试平台", "webhook_url": url}
+        fields = _fields(api.post("/admin/partners", body, user="admin1"))
+        assert list(fields) == ["webhook_url"] and "内网" in fields["webhook_url"], url
+        assert api.get(f"/admin/partners/{partner_id}", user="admin1").status_code == 404
+    created = new_partner(api)
+    pid = created["partner_id"]
+    resp = api.client.http.patch(
+        f"/admin/partners/{pid}",
+        headers={"Authorization": f"Bearer {api.tokens['admin1']}", "Content-Type": "application/json"},
+        body=json.dumps({"webhook_url": "https://192.168.10.1/hook"}),
+    )
+    assert list(_fields(resp)) == ["webhook_url"]
+    assert api.get(f"/admin/partners/{pid}", user="admin1").json["webhook_url"] is None
