@@ -72,3 +72,22 @@ def test_webhook_urls_inside_our_network_are_refused_at_registration(api: Any, s
     )
     assert list(_fields(resp)) == ["webhook_url"]
     assert api.get(f"/admin/partners/{pid}", user="admin1").json["webhook_url"] is None
+
+
+def test_r12345_16_an_instruction_is_recorded_only_under_a_registered_leaders_own_name(api: Any, seeded: Any) -> None:
+    tid = api.post("/tickets", {"category": "help", "title": "求助", "content": "内容"}, user="op1").json["id"]
+    assert api.post(f"/tickets/{tid}/dispatch", {"unit_id": "U001", "call": CALL}, user="op1").status_code == 200
+    path = f"/tickets/{tid}/instructions"
+    refusals = [
+        ({"text": "尽快办理", "leader_name": "李副县长"}, "op1", "leader_name"),  # no such leader account
+        ({"text": "尽快办理", "leader_id": "op2"}, "op1", "leader_id"),  # an account, but not a leader
+        ({"text": "尽快办理", "leader_name": "李副县长"}, "leader1", "leader_name"),  # a leader, another's name
+        ({"text": "尽快办理", "leader_id": "leader9"}, "leader1", "leader_name"),
+    ]
+    for body, user, field in refusals:
+        assert list(_fields(api.post(path, body, user=user))) == [field], (body, user)
+    assert api.get(path, user="op1").json["items"] == []  # nothing recorded
+    entered = api.post(path, {"text": "尽快办理", "leader_name": "陈建国"}, user="op1").json
+    assert entered["leader"] == "陈建国" and entered["leader_id"] == "leader1" and entered["recorded_by"] == "op1"
+    own = api.post(path, {"text": "督促落实"}, user="leader1").json
+    assert own["leader"] == "陈建国" and own["leader_id"] == "leader1"
