@@ -498,6 +498,25 @@ def specific(path: str, method: str) -> dict[str, Any] | None:
             },
         },
     }
+    catch_all = {
+        "/open311/v2/{resource}": ["resource"],
+        "/open311/v2/{folder}/{resource}": ["folder", "resource"],
+        "/open311/v2/{folder}/{sub}/{resource}": ["folder", "sub", "resource"],
+    }
+    for catch_path, names in catch_all.items():
+        for verb in ("GET", "POST"):
+            ops[(catch_path, verb)] = {
+                "tags": ["open311"],
+                "summary": "Any other resource or format below the GeoReport v2 base: the spec's error body",
+                "security": [],
+                "parameters": [_path_param(n) for n in names],
+                "responses": {
+                    "404": {
+                        "description": "unknown resource or format",
+                        "content": {J: {"schema": ref("Open311Errors")}, XML: {"schema": {"type": "string"}}},
+                    },
+                },
+            }
     return ops.get((path, method))
 
 

@@ -172,3 +172,28 @@ def test_12369_second_extension_is_refused(ui: Any, local_stack: LocalStack) -> 
     expect(uh.page.locator(".el-message--error")).to_contain_text("只能延期一次")
     uh.shot("env-08-second-extension-refused")
     assert "只能延期一次" in _text(uh.page)
+
+
+def test_r12369_02_emergency_banner_until_the_leader_acknowledges(ui: Any, local_stack: LocalStack) -> None:
+    """A report whose text names an explosion is flagged by the keyword rule at intake; every staff page
+    shows the red banner; the leader acknowledges it there and the banner goes, the ticket records it."""
+    api = Api(local_stack)
+    tid = _report(api, f"化工厂爆炸 E2E {datetime.now(UTC):%H%M%S}")
+    op = ui("op1")
+    op.login("/home")
+    item = op.page.locator(f'[data-test="emergency-item"][data-ticket="{tid}"]')
+    expect(item).to_be_visible()
+    expect(item.get_by_test_id("emergency-ack")).to_have_count(0)  # operators see it, leaders acknowledge
+    op.shot("env-09-emergency-banner")
+
+    leader = ui("leader")
+    leader.login("/queue")
+    row = leader.page.locator(f'[data-test="emergency-item"][data-ticket="{tid}"]')
+    expect(row).to_contain_text("爆炸")
+    row.get_by_test_id("emergency-ack").click()
+    expect(row).to_have_count(0)
+    leader.shot("env-10-emergency-acknowledged")
+    leader.open_ticket(tid)
+    expect(leader.page.get_by_test_id("ticket-emergency")).to_be_visible()
+    types = [e["type"] for e in api.call("GET", f"/tickets/{tid}/events", "op1")["items"]]
+    assert types[0] == "received" and types[-1] == "emergency_acknowledged", types  # flagged at intake
