@@ -8,6 +8,7 @@ sweep only, at most `sms_max_attempts` in all; a stopped `sending` one is never 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -245,18 +246,33 @@ def test_the_day_log_shows_unfinished_sends_too(world: Any) -> None:
     assert [(m["ticket_id"], m["role"], m["status"]) for m in log if m["role"] == "unit"] == [(tid, "unit", "pending")]
 
 
+class Refuses(RecorderSender):
+    """A gateway refusal that echoes the number (as SNS does)."""
+
+    def send(self, message: SmsMessage) -> SendResult:
+        return SendResult(False, error=f"sns: Invalid parameter: PhoneNumber Reason: {message.to} is not valid")
+
+
+class Raises(RecorderSender):
+    """A client error before the hand-over that echoes the number."""
+
+    def send(self, message: SmsMessage) -> SendResult:
+        raise ValueError(f"cannot reach gateway for 139 5760 0001 ({message.to.removeprefix('+86')})")
+
+
 def test_r12345_11_gateway_errors_are_recorded_and_logged_without_the_number(
     world: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    class Refuses(RecorderSender):
-        def send(self, message: SmsMessage) -> SendResult:
-            return SendResult(False, error=f"sns: Invalid parameter: PhoneNumber Reason: {message.to} is not valid")
-
-    class Raises(RecorderSender):
-        def send(self, message: SmsMessage) -> SendResult:
-            raise ValueError(f"cannot reach gateway for 139 5760 0001 ({message.to.removeprefix('+86')})")
-
     caplog.set_level("DEBUG")
+    hotline = logging.getLogger("hotline")  # Chalice(app_name="hotline") stops it propagating once app.py is loaded
+    hotline.addHandler(caplog.handler)
+    try:
+        _gateway_errors_scrubbed(world, caplog)
+    finally:
+        hotline.removeHandler(caplog.handler)
+
+
+def _gateway_errors_scrubbed(world: Any, caplog: pytest.LogCaptureFixture) -> None:
     deps = dataclasses.replace(world, sms=Refuses())
     tid, records = dispatched(deps)
     process_batch(NOTIFY, {"Records": records}, deps, NOW)
