@@ -49,14 +49,20 @@ Call `apply()` once before moto serves its first request (idempotent). It fixes,
    before it is on disk (an S3 GET may see a version while its put is still syncing).
 6. Request routing. moto's server lists its own package directory from disk on every request to
    find the service; the list is read once.
-7. Index queries proportional to the partition. moto answers a Query on a global secondary index
-   by walking every item of the table (`Table.query` over `all_items()`), so the inbox's page, the
+7. Queries proportional to the partition. moto answers a Query by walking (and sorting) every item
+   of the table (`Table.query` over `all_items()`), on the table's own key too (a ticket's events:
+   each archive package and history read grew with the whole event table). A Query on the table's
+   key now hands moto only `items[hash_key]`. On a global secondary index, the inbox's page, the
    sweep's shard page and the five confirmations' queue grow with the archive (≈0.4 s per Query at
    50,000 tickets) although DynamoDB reads only the partition. Each table keeps, once its first index
    Query asks for it, the items of every GSI partition (hash value → items), maintained by the same
    write hooks as 5. (PutItem, UpdateItem, DeleteItem and everything built on them, a cancelled
    transaction's restore, the local stack's restore); a Query then hands moto's own code only the
    partition's items, so its conditions, order, paging, projection and filters are moto's.
+8. Version listings in one pass. moto's `list_object_versions` deep-copies every version of every
+   key of the bucket for each page it answers (quadratic in the archive: a snapshot of 40,000 audit
+   copies made 1.6 million copies, held the interpreter for minutes and stalled the API); it reads
+   them and never changes them, so the listing takes a plain list of the versions instead.
 """
 
 from __future__ import annotations
@@ -117,6 +123,7 @@ def apply() -> None:
         _request_scopes()
         _cache_module_list()
         _patch_index_queries(ddb)
+        _patch_version_listing()
         setattr(ddb.DynamoDBBackend, _MARK, True)
 
 
@@ -127,6 +134,40 @@ def _cache_module_list() -> None:
 
     modules = tuple(backends.list_of_moto_modules())
     backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
+
+
+_listing = threading.local()
+
+
+class _S3Copy:
+    """`copy` as moto's S3 models see it: inside `list_object_versions` (this thread only) the deep copy
+    of every version of every key, made again for each page, is a list copy (see 8.)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+    @staticmethod
+    def deepcopy(x: Any, memo: Any = None) -> Any:
+        if getattr(_listing, "on", False) and isinstance(x, list):
+            return list(x)
+        return copy.deepcopy(x, memo)
+
+
+def _patch_version_listing() -> None:
+    import moto.s3.models as s3
+
+    original: Callable[..., Any] = s3.S3Backend.list_object_versions
+
+    @functools.wraps(original)
+    def list_object_versions(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _listing.on = True
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            _listing.on = False
+
+    s3.copy = _S3Copy()  # type: ignore[assignment]
+    s3.S3Backend.list_object_versions = list_object_versions  # type: ignore[method-assign]
 
 
 # --------------------------------------------------------------------------- 1. tracking
@@ -857,8 +898,19 @@ def _patch_index_queries(ddb: Any) -> None:
         index_name = args[7] if len(args) > 7 else kwargs.get("index_name")
         conditions = kwargs.get("hash_key_conditions") or []
         with LOCK:
+            if index_name is None:  # the table's own key: the partition is moto's `items[hash_key]`
+                hash_key = args[0] if args else kwargs.get("hash_key")
+                if hash_key is None:
+                    return original(self, *args, **kwargs)
+                bucket = self.items.get(hash_key)
+                own = [] if bucket is None else list(bucket.values()) if self.range_key_attr else [bucket]
+                self.all_items = lambda: own
+                try:
+                    return original(self, *args, **kwargs)
+                finally:
+                    del self.all_items
             partitions = self.__dict__.get("_hotline_partitions")
-            if index_name is not None and partitions is None:
+            if partitions is None:
                 partitions = self._hotline_partitions = _Partitions(self)
             attr = partitions.hash_attr.get(index_name) if partitions is not None else None
             if attr is None or len(conditions) != 1 or conditions[0][0] != attr:

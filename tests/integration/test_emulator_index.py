@@ -104,3 +104,65 @@ def test_index_queries_follow_puts_updates_deletes_and_cancelled_transactions(
     assert [i["id"]["S"] for i in page["Items"]] == ["i4", "i2"] and "LastEvaluatedKey" in page
     monkeypatch.undo()
     assert _query(ddb, name, "a") == _walked(ddb, name, "a") and _query(ddb, name, "b") == _walked(ddb, name, "b")
+
+
+def test_a_query_on_the_table_key_reads_only_its_partition_and_answers_as_the_walk(
+    outputs: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.dynamodb.models.table import Table
+
+    ddb = emulator.stack_client(outputs, "dynamodb")
+    name = f"events-{uuid.uuid4().hex[:8]}"
+    ddb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    )
+    try:
+        for n in range(30):
+            ddb.put_item(TableName=name, Item={"pk": {"S": f"T{n % 3}"}, "sk": {"S": f"{n:04d}"}})
+        ddb.delete_item(TableName=name, Key={"pk": {"S": "T1"}, "sk": {"S": "0004"}})
+
+        def keys(**extra: Any) -> list[str]:
+            resp = ddb.query(
+                TableName=name,
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues={":p": {"S": "T1"}},
+                **extra,
+            )
+            return [i["sk"]["S"] for i in resp["Items"]]
+
+        walked = sorted(i["sk"]["S"] for i in ddb.scan(TableName=name)["Items"] if i["pk"]["S"] == "T1")
+        monkeypatch.setattr(Table, "all_items", lambda self: pytest.fail("walked the whole table"))
+        assert keys() == walked and len(walked) == 9
+        assert keys(ScanIndexForward=False, Limit=3) == walked[::-1][:3]
+        empty = ddb.query(
+            TableName=name, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "none"}}
+        )
+        assert empty["Items"] == []
+    finally:
+        ddb.delete_table(TableName=name)
+
+
+def test_version_listings_page_without_copying_the_bucket(
+    outputs: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import copy
+
+    s3 = emulator.stack_client(outputs, "s3")
+    bucket = f"listing-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": outputs["region"]})
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    written = {}
+    for n in range(5):
+        for _v in range(2):
+            written.setdefault(f"k{n}", []).append(s3.put_object(Bucket=bucket, Key=f"k{n}", Body=b"x")["VersionId"])
+    real = copy.deepcopy
+    monkeypatch.setattr(copy, "deepcopy", lambda *a, **k: pytest.fail("deep copy while listing") or real(*a, **k))
+    seen: dict[str, list[str]] = {}
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, PaginationConfig={"PageSize": 3}):
+        for v in page.get("Versions", []):
+            seen.setdefault(v["Key"], []).append(v["VersionId"])
+    monkeypatch.undo()
+    assert {k: sorted(v) for k, v in seen.items()} == {k: sorted(v) for k, v in written.items()}
