@@ -7,6 +7,7 @@ from chalicelib.api import (
     admin_partners,
     archive,
     auth,
+    browser,
     deadlines,
     documents,
     emergency,
@@ -33,7 +34,8 @@ app = Chalice(app_name="hotline")
 app.api.binary_types.extend(["application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"])
 for blueprint in (
     # HTTP
-    surface.bp,  # first: a deployed function serves only its surface's routes
+    browser.bp,  # first (the outermost middleware): pinned CORS, no-store, security headers on every answer
+    surface.bp,  # then: a deployed function serves only its surface's routes
     system.bp,
     auth.bp,
     tickets.bp,

@@ -178,6 +178,15 @@ def root() -> Adapters:
         return _root
 
 
+def settings() -> Settings:
+    """The installed root's settings; before one is built, the environment's (without building one:
+    `build` reads secrets, this reads nothing but the environment — CORS preflights, packaging)."""
+    with _lock:
+        if _root is not None:
+            return _root.settings
+    return Settings.from_env(os.environ)
+
+
 def use(adapters: Adapters | None) -> None:
     """Install the adapters `root()` returns (tests, local tools); None forgets them."""
     global _root

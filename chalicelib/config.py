@@ -56,6 +56,9 @@ class Settings:
     sweep_workers: int = 16  # due tickets the deadline sweep commits at once (one transaction each)
     api_surface: str = ""  # deployed API function's surface (chalicelib/api/surface.py); "" = every route
     data_jurisdiction: str = ""  # "cn": personal data stays in the AWS China regions (PIPL art. 36)
+    cors_origins: tuple[
+        str, ...
+    ] = ()  # the SPA's origin(s) browsers may call the API from (CORS_ORIGINS, comma-separated)
 
     @property
     def is_local(self) -> bool:
@@ -124,4 +127,11 @@ class Settings:
             sweep_workers=max(1, int(env("SWEEP_WORKERS", "16") or 16)),
             api_surface=env("API_SURFACE"),
             data_jurisdiction=env("DATA_JURISDICTION"),
+            cors_origins=origins(env("CORS_ORIGINS")),
         )
+
+
+def origins(text: str) -> tuple[str, ...]:
+    """`https://a.example, http://127.0.0.1:5173` → the origins, without a trailing slash; never `*`."""
+    found = (o.strip().rstrip("/") for o in text.split(","))
+    return tuple(o for o in found if o and o != "*")

@@ -465,10 +465,33 @@ def parse_interval(text: str) -> float:
 # --------------------------------------------------------------------------- web
 
 
+def spa_csp(api_base: str, storage: str) -> str:
+    """The SPA's Content-Security-Policy: its own scripts only (no inline script, no eval: the build has
+    neither), inline styles (Vue and Element Plus set `style` attributes; ECharts draws on a canvas),
+    data: images and fonts (Element Plus's icons), calls to the API and to the archive bucket (evidence
+    uploads, previews in an <img> or <iframe>), PDFs shown from blob: URLs; never framed."""
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        f"img-src 'self' data: blob: {storage}; font-src 'self' data:; connect-src 'self' {api_base} {storage}; "
+        f"frame-src 'self' blob: {storage}; worker-src 'self' blob:; object-src 'none'; "
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
+
+
 class _SpaHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves frontend/dist with /config.json and SPA fallback to index.html."""
+    """Serves frontend/dist with /config.json and SPA fallback to index.html, with the security headers."""
 
     api_base = ""
+    storage = ""  # the archive bucket's endpoint (moto): evidence uploads and previews
+
+    def end_headers(self) -> None:
+        """CSP, HSTS, nosniff and no framing on every answer (files, config.json, errors)."""
+        self.send_header("Content-Security-Policy", spa_csp(self.api_base, self.storage))
+        self.send_header("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("X-Frame-Options", "DENY")
+        self.send_header("Referrer-Policy", "same-origin")
+        super().end_headers()
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0].split("#", 1)[0]
@@ -490,9 +513,17 @@ class _SpaHandler(http.server.SimpleHTTPRequestHandler):
         return
 
 
-def start_web(dist: Path, port: int, api_base: str) -> http.server.ThreadingHTTPServer:
+def spa_origins(web_port: int, extra: str = "") -> str:
+    """The origins the API grants CORS to: this SPA server (by address and by name), plus `CORS_ORIGINS`
+    from the environment (e.g. a Vite dev server on another port)."""
+    own = [f"http://127.0.0.1:{web_port}", f"http://localhost:{web_port}"]
+    return ",".join(own + [o.strip() for o in extra.split(",") if o.strip()])
+
+
+def start_web(dist: Path, port: int, api_base: str, storage: str = "") -> http.server.ThreadingHTTPServer:
     """Serve the built SPA on 127.0.0.1:port in a daemon thread."""
-    handler = functools.partial(type("Spa", (_SpaHandler,), {"api_base": api_base}), directory=str(dist))
+    spa = type("Spa", (_SpaHandler,), {"api_base": api_base, "storage": storage})
+    handler = functools.partial(spa, directory=str(dist))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, name="web", daemon=True).start()
     return server
@@ -651,6 +682,7 @@ class LocalStack:
         self.env = deploy.env_for(self.outputs, STAGE)
         self.env["STREAM_STATUS_FILE"] = str(self.data_dir / "pump-status.json")  # /health reports the pump
         self.env["PUBLIC_BASE_URL"] = os.environ.get("PUBLIC_BASE_URL") or self.api_url  # Open311 discovery
+        self.env["CORS_ORIGINS"] = spa_origins(self.args.web_port, os.environ.get("CORS_ORIGINS", ""))
         emulator.use_dummy_credentials()
         deps = bootstrap.build(Settings.from_env(self.env))
         bootstrap.use(deps)  # the stream and schedule handlers of this process use these adapters
@@ -705,7 +737,7 @@ class LocalStack:
         self.proc = start_chalice(self.env, self.args.api_port)
         dist = ROOT / "frontend" / "dist"
         if (dist / "index.html").exists():
-            self.web = start_web(dist, self.args.web_port, self.api_url)
+            self.web = start_web(dist, self.args.web_port, self.api_url, self.env["AWS_ENDPOINT_URL"])
         self.worker = threading.Thread(target=self._timers, name="timers", daemon=True)
         self.worker.start()
         self.scheduler = threading.Thread(target=self._schedules, name="schedules", daemon=True)

@@ -459,6 +459,7 @@ def configure_stage(template: dict[str, Any], stage: str) -> None:
     }
     env = template["Globals"]["Function"]["Environment"]["Variables"]
     env["DATA_JURISDICTION"] = {"Ref": "DataJurisdiction"}
+    pin_cors(template)
     env["SMS_BACKEND"] = settings["sms"]
     if settings["sms"] == "aliyun":
         env["SMS_SECRET_ARN"] = {"Ref": "SmsGatewaySecret"}
@@ -478,6 +479,27 @@ def configure_stage(template: dict[str, Any], stage: str) -> None:
         variables.pop("STAGE", None)
     api = template["Resources"]["RestAPI"]["Properties"]
     api["EndpointConfiguration"] = "REGIONAL"  # no edge-optimised endpoints in aws-cn; CloudFront fronts the SPA
+
+
+def pin_cors(template: dict[str, Any]) -> None:
+    """CORS only for the SPA (chalicelib/api/browser.py): the `SpaOrigins` parameter (comma-separated
+    https origins, e.g. the ICP-filed SpaDomainName) is the functions' `CORS_ORIGINS`, and every preflight
+    (a mock integration API Gateway answers itself) grants its first origin instead of chalice's `*`."""
+    template["Parameters"]["SpaOrigins"] = {
+        "Type": "String",
+        "Default": "",
+        "Description": "Origins of the SPA the API grants CORS to (https://…, comma-separated); empty: none",
+    }
+    template["Conditions"]["HasSpaOrigins"] = {"Fn::Not": [{"Fn::Equals": [{"Ref": "SpaOrigins"}, ""]}]}
+    template["Globals"]["Function"]["Environment"]["Variables"]["CORS_ORIGINS"] = {"Ref": "SpaOrigins"}
+    first = {"Fn::If": ["HasSpaOrigins", {"Fn::Select": [0, {"Fn::Split": [",", {"Ref": "SpaOrigins"}]}]}, "null"]}
+    body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    for operations in body["paths"].values():
+        preflight = operations.get("options", {}).get("x-amazon-apigateway-integration", {})
+        for response in preflight.get("responses", {}).values():
+            params = response.get("responseParameters", {})
+            if "method.response.header.Access-Control-Allow-Origin" in params:
+                params["method.response.header.Access-Control-Allow-Origin"] = {"Fn::Join": ["", ["'", first, "'"]]}
 
 
 def merge_operations(template: dict[str, Any], stage: str) -> None:

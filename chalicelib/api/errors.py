@@ -12,8 +12,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from chalice.app import Blueprint, CORSConfig, Response
+from chalice.app import Blueprint, Response
 
+from chalicelib.api.browser import PinnedCORS
 from chalicelib.domain import errors as e
 
 log = logging.getLogger("hotline.api")
@@ -30,8 +31,7 @@ STATUS: dict[type[e.DomainError], int] = {
     e.RateLimited: 429,
 }
 
-CORS = CORSConfig(
-    allow_origin="*",
+CORS = PinnedCORS(  # the SPA's origin(s) from the settings (api/browser.py)
     allow_headers=["Authorization", "Content-Type", "Accept-Language", "X-Request-Id"],
     max_age=600,
 )

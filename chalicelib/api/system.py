@@ -21,9 +21,8 @@ def health() -> dict[str, Any]:
 
 @route(bp, "/units", methods=["GET"])
 def units() -> dict[str, Any]:
-    """Handling units and their contacts."""
-    current_actor(bp)
-    return {"items": svc.list_units(adapters())}
+    """Handling units and their contacts (phones only for the roles that phone units)."""
+    return {"items": svc.list_units(adapters(), current_actor(bp))}
 
 
 @route(bp, "/reply-templates", methods=["GET"])

@@ -3,6 +3,10 @@ a task to units (one row per unit) and the unit assessment (one row per unit, ra
 
 Numbers are numbers (counts as integers, rates as fractions with a percentage format), headers in
 Chinese, and a 指标说明 sheet with the definitions (docs/statistics.md).
+
+Every row goes through `_append`: a text that starts like a formula (`=`, `+`, `-`, `@`, or a tab / carriage
+return before one) — a unit name, a report typed by a unit, a notice's title — is written as text (a string
+cell with Excel's quote prefix), never as a formula a spreadsheet would run (CSV/formula injection).
 """
 
 from __future__ import annotations
@@ -23,8 +27,22 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _append(ws: Any, values: list[Any]) -> None:
+    """`ws.append(values)`, every formula-like text kept as text."""
+    ws.append(values)
+    for column, value in enumerate(values, start=1):
+        if isinstance(value, str) and value.startswith(FORMULA_START):
+            cell = ws.cell(row=ws.max_row, column=column)
+            cell.value = value
+            cell.data_type = "s"  # openpyxl made it a formula ("f"); a string cell is shown, never evaluated
+            cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+
+
 def _header(ws: Any, titles: list[str]) -> None:
-    ws.append(titles)
+    _append(ws, titles)
     for i, _ in enumerate(titles, start=1):
         cell = ws.cell(row=1, column=i)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
@@ -38,7 +56,7 @@ def _row(ws: Any, head: list[Any], figures: dict[str, dict[str, Any]], ids: list
     for fid in ids:
         f = figures[fid]
         values.append(f["value"])
-    ws.append(values)
+    _append(ws, values)
     r = ws.max_row
     for j, fid in enumerate(ids, start=len(head) + 1):
         if figures[fid]["kind"] == "rate":
@@ -56,12 +74,12 @@ def monthly_workbook(report: dict[str, Any], generated_at: str) -> bytes:
     ws.freeze_panes = "B2"
     for fid in ids:
         f = report["county"]["figures"][fid]
-        ws.append([f["label"], f["numerator"], f["denominator"], f["value"]])
+        _append(ws, [f["label"], f["numerator"], f["denominator"], f["value"]])
         if f["kind"] == "rate":
             ws.cell(row=ws.max_row, column=4).number_format = PERCENT
-    ws.append([])
-    ws.append(["统计月份", report["month"]])
-    ws.append(["统计截至", generated_at])
+    _append(ws, [])
+    _append(ws, ["统计月份", report["month"]])
+    _append(ws, ["统计截至", generated_at])
 
     for title, key, first in (("承办单位", "units", ["单位编号", "单位名称"]), ("派单员", "owners", ["工号", "姓名"])):
         sheet = wb.create_sheet(title)
@@ -72,9 +90,9 @@ def monthly_workbook(report: dict[str, Any], generated_at: str) -> bytes:
     notes = wb.create_sheet("指标说明")
     _header(notes, ["指标", "类型"])
     for d in report["definitions"]:
-        notes.append([d["label"], "比率" if d["kind"] == "rate" else "件数"])
-    notes.append([])
-    notes.append(["工单归属月份：首次派单（交办）所在月份（北京时间）；各指标的计算口径见《月度统计口径说明》"])
+        _append(notes, [d["label"], "比率" if d["kind"] == "rate" else "件数"])
+    _append(notes, [])
+    _append(notes, ["工单归属月份：首次派单（交办）所在月份（北京时间）；各指标的计算口径见《月度统计口径说明》"])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -92,7 +110,8 @@ def notice_workbook(notice: dict[str, Any]) -> bytes:
     _header(ws, ["单位编号", "单位名称", "签收时间", "报送时间", "是否逾期", "报送内容", "附件"])
     ws.freeze_panes = "C2"
     for unit_id, row in notice["units"].items():
-        ws.append(
+        _append(
+            ws,
             [
                 unit_id,
                 row.get("name", unit_id),
@@ -101,7 +120,7 @@ def notice_workbook(notice: dict[str, Any]) -> bytes:
                 "逾期" if row.get("late") or (not row.get("submitted_at") and unit_id in notice["late_units"]) else "",
                 row.get("report", ""),
                 "；".join(row.get("attachments", [])),
-            ]
+            ],
         )
     info = wb.create_sheet("通知")
     for label, value in (
@@ -117,7 +136,7 @@ def notice_workbook(notice: dict[str, Any]) -> bytes:
         ),
         ("正文", notice["body"]),
     ):
-        info.append([label, value])
+        _append(info, [label, value])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -22,8 +22,43 @@ CHASE_EVERY = timedelta(hours=24)
 RECORD_ROLES = frozenset({Role.LEADER, Role.OPERATOR})  # an operator may enter a leader's written 批示
 
 
+def leader_of(body: Mapping[str, Any], actor: Actor, leaders: Mapping[str, str] | None) -> tuple[str, str]:
+    """(leader's user id, name) whose instruction this is (R-12345-16): a leader's own, under their own name
+    only; an operator's entry names a registered leader account (`leaders`: user id → display name) by its
+    display name (`leader_name`) or user id (`leader_id`) — never a free name. `leaders` None: no account
+    directory to check against (OIDC stages), so only leaders themselves record."""
+    if actor.role == Role.LEADER:
+        own = actor.name or actor.user_id
+        named = inputs.text(body, "leader_name", required=False, limit=64)
+        given_id = body.get("leader_id")
+        if (named and named != own) or (given_id not in (None, "", actor.user_id)):
+            raise ValidationError({"leader_name": "分管领导只能以本人名义录入批示"})
+        return actor.user_id, own
+    if leaders is None:
+        raise Forbidden("本系统的账号由统一身份认证平台管理，领导批示须由分管领导本人录入", role=actor.role)
+    leader_id = body.get("leader_id")
+    if leader_id not in (None, ""):
+        if not isinstance(leader_id, str) or leader_id not in leaders:
+            raise ValidationError({"leader_id": "须为已登记的分管领导账号"})
+        return leader_id, leaders[leader_id]
+    named = inputs.text(body, "leader_name", limit=64)
+    matches = [uid for uid, name in leaders.items() if name == named]
+    if len(matches) != 1:
+        problem = (
+            "同名的分管领导不止一位，请改用 leader_id" if matches else "须为已登记的分管领导（姓名须与其账号一致）"
+        )
+        raise ValidationError({"leader_name": problem})
+    return matches[0], named
+
+
 def new_instruction(
-    instr_id: str, ticket: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, cal: WorkCalendar
+    instr_id: str,
+    ticket: Ticket,
+    body: Mapping[str, Any],
+    actor: Actor,
+    now: datetime,
+    cal: WorkCalendar,
+    leaders: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Validate and build an instruction; forwarded at once to its target."""
     if actor.role not in RECORD_ROLES:
@@ -35,9 +70,7 @@ def new_instruction(
     to_id = ticket.owner_id if target == "owner" else ticket.unit_id
     if not to_id:
         raise InvalidTransition("工单尚未派单，无法转交批示", ticket_id=ticket.ticket_id, to=target)
-    leader = (
-        inputs.text(body, "leader_name", required=actor.role != Role.LEADER, limit=64) or actor.name or actor.user_id
-    )
+    leader_id, leader = leader_of(body, actor, leaders)
     due = inputs.due_from(body["due"], "due", cal).at if body.get("due") else deadlines.reassign_due(cal, now).at
     if due <= now:
         raise ValidationError({"due": "须晚于当前时间"})
@@ -46,6 +79,7 @@ def new_instruction(
         "ticket_id": ticket.ticket_id,
         "text": text,
         "leader": leader,
+        "leader_id": leader_id,
         "recorded_by": actor.user_id,
         "recorded_at": now.isoformat(),
         "to": {"kind": target, "id": to_id},

@@ -65,3 +65,12 @@ def normalise_e164(number: str) -> str | None:
     if _LANDLINE.match(n):
         return f"+86{n[1:]}"
     return None
+
+
+_DIGIT_RUN = re.compile(r"\+?\d(?:[\s\-.]?\d){6,}")  # seven or more digits, one separator at most between two
+
+
+def scrub(text: str) -> str:
+    """`text` with every run of seven or more digits (a phone number, with or without +86 and separators)
+    replaced by `***`: what a gateway says about a message may go to a log or a record, the number never."""
+    return _DIGIT_RUN.sub("***", text)

@@ -56,12 +56,23 @@ DEFAULT_TEMPLATES: dict[str, tuple[Section, ...]] = {
 }
 
 
+MAX_SECTION = 4000  # characters of one section: a reply of every section stays far below DynamoDB's 400 KB item
+
+
+def _too_long(value: Any) -> bool:
+    return isinstance(value, str) and len(value.strip()) > MAX_SECTION
+
+
 def check_reply(sections: Sequence[Section], given: Mapping[str, Any]) -> dict[str, str]:
-    """Return the cleaned sections; raise naming every missing required section (R-12345-06)."""
+    """Return the cleaned sections; raise naming every missing required section (R-12345-06) and every
+    section longer than MAX_SECTION characters (`sections.{id}`)."""
     known = {s.id for s in sections}
     unknown = sorted(k for k in given if k not in known)
     if unknown:
         raise ValidationError({"sections": f"未知的答复段落: {', '.join(unknown)}"}, unknown_sections=unknown)
+    too_long = {f"sections.{k}": f"不能超过 {MAX_SECTION} 个字符" for k, v in given.items() if _too_long(v)}
+    if too_long:
+        raise ValidationError(too_long)
     cleaned = {k: str(v).strip() for k, v in given.items() if isinstance(v, str) and v.strip()}
     missing = [s for s in sections if s.required and s.id not in cleaned]
     if missing:

@@ -6,6 +6,8 @@ returns a `Change` (the new ticket + the event that records it), or raises a Dom
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -61,6 +63,7 @@ VERBS = tuple(FROM_STATES) + tuple(v for v in env_complaints.VERBS if v not in F
 CALL_KINDS = ("dispatch_notice", "reminder", "callback", "other")
 MAX_TEXT = inputs.MAX_TEXT
 MAX_CO_UNITS = 10
+MAX_TICKET_BYTES = 150_000  # the ticket's JSON: its item, and its snapshot in every event, stay under 400 KB
 CLOCK_SKEW = timedelta(minutes=5)  # a sender's clock may run this far ahead of ours
 BACKDATE = timedelta(days=30)  # how far back an operator may date a receipt (a late-entered call)
 RECEIVED_RULE = "须在当前时间前 30 天以内，且不晚于当前时间 5 分钟"
@@ -227,6 +230,20 @@ class _Intake:
             return None
         return value
 
+    def source(self, actor: Actor, external_id: str | None) -> str:
+        """Where the ticket came from. A partner's pushes carry its own id (set by the partner service);
+        staff name one of the channels, never a partner id: (source, external_id) is the idempotency key
+        of a partner's pushes, so staff could otherwise take, or answer for, a partner's number."""
+        value = self.payload.get("source")
+        if actor.role == Role.PARTNER:
+            return str(value or "city")[:32]
+        if value is None or value == "":
+            return "city" if external_id else "phone"
+        if not isinstance(value, str) or value not in CHANNELS:
+            self.errors["source"] = f"须为 {', '.join(sorted(CHANNELS))} 之一（合作方编号只能由合作方接口写入）"
+            return "phone"
+        return value
+
     def flag(self, name: str, default: bool) -> bool:
         value = self.payload.get(name, default)
         if not isinstance(value, bool):
@@ -252,7 +269,7 @@ def new_ticket(ticket_id: str, payload: Mapping[str, Any], actor: Actor, now: da
     received_at = read.received_at(now, partner=actor.role == Role.PARTNER) or now
     city_due = read.city_due(received_at)
     external_id = read.external_id()
-    source = str(payload.get("source") or ("city" if external_id else "phone"))[:32]
+    source = read.source(actor, external_id)
     flags = {
         name: read.flag(name, default)
         for name, default in (("confidential", False), ("wants_reply", True), ("urgent", False))
@@ -404,7 +421,7 @@ def apply(ticket: Ticket, verb: str, body: Mapping[str, Any], actor: Actor, now:
         access.ensure_view(actor, ticket)
         access.ensure_role_may(actor, verb)
         changes, event_type, data = env_complaints.apply(ticket, verb, body, actor, now, ctx)
-        return Change(ticket, ticket.with_changes(updated_at=now, **changes), event_type, data, now, actor)
+        return Change(ticket, fits(ticket.with_changes(updated_at=now, **changes), body), event_type, data, now, actor)
     handler = _HANDLERS.get(verb)
     if handler is None:
         raise InvalidTransition(f"未知操作 {verb}", verb=verb)
@@ -421,8 +438,30 @@ def apply(ticket: Ticket, verb: str, body: Mapping[str, Any], actor: Actor, now:
         )
     access.ensure_permitted(actor, verb, ticket)
     changes, event_type, data = handler(ticket, body, actor, now, ctx)
-    after = ticket.with_changes(updated_at=now, **changes)
+    after = fits(ticket.with_changes(updated_at=now, **changes), body)
     return Change(ticket, after, event_type, data, now, actor)
+
+
+def document_size(ticket: Ticket) -> int:
+    """Bytes of the ticket as JSON (UTF-8): about what its Tickets item and each event's snapshot hold."""
+    return len(json.dumps(dataclasses.asdict(ticket), ensure_ascii=False, default=str).encode())
+
+
+def fits(after: Ticket, body: Mapping[str, Any]) -> Ticket:
+    """The changed ticket, or 422 naming the body's text fields when it would outgrow MAX_TICKET_BYTES.
+
+    Every free text has its own cap, but some records accumulate (earlier difficult-ticket episodes,
+    escalations, a 12369 report's supervision rounds): the ticket item and the snapshot of it in each
+    event must stay under DynamoDB's 400 KB item, with room for the event's own data.
+    """
+    if document_size(after) <= MAX_TICKET_BYTES:
+        return after
+    named = sorted(k for k, v in body.items() if isinstance(v, str | Mapping | list)) or ["body"]
+    raise ValidationError(
+        dict.fromkeys(named, "工单记录已接近存储上限，无法再写入这么多文字，请精简"),
+        message="工单记录已接近存储上限（约 150 KB），本次操作未执行",
+        limit_bytes=MAX_TICKET_BYTES,
+    )
 
 
 Result = tuple[dict[str, Any], str, dict[str, Any]]

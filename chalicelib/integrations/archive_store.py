@@ -240,6 +240,7 @@ class S3ArchiveStore(ArchiveStore):
             "Key": key,
             "ResponseContentDisposition": content_disposition(filename, inline=inline),
             "ResponseContentType": content_type,
+            "ResponseCacheControl": "no-store",  # an archived record or evidence file never rests in a cache
         }
         if version_id:
             params["VersionId"] = version_id

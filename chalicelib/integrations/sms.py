@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from chalicelib.config import Settings
+from chalicelib.domain.access import mask_phone
 
 log = logging.getLogger("hotline.sms")
 
@@ -136,7 +137,7 @@ class RecorderSender:
         """Record, do not send."""
         with self._lock:
             self.sent = (self.sent + [message])[-self._keep :]
-        log.warning("SMS (recorded, not sent) to %s: %s", message.to, message.text)
+        log.warning("SMS (recorded, not sent) to %s: %s", mask_phone(message.to), message.text)
         return SendResult(True, message_id=f"rec-{uuid.uuid4().hex[:12]}")
 
 

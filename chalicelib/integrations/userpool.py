@@ -190,3 +190,18 @@ def set_enabled(cognito: Any, pool_id: str, username: str, enabled: bool) -> Non
             cognito.admin_user_global_sign_out(UserPoolId=pool_id, Username=username)
     except ClientError as exc:
         raise _admin_error(exc, username) from exc
+
+
+def group_members(cognito: Any, pool_id: str, group: str) -> list[dict[str, Any]]:
+    """Every enabled user of a role group `{username, name}` (all pages)."""
+    out: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"UserPoolId": pool_id, "GroupName": group, "Limit": 60}
+    while True:
+        resp = cognito.list_users_in_group(**kwargs)
+        for raw in resp.get("Users", []):
+            if raw.get("Enabled", True):
+                attrs = {a["Name"]: a["Value"] for a in raw.get("Attributes", [])}
+                out.append({"username": raw["Username"], "name": attrs.get("name") or raw["Username"]})
+        if not resp.get("NextToken"):
+            return out
+        kwargs["NextToken"] = resp["NextToken"]

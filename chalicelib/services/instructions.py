@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain import access, instructions, tickets
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.model import SYSTEM_ACTOR, Actor, Change, Role, Ticket
+from chalicelib.integrations import userpool
 from chalicelib.storage.table import Absent, Cond, Equals, Item
 
 if TYPE_CHECKING:
@@ -62,9 +63,19 @@ def record(deps: Adapters, actor: Actor, ticket_id: str, body: Mapping[str, Any]
     ticket = deps.tickets.get(ticket_id)
     access.ensure_view(actor, ticket)
     instr_id = f"I{now.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
-    instr = instructions.new_instruction(instr_id, ticket, body, actor, now, deps.contexts.load(now).calendar)
+    leaders = _leaders(deps) if actor.role == Role.OPERATOR else None
+    instr = instructions.new_instruction(instr_id, ticket, body, actor, now, deps.contexts.load(now).calendar, leaders)
     _commit(deps, ticket, "instruction_recorded", instr, actor, now, new=True)
     return instr
+
+
+def _leaders(deps: Adapters) -> dict[str, str] | None:
+    """Registered leader accounts (user id → display name): the user pool's `leader` group; None on OIDC
+    stages, whose accounts live at the identity provider (only leaders themselves record there)."""
+    if not deps.settings.user_pool_id:
+        return None
+    members = userpool.group_members(deps.clients("cognito-idp"), deps.settings.user_pool_id, Role.LEADER)
+    return {m["username"]: m["name"] for m in members}
 
 
 def _get(deps: Adapters, ticket_id: str, instr_id: str) -> dict[str, Any]:

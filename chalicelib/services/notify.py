@@ -39,6 +39,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("hotline.notify")
 
+
+class SmsGatewayError(RuntimeError):
+    """The sender raised before handing the message over; the text is the scrubbed error (no number)."""
+
+
 SEGMENT = 67  # characters per segment of a long Chinese SMS
 
 
@@ -278,13 +283,15 @@ def _send(deps: Adapters, record: dict[str, Any], mark: str) -> dict[str, Any]:
     except Exception as exc:
         # SmsSender contract: an exception means nothing was handed to the gateway, so the attempt
         # may be repeated: back to pending (the sweep retries it), and the stream reports the error.
+        # What a gateway says may echo the number: only the scrubbed text is kept, logged or raised.
+        error = phones.scrub(f"{type(exc).__name__}: {exc}")[:500]
         released = {k: v for k, v in record.items() if k != "sending_at"}
-        released.update(status="pending", last_error=f"{type(exc).__name__}: {exc}"[:500])
+        released.update(status="pending", last_error=error)
         deps.sms_records.change(released, mark, restate(mark, "r"))
-        raise
+        raise SmsGatewayError(error) from None  # the original (and its traceback text) is not chained
     outcome = dict(record, status="sent" if result.ok else "failed", message_id=result.message_id)
     if not result.ok:
-        outcome["reason"] = result.error[:500]
+        outcome["reason"] = phones.scrub(result.error)[:500]
     return outcome
 
 

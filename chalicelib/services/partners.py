@@ -29,6 +29,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.model import Actor, Role, Status, Ticket
 from chalicelib.domain.open311 import STATUS_TEXT
+from chalicelib.integrations import webhook_client
 from chalicelib.services import tickets as ticket_service
 from chalicelib.storage.serialize import iso
 from chalicelib.storage.tickets import IdempotencyKey
@@ -166,15 +167,20 @@ def _validate_settings(body: Mapping[str, Any], *, creating: bool, local: bool) 
 
 
 def webhook_url_problem(url: str, *, local: bool) -> str | None:
-    """Why a webhook URL is not acceptable (https only; plain http to localhost on local stages)."""
+    """Why a webhook URL is not acceptable: https only (plain http to localhost on local stages), and never
+    a host resolving to a loopback, private or link-local address (SSRF; local stages may use loopback)."""
     if len(url) > 500:
         return "不能超过 500 个字符"
     parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return None
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return "端口无效"
     if parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost") and local:
         return None
-    return "须为 https:// 地址"
+    if parts.scheme != "https" or not parts.hostname:
+        return "须为 https:// 地址"
+    return webhook_client.host_problem(parts.hostname, port, allow_loopback=local)
 
 
 def _new_key(deps: Adapters, partner_id: str, now: datetime) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import statistics
 from chalicelib.domain.calendar import SHANGHAI
+from chalicelib.domain.model import Actor, Role
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -52,9 +53,25 @@ def stream_health(deps: Adapters, now: datetime) -> dict[str, Any]:
     }
 
 
-def list_units(deps: Adapters) -> list[dict[str, Any]]:
-    """Units sorted by id."""
-    return sorted(deps.directory.units().values(), key=lambda u: str(u["id"]))
+# Who sees the staff phones of the units' contacts (R-12345-02: the dispatcher phones the handler; a leader
+# phones a unit about an emergency or an instruction; an administrator keeps the numbers): everyone else
+# sees names and roles only, a unit handler also its own unit's numbers.
+PHONE_ROLES = frozenset({Role.OPERATOR, Role.LEADER, Role.ADMIN})
+
+
+def list_units(deps: Adapters, actor: Actor) -> list[dict[str, Any]]:
+    """Units sorted by id; contact phones only for the roles that phone units (PHONE_ROLES, own unit)."""
+    units = sorted(deps.directory.units().values(), key=lambda u: str(u["id"]))
+    return [u if _sees_phones(actor, u) else _without_phones(u) for u in units]
+
+
+def _sees_phones(actor: Actor, unit: dict[str, Any]) -> bool:
+    return actor.role in PHONE_ROLES or (actor.role == Role.UNIT_HANDLER and actor.unit_id == unit["id"])
+
+
+def _without_phones(unit: dict[str, Any]) -> dict[str, Any]:
+    contacts = [{k: v for k, v in c.items() if k != "phone"} for c in unit.get("contacts") or []]
+    return dict(unit, contacts=contacts)
 
 
 def reply_templates(deps: Adapters, now: datetime) -> list[dict[str, Any]]:

@@ -126,7 +126,7 @@ def attempt(deps: Adapters, partner_id: str, sk: str, marker: str, now: datetime
                 "X-Hotline-Delivery-Attempt": str(n),
             }
         )
-        outcome = webhook_client.post(url, body, headers)
+        outcome = webhook_client.post(url, body, headers, allow_loopback=deps.settings.is_local)  # SSRF guard
     log = {
         "n": n,
         "at": iso(now),

@@ -110,7 +110,7 @@ FIELDS = sorted(
         "category title content caller name phone employer address location lat lng hotline channel confidential "
         "wants_reply urgent city_limit_days city_due external_id source received_at unit_id co_unit_ids call co_calls "
         "to_name to_phone note reason good_reason new_due approve sections satisfaction informed truthful "
-        "misconduct misconduct_note false_reply decision kind outcome version text to due leader_name username "
+        "misconduct misconduct_note false_reply decision kind outcome version text to due leader_name leader_id username "
         "password temporary_password role email id contacts active office_hours entries date shift user_id day "
         "night holiday holidays workdays days workday dry_run month from partner_id webhook_url webhook_events "
         "rate_per_minute grace_hours result number file required guidance investigation basis owner_id deadline "

@@ -85,7 +85,7 @@ def record_webhook_posts(monkeypatch: Any) -> list[dict[str, Any]]:
 
     seen: list[dict[str, Any]] = []
 
-    def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 5.0) -> webhook_client.Outcome:
+    def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 5.0, **_: Any) -> webhook_client.Outcome:
         seen.append({"url": url, "event_id": headers["X-Hotline-Event-Id"]})
         return webhook_client.Outcome(True, 200, "", 1, "ok")
 

@@ -201,3 +201,15 @@ def test_trail_validates_files_and_logs_data_events(packaged: dict[str, dict[str
     for bucket in ("ArchiveBucket", "TrailBucket", "SpaBucket"):
         logging = resources[bucket]["Properties"]["LoggingConfiguration"]
         assert logging["DestinationBucketName"] == {"Ref": "AccessLogsBucket"}, bucket
+
+
+def test_preflights_and_functions_grant_cors_to_the_spa_origins_only(packaged: dict[str, dict[str, Any]]) -> None:
+    for template in packaged.values():
+        assert template["Globals"]["Function"]["Environment"]["Variables"]["CORS_ORIGINS"] == {"Ref": "SpaOrigins"}
+        body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+        preflights = [ops["options"] for ops in body["paths"].values() if "options" in ops]
+        assert preflights
+        for operation in preflights:
+            params = operation["x-amazon-apigateway-integration"]["responses"]["default"]["responseParameters"]
+            origin = params["method.response.header.Access-Control-Allow-Origin"]
+            assert "*" not in json.dumps(origin) and "SpaOrigins" in json.dumps(origin)

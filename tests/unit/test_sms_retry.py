@@ -8,6 +8,7 @@ sweep only, at most `sms_max_attempts` in all; a stopped `sending` one is never 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -243,3 +244,48 @@ def test_the_day_log_shows_unfinished_sends_too(world: Any) -> None:
     process_batch(NOTIFY, {"Records": records}, deps, NOW)
     log = notify.day_log(deps, "2026-11-30")
     assert [(m["ticket_id"], m["role"], m["status"]) for m in log if m["role"] == "unit"] == [(tid, "unit", "pending")]
+
+
+class Refuses(RecorderSender):
+    """A gateway refusal that echoes the number (as SNS does)."""
+
+    def send(self, message: SmsMessage) -> SendResult:
+        return SendResult(False, error=f"sns: Invalid parameter: PhoneNumber Reason: {message.to} is not valid")
+
+
+class Raises(RecorderSender):
+    """A client error before the hand-over that echoes the number."""
+
+    def send(self, message: SmsMessage) -> SendResult:
+        raise ValueError(f"cannot reach gateway for 139 5760 0001 ({message.to.removeprefix('+86')})")
+
+
+def test_r12345_11_gateway_errors_are_recorded_and_logged_without_the_number(
+    world: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    hotline = logging.getLogger("hotline")  # Chalice(app_name="hotline") stops it propagating once app.py is loaded
+    hotline.addHandler(caplog.handler)
+    try:
+        _gateway_errors_scrubbed(world, caplog)
+    finally:
+        hotline.removeHandler(caplog.handler)
+
+
+def _gateway_errors_scrubbed(world: Any, caplog: pytest.LogCaptureFixture) -> None:
+    deps = dataclasses.replace(world, sms=Refuses())
+    tid, records = dispatched(deps)
+    process_batch(NOTIFY, {"Records": records}, deps, NOW)
+    failed = unit_sms(deps, tid)
+    assert failed["status"] == "failed" and "PhoneNumber" in failed["reason"] and "***" in failed["reason"]
+
+    deps = dataclasses.replace(world, sms=Raises())
+    tid, records = dispatched(deps)
+    seq = records[0]["dynamodb"]["SequenceNumber"]  # the stream's attempt raises: reported, logged scrubbed
+    assert process_batch(NOTIFY, {"Records": records}, deps, NOW) == {"batchItemFailures": [{"itemIdentifier": seq}]}
+    pending = unit_sms(deps, tid)
+    assert pending["status"] == "pending" and "ValueError" in pending["last_error"]
+    assert sweep.run_sweep(deps, NOW + LEASE)["sms_retry_failed"] == 1  # the sweep's attempt: logged scrubbed
+    assert "SmsGatewayError" in caplog.text
+    for text in (failed["reason"], pending["last_error"], caplog.text):
+        assert "13957600001" not in text and "139 5760 0001" not in text
