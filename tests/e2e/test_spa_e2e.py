@@ -404,8 +404,11 @@ def test_extension_requested_by_unit_and_approved_in_leader_queue(ui: Any, local
     dlg = uh.dialog("request-extension")
     uh.fill(dlg, "field-reason", "需协调住建部门联合处置")
     date_input = uh.input_of(dlg.get_by_test_id("field-new-due"))
+    date_input.click()  # focus the picker's own input first: under load a fill may race the dialog's autofocus
     date_input.fill(new_due)
+    expect(date_input).to_have_value(new_due)
     date_input.press("Enter")
+    expect(uh.input_of(dlg.get_by_test_id("field-reason"))).to_have_value("需协调住建部门联合处置")
     uh.input_of(dlg.get_by_test_id("field-reason")).click()  # close the picker
     uh.shot("13-dialog-request-extension")
     uh.confirm(dlg)
