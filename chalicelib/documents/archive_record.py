@@ -32,6 +32,7 @@ VALUE_KINDS = {
     "channel": "channel",
     "status": "instruction_status",
     "stage": "overdue_stage",
+    "alert": "alert_kind",
 }
 INSTANTS = {"handle_due", "requested_due", "new_due", "previous_due", "city_due", "dispatch_due", "due", "at"}
 UNIT_FIELDS = {"unit_id", "from_unit_id"}

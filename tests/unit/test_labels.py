@@ -7,7 +7,9 @@ import json
 import pytest
 
 from chalicelib.documents import labels
+from chalicelib.domain.emergency import KIND as EMERGENCY_KIND
 from chalicelib.domain.model import CHANNELS, FLAGS, HOTLINES, SATISFACTION, Category, EventType, Role, Status
+from chalicelib.domain.sweep import EVENT_OF
 from chalicelib.domain.templates import DEFAULT_TEMPLATES
 from chalicelib.domain.tickets import VERBS
 
@@ -29,6 +31,7 @@ def test_the_spa_locales_use_exactly_the_server_catalogue() -> None:
         ("satisfaction", list(SATISFACTION)),
         ("verb", list(VERBS)),
         ("reply_section", sorted({s.id for sections in DEFAULT_TEMPLATES.values() for s in sections})),
+        ("alert_kind", [*sorted(EVENT_OF), EMERGENCY_KIND]),
     ],
 )
 def test_every_code_has_a_chinese_and_an_english_name(kind: str, codes: list[str]) -> None:
@@ -86,3 +89,10 @@ def test_plain_text_templates_are_not_html_escaped() -> None:
     event = {"ticket_id": "T1", "snapshot": {"title": 'A&B <楼> "噪音"', "category": "complaint"}, "data": {}}
     text, _ = render("dispatched", event, "周海")
     assert 'A&B <楼> "噪音"' in text and "&amp;" not in text and "&lt;" not in text
+
+
+def test_a_sweep_events_alert_is_printed_by_its_name() -> None:
+    from chalicelib.documents.archive_record import Printer
+
+    printed = Printer({}, {}).detail({"alert": "handle_overdue", "stage": "dispatcher"})
+    assert printed == "预警：办理逾期；逾期时办理环节：派单员审核回访", printed

@@ -16,6 +16,8 @@ const labels: Record<string, string> = {
   'replySection.basis': '政策法规依据',
   'eventData.stage': '逾期时办理环节',
   'overdueStage.dispatcher': '派单员审核回访',
+  'eventData.alert': '预警',
+  'alertKind.handle_overdue': '办理逾期',
 }
 const h: EventDataHelpers = {
   t: (k) => labels[k] ?? k,
@@ -29,6 +31,7 @@ describe('describeEventData', () => {
     const s = describeEventData({ co_calls: [{ unit_id: 'U001', to_name: '周*', to_phone: '139****0001', contact_enc: 'x' }] }, h)
     expect(s).toBe('海游街道办事处电话通知：周* 139****0001')
     expect(describeEventData({ stage: 'dispatcher' }, h)).toBe('逾期时办理环节：派单员审核回访')
+    expect(describeEventData({ alert: 'handle_overdue' }, h)).toBe('预警：办理逾期')
   })
   it('shows the phone call of a dispatch with the unit name', () => {
     const s = describeEventData({ unit_id: 'U001', call: { to_name: '周海', to_phone: '13957600001', note: '已通知', by: 'op1' } }, h)

@@ -156,3 +156,15 @@ describe('useLabel', () => {
     expect(labelIn('zh-CN', 'hotlines', null)).toBe('')
   })
 })
+
+describe('no rule id on a screen', () => {
+  function strings(node: unknown): string[] {
+    if (typeof node === 'string') return [node]
+    if (node && typeof node === 'object') return Object.values(node).flatMap(strings)
+    return []
+  }
+  it('no message in either language names a rule id', () => {
+    const ids = [...strings(zhCN), ...strings(enUS)].filter((s) => /R-(12345|12369|WORK)-\d/.test(s))
+    expect(ids).toEqual([])
+  })
+})

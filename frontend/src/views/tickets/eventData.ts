@@ -21,6 +21,7 @@ const CODE_TABLES: Record<string, string> = {
   source: 'channel',
   channel: 'channel',
   stage: 'overdueStage', // R-12345-08: who held the ticket when its due passed
+  alert: 'alertKind', // the deadline alert a sweep event answers
 }
 
 /** The name of a code; the value itself when the table does not know it (free text such as a call outcome). */
