@@ -279,35 +279,29 @@ def new_ticket(ticket_id: str, payload: Mapping[str, Any], actor: Actor, now: da
         read.errors["caller"] = "匿名举报不能填写举报人信息"
     if read.errors:
         raise ValidationError(read.errors)
+    fields: dict[str, Any] = {
+        "ticket_id": ticket_id,
+        "hotline": hotline,
+        "source": source,
+        "channel": channel,
+        "category": category,
+        "title": title,
+        "content": content,
+        "received_at": received_at,
+        "external_id": external_id,
+        "location": location,
+        "caller": caller,
+        "city_due": city_due,
+        "created_by": actor.user_id,
+        "created_at": now,
+        "updated_at": now,
+        "confidential": flags["confidential"],
+        "wants_reply": flags["wants_reply"],
+        "urgent": flags["urgent"],
+    }
     if env is not None:  # R-12369-03: only the decision clock runs until the report is accepted
-        return Change(
-            None,
-            Ticket(
-                ticket_id=ticket_id,
-                hotline=hotline,
-                source=source,
-                channel=channel,
-                category=category,
-                title=title,
-                content=content,
-                received_at=received_at,
-                external_id=external_id,
-                location=location,
-                caller=caller,
-                city_due=city_due,
-                created_by=actor.user_id,
-                created_at=now,
-                updated_at=now,
-                confidential=flags["confidential"],
-                wants_reply=flags["wants_reply"],
-                urgent=flags["urgent"],
-                env=env,
-            ),
-            "received",
-            {"source": source, "external_id": external_id, "hotline": hotline},
-            now,
-            actor,
-        )
+        data = {"source": source, "external_id": external_id, "hotline": hotline}
+        return Change(None, Ticket(**fields, env=env), "received", data, now, actor)
     due = deadlines.handle_due(
         ctx.calendar,
         start=received_at,
@@ -318,28 +312,11 @@ def new_ticket(ticket_id: str, payload: Mapping[str, Any], actor: Actor, now: da
         limits=ctx.limits,
     )
     ticket = Ticket(
-        ticket_id=ticket_id,
-        hotline=hotline,
-        source=source,
-        channel=channel,
-        category=category,
-        title=title,
-        content=content,
-        received_at=received_at,
-        external_id=external_id,
-        location=location,
-        caller=caller,
+        **fields,
         city_limit_days=limit_days,
-        city_due=city_due,
-        created_by=actor.user_id,
         dispatch_due=deadlines.dispatch_due(received_at),  # R-12345-01
         handle_due=due.at,
         handle_due_provisional=due.provisional,
-        created_at=now,
-        updated_at=now,
-        confidential=flags["confidential"],
-        wants_reply=flags["wants_reply"],
-        urgent=flags["urgent"],
     )
     return Change(None, ticket, "received", {"source": source, "external_id": external_id}, now, actor)
 

@@ -23,6 +23,11 @@ def _unique_person() -> tuple[str, str]:
     return "欧阳" + "".join(random.choice("甲乙丙丁戊己庚辛壬癸") for _ in range(3)), number  # noqa: S311
 
 
+def _dispatch(api: Any, tid: str) -> None:
+    call = {"to_name": "周海", "to_phone": "13957600001"}
+    assert api.post(f"/tickets/{tid}/dispatch", {"unit_id": "U001", "call": call}, user="op1").status_code == 200
+
+
 def _ticket(api: Any, caller: dict[str, str], **extra: Any) -> str:
     body = {"category": "complaint", "title": "噪音", "content": "夜间施工", "caller": caller, **extra}
     resp = api.post("/tickets", body, user="op1")
@@ -102,14 +107,7 @@ def test_r12345_02_the_dispatch_sms_still_reaches_the_handler_phoned(deps: Any, 
 def test_r12345_11_a_confidential_ticket_shows_nothing_of_the_caller(api: Any, seeded: Any) -> None:
     caller = {"name": "王小明", "phone": "13800002222", "employer": "红星化工厂", "address": "海游街道光明路8号"}
     tid = _ticket(api, caller, confidential=True)
-    assert (
-        api.post(
-            f"/tickets/{tid}/dispatch",
-            {"unit_id": "U001", "call": {"to_name": "周海", "to_phone": "13957600001"}},
-            user="op1",
-        ).status_code
-        == 200
-    )
+    _dispatch(api, tid)
     for user in ("uh1", "op1", "op2", "analyst1", "admin1"):
         shown = api.get(f"/tickets/{tid}", user=user).json
         assert shown["caller"] == {"name": "***", "phone": "***", "employer": "***", "address": "***"}, user
@@ -121,14 +119,7 @@ def test_r12345_11_a_confidential_ticket_shows_nothing_of_the_caller(api: Any, s
 
 def test_r12345_11_the_reported_unit_and_administrators_never_reveal(api: Any, seeded: Any) -> None:
     tid = _ticket(api, {"name": "李四", "phone": "13800003333"})
-    assert (
-        api.post(
-            f"/tickets/{tid}/dispatch",
-            {"unit_id": "U001", "call": {"to_name": "周海", "to_phone": "13957600001"}},
-            user="op1",
-        ).status_code
-        == 200
-    )
+    _dispatch(api, tid)
     assert api.get(f"/tickets/{tid}", user="uh1").json["can_reveal"] is False  # the lead unit: maybe the reported party
     assert api.get(f"/tickets/{tid}?reveal=1&reason=handling", user="uh1").status_code == 403
     assert api.get(f"/tickets/{tid}?reveal=1&reason=verify", user="admin1").status_code == 403

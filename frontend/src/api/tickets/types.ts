@@ -25,6 +25,9 @@ export const CHANNELS = ['phone', 'web', 'app', 'wechat', 'letter', 'city'] as c
 export type Channel = (typeof CHANNELS)[number]
 
 export const HOTLINES = ['12345', '12369'] as const
+
+/** Why a caller's data is revealed (R-12345-11): the server's `reveal_reason` codes. */
+export const REVEAL_REASONS = ['callback', 'verify', 'handling', 'supervision'] as const
 export type Hotline = (typeof HOTLINES)[number]
 
 export const FLAG_NAMES = ['overdue', 'dispatch_overdue', 'difficult', 'supervised', 'typical'] as const
