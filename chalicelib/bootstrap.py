@@ -136,10 +136,20 @@ def build(settings: Settings) -> Adapters:
     clients = AwsClients(settings)
     settings = with_secrets(settings, clients)  # cold start: the stage's secrets, from Secrets Manager
     tables = bind(settings)
-    envelope = Envelope(clients("kms"), settings.kms_key_id)
+
+    def sealed(key_id: str, purpose: str) -> Envelope:
+        return Envelope(
+            clients("kms"),
+            key_id,
+            {"purpose": purpose},
+            algorithm=settings.envelope_algorithm,
+            key_ttl=float(settings.envelope_key_ttl_s),
+        )
+
+    envelope = sealed(settings.personal_data_key, "personal-data")
     table = DynamoDirectoryTable(tables.directory)
     # the blind-index key is sealed under its own encryption context, apart from personal data
-    blind_index = BlindIndex(table, Envelope(clients("kms"), settings.kms_key_id, {"purpose": "blind-index"}))
+    blind_index = BlindIndex(table, sealed(settings.personal_data_key, "blind-index"))
     verifier = (
         JwksVerifier(settings.oidc_issuer, settings.oidc_jwks_url, settings.oidc_audience)
         if settings.oidc_issuer and settings.oidc_jwks_url
@@ -153,7 +163,7 @@ def build(settings: Settings) -> Adapters:
             clients("s3"), settings.archive_bucket, settings.kms_key_id, settings.archive_retention_years
         ),
         envelope=envelope,
-        secret_box=Envelope(clients("kms"), settings.kms_key_id, {"purpose": "partner-secret"}),
+        secret_box=sealed(settings.kms_key_id, "partner-secret"),
         blind_index=blind_index,
         sms=build_sender(settings, clients),
         clients=clients,

@@ -59,6 +59,14 @@ class Settings:
     cors_origins: tuple[
         str, ...
     ] = ()  # the SPA's origin(s) browsers may call the API from (CORS_ORIGINS, comma-separated)
+    pii_kms_key_id: str = ""  # KMS key of the personal-data envelopes, apart from the storage key; "" = kms_key_id
+    envelope_algorithm: str = "AES-256-GCM"  # or "SM4-GCM" (aws-cn stages): the envelopes' data-key cipher
+    envelope_key_ttl_s: int = 300  # a data key is reused, and a decrypted one cached, this long
+
+    @property
+    def personal_data_key(self) -> str:
+        """The KMS key personal data is sealed under (R-12345-11)."""
+        return self.pii_kms_key_id or self.kms_key_id
 
     @property
     def is_local(self) -> bool:
@@ -128,6 +136,9 @@ class Settings:
             api_surface=env("API_SURFACE"),
             data_jurisdiction=env("DATA_JURISDICTION"),
             cors_origins=origins(env("CORS_ORIGINS")),
+            pii_kms_key_id=env("PII_KMS_KEY_ID"),
+            envelope_algorithm=env("ENVELOPE_ALGORITHM") or "AES-256-GCM",
+            envelope_key_ttl_s=max(1, int(env("ENVELOPE_KEY_TTL_S", "300") or 300)),
         )
 
 

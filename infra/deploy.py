@@ -31,6 +31,7 @@ OUTPUT_KEYS = {
     "DataKeyId": "kms_key_id",
     "DataKeyArn": "kms_key_arn",
     "DataKeyAliasName": "kms_key_alias",
+    "PiiKeyId": "pii_kms_key_id",
     "UserPoolId": "user_pool_id",
     "UserPoolClientId": "user_pool_client_id",
 }
@@ -282,6 +283,7 @@ def env_for(outputs: dict[str, str], stage: str) -> dict[str, str]:
         "ARCHIVE_RETENTION_YEARS": outputs.get("archive_retention_years", "10"),
         "TOPIC_ARN": outputs["topic_arn"],
         "KMS_KEY_ID": outputs["kms_key_id"],
+        "PII_KMS_KEY_ID": outputs.get("pii_kms_key_id", ""),  # a stack saved before the key existed: the data key
         "COGNITO_REGION": outputs.get("cognito_region") or cognito_region(outputs["region"]),
         "USER_POOL_ID": outputs["user_pool_id"],
         "USER_POOL_CLIENT_ID": outputs["user_pool_client_id"],

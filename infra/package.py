@@ -259,6 +259,9 @@ def statements(logical_id: str, stage: str) -> list[dict[str, Any]]:
     if access.get("kms") or access.get("archive") or access.get("stream"):
         # envelopes (GenerateDataKey/Decrypt), SSE-KMS objects, the encrypted dead-letter queue
         out.append({"Sid": "DataKey", "Effect": "Allow", "Action": list(KMS_USE), "Resource": [getatt("DataKey")]})
+    if access.get("kms"):
+        # personal-data envelopes (R-12345-11): every ticket read opens the caller's envelope
+        out.append({"Sid": "PiiKey", "Effect": "Allow", "Action": list(KMS_USE), "Resource": [getatt("PiiKey")]})
     if access.get("sms"):
         if STAGES[stage]["sms"] == "sns":
             out.append({"Sid": "SmsViaSns", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": "*"})
@@ -461,6 +464,7 @@ def configure_stage(template: dict[str, Any], stage: str) -> None:
     env["DATA_JURISDICTION"] = {"Ref": "DataJurisdiction"}
     pin_cors(template)
     env["SMS_BACKEND"] = settings["sms"]
+    template["Parameters"]["EnvelopeAlgorithm"]["Default"] = "SM4-GCM" if settings["china"] else "AES-256-GCM"
     if settings["sms"] == "aliyun":
         env["SMS_SECRET_ARN"] = {"Ref": "SmsGatewaySecret"}
     else:

@@ -374,6 +374,7 @@ def index_caller_tags(outputs: dict[str, str], deps: Any) -> int:
     here, the number is written nowhere; each update is conditional on the envelope it was read from and
     on no tag yet, so running it again (or a commit meanwhile) changes nothing twice."""
     from chalicelib.domain.model import Caller
+    from chalicelib.storage.tickets import caller_aad
 
     ddb = stack_client(outputs, "dynamodb")
     table, fixed = outputs["tickets_table"], 0
@@ -384,7 +385,7 @@ def index_caller_tags(outputs: dict[str, str], deps: Any) -> int:
     )
     for page in pages:
         for item in page["Items"]:
-            caller = Caller(**deps.envelope.decrypt(item["caller_enc"]["S"]))
+            caller = Caller(**deps.envelope.decrypt(item["caller_enc"]["S"], caller_aad(item["ticket_id"]["S"])))
             tag = deps.blind_index.phone_tag(caller.phone) if caller.phone else None
             if tag is None:
                 continue

@@ -40,7 +40,7 @@ from chalicelib.documents.archive_record import (
 from chalicelib.domain import access
 from chalicelib.domain.model import Caller
 from chalicelib.services import evidence
-from chalicelib.storage.tickets import StreamRecord
+from chalicelib.storage.tickets import StreamRecord, caller_aad
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -126,7 +126,7 @@ def write_package(
     prefix = archive_prefix(close["ticket_id"], snapshot["received_at"])
     stored = evidence.for_archive(deps, evidence.Owner("ticket", close["ticket_id"]), close["at"])
     record = build_record(close, events, caller_enc, stored)
-    caller = Caller(**deps.envelope.decrypt(caller_enc)) if caller_enc else Caller()
+    caller = Caller(**deps.envelope.decrypt(caller_enc, caller_aad(close["ticket_id"]))) if caller_enc else Caller()
     units = deps.contexts.load(datetime.fromisoformat(close["at"])).units  # cached briefly per process
     snapshots = {int(e["seq"]): e["snapshot"] for e in events}
     html = render_html(

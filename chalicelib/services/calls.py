@@ -47,6 +47,6 @@ def list_calls(
         # the lead unit's call, then one per co-unit (R-12345-02)
         for call in [data.get("call"), *(data.get("co_calls") or [])]:
             if isinstance(call, dict):
-                shown = privacy.open_call(deps, call) if reveal else privacy.public_call(call)
+                shown = privacy.open_call(deps, ticket_id, call) if reveal else privacy.public_call(call)
                 out.append(dict(shown, event_id=e["event_id"], event_type=e["type"]))
     return out

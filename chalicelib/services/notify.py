@@ -150,7 +150,7 @@ def _co_units(deps: Adapters, event: dict[str, Any]) -> list[Recipient]:
     out = []
     for unit_id in data.get("co_unit_ids") or []:
         if unit_id in calls:
-            call = privacy.open_call(deps, calls[unit_id])
+            call = privacy.open_call(deps, event["ticket_id"], calls[unit_id])
             person = {"name": call.get("to_name", ""), "phone": call.get("to_phone", "")}
         else:
             person = _unit_handler(deps, unit_id)
@@ -176,7 +176,9 @@ def _person(deps: Adapters, role: str, event: dict[str, Any]) -> dict[str, Any] 
         return duty.on_duty(deps, datetime.fromisoformat(event["at"])) or {}
     if role == "owner":
         return duty.staff_contact(deps, data.get("owner_id") or t.get("owner_id") or t.get("created_by"))
-    call = privacy.open_call(deps, data.get("call") or {})  # the number is sealed in the event (R-12345-11)
+    call = privacy.open_call(
+        deps, event["ticket_id"], data.get("call") or {}
+    )  # the number is sealed in the event (R-12345-11)
     if call.get("to_phone"):  # the handler the operator phoned (R-12345-02)
         return {"name": call.get("to_name", ""), "phone": call["to_phone"]}
     return _unit_handler(deps, t.get("unit_id"))

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access
 from chalicelib.domain.model import Actor, Change
+from chalicelib.integrations import crypto
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -30,22 +31,27 @@ CONTACT_FIELD = "contact_enc"
 SECURITY_LOG_PREFIX = "security-log/"
 
 
-def seal_call(deps: Adapters, call: Mapping[str, Any]) -> dict[str, Any]:
+def contact_aad(ticket_id: str) -> str:
+    """Where a call's sealed contact lives: an event of this ticket (the ciphertext is bound to it)."""
+    return crypto.aad("events", ticket_id, CONTACT_FIELD)
+
+
+def seal_call(deps: Adapters, ticket_id: str, call: Mapping[str, Any]) -> dict[str, Any]:
     """The call record as stored: name and number encrypted, masked forms beside them."""
     name, phone = str(call.get("to_name") or ""), str(call.get("to_phone") or "")
     out = {k: v for k, v in call.items() if k not in ("to_name", "to_phone")}
     out.update(to_name=access.mask_text(name, 1), to_phone=access.mask_phone(phone))
     if name or phone:
-        out[CONTACT_FIELD] = deps.envelope.encrypt({"name": name, "phone": phone})
+        out[CONTACT_FIELD] = deps.envelope.encrypt({"name": name, "phone": phone}, contact_aad(ticket_id))
     return out
 
 
-def open_call(deps: Adapters, call: Mapping[str, Any]) -> dict[str, Any]:
+def open_call(deps: Adapters, ticket_id: str, call: Mapping[str, Any]) -> dict[str, Any]:
     """A stored call with name and number decrypted (for SMS to the unit and for allowed reveals)."""
     out = {k: v for k, v in call.items() if k != CONTACT_FIELD}
     sealed = call.get(CONTACT_FIELD)
     if sealed:
-        contact = deps.envelope.decrypt(str(sealed))
+        contact = deps.envelope.decrypt(str(sealed), contact_aad(ticket_id))
         out.update(to_name=contact.get("name", ""), to_phone=contact.get("phone", ""))
     return out
 
@@ -59,13 +65,14 @@ def seal_change(deps: Adapters, change: Change) -> Change:
     """The change with the calls in its event data sealed (every verb that records a call; `co_calls`:
     one per co-unit, R-12345-02)."""
     data = dict(change.data)
+    tid = change.after.ticket_id
     call = data.get("call")
     if isinstance(call, Mapping) and CONTACT_FIELD not in call:
-        data["call"] = seal_call(deps, call)
+        data["call"] = seal_call(deps, tid, call)
     co_calls = data.get("co_calls")
     if isinstance(co_calls, list):
         data["co_calls"] = [
-            seal_call(deps, c) if isinstance(c, Mapping) and CONTACT_FIELD not in c else c for c in co_calls
+            seal_call(deps, tid, c) if isinstance(c, Mapping) and CONTACT_FIELD not in c else c for c in co_calls
         ]
     return change if data == change.data else replace(change, data=data)
 

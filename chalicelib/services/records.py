@@ -14,6 +14,7 @@ from chalicelib.domain.errors import Forbidden, NotFound, ValidationError
 from chalicelib.domain.model import Actor, Caller, Role
 from chalicelib.integrations.archive_store import PRESIGN_SECONDS
 from chalicelib.services import privacy
+from chalicelib.storage.tickets import caller_aad
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -82,7 +83,7 @@ def record(
     access.ensure_role(actor, *READ_ROLES)
     entry = _version_entry(deps, ticket_id)
     enc = entry.get("caller_enc")
-    caller = Caller(**deps.envelope.decrypt(enc)) if enc else Caller()
+    caller = Caller(**deps.envelope.decrypt(enc, caller_aad(ticket_id))) if enc else Caller()
     if reveal:
         if actor.role not in REVEAL_ROLES:
             raise Forbidden("无权查看来电人信息", ticket_id=ticket_id)

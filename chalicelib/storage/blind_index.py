@@ -23,10 +23,11 @@ import os
 import threading
 
 from chalicelib.domain import phones
-from chalicelib.integrations.crypto import Cipher
+from chalicelib.integrations.crypto import Cipher, aad
 from chalicelib.storage.table import Absent, DirectoryTable, Item
 
 KEY_PK, KEY_SK = "CONFIG", "blind-index-key"
+KEY_AAD = aad("directory", f"{KEY_PK}#{KEY_SK}", "sealed")
 TAG_VERSION = "b1"  # the tag's scheme; a new key or hash would be b2 and need the tags recomputed
 
 
@@ -44,12 +45,12 @@ class BlindIndex:
             if self._key is None:
                 item = self._table.get(KEY_PK, KEY_SK)
                 if item is None:
-                    sealed = self._box.encrypt({"key": base64.b64encode(os.urandom(32)).decode()})
+                    sealed = self._box.encrypt({"key": base64.b64encode(os.urandom(32)).decode()}, KEY_AAD)
                     self._table.put(Item(KEY_PK, KEY_SK, {"sealed": sealed}), Absent())
                     item = self._table.get(KEY_PK, KEY_SK)  # ours, or the one that won the race
                 if item is None:
                     raise RuntimeError("blind-index key could not be stored")
-                self._key = base64.b64decode(self._box.decrypt(str(item.data["sealed"]))["key"])
+                self._key = base64.b64decode(self._box.decrypt(str(item.data["sealed"]), KEY_AAD)["key"])
             return self._key
 
     def tag(self, kind: str, normalised: str) -> str:

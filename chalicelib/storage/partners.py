@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.integrations.crypto import Cipher
+from chalicelib.integrations.crypto import Cipher, aad
 from chalicelib.storage.table import Absent, AbsentOrExpired, DirectoryTable, Equals, Item, KeyRange, Write
 
 PARTNER = "PARTNER#ID"
@@ -72,7 +72,9 @@ class PartnerStore:
 
     def put_key(self, key: dict[str, Any], secret: str, api_key_hash: str) -> None:
         """Store a key (secret encrypted under KMS) and its Open311 api_key hash."""
-        record = dict(key, secret_enc=self._box.encrypt({"secret": secret}), api_key_hash=api_key_hash)
+        record = dict(
+            key, secret_enc=self._box.encrypt({"secret": secret}, _secret_aad(key["key_id"])), api_key_hash=api_key_hash
+        )
         index_sk = f"{key['created_at']}#{key['key_id']}"
         self.table.put(Item(KEY, key["key_id"], record, f"PARTNER#KEYS#{key['partner_id']}", index_sk), Absent())
         self.table.put(Item(APIKEY, api_key_hash, {"key_id": key["key_id"]}))
@@ -85,7 +87,7 @@ class PartnerStore:
     def key_secret(self, key_id: str) -> str | None:
         """The decrypted secret of a key (cached in-process by the envelope's data-key cache)."""
         data = self._data(KEY, key_id)
-        return None if data is None else str(self._box.decrypt(data["secret_enc"])["secret"])
+        return None if data is None else str(self._box.decrypt(data["secret_enc"], _secret_aad(key_id))["secret"])
 
     def save_key(self, key: dict[str, Any]) -> None:
         """Update a key's status fields (the secret and hashes are kept)."""
@@ -257,3 +259,8 @@ def o311_partitions(entry: dict[str, Any]) -> list[str]:
 def o311_sort_key(entry: dict[str, Any]) -> str:
     """`{received_at}#{ticket_id}`: newest first when read backwards."""
     return f"{entry['received_at']}#{entry['ticket_id']}"
+
+
+def _secret_aad(key_id: str) -> str:
+    """Where a partner key's sealed secret lives: its Directory item (the ciphertext is bound to it)."""
+    return aad("directory", f"{KEY}#{key_id}", "secret_enc")

@@ -27,7 +27,7 @@ from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.deadlines import Alert
 from chalicelib.domain.errors import BadRequest, Conflict, NotFound
 from chalicelib.domain.model import Caller, Change, Ticket, is_ticket_id
-from chalicelib.integrations.crypto import Cipher
+from chalicelib.integrations.crypto import Cipher, aad
 from chalicelib.storage.blind_index import BlindIndex
 from chalicelib.storage.models import EventModel, Tables, TicketModel
 from chalicelib.storage.serialize import iso, ticket_from_doc, ticket_to_doc
@@ -74,6 +74,11 @@ FILTERS = ("status", "unit_id", "owner_id", "flag", "due_before", "hotline")
 DUE_PAGE_KEYS = ("ticket_id", "deadline_shard", "next_alert_at")  # the open-deadline index's LastEvaluatedKey
 
 EventRecord = dict[str, Any]  # a history item: event fields, `data` and `snapshot` parsed
+
+
+def caller_aad(ticket_id: str) -> str:
+    """Where a ticket's sealed caller lives: its Tickets item (the ciphertext is bound to it, R-12345-11)."""
+    return aad("tickets", ticket_id, "caller_enc")
 
 
 def deadline_shard(ticket_id: str) -> str:
@@ -480,7 +485,11 @@ class DynamoTicketRepository(TicketStore):
 
     def _whole(self, item: TicketModel) -> Ticket:
         doc = json.loads(item.doc)
-        caller = Caller(**self._envelope.decrypt(item.caller_enc)) if item.caller_enc else Caller()
+        caller = (
+            Caller(**self._envelope.decrypt(item.caller_enc, caller_aad(item.ticket_id)))
+            if item.caller_enc
+            else Caller()
+        )
         doc["version"] = item.version
         return ticket_from_doc(doc, caller)
 
@@ -622,6 +631,6 @@ class DynamoTicketRepository(TicketStore):
             hotline=ticket.hotline,
             flags=set(ticket.flags) or None,
             doc=json.dumps(doc, ensure_ascii=False),
-            caller_enc=self._envelope.encrypt(caller) if any(caller.values()) else None,
+            caller_enc=self._envelope.encrypt(caller, caller_aad(ticket.ticket_id)) if any(caller.values()) else None,
             caller_tag=self._blind.phone_tag(ticket.caller.phone) if self._blind and ticket.caller.phone else None,
         )

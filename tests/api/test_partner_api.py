@@ -37,7 +37,7 @@ def test_admin_creates_partner_secret_shown_once_and_stored_encrypted(deps: Any,
     assert "secret" not in json.dumps(shown) and key["secret"] not in json.dumps(shown)
 
     stored = json.dumps(deps.directory.get_item("PARTNER#KEY", key["key_id"]), ensure_ascii=False)
-    assert key["secret"] not in stored and key["api_key"] not in stored and "kms1:" in stored
+    assert key["secret"] not in stored and key["api_key"] not in stored and "kms2:" in stored
 
 
 def test_only_admins_manage_partners(api: Any) -> None:

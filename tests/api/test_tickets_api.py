@@ -246,7 +246,7 @@ def test_caller_data_is_encrypted_at_rest(api: Any, outputs: dict[str, str]) -> 
     item = ddb.get_item(TableName=outputs["tickets_table"], Key={"ticket_id": {"S": tid}})["Item"]
     raw = str(item)
     assert "张三丰" not in raw and "13800001234" not in raw
-    assert item["caller_enc"]["S"].startswith("kms1:")
+    assert item["caller_enc"]["S"].startswith("kms2:")
 
 
 def test_list_pages_with_opaque_tokens_and_unit_scope(api: Any) -> None:

@@ -78,7 +78,6 @@ def load(endpoint: str, n: int) -> dict[str, Any]:
             last_seq=seq, version=seq
         )
     r = deps.tickets
-    caller_enc = r.ticket_model(ticket, None).caller_enc  # encrypt the caller once
     dates = ("received_at", "dispatch_due", "dispatched_at", "first_dispatched_at", "created_at", "updated_at")
     started = time.perf_counter()
     with deps.tables.tickets.batch_write() as batch:
@@ -90,7 +89,6 @@ def load(endpoint: str, n: int) -> dict[str, Any]:
                 ticket_id=tid, **{d: getattr(ticket, d) + delta for d in dates if getattr(ticket, d, None) is not None}
             )
             model = r.ticket_model(copy, dom.next_alert(copy, ctx))
-            model.caller_enc = caller_enc
             model.version = copy.version
             batch.save(model)
     return {"tickets": n, "seconds": round(time.perf_counter() - started, 1)}

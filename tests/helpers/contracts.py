@@ -419,8 +419,14 @@ class CipherContract:
     """What every `Cipher` does."""
 
     def test_round_trip_hides_the_plaintext_and_refuses_foreign_text(self, cipher: Any) -> None:
-        token = cipher.encrypt({"name": "张三", "phone": "13800001111"})
+        token = cipher.encrypt({"name": "张三", "phone": "13800001111"}, "tickets/T20261101-00001/caller_enc")
         assert "张三" not in token and "13800001111" not in token
-        assert cipher.decrypt(token) == {"name": "张三", "phone": "13800001111"}
+        assert cipher.decrypt(token, "tickets/T20261101-00001/caller_enc") == {"name": "张三", "phone": "13800001111"}
         with pytest.raises(ValueError):
-            cipher.decrypt("plain text")
+            cipher.decrypt("plain text", "tickets/T20261101-00001/caller_enc")
+
+    def test_r12345_11_a_ciphertext_moved_to_another_item_or_field_does_not_open(self, cipher: Any) -> None:
+        token = cipher.encrypt({"name": "李四", "phone": "13900002222"}, "tickets/T20261101-00001/caller_enc")
+        for elsewhere in ("tickets/T20261101-00002/caller_enc", "events/T20261101-00001/contact_enc"):
+            with pytest.raises(ValueError):
+                cipher.decrypt(token, elsewhere)

@@ -53,6 +53,7 @@ from chalicelib.storage.tickets import (
     IdempotencyKey,
     Page,
     TicketStore,
+    caller_aad,
     check_filters,
     conflict,
     counter_items,
@@ -217,7 +218,11 @@ class FakeTicketRepository(TicketStore):
 
     def _ticket(self, row: Mapping[str, Any], *, with_caller: bool) -> Ticket:
         doc = dict(json.loads(row["doc"]), version=row["version"])
-        caller = Caller(**self.envelope.decrypt(row["caller_enc"])) if with_caller and row["caller_enc"] else None
+        caller = (
+            Caller(**self.envelope.decrypt(row["caller_enc"], caller_aad(doc["ticket_id"])))
+            if with_caller and row["caller_enc"]
+            else None
+        )
         return ticket_from_doc(doc, caller)
 
     def get(self, ticket_id: str) -> Ticket:
@@ -375,7 +380,9 @@ class FakeTicketRepository(TicketStore):
                 "next_alert_at": iso(alert.at) if alert else None,
                 "work_queue": WORK_QUEUES.get(str(after.status)),
                 "doc": json.dumps(doc, ensure_ascii=False),
-                "caller_enc": self.envelope.encrypt(caller) if any(caller.values()) else None,
+                "caller_enc": self.envelope.encrypt(caller, caller_aad(after.ticket_id))
+                if any(caller.values())
+                else None,
                 "caller_tag": self.blind.phone_tag(after.caller.phone) if self.blind and after.caller.phone else None,
                 "version": version,
             }
@@ -489,16 +496,18 @@ class FakeCipher(Cipher):
     def __init__(self, context: str = "personal-data") -> None:
         self.context = context
 
-    def encrypt(self, document: dict[str, Any]) -> str:
-        packed = json.dumps({"ctx": self.context, "doc": document}, ensure_ascii=False).encode()
+    def encrypt(self, document: dict[str, Any], aad: str) -> str:
+        packed = json.dumps({"ctx": self.context, "aad": aad, "doc": document}, ensure_ascii=False).encode()
         return self.PREFIX + base64.urlsafe_b64encode(packed).decode()
 
-    def decrypt(self, token: str) -> dict[str, Any]:
+    def decrypt(self, token: str, aad: str) -> dict[str, Any]:
         if not token.startswith(self.PREFIX):
             raise ValueError("not a ciphertext of this cipher")
         packed = json.loads(base64.urlsafe_b64decode(token[len(self.PREFIX) :]))
         if packed["ctx"] != self.context:
             raise ValueError("ciphertext of another context")
+        if packed["aad"] != aad:
+            raise ValueError("ciphertext moved from where it was written")
         document: dict[str, Any] = packed["doc"]
         return document
 

@@ -12,6 +12,7 @@ from typing import Any
 import jwt
 import pytest
 
+from chalicelib.storage.tickets import caller_aad
 from infra import deploy, emulator, state
 from infra.template import TEMPLATE_PATH, load_template
 
@@ -349,7 +350,9 @@ def test_r12345_11_restored_tickets_get_their_caller_tag_once_and_no_plaintext(
             "status": {"S": "closed"},
             "received_at": {"S": "2026-01-02T01:00:00+00:00"},
             "doc": {"S": "{}"},
-            "caller_enc": {"S": deps.envelope.encrypt({"name": "赵六", "phone": number})},
+            "caller_enc": {
+                "S": deps.envelope.encrypt({"name": "赵六", "phone": number}, caller_aad("T20260102-00079"))
+            },
             "version": {"N": "3"},
         },
     )

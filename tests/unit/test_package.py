@@ -152,7 +152,10 @@ def test_no_literal_partition_and_no_wildcard_resource_without_a_reason(packaged
                 for action in statement["Action"]:
                     assert "*" not in action, (stage, function, action)
                     if action.startswith("kms:"):
-                        assert _resources_of(statement) == [{"Fn::GetAtt": ["DataKey", "Arn"]}]
+                        assert _resources_of(statement) in (
+                            [{"Fn::GetAtt": ["DataKey", "Arn"]}],
+                            [{"Fn::GetAtt": ["PiiKey", "Arn"]}],
+                        )
     for action in WILDCARD_REASONS:
         assert f"`{action}`" in deploy_doc  # every exception is documented with its reason
 
@@ -213,3 +216,23 @@ def test_preflights_and_functions_grant_cors_to_the_spa_origins_only(packaged: d
             params = operation["x-amazon-apigateway-integration"]["responses"]["default"]["responseParameters"]
             origin = params["method.response.header.Access-Control-Allow-Origin"]
             assert "*" not in json.dumps(origin) and "SpaOrigins" in json.dumps(origin)
+
+
+def test_r12345_11_personal_data_has_its_own_key_granted_only_to_functions_that_read_tickets(
+    packaged: dict[str, dict[str, Any]],
+) -> None:
+    for stage, template in packaged.items():
+        env = template["Globals"]["Function"]["Environment"]["Variables"]
+        assert env["PII_KMS_KEY_ID"] == {"Ref": "PiiKey"} and env["KMS_KEY_ID"] == {"Ref": "DataKey"}
+        algorithm = template["Parameters"]["EnvelopeAlgorithm"]["Default"]
+        assert algorithm == ("SM4-GCM" if stage == "prod-cn" else "AES-256-GCM"), stage
+        key_policy = template["Resources"]["PiiKey"]["Properties"]["KeyPolicy"]["Statement"]
+        assert [s["Principal"] for s in key_policy] == [
+            {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}
+        ]  # no service acts with it on anyone's behalf
+        for function in ACCESS:
+            granted = any(
+                _resources_of(s) == [{"Fn::GetAtt": ["PiiKey", "Arn"]}] for s in _statements(template, function)
+            )
+            assert granted == bool(ACCESS[function].get("kms")), (stage, function)
+        assert not ACCESS["PublicApi"].get("kms")
