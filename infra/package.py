@@ -195,9 +195,9 @@ def _s3_statements(access: dict[str, Any]) -> list[dict[str, Any]]:
         )
         out.append(
             {
-                "Sid": "ArchiveVersions",
+                "Sid": "ArchiveVersions",  # ListObjectsV2 (the reconciliation's listing) is s3:ListBucket
                 "Effect": "Allow",
-                "Action": ["s3:ListBucketVersions"],
+                "Action": ["s3:ListBucketVersions", "s3:ListBucket"],
                 "Resource": [getatt("ArchiveBucket")],
             }
         )

@@ -117,6 +117,12 @@ class Envelope(Cipher):
     def algorithm(self) -> str:
         return self._algorithm
 
+    def forget(self) -> None:
+        """Drop every cached data key (as a cold start has none)."""
+        with self._lock:
+            self._current = None
+            self._cache.clear()
+
     def _remember(self, encrypted: bytes, plain: bytes, now: float) -> None:
         self._cache[encrypted] = (plain, now + self._ttl)
         self._cache.move_to_end(encrypted)

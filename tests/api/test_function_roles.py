@@ -1,6 +1,7 @@
-"""Each API function's role against what its routes really call: botocore `before-call` hooks record every
-AWS request a surface's routes make on moto, and each must be allowed by that function's packaged policy
-(action and this stack's resource). A route that starts calling something its role lacks fails here."""
+"""Each function's role against what its code really calls: botocore hooks record every AWS request a
+surface's routes — or a stream consumer's batch, or a schedule's run — make on moto, and each must be
+allowed by that function's packaged policy (action and this stack's resource). Code that starts calling
+something its role lacks fails here. Data keys are forgotten first (a cold start), so KMS calls happen."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ BODY = {
     "caller": {"name": "张三", "phone": "13800001234"},
 }
 SERVICES = ("kms", "s3", "cognito-idp", "sns", "sqs", "secretsmanager")
+PERSONAL_PURPOSES = ("personal-data", "blind-index")  # sealed under the personal-data key (bootstrap.build)
 UNAUTHENTICATED = {("cognito-idp", "InitiateAuth")}  # a public Cognito API: IAM does not evaluate it
 
 
@@ -46,6 +48,7 @@ class Recorder:
 @pytest.fixture
 def recorder(deps: Any) -> Iterator[Recorder]:
     rec = Recorder()
+    deps.envelope.forget()  # a cold start: data keys come from KMS again
     clients = [*deps.dynamodb_clients(), *(deps.clients(s) for s in SERVICES)]
     hook_id = f"roles-{uuid.uuid4().hex}"
     for client in clients:
@@ -92,7 +95,8 @@ def required(deps: Any, service: str, operation: str, params: dict[str, Any]) ->
         # upload is authorised as the function's PutObject, with the signed Object Lock fields
         return [("s3:PutObject", names[params["Bucket"]]), ("s3:PutObjectRetention", names[params["Bucket"]])]
     if service == "s3":
-        action = {"ListObjectVersions": "ListBucketVersions", "HeadObject": "GetObject"}.get(operation, operation)
+        renamed = {"ListObjectVersions": "ListBucketVersions", "ListObjectsV2": "ListBucket", "HeadObject": "GetObject"}
+        action = renamed.get(operation, operation)
         if operation in ("GetObject", "HeadObject") and params.get("VersionId"):
             action = "GetObjectVersion"
         needs = [(f"s3:{action}", names[params["Bucket"]])]
@@ -104,7 +108,9 @@ def required(deps: Any, service: str, operation: str, params: dict[str, Any]) ->
             needs.append(("s3:BypassGovernanceRetention", names[params["Bucket"]]))
         return needs
     if service == "kms":
-        return [(f"kms:{operation}", "DataKey")]
+        purpose = (params.get("EncryptionContext") or {}).get("purpose")
+        personal = params.get("KeyId") == deps.settings.personal_data_key or purpose in PERSONAL_PURPOSES
+        return [(f"kms:{operation}", "PiiKey" if personal else "DataKey")]
     if service == "cognito-idp":
         return [(f"cognito-idp:{operation}", "UserPool")]
     return [(f"{service}:{operation}", "*")]
@@ -124,7 +130,8 @@ def allowed(template: dict[str, Any], function: str, action: str, logical_id: st
 
 
 def check(template: dict[str, Any], deps: Any, surface: str, rec: Recorder) -> set[str]:
-    function = API_FUNCTIONS[surface]
+    """`surface`: an API surface, or the logical id of a stream/schedule function."""
+    function = API_FUNCTIONS.get(surface, surface)
     seen: set[str] = set()
     denied = []
     for service, operation, params in rec.calls:
@@ -221,3 +228,76 @@ def test_partner_routes_need_only_the_partner_role(
     assert client.send("GET", f"/partner/v1/tickets/{number}").status_code == 200
     seen = check(template, deps, "partner", recorder)
     assert {"dynamodb:PutItem", "dynamodb:UpdateItem"} <= seen  # data keys are reused: KMS calls may not recur
+
+
+# ------------------------------------------------------------------ stream consumers and schedules
+
+
+def _dispatched(api: Any) -> str:
+    tid = api.post("/tickets", BODY, user="op1").json["id"]
+    dispatch = {"unit_id": "U001", "call": {"to_name": "周海", "to_phone": "13957600001"}}
+    assert api.post(f"/tickets/{tid}/dispatch", dispatch, user="op1").status_code == 200
+    return tid
+
+
+def test_on_ticket_event_needs_only_its_role(template: dict[str, Any], deps: Any, recorder: Recorder) -> None:
+    from tests.helpers.streams import AUDIT, deliver, stream_records
+    from tests.helpers.tickets import closed_ticket
+
+    tid = closed_ticket(deps)
+    deps.envelope.forget()
+    recorder.on = True
+    assert deliver(deps, AUDIT, {"Records": stream_records(deps, tid)}) == {"batchItemFailures": []}
+    seen = check(template, deps, "OnTicketEvent", recorder)
+    assert {"s3:PutObject", "kms:Decrypt"} <= seen  # the package, and the caller opened to print it masked
+
+
+def test_notify_from_events_needs_only_its_role(
+    template: dict[str, Any], deps: Any, api: Any, recorder: Recorder
+) -> None:
+    from tests.helpers.streams import NOTIFY, deliver, stream_batch
+
+    tid = _dispatched(api)
+    deps.envelope.forget()
+    recorder.on = True
+    assert deliver(deps, NOTIFY, stream_batch(deps, tid)) == {"batchItemFailures": []}
+    seen = check(template, deps, "NotifyFromEvents", recorder)
+    assert "kms:Decrypt" in seen  # the handler's number is opened from the call record to text it
+
+
+def test_partner_events_needs_only_its_role(template: dict[str, Any], deps: Any, api: Any, recorder: Recorder) -> None:
+    from tests.helpers.streams import PARTNERS, deliver, stream_batch
+
+    tid = _dispatched(api)
+    recorder.on = True
+    assert deliver(deps, PARTNERS, stream_batch(deps, tid)) == {"batchItemFailures": []}
+    seen = check(template, deps, "PartnerEvents", recorder)
+    assert {"dynamodb:GetItem", "dynamodb:PutItem"} & seen  # the lookup code stored, the partners read
+
+
+@pytest.mark.parametrize(
+    "function", ["DeadlineSweep", "ChaseInstructions", "WorkSweep", "DailyReconcile", "PartnerWebhookRetry"]
+)
+def test_schedules_need_only_their_roles(
+    template: dict[str, Any], deps: Any, api: Any, recorder: Recorder, function: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.services import instructions, reconcile, sweep, webhooks, work
+
+    _dispatched(api)
+    deps.envelope.forget()
+    now = datetime.now(UTC) + timedelta(days=3)  # past the dispatched ticket's first alerts
+    runs = {
+        "DeadlineSweep": lambda: sweep.run_sweep(deps, now),
+        "ChaseInstructions": lambda: instructions.chase_all(deps, now),
+        "WorkSweep": lambda: work.sweep(deps, now),
+        "DailyReconcile": lambda: reconcile.run(deps, now.date() - timedelta(days=1), now.date(), now),
+        "PartnerWebhookRetry": lambda: webhooks.retry_due(deps, now),
+    }
+    recorder.on = True
+    runs[function]()
+    seen = check(template, deps, function, recorder)
+    assert any(a.startswith("dynamodb:") for a in seen)  # it did read what is due
+    if function == "DeadlineSweep":
+        assert "kms:Decrypt" in seen  # a due ticket is read whole, its caller's envelope included
