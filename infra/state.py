@@ -34,6 +34,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -334,38 +335,48 @@ def _restore_objects(outputs: dict[str, str], directory: Path, entries: list[dic
         s3.put_object(**kwargs)
 
 
+def _backfill(outputs: dict[str, str], scan: dict[str, Any], update: Callable[[dict[str, Any]], Any]) -> int:
+    """Scan the Tickets items `scan` selects and apply `update(item)` (UpdateItem arguments, or None to leave
+    the item) to each, conditionally; returns how many changed. A condition that fails means a commit changed
+    the item meanwhile and wrote the attribute itself, so running it again changes nothing twice."""
+    ddb = stack_client(outputs, "dynamodb")
+    table, fixed = outputs["tickets_table"], 0
+    for page in ddb.get_paginator("scan").paginate(TableName=table, **scan):
+        for item in page["Items"]:
+            args = update(item)
+            if args is None:
+                continue
+            try:
+                ddb.update_item(TableName=table, Key={"ticket_id": item["ticket_id"]}, **args)
+                fixed += 1
+            except ddb.exceptions.ConditionalCheckFailedException:
+                continue
+    return fixed
+
+
 def index_work_queues(outputs: dict[str, str]) -> int:
     """Give restored open tickets saved before the `by_queue` index existed their `work_queue` (the five
     confirmations' index, R-12345-13); returns how many. Each update is conditional on the status it was
     derived from, and an already indexed ticket is left alone, so running it again changes nothing."""
     from chalicelib.storage.tickets import WORK_QUEUES
 
-    ddb = stack_client(outputs, "dynamodb")
-    table, fixed = outputs["tickets_table"], 0
-    pages = ddb.get_paginator("scan").paginate(
-        TableName=table,
-        ProjectionExpression="ticket_id, #s",
-        FilterExpression="attribute_not_exists(work_queue)",
-        ExpressionAttributeNames={"#s": "status"},
-    )
-    for page in pages:
-        for item in page["Items"]:
-            queue = WORK_QUEUES.get(item["status"]["S"])
-            if queue is None:
-                continue
-            try:
-                ddb.update_item(
-                    TableName=table,
-                    Key={"ticket_id": item["ticket_id"]},
-                    UpdateExpression="SET work_queue = :q",
-                    ConditionExpression="#s = :s AND attribute_not_exists(work_queue)",
-                    ExpressionAttributeNames={"#s": "status"},
-                    ExpressionAttributeValues={":q": {"S": queue}, ":s": item["status"]},
-                )
-                fixed += 1
-            except ddb.exceptions.ConditionalCheckFailedException:
-                continue  # changed meanwhile: its commit wrote the queue
-    return fixed
+    def update(item: dict[str, Any]) -> dict[str, Any] | None:
+        queue = WORK_QUEUES.get(item["status"]["S"])
+        if queue is None:
+            return None
+        return {
+            "UpdateExpression": "SET work_queue = :q",
+            "ConditionExpression": "#s = :s AND attribute_not_exists(work_queue)",
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": {":q": {"S": queue}, ":s": item["status"]},
+        }
+
+    scan = {
+        "ProjectionExpression": "ticket_id, #s",
+        "FilterExpression": "attribute_not_exists(work_queue)",
+        "ExpressionAttributeNames": {"#s": "status"},
+    }
+    return _backfill(outputs, scan, update)
 
 
 def index_caller_tags(outputs: dict[str, str], deps: Any) -> int:
@@ -376,28 +387,19 @@ def index_caller_tags(outputs: dict[str, str], deps: Any) -> int:
     from chalicelib.domain.model import Caller
     from chalicelib.storage.tickets import caller_aad
 
-    ddb = stack_client(outputs, "dynamodb")
-    table, fixed = outputs["tickets_table"], 0
-    pages = ddb.get_paginator("scan").paginate(
-        TableName=table,
-        ProjectionExpression="ticket_id, caller_enc",
-        FilterExpression="attribute_exists(caller_enc) AND attribute_not_exists(caller_tag)",
-    )
-    for page in pages:
-        for item in page["Items"]:
-            caller = Caller(**deps.envelope.decrypt(item["caller_enc"]["S"], caller_aad(item["ticket_id"]["S"])))
-            tag = deps.blind_index.phone_tag(caller.phone) if caller.phone else None
-            if tag is None:
-                continue
-            try:
-                ddb.update_item(
-                    TableName=table,
-                    Key={"ticket_id": item["ticket_id"]},
-                    UpdateExpression="SET caller_tag = :t",
-                    ConditionExpression="caller_enc = :e AND attribute_not_exists(caller_tag)",
-                    ExpressionAttributeValues={":t": {"S": tag}, ":e": item["caller_enc"]},
-                )
-                fixed += 1
-            except ddb.exceptions.ConditionalCheckFailedException:
-                continue  # changed meanwhile: its commit wrote the tag
-    return fixed
+    def update(item: dict[str, Any]) -> dict[str, Any] | None:
+        caller = Caller(**deps.envelope.decrypt(item["caller_enc"]["S"], caller_aad(item["ticket_id"]["S"])))
+        tag = deps.blind_index.phone_tag(caller.phone) if caller.phone else None
+        if tag is None:
+            return None
+        return {
+            "UpdateExpression": "SET caller_tag = :t",
+            "ConditionExpression": "caller_enc = :e AND attribute_not_exists(caller_tag)",
+            "ExpressionAttributeValues": {":t": {"S": tag}, ":e": item["caller_enc"]},
+        }
+
+    scan = {
+        "ProjectionExpression": "ticket_id, caller_enc",
+        "FilterExpression": "attribute_exists(caller_enc) AND attribute_not_exists(caller_tag)",
+    }
+    return _backfill(outputs, scan, update)

@@ -6,11 +6,10 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.api.deps import adapters, current_actor, json_body, now, query
+from chalicelib.api.deps import adapters, current_actor, json_body, local_admin, now, query
 from chalicelib.api.errors import route
 from chalicelib.domain import access
 from chalicelib.domain.calendar import SHANGHAI
-from chalicelib.domain.errors import NotFound
 from chalicelib.domain.model import Role
 from chalicelib.services import calendar_admin, calls, duty, notify, sweep
 from chalicelib.services import tickets as ticket_svc
@@ -91,20 +90,14 @@ def duty_now() -> dict[str, Any]:
 @route(bp, "/admin/sms", methods=["GET"])
 def sms_log() -> dict[str, Any]:
     """Local mode only: messages of `?day=YYYY-MM-DD` (default today), newest first."""
-    actor = current_actor(bp)
-    if not adapters().settings.is_local:
-        raise NotFound("仅本地模式提供")
-    access.ensure_role(actor, Role.ADMIN)
+    local_admin(bp)
     return {"items": notify.day_log(adapters(), query(bp).get("day") or now().astimezone(SHANGHAI).date().isoformat())}
 
 
 @route(bp, "/admin/sweep", methods=["POST"])
 def sweep_now() -> dict[str, Any]:
     """Local mode only: run the deadline sweep now (demo)."""
-    actor = current_actor(bp)
-    if not adapters().settings.is_local:
-        raise NotFound("仅本地模式提供")
-    access.ensure_role(actor, Role.ADMIN)
+    local_admin(bp)
     return sweep.run_sweep(adapters(), now())
 
 

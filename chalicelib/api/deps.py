@@ -12,7 +12,8 @@ from chalice.app import Blueprint
 
 from chalicelib import bootstrap
 from chalicelib.bootstrap import Adapters
-from chalicelib.domain.errors import BadRequest, Unauthenticated
+from chalicelib.domain import access
+from chalicelib.domain.errors import BadRequest, NotFound, Unauthenticated
 from chalicelib.domain.model import Actor, Role
 from chalicelib.integrations.oidc import JwksVerifier
 
@@ -134,3 +135,12 @@ def current_actor(bp: Blueprint) -> Actor:
     if scheme.lower() != "bearer" or not token:
         raise Unauthenticated("缺少登录凭据（Authorization: Bearer）")
     return actor_from_claims(verifier().verify(token.strip()))
+
+
+def local_admin(bp: Blueprint) -> Actor:
+    """The administrator calling a local-mode-only route (demo tools); 404 on a deployed stage."""
+    actor = current_actor(bp)
+    if not adapters().settings.is_local:
+        raise NotFound("仅本地模式提供")
+    access.ensure_role(actor, Role.ADMIN)
+    return actor

@@ -7,11 +7,8 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.api.deps import adapters, current_actor, json_body, now, query
+from chalicelib.api.deps import adapters, current_actor, json_body, local_admin, now, query
 from chalicelib.api.errors import route
-from chalicelib.domain import access
-from chalicelib.domain.errors import NotFound
-from chalicelib.domain.model import Role
 from chalicelib.services import assessment
 from chalicelib.services import work as svc
 
@@ -174,8 +171,5 @@ def assessment_export(month: str) -> Response:
 @route(bp, "/admin/work-sweep", methods=["POST"])
 def work_sweep_at() -> dict[str, Any]:
     """Local mode only: run the office-work sweep now, or `{at}` (up to 31 days ahead) to show what it does then."""
-    actor = current_actor(bp)
-    if not adapters().settings.is_local:
-        raise NotFound("仅本地模式提供")
-    access.ensure_role(actor, Role.ADMIN)
+    local_admin(bp)
     return dict(svc.sweep_at(adapters(), json_body(bp), now()))

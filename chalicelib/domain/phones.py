@@ -45,7 +45,7 @@ def to_e164(number: str) -> str | None:
     return f"+86{n}" if _MOBILE.match(n) else None
 
 
-_DIGITS = re.compile(r"[\s()（）\-－—.]")
+_DASHES = re.compile(r"[\-－—.]")
 
 
 def normalise_e164(number: str) -> str | None:
@@ -55,11 +55,7 @@ def normalise_e164(number: str) -> str | None:
     types them; the caller blind index (R-12345-11) hashes this form, so every spelling of one
     number finds the same tickets.
     """
-    n = _DIGITS.sub("", unicodedata.normalize("NFKC", number or ""))
-    for prefix in ("+86", "0086"):
-        if n.startswith(prefix):
-            n = n[len(prefix) :]
-            break
+    n = clean(_DASHES.sub("", unicodedata.normalize("NFKC", number or "")))
     if _MOBILE.match(n):
         return f"+86{n}"
     if _LANDLINE.match(n):

@@ -7,11 +7,11 @@ import json
 import random
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from tests.helpers.archive import bucket, s3
+from tests.helpers.raw import raw_events
 from tests.helpers.streams import AUDIT, deliver, stream_records
 
 ROLES = ("op1", "op2", "uh1", "leader1", "analyst1", "admin1")
@@ -35,17 +35,6 @@ def _ticket(api: Any, caller: dict[str, str], **extra: Any) -> str:
     return str(resp.json["id"])
 
 
-def _raw_events(outputs: dict[str, str], tid: str) -> str:
-    ddb = boto3.client("dynamodb", endpoint_url=outputs["endpoint_url"], region_name=outputs["region"])
-    items = ddb.query(
-        TableName=outputs["events_table"],
-        KeyConditionExpression="ticket_id = :t",
-        ExpressionAttributeValues={":t": {"S": tid}},
-    )["Items"]
-    assert items
-    return json.dumps(items, ensure_ascii=False)
-
-
 def test_r12345_11_a_recorded_call_holds_whom_it_reached_only_in_the_envelope(
     deps: Any, api: Any, outputs: dict[str, str], seeded: Any
 ) -> None:
@@ -58,7 +47,9 @@ def test_r12345_11_a_recorded_call_holds_whom_it_reached_only_in_the_envelope(
     assert api.post(f"/tickets/{tid}/calls", callback, user="op1").status_code == 201
 
     secrets = (name, number, handler, handler_phone)
-    raw = _raw_events(outputs, tid)  # the table itself
+    items = raw_events(outputs, tid)  # the table itself
+    assert items
+    raw = json.dumps(items, ensure_ascii=False)
     deliver(deps, AUDIT, {"Records": stream_records(deps, tid)})  # the Object-Lock audit copies
     copies = [
         s3(deps).get_object(Bucket=bucket(deps), Key=o["Key"])["Body"].read().decode()

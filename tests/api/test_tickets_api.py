@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib.api.fallback import CATCH_ALL_PATHS
+from tests.helpers.raw import raw_ticket
 from tests.helpers.tickets import drive_to_submitted
 
 CALL = {"to_name": "周海", "to_phone": "13957600001", "note": "已电话告知"}
@@ -239,11 +240,8 @@ def test_r12345_11_reveal_is_recorded(deps: Any, api: Any) -> None:
 
 
 def test_caller_data_is_encrypted_at_rest(api: Any, outputs: dict[str, str]) -> None:
-    import boto3
-
     tid = new_ticket(api)["id"]
-    ddb = boto3.client("dynamodb", endpoint_url=outputs["endpoint_url"], region_name=outputs["region"])
-    item = ddb.get_item(TableName=outputs["tickets_table"], Key={"ticket_id": {"S": tid}})["Item"]
+    item = raw_ticket(outputs, tid)
     raw = str(item)
     assert "张三丰" not in raw and "13800001234" not in raw
     assert item["caller_enc"]["S"].startswith("kms2:")

@@ -13,20 +13,18 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from tests.e2e.conftest import LocalStack
-from tests.e2e.test_spa_e2e import CALL, CHROMIUM, ROOT, Api, _text, artifacts, browser, ui  # noqa: F401
+from tests.e2e.test_spa_e2e import (  # noqa: F401  (fixtures are used by name)
+    CALL,
+    Api,
+    _text,
+    artifacts,
+    browser,
+    expect,
+    pytestmark,  # the same skips: Chromium present, frontend built
+    ui,
+)
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -r requirements-dev.txt")
-expect = sync_api.expect
-
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium (make apt)"),
-    pytest.mark.skipif(
-        not (ROOT / "frontend" / "dist" / "index.html").exists(), reason="frontend not built (make frontend)"
-    ),
-]
 BRAND = "【12369环保举报热线】"
 RESULT = {
     "matter": "举报某化工厂夜间偷排废水",

@@ -16,20 +16,17 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from tests.e2e.conftest import LocalStack
-from tests.e2e.test_spa_e2e import CHROMIUM, ROOT, SHANGHAI, Api, artifacts, browser, ui  # noqa: F401
+from tests.e2e.test_spa_e2e import (  # noqa: F401  (fixtures are used by name)
+    SHANGHAI,
+    Api,
+    artifacts,
+    browser,
+    expect,
+    pytestmark,  # the same skips: Chromium present, frontend built
+    ui,
+)
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -r requirements-dev.txt")
-expect = sync_api.expect
-
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium (make apt)"),
-    pytest.mark.skipif(
-        not (ROOT / "frontend" / "dist" / "index.html").exists(), reason="frontend not built (make frontend)"
-    ),
-]
 CODES = re.compile(r"(?<![A-Za-z0-9_])(open|delayed|pending|not_done|partly|leave|U00\d|R-WORK-\d+)(?![A-Za-z0-9_])")
 
 

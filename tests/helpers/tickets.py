@@ -57,6 +57,11 @@ def close_report(deps: Any, tid: str, now: datetime) -> None:
         svc.act(deps, actor, tid, verb, body, now + timedelta(seconds=n))
 
 
+def reopen_ticket(deps: Any, tid: str, at: datetime, reason: str = "市平台重新交办") -> None:
+    """The city platform hands a closed ticket back (R-12345-09): re-assigned to its unit, phoned again."""
+    svc.act(deps, OP1, tid, "reassign", {"reason": reason, "call": {"to_name": "周海", "to_phone": "13957600001"}}, at)
+
+
 def closed_ticket(deps: Any, now: datetime | None = None, **extra: Any) -> str:
     """A new complaint with caller data, walked through every step to closed; its id."""
     now = now or datetime.now(UTC)

@@ -18,7 +18,7 @@ from tests.helpers.archive import (
     versions_under,
 )
 from tests.helpers.streams import AUDIT, deliver, lambda_pump, stream_records
-from tests.helpers.tickets import CALL, OP1, close_ticket, closed_ticket
+from tests.helpers.tickets import CALL, OP1, close_ticket, closed_ticket, reopen_ticket
 
 
 def test_r12345_17_every_event_gets_one_audit_copy_with_its_snapshot(deps: Any, seeded: Any) -> None:
@@ -205,19 +205,11 @@ def test_records_still_failing_after_the_retries_are_dead_lettered_not_lost(
 def test_r12345_09_a_reopened_ticket_archives_again_and_the_old_version_is_kept(deps: Any, seeded: Any) -> None:
     from chalicelib.domain.model import Actor as A
     from chalicelib.services import records
-    from chalicelib.services import tickets as svc
 
     now = datetime.now(UTC)
     tid = closed_ticket(deps, now)
     deliver(deps, AUDIT, {"Records": stream_records(deps, tid)})
-    svc.act(
-        deps,
-        OP1,
-        tid,
-        "reassign",
-        {"reason": "市平台重新交办", "call": {"to_name": "周海", "to_phone": "13957600001"}},
-        now + timedelta(minutes=5),
-    )
+    reopen_ticket(deps, tid, now + timedelta(minutes=5))
     close_ticket(deps, tid, now + timedelta(minutes=10))
     deliver(deps, AUDIT, {"Records": stream_records(deps, tid)})  # the whole history again: old records are no-ops
     entries = deps.archive_index.versions(tid)
@@ -235,19 +227,11 @@ def test_r12345_09_a_reopened_ticket_archives_again_and_the_old_version_is_kept(
 
 def test_an_older_close_delivered_after_a_newer_archive_does_not_overwrite_it(deps: Any, seeded: Any) -> None:
     from chalicelib.services import archive
-    from chalicelib.services import tickets as svc
 
     now = datetime.now(UTC)
     tid = closed_ticket(deps, now)
     first_close = deps.tickets.history(tid, 100)[-1]
-    svc.act(
-        deps,
-        OP1,
-        tid,
-        "reassign",
-        {"reason": "重新交办", "call": {"to_name": "周海", "to_phone": "13957600001"}},
-        now + timedelta(minutes=5),
-    )
+    reopen_ticket(deps, tid, now + timedelta(minutes=5), "重新交办")
     close_ticket(deps, tid, now + timedelta(minutes=10))
     second_close = deps.tickets.history(tid, 100)[-1]
     assert archive.archive_ticket(deps, second_close, now) == "written"

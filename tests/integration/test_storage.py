@@ -16,6 +16,7 @@ import pytest
 from chalicelib.domain.errors import Conflict, InvalidTransition
 from chalicelib.domain.model import Actor
 from chalicelib.storage.tickets import NUMBERS_TAKEN, NUMBERS_UNUSED
+from tests.helpers.raw import dynamodb, raw_events, raw_ticket
 
 ROOT = Path(__file__).resolve().parents[2]
 OP1 = Actor("op1", "operator")
@@ -136,14 +137,12 @@ def test_ten_parallel_pushes_of_one_number_make_one_ticket_and_take_one_number(d
 def test_a_failed_transaction_leaves_ticket_event_and_counters_untouched(
     deps: Any, seeded: Any, outputs: dict[str, str]
 ) -> None:
-    import boto3
-
     from chalicelib.services import tickets as svc
     from chalicelib.storage.tickets import counter_items
 
     tid = _create(deps)
     ticket = deps.tickets.get(tid)
-    ddb = boto3.client("dynamodb", endpoint_url=outputs["endpoint_url"], region_name=outputs["region"])
+    ddb = dynamodb(outputs)
 
     def counters() -> dict[str, int]:
         month = _now().strftime("%Y-%m")
@@ -175,14 +174,12 @@ def test_a_failed_transaction_leaves_ticket_event_and_counters_untouched(
 
 
 def test_committed_transition_moves_counters_in_the_same_write(deps: Any, seeded: Any, outputs: dict[str, str]) -> None:
-    import boto3
-
     from chalicelib.services import tickets as svc
 
     unit_handler_unit = "U003"
     tid = _create(deps)
     month = _now().astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
-    ddb = boto3.client("dynamodb", endpoint_url=outputs["endpoint_url"], region_name=outputs["region"])
+    ddb = dynamodb(outputs)
 
     def assigned() -> int:
         item = ddb.get_item(
@@ -199,25 +196,15 @@ def test_committed_transition_moves_counters_in_the_same_write(deps: Any, seeded
 def test_open_ticket_sits_in_the_sparse_deadline_index_until_closed(
     deps: Any, seeded: Any, outputs: dict[str, str]
 ) -> None:
-    import boto3
-
     tid = _create(deps)
-    ddb = boto3.client("dynamodb", endpoint_url=outputs["endpoint_url"], region_name=outputs["region"])
-    item = ddb.get_item(TableName=outputs["tickets_table"], Key={"ticket_id": {"S": tid}})["Item"]
+    item = raw_ticket(outputs, tid)
     assert item["deadline_shard"]["S"].startswith("OPEN#")
     assert item["next_alert_key"]["S"].startswith("dispatch_warning#")
 
 
 def test_events_carry_a_snapshot_without_personal_data(deps: Any, seeded: Any, outputs: dict[str, str]) -> None:
-    import boto3
-
     tid = _create(deps, caller={"name": "张三丰", "phone": "13800001234"})
-    ddb = boto3.client("dynamodb", endpoint_url=outputs["endpoint_url"], region_name=outputs["region"])
-    items = ddb.query(
-        TableName=outputs["events_table"],
-        KeyConditionExpression="ticket_id = :t",
-        ExpressionAttributeValues={":t": {"S": tid}},
-    )["Items"]
+    items = raw_events(outputs, tid)
     snapshot = json.loads(items[0]["snapshot"]["S"])
     assert snapshot["ticket_id"] == tid and "caller" not in snapshot
     assert "张三丰" not in json.dumps(items, ensure_ascii=False)

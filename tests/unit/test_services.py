@@ -18,7 +18,7 @@ from chalicelib.storage.tickets import NUMBERS_TAKEN, NUMBERS_UNUSED, Idempotenc
 from tests.helpers.accounts import UNITS
 from tests.helpers.streams import AUDIT, NOTIFY
 from tests.helpers.streams import history_records as records_of
-from tests.helpers.tickets import CALL, OP1, UH1, close_ticket, closed_ticket
+from tests.helpers.tickets import CALL, OP1, UH1, close_ticket, closed_ticket, reopen_ticket
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # Monday 10:00 Asia/Shanghai
 UH2 = Actor("uh2", "unit_handler", "U002")
@@ -187,14 +187,7 @@ def test_r12345_17_a_close_is_archived_once_with_checksums_the_records_office_ca
 def test_r12345_09_a_reopened_ticket_gets_a_second_archive_version(world: Any) -> None:
     tid = closed_ticket(world, NOW)
     process_batch(AUDIT, {"Records": records_of(world, tid)}, world, NOW)
-    svc.act(
-        world,
-        OP1,
-        tid,
-        "reassign",
-        {"reason": "市平台重新交办", "call": {"to_name": "周海", "to_phone": "13957600001"}},
-        NOW + timedelta(hours=1),
-    )
+    reopen_ticket(world, tid, NOW + timedelta(hours=1))
     close_ticket(world, tid, NOW + timedelta(hours=2))
     process_batch(AUDIT, {"Records": records_of(world, tid)}, world, NOW)
     assert len(world.archive_index.versions(tid)) == 2
