@@ -1,6 +1,7 @@
 """`make recount MONTH=YYYY-MM` → `python -m infra.recount YYYY-MM [--dry-run] [--moto-endpoint URL]`.
 
-Rebuilds the month's statistics counters from the event log and prints the report as JSON
+Rebuilds the month's statistics counters from the event log (and the office-work completion counters from
+the action items, R-WORK-06) and prints the report as JSON
 (R-12345-14, `chalicelib.services.recount`). It runs against the deployment the environment
 describes (STAGE, AWS_ENDPOINT_URL, table names …, as a Lambda would be configured); when that is
 the local stage with no endpoint, against the running local stack (`make run`, moto on
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     report = recount(deps, args.month, repair=not args.dry_run, now=deps.clock())
     json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
-    return 1 if args.dry_run and report["differences"] else 0
+    return 1 if args.dry_run and (report["differences"] or report["work"]["differences"]) else 0
 
 
 if __name__ == "__main__":

@@ -99,6 +99,16 @@ def month_figures(month: str) -> dict[str, Any]:
     return svc.month_figures(adapters(), current_actor(bp), month, now())
 
 
+@route(bp, "/work/figures/{month}/export", methods=["GET"])
+def month_figures_export(month: str) -> Response:
+    """R-WORK-06 monthly completion per person as .xlsx."""
+    body = svc.month_workbook(adapters(), current_actor(bp), month, now())
+    from chalicelib.documents.excel import XLSX_TYPE  # openpyxl: loaded by its first use
+
+    disposition = f'attachment; filename="work-figures-{month[:7]}.xlsx"'
+    return Response(body, status_code=200, headers={"Content-Type": XLSX_TYPE, "Content-Disposition": disposition})
+
+
 @route(bp, "/work/notices", methods=["POST"])
 def create_notice() -> Response:
     """`{title, body, unit_ids, deadline, attachments?}` → 201 the notice, sent to the units."""

@@ -169,3 +169,37 @@ def assessment_workbook(result: dict[str, Any]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def work_figures_workbook(result: dict[str, Any]) -> bytes:
+    """`services.work.month_figures` as .xlsx (R-WORK-06): one row per person, names only, the rate as a
+    percentage, the accountability flag in words."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "月度完成率"
+    _header(ws, ["姓名", "应完成事项", "按期完成", "曾延误", "未完成", "最长延误（天）", "按期完成率", "问责提示"])
+    for row in result["rows"]:
+        rate = "无数据" if row["rate"] is None else row["rate"]
+        flag = "是（未完成超过3项或延误超过5天）" if row["flagged"] else "否"
+        ws.append(
+            [
+                row["name"],
+                row["due"],
+                row["on_time"],
+                row["delayed"],
+                row["unfinished"],
+                row["max_days_late"],
+                rate,
+                flag,
+            ]
+        )
+        if row["rate"] is not None:
+            ws.cell(row=ws.max_row, column=7).number_format = PERCENT
+    notes = wb.create_sheet("口径")
+    notes.append(["统计月份", result["month"]])
+    notes.append(["应完成事项", "首个完成时限在本月（北京时间）的交办事项，委托他人办理的仍计入责任人"])
+    notes.append(["按期完成率", "按期完成 ÷ 应完成事项"])
+    notes.append(["问责提示", "当月未完成超过3项，或任一事项延误超过5天"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -448,6 +448,70 @@ def month_of(at_iso: str) -> str:
     return datetime.fromisoformat(at_iso).astimezone(SHANGHAI).strftime("%Y-%m")
 
 
+def contribution(item: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What one action item adds to its owner's row of the month of its first deadline (R-WORK-06): the
+    counters, and, for an item ever delayed, the deadline it missed and when it was done (its lateness grows
+    with the clock while it is open, so the row keeps the instants, not the days)."""
+    if item is None:
+        return {"due": 0, "on_time": 0, "delayed": 0, "done": 0, "late": {}}
+    late = {}
+    if item.get("delayed_at"):
+        missed = next(
+            (e["deadline"] for e in item.get("log", []) if e.get("what") == "delayed"),
+            item["deadline"],
+        )
+        late[item["id"]] = [missed, item.get("done_at") if item["status"] == "done" else None]
+    return {
+        "due": 1,
+        "on_time": 1 if item.get("on_time") else 0,
+        "delayed": 1 if item.get("delayed_at") else 0,
+        "done": 1 if item["status"] == "done" else 0,
+        "late": late,
+    }
+
+
+def figure_key(item: Mapping[str, Any]) -> tuple[str, str]:
+    """The counter row an item counts in: (month of its first deadline, owner). Neither ever changes."""
+    return month_of(item["first_deadline"]), str(item["owner_id"])
+
+
+def apply_contribution(
+    row: Mapping[str, Any] | None, before: Mapping[str, Any] | None, after: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The owner's counter row after one item changed from `before` to `after` (R-WORK-06: kept in the same
+    transaction as the change; equal to `monthly` recounted from the items)."""
+    old, new = contribution(before), contribution(after)
+    out: dict[str, Any] = {k: int((row or {}).get(k, 0)) + new[k] - old[k] for k in FIGURE_COUNTS}
+    late = dict((row or {}).get("late") or {})
+    late.pop(str(after["id"]), None)
+    late.update(new["late"])
+    out["late"] = late
+    return out
+
+
+FIGURE_COUNTS = ("due", "on_time", "delayed", "done")
+
+
+def figure_row(owner_id: str, row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """A stored counter row as `monthly` reports it (lateness against `now` for items still open)."""
+    worst = 0.0
+    for missed, done_at in (row.get("late") or {}).values():
+        end = datetime.fromisoformat(done_at) if done_at else now
+        worst = max(worst, round(max(0.0, (end - datetime.fromisoformat(missed)).total_seconds() / 86400), 1))
+    due, on_time = int(row.get("due", 0)), int(row.get("on_time", 0))
+    unfinished = due - int(row.get("done", 0))
+    return {
+        "owner_id": owner_id,
+        "due": due,
+        "on_time": on_time,
+        "delayed": int(row.get("delayed", 0)),
+        "unfinished": unfinished,
+        "max_days_late": worst,
+        "rate": round(on_time / due, 4) if due else None,
+        "flagged": unfinished > FLAG_UNFINISHED or worst > FLAG_DAYS_LATE,
+    }
+
+
 def monthly(items: Sequence[Mapping[str, Any]], month: str, now: datetime) -> list[dict[str, Any]]:
     """Per owner: items due in the month, completed on time, delayed, unfinished, worst lateness, and the
     accountability flag (more than 3 unfinished, or any item more than 5 days late). Delegated items

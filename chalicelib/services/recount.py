@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access, statistics
 from chalicelib.domain.model import Actor, Role
+from chalicelib.services import work
 from chalicelib.services.stats import check_month
 from chalicelib.storage import counters
 from chalicelib.storage.tickets import counter_items
@@ -75,6 +76,7 @@ def recount(deps: Adapters, month: str, *, repair: bool = True, now: datetime | 
     repairs = {(str(d["pk"]), str(d["sk"])): int(str(d["recount"])) for d in diffs}
     written = deps.tickets.overwrite_counters(repairs) if repair and diffs else 0
     return {
+        "work": work.recount_figures(deps, month, repair=repair),  # office work's counters (R-WORK-06)
         "month": month,
         "events_read": stats["events_read"],
         "tickets": stats["tickets"],

@@ -33,7 +33,7 @@ from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from chalicelib.domain.model import Actor, Role
 from chalicelib.integrations import userpool
-from chalicelib.services import duty, notify
+from chalicelib.services import duty, notify, privacy
 from chalicelib.storage.sms import stamp
 from chalicelib.storage.table import Absent, Cond, Equals, Item, KeyRange
 
@@ -46,6 +46,7 @@ ACTION = "WORK#ACTION"
 APPROVAL = "WORK#APPROVAL"
 NOTICE = "WORK#NOTICE"
 DUE = "WORK-DUE"
+FIGURES = "WORK#FIG"  # R-WORK-06 counter rows: pk WORK#FIG#{YYYY-MM}, sk owner id
 CONFIG = ("CONFIG", "work")
 LIST_LIMIT = 500
 READ_ALL = frozenset({Role.LEADER, Role.ADMIN, Role.ANALYST})
@@ -106,6 +107,33 @@ def _save(deps: Adapters, pk: str, kind: str, before: Mapping[str, Any] | None, 
         raise Conflict("记录已被他人修改，请刷新后重试", id=after["id"])
 
 
+def _figure_pk(month: str) -> str:
+    return f"{FIGURES}#{month}"
+
+
+def _figure_write(deps: Adapters, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> tuple[Item, Cond]:
+    """The owner's month counter row as `after` leaves it (R-WORK-06), conditional on the row as read."""
+    month, owner = work.figure_key(after)
+    row = deps.directory.get_item(_figure_pk(month), owner)
+    cond: Cond = Absent() if row is None else Equals("data", row)
+    data = work.apply_contribution(row, before, after)
+    data["name"] = (after.get("people") or {}).get(owner) or (row or {}).get("name") or owner
+    return Item(_figure_pk(month), owner, data), cond
+
+
+def _save_action(deps: Adapters, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> None:
+    """An action item's change and its owner's counter row in one transaction (R-WORK-06). A lost race on
+    the row alone (another item of the same owner changed at once) is read again; a change of the item
+    itself since it was read is a conflict (409)."""
+    item_cond: Cond = Absent() if before is None else Equals("data", dict(before))
+    for _ in range(4):
+        if deps.table.transact([(_item(ACTION, "A", after), item_cond), _figure_write(deps, before, after)]):
+            return
+        if deps.directory.get_item(ACTION, after["id"]) != (dict(before) if before is not None else None):
+            break
+    raise Conflict("记录已被他人修改，请刷新后重试", id=after["id"])
+
+
 def _new_id(prefix: str, now: datetime) -> str:
     return f"{prefix}{now.astimezone(SHANGHAI).strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
 
@@ -137,7 +165,7 @@ def create_action(deps: Adapters, actor: Actor, body: Mapping[str, Any], now: da
     if item["assigner_id"] != actor.user_id:
         people = _person(people, account(deps, "assigner_id", item["assigner_id"]))
     item["people"] = people
-    _save(deps, ACTION, "A", None, item)
+    _save_action(deps, None, item)
     return action_view(deps, item, now)
 
 
@@ -170,7 +198,7 @@ def act_on_action(
         after = dict(work.delegate(before, to, actor, now), people=people)
     else:
         raise NotFound(f"没有操作 {verb[:32]}", verb=verb[:32])
-    _save(deps, ACTION, "A", before, after)
+    _save_action(deps, before, after)
     return action_view(deps, after, now)
 
 
@@ -422,8 +450,12 @@ def _commit_sweep(
     ]
     writes: list[tuple[Item, Cond | None]] = [(_item(entry.pk, kind, after), Equals("data", item))]
     writes += [(m[1], Absent()) for m in messages]
-    if not deps.table.transact(writes):
-        return "skipped"  # changed meanwhile (a person acted, or another sweep did it)
+    for attempt in range(3):
+        figure = [_figure_write(deps, item, after)] if kind == "A" else []
+        if deps.table.transact([*writes, *figure]):
+            break
+        if not figure or attempt == 2 or deps.directory.get_item(entry.pk, item["id"]) != item:
+            return "skipped"  # changed meanwhile (a person acted, or another sweep did it)
     for record, _, mark in messages:
         notify.send_claimed(deps, record, mark, now)
     return outcome
@@ -641,13 +673,55 @@ def month_figures(deps: Adapters, actor: Actor, month: str, now: datetime) -> di
         date.fromisoformat(month + "-01")
     except (TypeError, ValueError) as exc:
         raise ValidationError({"month": "须为 YYYY-MM"}) from exc
-    items = [d for _, d in deps.directory.query_items(ACTION, newest_first=True, limit=LIST_LIMIT * 4)]
-    # the names the accounts had when the items named them (as on the board), else the staff directory's
-    names = dict(deps.contexts.names())
-    for item in reversed(items):
-        names.update(item.get("people") or {})
-    rows = [dict(r, name=names.get(r["owner_id"], r["owner_id"])) for r in work.monthly(items, month, now)]
-    return {"month": month, "rows": rows}
+    return {"month": month, "rows": figure_rows(deps, month, now)}
+
+
+def month_workbook(deps: Adapters, actor: Actor, month: str, now: datetime) -> bytes:
+    """R-WORK-06 the month per person as .xlsx (recorded in the access log: it names people)."""
+    result = month_figures(deps, actor, month, now)
+    from chalicelib.documents import excel  # openpyxl: loaded by its first use
+
+    privacy.log_access(deps, "export", actor, now, document="work-figures-excel", month=month)
+    return excel.work_figures_workbook(result)
+
+
+def figure_rows(deps: Adapters, month: str, now: datetime) -> list[dict[str, Any]]:
+    """The month's counter rows (one Query, R-WORK-06), with the owners' names."""
+    stored = deps.directory.query_items(_figure_pk(month))
+    # the name the account had when an item named it (as on the board), else the staff directory's
+    names = deps.contexts.names()
+    return [
+        dict(work.figure_row(owner, row, now), name=row.get("name") or names.get(owner, owner)) for owner, row in stored
+    ]
+
+
+def recount_figures(deps: Adapters, month: str, *, repair: bool) -> dict[str, Any]:
+    """The month's counter rows rebuilt from the action items themselves; every owner whose stored row
+    differs is reported and, if asked, overwritten (R-WORK-06; part of `make recount`)."""
+    expected: dict[str, dict[str, Any]] = {}
+    for _, item in deps.directory.query_items(ACTION):
+        item_month, owner = work.figure_key(item)
+        if item_month == month:
+            expected[owner] = work.apply_contribution(expected.get(owner), None, item)
+    live = dict(deps.directory.query_items(_figure_pk(month)))
+    keys = (*work.FIGURE_COUNTS, "late")
+    diffs: list[dict[str, Any]] = [
+        {
+            "owner_id": owner,
+            "counter": {k: (live.get(owner) or {}).get(k) for k in keys},
+            "recount": expected.get(owner),
+        }
+        for owner in sorted(set(live) | set(expected))
+        if {k: (live.get(owner) or {}).get(k) for k in keys} != {k: (expected.get(owner) or {}).get(k) for k in keys}
+    ]
+    if repair:
+        for d in diffs:
+            owner = str(d["owner_id"])
+            zero: dict[str, Any] = {**dict.fromkeys(work.FIGURE_COUNTS, 0), "late": {}}
+            row = dict(expected.get(owner) or zero)
+            row["name"] = (live.get(owner) or {}).get("name") or owner
+            deps.directory.put_item(_figure_pk(month), owner, row)
+    return {"differences": diffs, "repaired": len(diffs) if repair else 0}
 
 
 # ---------------------------------------------------------------- the Friday 18:00 report (R-WORK-04)

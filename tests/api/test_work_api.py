@@ -219,3 +219,23 @@ def _sent(api: Any, approval_id: str) -> dict[str, Any]:
     return dict(
         next(a for a in api.get("/work/approvals?box=sent", user="op1").json["items"] if a["id"] == approval_id)
     )
+
+
+def test_r_work_06_monthly_figures_exported_per_person_with_names(api: Any, seeded: Any) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    _action(api)
+    month = f"{(datetime.now(SHANGHAI) + timedelta(days=3)):%Y-%m}"
+    assert api.get(f"/work/figures/{month}/export", user="op1").status_code == 403
+    assert api.get("/work/figures/2026-13/export", user="leader1").status_code == 422
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    headers = {"Authorization": f"Bearer {api.tokens['leader1']}", "Accept": xlsx}
+    got = api.client.http.get(f"/work/figures/{month}/export", headers=headers)
+    assert got.status_code == 200 and got.headers["Content-Type"] == xlsx
+    sheet = load_workbook(io.BytesIO(got.body)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("姓名", "应完成事项")
+    assert any(r[0] == "王敏" and r[1] >= 1 for r in rows[1:]), rows
+    assert not any("op1" in str(v) for r in rows for v in r)  # names, never login ids

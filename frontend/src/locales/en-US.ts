@@ -767,6 +767,7 @@ const enUS: MessageSchema = {
     flagged: 'Flagged',
     unitAssessment: 'Unit assessment',
     exportAssessment: 'Export unit assessment',
+    exportFigures: 'Export completion per person',
     weightsVersion: 'Weights version {n}',
     defaultWeights: 'Default weights',
     rank: 'Rank',

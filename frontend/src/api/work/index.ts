@@ -38,4 +38,5 @@ export const monthFigures = (month: string) => http.get<{ month: string; rows: P
 /** 单位考核: every unit's score, inputs and rank in a month. */
 export const unitAssessment = (month: string) => http.get<UnitAssessment>(`/work/assessment/${enc(month)}`)
 /** The month's unit assessment as .xlsx. */
+export const monthFiguresExcel = (month: string) => fetchBlob(`/work/figures/${enc(month)}/export`, {}, XLSX_TYPE)
 export const unitAssessmentExcel = (month: string) => fetchBlob(`/work/assessment/${enc(month)}/export`, {}, XLSX_TYPE)
