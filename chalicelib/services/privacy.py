@@ -42,7 +42,9 @@ def seal_call(deps: Adapters, ticket_id: str, call: Mapping[str, Any]) -> dict[s
     out = {k: v for k, v in call.items() if k not in ("to_name", "to_phone")}
     out.update(to_name=access.mask_text(name, 1), to_phone=access.mask_phone(phone))
     if name or phone:
-        out[CONTACT_FIELD] = deps.envelope.encrypt({"name": name, "phone": phone}, contact_aad(ticket_id))
+        out[CONTACT_FIELD] = deps.tickets.seal_personal(
+            ticket_id, {"name": name, "phone": phone}, contact_aad(ticket_id)
+        )
     return out
 
 
@@ -51,7 +53,7 @@ def open_call(deps: Adapters, ticket_id: str, call: Mapping[str, Any]) -> dict[s
     out = {k: v for k, v in call.items() if k != CONTACT_FIELD}
     sealed = call.get(CONTACT_FIELD)
     if sealed:
-        contact = deps.envelope.decrypt(str(sealed), contact_aad(ticket_id))
+        contact = deps.tickets.open_personal(ticket_id, str(sealed), contact_aad(ticket_id))
         out.update(to_name=contact.get("name", ""), to_phone=contact.get("phone", ""))
     return out
 
@@ -82,7 +84,8 @@ def seal_message(deps: Adapters, record: Mapping[str, Any]) -> dict[str, Any]:
         text=text.replace(name, masked_name) if name else text,
         params={k: (masked_name if k == "name" else v) for k, v in dict(record.get("params") or {}).items()},
     )
-    out[MESSAGE_FIELD] = deps.envelope.encrypt({k: record.get(k) for k in _PRIVATE_MESSAGE_KEYS}, message_aad(record))
+    private = {k: record.get(k) for k in _PRIVATE_MESSAGE_KEYS}
+    out[MESSAGE_FIELD] = deps.tickets.seal_personal(str(record["ticket_id"]), private, message_aad(record))
     return out
 
 
@@ -91,7 +94,7 @@ def open_message(deps: Adapters, record: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in record.items() if k != MESSAGE_FIELD}
     sealed = record.get(MESSAGE_FIELD)
     if sealed:
-        out.update(deps.envelope.decrypt(str(sealed), message_aad(record)))
+        out.update(deps.tickets.open_personal(str(record["ticket_id"]), str(sealed), message_aad(record)))
     return out
 
 
