@@ -163,7 +163,7 @@ def alert_changes(
 def decided(ticket: Ticket, decision: str, by: str, now: datetime) -> Marking:
     """The pending episode with the leader's decision, and whether it came within the decision due."""
     info = Marking(**(ticket.difficult or {}))
-    info.update(decision=decision, decided_by=by, decided_at=now.isoformat())
+    info["decision"], info["decided_by"], info["decided_at"] = decision, by, now.isoformat()
     due = info.get("decision_due")
     if isinstance(due, str):
         info["decision_on_time"] = now <= datetime.fromisoformat(due)
