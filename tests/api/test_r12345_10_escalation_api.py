@@ -47,7 +47,9 @@ def _dispatched(api: Any, **extra: Any) -> str:
 
 def _leader_texts(deps: Any, tid: str, event_type: str) -> list[dict[str, Any]]:
     deliver(deps, NOTIFY, stream_batch(deps, tid, types=(event_type,))["Records"], datetime.now(UTC))
-    return [m for m in notify.ticket_messages(deps, tid) if m["event_type"] == event_type and m["role"] == "duty_leader"]
+    return [
+        m for m in notify.ticket_messages(deps, tid) if m["event_type"] == event_type and m["role"] == "duty_leader"
+    ]
 
 
 def _queue_ids(api: Any, status: str) -> list[str]:

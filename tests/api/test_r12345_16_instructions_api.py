@@ -86,7 +86,9 @@ def test_r12345_16_the_analyst_chases_and_the_answer_is_texted_to_the_leader_and
     assert instr["id"] in [i["id"] for i in api.get("/instructions?mine=1", user="analyst1").json["items"]]
     assert instr["id"] in [i["id"] for i in api.get("/instructions?mine=1", user="uh1").json["items"]]
     assert instr["id"] not in [i["id"] for i in api.get("/instructions", user="uh2").json["items"]]
-    answer = api.post(f"/tickets/{tid}/instructions/{instr['id']}/answer", {"text": "已制定方案，周五前办结"}, user="uh1")
+    answer = api.post(
+        f"/tickets/{tid}/instructions/{instr['id']}/answer", {"text": "已制定方案，周五前办结"}, user="uh1"
+    )
     assert answer.status_code == 200
     assert api.post(chase, {}, user="analyst1").status_code == 409  # answered: nothing to chase
     [sms] = _texts(deps, tid, "instruction_answered").values()
