@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from chalicelib.domain import deadlines, statistics, sweep
 from chalicelib.domain.calendar import SHANGHAI, Overrides, WorkCalendar
