@@ -275,6 +275,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "decision_due": ("领导决定期限", "Leader decision due"),
         "overdue_hours": ("超期小时数", "Hours overdue before escalation"),
         "decision_on_time": ("按期决定", "Decided on time"),
+        "difficult_trigger": ("列入疑难原因", "Why it went to the leader"),
     },
     "alert_kind": {  # the deadline alert a sweep event answers (domain/sweep.EVENT_OF, domain/emergency.KIND)
         "dispatch_warning": ("派单即将超时（12小时内）", "Dispatch due within 2 hours"),

@@ -92,7 +92,7 @@ def open_episode(
         if trigger not in triggers:
             triggers.append(trigger)
         current["triggers"] = triggers
-        data = {"trigger": trigger, "joined": True, "decision_due": current.get("decision_due")}
+        data = {"difficult_trigger": trigger, "joined": True, "decision_due": current.get("decision_due")}
         return current, data
     earlier: list[Marking] = list((ticket.difficult or {}).get("history") or [])
     if ticket.difficult is not None:
@@ -111,7 +111,7 @@ def open_episode(
     )
     if earlier:
         info["history"] = earlier
-    return info, {"trigger": trigger, "joined": False, "decision_due": due.isoformat(), "reason": reason}
+    return info, {"difficult_trigger": trigger, "joined": False, "decision_due": due.isoformat(), "reason": reason}
 
 
 def escalate(

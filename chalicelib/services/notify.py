@@ -209,7 +209,7 @@ def render(template: str, event: dict[str, Any], name: str) -> tuple[str, dict[s
         "brand": BRANDS.get(str(t.get("hotline") or "12345"), BRANDS["12345"]),
         "escalation": str(data.get("escalation") or ""),
         # R-12345-10 / R-12345-16
-        "trigger": label("difficult_trigger", _escalated(event).get("trigger")),
+        "trigger": label("difficult_trigger", _escalated(event).get("difficult_trigger")),
         "decision_due": _local(data.get("decision_due") or _escalated(event).get("decision_due")),
         "due": _local(data.get("due")),
     }
@@ -441,7 +441,7 @@ def _escalated(event: dict[str, Any]) -> dict[str, Any]:
     if isinstance(data.get("escalated"), dict):
         return dict(data["escalated"])
     if event.get("type") == "flagged_difficult":
-        return {k: data.get(k) for k in ("trigger", "joined", "decision_due")}
+        return {k: data.get(k) for k in ("difficult_trigger", "joined", "decision_due")}
     return {}
 
 

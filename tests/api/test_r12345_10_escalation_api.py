@@ -76,7 +76,7 @@ def test_r12345_10_a_co_unit_dispatch_reaches_the_leader_with_a_decision_due_and
     assert sms["to"] == LEADER_PHONE and sms["status"] == "sent" and "多单位协办" in sms["text"]
     assert "疑难工单" in sms["text"]
     history = api.get(f"/tickets/{tid}/events", user="op1").json["items"]
-    assert history[-1]["type"] == "dispatched" and history[-1]["data"]["escalated"]["trigger"] == "co_units"
+    assert history[-1]["type"] == "dispatched" and history[-1]["data"]["escalated"]["difficult_trigger"] == "co_units"
 
 
 def test_r12345_10_an_unjustified_return_is_escalated_and_a_justified_one_is_not(

@@ -90,7 +90,7 @@ def test_r12345_10_overdue_beyond_n_hours_is_one_alert_per_due() -> None:
     kinds = {a.kind: a.at for a in escalation.schedule(t, CAL, policy)}
     assert kinds == {"overdue_escalation": due + timedelta(hours=6)}
     change = sweep.apply_alert(t, escalation.next_alert(t, CAL, policy), due + timedelta(hours=7), ctx)  # type: ignore[arg-type]
-    assert change.event_type == "flagged_difficult" and change.data["escalated"]["trigger"] == "overdue"
+    assert change.event_type == "flagged_difficult" and change.data["escalated"]["difficult_trigger"] == "overdue"
     assert change.after.difficult is not None and change.after.difficult["by"] == "system"
     following = escalation.next_alert(change.after, CAL, policy)
     assert following is not None and following.kind == "decision_reminder"  # the overdue escalation is done
@@ -101,16 +101,19 @@ def test_r12345_10_transitions_escalate_in_their_own_event() -> None:
     body = {"unit_id": "U001", "co_unit_ids": ["U002"], "call": {"to_name": "周海", "to_phone": "13957600001"}}
     body["co_calls"] = [{"unit_id": "U002", "to_name": "吴芳", "to_phone": "13957600002"}]
     dispatched = T.apply(ticket(status="received", owner_id=None, unit_id=None), "dispatch", body, OP1, now, CTX)
-    assert dispatched.data["escalated"]["trigger"] == "co_units" and "difficult" in dispatched.after.flags
+    assert dispatched.data["escalated"]["difficult_trigger"] == "co_units" and "difficult" in dispatched.after.flags
     plain = dict(body, co_unit_ids=[], co_calls=[])
     alone = T.apply(ticket(status="received", owner_id=None, unit_id=None), "dispatch", plain, OP1, now, CTX)
     assert "escalated" not in alone.data and alone.after.difficult is None
     returned = ticket(status="returned", return_info={"reason": "非本单位", "at": now.isoformat()})
     move = {"unit_id": "U001", "call": body["call"], "good_reason": False}
-    assert T.apply(returned, "transfer", move, OP1, now, CTX).data["escalated"]["trigger"] == "unjustified_return"
+    assert (
+        T.apply(returned, "transfer", move, OP1, now, CTX).data["escalated"]["difficult_trigger"]
+        == "unjustified_return"
+    )
     replied = ticket(status="replied")
     review = {"approve": False, "reason": "不属实", "false_reply": True}
-    assert T.apply(replied, "review", review, OP1, now, CTX).data["escalated"]["trigger"] == "false_reply"
+    assert T.apply(replied, "review", review, OP1, now, CTX).data["escalated"]["difficult_trigger"] == "false_reply"
 
 
 def test_r12345_10_the_leader_on_duty_is_texted_once_per_episode(fake: Any) -> None:
@@ -122,7 +125,7 @@ def test_r12345_10_the_leader_on_duty_is_texted_once_per_episode(fake: Any) -> N
     )
     at = datetime.now(UTC).isoformat()
     snapshot = {"ticket_id": "T1", "title": "占道", "hotline": "12345", "owner_id": "op1"}
-    new = {"trigger": "false_reply", "joined": False, "decision_due": at}
+    new = {"difficult_trigger": "false_reply", "joined": False, "decision_due": at}
     event = {"ticket_id": "T1", "event_id": "T1.000002", "type": "review_rejected", "at": at, "snapshot": snapshot}
     [r] = [r for r in notify.recipients(fake, dict(event, data={"escalated": new})) if r.role == "duty_leader"]
     assert r.phone == "13957609999" and r.template == "difficult_escalated"

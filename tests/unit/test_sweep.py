@@ -106,7 +106,7 @@ def test_r12345_10_overdue_marked_flagged_counted_then_escalated() -> None:
     deltas = statistics.counter_deltas(second.event_type, second.data, ticket_to_doc(second.after))
     assert deltas["county"] == {"overdue": 1} and deltas["unit#U001"] == {"overdue": 1}
     third = sweep.apply_alert(second.after, sweep.due_alert(second.after, CTX, now), now, CTX)  # type: ignore[arg-type]
-    assert third.event_type == "flagged_difficult" and third.data["escalated"]["trigger"] == "overdue"
+    assert third.event_type == "flagged_difficult" and third.data["escalated"]["difficult_trigger"] == "overdue"
     assert "difficult" in third.after.flags and sweep.due_alert(third.after, CTX, now) is None
 
 
