@@ -2,7 +2,9 @@
 
 Per event: who must hear about it (R-12345-02 unit handler at dispatch and each co-unit's, R-12345-09 the
 same at a re-assignment, R-12345-12 operator on duty
-for a new ticket and for dispatch alerts, R-12345-04 unit handler the working day before due), the
+for a new ticket and for dispatch alerts, R-12345-04 unit handler the working day before due, R-12345-10 the leader on
+duty for a new difficult episode and its decision due, R-12345-16 the owner and addressed unit of a forwarded or chased
+leader instruction and the leader of its answer), the
 Chinese text from `documents/templates/sms/*.txt.j2`, then one recorded send per recipient:
 `SMS#{ticket}` / `{event_id}#{role}` is claimed with a conditional put first (de-duplicated by
 event id: a redelivered record sends nothing), numbers are normalised to E.164 (an invalid one is
