@@ -9,7 +9,7 @@ import unicodedata
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain import access, emergency, inputs, tickets
+from chalicelib.domain import access, emergency, inputs, instructions, tickets
 from chalicelib.domain.errors import BadRequest, Conflict, Forbidden, ValidationError
 from chalicelib.domain.model import FLAGS, HOTLINES, Actor, Change, Role, Status, Ticket, is_ticket_id
 from chalicelib.services import privacy
@@ -168,7 +168,8 @@ def pii_views(
 def ticket_events(deps: Adapters, actor: Actor, ticket_id: str) -> list[dict[str, Any]]:
     """The ticket's history for someone who may see the ticket."""
     access.ensure_view(actor, deps.tickets.get(ticket_id))
-    return [privacy.public_event_data(e) for e in deps.tickets.events(ticket_id)]
+    events = [privacy.public_event_data(e) for e in deps.tickets.events(ticket_id)]
+    return [instructions.redact_event(actor, e) for e in events]  # R-12345-16: not another unit's 批示
 
 
 def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str], now: datetime | None = None) -> Page:

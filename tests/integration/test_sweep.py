@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from chalicelib.domain import tickets as T
 from chalicelib.domain.model import Actor
 from tests.helpers.streams import stream_batch
 
@@ -76,9 +77,12 @@ def test_r12345_10_overdue_marking_flags_counts_and_leaves_the_index(deps: Any, 
     svc.act(deps, OP1, tid, "dispatch", {"unit_id": "U001", "call": CALL}, _now())
     result = sweep.run_sweep(deps, _now())
     assert result["marked_overdue"] >= 1
-    assert _types(deps, tid)[-2:] == ["reminder_due", "marked_overdue"]  # the late reminder is recorded, then overdue
+    # the late reminder is recorded, then overdue; 24 hours past the due it went to the leader (R-12345-10)
+    assert _types(deps, tid)[-3:] == ["reminder_due", "marked_overdue", "flagged_difficult"]
     ticket = deps.tickets.get(tid)
-    assert "overdue" in ticket.flags
+    assert "overdue" in ticket.flags and (ticket.difficult or {}).get("trigger") == "overdue"
+    assert deps.tables.tickets.get(tid).next_alert_at is not None  # the leader's decision is chased
+    svc.act(deps, Actor("leader1", "leader"), tid, "leader-decision", {"decision": "督促街道办结"}, _now())
     assert deps.tables.tickets.get(tid).next_alert_at is None  # nothing pending: out of the sparse index
 
 
@@ -274,10 +278,12 @@ def test_r12345_08_overdue_while_the_dispatcher_holds_it_is_marked_counted_and_t
         tid = _create(deps, received_at=now - timedelta(days=12))
         _walk(deps, tid, verbs, now)
         sweep.run_sweep(deps, now)
-        assert _types(deps, tid)[-2:] == ["submit_reminder_due", "marked_overdue"]  # the late reminder, then overdue
+        # the late reminder, then overdue (then, 24 hours past the due, to the leader: R-12345-10)
+        assert _types(deps, tid)[-3:] == ["submit_reminder_due", "marked_overdue", "flagged_difficult"]
         ticket = deps.tickets.get(tid)
         assert "overdue" in ticket.flags and ticket.status in ("reviewed", "called_back")
-        assert deps.tables.tickets.get(tid).next_alert_at is None  # overdue once per due: out of the index
+        pending = T.next_alert(ticket, deps.contexts.load(now))
+        assert pending is not None and pending.kind == "decision_reminder"  # overdue once per due
         events = deps.tickets.events(tid)
         overdue = next(e for e in events if e["type"] == "marked_overdue")
         assert overdue["data"]["stage"] == "dispatcher"

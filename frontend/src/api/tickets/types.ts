@@ -136,6 +136,7 @@ export interface TicketSummary {
   flags: Flags
   urgent: boolean
   confidential: boolean
+  escalation?: Escalation | null
 }
 
 export interface Extension {
@@ -183,6 +184,24 @@ export interface Difficult {
   decision: string | null
   decided_by: string | null
   decided_at: string | null
+  /** R-12345-10: what opened the episode, every trigger while it awaited the leader, the decision due */
+  trigger?: DifficultTrigger
+  triggers?: DifficultTrigger[]
+  decision_due?: string | null
+  decision_on_time?: boolean
+  history?: Difficult[]
+}
+
+/** R-12345-10: what put a ticket in the leader's 疑难 queue. */
+export type DifficultTrigger = 'manual' | 'overdue' | 'unjustified_return' | 'false_reply' | 'co_units'
+
+/** The list row's view of the difficult record (R-12345-10). */
+export interface Escalation {
+  pending: boolean
+  trigger: DifficultTrigger
+  triggers: DifficultTrigger[]
+  decision_due: string | null
+  at: string
 }
 
 export interface EnvNotice {
