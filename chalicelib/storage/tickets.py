@@ -25,7 +25,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain import statistics
 from chalicelib.domain.calendar import SHANGHAI
-from chalicelib.domain.deadlines import Alert
+from chalicelib.domain.deadlines import DISPATCH_WINDOW, Alert
 from chalicelib.domain.errors import BadRequest, Conflict, NotFound
 from chalicelib.domain.model import Caller, Change, Ticket, is_ticket_id
 from chalicelib.integrations.crypto import Cipher, aad
@@ -72,7 +72,13 @@ WORK_QUEUES: dict[str, str] = {
     "called_back": "to_submit",
     "submitted": "to_submit",
 }
-FILTERS = ("status", "unit_id", "owner_id", "flag", "due_before", "hotline")
+FILTERS = ("status", "unit_id", "owner_id", "flag", "due_before", "hotline", "received_from", "received_before", "now")
+# `status=open`: every status but closed. `flag=dispatch_overdue` also finds a ticket still waiting for dispatch
+# whose 12 hours have passed (`now` − 12 h) before the sweep marked it (R-12345-01). `received_from` /
+# `received_before` bound the index's sort key (received_at, UTC ISO): a range read, not a filter.
+OPEN = "open"
+RANGE_FILTERS = ("received_from", "received_before")
+LIST_PAGE_BUDGET = 8  # index pages of 50 one filtered list request evaluates at most; the token continues
 DUE_PAGE_KEYS = ("ticket_id", "deadline_shard", "next_alert_at")  # the open-deadline index's LastEvaluatedKey
 
 EventRecord = dict[str, Any]  # a history item: event fields, `data` and `snapshot` parsed
@@ -228,18 +234,31 @@ def check_filters(filters: Mapping[str, str]) -> None:
             raise BadRequest(f"未知筛选条件 {name}", field=name)
 
 
+def dispatch_late_before(now_iso: str) -> str:
+    """Tickets received before this instant and still waiting for dispatch are past their 12 hours (R-12345-01)."""
+    return iso(datetime.fromisoformat(now_iso) - DISPATCH_WINDOW) or ""
+
+
+def _passes(ticket: Ticket, name: str, value: str, now: str | None) -> bool:
+    received = iso(ticket.received_at) or ""
+    if name == "flag":
+        late = value == "dispatch_overdue" and now is not None and ticket.status == "received"
+        return value in ticket.flags or (late and received < dispatch_late_before(str(now)))
+    if name == "due_before":
+        return ticket.handle_due is not None and (iso(ticket.handle_due) or "") < value
+    if name == "status" and value == OPEN:
+        return ticket.status != "closed"
+    if name == "received_from":
+        return received >= value
+    if name == "received_before":
+        return received < value
+    return str(getattr(ticket, name)) == value
+
+
 def matches(ticket: Ticket, filters: Mapping[str, str]) -> bool:
     """Whether a ticket passes list filters (the in-memory twin of the DynamoDB filter expression)."""
-    for name, value in filters.items():
-        if name == "flag":
-            if value not in ticket.flags:
-                return False
-        elif name == "due_before":
-            if ticket.handle_due is None or (iso(ticket.handle_due) or "") >= value:
-                return False
-        elif str(getattr(ticket, name)) != value:
-            return False
-    return True
+    now = filters.get("now")
+    return all(_passes(ticket, k, v, now) for k, v in filters.items() if k != "now")
 
 
 class TicketStore(ABC):
@@ -496,17 +515,42 @@ class DynamoTicketRepository(TicketStore):
             "queue": model.by_queue,
             "caller": model.by_caller,
         }[index]
-        condition = self._filter_condition(filters or {})
+        filters = dict(filters or {})
+        since, before = filters.pop("received_from", None), filters.pop("received_before", None)
+        key_range: Condition | None = None
+        if since and before:
+            key_range = model.received_at.between(since, before)  # inclusive: the end is re-checked below
+        elif since:
+            key_range = model.received_at >= since
+        elif before:
+            key_range = model.received_at < before
+        condition = self._filter_condition(filters)
+        if before and since:
+            condition = model.received_at < before if condition is None else condition & (model.received_at < before)
         results = idx.query(
             key,
+            range_key_condition=key_range,
             scan_index_forward=False,
-            limit=limit,
             page_size=limit if condition is None else max(limit, 50),
             last_evaluated_key=decode_token(token, ticket_page_keys(index), (INDEX_ATTRIBUTE[index], key)),
             filter_condition=condition,
         )
-        items = [self._summary(i) for i in results]
-        lek = results.last_evaluated_key if len(items) >= limit else None
+        # Bounded: at most LIST_PAGE_BUDGET index pages are evaluated per request; a selective filter may
+        # answer fewer rows than `limit` with a token that continues where the reading stopped.
+        pages = results.page_iter
+        items: list[Ticket] = []
+        lek: dict[str, Any] | None = None
+        for n, page in enumerate(pages, start=1):
+            raw = page.get("Items", [])
+            for i, row in enumerate(raw):
+                items.append(self._summary(model.from_raw_data(row)))
+                if len(items) == limit:
+                    more = i < len(raw) - 1 or pages.last_evaluated_key is not None
+                    lek = {k: row[k] for k in pages.key_names} if more else None
+                    return Page(items, encode_token(lek))
+            lek = pages.last_evaluated_key
+            if lek is None or n >= LIST_PAGE_BUDGET:
+                break
         return Page(items, encode_token(lek))
 
     def _filter_condition(self, filters: Mapping[str, str]) -> Condition | None:
@@ -515,7 +559,14 @@ class DynamoTicketRepository(TicketStore):
         condition: Condition | None = None
         for name, value in filters.items():
             part: Condition
-            if name == "flag":
+            if name == "now":
+                continue
+            if name == "flag" and value == "dispatch_overdue" and filters.get("now"):
+                late = (m.status == "received") & (m.received_at < dispatch_late_before(filters["now"]))
+                part = m.flags.contains(value) | late
+            elif name == "status" and value == OPEN:
+                part = m.status != "closed"
+            elif name == "flag":
                 part = m.flags.contains(value)
             elif name == "due_before":
                 part = m.handle_due < value

@@ -47,6 +47,7 @@ from chalicelib.storage.tickets import (
     DUE_PAGE_KEYS,
     INDEX_ATTRIBUTE,
     INDEXES,
+    LIST_PAGE_BUDGET,
     NUMBERS_TAKEN,
     NUMBERS_UNUSED,
     WORK_QUEUES,
@@ -281,12 +282,23 @@ class FakeTicketRepository(TicketStore):
             marker = start["ticket_id"]["S"]
             at = next((n for n, r in enumerate(rows) if r["ticket_id"] == marker), None)
             rows = rows[at + 1 :] if at is not None else []
-        tickets = [t for t in (self._ticket(r, with_caller=False) for r in rows) if matches(t, filters or {})]
-        if len(tickets) <= limit:
-            return Page(tickets, None)
-        last = tickets[limit - 1]
-        lek = {"ticket_id": {"S": last.ticket_id}, "received_at": {"S": iso(last.received_at)}, attribute: {"S": key}}
-        return Page(tickets[:limit], encode_token(lek))
+        budget = limit if not set(filters or {}) - {"received_from", "received_before"} else max(limit, 50)
+        budget *= LIST_PAGE_BUDGET  # as DynamoDB: a bounded number of index rows evaluated per request
+        tickets: list[Ticket] = []
+        for n, row in enumerate(rows[:budget], start=1):
+            ticket = self._ticket(row, with_caller=False)
+            if matches(ticket, filters or {}):
+                tickets.append(ticket)
+            if len(tickets) == limit or (n == budget and n < len(rows)):
+                if n == len(rows):
+                    break
+                lek = {
+                    "ticket_id": {"S": row["ticket_id"]},
+                    "received_at": {"S": row["received_at"]},
+                    attribute: {"S": key},
+                }
+                return Page(tickets, encode_token(lek))
+        return Page(tickets, None)
 
     def due_alerts(self, shard: int, until: datetime, limit: int = 200) -> list[Ticket]:
         bound = iso(until) or ""

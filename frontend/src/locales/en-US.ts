@@ -156,7 +156,10 @@ const enUS: MessageSchema = {
     ownerPlaceholder: 'Owner id',
     flag: 'Flag',
     dueBefore: 'Due before',
-    indexHint: 'Pick only one of status, unit and owner',
+    statusOpen: 'All open',
+    received: 'Received',
+    receivedFrom: 'From',
+    receivedTo: 'To',
     search: 'Search',
     searchPlaceholder: 'Ticket number, caller phone or title keyword',
     searchAs: {

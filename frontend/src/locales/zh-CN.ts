@@ -159,7 +159,10 @@ const zhCN = {
     ownerPlaceholder: '负责人编号',
     flag: '标记',
     dueBefore: '到期早于',
-    indexHint: '状态、承办单位、负责人三者只能选其一',
+    statusOpen: '全部未办结',
+    received: '受理日期',
+    receivedFrom: '开始日期',
+    receivedTo: '结束日期',
     search: '查找',
     searchPlaceholder: '工单编号、来电号码或标题关键词',
     searchAs: {

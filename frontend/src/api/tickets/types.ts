@@ -293,11 +293,15 @@ export interface TicketPublic extends Omit<TicketSummary, 'emergency'> {
 
 export interface TicketListQuery {
   hotline?: Hotline
-  status?: TicketStatus
+  /** a status, or `open`: every status but closed */
+  status?: TicketStatus | 'open'
   unit_id?: string
   owner_id?: string
   flag?: FlagName
   due_before?: string
+  /** received between these days (YYYY-MM-DD, Asia/Shanghai), both included */
+  received_from?: string
+  received_to?: string
   /** one search term at a time (docs/api.md): exact number, caller phone (blind index), title keyword */
   ticket_id?: string
   phone?: string
