@@ -43,6 +43,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "extension_requested": ("延期待审批", "Extension requested"),
         "accepted": ("待转送", "To forward"),
         "awaiting_signoff": ("待签发", "Awaiting sign-off"),
+        "merged": ("已并单", "Merged"),
     },
     # the same states as a 12369 report's stages (R-12369-02…06)
     "env_status": {
@@ -134,6 +135,8 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "supervise": ("督办", "Supervise"),
         "answer-supervision": ("回复督办", "Answer supervision"),
         "spot-check": ("抽查回访", "Spot check"),
+        "merge": ("并单", "Merge"),
+        "unmerge": ("取消并单", "Unmerge"),
     },
     "event": {
         "received": ("受理登记", "Received"),
@@ -185,6 +188,9 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "emergency_flagged": ("标记突发事件", "Flagged as emergency"),
         "emergency_escalated": ("报告值班领导（突发事件）", "Emergency escalated to the leader on duty"),
         "emergency_acknowledged": ("领导确认突发事件", "Emergency acknowledged"),
+        "merged": ("并单（重复诉求）", "Merged as a duplicate"),
+        "unmerged": ("取消并单", "Unmerged"),
+        "merge_followed": ("主工单办结，按其结果回访", "Main ticket closed: its result to call back"),
     },
     "field": {
         "within_12h": ("12小时内派单", "Within 12 h"),
@@ -269,6 +275,12 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "last_escalated_at": ("最近报告时间", "Last escalated at"),
         "by_keyword": ("关键词规则触发", "Set by keyword rule"),
         "acknowledge_note": ("确认意见", "Acknowledgement note"),
+        "into": ("并入主工单", "Merged into"),
+        "main": ("主工单", "Main ticket"),
+        "main_status": ("主工单状态", "Main ticket status"),
+        "main_closed_at": ("主工单办结时间", "Main ticket closed at"),
+        "from": ("原主工单", "Previous main ticket"),
+        "to_status": ("恢复为", "Back to"),
     },
     "alert_kind": {  # the deadline alert a sweep event answers (domain/sweep.EVENT_OF, domain/emergency.KIND)
         "dispatch_warning": ("派单即将超时（12小时内）", "Dispatch due within 2 hours"),
@@ -410,6 +422,11 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "document": ("书面材料", "Document"),
         "office": ("书面材料", "Document"),
     },
+    "duplicate_reason": {  # R-12345-18: why a ticket is a likely duplicate
+        "similar_text": ("内容相似", "Similar text"),
+        "same_caller": ("同一来电号码", "Same caller number"),
+        "same_place": ("同一地点或被反映对象", "Same place or reported party"),
+    },
     "evidence_status": {
         "pending": ("待上传", "Awaiting upload"),
         "stored": ("已存档", "Stored"),
@@ -453,6 +470,7 @@ SPA_KEYS: Final[dict[str, str]] = {
     "evidence_type": "evidenceType",
     "evidence_group": "evidenceGroup",
     "evidence_status": "evidenceStatus",
+    "duplicate_reason": "duplicateReason",
 }
 SPA_EXPORT: Final[Path] = Path(__file__).resolve().parents[2] / "frontend" / "src" / "locales" / "catalogue.json"
 
