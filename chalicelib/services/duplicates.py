@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain import access, duplicates, env_complaints, merging, tickets
 from chalicelib.domain.errors import NotFound, ValidationError
 from chalicelib.domain.model import Actor, Role, Status, Ticket
+from chalicelib.services import privacy
 from chalicelib.services.views import ticket_summary
 from chalicelib.storage.serialize import iso
 from chalicelib.storage.table import Absent, Cond, Equals, Item, KeyRange, Write
@@ -125,9 +126,12 @@ def draft_of(body: Mapping[str, Any]) -> Draft:
 
 
 def _lookup(
-    deps: Adapters, doc: duplicates.Doc, around: datetime, exclude: str | None
+    deps: Adapters, actor: Actor, doc: duplicates.Doc, around: datetime, exclude: str | None
 ) -> list[tuple[Ticket, duplicates.Score]]:
-    """Query every key within the window around `around`, load what was found, score it."""
+    """Query every key within the window around `around`, load what was found, score it.
+
+    R-12345-11: the caller signal links tickets by their callers' numbers, so it is used as the lookup by
+    number is: never on a confidential ticket unless the actor is a leader."""
     window = timedelta(days=duplicates.WINDOW_DAYS)
     span = KeyRange(low=iso(around - window), high=f"{iso(around + window)}~")
     hits: Counter[str] = Counter()
@@ -143,7 +147,8 @@ def _lookup(
     out = []
     for other in deps.tickets.get_many(ids):
         place = place_of(other.hotline, other.location, other.env)
-        tag = doc.caller_tag if other.ticket_id in by_caller else None
+        same_caller = other.ticket_id in by_caller and (actor.role == Role.LEADER or not other.confidential)
+        tag = doc.caller_tag if same_caller else None
         score = duplicates.score(doc, duplicates.Doc.of(other.ticket_id, other.title, other.content, tag, place))
         if score.candidate:
             out.append((other, score))
@@ -177,7 +182,7 @@ def candidates(deps: Adapters, actor: Actor, ticket_id: str, now: datetime) -> d
     access.ensure_role(actor, *READERS)
     ticket = deps.tickets.get(ticket_id)
     access.ensure_view(actor, ticket)
-    found = _lookup(deps, _doc(deps, ticket), ticket.received_at, ticket.ticket_id)
+    found = _lookup(deps, actor, _doc(deps, ticket), ticket.received_at, ticket.ticket_id)
     main_id = (ticket.merge or {}).get("into")
     main = None
     if main_id:
@@ -203,7 +208,10 @@ def check_draft(deps: Adapters, actor: Actor, body: Mapping[str, Any], now: date
     draft = draft_of(body)
     tag = deps.blind_index.phone_tag(draft.phone) if draft.phone else None
     doc = duplicates.Doc.of("", draft.title, draft.content, tag, draft.place)
-    found = _lookup(deps, doc, now, None)
+    found = _lookup(deps, actor, doc, now, None)
+    by_number = sum(1 for _, score in found if score.same_caller)
+    if by_number:  # a typed number tied to tickets: recorded like a lookup by number (R-12345-11)
+        privacy.log_access(deps, "caller_lookup", actor, now, hits=by_number, via="duplicate_check")
     return {
         "window_days": duplicates.WINDOW_DAYS,
         "threshold": duplicates.THRESHOLD,

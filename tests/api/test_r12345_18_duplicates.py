@@ -205,5 +205,19 @@ def test_r12345_18_a_dispatched_ticket_and_a_12369_report_are_not_merged(
     rid = report.json["id"]
     refused = api.post(f"/tickets/{rid}/merge", {"into": main}, user="op1")
     assert refused.status_code == 409 and "重复举报" in refused.json["message"]
-    _indexed(deps, rid)
-    assert api.get(f"/tickets/{rid}/duplicates", user="op1").status_code == 200
+    again = api.post(
+        "/tickets",
+        {
+            "hotline": "12369",
+            "title": "机械厂往河道排污",
+            "content": f"{ns}华海机械厂半夜偷偷排放污水到旁边的河沟，水面漂着油污，早上能看到死鱼。",
+            "entity": {"name": f"{ns}华海机械厂", "address": "浦坝港镇沿海工业区"},
+            "demand": "查处",
+        },
+        user="op1",
+    ).json["id"]
+    _indexed(deps, rid, again)
+    found = api.get(f"/tickets/{again}/duplicates", user="op1").json["items"]
+    # 12369: the same reported entity (name + address, tagged) and the same matter make a candidate
+    assert [c["ticket"]["id"] for c in found] == [rid] and "same_place" in found[0]["reasons"]
+    assert found[0]["mergeable_into"] is False  # a report is merged by its decision, not into a ticket

@@ -16,7 +16,7 @@ from chalicelib.services import recount, stats
 from chalicelib.services import tickets as tickets_svc
 from tests.conftest import UNITS
 from tests.helpers.streams import deliver, history_records
-from tests.helpers.tickets import CALLBACK, OP1, OP2, close_ticket
+from tests.helpers.tickets import CALLBACK, LEADER, OP1, OP2, close_ticket
 
 NOW = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
 MONTH = "2026-11"
@@ -29,8 +29,11 @@ def world(fake: Any) -> Any:
     return fake
 
 
-def _create(world: Any, title: str, content: str, phone: str, address: str, at: datetime = NOW) -> str:
+def _create(
+    world: Any, title: str, content: str, phone: str, address: str, at: datetime = NOW, confidential: bool = False
+) -> str:
     payload = {
+        "confidential": confidential,
         "category": "complaint",
         "title": title,
         "content": content,
@@ -132,3 +135,32 @@ def test_r12345_18_two_merges_racing_on_the_same_main_do_not_both_write_stale_li
         svc.merge(world, OP2, third, {"into": main}, NOW)
     assert world.tickets.get(third).version == version  # nothing changed
     assert real(world, main).data["main_of"] == [dup]  # type: ignore[union-attr]
+
+
+def test_r12345_18_an_intake_check_matching_a_typed_number_is_recorded_and_confidential_callers_stay_hidden(
+    world: Any,
+) -> None:
+    main, _ = _pair(world)
+    draft = {
+        "title": "电梯困人",
+        "content": "阳光花园小区5幢电梯坏了，老人困在里面出不来。",
+        "caller": {"phone": "139 5761 1111"},
+        "location": {"address": "阳光花园小区"},
+    }
+    found = {c["ticket"]["id"]: c for c in svc.check_draft(world, OP1, draft, NOW)["items"]}
+    assert "same_caller" in found[main]["reasons"]
+    log = world.table.items(f"ACCESS#{NOW.strftime('%Y-%m-%d')}")
+    assert [(i.data["action"], i.data["via"], i.data["hits"]) for i in log] == [("caller_lookup", "duplicate_check", 1)]
+    assert "13957611111" not in repr([i.data for i in log])
+
+    secret = _create(world, "电梯困人", "阳光花园小区5幢电梯困人，老人困在里面。", "13957644444", "", confidential=True)
+    draft2 = dict(draft, caller={"phone": "13957644444"})
+    as_operator = [c for c in svc.check_draft(world, OP1, draft2, NOW)["items"] if c["ticket"]["id"] == secret]
+    assert all("same_caller" not in c["reasons"] for c in as_operator)  # never linked by a confidential caller
+    probe = _create(world, "电梯困人", "阳光花园小区5幢电梯坏了，老人困在里面。", "13957644444", "")
+
+    def reasons(actor: Any) -> list[str]:
+        items = svc.candidates(world, actor, probe, NOW)["items"]
+        return next(c["reasons"] for c in items if c["ticket"]["id"] == secret)
+
+    assert "same_caller" not in reasons(OP1) and "same_caller" in reasons(LEADER)
