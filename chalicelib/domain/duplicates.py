@@ -16,7 +16,7 @@ a candidate. The weights and threshold were tuned on tests/data/duplicates_pairs
 Index keys (`band_keys`): a MinHash of the text's shingles (NUM_PERM permutations) cut into BANDS bands
 of ROWS rows (LSH): two texts share a band with probability 1 − (1 − J^ROWS)^BANDS (J = Jaccard of their
 shingle sets), so the stream consumer (services/duplicates.py) writes one Directory item per band and a
-lookup Queries the same bands: the candidates are found without a Scan, then scored exactly.
+lookup Queries the same bands: the candidates are found without a table scan, then scored exactly.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ at intake every ticket is written under each of its keys (`domain.duplicates.ind
 its text, the blind-index tag of its normalised place (location address, or a 12369 report's entity name
 and address) and the tag of its caller's phone — never the number or the address themselves (R-12345-11).
 Items: `DUP#{key}` / `{received_at}#{ticket_id}`, expiring (TTL) a window after receipt. A lookup Queries
-each key of the ticket (or intake draft) within the window (default 30 days, `WINDOW_DAYS`) — never a
-Scan — then loads the tickets found and scores them exactly (`domain.duplicates.score`).
+each key of the ticket (or intake draft) within the window (default 30 days, `WINDOW_DAYS`) — never a table
+scan — then loads the tickets found and scores them exactly (`domain.duplicates.score`).
 
 Merge links: `DUP#ROLE` / ticket id holds `{"into": main}` on a duplicate and `{"main_of": [ids]}` on a
 main ticket; every merge/unmerge rewrites both items on condition that they are as read, in the
