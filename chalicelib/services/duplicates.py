@@ -250,7 +250,11 @@ def merge(deps: Adapters, actor: Actor, ticket_id: str, body: Mapping[str, Any],
         _role_write(into, main_role, {"main_of": sorted(set(main_of))}),
     ]
     ctx = deps.contexts.load(now)
-    return deps.tickets.commit(change, tickets.next_alert(change.after, ctx), extra=extra)
+    merged = deps.tickets.commit(change, tickets.next_alert(change.after, ctx), extra=extra)
+    if not deps.tickets.get(into).is_open:  # the main closed while we merged: its stream event may have passed
+        follow_main(deps, into, now)
+        merged = deps.tickets.get(ticket_id)
+    return merged
 
 
 def unmerge(deps: Adapters, actor: Actor, ticket_id: str, body: Mapping[str, Any], now: datetime) -> Ticket:

@@ -164,3 +164,21 @@ def test_r12345_18_an_intake_check_matching_a_typed_number_is_recorded_and_confi
         return next(c["reasons"] for c in items if c["ticket"]["id"] == secret)
 
     assert "same_caller" not in reasons(OP1) and "same_caller" in reasons(LEADER)
+
+
+def test_r12345_18_a_main_closing_while_the_merge_commits_still_hands_over_its_result(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    main, dup = _pair(world)
+    seen_open = world.tickets.get(main)  # what the merge's check read
+    close_ticket(world, main, NOW + timedelta(hours=1))
+    deliver(world, CONSUMER, history_records(world, main), NOW)  # the close passed the stream: no duplicate yet
+    real_get, reads = world.tickets.get, []
+
+    def get(ticket_id: str) -> Any:
+        reads.append(ticket_id)
+        return seen_open if ticket_id == main and reads.count(main) == 1 else real_get(ticket_id)
+
+    monkeypatch.setattr(world.tickets, "get", get)
+    after = svc.merge(world, OP1, dup, {"into": main}, NOW + timedelta(hours=2))
+    assert after.status == "reviewed" and after.reply and after.reply["from_ticket"] == main
