@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-WINDOW_DAYS = 30  # candidates are looked for among tickets received within this many days
+WINDOW_DAYS = 30  # the default window in days (`Settings.duplicate_window_days`, `DUPLICATE_WINDOW_DAYS`)
 # Weights and threshold, tuned on tests/data/duplicates_pairs.json (docs/duplicates.md, "Tuning").
 W_TOPICS = 0.5  # Jaccard of the hotline topics both texts name (TOPICS)
 W_WORDS = 0.2  # IDF-weighted containment of the jieba words

@@ -5,7 +5,7 @@ at intake every ticket is written under each of its keys (`domain.duplicates.ind
 its text, the blind-index tag of its normalised place (location address, or a 12369 report's entity name
 and address) and the tag of its caller's phone — never the number or the address themselves (R-12345-11).
 Items: `DUP#{key}` / `{received_at}#{ticket_id}`, expiring (TTL) a window after receipt. A lookup Queries
-each key of the ticket (or intake draft) within the window (default 30 days, `WINDOW_DAYS`) — never a table
+each key of the ticket (or intake draft) within the window (`DUPLICATE_WINDOW_DAYS`, default 30) — never a table
 scan — then loads the tickets found and scores them exactly (`domain.duplicates.score`).
 
 Merge links: `DUP#ROLE` / ticket id holds `{"into": main}` on a duplicate and `{"main_of": [ids]}` on a
@@ -59,6 +59,11 @@ def _doc(deps: Adapters, ticket: Ticket) -> duplicates.Doc:
     return duplicates.Doc.of(ticket.ticket_id, ticket.title, ticket.content, tag, place)
 
 
+def _window(deps: Adapters) -> int:
+    """Days around a ticket's receipt within which duplicates are looked for (default 30, `DUPLICATE_WINDOW_DAYS`)."""
+    return deps.settings.duplicate_window_days
+
+
 def _place_tag(deps: Adapters) -> Any:
     return lambda place: deps.blind_index.tag("place", place)
 
@@ -74,7 +79,7 @@ def index_ticket(deps: Adapters, ticket: Ticket) -> int:
     """Write the ticket under each of its index keys (idempotent: the same items again). → items written."""
     doc = _doc(deps, ticket)
     sk = f"{iso(ticket.received_at)}#{ticket.ticket_id}"
-    expires = int((ticket.received_at + timedelta(days=duplicates.WINDOW_DAYS + 1)).timestamp())
+    expires = int((ticket.received_at + timedelta(days=_window(deps) + 1)).timestamp())
     items = [
         Item(f"{INDEX_PREFIX}{key}", sk, {"ticket_id": ticket.ticket_id}, expires_at=expires)
         for key in _keys(deps, doc)
@@ -128,11 +133,11 @@ def draft_of(body: Mapping[str, Any]) -> Draft:
 def _lookup(
     deps: Adapters, actor: Actor, doc: duplicates.Doc, around: datetime, exclude: str | None
 ) -> list[tuple[Ticket, duplicates.Score]]:
-    """Query every key within the window around `around`, load what was found, score it.
+    """Query every key within the window around `around` (`DUPLICATE_WINDOW_DAYS`), load what was found, score it.
 
     R-12345-11: the caller signal links tickets by their callers' numbers, so it is used as the lookup by
     number is: never on a confidential ticket unless the actor is a leader."""
-    window = timedelta(days=duplicates.WINDOW_DAYS)
+    window = timedelta(days=_window(deps))
     span = KeyRange(low=iso(around - window), high=f"{iso(around + window)}~")
     hits: Counter[str] = Counter()
     by_caller: set[str] = set()
@@ -192,7 +197,7 @@ def candidates(deps: Adapters, actor: Actor, ticket_id: str, now: datetime) -> d
     merged = deps.tickets.get_many(_main_of(deps, ticket_id))
     return {
         "ticket_id": ticket_id,
-        "window_days": duplicates.WINDOW_DAYS,
+        "window_days": _window(deps),
         "threshold": duplicates.THRESHOLD,
         "items": [_candidate_view(t, s) for t, s in found],
         "merge": ticket.merge,
@@ -213,7 +218,7 @@ def check_draft(deps: Adapters, actor: Actor, body: Mapping[str, Any], now: date
     if by_number:  # a typed number tied to tickets: recorded like a lookup by number (R-12345-11)
         privacy.log_access(deps, "caller_lookup", actor, now, hits=by_number, via="duplicate_check")
     return {
-        "window_days": duplicates.WINDOW_DAYS,
+        "window_days": _window(deps),
         "threshold": duplicates.THRESHOLD,
         "items": [_candidate_view(t, s) for t, s in found],
     }

@@ -182,3 +182,29 @@ def test_r12345_18_a_main_closing_while_the_merge_commits_still_hands_over_its_r
     monkeypatch.setattr(world.tickets, "get", get)
     after = svc.merge(world, OP1, dup, {"into": main}, NOW + timedelta(hours=2))
     assert after.status == "reviewed" and after.reply and after.reply["from_ticket"] == main
+
+
+def test_r12345_18_the_window_is_a_setting() -> None:
+    import dataclasses
+
+    from chalicelib.config import Settings
+    from tests.helpers.fakes import fake_adapters
+
+    assert Settings.from_env({"DUPLICATE_WINDOW_DAYS": "7"}).duplicate_window_days == 7
+    assert Settings.from_env({"DUPLICATE_WINDOW_DAYS": "0"}).duplicate_window_days == 1
+    assert Settings.from_env({}).duplicate_window_days == dup_domain.WINDOW_DAYS == 30
+    short = fake_adapters(dataclasses.replace(fake_adapters().settings, duplicate_window_days=3))
+    for unit_id, unit in UNITS.items():
+        short.directory.put_unit(unit_id, unit)
+    main, dup = _pair(short)
+    later = _create(
+        short,
+        "电梯停运有人被关",
+        "阳光花园小区5号楼电梯卡住不动了，老人被关在轿厢里。",
+        "13957655555",
+        "阳光花园小区",
+        NOW + timedelta(days=5),
+    )
+    assert main in [c["ticket"]["id"] for c in svc.candidates(short, OP1, dup, NOW)["items"]]
+    assert svc.candidates(short, OP1, later, NOW)["window_days"] == 3
+    assert main not in [c["ticket"]["id"] for c in svc.candidates(short, OP1, later, NOW)["items"]]
