@@ -324,6 +324,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "verify": ("核实来电人身份", "Verify the caller"),
         "handling": ("办理需要", "Needed for handling"),
         "supervision": ("督办核查", "Supervision"),
+        "retention_ended": ("保存期限届满", "Retention period ended"),
     },
     "access_action": {
         "reveal": ("查看来电人信息", "Caller data revealed"),
@@ -331,6 +332,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "export": ("导出报表", "Report exported"),
         "document": ("打印文书", "Document printed"),
         "caller_lookup": ("按来电号码查找", "Lookup by caller number"),
+        "pii_destroyed": ("保存期满销毁个人信息", "Personal data destroyed (retention ended)"),
     },
     "call_outcome": {
         "reached": ("已接通", "Reached"),

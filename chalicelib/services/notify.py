@@ -236,6 +236,7 @@ def deliver(deps: Adapters, event: dict[str, Any], r: Recipient, now: datetime) 
         "attempts": 1,
         "at": now.isoformat(),
     }
+    record = privacy.seal_message(deps, record)  # a citizen's number and name only in the envelope (R-12345-11)
     mark = deps.sms_records.claim(record, now + timedelta(seconds=deps.settings.sms_retry_after_s))
     if mark is None:
         return None  # de-duplicated by event id (a redelivered or replayed record)
@@ -248,8 +249,9 @@ def attempt(deps: Adapters, record: dict[str, Any], mark: str, now: datetime) ->
     None when the record's marker moved on (its lease ended and a sweep took the attempt over).
     Raises, with the record released to `pending`, when the sender raised (nothing was handed over).
     """
-    cost = deps.settings.sms_price_fen * max(1, math.ceil(len(record["text"]) / SEGMENT))
-    refusal = _refusal(deps, record, cost, now)
+    opened = privacy.open_message(deps, record)  # what is sent; `record` (sealed) is what is stored
+    cost = deps.settings.sms_price_fen * max(1, math.ceil(len(opened["text"]) / SEGMENT))
+    refusal = _refusal(deps, opened, cost, now)
     if refusal is not None:
         outcome = dict(record, status="failed", reason=refusal)  # reported, not sent
     else:
@@ -257,7 +259,7 @@ def attempt(deps: Adapters, record: dict[str, Any], mark: str, now: datetime) ->
         sending_mark = restate(mark, "s")
         if not deps.sms_records.change(sending, mark, sending_mark):
             return None
-        outcome = _send(deps, sending, sending_mark)
+        outcome = _send(deps, sending, sending_mark, opened)
     log.info("sms %s %s#%s: %s", outcome["status"], outcome["event_id"], outcome["role"], outcome.get("reason", ""))
     deps.sms_records.finish(outcome, _day(outcome))
     return outcome
@@ -276,10 +278,12 @@ def _refusal(deps: Adapters, record: dict[str, Any], cost: int, now: datetime) -
     return None
 
 
-def _send(deps: Adapters, record: dict[str, Any], mark: str) -> dict[str, Any]:
-    """The gateway call of a `sending` record; its outcome (sent / failed + reason)."""
+def _send(deps: Adapters, record: dict[str, Any], mark: str, opened: dict[str, Any]) -> dict[str, Any]:
+    """The gateway call of a `sending` record (`opened`: its recipient and text unsealed); its outcome
+    (sent / failed + reason), as stored."""
     ref = f"{record['event_id']}#{record['role']}"
-    message = SmsMessage(record["e164"], record["text"], record["template"], dict(record.get("params") or {}), ref=ref)
+    params = dict(opened.get("params") or {})
+    message = SmsMessage(opened["e164"], opened["text"], opened["template"], params, ref=ref)
     try:
         result = deps.sms.send(message)
     except Exception as exc:

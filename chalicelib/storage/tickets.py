@@ -18,8 +18,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain import statistics
@@ -31,6 +32,7 @@ from chalicelib.integrations.crypto import Cipher, aad
 from chalicelib.storage.blind_index import BlindIndex
 from chalicelib.storage.models import EventModel, Tables, TicketModel
 from chalicelib.storage.serialize import iso, ticket_from_doc, ticket_to_doc
+from chalicelib.storage.subject_keys import SubjectKeys
 from chalicelib.storage.table import (
     Absent,
     AbsentOrExpired,
@@ -254,6 +256,19 @@ class TicketStore(ABC):
         """Tickets by id without personal data (missing ids are left out), in no particular order."""
 
     @abstractmethod
+    def seal_personal(self, ticket_id: str, document: dict[str, Any], aad: str) -> str:
+        """Personal data of this ticket sealed under the ticket's own key (`tk1:`, storage/subject_keys.py)."""
+
+    @abstractmethod
+    def open_personal(self, ticket_id: str, token: str, aad: str) -> dict[str, Any]:
+        """Personal data of this ticket back (`Shredded` once its key was destroyed)."""
+
+    @abstractmethod
+    def shred(self, ticket_id: str, now: datetime) -> bool:
+        """Destroy the ticket's key and its caller (crypto-shredding, docs/privacy.md); False if no ticket or
+        already done. Conditional on the ticket's version, which it moves on (a stale commit cannot restore it)."""
+
+    @abstractmethod
     def caller_ciphertext(self, ticket_id: str) -> str | None:
         """The ticket's caller ciphertext as stored (never decrypted here), or None."""
 
@@ -392,7 +407,52 @@ class DynamoTicketRepository(TicketStore):
         self._t = tables
         self._directory = DynamoDirectoryTable(tables.directory)
         self._envelope = envelope
+        self._keys = SubjectKeys(envelope)
         self._blind = blind
+
+    # ---------------------------------------------------------------- the ticket's own key
+
+    def _wrapped_key(self, ticket_id: str) -> str | None:
+        known, wrapped = self._keys.known(ticket_id)
+        if known:
+            return wrapped
+        try:
+            item = self._t.tickets.get(ticket_id, consistent_read=True, attributes_to_get=["ticket_id", "pii_key"])
+        except DoesNotExist:
+            return None
+        self._keys.seen(ticket_id, item.pii_key)
+        return item.pii_key
+
+    def _key_for_write(self, ticket_id: str, *, fresh: bool = False) -> str:
+        wrapped = None if fresh else self._wrapped_key(ticket_id)
+        return wrapped or self._keys.new(ticket_id)
+
+    def seal_personal(self, ticket_id: str, document: dict[str, Any], aad: str) -> str:
+        return self._keys.seal(ticket_id, self._key_for_write(ticket_id), document, aad)
+
+    def open_personal(self, ticket_id: str, token: str, aad: str) -> dict[str, Any]:
+        return self._keys.open(ticket_id, self._wrapped_key(ticket_id), token, aad)
+
+    def shred(self, ticket_id: str, now: datetime) -> bool:
+        m = self._t.tickets
+        try:
+            item = m.get(ticket_id, consistent_read=True) if is_ticket_id(ticket_id) else None
+        except DoesNotExist:
+            item = None
+        if item is None or (item.pii_key is None and item.caller_enc is None and item.pii_shredded_at):
+            return False
+        actions: list[Action] = [
+            m.pii_key.remove(),
+            m.caller_enc.remove(),
+            m.caller_tag.remove(),
+            m.pii_shredded_at.set(now.isoformat()),
+        ]
+        try:
+            item.update(actions=actions)  # VersionAttribute: conditional on the version read, and moves it on
+        except UpdateError as exc:
+            raise conflict(ticket_id, ["ConditionalCheckFailed"]) from exc
+        self._keys.seen(ticket_id, None)
+        return True
 
     # ---------------------------------------------------------------- reads
 
@@ -485,8 +545,9 @@ class DynamoTicketRepository(TicketStore):
 
     def _whole(self, item: TicketModel) -> Ticket:
         doc = json.loads(item.doc)
+        self._keys.seen(item.ticket_id, item.pii_key)
         caller = (
-            Caller(**self._envelope.decrypt(item.caller_enc, caller_aad(item.ticket_id)))
+            Caller(**self._keys.open(item.ticket_id, item.pii_key, item.caller_enc, caller_aad(item.ticket_id)))
             if item.caller_enc
             else Caller()
         )
@@ -572,7 +633,7 @@ class DynamoTicketRepository(TicketStore):
     ) -> None:
         t = self._t
         before = change.before
-        model = self.ticket_model(after, alert, doc)
+        model = self.ticket_model(after, alert, doc, fresh=before is None)
         if before is not None:
             model.version = before.version
         # The put's condition is `status = before.status AND version = before.version`: TicketModel.version
@@ -612,10 +673,14 @@ class DynamoTicketRepository(TicketStore):
             at_key=f"{record['at']}#{record['ticket_id']}#{seq:06d}",
         )
 
-    def ticket_model(self, ticket: Ticket, alert: Alert | None, doc: dict[str, Any] | None = None) -> TicketModel:
-        """The stored item of a ticket, caller encrypted (also used by bulk loaders: benchmarks, imports)."""
+    def ticket_model(
+        self, ticket: Ticket, alert: Alert | None, doc: dict[str, Any] | None = None, *, fresh: bool = False
+    ) -> TicketModel:
+        """The stored item of a ticket, caller sealed under the ticket's own key (`fresh`: a new ticket, a new
+        key without asking the table; also used by bulk loaders: benchmarks, imports)."""
         doc = ticket_to_doc(ticket) if doc is None else doc
         caller = ticket.caller.as_dict()
+        wrapped = self._key_for_write(ticket.ticket_id, fresh=fresh)
         return self._t.tickets(
             ticket.ticket_id,
             status=str(ticket.status),
@@ -631,6 +696,9 @@ class DynamoTicketRepository(TicketStore):
             hotline=ticket.hotline,
             flags=set(ticket.flags) or None,
             doc=json.dumps(doc, ensure_ascii=False),
-            caller_enc=self._envelope.encrypt(caller, caller_aad(ticket.ticket_id)) if any(caller.values()) else None,
+            caller_enc=self._keys.seal(ticket.ticket_id, wrapped, caller, caller_aad(ticket.ticket_id))
+            if any(caller.values())
+            else None,
+            pii_key=wrapped,
             caller_tag=self._blind.phone_tag(ticket.caller.phone) if self._blind and ticket.caller.phone else None,
         )
