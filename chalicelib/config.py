@@ -63,6 +63,7 @@ class Settings:
     envelope_algorithm: str = "AES-256-GCM"  # or "SM4-GCM" (aws-cn stages): the envelopes' data-key cipher
     envelope_key_ttl_s: int = 300  # a data key is reused, and a decrypted one cached, this long
     pii_retention_days: int = 1825  # a closed ticket's personal data is destroyed this long after its close
+    duplicate_window_days: int = 30  # R-12345-18: duplicates are looked for among tickets received this close
 
     @property
     def personal_data_key(self) -> str:
@@ -141,6 +142,7 @@ class Settings:
             envelope_algorithm=env("ENVELOPE_ALGORITHM") or "AES-256-GCM",
             envelope_key_ttl_s=max(1, int(env("ENVELOPE_KEY_TTL_S", "300") or 300)),
             pii_retention_days=max(30, int(env("PII_RETENTION_DAYS", "1825") or 1825)),
+            duplicate_window_days=min(365, max(1, int(env("DUPLICATE_WINDOW_DAYS", "30") or 30))),
         )
 
 

@@ -78,6 +78,10 @@ def users_for(path: str, method: str) -> list[str | None]:
         ("/tickets/{ticket_id}/emergency", ["op1", "leader1"]),
         ("/tickets/{ticket_id}/evidence-downloads", ["admin1", "op1"]),
         ("/tickets/{ticket_id}/evidence", ["op1", "uh1"]),
+        ("/tickets/{ticket_id}/duplicates", ["op1", "leader1"]),  # R-12345-18
+        ("/tickets/{ticket_id}/merge", ["op1"]),
+        ("/tickets/{ticket_id}/unmerge", ["op1"]),
+        ("/duplicates", ["op1"]),
         ("/emergencies", ["op1", "leader1"]),
         ("/tickets", ["op1"] if method == "POST" else ["op1", "analyst1", "leader1", "uh1"]),
         ("/reply-templates/{category}/check", ["uh1", "op1"]),
