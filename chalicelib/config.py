@@ -62,6 +62,13 @@ class Settings:
     pii_kms_key_id: str = ""  # KMS key of the personal-data envelopes, apart from the storage key; "" = kms_key_id
     envelope_algorithm: str = "AES-256-GCM"  # or "SM4-GCM" (aws-cn stages): the envelopes' data-key cipher
     envelope_key_ttl_s: int = 300  # a data key is reused, and a decrypted one cached, this long
+    login_max_failures: int = 5  # R-SEC-04: failed logins of one user in the window that lock it
+    login_failure_window_s: int = 900  # R-SEC-04: the fixed window failures are counted in (15 min)
+    login_lock_s: int = 900  # R-SEC-04: how long a locked user stays locked (15 min)
+    login_ip_max_failures: int = 30  # R-SEC-04: failed logins from one address in the window, then 429
+    mfa_required: bool = True  # R-SEC-06: user-pool logins need a TOTP code (MFA_REQUIRED=0 turns it off)
+    oidc_mfa_acr: tuple[str, ...] = ()  # R-SEC-07: `acr` values that show MFA at the OIDC provider
+    totp_single_use: bool = True  # R-SEC-06: a TOTP code logs in once (local/test stages: off, demo logins repeat)
 
     @property
     def personal_data_key(self) -> str:
@@ -139,6 +146,14 @@ class Settings:
             pii_kms_key_id=env("PII_KMS_KEY_ID"),
             envelope_algorithm=env("ENVELOPE_ALGORITHM") or "AES-256-GCM",
             envelope_key_ttl_s=max(1, int(env("ENVELOPE_KEY_TTL_S", "300") or 300)),
+            login_max_failures=max(1, int(env("LOGIN_MAX_FAILURES", "5") or 5)),
+            login_failure_window_s=max(60, int(env("LOGIN_FAILURE_WINDOW_S", "900") or 900)),
+            login_lock_s=max(60, int(env("LOGIN_LOCK_S", "900") or 900)),
+            login_ip_max_failures=max(1, int(env("LOGIN_IP_MAX_FAILURES", "30") or 30)),
+            mfa_required=env("MFA_REQUIRED", "1").lower() not in ("0", "false", "no"),
+            oidc_mfa_acr=tuple(a.strip() for a in env("OIDC_MFA_ACR").split(",") if a.strip()),
+            totp_single_use=env("TOTP_SINGLE_USE", "0" if stage in ("local", "test") else "1").lower()
+            not in ("0", "false", "no"),
         )
 
 
