@@ -596,6 +596,8 @@ const enUS: MessageSchema = {
     saved: 'Saved user "{name}"',
     taken: 'Username {username} already exists',
     noRole: 'No role',
+    mfaReset: 'Reset authenticator',
+    mfaResetConfirm: '"{name}" will be signed out and must add an authenticator again at the next sign-in. Reset?',
   },
   calendar: {
     title: 'Working calendar',

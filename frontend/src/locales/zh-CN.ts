@@ -599,6 +599,8 @@ const zhCN = {
     saved: '已保存用户“{name}”',
     taken: '用户名 {username} 已存在',
     noRole: '未分配角色',
+    mfaReset: '重置验证器',
+    mfaResetConfirm: '重置后“{name}”当前的登录将失效，下次登录须重新绑定身份验证器，确定重置？',
   },
   calendar: {
     title: '工作日历',
