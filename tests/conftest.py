@@ -85,12 +85,12 @@ def seeded(deps: Any, outputs: dict[str, str]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def tokens(seeded: dict[str, Any], outputs: dict[str, str]) -> dict[str, str]:
-    """A real ID token (signed by the user pool) per demo user (issued by the pool directly: the app's login and
-    its TOTP step are tested in tests/api/test_rsec_0*.py)."""
+def tokens(seeded: dict[str, Any], outputs: dict[str, str], deps: Any) -> dict[str, str]:
+    """A real ID token (signed by the user pool) per demo user, admitted as after its TOTP step (the app's login
+    and that step are tested in tests/api/test_rsec_0*.py)."""
     from infra import deploy
 
-    return {u: deploy.login(outputs, u, PASSWORD)["IdToken"] for u in USERS}
+    return {u: deploy.login(outputs, u, PASSWORD, admit_into=deps)["IdToken"] for u in USERS}
 
 
 @pytest.fixture(scope="session")

@@ -65,7 +65,9 @@ def mfa() -> dict[str, Any]:
     body = json_body(bp)
     deps, at, ip = adapters(), now(), _ip()
     tokens, username = identity.finish_second_step(deps, body.get("session"), body.get("code"), ip, at)  # type: ignore[arg-type]
-    actor = actor_from_claims(verifier().verify(tokens["id_token"]))
+    claims = verifier().verify(tokens["id_token"])
+    actor = actor_from_claims(claims)
+    identity.admit(deps, actor.user_id, claims, at)
     identity.login_succeeded(deps, actor, username, ip, at, "totp")
     return dict(tokens, user=_user(actor))
 

@@ -99,18 +99,39 @@ def clear_failures(deps: Adapters, username: str, now: datetime) -> None:
 
 
 def revoke(deps: Adapters, user_id: str, now: datetime) -> None:
-    """Every token of the user issued up to now stops working at its next request."""
+    """Every token of the user issued up to now stops working at its next request (the admitted ones too)."""
     deps.directory.put_item(f"AUTH#{user_id}", "session", {"revoked_before": now.timestamp(), "at": now.isoformat()})
 
 
+def admit(deps: Adapters, user_id: str, claims: dict[str, Any], now: datetime) -> None:
+    """Record a user-pool ID token handed out after its TOTP step (R-SEC-06): only admitted tokens (by `jti`)
+    are accepted, so a token fetched from the pool directly, without the second factor, is not. The list is
+    pruned of expired tokens at every login."""
+    key = f"AUTH#{user_id}"
+    item = deps.directory.get_item(key, "session") or {}
+    ts = now.timestamp()
+    admitted = {j: exp for j, exp in (item.get("admitted") or {}).items() if float(exp) > ts}
+    admitted[str(claims.get("jti"))] = float(claims.get("exp") or ts + 3600)
+    deps.directory.put_item(key, "session", dict(item, admitted=admitted))
+
+
+def _pool_token(claims: dict[str, Any]) -> bool:
+    return "cognito:username" in claims
+
+
 def check_session(deps: Adapters, user_id: str, claims: dict[str, Any]) -> None:
-    """401 when the token was issued at or before the user's revocation stamp (disable, role change, logout)."""
-    stamp = deps.directory.get_item(f"AUTH#{user_id}", "session")
-    if not stamp:
-        return
+    """401 when the token was issued at or before the user's revocation stamp (disable, role change, logout),
+    or is a user-pool token that did not pass the TOTP step of `/auth/mfa` (R-SEC-06)."""
+    stamp = deps.directory.get_item(f"AUTH#{user_id}", "session") or {}
     issued = claims.get("iat") or claims.get("auth_time") or 0
-    if float(issued) <= float(stamp.get("revoked_before", 0)):
+    if "revoked_before" in stamp and float(issued) <= float(stamp["revoked_before"]):
         raise Unauthenticated("登录已失效，请重新登录", reason="revoked")
+    if (
+        deps.settings.mfa_required
+        and _pool_token(claims)
+        and str(claims.get("jti")) not in (stamp.get("admitted") or {})
+    ):
+        raise Unauthenticated("未完成动态验证码验证，请重新登录", reason="mfa")
 
 
 def logout(deps: Adapters, actor: Actor, ip: str, now: datetime) -> None:

@@ -75,3 +75,11 @@ def test_r_sec_06_an_admin_resets_a_user_s_authenticator_and_it_is_recorded(api:
     entries = security_log(deps, "admin1", "mfa_reset")
     assert entries and entries[-1]["target"] == person
     assert _password(api, person)["challenge"] == "TOTP_SETUP"
+
+
+def test_r_sec_06_a_token_fetched_from_the_pool_without_the_totp_step_is_refused(
+    api: Any, outputs: dict[str, str], person: str
+) -> None:
+    direct = deploy.login(outputs, person, PASSWORD)["IdToken"]  # InitiateAuth at the pool, no second factor
+    resp = api.client.http.get("/me", headers={"Authorization": f"Bearer {direct}"})
+    assert resp.status_code == 401 and b'"mfa"' in resp.body
