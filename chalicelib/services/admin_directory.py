@@ -198,7 +198,7 @@ def update_user(deps: Adapters, actor: Actor, username: str, body: Mapping[str, 
     move = (role_groups, str(role)) if role and role_groups != [role] else None
     userpool.update_user(*_pool(deps), username, attributes=attributes, remove_attributes=remove, groups=move)
     if move or remove or (unit_id and unit_id != current["unit_id"]):
-        identity.revoke(deps, username, deps.clock())  # R-SEC-05: the old role's tokens stop at once
+        identity.revoke(deps, current["username"], deps.clock())  # R-SEC-05: the old role's tokens stop at once
     return get_user(deps, actor, username)
 
 
@@ -212,9 +212,10 @@ def set_enabled(deps: Adapters, actor: Actor, username: str, enabled: bool) -> d
     if not enabled and _is_self(actor, username):
         raise Forbidden("不能停用自己的账号")
     userpool.set_enabled(*_pool(deps), _known_name(username), enabled)
+    user = get_user(deps, actor, username)
     if not enabled:
-        identity.revoke(deps, username, deps.clock())  # R-SEC-05: the disabled user's tokens stop at once
-    return get_user(deps, actor, username)
+        identity.revoke(deps, user["username"], deps.clock())  # R-SEC-05: the disabled user's tokens stop at once
+    return user
 
 
 def reset_mfa(deps: Adapters, actor: Actor, username: str) -> dict[str, Any]:
