@@ -325,7 +325,7 @@ def _valid_bodies(plausible: dict[str, list[str]]) -> dict[tuple[str, str], dict
                 "head_id": "leader1",
                 "report_due": "mon 10:00",
             },
-            ("/auth/login", "POST"): {"username": "op1", "password": "not-the-password"},
+            ("/auth/login", "POST"): {"username": "propx-nobody", "password": "not-the-password"},
             ("/admin/units", "POST"): {"id": "UPX1", **unit},
             ("/admin/units/{unit_id}", "PUT"): unit,
             ("/admin/users", "POST"): {
