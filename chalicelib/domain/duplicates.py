@@ -1,7 +1,8 @@
 """Duplicate requests (重复诉求, R-12345-18): how alike two tickets are, and the index keys that find them.
 
-Pure: no storage, no clock. jieba (segmentation) and datasketch (MinHash) are imported inside the
-functions that use them (a cold start loads neither, tests/unit/test_cold_import.py).
+Pure: no storage, no clock. jieba (segmentation) is imported inside the functions that use it (a cold start
+does not load it, tests/unit/test_cold_import.py); the MinHash is a few lines of stdlib (`minhash`), so the
+deployment package carries no numpy or scipy (Lambda's 250 MB limit, docs/deploy.md).
 
 Signals of a pair (`score`):
 - text: the Jaccard similarity of the jieba words of title + content (stop words and one-character
@@ -273,18 +274,35 @@ def score(a: Doc, b: Doc) -> Score:
     return Score(round(max(0.0, min(value, 1.0)), 4), text, caller, place)
 
 
+_PRIME = (1 << 61) - 1  # a Mersenne prime: h(x) = (a·x + b) mod p is a universal family over 61-bit values
+
+
+@lru_cache(maxsize=4)
+def _permutations(count: int, seed: int) -> tuple[tuple[int, int], ...]:
+    """`count` (a, b) pairs of the hash family, the same in every process (derived from the seed, not random)."""
+    out = []
+    for i in range(count):
+        digest = hashlib.blake2b(f"minhash:{seed}:{i}".encode(), digest_size=16).digest()
+        a = int.from_bytes(digest[:8], "big") % (_PRIME - 1) + 1
+        b = int.from_bytes(digest[8:], "big") % _PRIME
+        out.append((a, b))
+    return tuple(out)
+
+
+def minhash(shingles: Iterable[str], num_perm: int = NUM_PERM, seed: int = 18) -> list[int]:
+    """The MinHash signature of a set: per permutation, the least hash of its members. Two sets agree on one
+    value with probability equal to their Jaccard similarity."""
+    base = [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") for s in shingles]
+    if not base:
+        return []
+    return [min((a * x + b) % _PRIME for x in base) for a, b in _permutations(num_perm, seed)]
+
+
 def band_keys(doc: Doc) -> list[str]:
     """LSH keys of a document: `{band}:{hash of the band's MinHash rows}`, one per band (none for no text)."""
-    from datasketch import MinHash  # lazily: numpy comes with it
-
-    shingles = doc.shingles
-    if not shingles:
-        return []
-    minhash = MinHash(num_perm=NUM_PERM, seed=18)
-    minhash.update_batch([s.encode() for s in sorted(shingles)])
-    values = [int(v) for v in minhash.hashvalues]
+    values = minhash(sorted(doc.shingles))
     keys = []
-    for band in range(BANDS):
+    for band in range(BANDS if values else 0):
         rows = values[band * ROWS : (band + 1) * ROWS]
         digest = hashlib.blake2b(",".join(map(str, rows)).encode(), digest_size=8).hexdigest()
         keys.append(f"{band:02d}:{digest}")
