@@ -133,6 +133,13 @@ const enUS: MessageSchema = {
     countMore: '{n}+',
     openTasks: 'Open follow-up calls: {n}',
     warnings: 'Warnings',
+    confirm: 'Confirm',
+    confirmed: 'Confirmed {id}',
+    confirmedCount: '{n} confirmed',
+    allConfirmed: 'Every ticket of this group is confirmed',
+    overdue: '{n} overdue',
+    viewAll: 'View all',
+    viewAllStatus: 'View all: {status}',
   },
   confirmations: {
     new: 'New tickets',

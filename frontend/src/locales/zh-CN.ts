@@ -136,6 +136,13 @@ const zhCN = {
     countMore: '{n}+ 件',
     openTasks: '待办电话跟进：{n} 件',
     warnings: '提醒',
+    confirm: '确认',
+    confirmed: '已确认 {id}',
+    confirmedCount: '已确认 {n} 件',
+    allConfirmed: '本组工单均已确认',
+    overdue: '逾期 {n} 件',
+    viewAll: '查看全部',
+    viewAllStatus: '查看全部：{status}',
   },
   confirmations: {
     new: '新工单',
