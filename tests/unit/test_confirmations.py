@@ -90,8 +90,8 @@ def test_r12345_13_confirming_names_the_field_in_chinese_and_changes_nothing(wor
     assert "无需确认" in wrong.value.fields["group"]
     with pytest.raises(NotFound):
         confirmations.confirm(world, OP1, {"group": "new", "ticket_id": "T20261130-99999"}, NOW)
+    svc.act(world, OP1, tid, "dispatch", {"unit_id": "U002", "call": CALL}, NOW)
     with pytest.raises(NotFound):  # another unit's ticket is not known to it
-        svc.act(world, OP1, tid, "dispatch", {"unit_id": "U002", "call": CALL}, NOW)
         confirmations.confirm(world, UH1, {"group": "to_sign", "ticket_id": tid}, NOW)
     assert world.directory.get_item("CONFIRM#op1", "open") is None
 
