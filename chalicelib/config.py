@@ -71,6 +71,7 @@ class Settings:
     mfa_required: bool = True  # R-SEC-06: user-pool logins need a TOTP code (MFA_REQUIRED=0 turns it off)
     oidc_mfa_acr: tuple[str, ...] = ()  # R-SEC-07: `acr` values that show MFA at the OIDC provider
     totp_single_use: bool = True  # R-SEC-06: a TOTP code logs in once (local/test stages: off, demo logins repeat)
+    duty_fallback_phone: str = ""  # R-12345-12: the office's main number when no one is on duty (CONFIG overrides)
 
     @property
     def personal_data_key(self) -> str:
@@ -158,6 +159,7 @@ class Settings:
             oidc_mfa_acr=tuple(a.strip() for a in env("OIDC_MFA_ACR").split(",") if a.strip()),
             totp_single_use=env("TOTP_SINGLE_USE", "0" if stage in ("local", "test") else "1").lower()
             not in ("0", "false", "no"),
+            duty_fallback_phone=env("DUTY_FALLBACK_PHONE"),
         )
 
 
