@@ -23,11 +23,11 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain.errors import BadRequest, RateLimited, Unauthenticated, ValidationError
+from chalicelib.domain.errors import BadRequest, Conflict, RateLimited, Unauthenticated, ValidationError
 from chalicelib.domain.model import Actor, Role
 from chalicelib.integrations import crypto
 from chalicelib.services import privacy
-from chalicelib.storage.table import Absent, Item
+from chalicelib.storage.table import Absent, Equals, Item
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -103,16 +103,23 @@ def revoke(deps: Adapters, user_id: str, now: datetime) -> None:
     deps.directory.put_item(f"AUTH#{user_id}", "session", {"revoked_before": now.timestamp(), "at": now.isoformat()})
 
 
+ADMIT_ATTEMPTS = 8
+
+
 def admit(deps: Adapters, user_id: str, claims: dict[str, Any], now: datetime) -> None:
     """Record a user-pool ID token handed out after its TOTP step (R-SEC-06): only admitted tokens (by `jti`)
     are accepted, so a token fetched from the pool directly, without the second factor, is not. The list is
-    pruned of expired tokens at every login."""
-    key = f"AUTH#{user_id}"
-    item = deps.directory.get_item(key, "session") or {}
-    ts = now.timestamp()
-    admitted = {j: exp for j, exp in (item.get("admitted") or {}).items() if float(exp) > ts}
-    admitted[str(claims.get("jti"))] = float(claims.get("exp") or ts + 3600)
-    deps.directory.put_item(key, "session", dict(item, admitted=admitted))
+    pruned of expired tokens at every login; two logins of one user at once both stay admitted."""
+    key, ts = f"AUTH#{user_id}", now.timestamp()
+    for _ in range(ADMIT_ATTEMPTS):  # logins of one user at once: each write is conditional on what it read
+        stored = deps.table.get(key, "session")
+        item = stored.data if stored else {}
+        admitted = {j: exp for j, exp in (item.get("admitted") or {}).items() if float(exp) > ts}
+        admitted[str(claims.get("jti"))] = float(claims.get("exp") or ts + 3600)
+        cond = Absent() if stored is None else Equals("data", item)
+        if deps.table.put(Item(key, "session", dict(item, admitted=admitted)), cond):
+            return
+    raise Conflict("同时登录的请求过多，请重新登录", user_id=user_id)
 
 
 def _pool_token(claims: dict[str, Any]) -> bool:

@@ -314,6 +314,7 @@ const enUS: MessageSchema = {
     openSaved: 'Open the ticket to dispatch again',
     historyTitle: 'Earlier tickets of this number ({n}, newest first)',
     historyNone: 'No earlier tickets of this number',
+    historyHint: 'Leave the number field to see the earlier tickets of this number',
   },
   action: {
     decideHint: 'Decide within 15 days of receipt; not accepting or referring produces the notice the reporter gets',

@@ -317,6 +317,7 @@ const zhCN = {
     openSaved: '打开工单重新派单',
     historyTitle: '该号码的历史工单（{n} 件，最新在前）',
     historyNone: '该号码没有历史工单',
+    historyHint: '填写来电号码后，离开该栏即显示该号码的历史工单',
   },
   action: {
     decideHint: '受理决定须在收到举报后 15 日内作出；不予受理或移送时，系统生成告知举报人的通知',
