@@ -312,7 +312,7 @@ const zhCN = {
     submitDispatch: '保存并派单',
     dispatched: '工单 {id} 已保存并派单',
     dispatchSection: '派单（保存并派单时填写）',
-    unitHint: '输入单位名称，回车选中',
+    unitHint: '输入名称，回车选中',
     savedNotDispatched: '工单 {id} 已保存，但派单未成功',
     openSaved: '打开工单重新派单',
     historyTitle: '该号码的历史工单（{n} 件，最新在前）',
