@@ -13,7 +13,8 @@ box each), each clipped by the ancestors that hide their overflow, and reports
 The signed-in layout scrolls inside `el-main`; for the check the page is laid out at full height (the
 `EXPAND_CSS` below), so everything below the fold is checked too and the screenshot shows the whole page:
 `tests/e2e/artifacts/layout/{role}-{page}-{width}x{height}-{locale}.png`. Console errors fail the test (the
-`ui` fixture). Run alone: `make frontend && .venv/bin/python -m pytest -q -p no:cacheprovider
+`ui` fixture). `test_the_check_finds_overlaps_cut_offs_and_spills` runs the snippet on a page built to fail
+it, so the check is known to catch each kind of fault. Run alone: `make frontend && .venv/bin/python -m pytest -q -p no:cacheprovider
 tests/e2e/test_spa_layout.py`.
 """
 
@@ -173,7 +174,7 @@ LAYOUT_JS = r"""
   };
   for (const it of items) {
     if (it.r > vw + 1 && !it.scroller) {
-      once(it.node, `cut off at the right edge (${Math.round(it.r)} > ${vw}px): ${describe(it.node)}`);
+      once(it.atom || it.node, `cut off at the right edge (${Math.round(it.r)} > ${vw}px): ${describe(it.node)}`);
       continue;
     }
     if (it.node.nodeType !== 3) continue;
@@ -217,7 +218,7 @@ LAYOUT_JS = r"""
   // overlaps: sweep by top edge
   items.sort((a, b) => a.t - b.t);
   const nested = (a, b) => {
-    if (a.atom && a.atom === b.atom) return true;
+    if (a.node === b.node || (a.atom && a.atom === b.atom)) return true;
     if (a.node.nodeType === 1 && a.node.contains(b.node)) return true;
     if (b.node.nodeType === 1 && b.node.contains(a.node)) return true;
     return false;
@@ -362,6 +363,7 @@ def _opened(verb: str) -> Callable[[Any], None]:
 
 def test_layout_operator_pages(ui: Any, tickets: dict[str, str]) -> None:
     op = Layout(ui, "op1", "operator")
+    op.page("home", "/home")
     op.page("inbox", "/tickets")
     op.page("ticket", f"/tickets/{tickets['received']}")
     op.page("intake", "/tickets/new")
@@ -369,6 +371,7 @@ def test_layout_operator_pages(ui: Any, tickets: dict[str, str]) -> None:
     op.page("callback", f"/tickets/{tickets['reviewed']}", ready=_opened("callback"))
     op.page("env-inbox", "/env-inbox")
     op.page("env-ticket", f"/tickets/{tickets['report']}")
+    op.page("units", "/units")
     op.assert_clean()
 
 
@@ -387,9 +390,10 @@ def test_layout_leader_approvals_and_office_work(ui: Any, tickets: dict[str, str
     leader.assert_clean()
 
 
-def test_layout_analyst_statistics(ui: Any) -> None:
+def test_layout_analyst_statistics_and_archive(ui: Any) -> None:
     analyst = Layout(ui, "analyst", "analyst")
     analyst.page("stats", "/stats")
+    analyst.page("archive", "/archive")
     analyst.assert_clean()
 
 
@@ -400,6 +404,48 @@ def test_layout_admin_pages(ui: Any) -> None:
         ("units", "/admin/units"),
         ("calendar", "/admin/calendar"),
         ("duty", "/admin/duty"),
+        ("partners", "/admin/partners"),
+        ("templates", "/templates"),
     ):
         admin.page(name, path)
     admin.assert_clean()
+
+
+# --------------------------------------------------------------------------- the check itself can fail
+
+FAULTY_PAGE = """
+<html><body style="margin:0;font:14px sans-serif">
+  <div style="position:relative;height:60px">
+    <label style="position:absolute;left:10px;top:10px">Unit told the caller</label>
+    <label style="position:absolute;left:60px;top:14px">Satisfaction</label>
+  </div>
+  <div style="width:80px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap">A long English label cut</div>
+  <div style="width:80px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap" title="read on hover">Long but
+    titled label</div>
+  <div style="height:20px;line-height:20px;width:90px">Two lines of a label that spill</div>
+  <div style="margin-top:40px"><button style="margin-left:1320px;white-space:nowrap">Beyond the edge</button></div>
+  <div style="overflow-x:auto;width:300px"><div style="width:2000px"><button>Wide table, scrolls</button>
+    <button style="margin-left:1400px">reachable by scrolling</button></div></div>
+  <div style="border:1px solid"><span>Title</span> <button>Nested button is no overlap</button></div>
+</body></html>
+"""
+
+
+def test_the_check_finds_overlaps_cut_offs_and_spills(browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        page.set_content(FAULTY_PAGE)
+        problems = page.evaluate(LAYOUT_JS, TOLERANCE_PX)["problems"]
+    finally:
+        context.close()
+    text = "\n".join(problems)
+    assert any(p.startswith("overlap") and "Unit told the caller" in p and "Satisfaction" in p for p in problems), text
+    assert any("cut off sideways" in p and "A long English label" in p for p in problems), text
+    assert any("spills out" in p and "Two lines of a label" in p for p in problems), text
+    assert any("right edge" in p and "Beyond the edge" in p for p in problems), text
+    assert "sideways (" in text, text  # the page itself scrolls sideways
+    assert "titled label" not in text, text
+    assert "reachable by scrolling" not in text, text
+    assert "Nested button" not in text, text
+    assert len(problems) == 5, text
