@@ -7,7 +7,8 @@ box each), each clipped by the ancestors that hide their overflow, and reports
 - two items that overlap (more than `TOLERANCE_PX` both ways) unless one is inside the other (a widget's own
   text, a button in a card header is not an overlap — its text over the header's title is);
 - an item whose right edge is beyond the viewport, unless it sits in a horizontally scrolling container
-  (a wide table), and a page that scrolls sideways;
+  (a wide table), and a page that scrolls sideways; a button or link that only scrolling such a container
+  sideways brings into view (a row's action must be in sight);
 - text cut off by a box that hides its overflow (an ellipsis) without a `title` or tooltip to read it whole.
 
 The signed-in layout scrolls inside `el-main`; for the check the page is laid out at full height (the
@@ -56,8 +57,9 @@ LAYOUT_JS = r"""
   const ATOMS = [
     '.el-input', '.el-textarea', '.el-select', '.el-select-v2', '.el-date-editor', '.el-input-number',
     '.el-cascader', '.el-switch', '.el-radio', '.el-radio-button', '.el-checkbox', '.el-checkbox-button',
-    '.el-button', 'button', 'input', 'textarea', 'select', '.el-tag', '.el-pagination', '.el-upload',
+    '.el-button', 'button', 'input', 'textarea', 'select', '.el-tag', '.el-pagination', '.el-upload', 'a[href]',
   ].join(',');
+  const ACTIONS = 'button, .el-button, a[href]';
   // Scrolling containers where content beyond the right edge is reachable on purpose.
   const SCROLLERS_OK = (el) => !['HTML', 'BODY'].includes(el.tagName) && !el.classList.contains('el-main');
   const vw = document.documentElement.clientWidth;
@@ -130,6 +132,7 @@ LAYOUT_JS = r"""
   };
 
   const items = [];
+  const problems = [];
   const atomOf = (el) => {
     let top = null;
     for (let a = el; a && a !== root.parentElement; a = a.parentElement) if (a.matches && a.matches(ATOMS)) top = a;
@@ -141,6 +144,13 @@ LAYOUT_JS = r"""
     const r = el.getBoundingClientRect();
     if (r.width < 1 || r.height < 1) continue;
     const c = clip(el, r);
+    if (c.scroller && el.matches(ACTIONS)) {
+      // a button or link of a table row that only scrolling sideways brings into view
+      const sr = c.scroller.getBoundingClientRect();
+      if (r.right > sr.right + 1 || r.left < sr.left - 1) {
+        problems.push(`action reachable only by scrolling sideways: ${describe(el)}`);
+      }
+    }
     if (c.r - c.l < 1 || c.b - c.t < 1) continue;
     items.push({ node: el, atom: el, raw: r, ...c });
   }
@@ -163,7 +173,6 @@ LAYOUT_JS = r"""
     }
   }
 
-  const problems = [];
   // cut off: beyond the viewport, an ellipsis nobody can read whole, text spilling out of its box
   const seen = new Set();
   const once = (node, msg) => { if (!seen.has(node)) { seen.add(node); problems.push(msg); } };
@@ -446,6 +455,7 @@ def test_the_check_finds_overlaps_cut_offs_and_spills(browser: Any) -> None:
     assert any("right edge" in p and "Beyond the edge" in p for p in problems), text
     assert "sideways (" in text, text  # the page itself scrolls sideways
     assert "titled label" not in text, text
-    assert "reachable by scrolling" not in text, text
+    assert any("only by scrolling sideways" in p and "reachable by scrolling" in p for p in problems), text
+    assert "Wide table, scrolls" not in text, text  # in the scroller's view
     assert "Nested button" not in text, text
-    assert len(problems) == 5, text
+    assert len(problems) == 6, text
