@@ -346,6 +346,20 @@ def tickets(local_stack: LocalStack) -> dict[str, str]:
         "caller": {"name": "李四", "phone": "13900002222"},
     }
     report = str(api.call("POST", "/tickets", "op1", env)["id"])
+    # office work the leader's pages list: a request to approve, an action item, a notice to a unit
+    soon = (datetime.now(SHANGHAI) + timedelta(days=7)).date().isoformat()
+    api.call(
+        "POST", "/work/approvals", "op1", {"kind": "leave", "title": f"事假一天 布局 {stamp}", "approver_id": "leader"}
+    )
+    action = {"title": f"核对本月回访录音 布局 {stamp}", "owner_id": "op1", "deadline": soon, "meeting": "周例会"}
+    api.call("POST", "/work/actions", "leader", action)
+    notice = {
+        "title": f"报送本月噪声投诉情况 布局 {stamp}",
+        "body": "请于期限前报送。",
+        "unit_ids": ["U001"],
+        "deadline": soon,
+    }
+    api.call("POST", "/work/notices", "leader", notice)
     return {
         "received": received,
         "handling": handling,
@@ -386,7 +400,9 @@ def test_layout_operator_pages(ui: Any, tickets: dict[str, str]) -> None:
 
 def test_layout_unit_handler_reply(ui: Any, tickets: dict[str, str]) -> None:
     uh = Layout(ui, "uh1", "unit")
+    uh.page("home", "/home")
     uh.page("inbox", "/unit-tickets")
+    uh.page("notices", "/work/notices")
     uh.page("reply", f"/tickets/{tickets['handling']}", ready=_opened("reply"))
     uh.assert_clean()
 
