@@ -389,6 +389,7 @@ def test_layout_operator_pages(ui: Any, tickets: dict[str, str]) -> None:
     op.page("home", "/home")
     op.page("inbox", "/tickets")
     op.page("ticket", f"/tickets/{tickets['received']}")
+    op.page("dispatch", f"/tickets/{tickets['received']}", ready=_opened("dispatch"))
     op.page("intake", "/tickets/new")
     op.page("review", f"/tickets/{tickets['replied']}", ready=_opened("review"))
     op.page("callback", f"/tickets/{tickets['reviewed']}", ready=_opened("callback"))
@@ -404,6 +405,7 @@ def test_layout_unit_handler_reply(ui: Any, tickets: dict[str, str]) -> None:
     uh.page("inbox", "/unit-tickets")
     uh.page("notices", "/work/notices")
     uh.page("reply", f"/tickets/{tickets['handling']}", ready=_opened("reply"))
+    uh.page("extension", f"/tickets/{tickets['handling']}", ready=_opened("request-extension"))
     uh.assert_clean()
 
 
