@@ -9,14 +9,16 @@ box each), each clipped by the ancestors that hide their overflow, and reports
 - an item whose right edge is beyond the viewport, unless it sits in a horizontally scrolling container
   (a wide table), and a page that scrolls sideways; a button or link that only scrolling such a container
   sideways brings into view (a row's action must be in sight);
-- text cut off by a box that hides its overflow (an ellipsis) without a `title` or tooltip to read it whole.
+- text cut off by a box that hides its overflow (an ellipsis) without a `title` or tooltip to read it whole,
+  a placeholder longer than its input, text spilling out of its own box (a label's second line over the
+  row below).
 
 The signed-in layout scrolls inside `el-main`; for the check the page is laid out at full height (the
 `EXPAND_CSS` below), so everything below the fold is checked too and the screenshot shows the whole page:
 `tests/e2e/artifacts/layout/{role}-{page}-{width}x{height}-{locale}.png`. Console errors fail the test (the
 `ui` fixture). `test_the_check_finds_overlaps_cut_offs_and_spills` runs the snippet on a page built to fail
-it, so the check is known to catch each kind of fault. Run alone: `make frontend && .venv/bin/python -m pytest -q -p no:cacheprovider
-tests/e2e/test_spa_layout.py`.
+it, so the check is known to catch each kind of fault. Run alone:
+`make frontend && .venv/bin/python -m pytest -q -p no:cacheprovider tests/e2e/test_spa_layout.py`.
 """
 
 from __future__ import annotations
@@ -274,7 +276,7 @@ class Layout:
         expect(page.locator(".el-loading-mask:visible")).to_have_count(0)
         page.evaluate("document.fonts.ready.then(() => true)")
 
-    def check(self, name: str, locale: str, ready: Callable[[Any], None] | None = None) -> None:
+    def check(self, name: str, locale: str) -> None:
         """The current page at every size: measure, screenshot."""
         page = self.u.page
         page.add_style_tag(content=EXPAND_CSS)
@@ -282,8 +284,6 @@ class Layout:
             page.set_viewport_size({"width": width, "height": height})
             page.wait_for_timeout(250)  # resize observers (tables, charts) re-lay out
             self.settle()
-            if ready:
-                ready(page)
             result = page.evaluate(LAYOUT_JS, TOLERANCE_PX)
             tag = f"{self.role}-{name}-{width}x{height}-{locale}"
             page.screenshot(path=str(self.out / f"{tag}.png"), full_page=True)
@@ -291,14 +291,14 @@ class Layout:
             self.found += [f"{tag}: {p}" for p in result["problems"]]
 
     def page(self, name: str, path: str, ready: Callable[[Any], None] | None = None) -> None:
-        """`path` in both locales."""
+        """`path` in both locales; `ready` opens what the page should show (a dialog, a work pane)."""
         for locale in LOCALES:
             self.set_locale(locale)
             self.u.goto(path)
             self.settle()
             if ready:
                 ready(self.u.page)
-            self.check(name, locale, ready=None)
+            self.check(name, locale)
 
     def assert_clean(self) -> None:
         assert not self.found, f"{len(self.found)} layout problems:\n" + "\n".join(self.found)
@@ -309,7 +309,8 @@ class Layout:
 
 @pytest.fixture(scope="module")
 def tickets(local_stack: LocalStack) -> dict[str, str]:
-    """A received 12345 ticket, one in handling at U001, one with an extension asked, a 12369 report."""
+    """Tickets at each step the pages show (received, handling, extension asked, replied, reviewed), a 12369
+    report, and the office work a leader decides (a request to approve, an action item, a notice to U001)."""
     api = Api(local_stack)
     stamp = f"{datetime.now(UTC):%H%M%S}"
     body = {
