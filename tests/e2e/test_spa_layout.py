@@ -283,7 +283,7 @@ class Layout:
         for width, height in SIZES:
             page.set_viewport_size({"width": width, "height": height})
             page.wait_for_timeout(250)  # resize observers (tables, charts) re-lay out
-            self.settle()
+            expect(page.locator(".el-loading-mask:visible")).to_have_count(0)
             result = page.evaluate(LAYOUT_JS, TOLERANCE_PX)
             tag = f"{self.role}-{name}-{width}x{height}-{locale}"
             page.screenshot(path=str(self.out / f"{tag}.png"), full_page=True)
