@@ -97,6 +97,7 @@ def test_r12345_11_the_header_search_finds_a_ticket_from_any_page(ui: Any, local
     op.shot("list-header-search-bad-input")
 
     an = ui("analyst")
-    an.login("/env-inbox")
+    an.login("/tickets")
+    an.goto("/env-inbox")
     expect(an.page.get_by_test_id("env-search")).to_be_visible()
     expect(an.page.get_by_test_id("env-filter-unit")).to_be_visible()
