@@ -206,6 +206,8 @@ const enUS: MessageSchema = {
     colDue: 'Due',
     colRemaining: 'Remaining (clock time)',
     colFlags: 'Flags',
+    headerSearch: 'Find a ticket',
+    headerSearchPlaceholder: 'Ticket number, caller phone or keyword, then Enter',
   },
   queue: {
     title: 'Leader queue',

@@ -209,6 +209,8 @@ const zhCN = {
     colDue: '办理时限',
     colRemaining: '剩余时间（自然时间）',
     colFlags: '标记',
+    headerSearch: '查找工单',
+    headerSearchPlaceholder: '工单编号、来电号码或关键词，回车查找',
   },
   queue: {
     title: '领导待办',
