@@ -15,6 +15,7 @@ from chalicelib.api import (
     evidence,
     fallback,
     instructions,
+    limits_admin,
     me,
     open311,
     openapi,
@@ -56,6 +57,7 @@ for blueprint in (
     admin_directory.bp,
     work.bp,
     env_complaints.bp,
+    limits_admin.bp,
     fallback.bp,  # last: unknown routes and chalice's own errors in our shape
     # TicketEvents stream and schedules
     audit.bp,
