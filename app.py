@@ -14,6 +14,7 @@ from chalicelib.api import (
     env_complaints,
     evidence,
     fallback,
+    handover,
     instructions,
     limits_admin,
     me,
@@ -58,6 +59,7 @@ for blueprint in (
     work.bp,
     env_complaints.bp,
     limits_admin.bp,
+    handover.bp,
     fallback.bp,  # last: unknown routes and chalice's own errors in our shape
     # TicketEvents stream and schedules
     audit.bp,

@@ -185,6 +185,8 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "emergency_flagged": ("标记突发事件", "Flagged as emergency"),
         "emergency_escalated": ("报告值班领导（突发事件）", "Emergency escalated to the leader on duty"),
         "emergency_acknowledged": ("领导确认突发事件", "Emergency acknowledged"),
+        "handover_started": ("开始代办（负责人不在岗）", "Hand-over started (owner away)"),
+        "handover_ended": ("代办结束，交还负责人", "Hand-over ended, back to the owner"),
     },
     "field": {
         "within_12h": ("12小时内派单", "Within 12 h"),
@@ -269,6 +271,10 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "last_escalated_at": ("最近报告时间", "Last escalated at"),
         "by_keyword": ("关键词规则触发", "Set by keyword rule"),
         "acknowledge_note": ("确认意见", "Acknowledgement note"),
+        "handover_id": ("代办安排", "Hand-over"),
+        "from_id": ("负责人", "Owner"),
+        "to_id": ("代办人", "Delegate"),
+        "until": ("代办至", "Until"),
     },
     "alert_kind": {  # the deadline alert a sweep event answers (domain/sweep.EVENT_OF, domain/emergency.KIND)
         "dispatch_warning": ("派单即将超时（12小时内）", "Dispatch due within 2 hours"),
@@ -414,6 +420,17 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "pending": ("待上传", "Awaiting upload"),
         "stored": ("已存档", "Stored"),
     },
+    "handover_status": {  # R-12345-03 hand-over (domain/handover.py)
+        "requested": ("待领导审批", "Awaiting the leader"),
+        "approved": ("已批准，待开始", "Approved, not started"),
+        "active": ("代办中", "Active"),
+        "ended": ("已结束", "Ended"),
+        "rejected": ("未批准", "Rejected"),
+    },
+    "limit_unit": {  # handling time limits (domain/limits.py)
+        "working_days": ("工作日", "working days"),
+        "calendar_days": ("自然日（受理后）", "calendar days after acceptance"),
+    },
 }
 
 # the SPA's locale keys for each kind (frontend/src/locales/{zh-CN,en-US}.ts spread these in)
@@ -453,6 +470,8 @@ SPA_KEYS: Final[dict[str, str]] = {
     "evidence_type": "evidenceType",
     "evidence_group": "evidenceGroup",
     "evidence_status": "evidenceStatus",
+    "handover_status": "handoverStatus",
+    "limit_unit": "limitUnit",
 }
 SPA_EXPORT: Final[Path] = Path(__file__).resolve().parents[2] / "frontend" / "src" / "locales" / "catalogue.json"
 

@@ -106,6 +106,8 @@ class EventType(StrEnum):
     EMERGENCY_FLAGGED = "emergency_flagged"
     EMERGENCY_ESCALATED = "emergency_escalated"
     EMERGENCY_ACKNOWLEDGED = "emergency_acknowledged"
+    HANDOVER_STARTED = "handover_started"  # R-12345-03 hand-over (domain/handover.py)
+    HANDOVER_ENDED = "handover_ended"
 
 
 CHANNELS = frozenset({"phone", "web", "app", "wechat", "letter", "city"})
@@ -263,6 +265,7 @@ class Ticket:
     typical: Marking | None = None
     env: dict[str, Any] | None = None  # the 12369 report's own record (domain/env_complaints.py)
     emergency: dict[str, Any] | None = None  # domain/emergency.py: flagged, escalations, acknowledgement
+    delegate: dict[str, Any] | None = None  # domain/handover.py: who acts for the owner, until when (R-12345-03)
     alerts_done: frozenset[str] = frozenset()
     last_seq: int = 0
     version: int = 0

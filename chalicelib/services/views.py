@@ -34,6 +34,7 @@ def ticket_summary(t: Ticket) -> dict[str, Any]:
         flags={f: f in t.flags for f in FLAGS},
         emergency=bool(t.emergency),
         emergency_pending=emergency.pending(t),
+        delegate=t.delegate,  # R-12345-03 hand-over: {handover_id, user_id, from_id, until} while active
     )
     return out
 

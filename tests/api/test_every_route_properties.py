@@ -79,6 +79,7 @@ def users_for(path: str, method: str) -> list[str | None]:
         ("/tickets/{ticket_id}/evidence-downloads", ["admin1", "op1"]),
         ("/tickets/{ticket_id}/evidence", ["op1", "uh1"]),
         ("/emergencies", ["op1", "leader1"]),
+        ("/handovers", ["op1", "leader1"]),
         ("/tickets", ["op1"] if method == "POST" else ["op1", "analyst1", "leader1", "uh1"]),
         ("/reply-templates/{category}/check", ["uh1", "op1"]),
         ("/reply-templates", ["admin1"] if method == "PUT" else ["op1", "uh1"]),
@@ -493,7 +494,7 @@ def _global_partitions(deps: Any) -> list[str]:
     categories = ["consult", "help", "complaint", "report", "suggestion", "praise", "env-report"]
     now = datetime.now(SHANGHAI)
     months = {f"DUTY#{(now + timedelta(days=d)):%Y-%m}" for d in (-31, 0, 31)}
-    limits = ["LIMITS", "LIMITS#12345", "LIMITS#12369"]  # time-limit versions (domain/limits.py)
+    limits = ["LIMITS", "LIMITS#12345", "LIMITS#12369", "HANDOVER"]  # time-limit versions, hand-overs
     return [
         "TEMPLATE",
         "CONFIG",
