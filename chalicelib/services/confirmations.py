@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.model import Actor, Role, Ticket
 from chalicelib.domain.tickets import act_due
-from chalicelib.services import calendar_admin
+from chalicelib.services import calendar_admin, handover
 from chalicelib.services.views import ticket_summary
 from chalicelib.storage.tickets import WORK_QUEUES, matches
 
@@ -115,6 +115,8 @@ def confirmations(deps: Adapters, actor: Actor, now: datetime) -> dict[str, Any]
         out["warnings"] = calendar_admin.warnings(deps, now)  # "calendar for YEAR not confirmed"
     if actor.role == Role.OPERATOR:
         out["open_tasks"] = len(my_tasks(deps, actor))
+        # R-12345-03: tickets this operator acts on for an absent owner (an active hand-over), beside the five
+        out["delegated"] = [ticket_summary(t) for t in handover.delegated_to(deps, actor.user_id)]
     return out
 
 

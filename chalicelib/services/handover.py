@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access, handover, tickets
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.model import SYSTEM_ACTOR, Actor, Change, Role
+from chalicelib.domain.model import SYSTEM_ACTOR, Actor, Change, Role, Ticket
 from chalicelib.integrations import userpool
 from chalicelib.storage.table import Absent, Equals, Item, KeyRange
 
@@ -101,6 +101,16 @@ def decide(deps: Adapters, actor: Actor, handover_id: str, body: Mapping[str, An
         except Conflict:
             pass  # approved and still due: the next sweep finishes the start
     return after
+
+
+def delegated_to(deps: Adapters, user_id: str) -> list[Ticket]:
+    """Open tickets an operator acts on for an absent owner now (active hand-overs naming them as delegate)."""
+    ids = {tid for h in _all(deps) if h["status"] == handover.ACTIVE and h["to_id"] == user_id for tid in h["tickets"]}
+    found = deps.tickets.get_many(sorted(ids)) if ids else []
+    return sorted(
+        (t for t in found if t.is_open and access.delegate_id(t) == user_id),
+        key=lambda t: t.handle_due or t.received_at,
+    )
 
 
 # ---------------------------------------------------------------- start and end: the approval, the sweep

@@ -86,6 +86,9 @@ def test_r12345_03_handover_approved_by_a_leader_delegate_acts_as_owner_until_th
     t = api.get(f"/tickets/{replied}", user=DELEGATE).json
     assert t["delegate"]["user_id"] == DELEGATE and t["delegate"]["until"] == h["end"] and t["owner_id"] == OWNER
     assert "review" in t["allowed_actions"]
+    home = api.get("/me/confirmations", user=DELEGATE).json  # beside the five confirmations
+    assert {replied, returned} <= {i["id"] for i in home["delegated"]}
+    assert [g["key"] for g in home["groups"]][:1] == ["new"]
     transfers_before = (_figure(api, OWNER, "transfers"), _figure(api, DELEGATE, "transfers"))
     assert api.post(f"/tickets/{replied}/review", {"approve": True}, user=DELEGATE).status_code == 200
     body = {"unit_id": "U002", "call": CALL, "good_reason": True}

@@ -88,6 +88,7 @@ def test_r12345_03_handover_on_fakes_delegate_acts_until_the_sweep_ends_it(fake:
     assert active["status"] == "active" and active["tickets"] == [tid]
     t = fake.tickets.get(tid)
     assert t.owner_id == "op3" and access.permits(OP4, "review", t) and access.can_reveal(OP4, t)
+    assert [t.ticket_id for t in svc.delegated_to(fake, "op4")] == [tid] and svc.delegated_to(fake, "op3") == []
     # a start repeated (as after a failure before the hand-over was marked active): nothing doubled
     retry = dict(active, status="approved", tickets=[])
     fake.table.put(svc._item(retry))
@@ -99,6 +100,7 @@ def test_r12345_03_handover_on_fakes_delegate_acts_until_the_sweep_ends_it(fake:
     assert svc.sweep(fake, end)["handovers_ended"] == 0
     t = fake.tickets.get(tid)
     assert t.delegate is None and not access.permits(OP4, "review", t)
+    assert svc.delegated_to(fake, "op4") == []
     assert [e["type"] for e in fake.tickets.events(tid)].count("handover_ended") == 1
 
 

@@ -832,6 +832,7 @@ const enUS: MessageSchema = {
     decidedBy: '{by} · {at} {note}',
     fromTo: '{from} → {to}',
     range: '{start} – {end}',
+    homeTitle: 'Tickets I act on for an absent owner: {n}',
   },
   notFound: {
     title: 'Page not found',

@@ -835,6 +835,7 @@ const zhCN = {
     decidedBy: '{by} · {at} {note}',
     fromTo: '{from} → {to}',
     range: '{start} ~ {end}',
+    homeTitle: '代办工单（负责人不在岗，由我代办）：{n} 件',
   },
   notFound: {
     title: '页面不存在',
