@@ -69,7 +69,7 @@ def _figure(api: Any, owner: str, name: str) -> int:
 def test_r12345_03_handover_approved_by_a_leader_delegate_acts_as_owner_until_the_end(
     api: Any, deps: Any, clean: None
 ) -> None:
-    replied, returned = _replied(api), _returned(api)
+    replied, returned, third = _replied(api), _returned(api), _replied(api)
     assert api.post(f"/tickets/{replied}/review", {"approve": True}, user=DELEGATE).status_code == 403
     asked = _request(api)
     assert asked.status_code == 200, asked.json
@@ -91,6 +91,12 @@ def test_r12345_03_handover_approved_by_a_leader_delegate_acts_as_owner_until_th
     assert [g["key"] for g in home["groups"]][:1] == ["new"]
     transfers_before = (_figure(api, OWNER, "transfers"), _figure(api, DELEGATE, "transfers"))
     assert api.post(f"/tickets/{replied}/review", {"approve": True}, user=DELEGATE).status_code == 200
+    # the delegate calls the caller back (revealing the number like the owner) and submits
+    revealed = api.get(f"/tickets/{replied}?reveal=1&reason=callback", user=DELEGATE)
+    assert revealed.status_code == 200 and revealed.json["can_reveal"] and not revealed.json["caller_masked"]
+    callback = {"informed": True, "truthful": True, "misconduct": False, "satisfaction": "satisfied"}
+    assert api.post(f"/tickets/{replied}/callback", callback, user=DELEGATE).status_code == 200
+    assert api.post(f"/tickets/{replied}/submit", {}, user=DELEGATE).status_code == 200
     body = {"unit_id": "U002", "call": CALL, "good_reason": True}
     assert api.post(f"/tickets/{returned}/transfer", body, user=DELEGATE).status_code == 200
     # figures stay with the owner (docs/statistics.md, "Hand-over"); the events name who acted
@@ -108,12 +114,12 @@ def test_r12345_03_handover_approved_by_a_leader_delegate_acts_as_owner_until_th
     assert svc.sweep(deps, later)["handovers_ended"] >= 1
     assert svc.sweep(deps, later)["handovers_ended"] == 0
     assert api.get(f"/handovers/{h['id']}", user=OWNER).json["status"] == "ended"
-    back = api.get(f"/tickets/{replied}", user=OWNER).json
+    back = api.get(f"/tickets/{third}", user=OWNER).json
     assert back["delegate"] is None and back["owner_id"] == OWNER
-    body = {"informed": True, "truthful": True, "misconduct": False, "satisfaction": "satisfied"}
-    assert api.post(f"/tickets/{replied}/callback", body, user=DELEGATE).status_code == 403
-    assert api.post(f"/tickets/{replied}/callback", body, user=OWNER).status_code == 200
+    assert api.post(f"/tickets/{third}/review", {"approve": True}, user=DELEGATE).status_code == 403
+    assert api.post(f"/tickets/{third}/review", {"approve": True}, user=OWNER).status_code == 200
     assert [e["type"] for e in deps.tickets.events(replied)].count("handover_ended") == 1
+    assert api.get(f"/tickets/{replied}", user=OWNER).json["status"] == "submitted"
 
 
 def test_r12345_03_handover_start_repeated_never_loses_or_doubles_a_ticket(api: Any, deps: Any, clean: None) -> None:
