@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.documents import environment
+from chalicelib.documents.labels import label
 from chalicelib.domain import access, deadlines, inputs
 from chalicelib.domain.deadlines import Alert
 from chalicelib.domain.errors import InvalidTransition, ValidationError
@@ -169,7 +170,7 @@ Handler = Callable[[Ticket, Mapping[str, Any], Actor, datetime, Any], Result]
 def apply(ticket: Ticket, verb: str, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Any) -> Result:
     """Check the 12369 graph and inputs of one verb (role/scope are checked by `tickets.apply`)."""
     if verb not in FROM_STATES:
-        raise InvalidTransition(f"12369举报件不能执行 {verb}", verb=verb, status=ticket.status)
+        raise InvalidTransition(f"12369举报件不能「{label('verb', verb)}」", verb=verb, status=ticket.status)
     if verb == "request-extension" and ticket.status == S.HANDLING and _env(ticket).get("extension_approved"):
         ext = _env(ticket).get("extension") or {}
         raise InvalidTransition(
@@ -198,7 +199,7 @@ def _refusal(t: Ticket, verb: str) -> tuple[str, str]:
         return "该举报件已有未回复的督办", "supervision_open"
     if verb == "spot-check":
         return "该举报件未被抽中回访抽查，或抽查结果已记录", "not_sampled"
-    return f"举报件当前状态为 {t.status}，不能执行 {verb}", "state"
+    return f"举报件当前状态为「{label('env_status', t.status)}」，不能「{label('verb', verb)}」", "state"
 
 
 def notice(kind: str, t: Ticket, **params: Any) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.documents.labels import label
 from chalicelib.domain import access, deadlines, emergency, env_complaints, escalation, inputs, phones
 from chalicelib.domain.calendar import Deadline, WorkCalendar
 from chalicelib.domain.errors import InvalidTransition, ValidationError
@@ -395,21 +396,21 @@ def apply(ticket: Ticket, verb: str, body: Mapping[str, Any], actor: Actor, now:
     """
     if ticket.hotline == env_complaints.HOTLINE:  # the 12369 workflow (R-12369-01…08)
         if verb not in env_complaints.FROM_STATES:
-            raise InvalidTransition(f"12369举报件不能执行 {verb}", verb=verb, status=ticket.status)
+            raise InvalidTransition(f"12369举报件不能「{label('verb', verb)}」", verb=verb, status=ticket.status)
         access.ensure_view(actor, ticket)
         access.ensure_role_may(actor, verb)
         changes, event_type, data = env_complaints.apply(ticket, verb, body, actor, now, ctx)
         return Change(ticket, fits(ticket.with_changes(updated_at=now, **changes), body), event_type, data, now, actor)
     handler = _HANDLERS.get(verb)
     if handler is None:
-        raise InvalidTransition(f"未知操作 {verb}", verb=verb)
+        raise InvalidTransition("未知操作", verb=verb)
     access.ensure_view(actor, ticket)
     access.ensure_role_may(actor, verb)
     if verb == "submit" and ticket.status == S.REVIEWED and not state_allows(ticket, verb):
-        raise InvalidTransition("提交前须回访反映人并记录满意度（R-12345-05）", verb=verb, status=ticket.status)
+        raise InvalidTransition("提交前须回访反映人并记录满意度", verb=verb, status=ticket.status)
     if not state_allows(ticket, verb):
         raise InvalidTransition(
-            f"工单当前状态为 {ticket.status}，不能执行 {verb}",
+            f"工单当前状态为「{label('status', ticket.status)}」，不能「{label('verb', verb)}」",
             verb=verb,
             status=ticket.status,
             allowed_from=sorted(FROM_STATES[verb]),

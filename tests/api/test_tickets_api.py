@@ -150,7 +150,7 @@ def test_side_ways_return_transfer_extension_redo_city_reject_reassign(api: Any)
     assert t["status"] == "reviewed"
     act(api, tid, "submit", "op1")
     act(api, tid, "close", "op1")
-    t = act(api, tid, "reassign", "op2", {"reason": "市平台重新交办", "call": CALL})
+    t = act(api, tid, "reassign", "op1", {"reason": "市平台重新交办", "call": CALL})
     assert t["status"] == "handling" and t["owner_id"] == "op1"
     t = act(api, tid, "flag-difficult", "op1", {"reason": "多部门"})
     assert t["flags"]["difficult"] is True
