@@ -309,7 +309,7 @@ def make_two_versions(stack: Stack) -> str:
             resp = stack.call(
                 "POST",
                 f"/tickets/{tid}/reassign",
-                "op2",
+                "op1",
                 {"reason": "市平台重新交办", "call": {"to_name": "周海", "to_phone": "13957600001"}},
             )
             assert resp.status_code == 200, resp.text
