@@ -9,6 +9,7 @@ a user: a code missing here is shown as 「其他」/"Other", never as itself.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -295,6 +296,85 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "to_id": ("代办人", "Delegate"),
         "until": ("代办至", "Until"),
     },
+    "input": {  # request fields, named in validation errors (field_label; the SPA highlights the field)
+        "approver_id": ("审批人", "Approver"),
+        "body": ("请求内容", "Request body"),
+        "box": ("信箱", "Box"),
+        "code": ("查询码", "Code"),
+        "date": ("日期", "Date"),
+        "day": ("日期", "Day"),
+        "delegate_id": ("代办人", "Delegate"),
+        "deliverable": ("工作成果", "Deliverable"),
+        "deliverable_ref": ("成果编号", "Deliverable reference"),
+        "departments": ("科室", "Departments"),
+        "dept_id": ("科室", "Department"),
+        "entries": ("条目", "Entries"),
+        "file": ("文件", "File"),
+        "filename": ("文件名", "File name"),
+        "flag": ("标记", "Flag"),
+        "format": ("格式", "Format"),
+        "grace_hours": ("宽限小时数", "Grace hours"),
+        "group": ("确认分组", "Group"),
+        "holidays": ("节假日", "Holidays"),
+        "id": ("编号", "Number"),
+        "keyword": ("关键词", "Keyword"),
+        "leader_id": ("领导", "Leader"),
+        "leader_name": ("领导姓名", "Leader's name"),
+        "limit": ("每页条数", "Page size"),
+        "meeting": ("会议", "Meeting"),
+        "months": ("月份", "Months"),
+        "new_deadline": ("新期限", "New deadline"),
+        "number": ("工单编号", "Number"),
+        "office_hours": ("办公时间", "Office hours"),
+        "password": ("密码", "Password"),
+        "new_password": ("新密码", "New password"),
+        "temporary_password": ("临时密码", "Temporary password"),
+        "username": ("用户名", "User name"),
+        "email": ("邮箱", "Email"),
+        "phone": ("电话号码", "Phone"),
+        "plan": ("工作计划", "Plan"),
+        "post": ("值班岗位", "Duty post"),
+        "public_text": ("公开文本", "Public text"),
+        "rate": ("抽查比例", "Rate"),
+        "received_from": ("受理日期（起）", "Received from"),
+        "received_to": ("受理日期（止）", "Received to"),
+        "report_due": ("报送期限", "Report due"),
+        "result": ("办理结果", "Result"),
+        "roles": ("角色", "Roles"),
+        "role": ("角色", "Role"),
+        "scope": ("统计口径", "Scope"),
+        "size": ("大小", "Size"),
+        "ticket_id": ("工单编号", "Ticket number"),
+        "title": ("标题", "Title"),
+        "content": ("内容", "Content"),
+        "unit_ids": ("单位", "Units"),
+        "version": ("版本", "Version"),
+        "week": ("周次", "Week"),
+        "weights": ("权重", "Weights"),
+        "year": ("年份", "Year"),
+        "caller": ("来电人", "Caller"),
+        "name": ("姓名", "Name"),
+        "address": ("地址", "Address"),
+        "category": ("类别", "Category"),
+        "urgency": ("紧急程度", "Urgency"),
+        "page": ("页码", "Page"),
+        "effective_from": ("生效时间", "Effective from"),
+        "start": ("开始时间", "Start"),
+        "end": ("结束时间", "End"),
+        "days": ("天数", "Days"),
+        "url": ("地址（URL）", "URL"),
+        "q": ("搜索内容", "Search"),
+        "totp": ("动态验证码", "One-time code"),
+        "mfa_code": ("动态验证码", "One-time code"),
+        "id_card": ("身份证号", "ID card number"),
+        "employer": ("工作单位", "Employer"),
+        "confidential": ("保密", "Confidential"),
+        "description": ("描述", "Description"),
+        "callback_url": ("回调地址", "Callback URL"),
+        "partner_id": ("合作方", "Partner"),
+        "shift": ("班次", "Shift"),
+        "user_id": ("账号", "Account"),
+    },
     "alert_kind": {  # the deadline alert a sweep event answers (domain/sweep.EVENT_OF, domain/emergency.KIND)
         "dispatch_warning": ("派单即将超时（12小时内）", "Dispatch due within 2 hours"),
         "dispatch_overdue": ("派单超时（超过12小时）", "Dispatch overdue (12 hours)"),
@@ -510,6 +590,7 @@ SPA_KEYS: Final[dict[str, str]] = {
     "duplicate_reason": "duplicateReason",
     "handover_status": "handoverStatus",
     "limit_unit": "limitUnit",
+    "input": "inputField",
 }
 SPA_EXPORT: Final[Path] = Path(__file__).resolve().parents[2] / "frontend" / "src" / "locales" / "catalogue.json"
 
@@ -520,6 +601,31 @@ def label(kind: str, code: object, lang: Lang = "zh-CN") -> str:
     if entry is None:
         return UNKNOWN[lang]
     return entry[LANGS.index(lang)]
+
+
+def field_label(path: str, lang: Lang = "zh-CN") -> str | None:
+    """The name of a request field a validation error points at, each part by its name joined with " · "
+    (`caller.phone` → 来电人 · 电话号码, `co_calls[1].to_phone` → 电话通知协办单位（第2项） · 电话, `days.praise` →
+    天数 · 表扬); parts are looked up in the input names, the event-data names, then the categories. None when the
+    last named part has no name (the SPA then shows the reason alone, never the path)."""
+    i = LANGS.index(lang)
+    shown: list[str] = []
+    last_known = False
+    for part in _PATH_PART.findall(path):
+        if part.startswith("["):
+            if shown and last_known:
+                n = int(part[1:-1]) + 1
+                shown[-1] += f"（第{n}项）" if lang == "zh-CN" else f" (item {n})"
+            continue
+        entry = next((CATALOGUE[k][part] for k in _PATH_KINDS if part in CATALOGUE[k]), None)
+        last_known = entry is not None
+        if entry is not None:
+            shown.append(entry[i])
+    return " · ".join(shown) if shown and last_known else None
+
+
+_PATH_KINDS = ("input", "field", "category")
+_PATH_PART = re.compile(r"\[\d+\]|[A-Za-z_][A-Za-z0-9_]*")
 
 
 def table(kind: str, lang: Lang = "zh-CN") -> dict[str, str]:

@@ -72,6 +72,7 @@ const enUS: MessageSchema = {
   duplicateReason: labels.duplicateReason,
   handoverStatus: labels.handoverStatus,
   limitUnit: labels.limitUnit,
+  inputField: labels.inputField,
   evidence: {
     title: 'Evidence (recordings, photos, documents)',
     upload: 'Upload file',
@@ -449,6 +450,7 @@ const enUS: MessageSchema = {
       not_sampled: 'The report was not sampled for a spot check, or its result is recorded',
     },
     request_id: 'request id {id}',
+    item: ' (item {n})',
   },
   stats: {
     title: 'Statistics',

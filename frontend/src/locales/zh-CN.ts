@@ -75,6 +75,7 @@ const zhCN = {
   duplicateReason: labels.duplicateReason,
   handoverStatus: labels.handoverStatus,
   limitUnit: labels.limitUnit,
+  inputField: labels.inputField,
   evidence: {
     title: '证据材料（录音、照片、书面材料）',
     upload: '上传文件',
@@ -452,6 +453,7 @@ const zhCN = {
       not_sampled: '该举报件未被抽中回访抽查，或抽查结果已记录',
     },
     request_id: '请求编号 {id}',
+    item: '（第{n}项）',
   },
   stats: {
     title: '统计分析',
