@@ -20,6 +20,7 @@ from chalicelib.api import (
     openapi,
     partner,
     public,
+    security_log,
     stats,
     surface,
     system,
@@ -56,6 +57,7 @@ for blueprint in (
     admin_directory.bp,
     work.bp,
     env_complaints.bp,
+    security_log.bp,  # R-SEC-01: the auditor's security log
     fallback.bp,  # last: unknown routes and chalice's own errors in our shape
     # TicketEvents stream and schedules
     audit.bp,

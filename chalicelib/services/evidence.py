@@ -40,7 +40,12 @@ if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
 
 PENDING_TTL = timedelta(days=1)
-LOG_ROLES = (Role.OPERATOR, Role.LEADER, Role.ADMIN, Role.RECORDS)  # who reads the download log
+LOG_ROLES = (
+    Role.OPERATOR,
+    Role.LEADER,
+    Role.AUDITOR,
+    Role.RECORDS,
+)  # never admin (R-SEC-01)  # who reads the download log
 TICKET_ATTACH_ROLES = frozenset({Role.OPERATOR, Role.UNIT_HANDLER, Role.LEADER})
 
 

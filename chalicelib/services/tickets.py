@@ -159,8 +159,8 @@ def ensure_reveal(deps: Adapters, actor: Actor, ticket: Ticket, now: datetime, r
 def pii_views(
     deps: Adapters, actor: Actor, ticket_id: str, page: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """The access log of a ticket's personal data (admins only)."""
-    access.ensure_role(actor, Role.ADMIN)
+    """The access log of a ticket's personal data (auditors only: an administrator audits no one, R-SEC-01)."""
+    access.ensure_role(actor, Role.AUDITOR)
     deps.tickets.get(ticket_id)
     return deps.directory.pii_views(ticket_id, token=page)
 

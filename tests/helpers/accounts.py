@@ -14,6 +14,7 @@ USERS: dict[str, tuple[str, str | None, str]] = {
     "uh2": ("unit_handler", "U002", "吴芳"),
     "records1": ("records", None, "郑洁"),
     "admin1": ("admin", None, "孙伟"),
+    "auditor1": ("auditor", None, "钱明"),
 }
 PASSWORD = "Test#Pass2026"
 UNITS: dict[str, dict[str, Any]] = {
