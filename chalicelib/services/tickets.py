@@ -177,7 +177,7 @@ def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str], now: date
     One search term narrows the list (docs/api.md): `ticket_id` (exact), `phone` (the caller's number
     through the blind index, R-12345-11) or `keyword` (in the title, over a bounded number of index rows).
     """
-    if actor.role in (Role.RECORDS, Role.PARTNER):
+    if actor.role in (Role.RECORDS, Role.PARTNER, Role.AUDITOR):  # the auditor reads logs, not cases (R-SEC-01)
         raise Forbidden("此角色不能浏览工单列表", role=actor.role)
     terms = {k: params[k] for k in SEARCH_TERMS if params.get(k)}
     if len(terms) > 1:

@@ -33,6 +33,8 @@ from chalicelib.api.fallback import CATCH_ALL_PATHS, METHODS
 from chalicelib.domain.access import ACTION_ROLES
 from chalicelib.domain.calendar import SHANGHAI
 from tests.helpers.partners import PUSH, Signed, new_partner
+from tests.helpers.settings import restore_settings as _restore
+from tests.helpers.settings import snapshot_settings as _snapshot
 from tests.helpers.tickets import drive_to_submitted
 
 MAX_EXAMPLES = int(os.environ.get("PROPERTY_MAX_EXAMPLES", "20"))  # per route; ≈ 60 s on 2 workers
@@ -484,28 +486,6 @@ def world(api: Any, deps: Any) -> Iterator[dict[str, Any]]:
     }
     yield {"plausible": plausible, "signer": client, "bodies": _valid_bodies(plausible)}
     _restore(deps, saved)
-
-
-def _global_partitions(deps: Any) -> list[str]:
-    """Directory partitions of settings the admin routes may change and other tests rely on."""
-    categories = ["consult", "help", "complaint", "report", "suggestion", "praise", "env-report"]
-    now = datetime.now(SHANGHAI)
-    months = {f"DUTY#{(now + timedelta(days=d)):%Y-%m}" for d in (-31, 0, 31)}
-    return ["TEMPLATE", "CONFIG", "DUTY#DEFAULT", "DUTY#STAFF", *months, *(f"TEMPLATE#{c}" for c in categories)]
-
-
-def _snapshot(deps: Any) -> dict[str, dict[str, Any]]:
-    return {pk: {i.sk: i for i in deps.table.items(pk)} for pk in _global_partitions(deps)}
-
-
-def _restore(deps: Any, saved: dict[str, dict[str, Any]]) -> None:
-    for pk, items in saved.items():
-        for item in deps.table.items(pk):
-            if item.sk not in items:
-                deps.table.delete(pk, item.sk)
-        for item in items.values():
-            deps.table.put(item)
-    deps.contexts.invalidate()
 
 
 # ---------------------------------------------------------------- one request, checked
