@@ -48,20 +48,22 @@ def test_r_sec_01_the_auditor_filters_the_security_log(ui: Any, local_stack: Loc
     auditor.choose(page, "security-log-kind", "管理与配置变更")
     auditor.choose(page, "security-log-action", "修改单位")
     auditor.fill(page, "security-log-actor", "admin")
-    page.get_by_test_id("security-log-search").click()
+    with page.expect_response(lambda r: "/security-log?" in r.url and "actor=admin" in r.url):
+        page.get_by_test_id("security-log-search").click()
     table = page.get_by_test_id("security-log-table")
     row = table.locator("tr", has_text=unit_id).first
     expect(row).to_contain_text("修改单位")
     expect(row).to_contain_text("县审计演示局")  # before
     expect(row).to_contain_text("县审计演示二局")  # after
     expect(row).to_contain_text("系统管理员")
-    actions = table.get_by_test_id("security-log-action-cell")
-    assert set(actions.all_inner_texts()) == {"修改单位"}
+    expect(table).not_to_contain_text("新增单位")  # the filter holds: only this action
+    assert set(table.get_by_test_id("security-log-action-cell").all_inner_texts()) == {"修改单位"}
 
     auditor.choose(page, "security-log-kind", "个人信息与文件访问")
     auditor.choose(page, "security-log-action", "查看来电人信息")
     auditor.fill(page, "security-log-actor", "op1")
-    page.get_by_test_id("security-log-search").click()
+    with page.expect_response(lambda r: "/security-log?" in r.url and "actor=op1" in r.url):
+        page.get_by_test_id("security-log-search").click()
     reveal = table.locator("tr", has_text=tid).first
     expect(reveal).to_contain_text("查看来电人信息")
     expect(reveal).to_contain_text("回访来电人")
