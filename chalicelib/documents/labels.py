@@ -347,6 +347,8 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "template_saved": ("修改答复模板", "Reply template saved"),
         "recount_run": ("重新统计", "Recount run"),
         "reconcile_run": ("归档核对", "Reconciliation run"),
+        "work_settings_changed": ("修改日常工作设置", "Office-work settings changed"),
+        "assessment_weights_changed": ("修改考核权重", "Assessment weights changed"),
     },
     "security_kind": {
         "access": ("个人信息与文件访问", "Data access"),

@@ -146,6 +146,8 @@ CHANGE_ACTIONS = frozenset(
         "template_saved",
         "recount_run",
         "reconcile_run",
+        "work_settings_changed",
+        "assessment_weights_changed",
     }
 )
 
