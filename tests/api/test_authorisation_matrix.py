@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -62,13 +63,20 @@ def test_r_sec_03_every_route_and_role_answers_as_the_documented_matrix(api: Any
     saved = snapshot_settings(deps)
     try:
         partner = new_partner(api)
+        tag = uuid.uuid4().hex[:6]
+        unit_id, username = f"UM{tag}", f"matrix{tag}"  # this module's own: the admin routes change them
+        contacts = [{"name": "周海", "phone": "13957600001"}]
+        unit = {"id": unit_id, "name": "授权矩阵测试单位", "contacts": contacts}
+        assert api.post("/admin/units", unit, user="admin1").status_code == 201
+        user = {"username": username, "name": "矩阵测试", "role": "operator", "password": "Matrix#Test2026"}
+        assert api.post("/admin/users", user, user="admin1").status_code == 201
         values = {
             "ticket_id": closed_ticket(deps),  # its lead unit is U001: uh1's own, uh2's other
             "partner_id": partner["partner_id"],
             "key_id": "hk_00000000000000ff",
-            "username": "op2",
-            "user_id": "op2",
-            "unit_id": "U003",
+            "username": username,
+            "user_id": username,
+            "unit_id": unit_id,
             "year": str(YEAR),
             "day": f"{YEAR}-05-01",
             "category": "complaint",
