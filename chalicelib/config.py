@@ -62,6 +62,7 @@ class Settings:
     pii_kms_key_id: str = ""  # KMS key of the personal-data envelopes, apart from the storage key; "" = kms_key_id
     envelope_algorithm: str = "AES-256-GCM"  # or "SM4-GCM" (aws-cn stages): the envelopes' data-key cipher
     envelope_key_ttl_s: int = 300  # a data key is reused, and a decrypted one cached, this long
+    pii_retention_days: int = 1825  # a closed ticket's personal data is destroyed this long after its close
 
     @property
     def personal_data_key(self) -> str:
@@ -139,6 +140,7 @@ class Settings:
             pii_kms_key_id=env("PII_KMS_KEY_ID"),
             envelope_algorithm=env("ENVELOPE_ALGORITHM") or "AES-256-GCM",
             envelope_key_ttl_s=max(1, int(env("ENVELOPE_KEY_TTL_S", "300") or 300)),
+            pii_retention_days=max(30, int(env("PII_RETENTION_DAYS", "1825") or 1825)),
         )
 
 

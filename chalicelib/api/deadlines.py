@@ -11,7 +11,7 @@ from chalicelib.api.errors import route
 from chalicelib.domain import access
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.model import Role
-from chalicelib.services import calendar_admin, calls, duty, notify, sweep
+from chalicelib.services import calendar_admin, calls, duty, escalation, notify, sweep
 from chalicelib.services import tickets as ticket_svc
 
 bp = Blueprint(__name__)
@@ -126,3 +126,15 @@ def ticket_sms(ticket_id: str) -> dict[str, Any]:
     access.ensure_role(actor, *STAFF)
     ticket_svc.get_ticket(adapters(), actor, ticket_id, now())
     return {"items": notify.ticket_messages(adapters(), ticket_id)}
+
+
+@route(bp, "/admin/escalation", methods=["GET"])
+def escalation_policy() -> dict[str, Any]:
+    """R-12345-10: hours overdue before a ticket is escalated, working days for the leader's decision."""
+    return escalation.policy(adapters(), current_actor(bp))
+
+
+@route(bp, "/admin/escalation", methods=["PUT"])
+def set_escalation_policy() -> dict[str, Any]:
+    """Admin: `{overdue_hours, decision_days}`."""
+    return escalation.set_policy(adapters(), current_actor(bp), json_body(bp))

@@ -186,6 +186,8 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "emergency_flagged": ("标记突发事件", "Flagged as emergency"),
         "emergency_escalated": ("报告值班领导（突发事件）", "Emergency escalated to the leader on duty"),
         "emergency_acknowledged": ("领导确认突发事件", "Emergency acknowledged"),
+        "decision_reminder_due": ("疑难工单领导决定到期提醒", "Reminder: leader decision due"),
+        "marked_decision_overdue": ("疑难工单领导决定逾期", "Leader decision overdue"),
     },
     "field": {
         "within_12h": ("12小时内派单", "Within 12 h"),
@@ -198,7 +200,6 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "co_unit_ids": ("协办单位", "Co-units"),
         "co_calls": ("电话通知协办单位", "Co-unit phone calls"),
         "stage": ("逾期时办理环节", "Stage when overdue"),
-        "difficult_candidate": ("列入疑难候选", "Difficult candidate"),
         "other_unit": ("转其他单位", "To another unit"),
         "good_reason": ("退单理由成立", "Return justified"),
         "reason": ("原因", "Reason"),
@@ -270,6 +271,12 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "last_escalated_at": ("最近报告时间", "Last escalated at"),
         "by_keyword": ("关键词规则触发", "Set by keyword rule"),
         "acknowledge_note": ("确认意见", "Acknowledgement note"),
+        "escalated": ("列入疑难工单", "Escalated to the leader"),
+        "joined": ("并入待决定的疑难工单", "Joined the pending difficult episode"),
+        "decision_due": ("领导决定期限", "Leader decision due"),
+        "overdue_hours": ("超期小时数", "Hours overdue before escalation"),
+        "decision_on_time": ("按期决定", "Decided on time"),
+        "difficult_trigger": ("列入疑难原因", "Why it went to the leader"),
     },
     "alert_kind": {  # the deadline alert a sweep event answers (domain/sweep.EVENT_OF, domain/emergency.KIND)
         "dispatch_warning": ("派单即将超时（12小时内）", "Dispatch due within 2 hours"),
@@ -286,6 +293,9 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "env_finish_overdue": ("办结逾期", "Result overdue"),
         "env_supervision_overdue": ("督办回复逾期", "Supervision answer overdue"),
         "emergency_escalation": ("突发事件报告值班领导", "Emergency reported to the leader on duty"),
+        "overdue_escalation": ("超期列入疑难工单", "Overdue: escalated to the leader"),
+        "decision_reminder": ("领导决定到期前一工作日提醒", "Reminder of the leader decision, the working day before"),
+        "decision_overdue": ("领导决定逾期", "Leader decision overdue"),
     },
     "overdue_stage": {  # R-12345-08: who held the ticket when its due passed
         "unit": ("承办单位办理", "With the unit"),
@@ -294,6 +304,13 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "instruction_status": {
         "open": ("待回复", "Open"),
         "answered": ("已回复", "Answered"),
+    },
+    "difficult_trigger": {  # R-12345-10: what put a ticket in the leader's 疑难 queue (domain/escalation.TRIGGERS)
+        "manual": ("人工标记", "Flagged by staff"),
+        "overdue": ("超期未办结", "Overdue"),
+        "unjustified_return": ("无故退单", "Unjustified return"),
+        "false_reply": ("虚假反馈", "False reply"),
+        "co_units": ("多单位协办", "Several units"),
     },
     "satisfaction": {
         "satisfied": ("满意", "Satisfied"),
@@ -313,6 +330,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "verify": ("核实来电人身份", "Verify the caller"),
         "handling": ("办理需要", "Needed for handling"),
         "supervision": ("督办核查", "Supervision"),
+        "retention_ended": ("保存期限届满", "Retention period ended"),
     },
     "access_action": {
         "reveal": ("查看来电人信息", "Caller data revealed"),
@@ -320,6 +338,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "export": ("导出报表", "Report exported"),
         "document": ("打印文书", "Document printed"),
         "caller_lookup": ("按来电号码查找", "Lookup by caller number"),
+        "pii_destroyed": ("保存期满销毁个人信息", "Personal data destroyed (retention ended)"),
         # the security log (R-SEC-01…03): logins, the log's own reads, admin and configuration changes
         "login": ("登录", "Login"),
         "login_failed": ("登录失败", "Failed login"),
@@ -349,6 +368,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "reconcile_run": ("归档核对", "Reconciliation run"),
         "work_settings_changed": ("修改日常工作设置", "Office-work settings changed"),
         "assessment_weights_changed": ("修改考核权重", "Assessment weights changed"),
+        "escalation_policy_changed": ("修改疑难升级规则", "Escalation policy changed"),
     },
     "security_kind": {
         "access": ("个人信息与文件访问", "Data access"),
@@ -488,6 +508,7 @@ SPA_KEYS: Final[dict[str, str]] = {
     "evidence_type": "evidenceType",
     "evidence_group": "evidenceGroup",
     "evidence_status": "evidenceStatus",
+    "difficult_trigger": "difficultTrigger",
     "security_kind": "securityKind",
 }
 SPA_EXPORT: Final[Path] = Path(__file__).resolve().parents[2] / "frontend" / "src" / "locales" / "catalogue.json"

@@ -107,6 +107,8 @@ class EventType(StrEnum):
     EMERGENCY_FLAGGED = "emergency_flagged"
     EMERGENCY_ESCALATED = "emergency_escalated"
     EMERGENCY_ACKNOWLEDGED = "emergency_acknowledged"
+    DECISION_REMINDER_DUE = "decision_reminder_due"  # R-12345-10: the leader, the working day before
+    MARKED_DECISION_OVERDUE = "marked_decision_overdue"  # R-12345-10: the leader's decision due passed
 
 
 CHANNELS = frozenset({"phone", "web", "app", "wechat", "letter", "city"})
@@ -207,6 +209,10 @@ class Marking(TypedDict, total=False):
     decided_by: str
     decided_at: str
     history: list[Marking]
+    trigger: str  # R-12345-10: what opened the episode (escalation.TRIGGERS)
+    triggers: list[str]  # every trigger while it awaited the leader
+    decision_due: str  # the leader's decision due (escalation.Policy.decision_days working days)
+    decision_on_time: bool
 
 
 TICKET_ID = re.compile(r"T\d{8}-\d{5}")

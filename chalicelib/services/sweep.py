@@ -24,7 +24,7 @@ from chalicelib.domain.deadlines import Alert
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.model import Ticket
 from chalicelib.domain.tickets import Context, next_alert
-from chalicelib.services import duty, notify
+from chalicelib.services import duty, notify, retention
 from chalicelib.storage.table import Absent, Item, Write
 from chalicelib.storage.tickets import DEADLINE_SHARDS
 
@@ -90,6 +90,7 @@ def run_sweep(deps: Adapters, now: datetime | None = None) -> dict[str, Any]:
             for shard in range(DEADLINE_SHARDS):
                 _sweep_shard(deps, pool, requests, shard, now, ctx, stats)
         stats.update(notify.retry_due(deps, now))
+        stats.update(retention.shred_due(deps, now))  # personal data past its retention (docs/privacy.md)
     return {
         "at": now.isoformat(),
         **dict(stats),

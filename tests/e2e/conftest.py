@@ -28,10 +28,11 @@ def free_port() -> int:
 class LocalStack:
     """URLs and demo logins of a running local stack."""
 
-    def __init__(self, api: str, web: str, log: Path) -> None:
+    def __init__(self, api: str, web: str, log: Path, moto: str = "") -> None:
         self.api = api
         self.web = web
         self.log = log
+        self.moto = moto  # the emulator's endpoint (raw reads of every table and bucket)
 
     def login(self, username: str) -> dict[str, Any]:
         """Tokens and user of a demo account (password `Hotline#2026{username}`)."""
@@ -85,7 +86,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
         else:
             raise RuntimeError(f"local stack did not come up in 180 s:\n{log.read_text()[-4000:]}")
         assert requests.get(f"{api}/health", timeout=10).status_code == 200
-        yield LocalStack(api, f"http://127.0.0.1:{web_port}", log)
+        yield LocalStack(api, f"http://127.0.0.1:{web_port}", log, f"http://127.0.0.1:{moto_port}")
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGINT)

@@ -88,7 +88,7 @@ def load(endpoint: str, n: int) -> dict[str, Any]:
             copy = ticket.with_changes(
                 ticket_id=tid, **{d: getattr(ticket, d) + delta for d in dates if getattr(ticket, d, None) is not None}
             )
-            model = r.ticket_model(copy, dom.next_alert(copy, ctx))
+            model = r.ticket_model(copy, dom.next_alert(copy, ctx), fresh=True)
             model.version = copy.version
             batch.save(model)
     return {"tickets": n, "seconds": round(time.perf_counter() - started, 1)}

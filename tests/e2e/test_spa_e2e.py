@@ -424,7 +424,7 @@ def test_extension_requested_by_unit_and_approved_in_leader_queue(ui: Any, local
     expect(row).to_be_visible()
     # difficult tickets of every open status, not just the leader's default index
     expect(
-        leader.page.locator(f'[data-test="queue-difficult"] [data-test="inbox-row"][data-ticket-id="{tid}"]')
+        leader.page.locator(f'[data-test="queue-difficult"] [data-test="queue-difficult-row"][data-ticket-id="{tid}"]')
     ).to_be_visible()
     expect(leader.page.locator(".el-loading-mask")).to_have_count(0)
     assert "延期待审批" in _text(leader.page)  # the status name of the label catalogue

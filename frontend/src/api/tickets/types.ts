@@ -136,6 +136,7 @@ export interface TicketSummary {
   flags: Flags
   urgent: boolean
   confidential: boolean
+  escalation?: Escalation | null
 }
 
 export interface Extension {
@@ -183,6 +184,24 @@ export interface Difficult {
   decision: string | null
   decided_by: string | null
   decided_at: string | null
+  /** R-12345-10: what opened the episode, every trigger while it awaited the leader, the decision due */
+  trigger?: DifficultTrigger
+  triggers?: DifficultTrigger[]
+  decision_due?: string | null
+  decision_on_time?: boolean
+  history?: Difficult[]
+}
+
+/** R-12345-10: what put a ticket in the leader's 疑难 queue. */
+export type DifficultTrigger = 'manual' | 'overdue' | 'unjustified_return' | 'false_reply' | 'co_units'
+
+/** The list row's view of the difficult record (R-12345-10). */
+export interface Escalation {
+  pending: boolean
+  trigger: DifficultTrigger
+  triggers: DifficultTrigger[]
+  decision_due: string | null
+  at: string
 }
 
 export interface EnvNotice {
@@ -274,11 +293,15 @@ export interface TicketPublic extends Omit<TicketSummary, 'emergency'> {
 
 export interface TicketListQuery {
   hotline?: Hotline
-  status?: TicketStatus
+  /** a status, or `open`: every status but closed */
+  status?: TicketStatus | 'open'
   unit_id?: string
   owner_id?: string
   flag?: FlagName
   due_before?: string
+  /** received between these days (YYYY-MM-DD, Asia/Shanghai), both included */
+  received_from?: string
+  received_to?: string
   /** one search term at a time (docs/api.md): exact number, caller phone (blind index), title keyword */
   ticket_id?: string
   phone?: string
