@@ -10,6 +10,7 @@ from chalicelib.api import (
     browser,
     deadlines,
     documents,
+    duplicates,
     emergency,
     env_complaints,
     evidence,
@@ -58,6 +59,7 @@ for blueprint in (
     work.bp,
     env_complaints.bp,
     security_log.bp,  # R-SEC-01: the auditor's security log
+    duplicates.bp,  # R-12345-18 duplicates and merge
     fallback.bp,  # last: unknown routes and chalice's own errors in our shape
     # TicketEvents stream and schedules
     audit.bp,

@@ -44,6 +44,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "extension_requested": ("延期待审批", "Extension requested"),
         "accepted": ("待转送", "To forward"),
         "awaiting_signoff": ("待签发", "Awaiting sign-off"),
+        "merged": ("已并单", "Merged"),
     },
     # the same states as a 12369 report's stages (R-12369-02…06)
     "env_status": {
@@ -135,6 +136,8 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "supervise": ("督办", "Supervise"),
         "answer-supervision": ("回复督办", "Answer supervision"),
         "spot-check": ("抽查回访", "Spot check"),
+        "merge": ("并单", "Merge"),
+        "unmerge": ("取消并单", "Unmerge"),
     },
     "event": {
         "received": ("受理登记", "Received"),
@@ -188,6 +191,9 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "emergency_acknowledged": ("领导确认突发事件", "Emergency acknowledged"),
         "decision_reminder_due": ("疑难工单领导决定到期提醒", "Reminder: leader decision due"),
         "marked_decision_overdue": ("疑难工单领导决定逾期", "Leader decision overdue"),
+        "merged": ("并单（重复诉求）", "Merged as a duplicate"),
+        "unmerged": ("取消并单", "Unmerged"),
+        "merge_followed": ("主工单办结，按其结果回访", "Main ticket closed: its result to call back"),
     },
     "field": {
         "within_12h": ("12小时内派单", "Within 12 h"),
@@ -277,6 +283,12 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "overdue_hours": ("超期小时数", "Hours overdue before escalation"),
         "decision_on_time": ("按期决定", "Decided on time"),
         "difficult_trigger": ("列入疑难原因", "Why it went to the leader"),
+        "into": ("并入主工单", "Merged into"),
+        "main": ("主工单", "Main ticket"),
+        "main_status": ("主工单状态", "Main ticket status"),
+        "main_closed_at": ("主工单办结时间", "Main ticket closed at"),
+        "from": ("原主工单", "Previous main ticket"),
+        "to_status": ("恢复为", "Back to"),
     },
     "alert_kind": {  # the deadline alert a sweep event answers (domain/sweep.EVENT_OF, domain/emergency.KIND)
         "dispatch_warning": ("派单即将超时（12小时内）", "Dispatch due within 2 hours"),
@@ -369,6 +381,8 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "work_settings_changed": ("修改日常工作设置", "Office-work settings changed"),
         "assessment_weights_changed": ("修改考核权重", "Assessment weights changed"),
         "escalation_policy_changed": ("修改疑难升级规则", "Escalation policy changed"),
+        "duty_fallback_changed": ("修改中心值班总机号码", "Duty fallback number changed"),
+        "mfa_reset": ("重置身份验证器", "Authenticator reset"),
     },
     "security_kind": {
         "access": ("个人信息与文件访问", "Data access"),
@@ -465,6 +479,11 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "document": ("书面材料", "Document"),
         "office": ("书面材料", "Document"),
     },
+    "duplicate_reason": {  # R-12345-18: why a ticket is a likely duplicate
+        "similar_text": ("内容相似", "Similar text"),
+        "same_caller": ("同一来电号码", "Same caller number"),
+        "same_place": ("同一地点或被反映对象", "Same place or reported party"),
+    },
     "evidence_status": {
         "pending": ("待上传", "Awaiting upload"),
         "stored": ("已存档", "Stored"),
@@ -510,6 +529,7 @@ SPA_KEYS: Final[dict[str, str]] = {
     "evidence_status": "evidenceStatus",
     "difficult_trigger": "difficultTrigger",
     "security_kind": "securityKind",
+    "duplicate_reason": "duplicateReason",
 }
 SPA_EXPORT: Final[Path] = Path(__file__).resolve().parents[2] / "frontend" / "src" / "locales" / "catalogue.json"
 

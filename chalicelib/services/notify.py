@@ -32,7 +32,7 @@ from chalicelib.documents.labels import label
 from chalicelib.domain import phones
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.integrations.sms import SmsMessage
-from chalicelib.services import duty, privacy
+from chalicelib.services import duty, duty_fallback, privacy
 from chalicelib.storage.sms import marker, restate
 from chalicelib.storage.table import Item
 
@@ -179,8 +179,8 @@ def _person(deps: Adapters, role: str, event: dict[str, Any]) -> dict[str, Any] 
         return data.get("duty_leader") or {}
     if role == "duty_leader":  # R-12345-10: the leaders' roster (DUTY#LEADER#) at the event's instant
         return duty.on_duty(deps, datetime.fromisoformat(event["at"]), post="leader") or {}
-    if role == "duty":  # R-12345-12: the roster decides, out of hours included; nobody → recorded as failed
-        return duty.on_duty(deps, datetime.fromisoformat(event["at"])) or {}
+    if role == "duty":  # R-12345-12: the roster decides, out of hours included; nobody → the main number
+        return duty_fallback.recipient(deps, datetime.fromisoformat(event["at"]), ticket_id=event["ticket_id"]) or {}
     if role == "owner":
         return duty.staff_contact(deps, data.get("owner_id") or t.get("owner_id") or t.get("created_by"))
     call = privacy.open_call(

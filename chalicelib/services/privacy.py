@@ -83,11 +83,11 @@ def seal_message(deps: Adapters, record: Mapping[str, Any]) -> dict[str, Any]:
     out.update(
         to_name=masked_name,
         to=access.mask_phone(phone),
-        e164="sealed" if record.get("e164") else None,
         text=text.replace(name, masked_name) if name else text,
         params={k: (masked_name if k == "name" else v) for k, v in dict(record.get("params") or {}).items()},
     )
     private = {k: record.get(k) for k in _PRIVATE_MESSAGE_KEYS}
+    out.pop("e164", None)  # derived from the number: only in the envelope
     out[MESSAGE_FIELD] = deps.tickets.seal_personal(str(record["ticket_id"]), private, message_aad(record))
     return out
 
@@ -191,6 +191,8 @@ CHANGE_ACTIONS = frozenset(
         "work_settings_changed",
         "assessment_weights_changed",
         "escalation_policy_changed",
+        "duty_fallback_changed",
+        "mfa_reset",
     }
 )
 

@@ -70,6 +70,7 @@ def ticket_public(t: Ticket, actor: Actor, *, reveal: bool = False) -> dict[str,
         supervised=t.supervised,
         typical=t.typical,
         emergency=t.emergency,
+        merge=t.merge,  # R-12345-18: a duplicate's main ticket
         reply=t.reply,
         callback=t.callback,
         env=t.env,

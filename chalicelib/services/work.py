@@ -710,15 +710,14 @@ def recount_figures(deps: Adapters, month: str, *, repair: bool) -> dict[str, An
         if item_month == month:
             expected[owner] = work.apply_contribution(expected.get(owner), None, item)
     live = dict(deps.directory.query_items(_figure_pk(month)))
-    keys = (*work.FIGURE_COUNTS, "late")
+
+    def counted(row: Mapping[str, Any] | None) -> dict[str, Any]:
+        return {k: (row or {}).get(k) for k in (*work.FIGURE_COUNTS, "late")}
+
     diffs: list[dict[str, Any]] = [
-        {
-            "owner_id": owner,
-            "counter": {k: (live.get(owner) or {}).get(k) for k in keys},
-            "recount": expected.get(owner),
-        }
+        {"owner_id": owner, "counter": counted(live.get(owner)), "recount": expected.get(owner)}
         for owner in sorted(set(live) | set(expected))
-        if {k: (live.get(owner) or {}).get(k) for k in keys} != {k: (expected.get(owner) or {}).get(k) for k in keys}
+        if counted(live.get(owner)) != counted(expected.get(owner))
     ]
     if repair:
         for d in diffs:

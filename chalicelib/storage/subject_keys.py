@@ -65,14 +65,6 @@ class SubjectKeys:
                 return True, self._wrapped[ticket_id]
             return False, None
 
-    def forget(self, ticket_id: str | None = None) -> None:
-        """Drop what is remembered of one ticket (or of all)."""
-        with self._lock:
-            if ticket_id is None:
-                self._wrapped.clear()
-            else:
-                self._wrapped.pop(ticket_id, None)
-
     # ---------------------------------------------------------------- keys
 
     def new(self, ticket_id: str) -> str:

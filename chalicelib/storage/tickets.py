@@ -425,7 +425,6 @@ class DynamoTicketRepository(TicketStore):
     def __init__(self, tables: Tables, envelope: Cipher, blind: BlindIndex | None = None) -> None:
         self._t = tables
         self._directory = DynamoDirectoryTable(tables.directory)
-        self._envelope = envelope
         self._keys = SubjectKeys(envelope)
         self._blind = blind
 

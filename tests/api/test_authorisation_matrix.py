@@ -4,7 +4,9 @@ ticket's own unit and of another unit) answered as the table in docs/security.md
 Each request carries an empty JSON body and plausible path values (a closed ticket of U001, this
 module's partner, a far calendar year), so a role past the checks gets a 2xx or an input / state
 answer (400, 409, 422 …: shown ✓) and a role refused gets 401, 403 or 404 (the ticket hidden from
-another unit). The settings any admin route could change are put back afterwards.
+another unit). The settings any admin route could change are put back afterwards. `POST /auth/logout`
+is called with the revocation stamp held back (its check is what the matrix is about; revoking would end
+the session tokens every later test uses; logout itself: tests/api/test_rsec_05_sessions.py).
 
 After a deliberate change of who may do what, rewrite the table with
 `AUTHZ_MATRIX_WRITE=1 pytest tests/api/test_authorisation_matrix.py` and review the diff.
@@ -16,6 +18,8 @@ import json
 import os
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +48,22 @@ YEAR = 2045  # a calendar year no other test touches
 
 def _cell(status: int) -> str:
     return str(status) if status in REFUSED else "✓"
+
+
+@contextmanager
+def _no_revocation(path: str) -> Iterator[None]:
+    """Around `POST /auth/logout` only: the caller's tokens stay valid (the route's role check still runs)."""
+    if path != "/auth/logout":
+        yield
+        return
+    from chalicelib.services import identity
+
+    real = identity.revoke
+    identity.revoke = lambda *_: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        identity.revoke = real
 
 
 def _request(api: Any, method: str, url: str, user: str | None) -> int:
@@ -92,7 +112,9 @@ def test_r_sec_03_every_route_and_role_answers_as_the_documented_matrix(api: Any
         rows = []
         for path, method in routes:
             url = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "none"), path)
-            rows.append((f"{method} {path}", [_cell(_request(api, method, url, user)) for _, user in COLUMNS]))
+            with _no_revocation(path):
+                cells = [_cell(_request(api, method, url, user)) for _, user in COLUMNS]
+            rows.append((f"{method} {path}", cells))
     finally:
         restore_settings(deps, saved)
     table = _table(rows)

@@ -98,3 +98,25 @@ def test_r_sec_02_configuration_changes_are_logged(api: Any, seeded: Any) -> Non
     assert api.post("/admin/recount", {"month": month, "dry_run": True}, user="admin1").status_code == 200
     runs = [e for e in _changes(api, "recount_run") if e["target"] == month]
     assert runs and runs[0]["before"] == {"repair": False}
+
+
+def test_r_sec_02_duty_fallback_number_and_authenticator_reset_are_logged(api: Any, deps: Any, seeded: Any) -> None:
+    from chalicelib.services import identity
+    from tests.helpers.settings import restore_settings, snapshot_settings
+
+    saved = snapshot_settings(deps)
+    try:
+        body = {"name": "审计测试总机", "phone": "13957600088"}
+        assert api.put("/admin/duty/fallback", body, user="admin1").status_code == 200
+        assert api.put("/admin/duty/fallback", {"phone": "6001"}, user="admin1").status_code == 422
+        [entry] = [e for e in _changes(api, "duty_fallback_changed", actor="admin1") if e["after"] == body]
+        assert entry["kind"] == "change" and entry["role"] == "admin"
+    finally:
+        restore_settings(deps, saved)
+    person = f"mfa{uuid.uuid4().hex[:6]}"
+    user = {"username": person, "name": "验证器测试", "role": "operator", "password": "Mfa#Reset2026"}
+    assert api.post("/admin/users", user, user="admin1").status_code == 201
+    identity.enrol(deps, person, identity.demo_secret(person), deps.clock())
+    assert api.post(f"/admin/users/{person}/mfa-reset", user="admin1").status_code == 200
+    [reset] = [e for e in _changes(api, "mfa_reset", actor="admin1") if e["target"] == person]
+    assert reset["before"] == {"authenticator": "enrolled"} and reset["after"] == {"authenticator": "none"}

@@ -211,7 +211,6 @@ class FakeTicketRepository(TicketStore):
 
     def __init__(self, directory: FakeDirectoryTable, envelope: Cipher, blind: BlindIndex | None = None) -> None:
         self.directory = directory
-        self.envelope = envelope
         self.keys = SubjectKeys(envelope)
         self.blind = blind
         self.rows: dict[str, dict[str, Any]] = {}  # ticket id → stored attributes

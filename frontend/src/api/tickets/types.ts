@@ -15,6 +15,7 @@ export const STATUSES = [
   'extension_requested',
   'accepted',
   'awaiting_signoff',
+  'merged',
 ] as const
 export type TicketStatus = (typeof STATUSES)[number]
 
@@ -164,6 +165,8 @@ export interface Reply {
   sections: Record<string, string>
   by: string
   at: string
+  /** R-12345-18: a merged duplicate's copy of its main ticket's reply */
+  from_ticket?: string
 }
 
 export interface Callback {
@@ -286,6 +289,8 @@ export interface TicketPublic extends Omit<TicketSummary, 'emergency'> {
   closed_at?: string | null
   reassign_count?: number
   env?: EnvRecord | null
+  /** R-12345-18: a duplicate's link to its main ticket (并单) */
+  merge?: { into: string; by: string; at: string; from_status: string; note?: string; followed_at?: string } | null
   version: number
   created_at: string
   updated_at: string
