@@ -26,7 +26,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "leader": ("分管领导", "Leader"),
         "unit_handler": ("承办单位经办人", "Unit handler"),
         "records": ("资料管理", "Records"),
-        "admin": ("系统管理员", "Administrator"),
+        "admin": ("系统管理员", "System administrator"),
         "partner": ("合作平台", "Partner platform"),
         "system": ("系统", "System"),
         "auditor": ("安全审计员", "Auditor"),
