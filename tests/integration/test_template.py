@@ -201,8 +201,8 @@ def test_user_pool_has_every_role_group_and_unit_attribute(outputs: dict[str, st
     client = idp.describe_user_pool_client(UserPoolId=outputs["user_pool_id"], ClientId=outputs["user_pool_client_id"])[
         "UserPoolClient"
     ]
-    assert set(client["ExplicitAuthFlows"]) == {
-        "ALLOW_USER_PASSWORD_AUTH",
+    assert set(client["ExplicitAuthFlows"]) == {  # SRP only: the password never goes to the pool
+        "ALLOW_USER_SRP_AUTH",
         "ALLOW_REFRESH_TOKEN_AUTH",
     }
     assert "ClientSecret" not in client
