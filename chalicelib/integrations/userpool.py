@@ -49,6 +49,8 @@ def password_login(
                 {"new_password": "新密码不符合密码策略（至少12位，含大小写字母、数字和符号）"}
             ) from exc
         raise
+    except ValueError as exc:  # the pool's SRP_B unusable (≡ 0 mod N): no proof is given, the login refused
+        raise Unauthenticated("用户名或密码错误") from exc
     result = resp.get("AuthenticationResult")
     if not result:
         raise Unauthenticated("需要完成额外的登录步骤", challenge=resp.get("ChallengeName"))

@@ -89,3 +89,19 @@ def test_srp_refuses_a_b_or_an_a_that_is_zero_mod_n() -> None:
 def test_srp_timestamp_is_cognitos_format() -> None:
     assert srp.timestamp(datetime(2026, 1, 5, 3, 4, 5, tzinfo=UTC)) == "Mon Jan 5 03:04:05 UTC 2026"
     assert srp.pool_name("cn-northwest-1_AbC9") == "AbC9"
+
+
+def test_srp_login_refuses_an_unusable_b_from_the_pool_as_a_failed_login() -> None:
+    from chalicelib.domain.errors import Unauthenticated
+    from chalicelib.integrations import userpool
+
+    class Pool:
+        def initiate_auth(self, **_: object) -> dict[str, object]:
+            params = {"USER_ID_FOR_SRP": "op1", "SALT": "00", "SRP_B": format(srp.N, "x"), "SECRET_BLOCK": BLOCK}
+            return {"ChallengeName": "PASSWORD_VERIFIER", "ChallengeParameters": params}
+
+        def respond_to_auth_challenge(self, **_: object) -> dict[str, object]:
+            raise AssertionError("no proof may be sent for an unusable B")
+
+    with pytest.raises(Unauthenticated):
+        userpool.password_login(Pool(), "client", "op1", "pw", pool_id=POOL)
