@@ -53,6 +53,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     PARTNER = "partner"
     SYSTEM = "system"
+    AUDITOR = "auditor"  # read-only: the security log (R-SEC-01)
 
 
 class EventType(StrEnum):

@@ -16,6 +16,7 @@ from chalicelib.domain import access, duty, phones
 from chalicelib.domain.errors import Conflict, ValidationError
 from chalicelib.domain.model import Actor, Role
 from chalicelib.services import duty as roster
+from chalicelib.services import privacy
 from chalicelib.storage.table import Absent, Equals
 
 if TYPE_CHECKING:
@@ -110,6 +111,10 @@ def put_fallback(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict[str
     name = str(body.get("name") or DEFAULT_NAME).strip()[:40] or DEFAULT_NAME
     if not phone or phones.to_e164(phone) is None:
         raise ValidationError({"phone": "中心总机短信号码须为11位手机号码（短信只能发往手机）"})
+    stored = deps.directory.get_item("CONFIG", CONFIG_KEY) or {}
+    before = {k: stored[k] for k in ("name", "phone") if k in stored} or None
     data = {"name": name, "phone": phone, "by": actor.user_id}
     deps.directory.put_item("CONFIG", CONFIG_KEY, data)
-    return {"name": name, "phone": phone}
+    after = {"name": name, "phone": phone}
+    privacy.log_change(deps, "duty_fallback_changed", actor, deps.clock(), before=before, after=after)  # R-SEC-02
+    return after
