@@ -134,6 +134,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "supervise": ("督办", "Supervise"),
         "answer-supervision": ("回复督办", "Answer supervision"),
         "spot-check": ("抽查回访", "Spot check"),
+        "unmark-typical": ("取消典型", "Remove typical mark"),
     },
     "event": {
         "received": ("受理登记", "Received"),
@@ -185,6 +186,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "emergency_flagged": ("标记突发事件", "Flagged as emergency"),
         "emergency_escalated": ("报告值班领导（突发事件）", "Emergency escalated to the leader on duty"),
         "emergency_acknowledged": ("领导确认突发事件", "Emergency acknowledged"),
+        "unmarked_typical": ("取消典型标记", "Typical mark removed"),
     },
     "field": {
         "within_12h": ("12小时内派单", "Within 12 h"),
