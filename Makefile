@@ -10,7 +10,7 @@ WEB_PORT ?= 8080
 MOTO_PORT ?= 5000
 export AWS_DEFAULT_REGION ?= cn-north-1
 
-.PHONY: bootstrap apt venv frontend run test test-fast bench soak bench-ui package checkov lint recount redrive clean
+.PHONY: bootstrap apt venv frontend run test test-fast bench soak bench-ui package checkov lint recount redrive totp clean
 
 bootstrap: apt venv frontend
 
@@ -87,6 +87,10 @@ recount: venv
 # pointers with QUEUE_URL=… and the stage's environment (docs/operations.md, "Redrive").
 redrive: venv
 	$(PY) -m infra.redrive $(if $(QUEUE_URL),--queue-url $(QUEUE_URL),--moto-endpoint http://127.0.0.1:$(MOTO_PORT))
+
+# The current TOTP code of a demo user (second login step, R-SEC-06): make totp USER=op1
+totp: venv
+	@$(PY) -m infra.totp $(USER)
 
 clean:
 	rm -rf out .pytest_cache

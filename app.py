@@ -10,6 +10,7 @@ from chalicelib.api import (
     browser,
     deadlines,
     documents,
+    duplicates,
     emergency,
     env_complaints,
     evidence,
@@ -56,6 +57,7 @@ for blueprint in (
     admin_directory.bp,
     work.bp,
     env_complaints.bp,
+    duplicates.bp,  # R-12345-18 duplicates and merge
     fallback.bp,  # last: unknown routes and chalice's own errors in our shape
     # TicketEvents stream and schedules
     audit.bp,

@@ -219,7 +219,7 @@ class BulkLoader:
                 tid = self._ticket_id(self.t0 + delta, CLOSED_FIRST_NO + i)
                 final = _shift(self.closed_ticket, delta, ticket_id=tid)
                 doc = ticket_to_doc(final)
-                model = self.repo.ticket_model(final, None, doc)
+                model = self.repo.ticket_model(final, None, doc, fresh=True)
                 model.version = final.version
                 tickets.save(model)
                 received = _shift(self.received_ticket, delta, ticket_id=tid)
@@ -266,7 +266,7 @@ class BulkLoader:
                 self.due_no += 1
                 ticket = self.due_ticket.with_changes(ticket_id=tid)
                 doc = ticket_to_doc(ticket)
-                model = self.repo.ticket_model(ticket, self.due_alert, doc)
+                model = self.repo.ticket_model(ticket, self.due_alert, doc, fresh=True)
                 model.version = 1
                 tickets.save(model)
                 events.save(self._event(dataclasses.replace(ch, after=ticket), 1, doc))

@@ -194,7 +194,7 @@ def guarded(name: str, figures: list[Figure], fn: Callable[[], list[Figure]], se
 
 
 def run(quick: bool) -> int:
-    from bench.scenarios import archive, coldstart, floors, inbox, intake, roundtrips, statistics, sweep
+    from bench.scenarios import archive, coldstart, duplicates, floors, inbox, intake, roundtrips, statistics, sweep
 
     cfg = Config.make(quick)
     started = time.perf_counter()
@@ -207,6 +207,7 @@ def run(quick: bool) -> int:
         log(f"stack up on {stack.endpoint} in {time.perf_counter() - started:.1f} s; chalice local starting")
         bench = Bench(stack, cfg)
         guarded("coldstart", figures, lambda: coldstart.run(bench), coldstart.SECTION)
+        guarded("duplicates", figures, duplicates.run, duplicates.SECTION)
         stack.wait_for_api()
         guarded("floors", figures, lambda: floors.run(bench), floors.SECTION)
         guarded("roundtrips", figures, lambda: roundtrips.run(bench), roundtrips.SECTION)
@@ -251,11 +252,12 @@ _ORDER = [
     "5 cold start",
     "6 archive",
     "7 statistics",
+    "8 duplicates (R-12345-18)",
     "floors (bare requests on this machine)",
 ]
 
 
-def _report(cfg: Config, figures: list[Figure], wall: float, meta: dict[str, Any]) -> None:
+def _report(cfg: Config, figures: list[Figure], wall: float, meta: dict[str, Any], name: str = "latest.json") -> None:
     doc = {
         "mode": "quick" if cfg.quick else "full",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -267,9 +269,9 @@ def _report(cfg: Config, figures: list[Figure], wall: float, meta: dict[str, Any
         "figures": [f.as_json() for f in figures],
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    tmp = RESULTS / "latest.json.tmp"
+    tmp = RESULTS / f"{name}.tmp"
     tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(RESULTS / "latest.json")
+    tmp.replace(RESULTS / name)
     worst = max((f for f in figures if f.ratio is not None), key=lambda f: f.ratio or 0, default=None)
     skipped_n = sum(1 for f in figures if not f.ok)
     print(table(figures))  # noqa: T201
@@ -284,7 +286,7 @@ def _report(cfg: Config, figures: list[Figure], wall: float, meta: dict[str, Any
             f"furthest from its minimum: {worst.label} = {worst.median:.4g} {worst.unit}, "  # noqa: T201
             f"{worst.ratio:.1f}× the minimum ({worst.minimum:.4g}: {worst.minimum_basis})"
         )
-    print(f"written: {RESULTS / 'latest.json'}")  # noqa: T201
+    print(f"written: {RESULTS / name}")  # noqa: T201
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -292,6 +294,24 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m bench", description="Performance figures beside their minimums.")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repetitions (under a minute)")
+    parser.add_argument("--only", choices=sorted(STANDALONE), help="run one section that needs no stack, alone")
     args = parser.parse_args(argv)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
+    if args.only:
+        return run_only(args.only, args.quick)
     return run(args.quick)
+
+
+STANDALONE = ("duplicates",)  # sections that need no stack (`--only NAME`)
+
+
+def run_only(name: str, quick: bool) -> int:
+    """One stack-free section: its rows printed and written like a whole run's."""
+    from bench.scenarios import duplicates
+
+    started = time.perf_counter()
+    figures: list[Figure] = []
+    guarded(name, figures, {"duplicates": duplicates.run}[name], duplicates.SECTION)
+    # written beside (not over) the last whole run's latest.json
+    _report(Config.make(quick), figures, time.perf_counter() - started, {"only": name}, f"only-{name}.json")
+    return 0

@@ -79,7 +79,7 @@ class BenchStack:
         self.deps.contexts.invalidate()
         for username, (role, unit, name) in USERS.items():
             deploy.create_user(self.outputs, username, PASSWORD, role, unit_id=unit, name=name)
-            self.tokens[username] = deploy.login(self.outputs, username, PASSWORD)["IdToken"]
+            self.tokens[username] = deploy.login(self.outputs, username, PASSWORD, admit_into=self.deps)["IdToken"]
 
     def start_chalice(self) -> None:
         port = free_port()

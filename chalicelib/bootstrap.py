@@ -151,7 +151,14 @@ def build(settings: Settings) -> Adapters:
     # the blind-index key is sealed under its own encryption context, apart from personal data
     blind_index = BlindIndex(table, sealed(settings.personal_data_key, "blind-index"))
     verifier = (
-        JwksVerifier(settings.oidc_issuer, settings.oidc_jwks_url, settings.oidc_audience)
+        JwksVerifier(
+            settings.oidc_issuer,
+            settings.oidc_jwks_url,
+            settings.oidc_audience,
+            audience_optional=settings.is_local,
+            require_mfa=bool(settings.oidc_token_url) or not settings.user_pool_id,  # OIDC provider (R-SEC-07)
+            mfa_acr=settings.oidc_mfa_acr,
+        )
         if settings.oidc_issuer and settings.oidc_jwks_url
         else None
     )

@@ -62,6 +62,16 @@ class Settings:
     pii_kms_key_id: str = ""  # KMS key of the personal-data envelopes, apart from the storage key; "" = kms_key_id
     envelope_algorithm: str = "AES-256-GCM"  # or "SM4-GCM" (aws-cn stages): the envelopes' data-key cipher
     envelope_key_ttl_s: int = 300  # a data key is reused, and a decrypted one cached, this long
+    pii_retention_days: int = 1825  # a closed ticket's personal data is destroyed this long after its close
+    duplicate_window_days: int = 30  # R-12345-18: duplicates are looked for among tickets received this close
+    login_max_failures: int = 5  # R-SEC-04: failed logins of one user in the window that lock it
+    login_failure_window_s: int = 900  # R-SEC-04: the fixed window failures are counted in (15 min)
+    login_lock_s: int = 900  # R-SEC-04: how long a locked user stays locked (15 min)
+    login_ip_max_failures: int = 30  # R-SEC-04: failed logins from one address in the window, then 429
+    mfa_required: bool = True  # R-SEC-06: user-pool logins need a TOTP code (MFA_REQUIRED=0 turns it off)
+    oidc_mfa_acr: tuple[str, ...] = ()  # R-SEC-07: `acr` values that show MFA at the OIDC provider
+    totp_single_use: bool = True  # R-SEC-06: a TOTP code logs in once (local/test stages: off, demo logins repeat)
+    duty_fallback_phone: str = ""  # R-12345-12: the office's main number when no one is on duty (CONFIG overrides)
 
     @property
     def personal_data_key(self) -> str:
@@ -139,6 +149,17 @@ class Settings:
             pii_kms_key_id=env("PII_KMS_KEY_ID"),
             envelope_algorithm=env("ENVELOPE_ALGORITHM") or "AES-256-GCM",
             envelope_key_ttl_s=max(1, int(env("ENVELOPE_KEY_TTL_S", "300") or 300)),
+            pii_retention_days=max(30, int(env("PII_RETENTION_DAYS", "1825") or 1825)),
+            duplicate_window_days=min(365, max(1, int(env("DUPLICATE_WINDOW_DAYS", "30") or 30))),
+            login_max_failures=max(1, int(env("LOGIN_MAX_FAILURES", "5") or 5)),
+            login_failure_window_s=max(60, int(env("LOGIN_FAILURE_WINDOW_S", "900") or 900)),
+            login_lock_s=max(60, int(env("LOGIN_LOCK_S", "900") or 900)),
+            login_ip_max_failures=max(1, int(env("LOGIN_IP_MAX_FAILURES", "30") or 30)),
+            mfa_required=env("MFA_REQUIRED", "1").lower() not in ("0", "false", "no"),
+            oidc_mfa_acr=tuple(a.strip() for a in env("OIDC_MFA_ACR").split(",") if a.strip()),
+            totp_single_use=env("TOTP_SINGLE_USE", "0" if stage in ("local", "test") else "1").lower()
+            not in ("0", "false", "no"),
+            duty_fallback_phone=env("DUTY_FALLBACK_PHONE"),
         )
 
 

@@ -322,12 +322,24 @@ def create_user(
     idp.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=role)
 
 
-def login(outputs: dict[str, str], username: str, password: str) -> dict[str, Any]:
-    """USER_PASSWORD_AUTH through the pool client; returns AuthenticationResult (IdToken …)."""
+def login(outputs: dict[str, str], username: str, password: str, admit_into: Any = None) -> dict[str, Any]:
+    """USER_PASSWORD_AUTH through the pool client; returns AuthenticationResult (IdToken …).
+
+    Such a token skips the app's TOTP step, so the API refuses it (R-SEC-06) unless `admit_into` (the stage's
+    adapters: test fixtures and benchmarks only) records it as if that step had been passed.
+    """
     idp = stack_client(outputs, "cognito-idp")
     result = idp.initiate_auth(
         ClientId=outputs["user_pool_client_id"],
         AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": username, "PASSWORD": password},
     )
-    return result["AuthenticationResult"]
+    tokens: dict[str, Any] = result["AuthenticationResult"]
+    if admit_into is not None:
+        import jwt
+
+        from chalicelib.services import identity
+
+        claims = jwt.decode(tokens["IdToken"], options={"verify_signature": False})
+        identity.admit(admit_into, str(claims["cognito:username"]), claims, admit_into.clock())
+    return tokens

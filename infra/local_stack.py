@@ -50,6 +50,7 @@ from botocore.exceptions import ClientError
 from chalicelib import bootstrap
 from chalicelib.config import Settings
 from chalicelib.domain.calendar import SHANGHAI
+from chalicelib.services import identity
 from infra import deploy, emulator, moto_patches, state
 from infra.journal import Journal
 
@@ -496,7 +497,7 @@ class _SpaHandler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0].split("#", 1)[0]
         if path == "/config.json":
-            body = json.dumps({"apiBase": self.api_base}).encode()
+            body = json.dumps({"apiBase": self.api_base, "localMode": True}).encode()  # login banner: make totp
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Cache-Control", "no-store")
@@ -616,6 +617,7 @@ def _banner(local: LocalStack, api_up: bool, web_url: str | None) -> str:
     ]
     for username, role, unit, name in DEMO_USERS:
         lines.append(f"    {username:<8} {demo_password(username):<22} {role:<13} {unit or '-':<5} {name}")
+    lines += ["", "  Second login step (TOTP, R-SEC-06): `make totp USER=op1` prints op1's current code."]
     lines += ["", "  Ctrl-C to stop.", "=" * 72, ""]
     return "\n".join(lines)
 
@@ -708,6 +710,8 @@ class LocalStack:
         for username, role, unit, name in DEMO_USERS:
             if username not in present:  # restored users keep what was changed at run time
                 deploy.create_user(self.outputs, username, demo_password(username), role, unit_id=unit, name=name)
+            if deps.directory.get_item(f"AUTH#{username}", "mfa") is None:  # R-SEC-06: enrolled, `make totp`
+                identity.enrol(deps, username, identity.demo_secret(username), datetime.now(UTC))
         if not restored:
             _safe(lambda: _seed(deps), "demo seeding")
             moto_patches.flush()

@@ -111,7 +111,8 @@ ACCESS: dict[str, dict[str, Any]] = {
     "NotifyFromEvents": {"read": TABLES, "write": TABLES, "kms": True, "sms": True, "stream": True},
     "PartnerEvents": {"read": TABLES, "write": TABLES, "kms": True, "sms": True, "stream": True},
     "PartnerWebhookRetry": {"read": TABLES, "write": TABLES, "kms": True},
-    "DeadlineSweep": {"read": TABLES, "write": TABLES, "kms": True, "sms": True},
+    # the retention sweep records each destruction of personal data (write-once copy, docs/privacy.md)
+    "DeadlineSweep": {"read": TABLES, "write": TABLES, "kms": True, "sms": True, "archive": "write"},
     "ChaseInstructions": {"read": TABLES, "write": TABLES, "kms": True},
     # office work (R-WORK-01/03/05): reminders by SMS, the Friday report archived (R-WORK-04)
     "WorkSweep": {"read": TABLES, "write": TABLES, "kms": True, "sms": True, "archive": "write"},

@@ -72,22 +72,25 @@ def deps(stack: dict[str, Any]) -> Any:
 @pytest.fixture(scope="session")
 def seeded(deps: Any, outputs: dict[str, str]) -> dict[str, Any]:
     """Units and one user per role (op1, op2, analyst1, leader1, uh1@U001, uh2@U002, records1, admin1)."""
+    from chalicelib.services import identity
     from infra import deploy
 
     for unit_id, unit in UNITS.items():
         deps.directory.put_unit(unit_id, unit)
     for username, (role, unit, name) in USERS.items():
         deploy.create_user(outputs, username, PASSWORD, role, unit_id=unit, name=name)
+        identity.enrol(deps, username, identity.demo_secret(username), deps.clock())  # R-SEC-06: TOTP
     deps.contexts.invalidate()
     return {"units": UNITS, "users": USERS}
 
 
 @pytest.fixture(scope="session")
-def tokens(seeded: dict[str, Any], outputs: dict[str, str]) -> dict[str, str]:
-    """A real ID token (signed by the user pool) per demo user."""
+def tokens(seeded: dict[str, Any], outputs: dict[str, str], deps: Any) -> dict[str, str]:
+    """A real ID token (signed by the user pool) per demo user, admitted as after its TOTP step (the app's login
+    and that step are tested in tests/api/test_rsec_0*.py)."""
     from infra import deploy
 
-    return {u: deploy.login(outputs, u, PASSWORD)["IdToken"] for u in USERS}
+    return {u: deploy.login(outputs, u, PASSWORD, admit_into=deps)["IdToken"] for u in USERS}
 
 
 @pytest.fixture(scope="session")

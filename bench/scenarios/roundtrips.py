@@ -61,9 +61,9 @@ def _walks(api: _Api) -> None:
     a = t["id"]
     api.call("get GET /tickets/{id}", "GET", f"/tickets/{a}", "op1", minimum=1, basis="one read")
     api.call(
-        "get with reveal (?reveal=1)",
+        "get with reveal (?reveal=1&reason=callback)",
         "GET",
-        f"/tickets/{a}?reveal=1",
+        f"/tickets/{a}?reveal=1&reason=callback",
         "op1",
         minimum=2,
         basis="one read + one write (reveal recorded)",

@@ -65,3 +65,9 @@ def disable_user(username: str) -> dict[str, Any]:
 def enable_user(username: str) -> dict[str, Any]:
     """Enable a user again."""
     return svc.set_enabled(adapters(), current_actor(bp), username, True)
+
+
+@route(bp, "/admin/users/{username}/mfa-reset", methods=["POST"])
+def reset_user_mfa(username: str) -> dict[str, Any]:
+    """Forget the user's authenticator app; the next login enrols a new one (R-SEC-06, recorded)."""
+    return svc.reset_mfa(adapters(), current_actor(bp), username)

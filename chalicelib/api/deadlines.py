@@ -11,7 +11,7 @@ from chalicelib.api.errors import route
 from chalicelib.domain import access
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.model import Role
-from chalicelib.services import calendar_admin, calls, duty, notify, sweep
+from chalicelib.services import calendar_admin, calls, duty, duty_fallback, escalation, notify, sweep
 from chalicelib.services import tickets as ticket_svc
 
 bp = Blueprint(__name__)
@@ -126,3 +126,21 @@ def ticket_sms(ticket_id: str) -> dict[str, Any]:
     access.ensure_role(actor, *STAFF)
     ticket_svc.get_ticket(adapters(), actor, ticket_id, now())
     return {"items": notify.ticket_messages(adapters(), ticket_id)}
+
+
+@route(bp, "/admin/escalation", methods=["GET"])
+def escalation_policy() -> dict[str, Any]:
+    """R-12345-10: hours overdue before a ticket is escalated, working days for the leader's decision."""
+    return escalation.policy(adapters(), current_actor(bp))
+
+
+@route(bp, "/admin/escalation", methods=["PUT"])
+def set_escalation_policy() -> dict[str, Any]:
+    """Admin: `{overdue_hours, decision_days}`."""
+    return escalation.set_policy(adapters(), current_actor(bp), json_body(bp))
+
+
+@route(bp, "/admin/duty/fallback", methods=["PUT"])
+def duty_fallback_number() -> dict[str, Any]:
+    """The office's main number for duty SMS when the roster is empty (R-12345-12)."""
+    return duty_fallback.put_fallback(adapters(), current_actor(bp), json_body(bp))

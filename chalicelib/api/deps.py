@@ -120,11 +120,20 @@ def actor_from_claims(claims: dict[str, Any]) -> Actor:
     role = next((r for r in ROLE_PRIORITY if r in groups), None)
     if role is None:
         raise Unauthenticated("账号未分配角色，请联系管理员")
-    user_id = claims.get("cognito:username") or claims.get("preferred_username") or claims["sub"]
+    user_id = claims.get("cognito:username") or oidc_identity(claims)
     unit_id = claims.get("custom:unit_id") or claims.get("unit_id") or None
     if role == Role.UNIT_HANDLER and not unit_id:
         raise Unauthenticated("承办单位账号未关联单位，请联系管理员")
     return Actor(user_id=str(user_id), role=role, unit_id=unit_id, name=str(claims.get("name") or user_id))
+
+
+def oidc_identity(claims: dict[str, Any]) -> str:
+    """A user of an OIDC provider is its issuer + `sub` (R-SEC-07): `preferred_username` can be changed or
+    given to someone else at the provider, `sub` never is, and only unique per issuer."""
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub:
+        raise Unauthenticated("身份令牌缺少 sub")
+    return f"{claims.get('iss', '')}|{sub}"
 
 
 def current_actor(bp: Blueprint) -> Actor:
@@ -134,7 +143,12 @@ def current_actor(bp: Blueprint) -> Actor:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthenticated("缺少登录凭据（Authorization: Bearer）")
-    return actor_from_claims(verifier().verify(token.strip()))
+    claims = verifier().verify(token.strip())
+    actor = actor_from_claims(claims)
+    from chalicelib.services import identity  # services import deps' siblings; keep the import graph acyclic
+
+    identity.check_session(adapters(), actor.user_id, claims)  # R-SEC-05: the user's revocation stamp
+    return actor
 
 
 def local_admin(bp: Blueprint) -> Actor:

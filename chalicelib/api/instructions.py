@@ -1,4 +1,4 @@
-"""Leader instructions 领导批示 (R-12345-16): record + forward, answer, list (the chase: handlers/sweep.py)."""
+"""Leader instructions 领导批示 (R-12345-16): record + forward, answer, chase, list (the hourly chase: handlers/sweep.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ bp = Blueprint(__name__)
 
 @route(bp, "/tickets/{ticket_id}/instructions", methods=["POST"])
 def record(ticket_id: str) -> Response:
-    """`{"text", "to": "owner"|"unit", "due"?, "leader_name"?}` → 201 the instruction, forwarded."""
+    """`{"text", "to": "owner"|"unit", "due"?, "leader_name"? | "leader_id"?}` → 201 the instruction, forwarded."""
     return Response(svc.record(adapters(), current_actor(bp), ticket_id, json_body(bp), now()), status_code=201)
 
 
@@ -31,7 +31,13 @@ def answer(ticket_id: str, instr_id: str) -> dict[str, Any]:
     return svc.answer(adapters(), current_actor(bp), ticket_id, instr_id, json_body(bp), now())
 
 
+@route(bp, "/tickets/{ticket_id}/instructions/{instr_id}/chase", methods=["POST"])
+def chase(ticket_id: str, instr_id: str) -> dict[str, Any]:
+    """A chase 催办 by the 综合科 (analyst) or a leader; the owner and the addressed unit are texted."""
+    return svc.chase(adapters(), current_actor(bp), ticket_id, instr_id, now())
+
+
 @route(bp, "/instructions", methods=["GET"])
 def open_instructions() -> dict[str, Any]:
-    """Unanswered instructions in the user's scope (`?mine=1`: those the user must answer)."""
-    return {"items": svc.open_list(adapters(), current_actor(bp), query(bp))}
+    """Instructions in the user's scope: open ones (`?mine=1` per role), or a leader's `?status=answered`."""
+    return {"items": svc.open_list(adapters(), current_actor(bp), query(bp), now())}

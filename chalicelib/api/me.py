@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice.app import Blueprint
 
-from chalicelib.api.deps import adapters, current_actor, now
+from chalicelib.api.deps import adapters, current_actor, json_body, now
 from chalicelib.api.errors import route
 from chalicelib.services import confirmations as svc
 
@@ -23,3 +23,9 @@ def my_confirmations() -> dict[str, Any]:
 def my_tasks() -> dict[str, Any]:
     """Open "phone the unit" tasks; recording the reminder call closes them."""
     return {"items": svc.my_tasks(adapters(), current_actor(bp))}
+
+
+@route(bp, "/me/confirmations/confirm", methods=["POST"])
+def confirm_item() -> dict[str, Any]:
+    """逐项确认: tick one ticket of a group off (R-12345-13); confirming again changes nothing."""
+    return svc.confirm(adapters(), current_actor(bp), json_body(bp), now())

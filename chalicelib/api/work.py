@@ -183,3 +183,27 @@ def work_sweep_at() -> dict[str, Any]:
     """Local mode only: run the office-work sweep now, or `{at}` (up to 31 days ahead) to show what it does then."""
     local_admin(bp)
     return dict(svc.sweep_at(adapters(), json_body(bp), now()))
+
+
+@route(bp, "/work/announcements", methods=["POST"])
+def create_announcement() -> Response:
+    """`{title, body, roles?, unit_ids?, attachments?}` (leader, analyst, admin) → 201 the announcement."""
+    return Response(svc.create_announcement(adapters(), current_actor(bp), json_body(bp), now()), status_code=201)
+
+
+@route(bp, "/work/announcements", methods=["GET"])
+def list_announcements() -> dict[str, Any]:
+    """Announcements for me, newest first (`?unread=1`: those I have not confirmed)."""
+    return {"items": svc.announcements(adapters(), current_actor(bp), query(bp))}
+
+
+@route(bp, "/work/announcements/{ann_id}", methods=["GET"])
+def get_announcement(ann_id: str) -> dict[str, Any]:
+    """One announcement; its sender and the office's announcers also see who read it and which units have not."""
+    return svc.get_announcement(adapters(), current_actor(bp), ann_id)
+
+
+@route(bp, "/work/announcements/{ann_id}/read", methods=["POST"])
+def read_announcement(ann_id: str) -> dict[str, Any]:
+    """The reader confirms having read it (once; again is harmless)."""
+    return svc.read_announcement(adapters(), current_actor(bp), ann_id, now())

@@ -33,8 +33,19 @@ VALUE_KINDS = {
     "status": "instruction_status",
     "stage": "overdue_stage",
     "alert": "alert_kind",
+    "difficult_trigger": "difficult_trigger",  # R-12345-10
 }
-INSTANTS = {"handle_due", "requested_due", "new_due", "previous_due", "city_due", "dispatch_due", "due", "at"}
+INSTANTS = {
+    "handle_due",
+    "requested_due",
+    "new_due",
+    "previous_due",
+    "city_due",
+    "dispatch_due",
+    "due",
+    "at",
+    "decision_due",
+}
 UNIT_FIELDS = {"unit_id", "from_unit_id"}
 HIDDEN_FIELDS = {"to_phone", "contact_enc"}  # a call's number is printed, masked, in the call table only
 

@@ -43,6 +43,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "extension_requested": ("延期待审批", "Extension requested"),
         "accepted": ("待转送", "To forward"),
         "awaiting_signoff": ("待签发", "Awaiting sign-off"),
+        "merged": ("已并单", "Merged"),
     },
     # the same states as a 12369 report's stages (R-12369-02…06)
     "env_status": {
@@ -134,6 +135,8 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "supervise": ("督办", "Supervise"),
         "answer-supervision": ("回复督办", "Answer supervision"),
         "spot-check": ("抽查回访", "Spot check"),
+        "merge": ("并单", "Merge"),
+        "unmerge": ("取消并单", "Unmerge"),
         "unmark-typical": ("取消典型", "Remove typical mark"),
     },
     "event": {
@@ -186,6 +189,11 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "emergency_flagged": ("标记突发事件", "Flagged as emergency"),
         "emergency_escalated": ("报告值班领导（突发事件）", "Emergency escalated to the leader on duty"),
         "emergency_acknowledged": ("领导确认突发事件", "Emergency acknowledged"),
+        "decision_reminder_due": ("疑难工单领导决定到期提醒", "Reminder: leader decision due"),
+        "marked_decision_overdue": ("疑难工单领导决定逾期", "Leader decision overdue"),
+        "merged": ("并单（重复诉求）", "Merged as a duplicate"),
+        "unmerged": ("取消并单", "Unmerged"),
+        "merge_followed": ("主工单办结，按其结果回访", "Main ticket closed: its result to call back"),
         "unmarked_typical": ("取消典型标记", "Typical mark removed"),
     },
     "field": {
@@ -199,7 +207,6 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "co_unit_ids": ("协办单位", "Co-units"),
         "co_calls": ("电话通知协办单位", "Co-unit phone calls"),
         "stage": ("逾期时办理环节", "Stage when overdue"),
-        "difficult_candidate": ("列入疑难候选", "Difficult candidate"),
         "other_unit": ("转其他单位", "To another unit"),
         "good_reason": ("退单理由成立", "Return justified"),
         "reason": ("原因", "Reason"),
@@ -271,6 +278,18 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "last_escalated_at": ("最近报告时间", "Last escalated at"),
         "by_keyword": ("关键词规则触发", "Set by keyword rule"),
         "acknowledge_note": ("确认意见", "Acknowledgement note"),
+        "escalated": ("列入疑难工单", "Escalated to the leader"),
+        "joined": ("并入待决定的疑难工单", "Joined the pending difficult episode"),
+        "decision_due": ("领导决定期限", "Leader decision due"),
+        "overdue_hours": ("超期小时数", "Hours overdue before escalation"),
+        "decision_on_time": ("按期决定", "Decided on time"),
+        "difficult_trigger": ("列入疑难原因", "Why it went to the leader"),
+        "into": ("并入主工单", "Merged into"),
+        "main": ("主工单", "Main ticket"),
+        "main_status": ("主工单状态", "Main ticket status"),
+        "main_closed_at": ("主工单办结时间", "Main ticket closed at"),
+        "from": ("原主工单", "Previous main ticket"),
+        "to_status": ("恢复为", "Back to"),
     },
     "alert_kind": {  # the deadline alert a sweep event answers (domain/sweep.EVENT_OF, domain/emergency.KIND)
         "dispatch_warning": ("派单即将超时（12小时内）", "Dispatch due within 2 hours"),
@@ -287,6 +306,9 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "env_finish_overdue": ("办结逾期", "Result overdue"),
         "env_supervision_overdue": ("督办回复逾期", "Supervision answer overdue"),
         "emergency_escalation": ("突发事件报告值班领导", "Emergency reported to the leader on duty"),
+        "overdue_escalation": ("超期列入疑难工单", "Overdue: escalated to the leader"),
+        "decision_reminder": ("领导决定到期前一工作日提醒", "Reminder of the leader decision, the working day before"),
+        "decision_overdue": ("领导决定逾期", "Leader decision overdue"),
     },
     "overdue_stage": {  # R-12345-08: who held the ticket when its due passed
         "unit": ("承办单位办理", "With the unit"),
@@ -295,6 +317,13 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "instruction_status": {
         "open": ("待回复", "Open"),
         "answered": ("已回复", "Answered"),
+    },
+    "difficult_trigger": {  # R-12345-10: what put a ticket in the leader's 疑难 queue (domain/escalation.TRIGGERS)
+        "manual": ("人工标记", "Flagged by staff"),
+        "overdue": ("超期未办结", "Overdue"),
+        "unjustified_return": ("无故退单", "Unjustified return"),
+        "false_reply": ("虚假反馈", "False reply"),
+        "co_units": ("多单位协办", "Several units"),
     },
     "satisfaction": {
         "satisfied": ("满意", "Satisfied"),
@@ -314,6 +343,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "verify": ("核实来电人身份", "Verify the caller"),
         "handling": ("办理需要", "Needed for handling"),
         "supervision": ("督办核查", "Supervision"),
+        "retention_ended": ("保存期限届满", "Retention period ended"),
     },
     "access_action": {
         "reveal": ("查看来电人信息", "Caller data revealed"),
@@ -321,6 +351,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "export": ("导出报表", "Report exported"),
         "document": ("打印文书", "Document printed"),
         "caller_lookup": ("按来电号码查找", "Lookup by caller number"),
+        "pii_destroyed": ("保存期满销毁个人信息", "Personal data destroyed (retention ended)"),
     },
     "call_outcome": {
         "reached": ("已接通", "Reached"),
@@ -412,6 +443,11 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "document": ("书面材料", "Document"),
         "office": ("书面材料", "Document"),
     },
+    "duplicate_reason": {  # R-12345-18: why a ticket is a likely duplicate
+        "similar_text": ("内容相似", "Similar text"),
+        "same_caller": ("同一来电号码", "Same caller number"),
+        "same_place": ("同一地点或被反映对象", "Same place or reported party"),
+    },
     "evidence_status": {
         "pending": ("待上传", "Awaiting upload"),
         "stored": ("已存档", "Stored"),
@@ -455,6 +491,8 @@ SPA_KEYS: Final[dict[str, str]] = {
     "evidence_type": "evidenceType",
     "evidence_group": "evidenceGroup",
     "evidence_status": "evidenceStatus",
+    "difficult_trigger": "difficultTrigger",
+    "duplicate_reason": "duplicateReason",
 }
 SPA_EXPORT: Final[Path] = Path(__file__).resolve().parents[2] / "frontend" / "src" / "locales" / "catalogue.json"
 

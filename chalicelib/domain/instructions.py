@@ -1,5 +1,8 @@
 """Leader instructions 领导批示 (R-12345-16): recorded, forwarded, chased until answered, answered.
 
+A leader records under their own name; an operator or the 综合科 (analyst, responsible for 批示的转办、催办和反馈)
+enters a written 批示 naming a registered leader account, and the analyst or the leader may chase it at any time.
+
 Pure: the service stores the result (Directory `INSTR#{ticket}` + a ticket event in one transaction).
 An instruction is forwarded to the ticket's owner (the dispatcher, R-12345-03) or to its handling
 unit; the answer is due like a re-assigned ticket, 3 working days unless the leader sets a date
@@ -19,7 +22,9 @@ from chalicelib.domain.model import Actor, Role, Ticket
 
 TARGETS = ("owner", "unit")
 CHASE_EVERY = timedelta(hours=24)
-RECORD_ROLES = frozenset({Role.LEADER, Role.OPERATOR})  # an operator may enter a leader's written 批示
+RECORD_ROLES = frozenset({Role.LEADER, Role.OPERATOR, Role.ANALYST})  # staff enter a leader's written 批示
+PRIVATE = ("text", "answer", "leader")  # what a unit handler of another unit never reads in an event
+CHASE_ROLES = frozenset({Role.ANALYST, Role.LEADER})  # 综合科 chases (催办); the leader may too
 
 
 def leader_of(body: Mapping[str, Any], actor: Actor, leaders: Mapping[str, str] | None) -> tuple[str, str]:
@@ -62,7 +67,7 @@ def new_instruction(
 ) -> dict[str, Any]:
     """Validate and build an instruction; forwarded at once to its target."""
     if actor.role not in RECORD_ROLES:
-        raise Forbidden("只有分管领导或经办人可以录入领导批示", role=actor.role)
+        raise Forbidden("只有分管领导、经办人或综合科可以录入领导批示", role=actor.role)
     text = inputs.text(body, "text", limit=2000)
     target = body.get("to", "owner")
     if target not in TARGETS:
@@ -126,3 +131,33 @@ def chase(instr: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """Record one reminder 催办 and schedule the next."""
     chases = [*instr.get("chases", []), now.isoformat()]
     return dict(instr, chases=chases, next_chase_at=(now + CHASE_EVERY).isoformat())
+
+
+def chase_by(instr: Mapping[str, Any], actor: Actor, now: datetime) -> dict[str, Any]:
+    """A chase 催办 asked for by the analyst or a leader (any time while open); the hourly chase resumes
+    CHASE_EVERY later, or at the due if that is later."""
+    if actor.role not in CHASE_ROLES:
+        raise Forbidden("只有综合科或分管领导可以催办领导批示", role=actor.role)
+    if instr["status"] != "open":
+        raise InvalidTransition("该批示已答复，无需催办", instruction_id=instr["id"])
+    chased = chase(instr, now)
+    due = datetime.fromisoformat(instr["due"])
+    chased["next_chase_at"] = max(now + CHASE_EVERY, due).isoformat()
+    return chased
+
+
+def addressed_to_unit(instr: Mapping[str, Any], unit_id: str | None) -> bool:
+    """True when the instruction was forwarded to this unit (the only instructions its handlers may read)."""
+    to = instr.get("to") or {}
+    return bool(unit_id) and to.get("kind") == "unit" and to.get("id") == unit_id
+
+
+def redact_event(actor: Actor, event: dict[str, Any]) -> dict[str, Any]:
+    """R-12345-16: a unit handler sees that an instruction exists on its ticket, never the text, answer or
+    leader of one not addressed to their unit (the ticket's history, `GET /tickets/{id}/events`)."""
+    if actor.role != Role.UNIT_HANDLER or not str(event.get("type", "")).startswith("instruction_"):
+        return event
+    data = event.get("data") or {}
+    if addressed_to_unit(data, actor.unit_id):
+        return event
+    return dict(event, data={k: v for k, v in data.items() if k not in PRIVATE})

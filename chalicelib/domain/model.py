@@ -25,6 +25,7 @@ class Status(StrEnum):
     EXTENSION_REQUESTED = "extension_requested"
     ACCEPTED = "accepted"  # 12369: accepted, to forward (R-12369-02/04)
     AWAITING_SIGNOFF = "awaiting_signoff"  # 12369: result reported, awaiting the leader's sign-off (R-12369-06)
+    MERGED = "merged"  # R-12345-18: a duplicate merged into its main ticket (并单), follows the main's result
 
 
 OPEN_STATUSES = frozenset(s for s in Status if s is not Status.CLOSED)
@@ -107,6 +108,11 @@ class EventType(StrEnum):
     EMERGENCY_FLAGGED = "emergency_flagged"
     EMERGENCY_ESCALATED = "emergency_escalated"
     EMERGENCY_ACKNOWLEDGED = "emergency_acknowledged"
+    DECISION_REMINDER_DUE = "decision_reminder_due"  # R-12345-10: the leader, the working day before
+    MARKED_DECISION_OVERDUE = "marked_decision_overdue"  # R-12345-10: the leader's decision due passed
+    MERGED = "merged"  # R-12345-18 并单
+    UNMERGED = "unmerged"
+    MERGE_FOLLOWED = "merge_followed"  # the main ticket closed: the duplicate takes its result
 
 
 CHANNELS = frozenset({"phone", "web", "app", "wechat", "letter", "city"})
@@ -178,6 +184,7 @@ class Reply(TypedDict, total=False):
     by: str
     unit_id: str | None
     at: str
+    from_ticket: str  # R-12345-18: a merged duplicate's copy of its main ticket's reply
 
 
 class Callback(TypedDict, total=False):
@@ -207,6 +214,10 @@ class Marking(TypedDict, total=False):
     decided_by: str
     decided_at: str
     history: list[Marking]
+    trigger: str  # R-12345-10: what opened the episode (escalation.TRIGGERS)
+    triggers: list[str]  # every trigger while it awaited the leader
+    decision_due: str  # the leader's decision due (escalation.Policy.decision_days working days)
+    decision_on_time: bool
 
 
 TICKET_ID = re.compile(r"T\d{8}-\d{5}")
@@ -264,6 +275,7 @@ class Ticket:
     typical: Marking | None = None
     env: dict[str, Any] | None = None  # the 12369 report's own record (domain/env_complaints.py)
     emergency: dict[str, Any] | None = None  # domain/emergency.py: flagged, escalations, acknowledgement
+    merge: dict[str, Any] | None = None  # R-12345-18 (domain/merging.py): a duplicate's link to its main ticket
     alerts_done: frozenset[str] = frozenset()
     last_seq: int = 0
     version: int = 0

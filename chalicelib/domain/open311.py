@@ -41,6 +41,7 @@ STATUS_TEXT: dict[str, str] = {
     Status.CLOSED: "已办结",
     Status.ACCEPTED: "已受理，待转送",  # 12369 (R-12369-02/04)
     Status.AWAITING_SIGNOFF: "办理结果待领导签发",  # 12369 (R-12369-06)
+    Status.MERGED: "同一事项已合并办理，办结后一并答复",  # R-12345-18 (never names the main ticket)
 }
 CATEGORY_TEXT = table("category")
 

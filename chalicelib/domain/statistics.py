@@ -52,6 +52,8 @@ METRICS: tuple[str, ...] = (
     *(f"sat_{b}" for b in SATISFACTION_BUCKETS),
     "reassigned",
     "overdue",
+    "duplicates",  # R-12345-18 重复诉求: tickets merged into a main ticket (并单)
+    "unmerged",  # merges taken back
 )
 INDEX_SCOPES = ("units", "owners")
 
@@ -114,6 +116,10 @@ SIMPLE_EVENTS: dict[str, str] = {
 }
 
 
+# Events counted for the county only: entries, and R-12345-18 重复诉求 (merged before any unit held them).
+COUNTY_ONLY: dict[str, str] = {"received": "received", "merged": "duplicates", "unmerged": "unmerged"}
+
+
 def _conditional(event_type: str, data: Mapping[str, Any]) -> list[str]:
     """Metrics of the events whose counters depend on their data (same scopes as SIMPLE_EVENTS)."""
     if event_type == "received":
@@ -153,6 +159,8 @@ def counter_deltas(event_type: str, data: Mapping[str, Any], ticket: Mapping[str
     """
     if ticket.get("hotline") == "12369":  # every figure split by hotline (docs/statistics.md, "12369")
         return env_deltas(event_type, data)
+    if ticket.get("merge") and event_type != "merged":
+        return {}  # R-12345-18: a merged duplicate counts once, in its main ticket's figures
     return _deltas_12345(event_type, data, ticket)
 
 
@@ -182,8 +190,8 @@ def _deltas_12345(event_type: str, data: Mapping[str, Any], ticket: Mapping[str,
             bump(f"owner#{owner}", metric)
             bump("owners", owner)
 
-    if event_type == "received":
-        add("received", unit_id=None, to_owner=False)
+    if event_type in COUNTY_ONLY:
+        add(COUNTY_ONLY[event_type], unit_id=None, to_owner=False)
     elif event_type == "transferred":
         _transferred(add, data)
     elif event_type in SIMPLE_EVENTS:
@@ -286,6 +294,9 @@ FIGURES: tuple[Figure, ...] = (
         "dispatch_12h_rate", "12小时内派单率", "rate", ((1, "dispatched_in_12h"),), ((1, "assigned"),), "R-12345-01"
     ),
     Figure("redo", "答复退回重办数", "count", ((1, "redo"),), _ASSIGNED, "R-12345-06"),
+    Figure(
+        "duplicates", "重复诉求数", "count", ((1, "duplicates"), (-1, "unmerged")), ((1, "received"),), "R-12345-18"
+    ),
 )
 FIGURE_IDS = tuple(f.id for f in FIGURES)
 FIGURE_LABELS = {f.id: f.label for f in FIGURES}

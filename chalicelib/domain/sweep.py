@@ -1,5 +1,8 @@
 """What a due deadline alert does to a ticket (R-12345-01/04/08/10/12): pure, clock injected.
 
+R-12345-10: a ticket overdue beyond the configured hours is escalated to the leader's 疑难 queue here, and a
+pending leader decision is reminded the working day before its due and marked overdue at it (domain/escalation.py).
+
 The sweep finds a ticket through the sparse open-deadline index, recomputes its next alert here and,
 when it is due, turns it into a `Change` (flag, counters via the event type, alert marked done).
 Notifications are not sent here: the stream handler reacts to the event.
@@ -10,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.domain import deadlines, env_complaints
+from chalicelib.domain import deadlines, env_complaints, escalation
 from chalicelib.domain.calendar import SHANGHAI, Deadline
 from chalicelib.domain.deadlines import Alert
 from chalicelib.domain.model import SYSTEM_ACTOR, Change, Ticket
@@ -28,10 +31,11 @@ EVENT_OF: dict[str, str] = {
     "review_warning": "review_warned",  # R-12345-12: a reply's review due within 2 h
     "review_overdue": "marked_review_overdue",  # R-12345-12: 12 h since the reply passed
     **env_complaints.ALERT_EVENTS,  # R-12369-03/04/05 overdue, R-12369-07 supervision chase
+    **escalation.ALERT_EVENTS,  # R-12345-10: overdue beyond N hours escalated; the leader's decision chased
 }
 FLAG_OF: dict[str, str] = {"dispatch_overdue": "dispatch_overdue", "handle_overdue": "overdue"}
 SWEEP_EVENTS = frozenset(EVENT_OF.values())
-MAX_ALERTS_PER_TICKET = 6  # a ticket has at most four deadline alerts in one status, plus escalations
+MAX_ALERTS_PER_TICKET = 8  # at most four deadline alerts in one status, three of R-12345-10, plus escalations
 
 
 def due_alert(ticket: Ticket, ctx: Context, now: datetime) -> Alert | None:
@@ -55,6 +59,9 @@ def apply_alert(
     if alert.kind in env_complaints.ALERT_EVENTS and ctx is not None:  # R-12369-07: late work is supervised
         extra, env_data = env_complaints.alert_changes(ticket, alert, now, ctx)
         flags = extra.pop("flags", flags)
+    if alert.kind in escalation.ALERT_EVENTS and ctx is not None:  # R-12345-10
+        extra, env_data = escalation.alert_changes(ticket, alert, now, ctx.calendar, ctx.escalation)
+        flags = extra.pop("flags", flags)
     after = ticket.with_changes(alerts_done=ticket.alerts_done | {alert.key}, flags=flags, updated_at=now, **extra)
     data = {
         "alert": alert.kind,
@@ -71,7 +78,6 @@ def apply_alert(
     if alert.kind == "env_supervision_overdue":
         data["unit_id"] = ticket.unit_id  # the chase goes to the supervised unit and the owner
     if alert.kind == "handle_overdue":
-        data["difficult_candidate"] = True  # R-12345-10: overdue tickets go to the difficult list
         # R-12345-08: who holds the overdue ticket; the unit is texted only while it does
         data["stage"] = "unit" if ticket.status in deadlines.UNIT_STAGE else "dispatcher"
     return Change(ticket, after, EVENT_OF[alert.kind], data, now, SYSTEM_ACTOR)

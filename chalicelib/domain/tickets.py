@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.domain import access, deadlines, emergency, env_complaints, inputs, phones
+from chalicelib.domain import access, deadlines, emergency, env_complaints, escalation, inputs, phones
 from chalicelib.domain.calendar import Deadline, WorkCalendar
 from chalicelib.domain.errors import InvalidTransition, ValidationError
 from chalicelib.domain.model import (
@@ -26,7 +26,6 @@ from chalicelib.domain.model import (
     Category,
     Change,
     Extension,
-    Marking,
     Role,
     Status,
     Ticket,
@@ -82,6 +81,7 @@ class Context:
     templates: Mapping[str, Sequence[Section]] = field(default_factory=lambda: DEFAULT_TEMPLATES)
     limits: Mapping[str, int] | None = None
     emergency_keywords: Sequence[str] = emergency.DEFAULT_KEYWORDS  # CONFIG/emergency_keywords
+    escalation: escalation.Policy = escalation.Policy()  # CONFIG/escalation (R-12345-10)
 
 
 # ---------------------------------------------------------------- input helpers
@@ -461,11 +461,21 @@ def _dispatch(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, c
         "first_dispatched_at": t.first_dispatched_at or now,
     }
     within = t.dispatch_due is None or now <= t.dispatch_due
-    return (
-        changes,
-        "dispatched",
-        {"unit_id": unit_id, "co_unit_ids": list(co_units), "call": call, "co_calls": co_calls, "within_12h": within},
+    data = {"unit_id": unit_id, "co_unit_ids": list(co_units), "call": call, "co_calls": co_calls, "within_12h": within}
+    if co_units:  # R-12345-10: a matter for more than one unit goes before the leader
+        _escalate(t, changes, data, "co_units", actor, now, ctx)
+    return changes, "dispatched", data
+
+
+def _escalate(
+    t: Ticket, changes: dict[str, Any], data: dict[str, Any], trigger: str, actor: Actor, now: datetime, ctx: Context
+) -> None:
+    """R-12345-10: the transition also puts the ticket in the leader's 疑难 queue (same transaction, one event)."""
+    more, escalated = escalation.escalate(
+        t.with_changes(**changes), trigger, actor.user_id, now, ctx.calendar, ctx.escalation
     )
+    changes.update(more)
+    data["escalated"] = escalated
 
 
 def _sign(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
@@ -500,6 +510,8 @@ def _transfer(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, c
         "call": call,
         "note": inputs.text(body, "note", required=False),
     }
+    if not good_reason:  # R-12345-10: a return without good reason (无故退单) goes before the leader
+        _escalate(t, changes, data, "unjustified_return", actor, now, ctx)
     return changes, "transferred", data
 
 
@@ -565,9 +577,12 @@ def _review(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx
     if inputs.flag(body, "approve"):
         return {"status": S.REVIEWED}, "reviewed", {"note": inputs.text(body, "note", required=False)}
     reason = inputs.text(body, "reason", limit=1000)
-    false_reply = bool(body.get("false_reply", False))
-    changes = {"status": S.HANDLING, "redo_count": t.redo_count + 1}
-    return changes, "review_rejected", {"reason": reason, "false_reply": false_reply, "unit_id": t.unit_id}
+    false_reply = inputs.flag(body, "false_reply", default=False)
+    changes: dict[str, Any] = {"status": S.HANDLING, "redo_count": t.redo_count + 1}
+    data: dict[str, Any] = {"reason": reason, "false_reply": false_reply, "unit_id": t.unit_id}
+    if false_reply:  # R-12345-10: a false reply (虚假反馈) goes before the leader
+        _escalate(t, changes, data, "false_reply", actor, now, ctx)
+    return changes, "review_rejected", data
 
 
 def _callback(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
@@ -653,23 +668,20 @@ def _reassign(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, c
 
 
 def _flag_difficult(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
-    """R-12345-10: a new episode; a decided earlier one moves, decision and all, to `history` (oldest first)."""
+    """R-12345-10: a new episode with the leader's decision due; a decided earlier one moves, decision and all,
+    to `history` (oldest first; a pending flag cannot be flagged again, ONCE)."""
     reason = inputs.text(body, "reason", limit=1000)
-    earlier: list[Marking] = list((t.difficult or {}).get("history") or [])
-    if t.difficult is not None:  # decided (a pending flag cannot be flagged again, ONCE)
-        episode = Marking(**t.difficult)
-        episode.pop("history", None)
-        earlier.append(episode)
-    info = Marking(reason=reason, by=actor.user_id, at=now.isoformat(), decision=None)
-    if earlier:
-        info["history"] = earlier
-    return {"difficult": info, "flags": t.flags | {"difficult"}}, "flagged_difficult", {"reason": reason}
+    info, data = escalation.open_episode(
+        t, trigger="manual", reason=reason, by=actor.user_id, now=now, cal=ctx.calendar, policy=ctx.escalation
+    )
+    return {"difficult": info, "flags": t.flags | {"difficult"}}, "flagged_difficult", data
 
 
 def _leader_decision(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
     decision = inputs.text(body, "decision", limit=2000)
-    info = dict(t.difficult or {}, decision=decision, decided_by=actor.user_id, decided_at=now.isoformat())
-    return {"difficult": info}, "leader_decided", {"decision": decision}
+    info = escalation.decided(t, decision, actor.user_id, now)
+    data = {"decision": decision, "on_time": info.get("decision_on_time"), "decision_due": info.get("decision_due")}
+    return {"difficult": info}, "leader_decided", data
 
 
 def _flag_supervised(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
@@ -749,9 +761,12 @@ def next_alert(ticket: Ticket, ctx: Context) -> deadlines.Alert | None:
             done=ticket.alerts_done,
             act_due=act_due(ticket),
         )
-    escalation = emergency.next_escalation(ticket)
-    if escalation is not None and (due is None or escalation.at <= due.at):
-        return escalation
+        raised = escalation.next_alert(ticket, ctx.calendar, ctx.escalation)  # R-12345-10
+        if raised is not None and (due is None or raised.at < due.at):
+            due = raised
+    urgent = emergency.next_escalation(ticket)
+    if urgent is not None and (due is None or urgent.at <= due.at):
+        return urgent
     return due
 
 

@@ -720,3 +720,63 @@ def friday_content(
         "open": sorted(in_progress, key=lambda i: str(i[key])),
         "approvals": sorted(late_approvals, key=lambda a: str(a["created_at"])),
     }
+
+
+# ---------------------------------------------------------------- announcements everyone must read (通知公告)
+
+ANNOUNCE_ROLES = (Role.OPERATOR, Role.ANALYST, Role.LEADER, Role.RECORDS, Role.ADMIN, Role.UNIT_HANDLER)
+ANNOUNCERS = frozenset({Role.LEADER, Role.ANALYST, Role.ADMIN})
+
+
+def new_announcement(
+    ann_id: str, body: Mapping[str, Any], actor: Actor, now: datetime, units: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """An announcement to roles (default: everyone) and, for unit handlers, to some units (default: all),
+    each reader confirming that they have read it (已读回执)."""
+    if actor.role not in ANNOUNCERS:
+        raise Forbidden("只有领导、综合科和管理员可以发布公告", role=actor.role)
+    title = inputs.text(body, "title", limit=200)
+    text = inputs.text(body, "body", limit=20000)
+    roles = body.get("roles")
+    if roles in (None, []):
+        roles = [str(r) for r in ANNOUNCE_ROLES]
+    if not isinstance(roles, list) or not all(isinstance(r, str) and r in ANNOUNCE_ROLES for r in roles):
+        raise ValidationError({"roles": "须为角色列表（话务员、综合科、领导、档案员、管理员、承办单位）"})
+    raw = body.get("unit_ids") or []
+    if not isinstance(raw, list) or len(raw) > 500 or not all(isinstance(u, str) for u in raw):
+        raise ValidationError({"unit_ids": "须为单位编号列表"})
+    unknown = [u for u in raw if u not in units]
+    if unknown:
+        raise ValidationError({"unit_ids": f"单位 {'、'.join(u[:32] for u in unknown[:5])} 不存在"})
+    if raw and Role.UNIT_HANDLER not in roles:
+        raise ValidationError({"unit_ids": "只有发给承办单位的公告才选择单位"})
+    return {
+        "id": ann_id,
+        "title": title,
+        "body": text,
+        "attachments": _refs(body, "attachments"),
+        "roles": list(dict.fromkeys(roles)),
+        "unit_ids": list(dict.fromkeys(raw)),
+        "created_by": actor.user_id,
+        "created_at": now.isoformat(),
+    }
+
+
+def addressed(ann: Mapping[str, Any], actor: Actor) -> bool:
+    """Whether the announcement is for this reader (a unit handler: of one of its units)."""
+    if actor.role not in ann["roles"]:
+        return False
+    return actor.role != Role.UNIT_HANDLER or not ann["unit_ids"] or actor.unit_id in ann["unit_ids"]
+
+
+def receipt(ann: Mapping[str, Any], actor: Actor, now: datetime) -> dict[str, Any]:
+    """A reader's confirmation; only readers the announcement is for confirm."""
+    if not addressed(ann, actor):
+        raise Forbidden("这条公告不是发给您的", ann_id=ann["id"])
+    return {
+        "user_id": actor.user_id,
+        "name": actor.name or actor.user_id,
+        "role": str(actor.role),
+        "unit_id": actor.unit_id,
+        "at": now.isoformat(),
+    }

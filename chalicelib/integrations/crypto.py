@@ -8,6 +8,10 @@ Every ciphertext is bound to where it is stored by associated data (AAD = purpos
 caller's `aad`: table / item id / field, see `aad()`): a ciphertext copied onto another ticket or field
 fails to decrypt. The prefix names the format version: `kms2:` (AAD bound; what is written), `kms1:`
 (AES-256-GCM without associated data; still read, never written).
+
+A ticket's personal data is sealed under the ticket's own key (`tk1:`, `subject_seal`), itself wrapped by the
+envelope and stored only on the ticket's item: removing that wrapped key destroys every copy of the ticket's
+personal data at once, the write-once audit copies included (crypto-shredding, docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -208,3 +212,40 @@ def _unpack(text: str) -> dict[str, Any]:
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode()
+
+
+_SUBJECT = "tk1:"
+
+
+def is_subject_token(token: str) -> bool:
+    """Whether a ciphertext was sealed under a subject's (a ticket's) own key."""
+    return token.startswith(_SUBJECT)
+
+
+def new_subject_key(algorithm: str = DEFAULT_ALGORITHM) -> bytes:
+    """A fresh random key for one subject (a ticket)."""
+    return os.urandom(KEY_BYTES[algorithm])
+
+
+def subject_seal(key: bytes, algorithm: str, document: dict[str, Any], aad: str) -> str:
+    """`tk1:` ciphertext of a JSON-able document under a subject's key, bound to `aad`."""
+    nonce = os.urandom(12)
+    plaintext = json.dumps(document, ensure_ascii=False).encode()
+    sealed = _seal(algorithm, key, nonce, plaintext, f"subject|{algorithm}|{aad}".encode())
+    return _SUBJECT + _b64(json.dumps({"a": algorithm, "n": _b64(nonce), "c": _b64(sealed)}).encode())
+
+
+def subject_open(key: bytes, token: str, aad: str) -> dict[str, Any]:
+    """The document of a `tk1:` ciphertext; ValueError on a foreign, damaged or moved one."""
+    if not is_subject_token(token):
+        raise ValueError("not a subject-key ciphertext")
+    try:
+        packed = json.loads(base64.urlsafe_b64decode(token[len(_SUBJECT) :]))
+        algorithm, nonce, sealed = str(packed["a"]), base64.urlsafe_b64decode(packed["n"]), packed["c"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError("damaged subject-key ciphertext") from exc
+    if algorithm not in KEY_BYTES or len(key) != KEY_BYTES[algorithm]:
+        raise ValueError("ciphertext of another key")
+    plain = _open(algorithm, key, nonce, base64.urlsafe_b64decode(sealed), f"subject|{algorithm}|{aad}".encode())
+    document: dict[str, Any] = json.loads(plain)
+    return document

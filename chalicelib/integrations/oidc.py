@@ -17,6 +17,8 @@ from chalicelib.domain.errors import Unauthenticated
 
 JWKS_TTL = 3600.0
 REFETCH_MIN_INTERVAL = 30.0
+# R-SEC-07: `amr` values (RFC 8176) that show a second factor at the OIDC provider
+MFA_AMR = frozenset({"mfa", "otp", "hwk", "swk", "sms", "totp"})
 
 
 def fetch_json(url: str) -> dict[str, Any]:
@@ -35,10 +37,20 @@ class JwksVerifier:
         jwks_url: str,
         audience: str | None,
         fetch: Callable[[str], dict[str, Any]] = fetch_json,
+        *,
+        audience_optional: bool = False,
+        require_mfa: bool = False,
+        mfa_acr: tuple[str, ...] = (),
     ) -> None:
+        """`audience` is mandatory unless `audience_optional` (local stages only, R-SEC-07); `require_mfa`
+        (the OIDC provider path) refuses tokens whose `amr` / `acr` shows no second factor."""
+        if not audience and not audience_optional:
+            raise ValueError("OIDC_AUDIENCE is required outside local stages (R-SEC-07)")
         self.issuer = issuer
         self.jwks_url = jwks_url
         self.audience = audience or None
+        self.require_mfa = require_mfa
+        self.mfa_acr = frozenset(mfa_acr)
         self._fetch = fetch
         self._keys: dict[str, Any] = {}
         self._fetched_at = 0.0
@@ -87,7 +99,18 @@ class JwksVerifier:
             raise Unauthenticated("登录已过期，请重新登录", reason="expired") from exc
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"令牌无效：{exc}") from exc
+        if self.require_mfa and not shows_mfa(claims, self.mfa_acr):
+            raise Unauthenticated(
+                "身份令牌未表明已完成多因素认证（amr/acr），请使用动态口令等第二因素登录", reason="mfa"
+            )
         return claims
+
+
+def shows_mfa(claims: dict[str, Any], mfa_acr: frozenset[str] = frozenset()) -> bool:
+    """Whether the token's `amr` names a second factor, or its `acr` is one the stage counts as MFA."""
+    amr = claims.get("amr")
+    methods = {amr} if isinstance(amr, str) else set(amr) if isinstance(amr, list) else set()
+    return bool(methods & MFA_AMR) or (isinstance(claims.get("acr"), str) and claims["acr"] in mfa_acr)
 
 
 def password_grant(
@@ -126,7 +149,6 @@ def password_grant(
     return {
         "id_token": doc["id_token"],
         "access_token": doc.get("access_token"),
-        "refresh_token": doc.get("refresh_token"),
         "expires_in": doc.get("expires_in", 3600),
     }
 

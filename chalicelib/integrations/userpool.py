@@ -10,26 +10,42 @@ from botocore.exceptions import ClientError
 from chalicelib.domain.errors import BadRequest, Conflict, NotFound, Unauthenticated, ValidationError
 
 
-def password_login(cognito: Any, client_id: str, username: str, password: str) -> dict[str, Any]:
-    """USER_PASSWORD_AUTH → tokens; wrong credentials are 401 without saying which part was wrong."""
+def password_login(
+    cognito: Any, client_id: str, username: str, password: str, new_password: str | None = None
+) -> dict[str, Any]:
+    """USER_PASSWORD_AUTH → tokens; wrong credentials are 401 without saying which part was wrong.
+
+    A temporary password (set by an admin, R-SEC-05) answers the challenge NEW_PASSWORD_REQUIRED: with
+    `new_password` the password is changed in the same call, without it the login is a 401 naming the challenge.
+    """
     try:
         resp = cognito.initiate_auth(
             ClientId=client_id,
             AuthFlow="USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": username, "PASSWORD": password},
         )
+        if resp.get("ChallengeName") == "NEW_PASSWORD_REQUIRED" and new_password:
+            resp = cognito.respond_to_auth_challenge(
+                ClientId=client_id,
+                ChallengeName="NEW_PASSWORD_REQUIRED",
+                Session=resp.get("Session"),
+                ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": new_password},
+            )
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in ("NotAuthorizedException", "UserNotFoundException", "UserNotConfirmedException"):
             raise Unauthenticated("用户名或密码错误") from exc
+        if code == "InvalidPasswordException":
+            raise ValidationError(
+                {"new_password": "新密码不符合密码策略（至少12位，含大小写字母、数字和符号）"}
+            ) from exc
         raise
     result = resp.get("AuthenticationResult")
     if not result:
         raise Unauthenticated("需要完成额外的登录步骤", challenge=resp.get("ChallengeName"))
-    return {
+    return {  # no refresh token: it never leaves the server (R-SEC-05)
         "id_token": result["IdToken"],
         "access_token": result["AccessToken"],
-        "refresh_token": result.get("RefreshToken"),
         "expires_in": result.get("ExpiresIn", 3600),
     }
 

@@ -16,6 +16,7 @@ from chalicelib.domain.errors import Conflict, DomainError, Forbidden, NotFound,
 from chalicelib.domain.model import Actor, Role
 from chalicelib.domain.units import unit_id_problem, validate_unit
 from chalicelib.integrations import userpool
+from chalicelib.services import identity
 from chalicelib.storage.directory import UNIT
 from chalicelib.storage.table import Absent, Cond, Equals, Present
 
@@ -169,7 +170,8 @@ def create_user(deps: Adapters, actor: Actor, body: Mapping[str, Any]) -> dict[s
         attributes.update(email=str(email), email_verified="true")
     if unit_id:
         attributes[userpool.UNIT_ATTRIBUTE] = unit_id
-    userpool.create_user(*_pool(deps), str(username), attributes, str(role), body[given[0]], given[0] == "password")
+    # R-SEC-05: an admin-set password is always temporary; the user chooses its own at the first login
+    userpool.create_user(*_pool(deps), str(username), attributes, str(role), body[given[0]], False)
     return get_user(deps, actor, str(username))
 
 
@@ -195,6 +197,8 @@ def update_user(deps: Adapters, actor: Actor, username: str, body: Mapping[str, 
     role_groups = [g for g in groups if g in {str(r) for r in ROLES}]
     move = (role_groups, str(role)) if role and role_groups != [role] else None
     userpool.update_user(*_pool(deps), username, attributes=attributes, remove_attributes=remove, groups=move)
+    if move or remove or (unit_id and unit_id != current["unit_id"]):
+        identity.revoke(deps, current["username"], deps.clock())  # R-SEC-05: the old role's tokens stop at once
     return get_user(deps, actor, username)
 
 
@@ -208,4 +212,15 @@ def set_enabled(deps: Adapters, actor: Actor, username: str, enabled: bool) -> d
     if not enabled and _is_self(actor, username):
         raise Forbidden("不能停用自己的账号")
     userpool.set_enabled(*_pool(deps), _known_name(username), enabled)
-    return get_user(deps, actor, username)
+    user = get_user(deps, actor, username)
+    if not enabled:
+        identity.revoke(deps, user["username"], deps.clock())  # R-SEC-05: the disabled user's tokens stop at once
+    return user
+
+
+def reset_mfa(deps: Adapters, actor: Actor, username: str) -> dict[str, Any]:
+    """Forget the user's authenticator: the next login enrols a new one (R-SEC-06; logged, sessions ended)."""
+    access.ensure_role(actor, Role.ADMIN)
+    user = get_user(deps, actor, username)
+    identity.reset_mfa(deps, actor, user["username"], deps.clock())
+    return user

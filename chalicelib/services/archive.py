@@ -39,7 +39,7 @@ from chalicelib.documents.archive_record import (
 )
 from chalicelib.domain import access
 from chalicelib.domain.model import Caller
-from chalicelib.services import evidence
+from chalicelib.services import evidence, retention
 from chalicelib.storage.tickets import StreamRecord, caller_aad
 
 if TYPE_CHECKING:
@@ -103,6 +103,7 @@ def archive_ticket(
     entry = write_package(deps, close, events, caller_enc, now, puts)
     if not deps.archive_index.save_version(entry, overwrite=force):
         return "exists"
+    retention.schedule(deps, tid, datetime.fromisoformat(close["at"]))  # docs/privacy.md
     return "written"
 
 
@@ -126,7 +127,8 @@ def write_package(
     prefix = archive_prefix(close["ticket_id"], snapshot["received_at"])
     stored = evidence.for_archive(deps, evidence.Owner("ticket", close["ticket_id"]), close["at"])
     record = build_record(close, events, caller_enc, stored)
-    caller = Caller(**deps.envelope.decrypt(caller_enc, caller_aad(close["ticket_id"]))) if caller_enc else Caller()
+    tid = close["ticket_id"]
+    caller = Caller(**deps.tickets.open_personal(tid, caller_enc, caller_aad(tid))) if caller_enc else Caller()
     units = deps.contexts.load(datetime.fromisoformat(close["at"])).units  # cached briefly per process
     snapshots = {int(e["seq"]): e["snapshot"] for e in events}
     html = render_html(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain import emergency
+from chalicelib.domain import emergency, escalation
 from chalicelib.domain.calendar import SHANGHAI, WorkCalendar
 from chalicelib.domain.duty import parse_office_hours
 from chalicelib.domain.templates import DEFAULT_TEMPLATES
@@ -69,6 +69,7 @@ class ContextCache:
             templates=templates,
             limits=limits,
             emergency_keywords=tuple(keywords),
+            escalation=escalation.Policy.from_config(d.config("escalation")),  # R-12345-10
         )
         with self._lock:
             self._cached = (time.monotonic(), ctx)

@@ -2,7 +2,9 @@
 
 Per event: who must hear about it (R-12345-02 unit handler at dispatch and each co-unit's, R-12345-09 the
 same at a re-assignment, R-12345-12 operator on duty
-for a new ticket and for dispatch alerts, R-12345-04 unit handler the working day before due), the
+for a new ticket and for dispatch alerts, R-12345-04 unit handler the working day before due, R-12345-10 the leader on
+duty for a new difficult episode and its decision due, R-12345-16 the owner and addressed unit of a forwarded or chased
+leader instruction and the leader of its answer), the
 Chinese text from `documents/templates/sms/*.txt.j2`, then one recorded send per recipient:
 `SMS#{ticket}` / `{event_id}#{role}` is claimed with a conditional put first (de-duplicated by
 event id: a redelivered record sends nothing), numbers are normalised to E.164 (an invalid one is
@@ -30,7 +32,7 @@ from chalicelib.documents.labels import label
 from chalicelib.domain import phones
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.integrations.sms import SmsMessage
-from chalicelib.services import duty, privacy
+from chalicelib.services import duty, duty_fallback, privacy
 from chalicelib.storage.sms import marker, restate
 from chalicelib.storage.table import Item
 
@@ -89,6 +91,9 @@ ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
     "review_warned": (("duty", "review_warning"), ("owner", "review_warning")),
     "marked_review_overdue": (("duty", "review_overdue"), ("owner", "review_overdue")),
     "emergency_escalated": (("leader", "emergency"),),  # R-12369-02: the leader on duty, every escalation
+    # R-12345-10: the leader on duty hears of a difficult ticket, the day before its decision due, and at it
+    "decision_reminder_due": (("duty_leader", "difficult_reminder"),),
+    "marked_decision_overdue": (("duty_leader", "difficult_overdue"),),
 }
 # A 12369 report's own routes (R-12369-02…07); its other events (sign, return, transfer) use ROUTES.
 # "reporter": the reporter's notice (data.notice), texted where a number exists, else kept in the record only.
@@ -136,7 +141,7 @@ def recipients(deps: Adapters, event: dict[str, Any]) -> list[Recipient]:
             out.append(Recipient(role, person.get("name", ""), person.get("phone", ""), template))
     if (event.get("snapshot") or {}).get("hotline") != "12369":
         out += _co_units(deps, event)
-    return out
+    return out + _escalation_recipients(deps, event) + _instruction_recipients(deps, event)
 
 
 def _co_units(deps: Adapters, event: dict[str, Any]) -> list[Recipient]:
@@ -172,8 +177,10 @@ def _person(deps: Adapters, role: str, event: dict[str, Any]) -> dict[str, Any] 
         return {"name": caller.name, "phone": caller.phone}
     if role == "leader":  # the leader on duty the sweep found (domain/emergency.escalate); none → failed
         return data.get("duty_leader") or {}
-    if role == "duty":  # R-12345-12: the roster decides, out of hours included; nobody → recorded as failed
-        return duty.on_duty(deps, datetime.fromisoformat(event["at"])) or {}
+    if role == "duty_leader":  # R-12345-10: the leaders' roster (DUTY#LEADER#) at the event's instant
+        return duty.on_duty(deps, datetime.fromisoformat(event["at"]), post="leader") or {}
+    if role == "duty":  # R-12345-12: the roster decides, out of hours included; nobody → the main number
+        return duty_fallback.recipient(deps, datetime.fromisoformat(event["at"]), ticket_id=event["ticket_id"]) or {}
     if role == "owner":
         return duty.staff_contact(deps, data.get("owner_id") or t.get("owner_id") or t.get("created_by"))
     call = privacy.open_call(
@@ -203,6 +210,10 @@ def render(template: str, event: dict[str, Any], name: str) -> tuple[str, dict[s
         "handle_due": _local(t.get("handle_due")),
         "brand": BRANDS.get(str(t.get("hotline") or "12345"), BRANDS["12345"]),
         "escalation": str(data.get("escalation") or ""),
+        # R-12345-10 / R-12345-16
+        "trigger": label("difficult_trigger", _escalated(event).get("difficult_trigger")),
+        "decision_due": _local(data.get("decision_due") or _escalated(event).get("decision_due")),
+        "due": _local(data.get("due")),
     }
     if t.get("hotline") == "12369":  # R-12369-02…07 texts
         env_doc = t.get("env") or {}
@@ -236,6 +247,7 @@ def deliver(deps: Adapters, event: dict[str, Any], r: Recipient, now: datetime) 
         "attempts": 1,
         "at": now.isoformat(),
     }
+    record = privacy.seal_message(deps, record)  # a citizen's number and name only in the envelope (R-12345-11)
     mark = deps.sms_records.claim(record, now + timedelta(seconds=deps.settings.sms_retry_after_s))
     if mark is None:
         return None  # de-duplicated by event id (a redelivered or replayed record)
@@ -248,8 +260,9 @@ def attempt(deps: Adapters, record: dict[str, Any], mark: str, now: datetime) ->
     None when the record's marker moved on (its lease ended and a sweep took the attempt over).
     Raises, with the record released to `pending`, when the sender raised (nothing was handed over).
     """
-    cost = deps.settings.sms_price_fen * max(1, math.ceil(len(record["text"]) / SEGMENT))
-    refusal = _refusal(deps, record, cost, now)
+    opened = privacy.open_message(deps, record)  # what is sent; `record` (sealed) is what is stored
+    cost = deps.settings.sms_price_fen * max(1, math.ceil(len(opened["text"]) / SEGMENT))
+    refusal = _refusal(deps, opened, cost, now)
     if refusal is not None:
         outcome = dict(record, status="failed", reason=refusal)  # reported, not sent
     else:
@@ -257,7 +270,7 @@ def attempt(deps: Adapters, record: dict[str, Any], mark: str, now: datetime) ->
         sending_mark = restate(mark, "s")
         if not deps.sms_records.change(sending, mark, sending_mark):
             return None
-        outcome = _send(deps, sending, sending_mark)
+        outcome = _send(deps, sending, sending_mark, opened)
     log.info("sms %s %s#%s: %s", outcome["status"], outcome["event_id"], outcome["role"], outcome.get("reason", ""))
     deps.sms_records.finish(outcome, _day(outcome))
     return outcome
@@ -276,10 +289,12 @@ def _refusal(deps: Adapters, record: dict[str, Any], cost: int, now: datetime) -
     return None
 
 
-def _send(deps: Adapters, record: dict[str, Any], mark: str) -> dict[str, Any]:
-    """The gateway call of a `sending` record; its outcome (sent / failed + reason)."""
+def _send(deps: Adapters, record: dict[str, Any], mark: str, opened: dict[str, Any]) -> dict[str, Any]:
+    """The gateway call of a `sending` record (`opened`: its recipient and text unsealed); its outcome
+    (sent / failed + reason), as stored."""
     ref = f"{record['event_id']}#{record['role']}"
-    message = SmsMessage(record["e164"], record["text"], record["template"], dict(record.get("params") or {}), ref=ref)
+    params = dict(opened.get("params") or {})
+    message = SmsMessage(opened["e164"], opened["text"], opened["template"], params, ref=ref)
     try:
         result = deps.sms.send(message)
     except Exception as exc:
@@ -421,3 +436,48 @@ def send_claimed(deps: Adapters, record: dict[str, Any], mark: str, now: datetim
     except Exception:
         log.exception("work reminder %s#%s left to the sweep's retry", record["event_id"], record["role"])
         return None
+
+
+# ---------------------------------------------------------------- R-12345-10 escalation, R-12345-16 instructions
+
+
+def _escalated(event: dict[str, Any]) -> dict[str, Any]:
+    """The escalation an event records (R-12345-10): a flag's own data, or `escalated` inside a transition's."""
+    data = event.get("data") or {}
+    if isinstance(data.get("escalated"), dict):
+        return dict(data["escalated"])
+    if event.get("type") == "flagged_difficult":
+        return {k: data.get(k) for k in ("difficult_trigger", "joined", "decision_due")}
+    return {}
+
+
+def _escalation_recipients(deps: Adapters, event: dict[str, Any]) -> list[Recipient]:
+    """R-12345-10: a new difficult episode (flagged, or escalated inside a dispatch, transfer, review or the
+    sweep) texts the leader on duty; a trigger joining a pending episode texts nobody."""
+    found = _escalated(event)
+    if not found or found.get("joined"):
+        return []
+    person = _person(deps, "duty_leader", event) or {}
+    return [Recipient("duty_leader", person.get("name", ""), person.get("phone", ""), "difficult_escalated")]
+
+
+INSTRUCTION_TEMPLATES = {"instruction_recorded": "instruction_forwarded", "instruction_chased": "instruction_chased"}
+
+
+def _instruction_recipients(deps: Adapters, event: dict[str, Any]) -> list[Recipient]:
+    """R-12345-16: forwarding and chasing text the ticket's owner and, when it is addressed to the unit, the
+    unit's handler (never a unit it is not addressed to); the answer texts the leader who gave it."""
+    data, t = event.get("data") or {}, event.get("snapshot") or {}
+    if event["type"] == "instruction_answered":
+        person = duty.staff_contact(deps, data.get("leader_id")) or {}
+        return [Recipient("leader", person.get("name", ""), person.get("phone", ""), "instruction_answered")]
+    template = INSTRUCTION_TEMPLATES.get(event["type"])
+    if template is None:
+        return []
+    owner = duty.staff_contact(deps, t.get("owner_id") or t.get("created_by")) or {}
+    out = [Recipient("owner", owner.get("name", ""), owner.get("phone", ""), template)]
+    to = data.get("to") or {}
+    if to.get("kind") == "unit":
+        handler = _unit_handler(deps, to.get("id"))
+        out.append(Recipient("unit", handler.get("name", ""), handler.get("phone", ""), template))
+    return out

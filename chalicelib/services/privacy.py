@@ -42,7 +42,9 @@ def seal_call(deps: Adapters, ticket_id: str, call: Mapping[str, Any]) -> dict[s
     out = {k: v for k, v in call.items() if k not in ("to_name", "to_phone")}
     out.update(to_name=access.mask_text(name, 1), to_phone=access.mask_phone(phone))
     if name or phone:
-        out[CONTACT_FIELD] = deps.envelope.encrypt({"name": name, "phone": phone}, contact_aad(ticket_id))
+        out[CONTACT_FIELD] = deps.tickets.seal_personal(
+            ticket_id, {"name": name, "phone": phone}, contact_aad(ticket_id)
+        )
     return out
 
 
@@ -51,8 +53,48 @@ def open_call(deps: Adapters, ticket_id: str, call: Mapping[str, Any]) -> dict[s
     out = {k: v for k, v in call.items() if k != CONTACT_FIELD}
     sealed = call.get(CONTACT_FIELD)
     if sealed:
-        contact = deps.envelope.decrypt(str(sealed), contact_aad(ticket_id))
+        contact = deps.tickets.open_personal(ticket_id, str(sealed), contact_aad(ticket_id))
         out.update(to_name=contact.get("name", ""), to_phone=contact.get("phone", ""))
+    return out
+
+
+MESSAGE_FIELD = "private_enc"
+CITIZEN_ROLES = frozenset({"reporter"})  # messages to a caller / reporter (R-12345-11, R-12369-02)
+_PRIVATE_MESSAGE_KEYS = ("to_name", "to", "e164", "text", "params")
+
+
+def message_aad(record: Mapping[str, Any]) -> str:
+    """Where a message's sealed recipient lives: its record in the Directory (`SMS#{ticket}` / `{event}#{role}`)."""
+    return crypto.aad("directory", f"SMS#{record['ticket_id']}/{record['event_id']}#{record['role']}", MESSAGE_FIELD)
+
+
+def seal_message(deps: Adapters, record: Mapping[str, Any]) -> dict[str, Any]:
+    """A message record as stored: to a citizen, the name, number, text and parameters only in the envelope
+    (masked forms beside them, for the message logs); to staff or a unit, unchanged."""
+    if record.get("role") not in CITIZEN_ROLES or MESSAGE_FIELD in record:
+        return dict(record)
+    name, phone = str(record.get("to_name") or ""), str(record.get("to") or "")
+    masked_name = access.mask_text(name, 1)
+    text = str(record.get("text") or "")
+    out = dict(record)
+    out.update(
+        to_name=masked_name,
+        to=access.mask_phone(phone),
+        text=text.replace(name, masked_name) if name else text,
+        params={k: (masked_name if k == "name" else v) for k, v in dict(record.get("params") or {}).items()},
+    )
+    private = {k: record.get(k) for k in _PRIVATE_MESSAGE_KEYS}
+    out.pop("e164", None)  # derived from the number: only in the envelope
+    out[MESSAGE_FIELD] = deps.tickets.seal_personal(str(record["ticket_id"]), private, message_aad(record))
+    return out
+
+
+def open_message(deps: Adapters, record: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored message record with its sealed recipient opened (only to send it)."""
+    out = {k: v for k, v in record.items() if k != MESSAGE_FIELD}
+    sealed = record.get(MESSAGE_FIELD)
+    if sealed:
+        out.update(deps.tickets.open_personal(str(record["ticket_id"]), str(sealed), message_aad(record)))
     return out
 
 

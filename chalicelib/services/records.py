@@ -14,6 +14,7 @@ from chalicelib.domain.errors import Forbidden, NotFound, ValidationError
 from chalicelib.domain.model import Actor, Caller, Role
 from chalicelib.integrations.archive_store import PRESIGN_SECONDS
 from chalicelib.services import privacy
+from chalicelib.storage.subject_keys import Shredded
 from chalicelib.storage.tickets import caller_aad
 
 if TYPE_CHECKING:
@@ -83,7 +84,10 @@ def record(
     access.ensure_role(actor, *READ_ROLES)
     entry = _version_entry(deps, ticket_id)
     enc = entry.get("caller_enc")
-    caller = Caller(**deps.envelope.decrypt(enc, caller_aad(ticket_id))) if enc else Caller()
+    try:
+        caller = Caller(**deps.tickets.open_personal(ticket_id, enc, caller_aad(ticket_id))) if enc else Caller()
+    except Shredded:
+        caller = Caller()  # destroyed after its retention period (docs/privacy.md)
     if reveal:
         if actor.role not in REVEAL_ROLES:
             raise Forbidden("无权查看来电人信息", ticket_id=ticket_id)

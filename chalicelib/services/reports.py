@@ -115,7 +115,8 @@ def _reasons(t: Ticket, events: list[dict[str, Any]]) -> list[dict[str, str]]:
         for earlier in t.difficult.get("history") or []:  # decided episodes before the current flag
             decided = f"；领导决定：{earlier.get('decision')}" if earlier.get("decision") else ""
             out.append({"kind": "报疑难（前次）", "detail": f"{earlier.get('reason') or ''}{decided}"})
-        out.append({"kind": "报疑难", "detail": str(t.difficult.get("reason") or "")})
+        due = f"；领导决定期限 {_fmt(t.difficult.get('decision_due'))}" if t.difficult.get("decision_due") else ""
+        out.append({"kind": "报疑难", "detail": f"{t.difficult.get('reason') or ''}{due}"})  # R-12345-10
     if t.extension:
         out.append(
             {

@@ -24,7 +24,7 @@ from chalicelib.domain.deadlines import Alert
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.model import Ticket
 from chalicelib.domain.tickets import Context, next_alert
-from chalicelib.services import duty, notify
+from chalicelib.services import duty, duty_fallback, notify, retention
 from chalicelib.storage.table import Absent, Item, Write
 from chalicelib.storage.tickets import DEADLINE_SHARDS
 
@@ -90,6 +90,10 @@ def run_sweep(deps: Adapters, now: datetime | None = None) -> dict[str, Any]:
             for shard in range(DEADLINE_SHARDS):
                 _sweep_shard(deps, pool, requests, shard, now, ctx, stats)
         stats.update(notify.retry_due(deps, now))
+        stats.update(retention.shred_due(deps, now))  # personal data past its retention (docs/privacy.md)
+    # R-12345-12: no one on duty this shift → the main number takes the duty SMS (recorded once per shift);
+    # a constant 1–3 GetItems per run, kept out of the count of the due tickets' requests
+    stats["duty_fallback"] += duty_fallback.check(deps, now)
     return {
         "at": now.isoformat(),
         **dict(stats),

@@ -6,10 +6,12 @@ import hashlib
 import json
 import time
 import unicodedata
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.domain import access, emergency, inputs, tickets
+from chalicelib.domain import access, emergency, inputs, instructions, tickets
+from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.errors import BadRequest, Conflict, Forbidden, ValidationError
 from chalicelib.domain.model import FLAGS, HOTLINES, Actor, Change, Role, Status, Ticket, is_ticket_id
 from chalicelib.services import privacy
@@ -168,7 +170,8 @@ def pii_views(
 def ticket_events(deps: Adapters, actor: Actor, ticket_id: str) -> list[dict[str, Any]]:
     """The ticket's history for someone who may see the ticket."""
     access.ensure_view(actor, deps.tickets.get(ticket_id))
-    return [privacy.public_event_data(e) for e in deps.tickets.events(ticket_id)]
+    events = [privacy.public_event_data(e) for e in deps.tickets.events(ticket_id)]
+    return [instructions.redact_event(actor, e) for e in events]  # R-12345-16: not another unit's 批示
 
 
 def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str], now: datetime | None = None) -> Page:
@@ -182,10 +185,10 @@ def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str], now: date
     terms = {k: params[k] for k in SEARCH_TERMS if params.get(k)}
     if len(terms) > 1:
         raise ValidationError(dict.fromkeys(terms, "工单编号、来电号码、关键词一次只能按一项查找"))
-    filters = {
-        k: v for k, v in params.items() if k in ("status", "unit_id", "owner_id", "flag", "due_before", "hotline") and v
-    }
+    names = ("status", "unit_id", "owner_id", "flag", "due_before", "hotline", "received_from", "received_to")
+    filters = {k: v for k, v in params.items() if k in names and v}
     _check_filters(filters)
+    filters["now"] = (now or deps.clock()).astimezone(UTC).isoformat()
     try:
         limit = int(params.get("limit") or 20)
     except ValueError as exc:
@@ -284,8 +287,19 @@ def _by_keyword(
 
 
 def _check_filters(filters: dict[str, str]) -> None:
-    if "status" in filters and filters["status"] not in {s.value for s in Status}:
+    if "status" in filters and filters["status"] not in {s.value for s in Status} | {"open"}:
         raise ValidationError({"status": "未知状态"})
+    for name in ("received_from", "received_to"):  # days in Asia/Shanghai; the list reads the index's range
+        if name in filters:
+            try:
+                day = date.fromisoformat(unicodedata.normalize("NFKC", filters[name]).strip()[:10])
+            except ValueError as exc:
+                raise ValidationError({name: "须为日期，如 2026-12-01"}) from exc
+            start = datetime.combine(day + timedelta(days=1 if name == "received_to" else 0), clock_time(), SHANGHAI)
+            filters.pop(name)
+            filters["received_before" if name == "received_to" else name] = start.astimezone(UTC).isoformat()
+    if filters.get("received_from", "") >= filters.get("received_before", "~"):
+        raise ValidationError({"received_to": "须不早于开始日期"})
     if "hotline" in filters and filters["hotline"] not in HOTLINES:
         raise ValidationError({"hotline": "须为 12345 或 12369"})
     if "flag" in filters and filters["flag"] not in FLAGS:
@@ -298,8 +312,10 @@ def _check_filters(filters: dict[str, str]) -> None:
 def _pick_index(actor: Actor, filters: dict[str, str]) -> tuple[str, str]:
     """unit_id, then owner_id, then status picks the index; default is the actor's own scope."""
     for name, index in (("unit_id", "unit"), ("owner_id", "owner"), ("status", "status")):
-        if name in filters:
+        if name in filters and filters[name] != "open":  # `open` is many statuses: a filter, not an index key
             return index, filters.pop(name)
+    if filters.get("status") == "open" and actor.role != Role.OPERATOR:
+        raise ValidationError({"status": "“全部未办结”请与承办单位或负责人一起选择"})
     if actor.role == Role.OPERATOR:
         return "owner", actor.user_id
     if actor.role == Role.LEADER:

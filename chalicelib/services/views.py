@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain import access, emergency
+from chalicelib.domain import access, emergency, escalation
 from chalicelib.domain.model import FLAGS, Actor, Ticket
 from chalicelib.domain.tickets import act_due, allowed_actions
 from chalicelib.storage.serialize import iso
@@ -34,6 +34,7 @@ def ticket_summary(t: Ticket) -> dict[str, Any]:
         flags={f: f in t.flags for f in FLAGS},
         emergency=bool(t.emergency),
         emergency_pending=emergency.pending(t),
+        escalation=escalation.summary(t),  # R-12345-10: the leader's queue (trigger, decision due)
     )
     return out
 
@@ -69,6 +70,7 @@ def ticket_public(t: Ticket, actor: Actor, *, reveal: bool = False) -> dict[str,
         supervised=t.supervised,
         typical=t.typical,
         emergency=t.emergency,
+        merge=t.merge,  # R-12345-18: a duplicate's main ticket
         reply=t.reply,
         callback=t.callback,
         env=t.env,

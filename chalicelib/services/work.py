@@ -6,6 +6,9 @@ Directory items (pk / sk), partitions `WORK#…` (docs/contributing.md):
   WORK#NOTICE / {id}              a task or notice to units with each unit's receipt and report (自查通知)
   WORK#WEEK#{monday} / {user}     a person's weekly report (R-WORK-01); `DEPT#{dept}` the combined one;
                                   `CHECK` the due-time check (claimed once: who was missing, reminded)
+  WORK#ANN / {id}                 an announcement everyone it is for must read; each reader's receipt twice,
+                                  `WORK#ANNREAD#{id}` / reader (who read it) and `WORK#ANNBY#{reader}` / id
+                                  (what I have read), both written in one transaction, once
   CONFIG / work                   departments (members, coordinator), head of the centre, report due rule
 Items with something pending carry gsi1 `WORK-DUE` / `{next_at}#{kind}#{id}` (sparse): the sweep reads
 only what is due (one Query bounded by `next_at <= now`), never the closed items.
@@ -46,6 +49,7 @@ ACTION = "WORK#ACTION"
 APPROVAL = "WORK#APPROVAL"
 NOTICE = "WORK#NOTICE"
 DUE = "WORK-DUE"
+ANNOUNCEMENT = "WORK#ANN"  # announcements; receipts `WORK#ANNREAD#{id}` / reader and `WORK#ANNBY#{reader}` / id
 FIGURES = "WORK#FIG"  # R-WORK-06 counter rows: pk WORK#FIG#{YYYY-MM}, sk owner id
 CONFIG = ("CONFIG", "work")
 LIST_LIMIT = 500
@@ -704,15 +708,14 @@ def recount_figures(deps: Adapters, month: str, *, repair: bool) -> dict[str, An
         if item_month == month:
             expected[owner] = work.apply_contribution(expected.get(owner), None, item)
     live = dict(deps.directory.query_items(_figure_pk(month)))
-    keys = (*work.FIGURE_COUNTS, "late")
+
+    def counted(row: Mapping[str, Any] | None) -> dict[str, Any]:
+        return {k: (row or {}).get(k) for k in (*work.FIGURE_COUNTS, "late")}
+
     diffs: list[dict[str, Any]] = [
-        {
-            "owner_id": owner,
-            "counter": {k: (live.get(owner) or {}).get(k) for k in keys},
-            "recount": expected.get(owner),
-        }
+        {"owner_id": owner, "counter": counted(live.get(owner)), "recount": expected.get(owner)}
         for owner in sorted(set(live) | set(expected))
-        if {k: (live.get(owner) or {}).get(k) for k in keys} != {k: (expected.get(owner) or {}).get(k) for k in keys}
+        if counted(live.get(owner)) != counted(expected.get(owner))
     ]
     if repair:
         for d in diffs:
@@ -845,3 +848,95 @@ def latest_friday(deps: Adapters, now: datetime) -> dict[str, Any] | None:
         if found is not None:
             return found
     return None
+
+
+# ---------------------------------------------------------------- announcements everyone must read (通知公告)
+
+ANNOUNCEMENT_LIMIT = 100
+
+
+def create_announcement(deps: Adapters, actor: Actor, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """An announcement to roles and units (leader, analyst, admin)."""
+    ann = work.new_announcement(_new_id("G", now), body, actor, now, deps.contexts.load(now).units)
+    ann["people"] = {actor.user_id: actor.name or actor.user_id}
+    _save(deps, ANNOUNCEMENT, "G", None, ann)
+    return announcement_view(deps, ann, actor, None)
+
+
+def _may_track(ann: Mapping[str, Any], actor: Actor) -> bool:
+    return actor.user_id == ann["created_by"] or actor.role in work.ANNOUNCERS
+
+
+def announcement_view(
+    deps: Adapters, ann: Mapping[str, Any], actor: Actor, read_at: str | None, receipts: bool = False
+) -> dict[str, Any]:
+    """An announcement as this reader sees it: whether they read it; for the sender and the office's
+    leaders, analysts and admins also who read it and which units have not."""
+    out = {k: v for k, v in ann.items() if k != "people"}
+    out["sender"] = (ann.get("people") or {}).get(ann["created_by"]) or deps.contexts.names().get(ann["created_by"])
+    out["for_me"] = work.addressed(ann, actor)
+    out["read_at"] = read_at
+    if receipts and _may_track(ann, actor):
+        units = deps.contexts.load(datetime.fromisoformat(ann["created_at"])).units
+        readers = [d for _, d in deps.directory.query_items(f"{ANNOUNCEMENT}READ#{ann['id']}")]
+        readers.sort(key=lambda r: str(r["at"]))
+        for r in readers:
+            r["unit_name"] = units.get(r["unit_id"], {}).get("name") if r.get("unit_id") else None
+        out["receipts"] = readers
+        if Role.UNIT_HANDLER in ann["roles"]:
+            targets = ann["unit_ids"] or sorted(units)
+            first: dict[str, dict[str, Any]] = {}
+            for r in readers:
+                if r.get("unit_id"):
+                    first.setdefault(str(r["unit_id"]), r)
+            out["units"] = [
+                {
+                    "unit_id": u,
+                    "name": units.get(u, {}).get("name", u),
+                    "read_at": (first.get(u) or {}).get("at"),
+                    "read_by": (first.get(u) or {}).get("name"),
+                }
+                for u in targets
+            ]
+    return out
+
+
+def _my_reads(deps: Adapters, actor: Actor) -> dict[str, str]:
+    return {sk: str(d["at"]) for sk, d in deps.directory.query_items(f"{ANNOUNCEMENT}BY#{actor.user_id}")}
+
+
+def announcements(deps: Adapters, actor: Actor, params: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Announcements newest first: those for me (the office's announcers see all); `?unread=1` only those
+    for me I have not confirmed. Two Queries whatever the number of readers."""
+    if actor.role not in work.ANNOUNCE_ROLES:
+        raise Forbidden("无权查看公告", role=actor.role)
+    items = [d for _, d in deps.directory.query_items(ANNOUNCEMENT, newest_first=True, limit=ANNOUNCEMENT_LIMIT)]
+    items = [a for a in items if work.addressed(a, actor) or _may_track(a, actor)]
+    reads = _my_reads(deps, actor)
+    if params.get("unread") in ("1", "true"):
+        items = [a for a in items if work.addressed(a, actor) and a["id"] not in reads]
+    return [announcement_view(deps, a, actor, reads.get(a["id"])) for a in items]
+
+
+def _announcement(deps: Adapters, actor: Actor, ann_id: str) -> dict[str, Any]:
+    ann = _get(deps, ANNOUNCEMENT, ann_id, "公告")
+    if not (work.addressed(ann, actor) or _may_track(ann, actor)):
+        raise NotFound(f"公告 {ann_id[:64]} 不存在", id=ann_id[:64])
+    return ann
+
+
+def get_announcement(deps: Adapters, actor: Actor, ann_id: str) -> dict[str, Any]:
+    """One announcement, with its receipts for those who track them."""
+    ann = _announcement(deps, actor, ann_id)
+    read = deps.directory.get_item(f"{ANNOUNCEMENT}BY#{actor.user_id}", ann_id)
+    return announcement_view(deps, ann, actor, read["at"] if read else None, receipts=True)
+
+
+def read_announcement(deps: Adapters, actor: Actor, ann_id: str, now: datetime) -> dict[str, Any]:
+    """The reader confirms (已读): both receipts in one transaction, written once (a second confirmation keeps
+    the first time)."""
+    ann = _announcement(deps, actor, ann_id)
+    entry = work.receipt(ann, actor, now)
+    by = Item(f"{ANNOUNCEMENT}BY#{actor.user_id}", ann_id, {"at": entry["at"]})
+    deps.table.transact([(Item(f"{ANNOUNCEMENT}READ#{ann_id}", actor.user_id, entry), Absent()), (by, Absent())])
+    return get_announcement(deps, actor, ann_id)

@@ -107,6 +107,8 @@ class TicketModel(Model):
     doc = UnicodeAttribute()
     caller_enc = UnicodeAttribute(null=True)
     caller_tag = UnicodeAttribute(null=True)  # blind index of the caller's phone (by_caller)
+    pii_key = UnicodeAttribute(null=True)  # the ticket's own key, wrapped (storage/subject_keys.py); removed: shredded
+    pii_shredded_at = UnicodeAttribute(null=True)  # when the key was destroyed (docs/privacy.md)
     version = VersionAttribute()
 
     by_unit = _ByUnit()

@@ -18,19 +18,21 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain import statistics
 from chalicelib.domain.calendar import SHANGHAI
-from chalicelib.domain.deadlines import Alert
+from chalicelib.domain.deadlines import DISPATCH_WINDOW, Alert
 from chalicelib.domain.errors import BadRequest, Conflict, NotFound
 from chalicelib.domain.model import Caller, Change, Ticket, is_ticket_id
 from chalicelib.integrations.crypto import Cipher, aad
 from chalicelib.storage.blind_index import BlindIndex
 from chalicelib.storage.models import EventModel, Tables, TicketModel
 from chalicelib.storage.serialize import iso, ticket_from_doc, ticket_to_doc
+from chalicelib.storage.subject_keys import SubjectKeys
 from chalicelib.storage.table import (
     Absent,
     AbsentOrExpired,
@@ -70,7 +72,13 @@ WORK_QUEUES: dict[str, str] = {
     "called_back": "to_submit",
     "submitted": "to_submit",
 }
-FILTERS = ("status", "unit_id", "owner_id", "flag", "due_before", "hotline")
+FILTERS = ("status", "unit_id", "owner_id", "flag", "due_before", "hotline", "received_from", "received_before", "now")
+# `status=open`: every status but closed. `flag=dispatch_overdue` also finds a ticket still waiting for dispatch
+# whose 12 hours have passed (`now` − 12 h) before the sweep marked it (R-12345-01). `received_from` /
+# `received_before` bound the index's sort key (received_at, UTC ISO): a range read, not a filter.
+OPEN = "open"
+RANGE_FILTERS = ("received_from", "received_before")
+LIST_PAGE_BUDGET = 8  # index pages of 50 one filtered list request evaluates at most; the token continues
 DUE_PAGE_KEYS = ("ticket_id", "deadline_shard", "next_alert_at")  # the open-deadline index's LastEvaluatedKey
 
 EventRecord = dict[str, Any]  # a history item: event fields, `data` and `snapshot` parsed
@@ -226,18 +234,31 @@ def check_filters(filters: Mapping[str, str]) -> None:
             raise BadRequest(f"未知筛选条件 {name}", field=name)
 
 
+def dispatch_late_before(now_iso: str) -> str:
+    """Tickets received before this instant and still waiting for dispatch are past their 12 hours (R-12345-01)."""
+    return iso(datetime.fromisoformat(now_iso) - DISPATCH_WINDOW) or ""
+
+
+def _passes(ticket: Ticket, name: str, value: str, now: str | None) -> bool:
+    received = iso(ticket.received_at) or ""
+    if name == "flag":
+        late = value == "dispatch_overdue" and now is not None and ticket.status == "received"
+        return value in ticket.flags or (late and received < dispatch_late_before(str(now)))
+    if name == "due_before":
+        return ticket.handle_due is not None and (iso(ticket.handle_due) or "") < value
+    if name == "status" and value == OPEN:
+        return ticket.status != "closed"
+    if name == "received_from":
+        return received >= value
+    if name == "received_before":
+        return received < value
+    return str(getattr(ticket, name)) == value
+
+
 def matches(ticket: Ticket, filters: Mapping[str, str]) -> bool:
     """Whether a ticket passes list filters (the in-memory twin of the DynamoDB filter expression)."""
-    for name, value in filters.items():
-        if name == "flag":
-            if value not in ticket.flags:
-                return False
-        elif name == "due_before":
-            if ticket.handle_due is None or (iso(ticket.handle_due) or "") >= value:
-                return False
-        elif str(getattr(ticket, name)) != value:
-            return False
-    return True
+    now = filters.get("now")
+    return all(_passes(ticket, k, v, now) for k, v in filters.items() if k != "now")
 
 
 class TicketStore(ABC):
@@ -252,6 +273,19 @@ class TicketStore(ABC):
     @abstractmethod
     def get_many(self, ticket_ids: Sequence[str]) -> list[Ticket]:
         """Tickets by id without personal data (missing ids are left out), in no particular order."""
+
+    @abstractmethod
+    def seal_personal(self, ticket_id: str, document: dict[str, Any], aad: str) -> str:
+        """Personal data of this ticket sealed under the ticket's own key (`tk1:`, storage/subject_keys.py)."""
+
+    @abstractmethod
+    def open_personal(self, ticket_id: str, token: str, aad: str) -> dict[str, Any]:
+        """Personal data of this ticket back (`Shredded` once its key was destroyed)."""
+
+    @abstractmethod
+    def shred(self, ticket_id: str, now: datetime) -> bool:
+        """Destroy the ticket's key and its caller (crypto-shredding, docs/privacy.md); False if no ticket or
+        already done. Conditional on the ticket's version, which it moves on (a stale commit cannot restore it)."""
 
     @abstractmethod
     def caller_ciphertext(self, ticket_id: str) -> str | None:
@@ -391,8 +425,52 @@ class DynamoTicketRepository(TicketStore):
     def __init__(self, tables: Tables, envelope: Cipher, blind: BlindIndex | None = None) -> None:
         self._t = tables
         self._directory = DynamoDirectoryTable(tables.directory)
-        self._envelope = envelope
+        self._keys = SubjectKeys(envelope)
         self._blind = blind
+
+    # ---------------------------------------------------------------- the ticket's own key
+
+    def _wrapped_key(self, ticket_id: str) -> str | None:
+        known, wrapped = self._keys.known(ticket_id)
+        if known:
+            return wrapped
+        try:
+            item = self._t.tickets.get(ticket_id, consistent_read=True, attributes_to_get=["ticket_id", "pii_key"])
+        except DoesNotExist:
+            return None
+        self._keys.seen(ticket_id, item.pii_key)
+        return item.pii_key
+
+    def _key_for_write(self, ticket_id: str, *, fresh: bool = False) -> str:
+        wrapped = None if fresh else self._wrapped_key(ticket_id)
+        return wrapped or self._keys.new(ticket_id)
+
+    def seal_personal(self, ticket_id: str, document: dict[str, Any], aad: str) -> str:
+        return self._keys.seal(ticket_id, self._key_for_write(ticket_id), document, aad)
+
+    def open_personal(self, ticket_id: str, token: str, aad: str) -> dict[str, Any]:
+        return self._keys.open(ticket_id, self._wrapped_key(ticket_id), token, aad)
+
+    def shred(self, ticket_id: str, now: datetime) -> bool:
+        m = self._t.tickets
+        try:
+            item = m.get(ticket_id, consistent_read=True) if is_ticket_id(ticket_id) else None
+        except DoesNotExist:
+            item = None
+        if item is None or (item.pii_key is None and item.caller_enc is None and item.pii_shredded_at):
+            return False
+        actions: list[Action] = [
+            m.pii_key.remove(),
+            m.caller_enc.remove(),
+            m.caller_tag.remove(),
+            m.pii_shredded_at.set(now.isoformat()),
+        ]
+        try:
+            item.update(actions=actions)  # VersionAttribute: conditional on the version read, and moves it on
+        except UpdateError as exc:
+            raise conflict(ticket_id, ["ConditionalCheckFailed"]) from exc
+        self._keys.seen(ticket_id, None)
+        return True
 
     # ---------------------------------------------------------------- reads
 
@@ -436,17 +514,42 @@ class DynamoTicketRepository(TicketStore):
             "queue": model.by_queue,
             "caller": model.by_caller,
         }[index]
-        condition = self._filter_condition(filters or {})
+        filters = dict(filters or {})
+        since, before = filters.pop("received_from", None), filters.pop("received_before", None)
+        key_range: Condition | None = None
+        if since and before:
+            key_range = model.received_at.between(since, before)  # inclusive: the end is re-checked below
+        elif since:
+            key_range = model.received_at >= since
+        elif before:
+            key_range = model.received_at < before
+        condition = self._filter_condition(filters)
+        if before and since:
+            condition = model.received_at < before if condition is None else condition & (model.received_at < before)
         results = idx.query(
             key,
+            range_key_condition=key_range,
             scan_index_forward=False,
-            limit=limit,
             page_size=limit if condition is None else max(limit, 50),
             last_evaluated_key=decode_token(token, ticket_page_keys(index), (INDEX_ATTRIBUTE[index], key)),
             filter_condition=condition,
         )
-        items = [self._summary(i) for i in results]
-        lek = results.last_evaluated_key if len(items) >= limit else None
+        # Bounded: at most LIST_PAGE_BUDGET index pages are evaluated per request; a selective filter may
+        # answer fewer rows than `limit` with a token that continues where the reading stopped.
+        pages = results.page_iter
+        items: list[Ticket] = []
+        lek: dict[str, Any] | None = None
+        for n, page in enumerate(pages, start=1):
+            raw = page.get("Items", [])
+            for i, row in enumerate(raw):
+                items.append(self._summary(model.from_raw_data(row)))
+                if len(items) == limit:
+                    more = i < len(raw) - 1 or pages.last_evaluated_key is not None
+                    lek = {k: row[k] for k in pages.key_names} if more else None
+                    return Page(items, encode_token(lek))
+            lek = pages.last_evaluated_key
+            if lek is None or n >= LIST_PAGE_BUDGET:
+                break
         return Page(items, encode_token(lek))
 
     def _filter_condition(self, filters: Mapping[str, str]) -> Condition | None:
@@ -455,7 +558,14 @@ class DynamoTicketRepository(TicketStore):
         condition: Condition | None = None
         for name, value in filters.items():
             part: Condition
-            if name == "flag":
+            if name == "now":
+                continue
+            if name == "flag" and value == "dispatch_overdue" and filters.get("now"):
+                late = (m.status == "received") & (m.received_at < dispatch_late_before(filters["now"]))
+                part = m.flags.contains(value) | late
+            elif name == "status" and value == OPEN:
+                part = m.status != "closed"
+            elif name == "flag":
                 part = m.flags.contains(value)
             elif name == "due_before":
                 part = m.handle_due < value
@@ -485,8 +595,9 @@ class DynamoTicketRepository(TicketStore):
 
     def _whole(self, item: TicketModel) -> Ticket:
         doc = json.loads(item.doc)
+        self._keys.seen(item.ticket_id, item.pii_key)
         caller = (
-            Caller(**self._envelope.decrypt(item.caller_enc, caller_aad(item.ticket_id)))
+            Caller(**self._keys.open(item.ticket_id, item.pii_key, item.caller_enc, caller_aad(item.ticket_id)))
             if item.caller_enc
             else Caller()
         )
@@ -572,7 +683,7 @@ class DynamoTicketRepository(TicketStore):
     ) -> None:
         t = self._t
         before = change.before
-        model = self.ticket_model(after, alert, doc)
+        model = self.ticket_model(after, alert, doc, fresh=before is None)
         if before is not None:
             model.version = before.version
         # The put's condition is `status = before.status AND version = before.version`: TicketModel.version
@@ -612,10 +723,14 @@ class DynamoTicketRepository(TicketStore):
             at_key=f"{record['at']}#{record['ticket_id']}#{seq:06d}",
         )
 
-    def ticket_model(self, ticket: Ticket, alert: Alert | None, doc: dict[str, Any] | None = None) -> TicketModel:
-        """The stored item of a ticket, caller encrypted (also used by bulk loaders: benchmarks, imports)."""
+    def ticket_model(
+        self, ticket: Ticket, alert: Alert | None, doc: dict[str, Any] | None = None, *, fresh: bool = False
+    ) -> TicketModel:
+        """The stored item of a ticket, caller sealed under the ticket's own key (`fresh`: a new ticket, a new
+        key without asking the table; also used by bulk loaders: benchmarks, imports)."""
         doc = ticket_to_doc(ticket) if doc is None else doc
         caller = ticket.caller.as_dict()
+        wrapped = self._key_for_write(ticket.ticket_id, fresh=fresh)
         return self._t.tickets(
             ticket.ticket_id,
             status=str(ticket.status),
@@ -631,6 +746,9 @@ class DynamoTicketRepository(TicketStore):
             hotline=ticket.hotline,
             flags=set(ticket.flags) or None,
             doc=json.dumps(doc, ensure_ascii=False),
-            caller_enc=self._envelope.encrypt(caller, caller_aad(ticket.ticket_id)) if any(caller.values()) else None,
+            caller_enc=self._keys.seal(ticket.ticket_id, wrapped, caller, caller_aad(ticket.ticket_id))
+            if any(caller.values())
+            else None,
+            pii_key=wrapped,
             caller_tag=self._blind.phone_tag(ticket.caller.phone) if self._blind and ticket.caller.phone else None,
         )

@@ -1,9 +1,11 @@
 /** Runtime configuration, read from `/config.json` at startup so one build serves every stage. */
 export interface RuntimeConfig {
   apiBase: string
+  /** The local stack (`make run`): the login page tells how to get a demo user's TOTP code. */
+  localMode: boolean
 }
 
-const runtime: RuntimeConfig = { apiBase: '' }
+const runtime: RuntimeConfig = { apiBase: '', localMode: false }
 
 /** Strip trailing slashes so `apiBase + path` never doubles them. */
 export function normalizeBase(base: unknown): string {
@@ -17,6 +19,7 @@ export async function loadRuntimeConfig(fetchImpl: typeof fetch = fetch): Promis
     if (res.ok) {
       const data = (await res.json()) as Partial<RuntimeConfig>
       runtime.apiBase = normalizeBase(data.apiBase)
+      runtime.localMode = data.localMode === true
     }
   } catch {
     runtime.apiBase = ''
@@ -26,6 +29,10 @@ export async function loadRuntimeConfig(fetchImpl: typeof fetch = fetch): Promis
 
 export function apiBase(): string {
   return runtime.apiBase
+}
+
+export function isLocalMode(): boolean {
+  return runtime.localMode
 }
 
 export function setApiBase(base: string): void {

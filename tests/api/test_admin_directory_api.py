@@ -6,7 +6,10 @@ import json
 import uuid
 from typing import Any
 
+from tests.helpers.accounts import login
+
 PASSWORD = "Adm1n#Pass2026"
+CHOSEN = "Ch0sen#Pass2026"  # the user's own password, set at the first login (R-SEC-05: temporary passwords only)
 CALL = {"to_name": "周海", "to_phone": "13957600001"}
 
 
@@ -32,8 +35,8 @@ def _unit(unit_id: str, phone: str = "13957600066", **overrides: Any) -> dict[st
     return body
 
 
-def _login(api: Any, username: str, password: str = PASSWORD) -> Any:
-    return api.post("/auth/login", {"username": username, "password": password})
+def _login(api: Any, username: str, password: str = PASSWORD, **extra: Any) -> Any:
+    return login(api, username, password, **extra)
 
 
 def test_r12345_07_admin_creates_a_unit_only_with_long_numbers(api: Any, seeded: Any) -> None:
@@ -103,12 +106,12 @@ def test_admin_creates_a_unit_handler_who_logs_in_with_role_and_unit(api: Any, s
         "unit_id": unit_id,
         "role": "unit_handler",
         "enabled": True,
-        "status": "CONFIRMED",
+        "status": "FORCE_CHANGE_PASSWORD",  # R-SEC-05: an admin-set password is temporary
     }
     assert api.post("/admin/users", body, user="admin1").status_code == 409
-    login = _login(api, username)
-    assert login.status_code == 200, login.json
-    assert login.json["user"] == {"id": username, "name": "钱进", "role": "unit_handler", "unit_id": unit_id}
+    first = _login(api, username, new_password=CHOSEN)
+    assert first.status_code == 200, first.json
+    assert first.json["user"] == {"id": username, "name": "钱进", "role": "unit_handler", "unit_id": unit_id}
 
 
 def test_admin_lists_users_page_by_page(api: Any, seeded: Any) -> None:
@@ -140,7 +143,7 @@ def test_admin_changes_a_role_and_disables_then_enables_a_user(api: Any, seeded:
     changed = _put(api, f"/admin/users/{username}", {"role": "leader", "name": "冯蕾蕾"}, "admin1")
     assert changed.status_code == 200, changed.json
     assert changed.json["role"] == "leader" and changed.json["name"] == "冯蕾蕾"
-    assert _login(api, username).json["user"]["role"] == "leader"
+    assert _login(api, username, new_password=CHOSEN).json["user"]["role"] == "leader"
     handler = _put(api, f"/admin/users/{username}", {"role": "unit_handler"}, "admin1")
     assert handler.status_code == 422 and set(handler.json["details"]["fields"]) == {"unit_id"}
     moved = _put(api, f"/admin/users/{username}", {"role": "unit_handler", "unit_id": "U002"}, "admin1")
@@ -151,8 +154,8 @@ def test_admin_changes_a_role_and_disables_then_enables_a_user(api: Any, seeded:
     assert _put(api, "/admin/users/admin1", {"role": "leader"}, "admin1").status_code == 403
     off = api.post(f"/admin/users/{username}/disable", user="admin1")
     assert off.status_code == 200 and off.json["enabled"] is False
-    assert _login(api, username).status_code == 401
+    assert _login(api, username, CHOSEN).status_code == 401
     assert api.post("/admin/users/admin1/disable", user="admin1").status_code == 403
     on = api.post(f"/admin/users/{username}/enable", user="admin1")
     assert on.json["enabled"] is True
-    assert _login(api, username).json["user"]["role"] == "operator"
+    assert _login(api, username, CHOSEN).json["user"]["role"] == "operator"

@@ -185,7 +185,8 @@ def test_r12345_08_the_dispatchers_stage_is_due_soon_swept_overdue_and_counted(a
     ticket = api.get(f"/tickets/{late['id']}", user="op2").json
     assert ticket["status"] == "reviewed" and ticket["flags"]["overdue"] is True
     types = [e["type"] for e in api.get(f"/tickets/{late['id']}/events", user="op2").json["items"]]
-    assert types[-2:] == ["submit_reminder_due", "marked_overdue"] and "reminder_due" not in types  # R-12345-04
+    assert types[-3:-1] == ["submit_reminder_due", "marked_overdue"] and "reminder_due" not in types  # R-12345-04
+    assert types[-1] == "flagged_difficult"  # R-12345-10: overdue beyond 24 hours reaches the leader
     after = api.get(f"/stats/monthly?month={month}&scope=owner&id=op2", user="leader1").json
     assert after["counts"]["overdue"] == counted["counts"]["overdue"] + 1  # 逾期 counts it
 

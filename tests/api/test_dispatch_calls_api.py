@@ -46,7 +46,7 @@ def test_r12345_02_each_co_unit_gets_a_call_record_and_an_sms_at_dispatch(api: A
     history = api.get(f"/tickets/{tid}/events", user="op1").json["items"]
     assert "contact_enc" not in str(history) and "13957600002" not in str(history)
     texts = _texts(deps, tid, "dispatched")
-    assert set(texts) == {"unit", "co_unit:U002"}
+    assert set(texts) == {"unit", "co_unit:U002", "duty_leader"}  # R-12345-10: co-units go before the leader
     co = texts["co_unit:U002"]
     assert co["e164"] == "+8613957600002" and co["status"] == "sent" and "协办单位" in co["text"]
     assert api.get(f"/tickets/{tid}", user="uh2").status_code == 200  # the co-unit sees its ticket

@@ -115,7 +115,9 @@ def test_r12369_02_accept_sets_forward_and_finish_dues_and_notifies(api: Any, de
     from chalicelib.services import notify
 
     [sms] = [m for m in notify.ticket_messages(deps, tid) if m["event_type"] == "decided"]
-    assert sms["role"] == "reporter" and sms["to"] == REPORTER["phone"] and sms["text"] == notice["text"]
+    assert sms["role"] == "reporter" and sms["to"] == "138****5678" and "private_enc" in sms  # R-12345-11
+    [sent] = [m for m in deps.sms.sent if m.ref == f"{sms['event_id']}#reporter"]  # type: ignore[attr-defined]
+    assert sent.to == "+8613800005678" and sent.text == notice["text"]  # the gateway gets the real ones
 
 
 def test_r12369_02_not_accepted_with_each_reason_code_closes_with_its_notice(api: Any, seeded: Any) -> None:

@@ -78,6 +78,10 @@ def users_for(path: str, method: str) -> list[str | None]:
         ("/tickets/{ticket_id}/emergency", ["op1", "leader1"]),
         ("/tickets/{ticket_id}/evidence-downloads", ["admin1", "op1"]),
         ("/tickets/{ticket_id}/evidence", ["op1", "uh1"]),
+        ("/tickets/{ticket_id}/duplicates", ["op1", "leader1"]),  # R-12345-18
+        ("/tickets/{ticket_id}/merge", ["op1"]),
+        ("/tickets/{ticket_id}/unmerge", ["op1"]),
+        ("/duplicates", ["op1"]),
         ("/emergencies", ["op1", "leader1"]),
         ("/tickets", ["op1"] if method == "POST" else ["op1", "analyst1", "leader1", "uh1"]),
         ("/reply-templates/{category}/check", ["uh1", "op1"]),
@@ -322,7 +326,7 @@ def _valid_bodies(plausible: dict[str, list[str]]) -> dict[tuple[str, str], dict
                 "head_id": "leader1",
                 "report_due": "mon 10:00",
             },
-            ("/auth/login", "POST"): {"username": "op1", "password": "not-the-password"},
+            ("/auth/login", "POST"): {"username": "propx-nobody", "password": "not-the-password"},
             ("/admin/units", "POST"): {"id": "UPX1", **unit},
             ("/admin/units/{unit_id}", "PUT"): unit,
             ("/admin/users", "POST"): {

@@ -301,3 +301,24 @@ def test_schedules_need_only_their_roles(
     assert any(a.startswith("dynamodb:") for a in seen)  # it did read what is due
     if function == "DeadlineSweep":
         assert "kms:Decrypt" in seen  # a due ticket is read whole, its caller's envelope included
+
+
+def test_the_retention_sweep_needs_only_the_sweeps_role(
+    template: dict[str, Any], deps: Any, recorder: Recorder
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.services import sweep
+    from tests.helpers.streams import AUDIT, deliver, stream_records
+    from tests.helpers.tickets import closed_ticket
+
+    days = deps.settings.pii_retention_days
+    long_ago = datetime.now(UTC) - timedelta(days=days + 1200)  # reached by no other test's sweep
+    tid = closed_ticket(deps, long_ago)
+    deliver(deps, AUDIT, {"Records": stream_records(deps, tid)})
+    deps.envelope.forget()
+    recorder.on = True
+    result = sweep.run_sweep(deps, long_ago + timedelta(days=days, hours=1))
+    assert result["pii_destroyed"] >= 1 and deps.tickets.get(tid).caller.name == ""
+    seen = check(template, deps, "DeadlineSweep", recorder)
+    assert {"dynamodb:UpdateItem", "s3:PutObject"} <= seen  # the key removed, the destruction recorded

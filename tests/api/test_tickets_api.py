@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib.api.fallback import CATCH_ALL_PATHS
+from tests.helpers.accounts import login
 from tests.helpers.raw import raw_ticket
 from tests.helpers.tickets import drive_to_submitted
 
@@ -47,7 +48,7 @@ def test_health_answers_without_login(api: Any) -> None:
 
 
 def test_login_returns_tokens_and_the_user(api: Any) -> None:
-    resp = api.post("/auth/login", {"username": "uh1", "password": "Test#Pass2026"})
+    resp = login(api, "uh1")  # password, then the TOTP code (R-SEC-06)
     assert resp.status_code == 200, resp.json
     assert resp.json["user"] == {"id": "uh1", "name": "周海", "role": "unit_handler", "unit_id": "U001"}
     me = api.client.http.get("/me", headers={"Authorization": "Bearer " + resp.json["id_token"]})
@@ -61,7 +62,7 @@ def test_login_with_a_wrong_password_is_401_without_detail(api: Any) -> None:
 
 # Routes that answer without a staff token: liveness, login, the API description, the citizen lookup
 # (number + SMS code) and Open311 (its own api_key); partner routes check a request signature instead.
-PUBLIC = ("/health", "/auth/login", "/openapi.json", "/public/", "/open311/")
+PUBLIC = ("/health", "/auth/login", "/auth/mfa", "/openapi.json", "/public/", "/open311/")
 
 
 @pytest.mark.parametrize("header", [None, "Bearer", "Bearer abc.def.ghi", "Basic b3A6cA=="])
@@ -244,7 +245,7 @@ def test_caller_data_is_encrypted_at_rest(api: Any, outputs: dict[str, str]) -> 
     item = raw_ticket(outputs, tid)
     raw = str(item)
     assert "张三丰" not in raw and "13800001234" not in raw
-    assert item["caller_enc"]["S"].startswith("kms2:")
+    assert item["caller_enc"]["S"].startswith("tk1:")  # under the ticket's own key (docs/privacy.md)
 
 
 def test_list_pages_with_opaque_tokens_and_unit_scope(api: Any) -> None:

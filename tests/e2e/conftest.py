@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 import requests
 
+from tests.helpers.accounts import totp_now
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -28,19 +30,38 @@ def free_port() -> int:
 class LocalStack:
     """URLs and demo logins of a running local stack."""
 
-    def __init__(self, api: str, web: str, log: Path) -> None:
+    def __init__(self, api: str, web: str, log: Path, moto: str = "") -> None:
         self.api = api
         self.web = web
         self.log = log
+        self.moto = moto  # the emulator's endpoint (raw reads of every table and bucket)
 
     def login(self, username: str) -> dict[str, Any]:
-        """Tokens and user of a demo account (password `Hotline#2026{username}`)."""
-        resp = requests.post(
-            f"{self.api}/auth/login", json={"username": username, "password": f"Hotline#2026{username}"}, timeout=30
-        )
+        """Tokens and user of a demo account (password `Hotline#2026{username}`, then its TOTP code)."""
+        return api_login(self.api, username, f"Hotline#2026{username}")
+
+
+def api_login(api: str, username: str, password: str) -> dict[str, Any]:
+    """`POST /auth/login`, then `POST /auth/mfa` with the demo user's current TOTP code (R-SEC-06)."""
+    resp = requests.post(f"{api}/auth/login", json={"username": username, "password": password}, timeout=30)
+    resp.raise_for_status()
+    data: dict[str, Any] = resp.json()
+    if "challenge" in data:
+        code = totp_now(username, data.get("secret"))
+        resp = requests.post(f"{api}/auth/mfa", json={"session": data["session"], "code": code}, timeout=30)
         resp.raise_for_status()
-        data: dict[str, Any] = resp.json()
-        return data
+        data = resp.json()
+    return data
+
+
+def spa_login(page: Any, web: str, username: str, password: str) -> None:
+    """Log in through the SPA's login page: password, then the demo user's current TOTP code (R-SEC-06)."""
+    page.goto(web + "/login")
+    page.locator('[data-test="login-username"]').fill(username)
+    page.locator('[data-test="login-password"]').fill(password)
+    page.locator('[data-test="login-submit"]').click()
+    page.locator('[data-test="login-totp"]').fill(totp_now(username))
+    page.locator('[data-test="login-totp-submit"]').click()
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +106,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
         else:
             raise RuntimeError(f"local stack did not come up in 180 s:\n{log.read_text()[-4000:]}")
         assert requests.get(f"{api}/health", timeout=10).status_code == 200
-        yield LocalStack(api, f"http://127.0.0.1:{web_port}", log)
+        yield LocalStack(api, f"http://127.0.0.1:{web_port}", log, f"http://127.0.0.1:{moto_port}")
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGINT)

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 import requests
 
 if __name__ != "__main__":
-    from tests.e2e.conftest import ROOT, LocalStack
+    from tests.e2e.conftest import ROOT, LocalStack, spa_login
 
 N_TICKETS = int(os.environ.get("E2E_PERF_TICKETS", "10000"))
 RUNS = 3
@@ -88,7 +88,7 @@ def load(endpoint: str, n: int) -> dict[str, Any]:
             copy = ticket.with_changes(
                 ticket_id=tid, **{d: getattr(ticket, d) + delta for d in dates if getattr(ticket, d, None) is not None}
             )
-            model = r.ticket_model(copy, dom.next_alert(copy, ctx))
+            model = r.ticket_model(copy, dom.next_alert(copy, ctx), fresh=True)
             model.version = copy.version
             batch.save(model)
     return {"tickets": n, "seconds": round(time.perf_counter() - started, 1)}
@@ -114,7 +114,6 @@ def _first_row_ms(browser: Any, stack: LocalStack, user: str, path: str) -> floa
     stored = {
         "idToken": session["id_token"],
         "accessToken": session["access_token"],
-        "refreshToken": session["refresh_token"],
         "expiresAt": int(time.time() * 1000) + 3_000_000,
         "user": session["user"],
     }
@@ -174,10 +173,7 @@ def test_inbox_first_page_with_10000_tickets(local_stack: LocalStack) -> None:
                 }
             # paging through the opaque tokens: next shows other rows, previous the first ones again
             page = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN").new_page()
-            page.goto(local_stack.web + "/login")
-            page.locator('[data-test="login-username"]').fill("op1")
-            page.locator('[data-test="login-password"]').fill("Hotline#2026op1")
-            page.locator('[data-test="login-submit"]').click()
+            spa_login(page, local_stack.web, "op1", "Hotline#2026op1")
             page.locator('[data-test="menu-tickets"]').click()
             rows = page.locator('[data-test="inbox-row"]')
             rows.first.wait_for()

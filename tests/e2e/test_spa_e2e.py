@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.e2e.conftest import ROOT, LocalStack
+from tests.e2e.conftest import ROOT, LocalStack, spa_login
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -r requirements-dev.txt")
 Browser = sync_api.Browser
@@ -111,10 +111,7 @@ class UI:
         self.page.goto(self.stack.web + path)
 
     def login(self, landing: str) -> None:
-        self.goto("/login")
-        self.fill(self.page, "login-username", self.user)
-        self.fill(self.page, "login-password", _password(self.user))
-        self.page.get_by_test_id("login-submit").click()
+        spa_login(self.page, self.stack.web, self.user, _password(self.user))  # password, then the TOTP code
         self.page.wait_for_url(f"**{landing}")
 
     def shot(self, name: str) -> Path:
@@ -424,7 +421,7 @@ def test_extension_requested_by_unit_and_approved_in_leader_queue(ui: Any, local
     expect(row).to_be_visible()
     # difficult tickets of every open status, not just the leader's default index
     expect(
-        leader.page.locator(f'[data-test="queue-difficult"] [data-test="inbox-row"][data-ticket-id="{tid}"]')
+        leader.page.locator(f'[data-test="queue-difficult"] [data-test="queue-difficult-row"][data-ticket-id="{tid}"]')
     ).to_be_visible()
     expect(leader.page.locator(".el-loading-mask")).to_have_count(0)
     assert "延期待审批" in _text(leader.page)  # the status name of the label catalogue

@@ -33,3 +33,33 @@ UNITS: dict[str, dict[str, Any]] = {
         "contacts": [{"name": "冯磊", "phone": "0576-83310003", "role": "handler"}],
     },
 }
+
+
+ENROLLED: dict[str, str] = {}  # secrets of the users `login` enrolled (everyone else: the demo secret)
+
+
+def totp_now(username: str, secret: str | None = None) -> str:
+    """The current TOTP code of a user enrolled with `secret` (default: the demo secret, R-SEC-06)."""
+    import pyotp
+
+    from chalicelib.services import identity
+
+    return str(pyotp.TOTP(secret or identity.demo_secret(username)).now())
+
+
+def login(api: Any, username: str, password: str = PASSWORD, **extra: Any) -> Any:
+    """`POST /auth/login` and, when challenged, `POST /auth/mfa` with the current code (enrolling a new
+    authenticator when asked to): the answer of the last step."""
+    first = api.post("/auth/login", {"username": username, "password": password, **extra})
+    if first.status_code != 200 or "challenge" not in (first.json or {}):
+        return first
+    if first.json.get("secret"):  # enrolment: the authenticator app keeps the new secret
+        ENROLLED[username] = first.json["secret"]
+    code = totp_now(username, ENROLLED.get(username))
+    return api.post("/auth/mfa", {"session": first.json["session"], "code": code})
+
+
+def security_log(deps: Any, user: str, action: str) -> list[dict[str, Any]]:
+    """The user's entries of one action in the security log (Directory copy, oldest first)."""
+    entries = deps.directory.query_items(f"ACCESS-BY-USER#{user}", index=True)
+    return [data for _, data in entries if data["action"] == action]

@@ -26,6 +26,7 @@ from chalicelib.integrations.crypto import Cipher
 from chalicelib.integrations.sms import RecorderSender
 from chalicelib.storage.blind_index import BlindIndex
 from chalicelib.storage.serialize import iso, ticket_from_doc, ticket_to_doc
+from chalicelib.storage.subject_keys import SubjectKeys
 from chalicelib.storage.table import (
     Absent,
     AbsentOrExpired,
@@ -46,6 +47,7 @@ from chalicelib.storage.tickets import (
     DUE_PAGE_KEYS,
     INDEX_ATTRIBUTE,
     INDEXES,
+    LIST_PAGE_BUDGET,
     NUMBERS_TAKEN,
     NUMBERS_UNUSED,
     WORK_QUEUES,
@@ -209,7 +211,7 @@ class FakeTicketRepository(TicketStore):
 
     def __init__(self, directory: FakeDirectoryTable, envelope: Cipher, blind: BlindIndex | None = None) -> None:
         self.directory = directory
-        self.envelope = envelope
+        self.keys = SubjectKeys(envelope)
         self.blind = blind
         self.rows: dict[str, dict[str, Any]] = {}  # ticket id → stored attributes
         self.history_rows: dict[str, list[EventRecord]] = defaultdict(list)
@@ -218,12 +220,35 @@ class FakeTicketRepository(TicketStore):
 
     def _ticket(self, row: Mapping[str, Any], *, with_caller: bool) -> Ticket:
         doc = dict(json.loads(row["doc"]), version=row["version"])
+        tid = doc["ticket_id"]
         caller = (
-            Caller(**self.envelope.decrypt(row["caller_enc"], caller_aad(doc["ticket_id"])))
+            Caller(**self.keys.open(tid, row.get("pii_key"), row["caller_enc"], caller_aad(tid)))
             if with_caller and row["caller_enc"]
             else None
         )
         return ticket_from_doc(doc, caller)
+
+    def _wrapped(self, ticket_id: str) -> str | None:
+        with self.lock:
+            row = self.rows.get(ticket_id)
+        return row.get("pii_key") if row else None
+
+    def seal_personal(self, ticket_id: str, document: dict[str, Any], aad: str) -> str:
+        wrapped = self._wrapped(ticket_id) or self.keys.new(ticket_id)
+        return self.keys.seal(ticket_id, wrapped, document, aad)
+
+    def open_personal(self, ticket_id: str, token: str, aad: str) -> dict[str, Any]:
+        return self.keys.open(ticket_id, self._wrapped(ticket_id), token, aad)
+
+    def shred(self, ticket_id: str, now: datetime) -> bool:
+        with self.lock:
+            row = self.rows.get(ticket_id)
+            if row is None or (row.get("pii_key") is None and row["caller_enc"] is None and row.get("pii_shredded_at")):
+                return False
+            row.update(pii_key=None, caller_enc=None, caller_tag=None, pii_shredded_at=iso(now))
+            row["version"] += 1
+        self.keys.seen(ticket_id, None)
+        return True
 
     def get(self, ticket_id: str) -> Ticket:
         with self.lock:
@@ -256,12 +281,23 @@ class FakeTicketRepository(TicketStore):
             marker = start["ticket_id"]["S"]
             at = next((n for n, r in enumerate(rows) if r["ticket_id"] == marker), None)
             rows = rows[at + 1 :] if at is not None else []
-        tickets = [t for t in (self._ticket(r, with_caller=False) for r in rows) if matches(t, filters or {})]
-        if len(tickets) <= limit:
-            return Page(tickets, None)
-        last = tickets[limit - 1]
-        lek = {"ticket_id": {"S": last.ticket_id}, "received_at": {"S": iso(last.received_at)}, attribute: {"S": key}}
-        return Page(tickets[:limit], encode_token(lek))
+        budget = limit if not set(filters or {}) - {"received_from", "received_before"} else max(limit, 50)
+        budget *= LIST_PAGE_BUDGET  # as DynamoDB: a bounded number of index rows evaluated per request
+        tickets: list[Ticket] = []
+        for n, row in enumerate(rows[:budget], start=1):
+            ticket = self._ticket(row, with_caller=False)
+            if matches(ticket, filters or {}):
+                tickets.append(ticket)
+            if len(tickets) == limit or (n == budget and n < len(rows)):
+                if n == len(rows):
+                    break
+                lek = {
+                    "ticket_id": {"S": row["ticket_id"]},
+                    "received_at": {"S": row["received_at"]},
+                    attribute: {"S": key},
+                }
+                return Page(tickets, encode_token(lek))
+        return Page(tickets, None)
 
     def due_alerts(self, shard: int, until: datetime, limit: int = 200) -> list[Ticket]:
         bound = iso(until) or ""
@@ -370,6 +406,8 @@ class FakeTicketRepository(TicketStore):
             if not (ticket_ok and event_ok and extras_ok):
                 raise conflict(after.ticket_id, ["ConditionalCheckFailed"])
             caller = after.caller.as_dict()
+            known, cached = self.keys.known(after.ticket_id)
+            wrapped = (stored or {}).get("pii_key") or (cached if known else None) or self.keys.new(after.ticket_id)
             self.rows[after.ticket_id] = {
                 "ticket_id": after.ticket_id,
                 "status": str(after.status),
@@ -380,9 +418,10 @@ class FakeTicketRepository(TicketStore):
                 "next_alert_at": iso(alert.at) if alert else None,
                 "work_queue": WORK_QUEUES.get(str(after.status)),
                 "doc": json.dumps(doc, ensure_ascii=False),
-                "caller_enc": self.envelope.encrypt(caller, caller_aad(after.ticket_id))
+                "caller_enc": self.keys.seal(after.ticket_id, wrapped, caller, caller_aad(after.ticket_id))
                 if any(caller.values())
                 else None,
+                "pii_key": wrapped,
                 "caller_tag": self.blind.phone_tag(after.caller.phone) if self.blind and after.caller.phone else None,
                 "version": version,
             }

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from chalicelib.domain import tickets as T
 from chalicelib.domain.model import Actor
 from tests.helpers.streams import stream_batch
 
@@ -76,9 +77,12 @@ def test_r12345_10_overdue_marking_flags_counts_and_leaves_the_index(deps: Any, 
     svc.act(deps, OP1, tid, "dispatch", {"unit_id": "U001", "call": CALL}, _now())
     result = sweep.run_sweep(deps, _now())
     assert result["marked_overdue"] >= 1
-    assert _types(deps, tid)[-2:] == ["reminder_due", "marked_overdue"]  # the late reminder is recorded, then overdue
+    # the late reminder is recorded, then overdue; 24 hours past the due it went to the leader (R-12345-10)
+    assert _types(deps, tid)[-3:] == ["reminder_due", "marked_overdue", "flagged_difficult"]
     ticket = deps.tickets.get(tid)
-    assert "overdue" in ticket.flags
+    assert "overdue" in ticket.flags and (ticket.difficult or {}).get("trigger") == "overdue"
+    assert deps.tables.tickets.get(tid).next_alert_at is not None  # the leader's decision is chased
+    svc.act(deps, Actor("leader1", "leader"), tid, "leader-decision", {"decision": "督促街道办结"}, _now())
     assert deps.tables.tickets.get(tid).next_alert_at is None  # nothing pending: out of the sparse index
 
 
@@ -133,9 +137,9 @@ def test_r12345_12_sweep_requests_do_not_grow_with_closed_tickets(deps: Any, see
         deps.tickets.commit(svc.tickets.Change(t, t.with_changes(status="closed"), "closed", {}, now, OP1), None)
     deps.contexts.load(now)
     after = sweep.run_sweep(deps, now)
-    # the same requests with 15 more closed tickets: 8 shard Queries + 1 on the SMS outbox (+ whatever is
-    # stuck due, unchanged)
-    assert after["dynamodb_by_operation"]["Query"] == before["dynamodb_by_operation"]["Query"] == 9, (before, after)
+    # the same requests with 15 more closed tickets: 8 shard Queries + 1 on the SMS outbox + 1 on the personal data
+    # past its retention (+ whatever is stuck due, unchanged)
+    assert after["dynamodb_by_operation"]["Query"] == before["dynamodb_by_operation"]["Query"] == 10, (before, after)
     assert after["dynamodb_requests"] == before["dynamodb_requests"], (before, after)
 
 
@@ -199,7 +203,7 @@ def test_r12369_03_sweep_stays_o_due_with_12369_reports_mixed_in(deps: Any, seed
         if n % 3 == 2:
             svc.act(deps, OP1, ticket.ticket_id, "forward", {"unit_id": "U001", "call": CALL}, now)
     not_due = sweep.run_sweep(deps, now)
-    assert not_due["dynamodb_by_operation"]["Query"] == before["dynamodb_by_operation"]["Query"] == 9
+    assert not_due["dynamodb_by_operation"]["Query"] == before["dynamodb_by_operation"]["Query"] == 10
     assert not_due["dynamodb_requests"] == before["dynamodb_requests"], (before, not_due)
     for _ in range(3):  # decision overdue (R-12369-03)
         svc.create_ticket(deps, OP1, dict(report, received_at=(now - timedelta(days=16)).isoformat()), now)
@@ -207,7 +211,7 @@ def test_r12369_03_sweep_stays_o_due_with_12369_reports_mixed_in(deps: Any, seed
     applied = sum(due.get(e, 0) for e in set(EVENT_OF.values()))
     assert due["env_decision_overdue"] >= 3
     ops = due["dynamodb_by_operation"]
-    assert ops["Query"] == 9 and "GetItem" not in ops and ops["TransactWriteItems"] == applied, due
+    assert ops["Query"] == 10 and "GetItem" not in ops and ops["TransactWriteItems"] == applied, due
 
 
 # --- R-12345-08: the dispatcher's stage; R-12345-12: the 12-hour clock on updated tickets ---------------------
@@ -274,10 +278,12 @@ def test_r12345_08_overdue_while_the_dispatcher_holds_it_is_marked_counted_and_t
         tid = _create(deps, received_at=now - timedelta(days=12))
         _walk(deps, tid, verbs, now)
         sweep.run_sweep(deps, now)
-        assert _types(deps, tid)[-2:] == ["submit_reminder_due", "marked_overdue"]  # the late reminder, then overdue
+        # the late reminder, then overdue (then, 24 hours past the due, to the leader: R-12345-10)
+        assert _types(deps, tid)[-3:] == ["submit_reminder_due", "marked_overdue", "flagged_difficult"]
         ticket = deps.tickets.get(tid)
         assert "overdue" in ticket.flags and ticket.status in ("reviewed", "called_back")
-        assert deps.tables.tickets.get(tid).next_alert_at is None  # overdue once per due: out of the index
+        pending = T.next_alert(ticket, deps.contexts.load(now))
+        assert pending is not None and pending.kind == "decision_reminder"  # overdue once per due
         events = deps.tickets.events(tid)
         overdue = next(e for e in events if e["type"] == "marked_overdue")
         assert overdue["data"]["stage"] == "dispatcher"

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-LAZY = ("jinja2", "cryptography", "jwt", "chinese_calendar", "openpyxl", "weasyprint", "jieba")
+LAZY = ("jinja2", "cryptography", "jwt", "chinese_calendar", "openpyxl", "weasyprint", "jieba", "numpy")
 
 
 def _loaded_after(code: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from chalicelib.domain import deadlines, statistics, sweep
 from chalicelib.domain.calendar import SHANGHAI, Overrides, WorkCalendar
@@ -94,7 +94,7 @@ def test_r12345_04_reminder_gives_the_owner_a_phone_the_unit_task() -> None:
     assert task["key"] == alert.key == f"handle_reminder#{due.isoformat()}"
 
 
-def test_r12345_10_overdue_marked_flagged_counted_and_a_difficult_candidate() -> None:
+def test_r12345_10_overdue_marked_flagged_counted_then_escalated() -> None:
     due = sh(2026, 10, 10, 17, 30).astimezone(UTC)
     t = ticket(status="handling", unit_id="U001", owner_id="op2", handle_due=due)
     now = sh(2026, 10, 12, 9)
@@ -102,10 +102,12 @@ def test_r12345_10_overdue_marked_flagged_counted_and_a_difficult_candidate() ->
     assert first.event_type == "reminder_due" and first.data["late"] is True
     second = sweep.apply_alert(first.after, sweep.due_alert(first.after, CTX, now), now)  # type: ignore[arg-type]
     assert second.event_type == "marked_overdue" and "overdue" in second.after.flags
-    assert second.data["difficult_candidate"] is True
+    assert "difficult_candidate" not in second.data  # R-12345-10: the escalation below replaces the marker
     deltas = statistics.counter_deltas(second.event_type, second.data, ticket_to_doc(second.after))
     assert deltas["county"] == {"overdue": 1} and deltas["unit#U001"] == {"overdue": 1}
-    assert sweep.due_alert(second.after, CTX, now + timedelta(days=30)) is None
+    third = sweep.apply_alert(second.after, sweep.due_alert(second.after, CTX, now), now, CTX)  # type: ignore[arg-type]
+    assert third.event_type == "flagged_difficult" and third.data["escalated"]["difficult_trigger"] == "overdue"
+    assert "difficult" in third.after.flags and sweep.due_alert(third.after, CTX, now) is None
 
 
 def test_calendar_year_confirmed_later_recomputes_a_provisional_deadline() -> None:

@@ -258,7 +258,7 @@ def test_r12345_10_a_reflag_after_the_decision_keeps_the_earlier_flag_and_decisi
     again = change.after
     assert again.difficult is not None
     assert again.difficult["reason"] == "住建局未牵头" and again.difficult["decision"] is None
-    assert change.data == {"reason": "住建局未牵头"}
+    assert change.data["reason"] == "住建局未牵头" and change.data["difficult_trigger"] == "manual"
     [first] = again.difficult["history"]
     assert first["reason"] == "涉及多个单位" and first["decision"] == "由住建局牵头办理" and "history" not in first
     decided = step(

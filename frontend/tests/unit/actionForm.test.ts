@@ -100,6 +100,7 @@ const filled: ActionForm = {
   new_due: '2026-12-30',
   approve: false,
   good_reason: true,
+  false_reply: true,
   decision: ' 由住建局牵头 ',
   sections: { result: ' 已修复 ', basis: '  ', contact: '已回电' },
   informed: true,
@@ -143,7 +144,7 @@ const BEFORE: [Verb, string, ActionForm, Record<string, unknown>][] = [
   ['reply', 'empty', emptyActionForm(), { version: 3, sections: {} }],
   ['reply', 'filled', filled, { version: 3, sections: { result: '已修复', contact: '已回电' } }],
   ['review', 'empty', emptyActionForm(), { version: 3, approve: false }],
-  ['review', 'filled', filled, { version: 3, approve: false, reason: '需协调住建部门' }],
+  ['review', 'filled', filled, { version: 3, approve: false, reason: '需协调住建部门', false_reply: true }],
   ['callback', 'empty', emptyActionForm(), { version: 3, satisfaction: '', informed: false, truthful: false, misconduct: false }],
   ['callback', 'filled', filled, { version: 3, satisfaction: 'dissatisfied', informed: true, truthful: false, misconduct: true, misconduct_note: '态度差', note: '备注' }],
   ['submit', 'empty', emptyActionForm(), { version: 3 }],
@@ -268,7 +269,7 @@ describe('one descriptor per verb drives the dialog', () => {
     expect(tests('request-extension')).toEqual(['field-reason', 'field-new-due'])
     expect(tests('decide-extension')).toEqual(['field-approve', 'field-note'])
     expect(tests('review')).toEqual(['field-approve'])
-    expect(tests('review', { ...emptyActionForm(), approve: false })).toEqual(['field-approve', 'field-reason'])
+    expect(tests('review', { ...emptyActionForm(), approve: false })).toEqual(['field-approve', 'field-reason', 'field-false-reply'])
     expect(tests('callback')).toEqual(['field-informed', 'field-truthful', 'field-misconduct', 'field-satisfaction', 'field-note'])
     expect(tests('callback', { ...emptyActionForm(), misconduct: true })).toContain('field-misconduct-note')
     expect(tests('callback', { ...emptyActionForm(), satisfaction: 'unreachable' })).toEqual(['field-satisfaction', 'field-note'])

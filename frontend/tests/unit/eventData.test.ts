@@ -18,6 +18,11 @@ const labels: Record<string, string> = {
   'overdueStage.dispatcher': '派单员审核回访',
   'eventData.alert': '预警',
   'alertKind.handle_overdue': '办理逾期',
+  'eventData.escalated': '列入疑难工单',
+  'eventData.decision_due': '领导决定期限',
+  'eventData.difficult_trigger': '列入疑难原因',
+  'difficultTrigger.false_reply': '虚假反馈',
+  'difficultTrigger.manual': '人工标记',
 }
 const h: EventDataHelpers = {
   t: (k) => labels[k] ?? k,
@@ -27,6 +32,12 @@ const h: EventDataHelpers = {
 }
 
 describe('describeEventData', () => {
+  it('names why a ticket went to the leader and by when it must decide (R-12345-10)', () => {
+    const escalated = { difficult_trigger: 'false_reply', joined: false, decision_due: '2026-11-26T03:59:00+00:00' }
+    expect(describeEventData({ escalated }, h)).toBe('列入疑难工单：虚假反馈，领导决定期限 2026-11-26 11:59')
+    expect(describeEventData({ escalated: { ...escalated, joined: true } }, h)).toBe('列入疑难工单：虚假反馈')
+    expect(describeEventData({ difficult_trigger: 'manual' }, h)).toBe('列入疑难原因：人工标记')
+  })
   it('shows the call that told each co-unit (R-12345-02) and who held an overdue ticket (R-12345-08)', () => {
     const s = describeEventData({ co_calls: [{ unit_id: 'U001', to_name: '周*', to_phone: '139****0001', contact_enc: 'x' }] }, h)
     expect(s).toBe('海游街道办事处电话通知：周* 139****0001')

@@ -37,3 +37,8 @@ export function updateUser(username: string, body: UserUpdate): Promise<AdminUse
 export function setUserEnabled(username: string, enabled: boolean): Promise<AdminUser> {
   return http.post<AdminUser>(`/admin/users/${encodeURIComponent(username)}/${enabled ? 'enable' : 'disable'}`)
 }
+
+/** R-SEC-06: forget the user's authenticator; the next login enrols a new one (recorded). */
+export function resetUserMfa(username: string): Promise<AdminUser> {
+  return http.post<AdminUser>(`/admin/users/${encodeURIComponent(username)}/mfa-reset`)
+}

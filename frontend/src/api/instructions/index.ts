@@ -16,3 +16,18 @@ export function recordInstruction(ticketId: string, body: InstructionCreate): Pr
 export function answerInstruction(ticketId: string, id: string, text: string): Promise<Instruction> {
   return http.post<Instruction>(`${base(ticketId)}/${encodeURIComponent(id)}/answer`, { text })
 }
+
+/** POST …/chase: a 催办 by the analyst (综合科) or a leader; the owner and the addressed unit are texted. */
+export function chaseInstruction(ticketId: string, id: string): Promise<Instruction> {
+  return http.post<Instruction>(`${base(ticketId)}/${encodeURIComponent(id)}/chase`, {})
+}
+
+/** GET /instructions: open ones in the user's scope (`mine`: per role), or a leader's answered ones. */
+export function listOpenInstructions(params: { mine?: boolean; status?: 'open' | 'answered' } = {}): Promise<{
+  items: Instruction[]
+}> {
+  const query: Record<string, string> = {}
+  if (params.mine) query.mine = '1'
+  if (params.status) query.status = params.status
+  return http.get<{ items: Instruction[] }>('/instructions', query)
+}

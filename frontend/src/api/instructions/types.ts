@@ -4,6 +4,7 @@ export interface Instruction {
   ticket_id: string
   text: string
   leader: string
+  leader_id?: string
   recorded_by: string
   recorded_at: string
   to: { kind: 'owner' | 'unit'; id: string }
@@ -13,12 +14,15 @@ export interface Instruction {
   chases: string[]
   status: 'open' | 'answered'
   answer: { text: string; by: string; at: string; on_time: boolean } | null
+  /** in `GET /instructions` lists: the due has passed */
+  overdue?: boolean
 }
 
 export interface InstructionCreate {
   text: string
   to: 'owner' | 'unit'
   due?: string
-  /** required when an operator enters it */
+  /** required when an operator or the analyst (综合科) enters it: a registered leader account */
   leader_name?: string
+  leader_id?: string
 }

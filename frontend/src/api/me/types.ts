@@ -1,4 +1,4 @@
-import type { TicketSummary } from '@/api/tickets/types'
+import type { TicketListQuery, TicketSummary } from '@/api/tickets/types'
 
 /** Keys of the five confirmations (R-12345-13) for operators/leaders/analysts, and the unit handler's three. */
 export type ConfirmationKey =
@@ -10,6 +10,9 @@ export type ConfirmationKey =
   | 'to_sign'
   | 'redo'
 
+/** A group's item: the ticket, its first deadline (UTC ISO) and whether it has passed (R-12345-13 urgency). */
+export type ConfirmationItem = TicketSummary & { deadline?: string | null; overdue?: boolean }
+
 export interface ConfirmationGroup {
   key: ConfirmationKey | string
   /** Chinese title from the server (used when the UI has no translation for the key). */
@@ -17,8 +20,22 @@ export interface ConfirmationGroup {
   /** Counted up to 50 per status; `more` = there are more than counted. */
   count: number
   more?: boolean
-  /** The first few (≤ 5) tickets of the group. */
-  items: TicketSummary[]
+  /** The first few (≤ 5) tickets of the group not yet confirmed, most urgent first. */
+  items: ConfirmationItem[]
+  /** Not yet confirmed by the user / confirmed / past their deadline. */
+  pending?: number
+  confirmed?: number
+  overdue?: number
+  /** The GET /tickets queries of the whole group (查看全部), one per status for a group of several. */
+  list?: TicketListQuery[]
+}
+
+/** POST /me/confirmations/confirm → what was recorded (`created: false` when it already was). */
+export interface ConfirmResult {
+  group: string
+  ticket_id: string
+  confirmed_at: string
+  created: boolean
 }
 
 export interface ConfirmationWarning {

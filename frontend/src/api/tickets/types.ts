@@ -15,6 +15,7 @@ export const STATUSES = [
   'extension_requested',
   'accepted',
   'awaiting_signoff',
+  'merged',
 ] as const
 export type TicketStatus = (typeof STATUSES)[number]
 
@@ -137,6 +138,7 @@ export interface TicketSummary {
   flags: Flags
   urgent: boolean
   confidential: boolean
+  escalation?: Escalation | null
 }
 
 export interface Extension {
@@ -164,6 +166,8 @@ export interface Reply {
   sections: Record<string, string>
   by: string
   at: string
+  /** R-12345-18: a merged duplicate's copy of its main ticket's reply */
+  from_ticket?: string
 }
 
 export interface Callback {
@@ -184,6 +188,24 @@ export interface Difficult {
   decision: string | null
   decided_by: string | null
   decided_at: string | null
+  /** R-12345-10: what opened the episode, every trigger while it awaited the leader, the decision due */
+  trigger?: DifficultTrigger
+  triggers?: DifficultTrigger[]
+  decision_due?: string | null
+  decision_on_time?: boolean
+  history?: Difficult[]
+}
+
+/** R-12345-10: what put a ticket in the leader's 疑难 queue. */
+export type DifficultTrigger = 'manual' | 'overdue' | 'unjustified_return' | 'false_reply' | 'co_units'
+
+/** The list row's view of the difficult record (R-12345-10). */
+export interface Escalation {
+  pending: boolean
+  trigger: DifficultTrigger
+  triggers: DifficultTrigger[]
+  decision_due: string | null
+  at: string
 }
 
 export interface EnvNotice {
@@ -268,6 +290,8 @@ export interface TicketPublic extends Omit<TicketSummary, 'emergency'> {
   closed_at?: string | null
   reassign_count?: number
   env?: EnvRecord | null
+  /** R-12345-18: a duplicate's link to its main ticket (并单) */
+  merge?: { into: string; by: string; at: string; from_status: string; note?: string; followed_at?: string } | null
   version: number
   created_at: string
   updated_at: string
@@ -275,11 +299,15 @@ export interface TicketPublic extends Omit<TicketSummary, 'emergency'> {
 
 export interface TicketListQuery {
   hotline?: Hotline
-  status?: TicketStatus
+  /** a status, or `open`: every status but closed */
+  status?: TicketStatus | 'open'
   unit_id?: string
   owner_id?: string
   flag?: FlagName
   due_before?: string
+  /** received between these days (YYYY-MM-DD, Asia/Shanghai), both included */
+  received_from?: string
+  received_to?: string
   /** one search term at a time (docs/api.md): exact number, caller phone (blind index), title keyword */
   ticket_id?: string
   phone?: string

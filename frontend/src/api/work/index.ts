@@ -1,7 +1,7 @@
 import { http } from '@/api/request'
 import { fetchBlob } from '@/api/blob'
 import { XLSX_TYPE } from '@/api/stats'
-import type { ActionItem, Approval, DuePanel, Notice, PersonFigures, ReportRow, UnitAssessment, WeeklyReport } from './types'
+import type { ActionItem, Announcement, Approval, DuePanel, Notice, PersonFigures, ReportRow, UnitAssessment, WeeklyReport } from './types'
 
 const enc = encodeURIComponent
 
@@ -37,6 +37,14 @@ export const duePanel = () => http.get<DuePanel>('/work/due')
 export const monthFigures = (month: string) => http.get<{ month: string; rows: PersonFigures[] }>(`/work/figures/${enc(month)}`)
 /** 单位考核: every unit's score, inputs and rank in a month. */
 export const unitAssessment = (month: string) => http.get<UnitAssessment>(`/work/assessment/${enc(month)}`)
-/** The month's unit assessment as .xlsx. */
+/** R-WORK-06 completion per person as .xlsx. */
 export const monthFiguresExcel = (month: string) => fetchBlob(`/work/figures/${enc(month)}/export`, {}, XLSX_TYPE)
+/** The month's unit assessment as .xlsx. */
 export const unitAssessmentExcel = (month: string) => fetchBlob(`/work/assessment/${enc(month)}/export`, {}, XLSX_TYPE)
+
+/** Announcements for me, newest first; `unread`: only those I have not confirmed. */
+export const listAnnouncements = (unread = false) =>
+  http.get<{ items: Announcement[] }>('/work/announcements', unread ? { unread: '1' } : {})
+export const createAnnouncement = (body: Record<string, unknown>) => http.post<Announcement>('/work/announcements', body)
+export const getAnnouncement = (id: string) => http.get<Announcement>(`/work/announcements/${enc(id)}`)
+export const readAnnouncement = (id: string) => http.post<Announcement>(`/work/announcements/${enc(id)}/read`, {})

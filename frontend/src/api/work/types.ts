@@ -125,3 +125,35 @@ export interface UnitAssessment {
   version: { version: number; weights: Record<string, number>; deductions: Record<string, number> }
   rows: AssessmentRow[]
 }
+
+export interface AnnouncementReceipt {
+  user_id: string
+  name: string
+  role: string
+  unit_id: string | null
+  unit_name: string | null
+  at: string
+}
+
+export interface AnnouncementUnit {
+  unit_id: string
+  name: string
+  read_at: string | null
+  read_by: string | null
+}
+
+/** An announcement everyone it is for must read (已读回执); receipts only for its sender and the office's announcers. */
+export interface Announcement {
+  id: string
+  title: string
+  body: string
+  roles: string[]
+  unit_ids: string[]
+  created_by: string
+  created_at: string
+  sender: string | null
+  for_me: boolean
+  read_at: string | null
+  receipts?: AnnouncementReceipt[]
+  units?: AnnouncementUnit[]
+}

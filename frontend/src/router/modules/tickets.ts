@@ -30,6 +30,12 @@ const routes: RouteRecordRaw[] = [
     meta: { titleKey: 'menu.queue', menu: true, roles: ['leader'] },
   },
   {
+    path: '/instructions',
+    name: 'instructions',
+    component: () => import('@/views/tickets/InstructionsView.vue'),
+    meta: { titleKey: 'menu.instructions', menu: true, roles: ['leader', 'analyst', 'operator', 'unit_handler'] },
+  },
+  {
     path: '/tickets/new',
     name: 'ticket-new',
     component: () => import('@/views/tickets/TicketCreateView.vue'),

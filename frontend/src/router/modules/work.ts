@@ -29,6 +29,12 @@ const routes: RouteRecordRaw[] = [
     meta: { titleKey: 'menu.workNotices', menu: true, roles: [...staff, 'unit_handler'] },
   },
   {
+    path: '/work/announcements',
+    name: 'work-announcements',
+    component: () => import('@/views/work/WorkAnnouncementsView.vue'),
+    meta: { titleKey: 'menu.workAnnouncements', menu: true, roles: [...staff, 'unit_handler'] },
+  },
+  {
     path: '/work/figures',
     name: 'work-figures',
     component: () => import('@/views/work/WorkFiguresView.vue'),

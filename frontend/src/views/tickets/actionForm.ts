@@ -40,6 +40,7 @@ export interface ActionForm {
   new_due: string
   approve: boolean | undefined
   good_reason: boolean | undefined
+  false_reply: boolean | undefined
   decision: string
   sections: Record<string, string>
   informed: boolean | undefined
@@ -77,6 +78,7 @@ export function emptyActionForm(): ActionForm {
     new_due: '',
     approve: undefined,
     good_reason: undefined,
+    false_reply: undefined,
     decision: '',
     sections: {},
     informed: undefined,
@@ -297,6 +299,15 @@ export const ACTIONS: Record<Verb, VerbSpec> = {
         send: { as: 'bool' },
       },
       { ...reason, label: 'action.rejectReason' as const, when: (f: ActionForm) => f.approve === false },
+      // R-12345-10: a reply marked false (虚假反馈) goes to the leader's 疑难 queue
+      {
+        kind: 'yesno',
+        key: 'false_reply',
+        label: 'action.falseReply',
+        test: 'field-false-reply',
+        when: (f: ActionForm) => f.approve === false,
+        send: { as: 'answered' },
+      },
     ],
   },
   // R-12345-05: the four checks, unless the caller could not be reached

@@ -22,6 +22,7 @@ const CODE_TABLES: Record<string, string> = {
   channel: 'channel',
   stage: 'overdueStage', // R-12345-08: who held the ticket when its due passed
   alert: 'alertKind', // the deadline alert a sweep event answers
+  difficult_trigger: 'difficultTrigger', // R-12345-10: why the ticket went to the leader
 }
 
 /** The name of a code; the value itself when the table does not know it (free text such as a call outcome). */
@@ -71,6 +72,14 @@ export function describeEventData(data: Record<string, unknown> | null | undefin
     if (k === 'co_calls' && Array.isArray(v)) {
       // R-12345-02: the call that told each co-unit
       for (const c of v as Record<string, unknown>[]) parts.push(`${h.unitName(String(c.unit_id ?? ''))}${call(c, h)}`)
+      continue
+    }
+    if (k === 'escalated' && v && typeof v === 'object' && !Array.isArray(v)) {
+      // R-12345-10: the transition also put the ticket before the leader
+      const e = v as Record<string, unknown>
+      const why = known('difficultTrigger', String(e.difficult_trigger ?? ''), h)
+      const due = typeof e.decision_due === 'string' ? `，${label('decision_due', h)} ${h.dateTime(e.decision_due)}` : ''
+      parts.push(`${label('escalated', h)}：${why}${e.joined ? '' : due}`)
       continue
     }
     if (typeof v === 'object' && !Array.isArray(v)) continue
