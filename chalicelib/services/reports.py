@@ -291,7 +291,8 @@ def _analysis_view(sk: str, data: dict[str, Any], names: dict[str, str]) -> dict
         "version": int(sk.removeprefix(ANALYSIS_SK)),
         "text": str(data.get("text") or ""),
         "by": data.get("by"),
-        "by_name": names.get(str(data.get("by") or ""), str(data.get("by") or "")),
+        # the writer's display name, never the login id (their name as it was when they wrote, if not on file)
+        "by_name": names.get(str(data.get("by") or "")) or str(data.get("by_name") or data.get("by") or ""),
         "at": data.get("at"),
         "at_label": _fmt(data.get("at")),
     }
@@ -326,7 +327,9 @@ def put_typical_analysis(
     """PUT /stats/typical-summary/{month}/analysis (analyst, leader): a new version of the paragraph.
 
     Every version is written once (never overwritten): who wrote it and when stay on record. `version`,
-    when sent, must be the version the writer read (409 when someone saved another meanwhile).
+    when sent, must be the version the writer read (409 when someone saved another meanwhile). The same
+    save sent twice (a double click, a retried request: same writer, same text, same version read) answers
+    the version the first one made instead of a 409.
     """
     access.ensure_role(actor, *ANALYSIS_ROLES)
     month = hotspots.check_month(month, now)
@@ -341,10 +344,12 @@ def put_typical_analysis(
         raise ValidationError({"version": "须为所依据的版本号（整数，首次编写为 0）"})
     current = typical_summary_analysis(deps, month)
     latest = current[0]["version"] if current else 0
+    if base is not None and base == latest - 1 and (current[0]["text"], current[0]["by"]) == (text, actor.user_id):
+        return current[0]  # this writer's same save again: already done
     if base is not None and base != latest:
         raise Conflict(f"分析段落已被他人更新为第 {latest} 版，请刷新后再修改", current_version=latest)
     version = latest + 1
-    data = {"text": text, "by": actor.user_id, "at": now.isoformat(), "month": month}
+    data = {"text": text, "by": actor.user_id, "by_name": actor.name, "at": now.isoformat(), "month": month}
     if not deps.directory.claim(f"{TYPICAL_PK}{month}", f"{ANALYSIS_SK}{version:06d}", data):
         raise Conflict("分析段落刚被他人更新，请刷新后再修改", current_version=version)
     return _analysis_view(f"{ANALYSIS_SK}{version:06d}", data, deps.contexts.names())

@@ -159,6 +159,8 @@ def test_r12345_15_the_analysis_paragraph_is_versioned(api: Any, month: dict[str
     first = api.put(url, {"text": "  本月路灯类诉求集中。 "}, user="analyst1")
     assert first.status_code == 200, first.json
     assert (first.json["version"], first.json["text"], first.json["by"]) == (1, "本月路灯类诉求集中。", "analyst1")
+    again = api.put(url, {"text": "本月路灯类诉求集中。", "version": 0}, user="analyst1")  # a double click
+    assert again.status_code == 200 and again.json == first.json
     stale = api.put(url, {"text": "改写", "version": 0}, user="leader1")
     assert stale.status_code == 409 and "刷新" in stale.json["message"]
     second = api.put(url, {"text": "路灯、噪音为本月热点。", "version": 1}, user="leader1")
@@ -166,6 +168,8 @@ def test_r12345_15_the_analysis_paragraph_is_versioned(api: Any, month: dict[str
     summary = api.get(f"/stats/typical-summary/{MONTH}", user="op1").json
     assert summary["analysis"]["text"] == "路灯、噪音为本月热点。" and summary["analysis"]["by"] == "leader1"
     assert [v["version"] for v in summary["history"]] == [2, 1] and summary["history"][1]["by"] == "analyst1"
+    # the writer is shown by name, never by login id
+    assert summary["analysis"]["by_name"] == "陈建国" and summary["history"][1]["by_name"] == "赵静"
     assert summary["can_edit"] is False
     auth = {"Authorization": f"Bearer {api.tokens['analyst1']}"}
     html = api.client.http.get(f"/documents/typical?month={MONTH}&format=html", headers=auth).body.decode()

@@ -3,11 +3,18 @@
 Two tickets about 路灯 are dispatched this month over HTTP; the analyst opens 统计分析, has the month analysed again
 (重新分析) and sees the hot-spot section: the ECharts bars, the topics with their example tickets, the breakdown
 by unit.
+
+R-12345-15: the analyst picks last month (the summary is compiled once the month is over), writes the typical-ticket
+summary's analysis paragraph in the typical-ticket dialog and saves it with an impatient double click; after a
+reload of the page the same month is shown and its dialog has the saved version (text, the writer's name, version 1).
 """
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tests.e2e.conftest import LocalStack
 from tests.e2e.test_spa_e2e import (  # noqa: F401  (fixtures are used by name)
@@ -55,4 +62,49 @@ def test_r12345_14_statistics_page_shows_the_hot_spots(ui: Any, local_stack: Loc
     page.wait_for_timeout(300)  # let the chart finish its first paint
     an.shot("hotspots")
 
+    assert "R-12345" not in _text(page)
+
+
+def _previous_month() -> str:
+    now = datetime.now(ZoneInfo("Asia/Shanghai"))
+    return f"{now.year - 1}-12" if now.month == 1 else f"{now.year}-{now.month - 1:02d}"
+
+
+def test_r12345_15_the_analysis_paragraph_is_saved_and_still_there_after_a_reload(
+    ui: Any, local_stack: LocalStack
+) -> None:
+    month = _previous_month()
+    paragraph = f"上月夜间施工噪音诉求集中，建议住建部门加强夜间施工审批（{uuid.uuid4().hex[:6]}）"
+    an = ui("analyst")
+    an.login("/tickets")
+    an.goto("/stats")
+    page = an.page
+    picker = page.get_by_test_id("stats-month").locator("input")
+    picker.fill(month)
+    picker.press("Enter")
+    expect(page.get_by_test_id("stats-typical")).to_be_enabled()
+
+    def open_dialog() -> Any:
+        page.get_by_test_id("stats-typical").click()
+        dlg = page.get_by_test_id("stats-typical-dialog")
+        expect(dlg).to_contain_text(month)
+        expect(dlg.get_by_test_id("typical-analysis")).to_be_visible()
+        return dlg
+
+    dlg = open_dialog()
+    box = an.input_of(dlg.get_by_test_id("typical-analysis-text"))
+    box.click()
+    box.press_sequentially(paragraph)
+    dlg.get_by_test_id("typical-analysis-save").dblclick()  # the second click must not save (or fail) again
+    expect(page.locator(".el-message--success")).to_contain_text("分析已保存")
+    expect(dlg.get_by_test_id("typical-analysis")).to_contain_text("赵敏 撰写 · 第 1 版")  # a name, not a login id
+    page.wait_for_timeout(500)  # a second save, if one was sent, has answered by now
+    expect(page.locator(".el-message--error")).to_have_count(0)
+
+    page.reload()
+    expect(page.get_by_test_id("stats-month").locator("input")).to_have_value(month)
+    dlg = open_dialog()
+    expect(an.input_of(dlg.get_by_test_id("typical-analysis-text"))).to_have_value(paragraph)
+    expect(dlg.get_by_test_id("typical-analysis")).to_contain_text("第 1 版")
+    an.shot("typical-analysis")
     assert "R-12345" not in _text(page)

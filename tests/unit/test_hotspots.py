@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import hotspots as H
-from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.errors import Conflict, ValidationError
+from chalicelib.domain.model import Actor
 from chalicelib.services import hotspots as svc_hot
+from chalicelib.services import reports
 from chalicelib.services import tickets as svc
 from tests.helpers.accounts import UNITS
 from tests.helpers.tickets import CALL, OP1
@@ -129,3 +131,22 @@ def test_r12345_14_a_future_month_is_refused(world: Any) -> None:
         svc_hot.check_month("2026-12", NOW)
     assert "不能晚于本月" in err.value.fields["month"]
     assert svc_hot.check_month("2026-11", NOW) == "2026-11"
+
+
+# ---------------------------------------------------------------- the typical-ticket summary's analysis (R-12345-15)
+
+ANALYST = Actor("analyst1", "analyst", name="赵静")
+LEADER = Actor("leader1", "leader", name="陈建国")
+
+
+def test_r12345_15_the_same_save_twice_is_one_version(world: Any) -> None:
+    first = reports.put_typical_analysis(world, ANALYST, "2026-11", {"text": "路灯为热点", "version": 0}, NOW)
+    again = reports.put_typical_analysis(world, ANALYST, "2026-11", {"text": "路灯为热点", "version": 0}, NOW)
+    assert again == first and first["version"] == 1 and first["by_name"] == "赵静"  # a name, not the login id
+    with pytest.raises(Conflict):  # someone else's save on the old version
+        reports.put_typical_analysis(world, LEADER, "2026-11", {"text": "路灯为热点", "version": 0}, NOW)
+    with pytest.raises(Conflict):  # the same writer with other text on the old version
+        reports.put_typical_analysis(world, ANALYST, "2026-11", {"text": "噪音为热点", "version": 0}, NOW)
+    second = reports.put_typical_analysis(world, LEADER, "2026-11", {"text": "路灯、噪音", "version": 1}, NOW)
+    assert second["version"] == 2 and second["by_name"] == "陈建国"
+    assert [v["version"] for v in reports.typical_summary_analysis(world, "2026-11", history=5)] == [2, 1]
