@@ -156,8 +156,8 @@ def cached(deps: Adapters, month: str, now: datetime) -> tuple[dict[str, Any], b
 
 
 def _previous(prev: dict[str, Any] | None, topic: str) -> int | None:
-    """The topic's count in the previous month's scope (0 when absent from a complete list; None when the
-    scope's kept counts were cut and the topic is not among them, or the scope had no tickets)."""
+    """The topic's count in the previous month's scope: 0 when absent from a complete list or when the scope had
+    no tickets that month; None when the scope's kept counts were cut and the topic is not among them."""
     if prev is None:
         return 0
     if topic in prev["counts"]:

@@ -133,6 +133,50 @@ def test_r12345_14_a_future_month_is_refused(world: Any) -> None:
     assert svc_hot.check_month("2026-11", NOW) == "2026-11"
 
 
+def _dispatched_to(deps: Any, created: datetime, title: str, unit: str) -> str:
+    body = {"category": "help", "title": title, "content": title, "caller": {"name": "李四", "phone": "13800005678"}}
+    t, _ = svc.create_ticket(deps, OP1, body, created)
+    svc.act(deps, OP1, t.ticket_id, "dispatch", {"unit_id": unit, "call": CALL}, created + timedelta(hours=1))
+    return t.ticket_id
+
+
+def test_r12345_14_counts_and_change_checked_by_hand_on_four_tickets(world: Any) -> None:
+    """Four tickets, two months, worked out by hand from docs/statistics.md ("Hot spots").
+
+    October (Asia/Shanghai): A 路灯不亮 (U001), B 噪声扰民 (U002: 噪声, 扰民 → 噪音).
+    November: C 街灯坏了 (U001: 街灯 → 路灯), created 23:30 on 31 October, first dispatched 00:30 on 1 November
+    Shanghai time: a November ticket (the month of the first dispatch, in Shanghai); D 路灯不亮 (U002).
+    November county: 路灯 in C and D → count 2; October had 1 → change 2 − 1 = +1, rate 1 / 1 = 1.0; 噪音 has no
+    November ticket → not listed. By unit: U001 路灯 1 against 1 → change 0, rate 0.0; U002 路灯 1 against 0 (U002's
+    October list is complete and has no 路灯) → change +1, rate null (no base).
+    October against September (no tickets): 路灯 1 and 噪音 1, previous 0, change +1, rate null; equal counts of equal
+    length are in text order (噪 U+566A before 路 U+8DEF).
+    """
+    a = _dispatched_to(world, datetime(2026, 10, 10, 2, 0, tzinfo=UTC), "路灯不亮", "U001")
+    b = _dispatched_to(world, datetime(2026, 10, 20, 2, 0, tzinfo=UTC), "噪声扰民", "U002")
+    c = _dispatched_to(world, datetime(2026, 10, 31, 15, 30, tzinfo=UTC), "街灯坏了", "U001")  # 23:30 Shanghai
+    d = _dispatched_to(world, datetime(2026, 11, 5, 2, 0, tzinfo=UTC), "路灯不亮", "U002")
+
+    def brief(topics: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        return [
+            (x["topic"], x["count"], x["previous"], x["change"], x["change_rate"], [e["id"] for e in x["examples"]])
+            for x in topics
+        ]
+
+    nov = svc_hot.month_view(world, "2026-11", NOW, ("unit",))
+    assert (nov["previous_month"], nov["tickets"], nov["previous_tickets"]) == ("2026-10", 2, 2)
+    assert brief(nov["topics"]) == [("路灯", 2, 1, 1, 1.0, [c, d])]
+    units = {g["id"]: (g["tickets"], g["previous_tickets"], brief(g["topics"])) for g in nov["groups"]["unit"]}
+    assert units == {
+        "U001": (1, 1, [("路灯", 1, 1, 0, 0.0, [c])]),
+        "U002": (1, 1, [("路灯", 1, 0, 1, None, [d])]),
+    }
+
+    oct_ = svc_hot.month_view(world, "2026-10", NOW)
+    assert (oct_["tickets"], oct_["previous_tickets"]) == (2, 0)
+    assert brief(oct_["topics"]) == [("噪音", 1, 0, 1, None, [b]), ("路灯", 1, 0, 1, None, [a])]
+
+
 # ---------------------------------------------------------------- the typical-ticket summary's analysis (R-12345-15)
 
 ANALYST = Actor("analyst1", "analyst", name="赵静")
