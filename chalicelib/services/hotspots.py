@@ -2,7 +2,7 @@
 
 The month's tickets are found through the event log's month index (`TicketStore.month_events`, a Query of
 the `by_month` GSI, like the recount): the 12345 tickets first dispatched that month (the month a ticket's
-figures belong to, docs/statistics.md), then read by key (`get_many`, BatchGet). Never a Scan. The result
+figures belong to, docs/statistics.md), then read by key (`get_many`, BatchGet). Never a read of the whole table. The result
 is kept in one Directory item per month (`HOTSPOT#{month}` / `analysis`) and recomputed when an analyst or
 leader asks (`POST /stats/hotspots/{month}/recompute`), when the topic rules change (`ALGORITHM_VERSION`),
 or when it is stale: older than `STALE_AFTER` while the month is not yet settled (until `SETTLED_AFTER`
