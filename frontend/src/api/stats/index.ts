@@ -1,6 +1,6 @@
 import { http } from '@/api/request'
 import { fetchBlob } from '@/api/blob'
-import type { Figures, Hotspots, StatsReport, StatsTrend, TypicalAnalysis, TypicalSummary, TypicalTicket } from './types'
+import type { Figures, Hotspots, StatsReport, StatsTrend, TypicalAnalysis, TypicalSummary } from './types'
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
@@ -27,11 +27,6 @@ export function monthlyReportPdf(month: string): Promise<Blob> {
 /** GET /documents/typical?format=pdf: 典型工单 summary of the month (R-12345-15). */
 export function typicalPdf(month: string): Promise<Blob> {
   return fetchBlob('/documents/typical', { month, format: 'pdf' }, 'application/pdf')
-}
-
-/** GET /documents/typical?format=json */
-export function typicalList(month: string): Promise<{ items: TypicalTicket[] }> {
-  return http.get<{ items: TypicalTicket[] }>('/documents/typical', { month, format: 'json' })
 }
 
 /** GET /stats/monthly?hotline=12369: the 12369 line's own county figures (docs/statistics.md, "12369"). */
