@@ -106,5 +106,6 @@ def test_r12345_15_the_analysis_paragraph_is_saved_and_still_there_after_a_reloa
     dlg = open_dialog()
     expect(an.input_of(dlg.get_by_test_id("typical-analysis-text"))).to_have_value(paragraph)
     expect(dlg.get_by_test_id("typical-analysis")).to_contain_text("第 1 版")
+    page.wait_for_timeout(300)  # the dialog's fade-in, for the screenshot
     an.shot("typical-analysis")
     assert "R-12345" not in _text(page)
