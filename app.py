@@ -15,7 +15,9 @@ from chalicelib.api import (
     env_complaints,
     evidence,
     fallback,
+    handover,
     instructions,
+    limits_admin,
     me,
     open311,
     openapi,
@@ -58,6 +60,8 @@ for blueprint in (
     work.bp,
     env_complaints.bp,
     duplicates.bp,  # R-12345-18 duplicates and merge
+    limits_admin.bp,
+    handover.bp,
     fallback.bp,  # last: unknown routes and chalice's own errors in our shape
     # TicketEvents stream and schedules
     audit.bp,

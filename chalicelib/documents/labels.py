@@ -194,6 +194,8 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "merged": ("并单（重复诉求）", "Merged as a duplicate"),
         "unmerged": ("取消并单", "Unmerged"),
         "merge_followed": ("主工单办结，按其结果回访", "Main ticket closed: its result to call back"),
+        "handover_started": ("开始代办（负责人不在岗）", "Hand-over started (owner away)"),
+        "handover_ended": ("代办结束，交还负责人", "Hand-over ended, back to the owner"),
         "unmarked_typical": ("取消典型标记", "Typical mark removed"),
     },
     "field": {
@@ -290,6 +292,10 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "main_closed_at": ("主工单办结时间", "Main ticket closed at"),
         "from": ("原主工单", "Previous main ticket"),
         "to_status": ("恢复为", "Back to"),
+        "handover_id": ("代办安排", "Hand-over"),
+        "from_id": ("负责人", "Owner"),
+        "to_id": ("代办人", "Delegate"),
+        "until": ("代办至", "Until"),
     },
     "alert_kind": {  # the deadline alert a sweep event answers (domain/sweep.EVENT_OF, domain/emergency.KIND)
         "dispatch_warning": ("派单即将超时（12小时内）", "Dispatch due within 2 hours"),
@@ -452,6 +458,17 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "pending": ("待上传", "Awaiting upload"),
         "stored": ("已存档", "Stored"),
     },
+    "handover_status": {  # R-12345-03 hand-over (domain/handover.py)
+        "requested": ("待领导审批", "Awaiting the leader"),
+        "approved": ("已批准，待开始", "Approved, not started"),
+        "active": ("代办中", "Active"),
+        "ended": ("已结束", "Ended"),
+        "rejected": ("未批准", "Rejected"),
+    },
+    "limit_unit": {  # handling time limits (domain/limits.py)
+        "working_days": ("工作日", "working days"),
+        "calendar_days": ("自然日（受理后）", "calendar days after acceptance"),
+    },
 }
 
 # the SPA's locale keys for each kind (frontend/src/locales/{zh-CN,en-US}.ts spread these in)
@@ -493,6 +510,8 @@ SPA_KEYS: Final[dict[str, str]] = {
     "evidence_status": "evidenceStatus",
     "difficult_trigger": "difficultTrigger",
     "duplicate_reason": "duplicateReason",
+    "handover_status": "handoverStatus",
+    "limit_unit": "limitUnit",
 }
 SPA_EXPORT: Final[Path] = Path(__file__).resolve().parents[2] / "frontend" / "src" / "locales" / "catalogue.json"
 

@@ -90,12 +90,17 @@ def permits(actor: Actor, verb: str, ticket: Ticket) -> bool:
     if not role_may(actor, verb):
         return False
     if actor.role == Role.OPERATOR and verb in OWNER_ONLY:
-        return ticket.owner_id == actor.user_id
+        return actor.user_id in (ticket.owner_id, delegate_id(ticket))  # R-12345-03: or the approved delegate
     if actor.role == Role.OPERATOR and verb in ("dispatch", "decide"):
         return ticket.owner_id in (None, actor.user_id)
     if actor.role == Role.UNIT_HANDLER and verb in LEAD_UNIT_ONLY:
         return actor.unit_id is not None and actor.unit_id == ticket.unit_id
     return True
+
+
+def delegate_id(ticket: Ticket) -> str | None:
+    """The operator acting for the owner under an active, leader-approved hand-over (domain/handover.py)."""
+    return str(ticket.delegate["user_id"]) if ticket.delegate and ticket.delegate.get("user_id") else None
 
 
 def ensure_permitted(actor: Actor, verb: str, ticket: Ticket) -> None:
@@ -117,14 +122,14 @@ def can_reveal(actor: Actor, ticket: Ticket) -> bool:
     """Who may see unmasked caller data (R-12345-11).
 
     Leaders; operators only on tickets of their own office work — taken (`created_by`), dispatched
-    (`first_owner_id`) or owned (`owner_id`) by them — and never on a confidential ticket (those are
+    (`first_owner_id`), owned (`owner_id`) by them or handed over to them (`delegate`, R-12345-03) — and never on a confidential ticket (those are
     revealed by a leader). No unit handler (a unit may be the reported party), no administrator.
     """
     if actor.role == Role.LEADER:
         return True
     if actor.role != Role.OPERATOR or ticket.confidential:
         return False
-    return actor.user_id in (ticket.owner_id, ticket.first_owner_id, ticket.created_by)
+    return actor.user_id in (ticket.owner_id, ticket.first_owner_id, ticket.created_by, delegate_id(ticket))
 
 
 def mask_text(value: str, keep_start: int = 1, keep_end: int = 0) -> str:

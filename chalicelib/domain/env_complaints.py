@@ -246,7 +246,7 @@ def _decide(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx
     changes: dict[str, Any] = {"owner_id": actor.user_id, "first_owner_id": t.first_owner_id or actor.user_id}
     if decision == "accept":
         forward = deadlines.env_forward_due(ctx.calendar, now)  # R-12369-04
-        finish = _finish_due(t, now)
+        finish = _finish_due(t, now, ctx)
         e.update(
             accepted_at=now.isoformat(),
             forward_due=forward.at.isoformat(),
@@ -280,11 +280,13 @@ def _decide(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx
     return changes, "decided", dict(data, notice=text)
 
 
-def _finish_due(t: Ticket, accepted_at: datetime) -> datetime:
-    """R-12369-05: 60 days after acceptance; a case handed down from above keeps the upper level's date."""
+def _finish_due(t: Ticket, accepted_at: datetime, ctx: Any) -> datetime:
+    """R-12369-05: 60 days after acceptance, or the admin's shorter limit for the category in force at the
+    report's receipt (domain/limits.py); a case handed down from above keeps the upper level's date."""
     if t.city_due is not None:
         return t.city_due
-    return deadlines.env_finish_due(accepted_at)
+    days = ctx.limits.days(HOTLINE, t.received_at).get(t.category, deadlines.ENV_FINISH_WINDOW.days)
+    return deadlines.env_finish_due(accepted_at, days=days)
 
 
 def _forward(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Any) -> Result:

@@ -113,6 +113,8 @@ class EventType(StrEnum):
     MERGED = "merged"  # R-12345-18 并单
     UNMERGED = "unmerged"
     MERGE_FOLLOWED = "merge_followed"  # the main ticket closed: the duplicate takes its result
+    HANDOVER_STARTED = "handover_started"  # R-12345-03 hand-over (domain/handover.py)
+    HANDOVER_ENDED = "handover_ended"
 
 
 CHANNELS = frozenset({"phone", "web", "app", "wechat", "letter", "city"})
@@ -276,6 +278,7 @@ class Ticket:
     env: dict[str, Any] | None = None  # the 12369 report's own record (domain/env_complaints.py)
     emergency: dict[str, Any] | None = None  # domain/emergency.py: flagged, escalations, acknowledgement
     merge: dict[str, Any] | None = None  # R-12345-18 (domain/merging.py): a duplicate's link to its main ticket
+    delegate: dict[str, Any] | None = None  # domain/handover.py: who acts for the owner, until when (R-12345-03)
     alerts_done: frozenset[str] = frozenset()
     last_seq: int = 0
     version: int = 0

@@ -16,6 +16,7 @@ from typing import Any
 from chalicelib.domain import access, deadlines, emergency, env_complaints, escalation, inputs, phones
 from chalicelib.domain.calendar import Deadline, WorkCalendar
 from chalicelib.domain.errors import InvalidTransition, ValidationError
+from chalicelib.domain.limits import LimitBook
 from chalicelib.domain.model import (
     CHANNELS,
     HOTLINES,
@@ -79,7 +80,7 @@ class Context:
     calendar: WorkCalendar
     units: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     templates: Mapping[str, Sequence[Section]] = field(default_factory=lambda: DEFAULT_TEMPLATES)
-    limits: Mapping[str, int] | None = None
+    limits: LimitBook = field(default_factory=LimitBook)  # versioned, by receipt (domain/limits.py)
     emergency_keywords: Sequence[str] = emergency.DEFAULT_KEYWORDS  # CONFIG/emergency_keywords
     escalation: escalation.Policy = escalation.Policy()  # CONFIG/escalation (R-12345-10)
 
@@ -310,7 +311,7 @@ def new_ticket(ticket_id: str, payload: Mapping[str, Any], actor: Actor, now: da
         urgent=flags["urgent"],
         city_limit_days=limit_days,
         city_due=city_due,
-        limits=ctx.limits,
+        limits=ctx.limits.days(hotline, received_at),  # the version in force at receipt
     )
     ticket = Ticket(
         **fields,

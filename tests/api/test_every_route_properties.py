@@ -83,6 +83,7 @@ def users_for(path: str, method: str) -> list[str | None]:
         ("/tickets/{ticket_id}/unmerge", ["op1"]),
         ("/duplicates", ["op1"]),
         ("/emergencies", ["op1", "leader1"]),
+        ("/handovers", ["op1", "leader1"]),
         ("/tickets", ["op1"] if method == "POST" else ["op1", "analyst1", "leader1", "uh1"]),
         ("/reply-templates/{category}/check", ["uh1", "op1"]),
         ("/reply-templates", ["admin1"] if method == "PUT" else ["op1", "uh1"]),
@@ -345,6 +346,7 @@ def _valid_bodies(plausible: dict[str, list[str]]) -> dict[tuple[str, str], dict
                 "dry_run": True,
             },
             ("/admin/office-hours", "PUT"): {"office_hours": "08:30-12:00,14:00-17:30"},
+            ("/admin/limits/{hotline}", "PUT"): {"days": {"praise": 3}, "note": "性质测试"},
             ("/admin/duty/roster", "PUT"): {"entries": [dict(person, date=f"{YEAR}-05-01", shift="day")]},
             ("/admin/duty/roster", "POST"): {"entries": [dict(person, date=f"{YEAR}-05-01", shift="night")]},
             ("/admin/duty/defaults", "PUT"): {"day": person, "night": person, "holiday": person},
@@ -483,6 +485,7 @@ def world(api: Any, deps: Any) -> Iterator[dict[str, Any]]:
         "year": [str(YEAR)],
         "day": [f"{YEAR}-05-01"],
         "category": ["complaint", "env-report"],
+        "hotline": ["12345", "12369"],
         "number": [number, closed],
         "request_file": [f"{closed}.json", f"{closed}.xml"],
         "service_file": ["complaint.json", "complaint.xml"],
@@ -496,7 +499,16 @@ def _global_partitions(deps: Any) -> list[str]:
     categories = ["consult", "help", "complaint", "report", "suggestion", "praise", "env-report"]
     now = datetime.now(SHANGHAI)
     months = {f"DUTY#{(now + timedelta(days=d)):%Y-%m}" for d in (-31, 0, 31)}
-    return ["TEMPLATE", "CONFIG", "DUTY#DEFAULT", "DUTY#STAFF", *months, *(f"TEMPLATE#{c}" for c in categories)]
+    limits = ["LIMITS", "LIMITS#12345", "LIMITS#12369", "HANDOVER"]  # time-limit versions, hand-overs
+    return [
+        "TEMPLATE",
+        "CONFIG",
+        "DUTY#DEFAULT",
+        "DUTY#STAFF",
+        *months,
+        *(f"TEMPLATE#{c}" for c in categories),
+        *limits,
+    ]
 
 
 def _snapshot(deps: Any) -> dict[str, dict[str, Any]]:
