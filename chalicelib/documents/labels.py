@@ -139,6 +139,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "spot-check": ("抽查回访", "Spot check"),
         "merge": ("并单", "Merge"),
         "unmerge": ("取消并单", "Unmerge"),
+        "unmark-typical": ("取消典型", "Remove typical mark"),
     },
     "event": {
         "received": ("受理登记", "Received"),
@@ -197,6 +198,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "merge_followed": ("主工单办结，按其结果回访", "Main ticket closed: its result to call back"),
         "handover_started": ("开始代办（负责人不在岗）", "Hand-over started (owner away)"),
         "handover_ended": ("代办结束，交还负责人", "Hand-over ended, back to the owner"),
+        "unmarked_typical": ("取消典型标记", "Typical mark removed"),
     },
     "field": {
         "within_12h": ("12小时内派单", "Within 12 h"),

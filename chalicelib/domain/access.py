@@ -39,6 +39,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "supervise": frozenset({Role.OPERATOR, Role.LEADER}),
     "answer-supervision": frozenset({Role.UNIT_HANDLER, Role.OPERATOR}),
     "spot-check": frozenset({Role.OPERATOR}),
+    # R-12345-15: a typical mark is removed by an operator or by the 综合科 / leader who compile the summary
+    "unmark-typical": frozenset({Role.OPERATOR, Role.ANALYST, Role.LEADER}),
 }
 
 # Operator verbs restricted to the ticket's owner: whoever dispatches owns it (R-12345-03).

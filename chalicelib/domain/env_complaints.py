@@ -79,6 +79,7 @@ FROM_STATES: dict[str, frozenset[str]] = {
     "leader-decision": OPEN_AFTER_ACCEPTANCE | {S.RECEIVED},
     "mark-typical": frozenset(Status),
     "record-call": frozenset(Status),
+    "unmark-typical": frozenset(Status),
 }
 ENV_VERBS = ("decide", "forward", "report", "sign-off", "send-back", "supervise", "answer-supervision", "spot-check")
 VERBS = tuple(FROM_STATES)
@@ -101,6 +102,7 @@ ONCE: dict[str, Callable[[Ticket], bool]] = {
     "leader-decision": lambda t: t.difficult is not None and not t.difficult.get("decision"),
     "flag-difficult": lambda t: t.difficult is None or bool(t.difficult.get("decision")),
     "mark-typical": lambda t: "typical" not in t.flags,
+    "unmark-typical": lambda t: "typical" in t.flags,
 }
 
 
@@ -508,6 +510,7 @@ _HANDLERS: dict[str, Handler] = {
     "leader-decision": _base("leader-decision"),
     "mark-typical": _base("mark-typical"),
     "record-call": _base("record-call"),
+    "unmark-typical": _base("unmark-typical"),
 }
 
 

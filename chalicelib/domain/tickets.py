@@ -58,6 +58,7 @@ FROM_STATES: dict[str, frozenset[str]] = {
     "flag-supervised": ANY_OPEN,
     "mark-typical": ANY,
     "record-call": ANY,
+    "unmark-typical": ANY,
 }
 # every verb of the ticket API: the 12345 graph's and the 12369 workflow's own (domain/env_complaints.py)
 VERBS = tuple(FROM_STATES) + tuple(v for v in env_complaints.VERBS if v not in FROM_STATES)
@@ -370,6 +371,7 @@ ONCE: dict[str, Callable[[Ticket], bool]] = {
     "leader-decision": _awaiting_decision,
     "flag-supervised": lambda t: "supervised" not in t.flags,
     "mark-typical": lambda t: "typical" not in t.flags,
+    "unmark-typical": lambda t: "typical" in t.flags,
 }
 
 
@@ -696,6 +698,13 @@ def _mark_typical(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetim
     return {"typical": info, "flags": t.flags | {"typical"}}, "marked_typical", {"note": note}
 
 
+def _unmark_typical(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    """R-12345-15: the mark is removed (the ticket leaves the typical-ticket summary); the event keeps it."""
+    reason = inputs.text(body, "reason", required=False, limit=1000)
+    data = {"reason": reason, "mark": dict(t.typical or {})}
+    return {"typical": None, "flags": t.flags - {"typical"}}, "unmarked_typical", data
+
+
 def _record_call(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
     kind = body.get("kind")
     if kind not in CALL_KINDS:
@@ -723,6 +732,7 @@ _HANDLERS: dict[str, Callable[[Ticket, Mapping[str, Any], Actor, datetime, Conte
     "flag-supervised": _flag_supervised,
     "mark-typical": _mark_typical,
     "record-call": _record_call,
+    "unmark-typical": _unmark_typical,
 }
 
 

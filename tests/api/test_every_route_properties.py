@@ -263,6 +263,7 @@ def _valid_bodies(plausible: dict[str, list[str]]) -> dict[tuple[str, str], dict
         "leader-decision": {"decision": "住建局牵头"},
         "flag-supervised": {"reason": "督办"},
         "mark-typical": {"note": "典型"},
+        "unmark-typical": {"reason": "不具代表性"},
         "record-call": record,
         "decide": {"decision": "not_accepted", "reason_code": "duplicate", "duplicate_of": "T20260101-00001"},
         "forward": {"unit_id": "U001", "call": CALL},
