@@ -15,12 +15,15 @@ from chalicelib.api import (
     env_complaints,
     evidence,
     fallback,
+    handover,
     instructions,
+    limits_admin,
     me,
     open311,
     openapi,
     partner,
     public,
+    security_log,
     stats,
     surface,
     system,
@@ -57,7 +60,10 @@ for blueprint in (
     admin_directory.bp,
     work.bp,
     env_complaints.bp,
+    security_log.bp,  # R-SEC-01: the auditor's security log
     duplicates.bp,  # R-12345-18 duplicates and merge
+    limits_admin.bp,
+    handover.bp,
     fallback.bp,  # last: unknown routes and chalice's own errors in our shape
     # TicketEvents stream and schedules
     audit.bp,

@@ -193,8 +193,23 @@ def guarded(name: str, figures: list[Figure], fn: Callable[[], list[Figure]], se
     log(f"{name}: {time.perf_counter() - started:.1f} s")
 
 
-def run(quick: bool) -> int:
-    from bench.scenarios import archive, coldstart, duplicates, floors, inbox, intake, roundtrips, statistics, sweep
+def run(quick: bool, only: str | None = None) -> int:
+    """Every section, or with `only` just that one (`lists`: the bulk load and the list figures)."""
+    from bench.scenarios import (
+        archive,
+        coldstart,
+        duplicates,
+        floors,
+        inbox,
+        intake,
+        lists,
+        roundtrips,
+        statistics,
+        sweep,
+    )
+
+    def wanted(section: str) -> bool:
+        return only is None or only == section
 
     cfg = Config.make(quick)
     started = time.perf_counter()
@@ -206,32 +221,43 @@ def run(quick: bool) -> int:
         stack.start()
         log(f"stack up on {stack.endpoint} in {time.perf_counter() - started:.1f} s; chalice local starting")
         bench = Bench(stack, cfg)
-        guarded("coldstart", figures, lambda: coldstart.run(bench), coldstart.SECTION)
-        guarded("duplicates", figures, duplicates.run, duplicates.SECTION)
+        if wanted("coldstart"):
+            guarded("coldstart", figures, lambda: coldstart.run(bench), coldstart.SECTION)
+        if wanted("duplicates"):
+            guarded("duplicates", figures, duplicates.run, duplicates.SECTION)
         stack.wait_for_api()
         guarded("floors", figures, lambda: floors.run(bench), floors.SECTION)
-        guarded("roundtrips", figures, lambda: roundtrips.run(bench), roundtrips.SECTION)
-        guarded("intake", figures, lambda: intake.run(bench), intake.SECTION)
-        guarded("archive", figures, lambda: archive.run(bench), archive.SECTION)
+        if wanted("roundtrips"):
+            guarded("roundtrips", figures, lambda: roundtrips.run(bench), roundtrips.SECTION)
+        if wanted("intake"):
+            guarded("intake", figures, lambda: intake.run(bench), intake.SECTION)
+        if wanted("archive"):
+            guarded("archive", figures, lambda: archive.run(bench), archive.SECTION)
 
         from bench.data import BulkLoader
 
         bench.loader = BulkLoader(bench.deps, bench.now)
         meta["bulk_month"] = bench.loader.month
-        per_size: dict[str, list[Figure]] = {"inbox": [], "sweep": [], "statistics": []}
+        per_size: dict[str, list[Figure]] = {"inbox": [], "sweep": [], "statistics": [], "lists": []}
         load_times = []
         for size in cfg.sizes:
             load_times.append((size, bench.loader.load_closed(size, cfg.sizes[-1])))
-            guarded(f"inbox@{size}", per_size["inbox"], lambda s=size: inbox.at_size(bench, s), inbox.SECTION)
-            guarded(f"sweep@{size}", per_size["sweep"], lambda s=size: sweep.at_size(bench, s), sweep.SECTION)
-            guarded(
-                f"statistics@{size}",
-                per_size["statistics"],
-                lambda s=size: statistics.at_size(bench, s),
-                statistics.SECTION,
-            )
-        for many in cfg.sweep_many_due:
+            if wanted("inbox"):
+                guarded(f"inbox@{size}", per_size["inbox"], lambda s=size: inbox.at_size(bench, s), inbox.SECTION)
+            if wanted("lists"):
+                guarded(f"lists@{size}", per_size["lists"], lambda s=size: lists.at_size(bench, s), lists.SECTION)
+            if wanted("sweep"):
+                guarded(f"sweep@{size}", per_size["sweep"], lambda s=size: sweep.at_size(bench, s), sweep.SECTION)
+            if wanted("statistics"):
+                guarded(
+                    f"statistics@{size}",
+                    per_size["statistics"],
+                    lambda s=size: statistics.at_size(bench, s),
+                    statistics.SECTION,
+                )
+        for many in cfg.sweep_many_due if wanted("sweep") else []:
             guarded(f"sweep-many@{many}", per_size["sweep"], lambda n=many: sweep.many_due(bench, n), sweep.SECTION)
+        figures += per_size["lists"]
         figures += inbox.summarise(bench, per_size["inbox"])
         figures += sweep.summarise(bench, per_size["sweep"])
         figures += statistics.summarise(bench, per_size["statistics"])
@@ -240,13 +266,14 @@ def run(quick: bool) -> int:
         stack.close()
     wall = time.perf_counter() - started
     figures.sort(key=lambda f: _ORDER.index(f.section) if f.section in _ORDER else len(_ORDER))
-    _report(cfg, figures, wall, meta)
+    _report(cfg, figures, wall, meta, f"only-{only}.json" if only else "latest.json")
     return 0
 
 
 _ORDER = [
     "1 intake over HTTP",
     "2 inbox (operator list)",
+    "2b lists (combined filters, search)",
     "3 deadline sweep",
     "4 round-trips per API operation",
     "5 cold start",
@@ -294,15 +321,20 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m bench", description="Performance figures beside their minimums.")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repetitions (under a minute)")
-    parser.add_argument("--only", choices=sorted(STANDALONE), help="run one section that needs no stack, alone")
+    parser.add_argument(
+        "--only",
+        choices=[*STACK_SECTIONS, *STANDALONE],
+        help="run one section only (a stack section: the floors always run beside it)",
+    )
     args = parser.parse_args(argv)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
-    if args.only:
+    if args.only in STANDALONE:
         return run_only(args.only, args.quick)
-    return run(args.quick)
+    return run(args.quick, args.only)
 
 
-STANDALONE = ("duplicates",)  # sections that need no stack (`--only NAME`)
+STACK_SECTIONS = ("coldstart", "roundtrips", "intake", "archive", "inbox", "lists", "sweep", "statistics")
+STANDALONE = ("duplicates",)  # sections that need no stack
 
 
 def run_only(name: str, quick: bool) -> int:

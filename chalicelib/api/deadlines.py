@@ -11,7 +11,7 @@ from chalicelib.api.errors import route
 from chalicelib.domain import access
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.model import Role
-from chalicelib.services import calendar_admin, calls, duty, duty_fallback, escalation, notify, sweep
+from chalicelib.services import calendar_admin, calls, duty, duty_fallback, escalation, handover, notify, sweep
 from chalicelib.services import tickets as ticket_svc
 
 bp = Blueprint(__name__)
@@ -98,7 +98,8 @@ def sms_log() -> dict[str, Any]:
 def sweep_now() -> dict[str, Any]:
     """Local mode only: run the deadline sweep now (demo)."""
     local_admin(bp)
-    return sweep.run_sweep(adapters(), now())
+    at = now()
+    return {**sweep.run_sweep(adapters(), at), **handover.sweep(adapters(), at)}
 
 
 @route(bp, "/tickets/{ticket_id}/calls", methods=["GET"])

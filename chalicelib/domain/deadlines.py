@@ -105,11 +105,14 @@ def env_forward_due(cal: WorkCalendar, accepted_at: datetime) -> Deadline:
     return cal.add_working_days(accepted_at, ENV_FORWARD_WORKING_DAYS)
 
 
-def env_finish_due(accepted_at: datetime, extension: timedelta = timedelta(0)) -> datetime:
-    """12369 result due 60 days after acceptance, plus ≤ 30 days (R-12369-05)."""
+def env_finish_due(accepted_at: datetime, extension: timedelta = timedelta(0), *, days: int | None = None) -> datetime:
+    """12369 result due 60 days (or an admin's shorter limit, `days`) after acceptance, plus ≤ 30 days (R-12369-05)."""
     if not timedelta(0) <= extension <= ENV_MAX_EXTENSION:
         raise ValueError(f"extension must be 0–{ENV_MAX_EXTENSION.days} days, got {extension}")
-    return _utc(accepted_at, "accepted_at") + ENV_FINISH_WINDOW + extension
+    window = ENV_FINISH_WINDOW if days is None else timedelta(days=days)
+    if not timedelta(days=1) <= window <= ENV_FINISH_WINDOW:
+        raise ValueError(f"finish limit must be 1–{ENV_FINISH_WINDOW.days} days, got {window}")
+    return _utc(accepted_at, "accepted_at") + window + extension
 
 
 @dataclass(frozen=True)

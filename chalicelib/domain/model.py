@@ -53,6 +53,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     PARTNER = "partner"
     SYSTEM = "system"
+    AUDITOR = "auditor"  # read-only: the security log (R-SEC-01)
 
 
 class EventType(StrEnum):
@@ -77,6 +78,7 @@ class EventType(StrEnum):
     LEADER_DECIDED = "leader_decided"
     FLAGGED_SUPERVISED = "flagged_supervised"
     MARKED_TYPICAL = "marked_typical"
+    UNMARKED_TYPICAL = "unmarked_typical"  # R-12345-15: the mark removed
     CALL_RECORDED = "call_recorded"
     DEADLINE_RECOMPUTED = "deadline_recomputed"
     DISPATCH_WARNED = "dispatch_warned"
@@ -112,6 +114,8 @@ class EventType(StrEnum):
     MERGED = "merged"  # R-12345-18 并单
     UNMERGED = "unmerged"
     MERGE_FOLLOWED = "merge_followed"  # the main ticket closed: the duplicate takes its result
+    HANDOVER_STARTED = "handover_started"  # R-12345-03 hand-over (domain/handover.py)
+    HANDOVER_ENDED = "handover_ended"
 
 
 CHANNELS = frozenset({"phone", "web", "app", "wechat", "letter", "city"})
@@ -275,6 +279,7 @@ class Ticket:
     env: dict[str, Any] | None = None  # the 12369 report's own record (domain/env_complaints.py)
     emergency: dict[str, Any] | None = None  # domain/emergency.py: flagged, escalations, acknowledgement
     merge: dict[str, Any] | None = None  # R-12345-18 (domain/merging.py): a duplicate's link to its main ticket
+    delegate: dict[str, Any] | None = None  # domain/handover.py: who acts for the owner, until when (R-12345-03)
     alerts_done: frozenset[str] = frozenset()
     last_seq: int = 0
     version: int = 0

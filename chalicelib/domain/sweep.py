@@ -125,7 +125,7 @@ def recomputed_due(ticket: Ticket, ctx: Context, *, reassigned_at: datetime | No
         category=ticket.category,
         urgent=ticket.urgent,
         city_limit_days=ticket.city_limit_days,
-        limits=ctx.limits,
+        limits=ctx.limits.days(ticket.hotline, ticket.received_at),  # the version in force at receipt
     )
 
 

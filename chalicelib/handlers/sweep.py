@@ -10,7 +10,7 @@ from typing import Any
 from chalice.app import Blueprint, Rate
 
 from chalicelib.bootstrap import root
-from chalicelib.services import instructions, sweep
+from chalicelib.services import handover, instructions, sweep
 
 bp = Blueprint(__name__)
 log = logging.getLogger("hotline.sweep")
@@ -29,7 +29,9 @@ def event_time(event: Any, fallback: datetime) -> datetime:
 def deadline_sweep(event: Any) -> dict[str, Any]:
     """Run one sweep at the event's time; the counts go to the log."""
     deps = root()
-    result = sweep.run_sweep(deps, event_time(event, deps.clock()))
+    at = event_time(event, deps.clock())
+    result = sweep.run_sweep(deps, at)
+    result.update(handover.sweep(deps, at))  # R-12345-03: hand-overs start and end on time
     log.info("deadline sweep %s", result)
     # one line per run for the overdue-spike metric filter (infra/operations.yaml, R-12345-08/10)
     log.info("overdue_marked %d", int(result.get("marked_overdue", 0)) + int(result.get("marked_dispatch_overdue", 0)))

@@ -22,7 +22,7 @@ from chalicelib.domain import access
 from chalicelib.domain.errors import Conflict, Forbidden, ValidationError
 from chalicelib.domain.model import Actor, Role, Ticket
 from chalicelib.domain.tickets import act_due
-from chalicelib.services import calendar_admin, duty_fallback
+from chalicelib.services import calendar_admin, duty_fallback, handover
 from chalicelib.services.views import ticket_summary
 from chalicelib.storage.table import Absent, Equals, Item, dump
 from chalicelib.storage.tickets import WORK_QUEUES, matches
@@ -198,6 +198,8 @@ def confirmations(deps: Adapters, actor: Actor, now: datetime) -> dict[str, Any]
     out: dict[str, Any] = {"role": actor.role, "groups": groups, "warnings": warnings(deps, actor, now)}
     if actor.role == Role.OPERATOR:
         out["open_tasks"] = len(my_tasks(deps, actor))
+        # R-12345-03: tickets this operator acts on for an absent owner (an active hand-over), beside the five
+        out["delegated"] = [ticket_summary(t) for t in handover.delegated_to(deps, actor.user_id)]
     return out
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from chalicelib.domain import emergency, escalation
 from chalicelib.domain.calendar import SHANGHAI, WorkCalendar
 from chalicelib.domain.duty import parse_office_hours
+from chalicelib.domain.limits import HOTLINE_LIMITS, LimitBook, LimitVersion
 from chalicelib.domain.templates import DEFAULT_TEMPLATES
 from chalicelib.domain.tickets import Context
 from chalicelib.storage.directory import Directory
@@ -60,7 +61,7 @@ class ContextCache:
         overrides = d.calendar_overrides(range(year - 1, year + 3))
         templates = dict(DEFAULT_TEMPLATES)
         templates.update(d.reply_templates())
-        limits = (d.config("limits") or {}).get("days")
+        limits = LimitBook(tuple(LimitVersion.from_dict(v) for v in d.limit_versions(HOTLINE_LIMITS)))
         hours = parse_office_hours(d.office_hours_text())
         keywords = (d.config("emergency_keywords") or {}).get("keywords") or emergency.DEFAULT_KEYWORDS
         ctx = Context(

@@ -161,8 +161,8 @@ def ensure_reveal(deps: Adapters, actor: Actor, ticket: Ticket, now: datetime, r
 def pii_views(
     deps: Adapters, actor: Actor, ticket_id: str, page: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """The access log of a ticket's personal data (admins only)."""
-    access.ensure_role(actor, Role.ADMIN)
+    """The access log of a ticket's personal data (auditors only: an administrator audits no one, R-SEC-01)."""
+    access.ensure_role(actor, Role.AUDITOR)
     deps.tickets.get(ticket_id)
     return deps.directory.pii_views(ticket_id, token=page)
 
@@ -180,7 +180,7 @@ def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str], now: date
     One search term narrows the list (docs/api.md): `ticket_id` (exact), `phone` (the caller's number
     through the blind index, R-12345-11) or `keyword` (in the title, over a bounded number of index rows).
     """
-    if actor.role in (Role.RECORDS, Role.PARTNER):
+    if actor.role in (Role.RECORDS, Role.PARTNER, Role.AUDITOR):  # the auditor reads logs, not cases (R-SEC-01)
         raise Forbidden("此角色不能浏览工单列表", role=actor.role)
     terms = {k: params[k] for k in SEARCH_TERMS if params.get(k)}
     if len(terms) > 1:

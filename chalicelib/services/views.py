@@ -35,6 +35,7 @@ def ticket_summary(t: Ticket) -> dict[str, Any]:
         emergency=bool(t.emergency),
         emergency_pending=emergency.pending(t),
         escalation=escalation.summary(t),  # R-12345-10: the leader's queue (trigger, decision due)
+        delegate=t.delegate,  # R-12345-03 hand-over: {handover_id, user_id, from_id, until} while active
     )
     return out
 

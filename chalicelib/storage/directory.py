@@ -9,7 +9,7 @@ version in force, `TEMPLATE#{category}` / v{nnnn} = every version), leader instr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ UNIT = "UNIT"
 TEMPLATE = "TEMPLATE"
 CONFIG = "CONFIG"
 USER = "USER"
+LIMITS = "LIMITS"  # head of each hotline's time limits; versions in `LIMITS#{hotline}` (domain/limits.py)
 
 
 class Directory:
@@ -122,6 +123,20 @@ class Directory:
             [
                 (Item(TEMPLATE, category, dict(data), n=version), current),
                 (Item(f"{TEMPLATE}#{category}", f"v{version:04d}", dict(data), n=version), Absent()),
+            ]
+        )
+
+    def limit_versions(self, hotlines: Iterable[str]) -> list[dict[str, Any]]:
+        """Every saved version of the hotlines' time limits (`LIMITS#{hotline}` / `v{nnnn}`), oldest first."""
+        return [data for hotline in hotlines for _, data in self.list_items(f"{LIMITS}#{hotline}")]
+
+    def put_limit_version(self, hotline: str, data: Mapping[str, Any], version: int) -> bool:
+        """Save version `version` of a hotline's limits, atomically with its head; False if not the next one."""
+        current: Cond = Absent() if version == 1 else Equals("n", version - 1)
+        return self.table.transact(
+            [
+                (Item(LIMITS, hotline, {"version": version}, n=version), current),
+                (Item(f"{LIMITS}#{hotline}", f"v{version:04d}", dict(data), n=version), Absent()),
             ]
         )
 

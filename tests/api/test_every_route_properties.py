@@ -33,6 +33,8 @@ from chalicelib.api.fallback import CATCH_ALL_PATHS, METHODS
 from chalicelib.domain.access import ACTION_ROLES
 from chalicelib.domain.calendar import SHANGHAI
 from tests.helpers.partners import PUSH, Signed, new_partner
+from tests.helpers.settings import restore_settings as _restore
+from tests.helpers.settings import snapshot_settings as _snapshot
 from tests.helpers.tickets import drive_to_submitted
 
 MAX_EXAMPLES = int(os.environ.get("PROPERTY_MAX_EXAMPLES", "20"))  # per route; ≈ 60 s on 2 workers
@@ -71,18 +73,19 @@ def users_for(path: str, method: str) -> list[str | None]:
         ("/archive", ["records1", "analyst1"]),
         ("/stats", ["analyst1", "uh1"]),
         ("/documents", ["analyst1", "leader1"]),
-        ("/tickets/{ticket_id}/pii-views", ["admin1"]),
+        ("/tickets/{ticket_id}/pii-views", ["auditor1"]),
         ("/tickets/{ticket_id}/instructions/{instr_id}", ["op1", "uh1"]),
         ("/tickets/{ticket_id}/instructions", ["leader1", "op1"]),
         ("/tickets/{ticket_id}/calls", ["op1", "uh1"]),
         ("/tickets/{ticket_id}/emergency", ["op1", "leader1"]),
-        ("/tickets/{ticket_id}/evidence-downloads", ["admin1", "op1"]),
+        ("/tickets/{ticket_id}/evidence-downloads", ["auditor1", "op1"]),
         ("/tickets/{ticket_id}/evidence", ["op1", "uh1"]),
         ("/tickets/{ticket_id}/duplicates", ["op1", "leader1"]),  # R-12345-18
         ("/tickets/{ticket_id}/merge", ["op1"]),
         ("/tickets/{ticket_id}/unmerge", ["op1"]),
         ("/duplicates", ["op1"]),
         ("/emergencies", ["op1", "leader1"]),
+        ("/handovers", ["op1", "leader1"]),
         ("/tickets", ["op1"] if method == "POST" else ["op1", "analyst1", "leader1", "uh1"]),
         ("/reply-templates/{category}/check", ["uh1", "op1"]),
         ("/reply-templates", ["admin1"] if method == "PUT" else ["op1", "uh1"]),
@@ -100,6 +103,7 @@ def users_for(path: str, method: str) -> list[str | None]:
         ("/open311", [None]),
         ("/public", [None]),
         ("/partner", [None]),
+        ("/security-log", ["auditor1"]),
     ]
     for prefix, users in prefixes:
         if path.startswith(prefix):
@@ -259,6 +263,7 @@ def _valid_bodies(plausible: dict[str, list[str]]) -> dict[tuple[str, str], dict
         "leader-decision": {"decision": "住建局牵头"},
         "flag-supervised": {"reason": "督办"},
         "mark-typical": {"note": "典型"},
+        "unmark-typical": {"reason": "不具代表性"},
         "record-call": record,
         "decide": {"decision": "not_accepted", "reason_code": "duplicate", "duplicate_of": "T20260101-00001"},
         "forward": {"unit_id": "U001", "call": CALL},
@@ -344,6 +349,7 @@ def _valid_bodies(plausible: dict[str, list[str]]) -> dict[tuple[str, str], dict
                 "dry_run": True,
             },
             ("/admin/office-hours", "PUT"): {"office_hours": "08:30-12:00,14:00-17:30"},
+            ("/admin/limits/{hotline}", "PUT"): {"days": {"praise": 3}, "note": "性质测试"},
             ("/admin/duty/roster", "PUT"): {"entries": [dict(person, date=f"{YEAR}-05-01", shift="day")]},
             ("/admin/duty/roster", "POST"): {"entries": [dict(person, date=f"{YEAR}-05-01", shift="night")]},
             ("/admin/duty/defaults", "PUT"): {"day": person, "night": person, "holiday": person},
@@ -391,7 +397,7 @@ bodies = st.one_of(
 QUERY = (
     "status unit_id owner_id flag due_before limit page month scope id months format reveal day file version "
     "ticket_id external_id category hotline mine code extensions service_request_id service_code start_date "
-    "end_date before".split()
+    "end_date before kind action actor from to".split()
 )
 queries = st.dictionaries(
     st.sampled_from(QUERY), texts.filter(lambda s: not re.search("[\ud800-\udfff]", s)), max_size=3
@@ -482,34 +488,13 @@ def world(api: Any, deps: Any) -> Iterator[dict[str, Any]]:
         "year": [str(YEAR)],
         "day": [f"{YEAR}-05-01"],
         "category": ["complaint", "env-report"],
+        "hotline": ["12345", "12369"],
         "number": [number, closed],
         "request_file": [f"{closed}.json", f"{closed}.xml"],
         "service_file": ["complaint.json", "complaint.xml"],
     }
     yield {"plausible": plausible, "signer": client, "bodies": _valid_bodies(plausible)}
     _restore(deps, saved)
-
-
-def _global_partitions(deps: Any) -> list[str]:
-    """Directory partitions of settings the admin routes may change and other tests rely on."""
-    categories = ["consult", "help", "complaint", "report", "suggestion", "praise", "env-report"]
-    now = datetime.now(SHANGHAI)
-    months = {f"DUTY#{(now + timedelta(days=d)):%Y-%m}" for d in (-31, 0, 31)}
-    return ["TEMPLATE", "CONFIG", "DUTY#DEFAULT", "DUTY#STAFF", *months, *(f"TEMPLATE#{c}" for c in categories)]
-
-
-def _snapshot(deps: Any) -> dict[str, dict[str, Any]]:
-    return {pk: {i.sk: i for i in deps.table.items(pk)} for pk in _global_partitions(deps)}
-
-
-def _restore(deps: Any, saved: dict[str, dict[str, Any]]) -> None:
-    for pk, items in saved.items():
-        for item in deps.table.items(pk):
-            if item.sk not in items:
-                deps.table.delete(pk, item.sk)
-        for item in items.values():
-            deps.table.put(item)
-    deps.contexts.invalidate()
 
 
 # ---------------------------------------------------------------- one request, checked

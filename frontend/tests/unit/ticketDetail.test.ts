@@ -39,6 +39,18 @@ describe('the ticket page', () => {
     vi.mocked(getTicketEvents).mockReset().mockResolvedValue({ items: [] })
   })
 
+  it('shows who acts for the owner, until when, while a hand-over is active (R-12345-03)', async () => {
+    const delegate = { handover_id: 'H1', user_id: 'op4', from_id: 'op3', until: '2026-12-07T09:30:00+00:00' }
+    vi.mocked(getTicket).mockResolvedValue({ ...masked, owner_id: 'op3', delegate })
+    const wrapper = await mountDetail()
+    expect(wrapper.get('[data-test="ticket-delegate"]').text()).toBe('代办：op4，至 2026-12-07 17:30')
+    wrapper.unmount()
+    vi.mocked(getTicket).mockResolvedValue({ ...masked, delegate: null })
+    const none = await mountDetail()
+    expect(none.find('[data-test="ticket-delegate"]').exists()).toBe(false)
+    none.unmount()
+  })
+
   it('names the hotline instead of showing its code', async () => {
     vi.mocked(getTicket).mockResolvedValue(masked)
     const wrapper = await mountDetail()

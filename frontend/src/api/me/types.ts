@@ -50,4 +50,6 @@ export interface Confirmations {
   groups: ConfirmationGroup[]
   warnings?: (ConfirmationWarning | string)[]
   open_tasks?: number
+  /** R-12345-03: tickets this operator acts on for an absent owner (active hand-overs) */
+  delegated?: TicketSummary[]
 }

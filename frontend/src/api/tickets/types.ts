@@ -1,3 +1,4 @@
+import type { Delegate } from '@/api/handover/types'
 /** Ticket shapes of docs/api.md (TicketCreate / TicketSummary / TicketPublic / Event). */
 import type { Role } from '@/api/auth/types'
 
@@ -54,6 +55,7 @@ export const VERBS = [
   'flag-supervised',
   'mark-typical',
   'record-call',
+  'unmark-typical',
   // the 12369 workflow (docs/api.md, "The 12369 environmental complaint")
   'decide',
   'forward',
@@ -138,6 +140,8 @@ export interface TicketSummary {
   urgent: boolean
   confidential: boolean
   escalation?: Escalation | null
+  /** R-12345-03 hand-over: who acts for the owner, until when (null when none is active) */
+  delegate?: Delegate | null
 }
 
 export interface Extension {

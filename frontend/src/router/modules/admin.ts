@@ -1,6 +1,6 @@
 import type { RouteRecordRaw } from 'vue-router'
 
-// Admin: units and contacts (R-12345-07), user accounts and roles.
+// Admin: units and contacts (R-12345-07), user accounts and roles, handling time limits (versioned).
 const routes: RouteRecordRaw[] = [
   {
     path: '/admin/units',
@@ -13,6 +13,12 @@ const routes: RouteRecordRaw[] = [
     name: 'admin-users',
     component: () => import('@/views/admin/UsersAdminView.vue'),
     meta: { titleKey: 'menu.adminUsers', menu: true, roles: ['admin'] },
+  },
+  {
+    path: '/admin/limits',
+    name: 'admin-limits',
+    component: () => import('@/views/admin/LimitsAdminView.vue'),
+    meta: { titleKey: 'menu.adminLimits', menu: true, roles: ['admin'] },
   },
 ]
 

@@ -1,0 +1,37 @@
+export type HandoverStatus = 'requested' | 'approved' | 'active' | 'ended' | 'rejected'
+
+/** A hand-over (代办) of an operator's open tickets to another operator (R-12345-03). */
+export interface Handover {
+  id: string
+  from_id: string
+  to_id: string
+  start: string
+  end: string
+  reason: string
+  status: HandoverStatus
+  requested_by: string
+  requested_at: string
+  decided_by?: string
+  decided_at?: string
+  note?: string
+  started_at?: string
+  ended_at?: string
+  tickets: string[]
+}
+
+export interface HandoverRequest {
+  to_id: string
+  end: string
+  start?: string
+  reason: string
+  /** leaders only: whose tickets */
+  from_id?: string
+}
+
+/** What an active hand-over writes on each ticket. */
+export interface Delegate {
+  handover_id: string
+  user_id: string
+  from_id: string
+  until: string
+}
