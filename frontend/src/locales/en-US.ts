@@ -214,7 +214,7 @@ const enUS: MessageSchema = {
     colRemaining: 'Remaining (clock time)',
     colFlags: 'Flags',
     headerSearch: 'Find a ticket',
-    headerSearchPlaceholder: 'Ticket number, caller phone or keyword, then Enter',
+    headerSearchPlaceholder: 'Ticket no., phone or keyword + Enter',
   },
   queue: {
     title: 'Leader queue',
