@@ -406,6 +406,7 @@ def test_layout_operator_pages(ui: Any, tickets: dict[str, str]) -> None:
     op.page("env-inbox", "/env-inbox")
     op.page("env-ticket", f"/tickets/{tickets['report']}")
     op.page("units", "/units")
+    op.page("handovers", "/handovers")
     op.assert_clean()
 
 
@@ -443,9 +444,16 @@ def test_layout_admin_pages(ui: Any) -> None:
         ("duty", "/admin/duty"),
         ("partners", "/admin/partners"),
         ("templates", "/templates"),
+        ("limits", "/admin/limits"),
     ):
         admin.page(name, path)
     admin.assert_clean()
+
+
+def test_layout_auditor_security_log(ui: Any) -> None:
+    auditor = Layout(ui, "auditor1", "auditor")
+    auditor.page("security-log", "/security-log")
+    auditor.assert_clean()
 
 
 # --------------------------------------------------------------------------- the check itself can fail
