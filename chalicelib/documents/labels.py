@@ -356,6 +356,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "document": ("打印文书", "Document printed"),
         "caller_lookup": ("按来电号码查找", "Lookup by caller number"),
         "pii_destroyed": ("保存期满销毁个人信息", "Personal data destroyed (retention ended)"),
+        "caller_name_lookup": ("按来电人姓名查找", "Lookup by caller name"),
     },
     "call_outcome": {
         "reached": ("已接通", "Reached"),
