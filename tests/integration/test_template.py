@@ -88,7 +88,15 @@ def test_contract_tables_are_in_the_template() -> None:
     assert set(tables) == set(TABLE_OUTPUT)
     gsis = {lid: {g["IndexName"] for g in p.get("GlobalSecondaryIndexes", [])} for lid, p in tables.items()}
     assert gsis == {
-        "TicketsTable": {"by_unit", "by_owner", "by_status", "by_queue", "by_caller", "open_deadline"},
+        "TicketsTable": {
+            "by_unit",
+            "by_owner",
+            "by_status",
+            "by_queue",
+            "by_caller",
+            "by_caller_name",
+            "open_deadline",
+        },
         "TicketEventsTable": {"by_month"},
         "CountersTable": set(),
         "DirectoryTable": {"gsi1"},
