@@ -245,3 +245,27 @@ def test_r12345_11_bad_names_are_a_chinese_422_and_name_lookups_are_rate_limited
         deps.partners.hit("caller-lookup:op2", f"60#{start}", start + 120)
     details = _error(_search(api, "op2", caller_name="张三"), 429, "rate_limited")  # one window: phone and name
     assert details["retry_after"] <= 60
+
+
+def test_r12345_13_the_backfill_indexes_tickets_saved_before_the_indexes_once(
+    api: Any, deps: Any, outputs: dict[str, str], seeded: Any
+) -> None:
+    from chalicelib.services import search
+    from infra.search_backfill import ticket_ids
+    from tests.helpers.raw import dynamodb
+
+    word = _word()
+    tid = _ticket(api, _number(), content=f"旧工单{word}", name="钱七")
+    dynamodb(outputs).update_item(  # as saved before the caller-name index existed, never indexed
+        TableName=deps.settings.tickets_table,
+        Key={"ticket_id": {"S": tid}},
+        UpdateExpression="REMOVE caller_name_tag",
+    )
+    assert _ids(_search(api, "leader1", caller_name="钱七")).count(tid) == 0
+    counts = search.backfill(deps, iter([tid]))
+    assert counts["tickets"] == 1 and counts["name_tags"] == 1 and counts["terms_written"] > 0 and not counts["failed"]
+    assert tid in _ids(_search(api, "leader1", caller_name="钱七"))
+    assert _ids(_search(api, "op1", keyword=word)) == [tid]
+    again = search.backfill(deps, iter([tid]))
+    assert again["terms_written"] == again["name_tags"] == 0  # idempotent
+    assert tid in set(ticket_ids(deps))
