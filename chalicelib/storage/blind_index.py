@@ -76,4 +76,6 @@ class BlindIndex:
 def normalise_name(name: str) -> str:
     """A full name as tagged: NFKC, no whitespace, case-folded; "" unless it holds a letter."""
     norm = "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
+    if any(unicodedata.category(c) == "Cs" for c in norm):
+        return ""  # a lone surrogate (no text a person typed) would not even encode
     return norm if any(unicodedata.category(c).startswith("L") for c in norm) else ""

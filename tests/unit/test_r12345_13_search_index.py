@@ -118,6 +118,7 @@ def test_r12345_11_a_name_tag_is_an_hmac_of_the_exact_full_name() -> None:
     assert index.name_tag("张三丰") != index.name_tag("张三")
     assert "张三" not in str(index.name_tag("张三"))
     assert index.name_tag("😀") is None and index.name_tag("") is None and normalise_name("--") == ""
+    assert index.name_tag("张\ud800") is None  # a lone surrogate: nothing to hash, never a 500
 
 
 def test_r12345_11_a_caller_name_finds_exact_names_for_lookup_roles_only_logged_and_limited(world: Any) -> None:
