@@ -9,6 +9,8 @@ import json
 import random
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
 
@@ -135,24 +137,33 @@ def _ids(resp: Any) -> list[str]:
     return [t["id"] for t in resp.json["items"]]
 
 
-def _newer_tickets(deps: Any, template: str, count: int) -> None:
-    """`count` tickets received after `template`, op1's, straight into the table (the list's index rows)."""
+@contextmanager
+def _newer_tickets(deps: Any, template: str, count: int) -> Iterator[None]:
+    """`count` tickets received after `template`, op1's, straight into the table (the list's index rows),
+    removed again afterwards (the session's other tests share the table)."""
     from datetime import timedelta
 
     from chalicelib.domain.model import Caller
 
     base = deps.tickets.get(template)
     day = f"T2099{random.randint(1, 12):02d}{random.randint(10, 28)}"  # noqa: S311 - test data
+    ids = [f"{day}-{n + 1:05d}" for n in range(count)]
     with deps.tables.tickets.batch_write() as batch:
-        for n in range(count):
+        for n, tid in enumerate(ids):
             ticket = base.with_changes(
-                ticket_id=f"{day}-{n + 1:05d}",
+                ticket_id=tid,
                 received_at=base.received_at + timedelta(seconds=n + 1),
                 title=f"其他事项{n}",
                 content="与此无关",
                 caller=Caller(),
             )
             batch.save(deps.tickets.ticket_model(ticket, None, fresh=True))
+    try:
+        yield
+    finally:
+        with deps.tables.tickets.batch_write() as batch:
+            for tid in ids:
+                batch.delete(deps.tables.tickets(tid))
 
 
 def test_r12345_13_a_word_of_the_content_finds_a_ticket_older_than_500_newer_ones(
@@ -161,12 +172,12 @@ def test_r12345_13_a_word_of_the_content_finds_a_ticket_older_than_500_newer_one
     word = _word()
     old = _ticket(api, _number(), title="反映问题", content=f"冷库{word}彻夜轰鸣")
     _indexed(deps, old)
-    _newer_tickets(deps, old, 501)
-    resp = _search(api, "op1", keyword=word.upper())
-    assert _ids(resp) == [old]
-    assert resp.json["examined"] == 1 and resp.json["next_page"] is None  # the term's partition, not the list
-    assert _ids(_search(api, "op1", keyword=f"冷库 {word}", status="open")) == [old]
-    assert _ids(_search(api, "op1", keyword=word, status="closed")) == []  # list filters still apply
+    with _newer_tickets(deps, old, 501):
+        resp = _search(api, "op1", keyword=word.upper())
+        assert _ids(resp) == [old]
+        assert resp.json["examined"] == 1 and resp.json["next_page"] is None  # the term's partition, not the list
+        assert _ids(_search(api, "op1", keyword=f"冷库 {word}", status="open")) == [old]
+        assert _ids(_search(api, "op1", keyword=word, status="closed")) == []  # list filters still apply
 
 
 def test_r12345_13_two_words_find_the_tickets_holding_both_newest_first_page_by_page(
