@@ -5,10 +5,11 @@ Pure: no storage, no clock; jieba is imported lazily through `domain.duplicates`
 A ticket's terms: the jieba search-mode words (`cut_for_search`) of its NFKC, case-folded title and
 content — Chinese words of two or more characters, ASCII words and numbers of two or more characters —
 without stop words and punctuation, plus the character bigrams of the title's Chinese runs (so any two
-characters of a title find it, whatever the segmentation cut). Never indexed: a digit run of seven or
+characters of a title find it, whatever the segmentation cut) and, last, the content's two characters across
+each cut next to a single character (`junctions`: 小区/路/灯不亮 also gives 路灯). Never indexed: a digit run of seven or
 more digits (a phone or an identity number) and anything inside the caller's name (R-12345-11).
 At most MAX_TERMS terms per ticket: title terms first, then the rarest content words (jieba's IDF),
-then the longest.
+then the longest, then the junctions.
 
 A query is segmented the same way; its terms are looked up in the index (the rarest-looking one: the
 longest), and every whitespace-separated part of the query must appear in the ticket's normalised text
@@ -59,6 +60,18 @@ def bigrams(text: str, exclude: str = "") -> list[str]:
     return [b for b in dict.fromkeys(out) if _usable(b, exclude)]
 
 
+def junctions(text: str, exclude: str = "") -> list[str]:
+    """The two characters across each cut where the segmenter left a single Chinese character: 小区路灯不亮 is
+    cut 小区 / 路 / 灯不亮, so 路灯 — a word of its own — would otherwise never be a term of that text."""
+    cut = [w for w in _jieba().cut(normalise(text)) if w.strip()]
+    out = [
+        a[-1] + b[0]
+        for a, b in zip(cut, cut[1:], strict=False)
+        if (len(a) == 1 or len(b) == 1) and _CJK.fullmatch(a[-1] + b[0])
+    ]
+    return [j for j in dict.fromkeys(out) if _usable(j, exclude)]
+
+
 def ticket_terms(title: str, content: str, caller_name: str = "", limit: int = MAX_TERMS) -> list[str]:
     """The index terms of a ticket, at most `limit`, most telling first (see the module text)."""
     exclude = normalise_text(caller_name)
@@ -68,7 +81,9 @@ def ticket_terms(title: str, content: str, caller_name: str = "", limit: int = M
         (w for w in words(content, exclude) if w not in head),
         key=lambda w: (-idf.get(w, median * 1.5), -len(w)),
     )
-    return [*head, *body][:limit]
+    seen = set(head) | set(body)
+    tail = [j for j in junctions(content, exclude) if j not in seen]
+    return [*head, *body, *tail][:limit]
 
 
 def query_terms(raw: str) -> tuple[list[str], list[str]]:

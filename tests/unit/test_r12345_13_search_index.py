@@ -56,6 +56,12 @@ def test_r12345_13_terms_are_search_mode_words_normalised_without_stop_words_num
     assert len(long) == terms.MAX_TERMS and long[0] == "标题"  # bounded, title first
 
 
+def test_r12345_13_a_word_the_segmenter_split_across_a_single_character_is_still_a_term() -> None:
+    assert "路灯" in terms.junctions("小区路灯不亮了")
+    found = terms.ticket_terms("反映问题", "小区路灯不亮了")
+    assert "路灯" in found and found.index("路灯") > found.index("小区")  # after the real words
+
+
 def test_r12345_13_a_query_gives_its_terms_and_its_parts() -> None:
     assert terms.query_terms("  路灯 ＮＯＩＳＥ ") == (["路灯", "noise"], ["路灯", "noise"])
     assert terms.query_terms("😀")[0] == [] and terms.query_terms("灯")[0] == []
