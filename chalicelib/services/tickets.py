@@ -183,7 +183,8 @@ def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str], now: date
     """
     if actor.role in (Role.RECORDS, Role.PARTNER):
         raise Forbidden("此角色不能浏览工单列表", role=actor.role)
-    terms = {k: params[k] for k in SEARCH_TERMS if params.get(k)}
+    # an empty caller name is a name lookup without a name (422), not "no search": a name is looked up exactly
+    terms = {k: params[k] for k in SEARCH_TERMS if params.get(k) or (k == "caller_name" and k in params)}
     if len(terms) > 1:
         raise ValidationError(dict.fromkeys(terms, "工单编号、来电号码、来电人姓名、关键词一次只能按一项查找"))
     names = ("status", "unit_id", "owner_id", "flag", "due_before", "hotline", "received_from", "received_to")
