@@ -49,6 +49,7 @@ lint: venv
 	$(VENV)/bin/ruff check $(PY_SOURCES)
 	$(VENV)/bin/ruff format --check $(PY_SOURCES)
 	$(VENV)/bin/mypy
+	$(VENV)/bin/bandit -q -r chalicelib app.py infra bench -ll  # medium/high findings fail; each nosec gives its reason (docs/security.md)
 
 bench: bootstrap
 	$(PY) -m bench $(if $(QUICK),--quick,)

@@ -23,6 +23,7 @@ from chalicelib.api import (
     openapi,
     partner,
     public,
+    security_log,
     stats,
     surface,
     system,
@@ -59,6 +60,7 @@ for blueprint in (
     admin_directory.bp,
     work.bp,
     env_complaints.bp,
+    security_log.bp,  # R-SEC-01: the auditor's security log
     duplicates.bp,  # R-12345-18 duplicates and merge
     limits_admin.bp,
     handover.bp,

@@ -323,17 +323,15 @@ def create_user(
 
 
 def login(outputs: dict[str, str], username: str, password: str, admit_into: Any = None) -> dict[str, Any]:
-    """USER_PASSWORD_AUTH through the pool client; returns AuthenticationResult (IdToken …).
+    """USER_SRP_AUTH through the pool client (`userpool.srp_login`); returns AuthenticationResult (IdToken …).
 
     Such a token skips the app's TOTP step, so the API refuses it (R-SEC-06) unless `admit_into` (the stage's
     adapters: test fixtures and benchmarks only) records it as if that step had been passed.
     """
     idp = stack_client(outputs, "cognito-idp")
-    result = idp.initiate_auth(
-        ClientId=outputs["user_pool_client_id"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": username, "PASSWORD": password},
-    )
+    from chalicelib.integrations import userpool
+
+    result = userpool.srp_login(idp, outputs["user_pool_id"], outputs["user_pool_client_id"], username, password)
     tokens: dict[str, Any] = result["AuthenticationResult"]
     if admit_into is not None:
         import jwt

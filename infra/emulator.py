@@ -31,7 +31,7 @@ from botocore.config import Config
 from botocore.httpsession import URLLib3Session
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from infra import moto_patches
+from infra import moto_patches, moto_srp
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 ACCESS_KEY = "testing"  # moto accepts any key; this one is what every local client signs with
@@ -54,6 +54,7 @@ def start_moto(port: int = 0, *, in_process_calls: bool = False) -> tuple[Any, s
     from moto.server import ThreadedMotoServer
 
     moto_patches.apply()  # bounded memory, streams that never stall, serialised writes (see moto_patches.py)
+    moto_srp.apply()  # the pool checks the SRP proof of a login (moto accepts any: see moto_srp.py)
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     if port:

@@ -83,6 +83,7 @@ DEMO_USERS: list[tuple[str, str, str | None, str]] = [
     ("uh2", "unit_handler", "U002", "刘洋"),
     ("records", "records", None, "孙丽"),
     ("admin", "admin", None, "周强"),
+    ("auditor1", "auditor", None, "钱明"),
 ]
 
 

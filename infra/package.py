@@ -97,6 +97,7 @@ ACCESS: dict[str, dict[str, Any]] = {
         "kms": True,
         "archive": "read",
         "evidence": True,
+        "security_log": True,  # reveals, exports, documents, log reads: write-once copies (R-12345-11, R-SEC-01)
     },
     "AdminApi": {
         "read": TABLES,
@@ -217,6 +218,15 @@ def _s3_statements(access: dict[str, Any]) -> list[dict[str, Any]]:
                 "Effect": "Allow",
                 "Action": ["s3:PutObject", "s3:PutObjectRetention"],
                 "Resource": [sub("${ArchiveBucket.Arn}/evidence/*")],
+            }
+        )
+    if access.get("security_log"):
+        out.append(
+            {
+                "Sid": "SecurityLogCopies",  # put once under COMPLIANCE retention; never deleted (R-SEC-02)
+                "Effect": "Allow",
+                "Action": ["s3:PutObject", "s3:PutObjectRetention"],
+                "Resource": [sub("${ArchiveBucket.Arn}/security-log/*")],
             }
         )
     return out

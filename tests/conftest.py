@@ -71,7 +71,7 @@ def deps(stack: dict[str, Any]) -> Any:
 
 @pytest.fixture(scope="session")
 def seeded(deps: Any, outputs: dict[str, str]) -> dict[str, Any]:
-    """Units and one user per role (op1, op2, analyst1, leader1, uh1@U001, uh2@U002, records1, admin1)."""
+    """Units and one user per role (op1, op2, analyst1, leader1, uh1@U001, uh2@U002, records1, admin1, auditor1)."""
     from chalicelib.services import identity
     from infra import deploy
 

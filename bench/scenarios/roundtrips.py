@@ -77,7 +77,7 @@ def _walks(api: _Api) -> None:
         ("callback", "callback", "op1", CALLBACK),
         ("submit", "submit", "op1", {}),
         ("close", "close", "op1", {"note": "市审核通过"}),
-        ("reassign", "reassign", "op2", {"reason": "市平台重新交办"}),
+        ("reassign", "reassign", "op1", {"reason": "市平台重新交办", "call": CALL}),
         ("flag-difficult", "flag-difficult", "op1", {"reason": "多部门"}),
         ("leader-decision", "leader-decision", "leader1", {"decision": "住建局牵头"}),
         ("flag-supervised", "flag-supervised", "op1", {"reason": "督办"}),

@@ -47,7 +47,9 @@ def login() -> dict[str, Any]:
             )
         else:
             client = deps.clients("cognito-idp")
-            tokens = password_login(client, settings.user_pool_client_id, username, body["password"], new_password)
+            pool = settings.user_pool_id
+            login = (client, settings.user_pool_client_id, username, body["password"], new_password)
+            tokens = password_login(*login, pool_id=pool)  # SRP: the pool never sees the password
     except Unauthenticated as exc:
         if not exc.details.get("challenge"):  # a challenge means the password was right
             identity.record_failure(deps, username, ip, at, "password")

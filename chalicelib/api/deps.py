@@ -21,7 +21,18 @@ MAX_DEPTH = 16
 MAX_INT = 2**53
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
-ROLE_PRIORITY = (Role.ADMIN, Role.LEADER, Role.OPERATOR, Role.ANALYST, Role.RECORDS, Role.UNIT_HANDLER)
+ROLE_PRIORITY = (
+    Role.ADMIN,
+    Role.LEADER,
+    Role.OPERATOR,
+    Role.ANALYST,
+    Role.RECORDS,
+    Role.UNIT_HANDLER,
+    Role.AUDITOR,
+)
+# R-SEC-01: nobody audits themselves — an account in the auditor group and in any group that changes
+# what the log records is refused, whatever its other groups
+AUDITOR_EXCLUSIVE = frozenset(ROLE_PRIORITY) - {Role.AUDITOR}
 
 
 def adapters() -> Adapters:
@@ -117,6 +128,8 @@ def actor_from_claims(claims: dict[str, Any]) -> Actor:
     groups = claims.get("cognito:groups") or claims.get("roles") or []
     if isinstance(groups, str):
         groups = [groups]
+    if Role.AUDITOR in groups and AUDITOR_EXCLUSIVE.intersection(groups):
+        raise Unauthenticated("安全审计员账号不能兼任其他角色（职责分离），请联系管理员")
     role = next((r for r in ROLE_PRIORITY if r in groups), None)
     if role is None:
         raise Unauthenticated("账号未分配角色，请联系管理员")

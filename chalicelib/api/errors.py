@@ -15,6 +15,7 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.browser import PinnedCORS
+from chalicelib.documents.labels import field_label
 from chalicelib.domain import errors as e
 
 log = logging.getLogger("hotline.api")
@@ -53,11 +54,18 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
 
 
 def error_response(exc: e.DomainError) -> Response:
-    """Response for a domain error."""
+    """Response for a domain error; a validation error also names each field (`details.labels`: path → 中文名)."""
     headers: dict[str, str | list[str]] = dict(JSON_HEADERS)
     if isinstance(exc, e.Unauthenticated):
         headers["WWW-Authenticate"] = "Bearer"
-    return Response(error_body(exc.code, exc.message, exc.details), status_code=status_of(exc), headers=headers)
+    message, details = exc.message, exc.details
+    if isinstance(exc, e.ValidationError):
+        named = {path: field_label(path) for path in exc.fields}
+        labels = {path: name for path, name in named.items() if name}
+        details = {**details, "labels": labels}
+        if message == e.ValidationError.default_message(exc.fields):  # the reasons under the fields' names
+            message = "输入有误：" + "；".join(f"{labels.get(k, k)}：{v}" for k, v in exc.fields.items())
+    return Response(error_body(exc.code, message, details), status_code=status_of(exc), headers=headers)
 
 
 def _request_id(bp: Blueprint) -> str:

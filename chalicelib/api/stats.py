@@ -8,7 +8,7 @@ from chalice.app import Blueprint, Response
 
 from chalicelib.api.deps import adapters, current_actor, json_body, now, query
 from chalicelib.api.errors import route
-from chalicelib.services import recount, reports, stats
+from chalicelib.services import hotspots, recount, reports, stats
 
 bp = Blueprint(__name__)
 
@@ -46,3 +46,27 @@ def export() -> Response:
 def admin_recount() -> dict[str, Any]:
     """`{"month", "dry_run"?}` (admin): rebuild a month's counters from the event log, report differences."""
     return recount.recount_for(adapters(), current_actor(bp), json_body(bp), now())
+
+
+@route(bp, "/stats/hotspots", methods=["GET"])
+def hotspots_month() -> dict[str, Any]:
+    """`?month=YYYY-MM&by=unit|category`: the month's hot topics (综合分析) and their change (staff)."""
+    return hotspots.hotspots_for(adapters(), current_actor(bp), query(bp), now())
+
+
+@route(bp, "/stats/hotspots/{month}/recompute", methods=["POST"])
+def hotspots_recompute(month: str) -> dict[str, Any]:
+    """Analyse the month again now (analyst, leader); `?by=` as for GET."""
+    return hotspots.recompute_for(adapters(), current_actor(bp), month, query(bp), now())
+
+
+@route(bp, "/stats/typical-summary/{month}", methods=["GET"])
+def typical_summary(month: str) -> dict[str, Any]:
+    """The typical-ticket summary (R-12345-15): marked tickets, the analysis paragraph and its versions."""
+    return reports.typical_summary_json(adapters(), current_actor(bp), month, now())
+
+
+@route(bp, "/stats/typical-summary/{month}/analysis", methods=["PUT"])
+def typical_analysis(month: str) -> dict[str, Any]:
+    """`{"text", "version"?}` (analyst, leader): save a new version of the summary's analysis paragraph."""
+    return reports.put_typical_analysis(adapters(), current_actor(bp), month, json_body(bp), now())

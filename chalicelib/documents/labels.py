@@ -9,6 +9,7 @@ a user: a code missing here is shown as 「其他」/"Other", never as itself.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,9 +27,10 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "leader": ("分管领导", "Leader"),
         "unit_handler": ("承办单位经办人", "Unit handler"),
         "records": ("资料管理", "Records"),
-        "admin": ("系统管理员", "Administrator"),
+        "admin": ("系统管理员", "System administrator"),
         "partner": ("合作平台", "Partner platform"),
         "system": ("系统", "System"),
+        "auditor": ("安全审计员", "Auditor"),
     },
     "status": {
         "received": ("待派单", "To dispatch"),
@@ -137,6 +139,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "spot-check": ("抽查回访", "Spot check"),
         "merge": ("并单", "Merge"),
         "unmerge": ("取消并单", "Unmerge"),
+        "unmark-typical": ("取消典型", "Remove typical mark"),
     },
     "event": {
         "received": ("受理登记", "Received"),
@@ -195,6 +198,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "merge_followed": ("主工单办结，按其结果回访", "Main ticket closed: its result to call back"),
         "handover_started": ("开始代办（负责人不在岗）", "Hand-over started (owner away)"),
         "handover_ended": ("代办结束，交还负责人", "Hand-over ended, back to the owner"),
+        "unmarked_typical": ("取消典型标记", "Typical mark removed"),
     },
     "field": {
         "within_12h": ("12小时内派单", "Within 12 h"),
@@ -295,6 +299,85 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "to_id": ("代办人", "Delegate"),
         "until": ("代办至", "Until"),
     },
+    "input": {  # request fields, named in validation errors (field_label; the SPA highlights the field)
+        "approver_id": ("审批人", "Approver"),
+        "body": ("请求内容", "Request body"),
+        "box": ("信箱", "Box"),
+        "code": ("查询码", "Code"),
+        "date": ("日期", "Date"),
+        "day": ("日期", "Day"),
+        "delegate_id": ("代办人", "Delegate"),
+        "deliverable": ("工作成果", "Deliverable"),
+        "deliverable_ref": ("成果编号", "Deliverable reference"),
+        "departments": ("科室", "Departments"),
+        "dept_id": ("科室", "Department"),
+        "entries": ("条目", "Entries"),
+        "file": ("文件", "File"),
+        "filename": ("文件名", "File name"),
+        "flag": ("标记", "Flag"),
+        "format": ("格式", "Format"),
+        "grace_hours": ("宽限小时数", "Grace hours"),
+        "group": ("确认分组", "Group"),
+        "holidays": ("节假日", "Holidays"),
+        "id": ("编号", "Number"),
+        "keyword": ("关键词", "Keyword"),
+        "leader_id": ("领导", "Leader"),
+        "leader_name": ("领导姓名", "Leader's name"),
+        "limit": ("每页条数", "Page size"),
+        "meeting": ("会议", "Meeting"),
+        "months": ("月份", "Months"),
+        "new_deadline": ("新期限", "New deadline"),
+        "number": ("工单编号", "Number"),
+        "office_hours": ("办公时间", "Office hours"),
+        "password": ("密码", "Password"),
+        "new_password": ("新密码", "New password"),
+        "temporary_password": ("临时密码", "Temporary password"),
+        "username": ("用户名", "User name"),
+        "email": ("邮箱", "Email"),
+        "phone": ("电话号码", "Phone"),
+        "plan": ("工作计划", "Plan"),
+        "post": ("值班岗位", "Duty post"),
+        "public_text": ("公开文本", "Public text"),
+        "rate": ("抽查比例", "Rate"),
+        "received_from": ("受理日期（起）", "Received from"),
+        "received_to": ("受理日期（止）", "Received to"),
+        "report_due": ("报送期限", "Report due"),
+        "result": ("办理结果", "Result"),
+        "roles": ("角色", "Roles"),
+        "role": ("角色", "Role"),
+        "scope": ("统计口径", "Scope"),
+        "size": ("大小", "Size"),
+        "ticket_id": ("工单编号", "Ticket number"),
+        "title": ("标题", "Title"),
+        "content": ("内容", "Content"),
+        "unit_ids": ("单位", "Units"),
+        "version": ("版本", "Version"),
+        "week": ("周次", "Week"),
+        "weights": ("权重", "Weights"),
+        "year": ("年份", "Year"),
+        "caller": ("来电人", "Caller"),
+        "name": ("姓名", "Name"),
+        "address": ("地址", "Address"),
+        "category": ("类别", "Category"),
+        "urgency": ("紧急程度", "Urgency"),
+        "page": ("页码", "Page"),
+        "effective_from": ("生效时间", "Effective from"),
+        "start": ("开始时间", "Start"),
+        "end": ("结束时间", "End"),
+        "days": ("天数", "Days"),
+        "url": ("地址（URL）", "URL"),
+        "q": ("搜索内容", "Search"),
+        "totp": ("动态验证码", "One-time code"),
+        "mfa_code": ("动态验证码", "One-time code"),
+        "id_card": ("身份证号", "ID card number"),
+        "employer": ("工作单位", "Employer"),
+        "confidential": ("保密", "Confidential"),
+        "description": ("描述", "Description"),
+        "callback_url": ("回调地址", "Callback URL"),
+        "partner_id": ("合作方", "Partner"),
+        "shift": ("班次", "Shift"),
+        "user_id": ("账号", "Account"),
+    },
     "alert_kind": {  # the deadline alert a sweep event answers (domain/sweep.EVENT_OF, domain/emergency.KIND)
         "dispatch_warning": ("派单即将超时（12小时内）", "Dispatch due within 2 hours"),
         "dispatch_overdue": ("派单超时（超过12小时）", "Dispatch overdue (12 hours)"),
@@ -356,6 +439,44 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "document": ("打印文书", "Document printed"),
         "caller_lookup": ("按来电号码查找", "Lookup by caller number"),
         "pii_destroyed": ("保存期满销毁个人信息", "Personal data destroyed (retention ended)"),
+        # the security log (R-SEC-01…03): logins, the log's own reads, admin and configuration changes
+        "login": ("登录", "Login"),
+        "login_failed": ("登录失败", "Failed login"),
+        "lockout": ("账号锁定", "Account locked"),
+        "logout": ("退出登录", "Logout"),
+        "security_log_read": ("查阅安全审计日志", "Security log read"),
+        "user_created": ("新增用户", "User created"),
+        "user_updated": ("修改用户或角色", "User or role changed"),
+        "user_enabled": ("启用账号", "Account enabled"),
+        "user_disabled": ("停用账号", "Account disabled"),
+        "unit_created": ("新增单位", "Unit created"),
+        "unit_updated": ("修改单位", "Unit changed"),
+        "unit_deactivated": ("停用单位", "Unit deactivated"),
+        "partner_created": ("登记合作平台", "Partner registered"),
+        "partner_updated": ("修改合作平台", "Partner changed"),
+        "partner_key_issued": ("签发平台密钥", "Partner key issued"),
+        "partner_key_revoked": ("吊销平台密钥", "Partner key revoked"),
+        "duty_roster_changed": ("修改值班表", "Duty roster changed"),
+        "duty_default_changed": ("修改默认值班", "Default duty changed"),
+        "duty_staff_changed": ("修改值班人员联系方式", "Duty staff changed"),
+        "calendar_changed": ("修改工作日历", "Calendar changed"),
+        "calendar_confirmed": ("确认工作日历", "Calendar confirmed"),
+        "office_hours_changed": ("修改办公时间", "Office hours changed"),
+        "emergency_keywords_changed": ("修改紧急关键词", "Emergency keywords changed"),
+        "template_saved": ("修改答复模板", "Reply template saved"),
+        "recount_run": ("重新统计", "Recount run"),
+        "reconcile_run": ("归档核对", "Reconciliation run"),
+        "work_settings_changed": ("修改日常工作设置", "Office-work settings changed"),
+        "assessment_weights_changed": ("修改考核权重", "Assessment weights changed"),
+        "escalation_policy_changed": ("修改疑难升级规则", "Escalation policy changed"),
+        "duty_fallback_changed": ("修改中心值班总机号码", "Duty fallback number changed"),
+        "limits_changed": ("修改办理时限", "Time limits changed"),
+        "mfa_reset": ("重置身份验证器", "Authenticator reset"),
+    },
+    "security_kind": {
+        "access": ("个人信息与文件访问", "Data access"),
+        "change": ("管理与配置变更", "Admin change"),
+        "login": ("登录", "Login"),
         "caller_name_lookup": ("按来电人姓名查找", "Lookup by caller name"),
     },
     "call_outcome": {
@@ -508,9 +629,11 @@ SPA_KEYS: Final[dict[str, str]] = {
     "evidence_group": "evidenceGroup",
     "evidence_status": "evidenceStatus",
     "difficult_trigger": "difficultTrigger",
+    "security_kind": "securityKind",
     "duplicate_reason": "duplicateReason",
     "handover_status": "handoverStatus",
     "limit_unit": "limitUnit",
+    "input": "inputField",
 }
 SPA_EXPORT: Final[Path] = Path(__file__).resolve().parents[2] / "frontend" / "src" / "locales" / "catalogue.json"
 
@@ -521,6 +644,31 @@ def label(kind: str, code: object, lang: Lang = "zh-CN") -> str:
     if entry is None:
         return UNKNOWN[lang]
     return entry[LANGS.index(lang)]
+
+
+def field_label(path: str, lang: Lang = "zh-CN") -> str | None:
+    """The name of a request field a validation error points at, each part by its name joined with " · "
+    (`caller.phone` → 来电人 · 电话号码, `co_calls[1].to_phone` → 电话通知协办单位（第2项） · 电话, `days.praise` →
+    天数 · 表扬); parts are looked up in the input names, the event-data names, then the categories. None when the
+    last named part has no name (the SPA then shows the reason alone, never the path)."""
+    i = LANGS.index(lang)
+    shown: list[str] = []
+    last_known = False
+    for part in _PATH_PART.findall(path):
+        if part.startswith("["):
+            if shown and last_known:
+                n = int(part[1:-1]) + 1
+                shown[-1] += f"（第{n}项）" if lang == "zh-CN" else f" (item {n})"
+            continue
+        entry = next((CATALOGUE[k][part] for k in _PATH_KINDS if part in CATALOGUE[k]), None)
+        last_known = entry is not None
+        if entry is not None:
+            shown.append(entry[i])
+    return " · ".join(shown) if shown and last_known else None
+
+
+_PATH_KINDS = ("input", "field", "category")
+_PATH_PART = re.compile(r"\[\d+\]|[A-Za-z_][A-Za-z0-9_]*")
 
 
 def table(kind: str, lang: Lang = "zh-CN") -> dict[str, str]:

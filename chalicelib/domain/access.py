@@ -5,6 +5,7 @@ One table decides every ticket action; `tests/unit/test_access.py` checks it as 
 
 from __future__ import annotations
 
+from chalicelib.documents.labels import label
 from chalicelib.domain.errors import Forbidden, NotFound
 from chalicelib.domain.model import Actor, Caller, Role, Ticket
 
@@ -38,10 +39,12 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "supervise": frozenset({Role.OPERATOR, Role.LEADER}),
     "answer-supervision": frozenset({Role.UNIT_HANDLER, Role.OPERATOR}),
     "spot-check": frozenset({Role.OPERATOR}),
+    # R-12345-15: a typical mark is removed by an operator or by the 综合科 / leader who compile the summary
+    "unmark-typical": frozenset({Role.OPERATOR, Role.ANALYST, Role.LEADER}),
 }
 
 # Operator verbs restricted to the ticket's owner: whoever dispatches owns it (R-12345-03).
-OWNER_ONLY = frozenset({"transfer", "review", "callback", "submit", "close", "city-reject", "forward"})
+OWNER_ONLY = frozenset({"transfer", "review", "callback", "submit", "close", "city-reject", "reassign", "forward"})
 # Unit-handler verbs restricted to the lead unit (co-units only see the ticket).
 LEAD_UNIT_ONLY = frozenset(
     {"sign", "return", "request-extension", "reply", "record-call", "report", "answer-supervision"}
@@ -80,13 +83,15 @@ def role_may(actor: Actor, verb: str) -> bool:
 def ensure_role_may(actor: Actor, verb: str) -> None:
     """Raise Forbidden when the actor's role never takes this verb."""
     if not role_may(actor, verb):
-        raise Forbidden(f"角色 {actor.role} 不能执行 {verb}", verb=verb, role=actor.role)
+        raise Forbidden(f"「{label('role', actor.role)}」不能「{label('verb', verb)}」", verb=verb, role=actor.role)
 
 
 def permits(actor: Actor, verb: str, ticket: Ticket) -> bool:
     """True when role, ownership and unit scope allow the verb (state not considered)."""
     if not role_may(actor, verb):
         return False
+    if actor.role == Role.OPERATOR and verb == "reassign":  # R-12345-09: reopened by its dispatcher, not any operator
+        return actor.user_id in (ticket.owner_id, ticket.first_owner_id, delegate_id(ticket))
     if actor.role == Role.OPERATOR and verb in OWNER_ONLY:
         return actor.user_id in (ticket.owner_id, delegate_id(ticket))  # R-12345-03: or the approved delegate
     if actor.role == Role.OPERATOR and verb in ("dispatch", "decide"):
@@ -106,14 +111,14 @@ def ensure_permitted(actor: Actor, verb: str, ticket: Ticket) -> None:
     ensure_view(actor, ticket)
     ensure_role_may(actor, verb)
     if not permits(actor, verb, ticket):
-        who = "工单负责人（派单人，R-12345-03）" if actor.role == Role.OPERATOR else "主办单位"
-        raise Forbidden(f"只有{who}可以对工单 {ticket.ticket_id} 执行 {verb}", verb=verb, role=actor.role)
+        who = "工单负责人（派单人）或其代办人" if actor.role == Role.OPERATOR else "主办单位"
+        raise Forbidden(f"只有{who}可以对工单 {ticket.ticket_id}「{label('verb', verb)}」", verb=verb, role=actor.role)
 
 
 def ensure_role(actor: Actor, *roles: str) -> None:
     """Raise Forbidden unless the actor has one of the roles."""
     if actor.role not in roles:
-        raise Forbidden(f"角色 {actor.role} 无权执行此操作", role=actor.role, allowed=sorted(roles))
+        raise Forbidden(f"「{label('role', actor.role)}」无权执行此操作", role=actor.role, allowed=sorted(roles))
 
 
 def can_reveal(actor: Actor, ticket: Ticket) -> bool:

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.documents import environment
+from chalicelib.documents.labels import label
 from chalicelib.domain import access, deadlines, inputs
 from chalicelib.domain.deadlines import Alert
 from chalicelib.domain.errors import InvalidTransition, ValidationError
@@ -78,6 +79,7 @@ FROM_STATES: dict[str, frozenset[str]] = {
     "leader-decision": OPEN_AFTER_ACCEPTANCE | {S.RECEIVED},
     "mark-typical": frozenset(Status),
     "record-call": frozenset(Status),
+    "unmark-typical": frozenset(Status),
 }
 ENV_VERBS = ("decide", "forward", "report", "sign-off", "send-back", "supervise", "answer-supervision", "spot-check")
 VERBS = tuple(FROM_STATES)
@@ -100,6 +102,7 @@ ONCE: dict[str, Callable[[Ticket], bool]] = {
     "leader-decision": lambda t: t.difficult is not None and not t.difficult.get("decision"),
     "flag-difficult": lambda t: t.difficult is None or bool(t.difficult.get("decision")),
     "mark-typical": lambda t: "typical" not in t.flags,
+    "unmark-typical": lambda t: "typical" in t.flags,
 }
 
 
@@ -169,7 +172,7 @@ Handler = Callable[[Ticket, Mapping[str, Any], Actor, datetime, Any], Result]
 def apply(ticket: Ticket, verb: str, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Any) -> Result:
     """Check the 12369 graph and inputs of one verb (role/scope are checked by `tickets.apply`)."""
     if verb not in FROM_STATES:
-        raise InvalidTransition(f"12369举报件不能执行 {verb}", verb=verb, status=ticket.status)
+        raise InvalidTransition(f"12369举报件不能「{label('verb', verb)}」", verb=verb, status=ticket.status)
     if verb == "request-extension" and ticket.status == S.HANDLING and _env(ticket).get("extension_approved"):
         ext = _env(ticket).get("extension") or {}
         raise InvalidTransition(
@@ -198,7 +201,7 @@ def _refusal(t: Ticket, verb: str) -> tuple[str, str]:
         return "该举报件已有未回复的督办", "supervision_open"
     if verb == "spot-check":
         return "该举报件未被抽中回访抽查，或抽查结果已记录", "not_sampled"
-    return f"举报件当前状态为 {t.status}，不能执行 {verb}", "state"
+    return f"举报件当前状态为「{label('env_status', t.status)}」，不能「{label('verb', verb)}」", "state"
 
 
 def notice(kind: str, t: Ticket, **params: Any) -> str:
@@ -507,6 +510,7 @@ _HANDLERS: dict[str, Handler] = {
     "leader-decision": _base("leader-decision"),
     "mark-typical": _base("mark-typical"),
     "record-call": _base("record-call"),
+    "unmark-typical": _base("unmark-typical"),
 }
 
 

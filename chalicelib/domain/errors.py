@@ -25,9 +25,12 @@ class ValidationError(DomainError):
     code = "validation_error"
 
     def __init__(self, fields: dict[str, str], message: str | None = None, **details: Any) -> None:
-        text = message or "输入有误：" + "；".join(f"{k}: {v}" for k, v in fields.items())
-        super().__init__(text, fields=fields, **details)
+        super().__init__(message or self.default_message(fields), fields=fields, **details)
         self.fields = fields
+
+    @staticmethod
+    def default_message(fields: dict[str, str]) -> str:
+        return "输入有误：" + "；".join(f"{k}: {v}" for k, v in fields.items())
 
 
 class BadRequest(DomainError):

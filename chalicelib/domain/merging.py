@@ -77,7 +77,7 @@ def _check_duplicate(dup: Ticket) -> None:
     """The duplicate's own state allows a merge, or 409."""
     if dup.hotline == env_complaints.HOTLINE:
         raise InvalidTransition(
-            "12369举报件的重复举报请在受理决定中选择「不予受理 · 重复举报」并填写原举报件编号（R-12369-02）",
+            "12369举报件的重复举报请在受理决定中选择「不予受理 · 重复举报」并填写原举报件编号",
             verb="merge",
             status=dup.status,
         )

@@ -53,6 +53,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     PARTNER = "partner"
     SYSTEM = "system"
+    AUDITOR = "auditor"  # read-only: the security log (R-SEC-01)
 
 
 class EventType(StrEnum):
@@ -77,6 +78,7 @@ class EventType(StrEnum):
     LEADER_DECIDED = "leader_decided"
     FLAGGED_SUPERVISED = "flagged_supervised"
     MARKED_TYPICAL = "marked_typical"
+    UNMARKED_TYPICAL = "unmarked_typical"  # R-12345-15: the mark removed
     CALL_RECORDED = "call_recorded"
     DEADLINE_RECOMPUTED = "deadline_recomputed"
     DISPATCH_WARNED = "dispatch_warned"

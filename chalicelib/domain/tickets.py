@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.documents.labels import label
 from chalicelib.domain import access, deadlines, emergency, env_complaints, escalation, inputs, phones
 from chalicelib.domain.calendar import Deadline, WorkCalendar
 from chalicelib.domain.errors import InvalidTransition, ValidationError
@@ -57,6 +58,7 @@ FROM_STATES: dict[str, frozenset[str]] = {
     "flag-supervised": ANY_OPEN,
     "mark-typical": ANY,
     "record-call": ANY,
+    "unmark-typical": ANY,
 }
 # every verb of the ticket API: the 12345 graph's and the 12369 workflow's own (domain/env_complaints.py)
 VERBS = tuple(FROM_STATES) + tuple(v for v in env_complaints.VERBS if v not in FROM_STATES)
@@ -369,6 +371,7 @@ ONCE: dict[str, Callable[[Ticket], bool]] = {
     "leader-decision": _awaiting_decision,
     "flag-supervised": lambda t: "supervised" not in t.flags,
     "mark-typical": lambda t: "typical" not in t.flags,
+    "unmark-typical": lambda t: "typical" in t.flags,
 }
 
 
@@ -395,21 +398,21 @@ def apply(ticket: Ticket, verb: str, body: Mapping[str, Any], actor: Actor, now:
     """
     if ticket.hotline == env_complaints.HOTLINE:  # the 12369 workflow (R-12369-01…08)
         if verb not in env_complaints.FROM_STATES:
-            raise InvalidTransition(f"12369举报件不能执行 {verb}", verb=verb, status=ticket.status)
+            raise InvalidTransition(f"12369举报件不能「{label('verb', verb)}」", verb=verb, status=ticket.status)
         access.ensure_view(actor, ticket)
         access.ensure_role_may(actor, verb)
         changes, event_type, data = env_complaints.apply(ticket, verb, body, actor, now, ctx)
         return Change(ticket, fits(ticket.with_changes(updated_at=now, **changes), body), event_type, data, now, actor)
     handler = _HANDLERS.get(verb)
     if handler is None:
-        raise InvalidTransition(f"未知操作 {verb}", verb=verb)
+        raise InvalidTransition("未知操作", verb=verb)
     access.ensure_view(actor, ticket)
     access.ensure_role_may(actor, verb)
     if verb == "submit" and ticket.status == S.REVIEWED and not state_allows(ticket, verb):
-        raise InvalidTransition("提交前须回访反映人并记录满意度（R-12345-05）", verb=verb, status=ticket.status)
+        raise InvalidTransition("提交前须回访反映人并记录满意度", verb=verb, status=ticket.status)
     if not state_allows(ticket, verb):
         raise InvalidTransition(
-            f"工单当前状态为 {ticket.status}，不能执行 {verb}",
+            f"工单当前状态为「{label('status', ticket.status)}」，不能「{label('verb', verb)}」",
             verb=verb,
             status=ticket.status,
             allowed_from=sorted(FROM_STATES[verb]),
@@ -695,6 +698,13 @@ def _mark_typical(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetim
     return {"typical": info, "flags": t.flags | {"typical"}}, "marked_typical", {"note": note}
 
 
+def _unmark_typical(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
+    """R-12345-15: the mark is removed (the ticket leaves the typical-ticket summary); the event keeps it."""
+    reason = inputs.text(body, "reason", required=False, limit=1000)
+    data = {"reason": reason, "mark": dict(t.typical or {})}
+    return {"typical": None, "flags": t.flags - {"typical"}}, "unmarked_typical", data
+
+
 def _record_call(t: Ticket, body: Mapping[str, Any], actor: Actor, now: datetime, ctx: Context) -> Result:
     kind = body.get("kind")
     if kind not in CALL_KINDS:
@@ -722,6 +732,7 @@ _HANDLERS: dict[str, Callable[[Ticket, Mapping[str, Any], Actor, datetime, Conte
     "flag-supervised": _flag_supervised,
     "mark-typical": _mark_typical,
     "record-call": _record_call,
+    "unmark-typical": _unmark_typical,
 }
 
 

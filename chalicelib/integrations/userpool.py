@@ -1,35 +1,44 @@
-"""Password login against the user pool (Cognito locally and in global regions)."""
+"""Password login against the user pool (Cognito locally and in global regions) by SRP, and its admin calls."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib.domain.errors import BadRequest, Conflict, NotFound, Unauthenticated, ValidationError
+from chalicelib.integrations import srp
 
 
 def password_login(
-    cognito: Any, client_id: str, username: str, password: str, new_password: str | None = None
+    cognito: Any,
+    client_id: str,
+    username: str,
+    password: str,
+    new_password: str | None = None,
+    *,
+    pool_id: str,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """USER_PASSWORD_AUTH → tokens; wrong credentials are 401 without saying which part was wrong.
+    """USER_SRP_AUTH → tokens: the pool gets a proof of the password, never the password (`integrations/srp.py`).
+    Wrong credentials are 401 without saying which part was wrong.
 
     A temporary password (set by an admin, R-SEC-05) answers the challenge NEW_PASSWORD_REQUIRED: with
     `new_password` the password is changed in the same call, without it the login is a 401 naming the challenge.
     """
     try:
-        resp = cognito.initiate_auth(
-            ClientId=client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": password},
-        )
+        resp = srp_login(cognito, pool_id, client_id, username, password, now)
         if resp.get("ChallengeName") == "NEW_PASSWORD_REQUIRED" and new_password:
             resp = cognito.respond_to_auth_challenge(
                 ClientId=client_id,
                 ChallengeName="NEW_PASSWORD_REQUIRED",
                 Session=resp.get("Session"),
-                ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": new_password},
+                ChallengeResponses={
+                    "USERNAME": resp.get("ChallengeParameters", {}).get("USERNAME") or username,
+                    "NEW_PASSWORD": new_password,
+                },
             )
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
@@ -40,6 +49,8 @@ def password_login(
                 {"new_password": "新密码不符合密码策略（至少12位，含大小写字母、数字和符号）"}
             ) from exc
         raise
+    except ValueError as exc:  # the pool's SRP_B unusable (≡ 0 mod N): no proof is given, the login refused
+        raise Unauthenticated("用户名或密码错误") from exc
     result = resp.get("AuthenticationResult")
     if not result:
         raise Unauthenticated("需要完成额外的登录步骤", challenge=resp.get("ChallengeName"))
@@ -48,6 +59,29 @@ def password_login(
         "access_token": result["AccessToken"],
         "expires_in": result.get("ExpiresIn", 3600),
     }
+
+
+def srp_login(
+    cognito: Any, pool_id: str, client_id: str, username: str, password: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """The two SRP calls: InitiateAuth(USER_SRP_AUTH) and the PASSWORD_VERIFIER answer. Returns the pool's
+    last answer (`AuthenticationResult`, or the next challenge such as NEW_PASSWORD_REQUIRED); a wrong
+    password is the pool's NotAuthorizedException. Raises ValueError if the pool's B is unusable."""
+    client = srp.Client(pool_id)
+    first = cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_SRP_AUTH",
+        AuthParameters={"USERNAME": username, "SRP_A": client.srp_a},
+    )
+    if first.get("ChallengeName") != "PASSWORD_VERIFIER":
+        return dict(first)
+    answer = client.respond(first["ChallengeParameters"], password, now or datetime.now(UTC))
+    extra = {"Session": first["Session"]} if first.get("Session") else {}
+    return dict(
+        cognito.respond_to_auth_challenge(
+            ClientId=client_id, ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer, **extra
+        )
+    )
 
 
 # ---------------------------------------------------------------- admin: users and role groups

@@ -16,7 +16,7 @@ from chalicelib.domain.errors import Conflict, DomainError, Forbidden, NotFound,
 from chalicelib.domain.model import Actor, Role
 from chalicelib.domain.units import unit_id_problem, validate_unit
 from chalicelib.integrations import userpool
-from chalicelib.services import identity
+from chalicelib.services import identity, privacy
 from chalicelib.storage.directory import UNIT
 from chalicelib.storage.table import Absent, Cond, Equals, Present
 
@@ -27,14 +27,23 @@ if TYPE_CHECKING:
 
 
 def _save_unit(
-    deps: Adapters, unit: dict[str, Any], actor: Actor, now: datetime, condition: Cond, failed: DomainError
+    deps: Adapters,
+    unit: dict[str, Any],
+    actor: Actor,
+    now: datetime,
+    condition: Cond,
+    failed: DomainError,
+    action: str = "unit_updated",
 ) -> dict[str, Any]:
-    """One conditional put of `UNIT / {id}`; `failed` is raised when the condition does not hold."""
+    """One conditional put of `UNIT / {id}`; `failed` is raised when the condition does not hold.
+    The change goes to the security log with the unit before and after (R-SEC-02)."""
+    before = deps.directory.get_item(UNIT, unit["id"]) if action != "unit_created" else None
     data = {k: v for k, v in unit.items() if k != "id"}
     data.update(updated_by=actor.user_id, updated_at=now.isoformat())
     if not deps.directory.save_unit(unit["id"], data, condition):
         raise failed
     deps.contexts.invalidate()
+    privacy.log_change(deps, action, actor, now, target=unit["id"], before=before, after=data)
     return dict(data, id=unit["id"])
 
 
@@ -43,7 +52,7 @@ def create_unit(deps: Adapters, actor: Actor, body: Mapping[str, Any], now: date
     access.ensure_role(actor, Role.ADMIN)
     unit = validate_unit(body, body.get("id"))  # type: ignore[arg-type]
     taken = Conflict(f"单位编号 {unit['id']} 已存在", unit_id=unit["id"])
-    return _save_unit(deps, unit, actor, now, Absent(), taken)
+    return _save_unit(deps, unit, actor, now, Absent(), taken, "unit_created")
 
 
 def replace_unit(deps: Adapters, actor: Actor, unit_id: str, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
@@ -65,12 +74,13 @@ def deactivate_unit(deps: Adapters, actor: Actor, unit_id: str, now: datetime) -
         raise NotFound(f"单位 {unit_id} 不存在", unit_id=unit_id)
     unit = dict(stored, id=unit_id, active=False)
     unchanged = Equals("data", stored)
-    return _save_unit(deps, unit, actor, now, unchanged, Conflict("单位已被他人修改，请刷新后重试", unit_id=unit_id))
+    conflict = Conflict("单位已被他人修改，请刷新后重试", unit_id=unit_id)
+    return _save_unit(deps, unit, actor, now, unchanged, conflict, "unit_deactivated")
 
 
 # ---------------------------------------------------------------- users and roles
 
-ROLES = (Role.ADMIN, Role.LEADER, Role.OPERATOR, Role.ANALYST, Role.RECORDS, Role.UNIT_HANDLER)  # login priority
+ROLES = (Role.ADMIN, Role.LEADER, Role.OPERATOR, Role.ANALYST, Role.RECORDS, Role.UNIT_HANDLER, Role.AUDITOR)
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 PASSWORD_RULES = (r".{12,}", r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]")
 MAX_PAGE = 60
@@ -98,7 +108,7 @@ def _name(value: Any, problems: dict[str, str]) -> str | None:
 def _role(value: Any, problems: dict[str, str]) -> str | None:
     if isinstance(value, str) and value in {str(r) for r in ROLES}:
         return value
-    problems["role"] = "须为 operator、analyst、leader、unit_handler、records 或 admin"
+    problems["role"] = "须为 operator、analyst、leader、unit_handler、records、admin 或 auditor"
     return None
 
 
@@ -172,7 +182,9 @@ def create_user(deps: Adapters, actor: Actor, body: Mapping[str, Any]) -> dict[s
         attributes[userpool.UNIT_ATTRIBUTE] = unit_id
     # R-SEC-05: an admin-set password is always temporary; the user chooses its own at the first login
     userpool.create_user(*_pool(deps), str(username), attributes, str(role), body[given[0]], False)
-    return get_user(deps, actor, str(username))
+    created = get_user(deps, actor, str(username))
+    privacy.log_change(deps, "user_created", actor, deps.clock(), target=str(username), after=created)
+    return created
 
 
 def update_user(deps: Adapters, actor: Actor, username: str, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -199,7 +211,9 @@ def update_user(deps: Adapters, actor: Actor, username: str, body: Mapping[str, 
     userpool.update_user(*_pool(deps), username, attributes=attributes, remove_attributes=remove, groups=move)
     if move or remove or (unit_id and unit_id != current["unit_id"]):
         identity.revoke(deps, current["username"], deps.clock())  # R-SEC-05: the old role's tokens stop at once
-    return get_user(deps, actor, username)
+    updated = get_user(deps, actor, username)
+    privacy.log_change(deps, "user_updated", actor, deps.clock(), target=username, before=current, after=updated)
+    return updated
 
 
 def _is_self(actor: Actor, username: str) -> bool:
@@ -211,11 +225,14 @@ def set_enabled(deps: Adapters, actor: Actor, username: str, enabled: bool) -> d
     access.ensure_role(actor, Role.ADMIN)
     if not enabled and _is_self(actor, username):
         raise Forbidden("不能停用自己的账号")
+    before = get_user(deps, actor, username)
     userpool.set_enabled(*_pool(deps), _known_name(username), enabled)
-    user = get_user(deps, actor, username)
+    after = get_user(deps, actor, username)
     if not enabled:
-        identity.revoke(deps, user["username"], deps.clock())  # R-SEC-05: the disabled user's tokens stop at once
-    return user
+        identity.revoke(deps, after["username"], deps.clock())  # R-SEC-05: the disabled user's tokens stop at once
+    action = "user_enabled" if enabled else "user_disabled"
+    privacy.log_change(deps, action, actor, deps.clock(), target=username, before=before, after=after)
+    return after
 
 
 def reset_mfa(deps: Adapters, actor: Actor, username: str) -> dict[str, Any]:

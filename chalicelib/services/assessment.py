@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain import assessment
 from chalicelib.domain.errors import Conflict, Forbidden, ValidationError
 from chalicelib.domain.model import Actor, Role
-from chalicelib.services import stats, work
+from chalicelib.services import privacy, stats, work
 from chalicelib.storage.table import Absent
 
 if TYPE_CHECKING:
@@ -44,10 +44,11 @@ def put_weights(deps: Adapters, actor: Actor, body: Mapping[str, Any], now: date
     """A new version of the weights (analyst or admin); versions are written once, never changed."""
     if actor.role not in SETTERS:
         raise Forbidden("只有综合科和管理员可以设置考核权重", role=actor.role)
-    previous = versions(deps)[-1]["version"]
-    version = assessment.new_version(previous, body, actor.user_id, now)
+    current = versions(deps)[-1]
+    version = assessment.new_version(current["version"], body, actor.user_id, now)
     if not deps.directory.put_if(PK, f"v{version['version']:06d}", version, Absent()):
         raise Conflict("考核权重已被他人修改，请刷新后重试", version=version["version"])
+    privacy.log_change(deps, "assessment_weights_changed", actor, now, before=current, after=version)
     return version
 
 

@@ -17,6 +17,7 @@ from chalicelib.domain.duty import format_office_hours, parse_office_hours
 from chalicelib.domain.errors import Conflict, ValidationError
 from chalicelib.domain.model import OPEN_STATUSES, Actor, Role
 from chalicelib.domain.tickets import next_alert
+from chalicelib.services import privacy
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -107,9 +108,16 @@ def _store(deps: Adapters, actor: Actor, days: dict[date, bool]) -> dict[str, An
     by_year: dict[int, dict[date, bool]] = {}
     for d, workday in days.items():
         by_year.setdefault(d.year, {})[d] = workday
+    before = {}
+    for d in sorted(days):
+        old = deps.directory.get_item(f"CAL#{d.year}", d.isoformat())
+        before[d.isoformat()] = None if old is None else old.get("workday")
     for y, part in by_year.items():
         deps.directory.put_calendar_days(y, part, actor.user_id)
     deps.contexts.invalidate()
+    after = {d.isoformat(): w for d, w in sorted(days.items())}
+    target = ",".join(str(y) for y in sorted(by_year))
+    privacy.log_change(deps, "calendar_changed", actor, deps.clock(), target=target, before=before, after=after)
     return {
         "stored": len(days),
         "holidays": sorted(d.isoformat() for d, w in days.items() if not w),
@@ -151,8 +159,11 @@ def delete_day(deps: Adapters, actor: Actor, year: Any, day: str) -> dict[str, A
     d = _parse_date(day, "date")
     if d.year != _year(year):
         raise ValidationError({"date": "日期不在该年度"})
+    old = deps.directory.get_item(f"CAL#{d.year}", d.isoformat())
     deps.directory.delete_calendar_day(d.year, d)
     deps.contexts.invalidate()
+    before = {d.isoformat(): None if old is None else old.get("workday")}
+    privacy.log_change(deps, "calendar_changed", actor, deps.clock(), target=str(d.year), before=before, after={})
     return {"deleted": d.isoformat()}
 
 
@@ -187,8 +198,10 @@ def confirm(deps: Adapters, actor: Actor, year: Any, now: datetime) -> dict[str,
     """Admin: mark a year confirmed and recompute every open provisional deadline."""
     access.ensure_role(actor, Role.ADMIN)
     y = _year(year)
+    before = deps.directory.get_item(f"CAL#{y}", "CONFIRMED")
     deps.directory.put_item(f"CAL#{y}", "CONFIRMED", {"confirmed": True, "by": actor.user_id, "at": now.isoformat()})
     deps.contexts.invalidate()
+    privacy.log_change(deps, "calendar_confirmed", actor, now, target=str(y), before=before, after={"confirmed": True})
     return {"year": y, "confirmed": True, **recompute_provisional(deps, now, y)}
 
 
@@ -235,6 +248,9 @@ def set_office_hours(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict
     access.ensure_role(actor, Role.ADMIN)
     hours = parse_office_hours(str(body.get("office_hours") or ""))
     text = format_office_hours(hours)
+    before = deps.directory.get_item("CONFIG", "office_hours")
     deps.directory.put_item("CONFIG", "office_hours", {"text": text, "by": actor.user_id})
     deps.contexts.invalidate()
+    old = None if before is None else before.get("text")
+    privacy.log_change(deps, "office_hours_changed", actor, deps.clock(), before=old, after=text)
     return {"office_hours": text}

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain import access, duty
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.model import Actor, Role
+from chalicelib.services import privacy
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -50,9 +51,12 @@ def put_roster(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict[str, 
         raise ValidationError({"entries": f"须为 1–{MAX_ENTRIES} 项的列表"})
     post = _post(body.get("post"))
     entries = [duty.validate_entry(e) for e in raw]
+    before = [deps.directory.get_item(_month_pk(e["date"], post), f"{e['date']}#{e['shift']}") for e in entries]
     for e in entries:
         deps.directory.put_item(_month_pk(e["date"], post), f"{e['date']}#{e['shift']}", e)
         deps.directory.put_item(STAFF, e["user_id"], {"name": e["name"], "phone": e["phone"]})
+    changed = [b for b in before if b is not None]
+    privacy.log_change(deps, "duty_roster_changed", actor, deps.clock(), target=post, before=changed, after=entries)
     return {"stored": len(entries)}
 
 
@@ -61,15 +65,20 @@ def put_default(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict[str,
     access.ensure_role(actor, Role.ADMIN)
     post = _post(body.get("post"))
     stored = []
+    before = dict(deps.directory.query_items(_default_pk(post)))
+    after: dict[str, Any] = {}
     for kind in duty.SHIFTS:
         if kind in body:
             if not isinstance(body[kind], dict):
                 raise ValidationError({kind: "须为对象 {user_id, name, phone}"})
             e = duty.validate_entry(dict(body[kind], date="2000-01-01", shift=kind))
-            deps.directory.put_item(_default_pk(post), kind, {k: e[k] for k in ("user_id", "name", "phone")})
+            after[kind] = {k: e[k] for k in ("user_id", "name", "phone")}
+            deps.directory.put_item(_default_pk(post), kind, after[kind])
             stored.append(kind)
     if not stored:
         raise ValidationError({"day": "至少提供 day / night / holiday 之一"})
+    shown = {k: v for k, v in before.items() if k in after}
+    privacy.log_change(deps, "duty_default_changed", actor, deps.clock(), target=post, before=shown, after=after)
     return {"stored": stored}
 
 
@@ -77,7 +86,10 @@ def put_staff(deps: Adapters, actor: Actor, user_id: str, body: dict[str, Any]) 
     """Admin: an operator's mobile for deadline alerts."""
     access.ensure_role(actor, Role.ADMIN)
     e = duty.validate_entry(dict(body, user_id=user_id, date="2000-01-01", shift="day"))
+    before = deps.directory.get_item(STAFF, user_id)
     deps.directory.put_item(STAFF, user_id, {"name": e["name"], "phone": e["phone"]})
+    after = {"name": e["name"], "phone": e["phone"]}
+    privacy.log_change(deps, "duty_staff_changed", actor, deps.clock(), target=user_id, before=before, after=after)
     return {"user_id": user_id, "name": e["name"], "phone": e["phone"]}
 
 

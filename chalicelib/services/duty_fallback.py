@@ -13,9 +13,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access, duty, phones
-from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.errors import Conflict, ValidationError
 from chalicelib.domain.model import Actor, Role
 from chalicelib.services import duty as roster
+from chalicelib.services import privacy
+from chalicelib.storage.table import Absent, Equals
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -48,21 +50,29 @@ def recipient(deps: Adapters, at: datetime, *, ticket_id: str | None = None) -> 
 
 
 def record(deps: Adapters, shift_key: str, at: datetime, fallback: dict[str, str], ticket_id: str | None) -> None:
-    """One item per shift that fell back: first and last use, how many times, the last ticket."""
-    item = deps.directory.get_item(LOG_PK, shift_key) or {}
+    """One item per shift that fell back: first and last use, how many times, the last ticket.
+
+    A conditional write on the item as read (created if absent, else replaced only if unchanged), retried on a
+    concurrent use: two sweeps or SMS at once both count.
+    """
     now = at.astimezone(UTC).isoformat()
-    deps.directory.put_item(
-        LOG_PK,
-        shift_key,
-        {
+    for _ in range(RECORD_ATTEMPTS):
+        item = deps.directory.get_item(LOG_PK, shift_key)
+        before = item or {}
+        data = {
             "shift": shift_key,
             "phone": fallback["phone"],
-            "first_at": item.get("first_at") or now,
-            "last_at": now,
-            "uses": int(item.get("uses") or 0) + 1,
-            "ticket_id": ticket_id or item.get("ticket_id"),
-        },
-    )
+            "first_at": before.get("first_at") or now,
+            "last_at": max(str(before.get("last_at") or ""), now),
+            "uses": int(before.get("uses") or 0) + 1,
+            "ticket_id": ticket_id or before.get("ticket_id"),
+        }
+        if deps.directory.put_if(LOG_PK, shift_key, data, Absent() if item is None else Equals("data", item)):
+            return
+    raise Conflict("值班总机使用记录正被同时更新，请稍后重试")
+
+
+RECORD_ATTEMPTS = 8
 
 
 def check(deps: Adapters, now: datetime) -> int:
@@ -101,6 +111,10 @@ def put_fallback(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict[str
     name = str(body.get("name") or DEFAULT_NAME).strip()[:40] or DEFAULT_NAME
     if not phone or phones.to_e164(phone) is None:
         raise ValidationError({"phone": "中心总机短信号码须为11位手机号码（短信只能发往手机）"})
+    stored = deps.directory.get_item("CONFIG", CONFIG_KEY) or {}
+    before = {k: stored[k] for k in ("name", "phone") if k in stored} or None
     data = {"name": name, "phone": phone, "by": actor.user_id}
     deps.directory.put_item("CONFIG", CONFIG_KEY, data)
-    return {"name": name, "phone": phone}
+    after = {"name": name, "phone": phone}
+    privacy.log_change(deps, "duty_fallback_changed", actor, deps.clock(), before=before, after=after)  # R-SEC-02
+    return after

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access, emergency, tickets
 from chalicelib.domain.model import Actor, Role, Ticket
+from chalicelib.services import privacy
 from chalicelib.services.tickets import EMERGENCY_OPEN, emergency_item
 
 if TYPE_CHECKING:
@@ -63,6 +64,8 @@ def set_keywords(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict[str
     """Admin: replace the keyword list (takes effect within the context cache's minute)."""
     access.ensure_role(actor, Role.ADMIN)
     words = emergency.clean_keywords(body.get("keywords"))
+    before = keywords(deps, actor)["keywords"]
     deps.directory.put_item("CONFIG", "emergency_keywords", {"keywords": words, "by": actor.user_id})
+    privacy.log_change(deps, "emergency_keywords_changed", actor, deps.clock(), before=before, after=words)
     deps.contexts.invalidate()
     return {"keywords": words, "default": False}

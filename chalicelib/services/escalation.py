@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain import access, escalation
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.model import Actor, Role
+from chalicelib.services import privacy
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -36,6 +37,8 @@ def set_policy(deps: Adapters, actor: Actor, body: Mapping[str, Any]) -> dict[st
             values[name] = value
     if errors:
         raise ValidationError(errors)
+    before = deps.directory.get_item("CONFIG", "escalation")
     deps.directory.put_item("CONFIG", "escalation", dict(values, by=actor.user_id))
     deps.contexts.invalidate()
+    privacy.log_change(deps, "escalation_policy_changed", actor, deps.clock(), before=before, after=values)
     return dict(values, default=False)

@@ -40,7 +40,12 @@ if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
 
 PENDING_TTL = timedelta(days=1)
-LOG_ROLES = (Role.OPERATOR, Role.LEADER, Role.ADMIN, Role.RECORDS)  # who reads the download log
+LOG_ROLES = (
+    Role.OPERATOR,
+    Role.LEADER,
+    Role.AUDITOR,
+    Role.RECORDS,
+)  # never admin (R-SEC-01)  # who reads the download log
 TICKET_ATTACH_ROLES = frozenset({Role.OPERATOR, Role.UNIT_HANDLER, Role.LEADER})
 
 
@@ -273,9 +278,11 @@ def download(
 
 
 def downloads(deps: Adapters, actor: Actor, owner: Owner, limit: int = 100) -> dict[str, Any]:
-    """Who downloaded the owner's files, newest first."""
-    _policy(owner).view(deps, actor, owner.id)
+    """Who downloaded the owner's files, newest first. The auditor reads the log without seeing the
+    ticket itself (R-SEC-01: logs, not cases)."""
     access.ensure_role(actor, *LOG_ROLES)
+    if actor.role != Role.AUDITOR:
+        _policy(owner).view(deps, actor, owner.id)
     return {"items": [d for _, d in deps.directory.query_items(owner.pk, prefix="DL#", limit=limit, newest_first=True)]}
 
 

@@ -92,6 +92,7 @@ def create(deps: Adapters, actor: Actor, body: Mapping[str, Any], now: datetime)
 
 def decide(deps: Adapters, actor: Actor, handover_id: str, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """A leader approves (it starts at once when its start has come) or rejects a requested hand-over."""
+    access.ensure_role(actor, Role.LEADER)  # before the lookup: other roles learn nothing of which hand-overs exist
     before = _get(deps, handover_id)
     after = handover.decide(before, body, actor, now)
     _save(deps, before, after)

@@ -10,8 +10,8 @@ Directory items (pk / sk):
 - `AUTH#{user}` / `session` — `{revoked_before}`: tokens issued at or before it are refused (R-SEC-05)
 - `AUTH#{user}` / `mfa` — the user's TOTP secret, sealed (R-SEC-06)
 
-Every success, failure, lockout, logout and MFA reset is written by `privacy.log_access` (the one security
-log), with the client address.
+Every success, failure, lockout and logout is written by `privacy.log_access`, an MFA reset by
+`privacy.log_change` (the one security log), with the client address.
 """
 
 from __future__ import annotations
@@ -176,9 +176,11 @@ def enrol(deps: Adapters, user_id: str, secret: str, now: datetime) -> None:
 
 def reset_mfa(deps: Adapters, actor: Actor, username: str, now: datetime) -> None:
     """Admin: forget the user's authenticator (next login enrols a new one) and end its sessions (logged)."""
+    stored = deps.directory.get_item(f"AUTH#{username}", "mfa") or {}
+    before = {"authenticator": "enrolled" if stored.get("secret_enc") else "none"}
     deps.directory.put_item(f"AUTH#{username}", "mfa", {"reset_by": actor.user_id, "reset_at": now.isoformat()})
     revoke(deps, username, now)
-    privacy.log_access(deps, "mfa_reset", actor, now, target=username)
+    privacy.log_change(deps, "mfa_reset", actor, now, target=username, before=before, after={"authenticator": "none"})
 
 
 def _code_step(secret: str, code: str, now: datetime) -> int | None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain import access, limits
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.model import Actor, Role
+from chalicelib.services import privacy
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -55,4 +56,5 @@ def change(deps: Adapters, actor: Actor, hotline: str, body: Mapping[str, Any], 
     if not deps.directory.put_limit_version(hotline, data, version.version):
         raise Conflict("办理时限已被他人修改，请刷新后重试", current=latest.version)
     deps.contexts.invalidate()  # this process at once; others within the context TTL (60 s)
+    privacy.log_change(deps, "limits_changed", actor, now, target=hotline, before=latest.as_dict(), after=data)
     return data

@@ -140,7 +140,8 @@ def list_requests(deps: Adapters, params: o311.Params, now: datetime) -> list[di
 
 # ---------------------------------------------------------------- publication, as staff approve it
 
-PUBLISHERS = frozenset({Role.OPERATOR, Role.ADMIN})
+# approving what the public sees is a business decision: not the system administrator (R-SEC-01)
+PUBLISHERS = frozenset({Role.OPERATOR})
 
 
 def approve_publication(deps: Adapters, actor: Actor, ticket_id: str, body: Mapping[str, Any]) -> dict[str, Any]:

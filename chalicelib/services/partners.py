@@ -30,6 +30,7 @@ from chalicelib.domain.errors import (
 from chalicelib.domain.model import Actor, Role, Status, Ticket
 from chalicelib.domain.open311 import STATUS_TEXT
 from chalicelib.integrations import webhook_client
+from chalicelib.services import privacy
 from chalicelib.services import tickets as ticket_service
 from chalicelib.storage.serialize import iso
 from chalicelib.storage.tickets import IdempotencyKey
@@ -219,7 +220,10 @@ def create_partner(deps: Adapters, actor: Actor, body: Mapping[str, Any], now: d
     }
     deps.partners.create_partner(partner)
     deps.contexts.invalidate()  # the stream consumers of this process see the new partner at once
-    return dict(partner, keys=[_new_key(deps, partner["partner_id"], now)])
+    key = _new_key(deps, partner["partner_id"], now)
+    privacy.log_change(deps, "partner_created", actor, now, target=partner["partner_id"], after=partner)
+    privacy.log_change(deps, "partner_key_issued", actor, now, target=partner["partner_id"], after=key)
+    return dict(partner, keys=[key])
 
 
 def update_partner(
@@ -228,9 +232,11 @@ def update_partner(
     """Change name, webhook or rate limit."""
     access.ensure_role(actor, Role.ADMIN)
     partner = _partner(deps, partner_id)
+    before = dict(partner)
     partner.update(_validate_settings(body, creating=False, local=deps.settings.is_local), updated_at=iso(now))
     deps.partners.save_partner(partner)
     deps.contexts.invalidate()
+    privacy.log_change(deps, "partner_updated", actor, now, target=partner_id, before=before, after=partner)
     return dict(partner, keys=deps.partners.partner_keys(partner_id))
 
 
@@ -264,7 +270,9 @@ def rotate_key(deps: Adapters, actor: Actor, partner_id: str, body: Mapping[str,
     for key in deps.partners.partner_keys(partner_id):
         if key["status"] == "active" and (key.get("expires_at") is None or key["expires_at"] > (until or "")):
             deps.partners.save_key(dict(key, expires_at=until))
-    return _new_key(deps, partner_id, now)
+    issued = _new_key(deps, partner_id, now)
+    privacy.log_change(deps, "partner_key_issued", actor, now, target=partner_id, after=dict(issued, grace_hours=grace))
+    return issued
 
 
 def revoke_key(deps: Adapters, actor: Actor, partner_id: str, key_id: str, now: datetime) -> dict[str, Any]:
@@ -273,8 +281,10 @@ def revoke_key(deps: Adapters, actor: Actor, partner_id: str, key_id: str, now: 
     key = deps.partners.get_key(key_id) if signing._KEY_ID.fullmatch(key_id) else None
     if key is None or key["partner_id"] != partner_id:
         raise NotFound(f"密钥 {key_id} 不存在", key_id=key_id)
+    before = dict(key)
     key.update(status="revoked", revoked_at=iso(now))
     deps.partners.save_key(key)
+    privacy.log_change(deps, "partner_key_revoked", actor, now, target=partner_id, before=before, after=key)
     return key
 
 

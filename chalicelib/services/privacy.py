@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 
 CONTACT_FIELD = "contact_enc"
 SECURITY_LOG_PREFIX = "security-log/"
+ACCESS_PREFIX = "ACCESS#"  # Directory partition of the security log, one per UTC day
+ACCESS_BY_USER = "ACCESS-BY-USER#"  # its gsi1 partition per actor
 
 
 def contact_aad(ticket_id: str) -> str:
@@ -135,6 +138,18 @@ def public_event_data(event: Mapping[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------- the access log (R-12345-11)
 
 
+LOGIN_ACTIONS = frozenset({"login", "login_failed", "lockout", "logout"})
+# fields never copied into the security log (R-SEC-02): secrets a change may carry
+SECRET_FIELDS = re.compile(r"secret|password|api_key|token|hash", re.IGNORECASE)
+
+
+def kind_of(action: str) -> str:
+    """The security log's kind of an action: `login`, `change` (admin / configuration) or `access`."""
+    if action in LOGIN_ACTIONS:
+        return "login"
+    return "change" if action in CHANGE_ACTIONS else "access"
+
+
 def log_access(
     deps: Adapters, action: str, actor: Actor, now: datetime, *, ticket_id: str | None = None, **detail: Any
 ) -> dict[str, Any]:
@@ -143,10 +158,85 @@ def log_access(
     The Directory item serves the reveal log pages; the write-once Object-Lock copy is the record
     nobody with the app's role can remove.
     """
+    entry = _write_entry(deps, action, actor, now, ticket_id=ticket_id, **detail)
+    if action == "reveal" and ticket_id:
+        deps.directory.record_pii_view(ticket_id, actor.user_id, str(actor.role), now, reason=detail.get("reason"))
+    return entry
+
+
+# every admin and configuration change (R-SEC-02); each has a name in the label catalogue (`security_action`)
+CHANGE_ACTIONS = frozenset(
+    {
+        "user_created",
+        "user_updated",
+        "user_enabled",
+        "user_disabled",
+        "unit_created",
+        "unit_updated",
+        "unit_deactivated",
+        "partner_created",
+        "partner_updated",
+        "partner_key_issued",
+        "partner_key_revoked",
+        "duty_roster_changed",
+        "duty_default_changed",
+        "duty_staff_changed",
+        "calendar_changed",
+        "calendar_confirmed",
+        "office_hours_changed",
+        "emergency_keywords_changed",
+        "template_saved",
+        "recount_run",
+        "reconcile_run",
+        "work_settings_changed",
+        "assessment_weights_changed",
+        "escalation_policy_changed",
+        "duty_fallback_changed",
+        "mfa_reset",
+        "limits_changed",
+    }
+)
+
+
+def log_change(
+    deps: Adapters,
+    action: str,
+    actor: Actor,
+    now: datetime,
+    *,
+    target: str | None = None,
+    before: Any = None,
+    after: Any = None,
+) -> dict[str, Any]:
+    """Record one admin or configuration change with its before and after (R-SEC-02).
+
+    The ONE writer of the change log: the same two copies as `log_access` (write-once Object-Lock
+    object + Directory `ACCESS#` item), secrets left out (`SECRET_FIELDS`). Called after the change
+    succeeded, so a refused change (4xx) leaves no entry.
+    """
+    if action not in CHANGE_ACTIONS:
+        raise ValueError(f"unknown change action {action!r}")  # a programming error: every action has a label
+    return _write_entry(deps, action, actor, now, target=target, before=scrub(before), after=scrub(after))
+
+
+def scrub(value: Any) -> Any:
+    """A change's before/after without secrets: fields named like a secret become `***`."""
+    if isinstance(value, Mapping):
+        return {str(k): "***" if SECRET_FIELDS.search(str(k)) else scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub(v) for v in value]
+    return value
+
+
+def _write_entry(
+    deps: Adapters, action: str, actor: Actor, now: datetime, *, ticket_id: str | None = None, **detail: Any
+) -> dict[str, Any]:
+    """One security-log entry: a write-once Object-Lock object and a Directory `ACCESS#` item."""
     entry_id = uuid.uuid4().hex
     entry = {
         "id": entry_id,
         "action": action,
+        "kind": kind_of(action),
         "user_id": actor.user_id,
         "role": str(actor.role),
         "unit_id": actor.unit_id,
@@ -156,15 +246,13 @@ def log_access(
     }
     day = now.strftime("%Y/%m/%d")
     key = f"{SECURITY_LOG_PREFIX}{day}/{now.strftime('%H%M%S')}-{entry_id}.json"
-    body = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode()
+    body = json.dumps(entry, ensure_ascii=False, sort_keys=True, default=str).encode()
     deps.archive_store.put_once(key, body, "application/json", now, {"action": action})
     deps.directory.put_item(
-        f"ACCESS#{now.strftime('%Y-%m-%d')}",
+        f"{ACCESS_PREFIX}{now.strftime('%Y-%m-%d')}",
         f"{now.isoformat()}#{entry_id}",
-        dict(entry, s3_key=key),
-        gsi1pk=f"ACCESS-BY-USER#{actor.user_id}",
+        json.loads(body) | {"s3_key": key},
+        gsi1pk=f"{ACCESS_BY_USER}{actor.user_id}",
         gsi1sk=f"{now.isoformat()}#{entry_id}",
     )
-    if action == "reveal" and ticket_id:
-        deps.directory.record_pii_view(ticket_id, actor.user_id, str(actor.role), now, reason=detail.get("reason"))
     return entry

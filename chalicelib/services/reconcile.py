@@ -18,7 +18,7 @@ from chalicelib.domain import access
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.errors import ValidationError
 from chalicelib.domain.model import Actor, Role
-from chalicelib.services import archive
+from chalicelib.services import archive, privacy
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -132,4 +132,8 @@ def _date(body: dict[str, Any], name: str) -> date:
 def reconcile_range(deps: Adapters, actor: Actor, body: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Admin: reconcile a date range `{from, to}` now."""
     access.ensure_role(actor, Role.ADMIN)
-    return run(deps, _date(body, "from"), _date(body, "to"), now)
+    start, end = _date(body, "from"), _date(body, "to")
+    result = run(deps, start, end, now)
+    summary = {"counts": result["counts"], "failed": len(result["failed"])}
+    privacy.log_change(deps, "reconcile_run", actor, now, target=f"{start}/{end}", after=summary)
+    return result

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access, statistics
 from chalicelib.domain.model import Actor, Role
-from chalicelib.services import work
+from chalicelib.services import privacy, work
 from chalicelib.services.stats import check_month
 from chalicelib.storage import counters
 from chalicelib.storage.tickets import counter_items
@@ -90,4 +90,9 @@ def recount(deps: Adapters, month: str, *, repair: bool = True, now: datetime | 
 def recount_for(deps: Adapters, actor: Actor, body: dict[str, Any], now: datetime) -> dict[str, Any]:
     """POST /admin/recount: admins rebuild (or with `dry_run` only compare) a month."""
     access.ensure_role(actor, Role.ADMIN)
-    return recount(deps, str(body.get("month") or ""), repair=not body.get("dry_run", False), now=now)
+    month, repair = str(body.get("month") or ""), not body.get("dry_run", False)
+    result = recount(deps, month, repair=repair, now=now)
+    summary = {k: v for k, v in result.items() if isinstance(v, int | str | bool | None)}
+    summary["differences"] = len(result["differences"])
+    privacy.log_change(deps, "recount_run", actor, now, target=month, before={"repair": repair}, after=summary)
+    return result

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.documents import pdf
 from chalicelib.documents.labels import label
-from chalicelib.domain import access
+from chalicelib.domain import access, statistics
 from chalicelib.domain.calendar import SHANGHAI
-from chalicelib.domain.errors import ValidationError
+from chalicelib.domain.errors import Conflict, ValidationError
 from chalicelib.domain.model import Actor, Role, Ticket
 from chalicelib.domain.templates import DEFAULT_TEMPLATES
-from chalicelib.services import privacy, stats
+from chalicelib.services import hotspots, privacy, stats
 from chalicelib.storage import counters
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ def monthly_report(deps: Adapters, actor: Actor, month: str, fmt: str, now: date
     access.ensure_role(actor, *STAFF)
     report = stats.report(deps, month)
     trend = stats.trend(deps, month)
+    hot = hotspots.month_view(deps, report["month"], now, hotspots.BY)  # 综合分析 (社情民意 hot spots)
     privacy.log_access(deps, "document", actor, now, document="monthly-report", month=report["month"], format=fmt)
     return pdf.render(
         "stats/monthly.html",
@@ -90,6 +91,7 @@ def monthly_report(deps: Adapters, actor: Actor, month: str, fmt: str, now: date
         report=report,
         trend=_trend_chart(trend),
         units_chart=_units_chart(report),
+        hot=hot,
     )
 
 
@@ -204,20 +206,32 @@ def difficult_sheet(deps: Adapters, actor: Actor, ticket_id: str, fmt: str, now:
 # ---------------------------------------------------------------- typical tickets
 
 
-def typical_tickets(deps: Adapters, month: str) -> list[dict[str, Any]]:
-    """Tickets marked typical during the month (R-12345-15), in marking order (by_month Query)."""
+def typical_tickets(deps: Adapters, month: str) -> tuple[list[dict[str, Any]], int]:
+    """(tickets marked typical during the month and still marked, confidential ones withheld) (R-12345-15).
+
+    The month's `marked_typical` events (by_month Query) name the candidates; a ticket is listed when it
+    still carries the mark and the mark was set in this month (a removed mark, `unmark-typical`, takes it
+    out; marked again later, it belongs to that later month), in marking order. A confidential ticket's
+    content never appears: it is only counted (`withheld`).
+    """
     month = stats.check_month(month)
-    marks = [e for e in counters.month_events(deps.tickets, month) if e.type == "marked_typical"]
-    seen: dict[str, Any] = {}
-    for e in marks:
-        seen[e.ticket_id] = e
+    ids = {e.ticket_id for e in counters.month_events(deps.tickets, month) if e.type == "marked_typical"}
+    marked = [
+        t
+        for t in deps.tickets.get_many(sorted(ids))
+        if "typical" in t.flags and t.typical and statistics.month_of(datetime.fromisoformat(t.typical["at"])) == month
+    ]
+    marked.sort(key=lambda t: (str((t.typical or {}).get("at")), t.ticket_id))
     units = deps.directory.units()
     names = deps.contexts.names()
     out = []
-    for ticket_id, e in seen.items():
-        t = deps.tickets.get(ticket_id)
+    for t in marked:
+        if t.confidential:
+            continue
+        mark = t.typical or {}
+        at = datetime.fromisoformat(mark["at"])
         titles = {
-            s.id: s.title for s in deps.contexts.load(e.at).templates.get(t.category, DEFAULT_TEMPLATES[t.category])
+            s.id: s.title for s in deps.contexts.load(at).templates.get(t.category, DEFAULT_TEMPLATES[t.category])
         }
         reply = [{"title": titles.get(k, k), "text": v} for k, v in ((t.reply or {}).get("sections") or {}).items()]
         out.append(
@@ -232,18 +246,19 @@ def typical_tickets(deps: Adapters, month: str) -> list[dict[str, Any]]:
                 "satisfaction": label("satisfaction", (t.callback or {}).get("satisfaction"))
                 if (t.callback or {}).get("satisfaction")
                 else "—",
-                "marked_by": names.get(str(e.data.get("by") or ""), str(e.snapshot.get("typical", {}).get("by") or "")),
-                "marked_at": _fmt(e.at),
-                "note": str(e.data.get("note") or ""),
+                "marked_by": names.get(str(mark.get("by") or ""), str(mark.get("by") or "")),
+                "marked_at": _fmt(at),
+                "note": str(mark.get("note") or ""),
             }
         )
-    return out
+    return out, len(marked) - len(out)
 
 
 def typical_summary(deps: Adapters, actor: Actor, month: str, fmt: str, now: datetime) -> tuple[bytes | str, str]:
     """典型工单 summary of a month as HTML or PDF."""
     access.ensure_role(actor, *STAFF)
-    items = typical_tickets(deps, month)
+    items, withheld = typical_tickets(deps, month)
+    analysis = typical_summary_analysis(deps, month)
     privacy.log_access(deps, "document", actor, now, document="typical", month=month, format=fmt)
     return pdf.render(
         "stats/typical.html",
@@ -251,6 +266,8 @@ def typical_summary(deps: Adapters, actor: Actor, month: str, fmt: str, now: dat
         title=f"{_month_label(month)}典型工单",
         month_label=_month_label(month),
         items=items,
+        withheld=withheld,
+        analysis=analysis,
         generated_at=_fmt(now),
     )
 
@@ -258,4 +275,81 @@ def typical_summary(deps: Adapters, actor: Actor, month: str, fmt: str, now: dat
 def typical_json(deps: Adapters, actor: Actor, month: str) -> list[dict[str, Any]]:
     """The same list as JSON (for the SPA)."""
     access.ensure_role(actor, *STAFF)
-    return typical_tickets(deps, month)
+    return typical_tickets(deps, month)[0]
+
+
+# ---------------------------------------------------------------- the typical-ticket summary's analysis
+
+TYPICAL_PK = "TYPICAL#"
+ANALYSIS_SK = "analysis#v"
+MAX_ANALYSIS = 5000
+ANALYSIS_ROLES = (Role.ANALYST, Role.LEADER)
+
+
+def _analysis_view(sk: str, data: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "version": int(sk.removeprefix(ANALYSIS_SK)),
+        "text": str(data.get("text") or ""),
+        "by": data.get("by"),
+        # the writer's display name, never the login id (their name as it was when they wrote, if not on file)
+        "by_name": names.get(str(data.get("by") or "")) or str(data.get("by_name") or data.get("by") or ""),
+        "at": data.get("at"),
+        "at_label": _fmt(data.get("at")),
+    }
+
+
+def typical_summary_analysis(deps: Adapters, month: str, history: int = 1) -> list[dict[str, Any]]:
+    """The newest `history` versions of the month's analysis paragraph, newest first (one Query)."""
+    items = deps.directory.query_items(f"{TYPICAL_PK}{month}", prefix=ANALYSIS_SK, limit=history, newest_first=True)
+    names = deps.contexts.names()
+    return [_analysis_view(sk, data, names) for sk, data in items]
+
+
+def typical_summary_json(deps: Adapters, actor: Actor, month: str, now: datetime) -> dict[str, Any]:
+    """GET /stats/typical-summary/{month}: the marked tickets, the analysis and its earlier versions."""
+    access.ensure_role(actor, *STAFF)
+    month = hotspots.check_month(month, now)
+    items, withheld = typical_tickets(deps, month)
+    versions = typical_summary_analysis(deps, month, history=20)
+    return {
+        "month": month,
+        "items": items,
+        "confidential_withheld": withheld,
+        "analysis": versions[0] if versions else None,
+        "history": versions,
+        "can_edit": actor.role in ANALYSIS_ROLES,
+    }
+
+
+def put_typical_analysis(
+    deps: Adapters, actor: Actor, month: str, body: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """PUT /stats/typical-summary/{month}/analysis (analyst, leader): a new version of the paragraph.
+
+    Every version is written once (never overwritten): who wrote it and when stay on record. `version`,
+    when sent, must be the version the writer read (409 when someone saved another meanwhile). The same
+    save sent twice (a double click, a retried request: same writer, same text, same version read) answers
+    the version the first one made instead of a 409.
+    """
+    access.ensure_role(actor, *ANALYSIS_ROLES)
+    month = hotspots.check_month(month, now)
+    text = body.get("text")
+    if not isinstance(text, str):
+        raise ValidationError({"text": "分析段落须为文字"})
+    text = text.strip()
+    if len(text) > MAX_ANALYSIS:
+        raise ValidationError({"text": f"分析段落不能超过 {MAX_ANALYSIS} 字（当前 {len(text)} 字）"})
+    base = body.get("version")
+    if base is not None and (isinstance(base, bool) or not isinstance(base, int) or base < 0):
+        raise ValidationError({"version": "须为所依据的版本号（整数，首次编写为 0）"})
+    current = typical_summary_analysis(deps, month)
+    latest = current[0]["version"] if current else 0
+    if base is not None and base == latest - 1 and (current[0]["text"], current[0]["by"]) == (text, actor.user_id):
+        return current[0]  # this writer's same save again: already done
+    if base is not None and base != latest:
+        raise Conflict(f"分析段落已被他人更新为第 {latest} 版，请刷新后再修改", current_version=latest)
+    version = latest + 1
+    data = {"text": text, "by": actor.user_id, "by_name": actor.name, "at": now.isoformat(), "month": month}
+    if not deps.directory.claim(f"{TYPICAL_PK}{month}", f"{ANALYSIS_SK}{version:06d}", data):
+        raise Conflict("分析段落刚被他人更新，请刷新后再修改", current_version=version)
+    return _analysis_view(f"{ANALYSIS_SK}{version:06d}", data, deps.contexts.names())

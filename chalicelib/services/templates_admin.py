@@ -16,6 +16,7 @@ from chalicelib.domain import access
 from chalicelib.domain.errors import Conflict, NotFound, ValidationError
 from chalicelib.domain.model import Actor, Category, Role
 from chalicelib.domain.templates import DEFAULT_TEMPLATES, Section, check_reply
+from chalicelib.services import privacy
 from chalicelib.storage import directory
 
 if TYPE_CHECKING:
@@ -120,6 +121,8 @@ def save(deps: Adapters, actor: Actor, category: str, body: Mapping[str, Any], n
     if not deps.directory.put_template_version(before["category"], data, version):
         raise Conflict("范本已被他人修改，请刷新后重试", current=version - 1)
     deps.contexts.invalidate()  # this process at once; others within the context TTL (60 s)
+    shown = {k: before.get(k) for k in ("version", "sections", "note")}
+    privacy.log_change(deps, "template_saved", actor, now, target=before["category"], before=shown, after=data)
     return {"category": before["category"], **data}
 
 

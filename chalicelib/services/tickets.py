@@ -161,8 +161,8 @@ def ensure_reveal(deps: Adapters, actor: Actor, ticket: Ticket, now: datetime, r
 def pii_views(
     deps: Adapters, actor: Actor, ticket_id: str, page: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """The access log of a ticket's personal data (admins only)."""
-    access.ensure_role(actor, Role.ADMIN)
+    """The access log of a ticket's personal data (auditors only: an administrator audits no one, R-SEC-01)."""
+    access.ensure_role(actor, Role.AUDITOR)
     deps.tickets.get(ticket_id)
     return deps.directory.pii_views(ticket_id, token=page)
 
@@ -181,7 +181,7 @@ def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str], now: date
     caller's number / exact full name through the blind index, R-12345-11) or `keyword` (title and content
     through the search index kept by the event stream, services/search.py, R-12345-13).
     """
-    if actor.role in (Role.RECORDS, Role.PARTNER):
+    if actor.role in (Role.RECORDS, Role.PARTNER, Role.AUDITOR):  # the auditor reads logs, not cases (R-SEC-01)
         raise Forbidden("此角色不能浏览工单列表", role=actor.role)
     # an empty caller name is a name lookup without a name (422), not "no search": a name is looked up exactly
     terms = {k: params[k] for k in SEARCH_TERMS if params.get(k) or (k == "caller_name" and k in params)}

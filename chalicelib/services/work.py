@@ -501,7 +501,9 @@ def put_settings(deps: Adapters, actor: Actor, body: Mapping[str, Any]) -> dict[
     for i, d in enumerate(raw):
         depts.append(_department(deps, d, f"departments[{i}]", {x["id"] for x in depts}))
     out = {"departments": depts, "head_id": head, "report_due": due}
+    before = deps.directory.get_item(*CONFIG)
     deps.directory.put_item(*CONFIG, out)
+    privacy.log_change(deps, "work_settings_changed", actor, deps.clock(), before=before, after=out)
     return out
 
 

@@ -56,13 +56,15 @@ def test_r12345_09_a_reassign_is_phoned_and_texted_like_a_dispatch(api: Any, dep
     tid = _ticket(api)
     drive_to_submitted(api, tid)
     assert api.post(f"/tickets/{tid}/close", {}, user="op1").status_code == 200
-    refused = api.post(f"/tickets/{tid}/reassign", {"reason": "市民再次反映"}, user="op2")
+    other = api.post(f"/tickets/{tid}/reassign", {"reason": "市民再次反映", "call": CALL}, user="op2")
+    assert other.status_code == 403  # not its dispatcher: an operator does not reopen another's closed ticket
+    refused = api.post(f"/tickets/{tid}/reassign", {"reason": "市民再次反映"}, user="op1")
     assert refused.status_code == 422 and "call" in refused.json["details"]["fields"]
     assert api.get(f"/tickets/{tid}", user="op1").json["status"] == "closed"  # nothing changed
-    resp = api.post(f"/tickets/{tid}/reassign", {"reason": "市民再次反映", "call": CALL}, user="op2")
+    resp = api.post(f"/tickets/{tid}/reassign", {"reason": "市民再次反映", "call": CALL}, user="op1")
     assert resp.status_code == 200 and resp.json["status"] == "handling", resp.json
     calls = api.get(f"/tickets/{tid}/calls", user="op1").json["items"]
-    assert [(c["kind"], c["event_type"], c["by"]) for c in calls][-1] == ("dispatch_notice", "reassigned", "op2")
+    assert [(c["kind"], c["event_type"], c["by"]) for c in calls][-1] == ("dispatch_notice", "reassigned", "op1")
     texts = _texts(deps, tid, "reassigned")
     assert set(texts) == {"unit"}
     sms = texts["unit"]

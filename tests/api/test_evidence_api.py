@@ -142,7 +142,7 @@ def test_downloads_follow_who_may_see_the_ticket_and_are_recorded(api: Any, deps
     assert fetched.status_code == 200 and hashlib.sha256(fetched.content).hexdigest() == item["sha256"]
     assert api.get(url, user="uh2").status_code == 404  # another unit does not see the ticket
     assert api.get(f"/tickets/{tid}/evidence", user="uh2").status_code == 404
-    log = api.get(f"/tickets/{tid}/evidence-downloads", user="admin1")
+    log = api.get(f"/tickets/{tid}/evidence-downloads", user="auditor1")
     assert log.status_code == 200
     users = [d["user_id"] for d in log.json["items"]]
     assert sorted(users) == ["analyst1", "leader1", "op1", "op1", "uh1"]

@@ -83,7 +83,7 @@ def test_walk_a_ticket_through_the_happy_path_and_each_side_way_over_http(local_
     s.act(tid, "city-reject", "op1", {"reason": "请补充政策依据"})
     s.act(tid, "submit", "op1")
     assert s.act(tid, "close", "op1")["status"] == "closed"
-    t = s.act(tid, "reassign", "op2", {"reason": "市平台重新交办", "call": CALL})
+    t = s.act(tid, "reassign", "op1", {"reason": "市平台重新交办", "call": CALL})
     assert t["status"] == "handling" and t["owner_id"] == "op1"
     types = [e["type"] for e in s.call("GET", f"/tickets/{tid}/events", "op1")["items"]]
     assert types[0] == "received" and types[-1] == "reassigned" and types.count("replied") == 2

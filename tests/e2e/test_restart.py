@@ -36,6 +36,7 @@ from typing import Any
 import boto3
 import requests
 
+from chalicelib.integrations import userpool
 from tests.e2e.conftest import ROOT, api_login, free_port
 
 THREADS = 4
@@ -309,7 +310,7 @@ def make_two_versions(stack: Stack) -> str:
             resp = stack.call(
                 "POST",
                 f"/tickets/{tid}/reassign",
-                "op2",
+                "op1",
                 {"reason": "市平台重新交办", "call": {"to_name": "周海", "to_phone": "13957600001"}},
             )
             assert resp.status_code == 200, resp.text
@@ -559,11 +560,9 @@ def test_snapshot_plus_journal_restores_every_kind_of_change_exactly(tmp_path: P
         assert restored == expected
         assert state.restore_state(fresh, tmp_path) is True
         assert _stack_state(fresh) == expected
-        login = emulator.stack_client(fresh, "cognito-idp").initiate_auth(
-            ClientId=fresh["user_pool_client_id"],
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": "user3", "PASSWORD": "Hotline#2026user3"},
-        )
+        idp = emulator.stack_client(fresh, "cognito-idp")
+        pool, client = fresh["user_pool_id"], fresh["user_pool_client_id"]
+        login = userpool.srp_login(idp, pool, client, "user3", "Hotline#2026user3")  # the restored password proves
         assert login["AuthenticationResult"]["IdToken"]
     finally:
         moto_patches.set_sink(None)

@@ -16,6 +16,7 @@ USERS: dict[str, tuple[str, str | None, str]] = {
     "admin1": ("admin", None, "孙伟"),
     "op3": ("operator", None, "刘洋"),  # hand-over tests (R-12345-03): an owner and a delegate of their own
     "op4": ("operator", None, "黄磊"),
+    "auditor1": ("auditor", None, "钱明"),
 }
 PASSWORD = "Test#Pass2026"
 UNITS: dict[str, dict[str, Any]] = {

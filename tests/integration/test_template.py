@@ -199,18 +199,18 @@ def test_notifications_topic_is_encrypted_with_the_data_key(outputs: dict[str, s
     assert attrs["KmsMasterKeyId"] == outputs["kms_key_id"]
 
 
-def test_user_pool_has_the_six_role_groups_and_unit_attribute(outputs: dict[str, str]) -> None:
+def test_user_pool_has_every_role_group_and_unit_attribute(outputs: dict[str, str]) -> None:
     idp = emulator.client("cognito-idp", outputs["endpoint_url"], outputs["cognito_region"])
     pool = idp.describe_user_pool(UserPoolId=outputs["user_pool_id"])["UserPool"]
     assert pool["Name"] == f"hotline-{STAGE}-users"
     assert any(a["Name"] == "custom:unit_id" and a["Mutable"] for a in pool["SchemaAttributes"])
     groups = {g["GroupName"] for g in idp.list_groups(UserPoolId=outputs["user_pool_id"])["Groups"]}
-    assert groups == {"operator", "analyst", "leader", "unit_handler", "records", "admin"}
+    assert groups == {"operator", "analyst", "leader", "unit_handler", "records", "admin", "auditor"}
     client = idp.describe_user_pool_client(UserPoolId=outputs["user_pool_id"], ClientId=outputs["user_pool_client_id"])[
         "UserPoolClient"
     ]
-    assert set(client["ExplicitAuthFlows"]) == {
-        "ALLOW_USER_PASSWORD_AUTH",
+    assert set(client["ExplicitAuthFlows"]) == {  # SRP only: the password never goes to the pool
+        "ALLOW_USER_SRP_AUTH",
         "ALLOW_REFRESH_TOKEN_AUTH",
     }
     assert "ClientSecret" not in client

@@ -127,3 +127,23 @@ def test_r12345_12_an_admin_sets_the_main_number_and_a_roster_ends_the_fallback(
     assert duty_fallback.recipient(world, NOW)["name"] == "李强"
     assert confirmations.confirmations(world, LEADER, NOW)["warnings"] == []
     assert sweep.run_sweep(world, NOW)["duty_fallback"] == 0
+
+
+def test_r12345_12_two_uses_of_the_main_number_at_once_both_count(world: Any) -> None:
+    fallback = {"name": "中心值班总机", "phone": "13957600088"}
+    real_get = world.directory.get_item
+    raced: list[bool] = []
+
+    def get_item(pk: str, sk: str) -> Any:
+        seen = real_get(pk, sk)
+        if pk == duty_fallback.LOG_PK and not raced:  # another sweep records between this read and its write
+            raced.append(True)
+            duty_fallback.record(world, sk, NOW, fallback, "T-other")
+        return seen
+
+    world.directory.get_item = get_item  # type: ignore[method-assign]
+    duty_fallback.record(world, "2026-12-04#day", NOW + timedelta(minutes=1), fallback, "T-this")
+    world.directory.get_item = real_get  # type: ignore[method-assign]
+    used = real_get(duty_fallback.LOG_PK, "2026-12-04#day")
+    assert raced and used["uses"] == 2 and used["ticket_id"] == "T-this"
+    assert used["first_at"] == NOW.isoformat() and used["last_at"] == (NOW + timedelta(minutes=1)).isoformat()

@@ -135,6 +135,10 @@ def test_roles_hold_only_the_actions_of_their_access_entry(packaged: dict[str, d
                 [[{"Fn::Sub": "${ArchiveBucket.Arn}/uploads/*"}]] if access.get("evidence") else []
             ), function
             assert ("dynamodb:GetRecords" in actions) == bool(access.get("stream")), function
+            # the security log's write-once copies (R-SEC-02): the staff function writes them, the admin's archive
+            # write covers its own
+            logs = [s for s in _statements(template, function) if s.get("Sid") == "SecurityLogCopies"]
+            assert bool(logs) == bool(access.get("security_log")), function
             sms = {"sns:Publish"} if STAGES[stage]["sms"] == "sns" else set()
             assert bool(sms and sms <= actions) == bool(access.get("sms") and sms), function
 

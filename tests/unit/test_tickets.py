@@ -186,7 +186,7 @@ def test_r12345_08_late_submission_is_recorded_as_late() -> None:
 def test_r12345_09_reassign_returns_to_first_dispatcher_due_in_three_working_days() -> None:
     closed = to_state("closed")
     at = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)  # 10:00 Shanghai
-    t = T.apply(closed, "reassign", {"reason": "市平台重新交办", "call": CALL}, OP2, at, CTX).after
+    t = T.apply(closed, "reassign", {"reason": "市平台重新交办", "call": CALL}, OP1, at, CTX).after
     assert t.status == Status.HANDLING and t.owner_id == "op1"
     assert t.handle_due == datetime(2026, 10, 10, 9, 30, tzinfo=UTC)  # 17:30 on the make-up Saturday
     assert t.reply is None and t.callback is None
@@ -462,11 +462,22 @@ def test_r12345_09_reassign_phones_the_unit_and_each_co_unit_the_city_platform_n
     closed = to_state("closed").with_changes(co_unit_ids=("U002",))
     at = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)
     with pytest.raises(ValidationError) as caught:
-        T.apply(closed, "reassign", {"reason": "重新交办", "call": CALL}, OP2, at, CTX)
+        T.apply(closed, "reassign", {"reason": "重新交办", "call": CALL}, OP1, at, CTX)
     assert set(caught.value.fields) == {"co_calls"}
     body = {"reason": "重新交办", "call": CALL, "co_calls": [CO_CALL]}
-    change = T.apply(closed, "reassign", body, OP2, at, CTX)
+    change = T.apply(closed, "reassign", body, OP1, at, CTX)
     assert change.data["call"]["kind"] == "dispatch_notice" and change.data["unit_id"] == closed.unit_id
     assert [c["unit_id"] for c in change.data["co_calls"]] == ["U002"] and change.data["co_unit_ids"] == ["U002"]
     by_city = T.apply(closed, "reassign", {"reason": "市平台重新交办"}, PARTNER, at, CTX)
     assert "call" not in by_city.data and by_city.data["co_calls"] == [] and by_city.data["co_unit_ids"] == ["U002"]
+
+
+def test_r12345_09_only_its_dispatchers_reopen_a_closed_ticket() -> None:
+    from chalicelib.domain import access
+
+    closed = to_state("closed").with_changes(owner_id="op2", first_owner_id="op1")
+    op3 = Actor("op3", "operator")
+    assert access.permits(OP1, "reassign", closed) and access.permits(OP2, "reassign", closed)
+    assert not access.permits(op3, "reassign", closed)
+    with pytest.raises(Forbidden):
+        access.ensure_permitted(op3, "reassign", closed)

@@ -70,6 +70,31 @@ const STATUS_CODES: Record<number, string> = {
 type Translate = (key: string, values?: Record<string, unknown>) => string
 type HasKey = (key: string) => boolean
 
+const PATH_PART = /\[\d+\]|[A-Za-z_][A-Za-z0-9_]*/g
+const PATH_KINDS = ['inputField', 'eventData', 'category']
+
+/** A request field by its name (`caller.phone` → 来电人 · 电话号码; as the server's `field_label`), else null. */
+export function fieldLabel(path: string, t: Translate, te: HasKey): string | null {
+  const shown: string[] = []
+  let lastKnown = false
+  for (const part of path.match(PATH_PART) ?? []) {
+    if (part.startsWith('[')) {
+      if (shown.length && lastKnown) shown[shown.length - 1] += t('errors.item', { n: Number(part.slice(1, -1)) + 1 })
+      continue
+    }
+    const kind = PATH_KINDS.find((k) => te(`${k}.${part}`))
+    lastKnown = kind !== undefined
+    if (kind) shown.push(t(`${kind}.${part}`))
+  }
+  return shown.length && lastKnown ? shown.join(' · ') : null
+}
+
+/** One field's note of a 422: its name and the reason, never the raw path. */
+function fieldNote(path: string, reason: string, t: Translate, te: HasKey): string {
+  const name = fieldLabel(path, t, te)
+  return name ? `${name}：${reason}` : reason
+}
+
 /** Translate an error response into an ApiError whose message is for the user. */
 export function mapError(
   status: number,
@@ -85,7 +110,7 @@ export function mapError(
     const missing = details.missing_sections as string[] | undefined
     const parts: string[] = []
     if (fields && typeof fields === 'object') {
-      parts.push(...Object.entries(fields).map(([f, r]) => `${f}: ${r}`))
+      parts.push(...Object.entries(fields).map(([f, r]) => fieldNote(f, r, t, te)))
     }
     if (Array.isArray(missing) && missing.length) {
       parts.push(t('errors.missing_sections', { sections: missing.join('、') }))

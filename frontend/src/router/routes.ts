@@ -11,6 +11,7 @@ import calendar from './modules/calendar'
 import partners from './modules/partners'
 import work from './modules/work'
 import handover from './modules/handover'
+import security from './modules/security'
 
 /** Pages inside the signed-in layout; `meta.menu` entries form the side menu. */
-export const appRoutes: RouteRecordRaw[] = [...home, ...tickets, ...directory, ...stats, ...archive, ...templates, ...admin, ...calendar, ...partners, ...work, ...handover]
+export const appRoutes: RouteRecordRaw[] = [...home, ...tickets, ...directory, ...stats, ...archive, ...templates, ...admin, ...calendar, ...partners, ...work, ...handover, ...security]

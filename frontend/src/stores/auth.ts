@@ -42,6 +42,8 @@ export function landingFor(role: Role | undefined): string {
       return '/tickets'
     case 'records':
       return '/archive'
+    case 'auditor':
+      return '/security-log'
     default:
       return '/login'
   }

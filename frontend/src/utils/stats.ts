@@ -42,6 +42,12 @@ export function shanghaiMonth(now: Date = new Date()): string {
   return `${get('year')}-${get('month')}`
 }
 
+/** A `YYYY-MM` month from the address (`?month=`), or undefined for anything else (then the current month). */
+export function monthFromQuery(value: unknown): string | undefined {
+  const m = Array.isArray(value) ? value[0] : value
+  return typeof m === 'string' && /^\d{4}-(0[1-9]|1[0-2])$/.test(m) ? m : undefined
+}
+
 /** Byte sizes for file lists: 658 → `658 B`, 6237 → `6.1 KB`. */
 export function formatBytes(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '—'

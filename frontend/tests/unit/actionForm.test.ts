@@ -163,6 +163,8 @@ const BEFORE: [Verb, string, ActionForm, Record<string, unknown>][] = [
   ['flag-supervised', 'filled', filled, { version: 3, reason: '需协调住建部门' }],
   ['mark-typical', 'empty', emptyActionForm(), { version: 3 }],
   ['mark-typical', 'filled', filled, { version: 3, note: '备注' }],
+  ['unmark-typical', 'empty', emptyActionForm(), { version: 3 }],
+  ['unmark-typical', 'filled', filled, { version: 3, reason: '需协调住建部门' }],
   ['record-call', 'empty', emptyActionForm(), { version: 3, kind: '', to_name: '', to_phone: '', outcome: '' }],
   ['record-call', 'filled', filled, { version: 3, kind: 'reminder', to_name: '周海', to_phone: '13957600001', outcome: '已接通', note: '备注' }],
   ['review', 'approved', { ...filled, approve: true }, { version: 3, approve: true }],

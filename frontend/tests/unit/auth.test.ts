@@ -123,6 +123,7 @@ describe('the auth store', () => {
     ['analyst', '/tickets'],
     ['records', '/archive'],
     ['admin', '/tickets'],
+    ['auditor', '/security-log'],
   ] as const)('lands a %s on %s', (role, path) => {
     expect(landingFor(role)).toBe(path)
   })

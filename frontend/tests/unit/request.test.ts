@@ -44,10 +44,23 @@ describe('mapError turns API errors into Chinese messages', () => {
       details: { fields: { 'call.to_phone': 'too short' }, missing_sections: ['办理结果', '政策依据'] },
     })
     expect(err.message).toContain('提交的内容未通过校验')
-    expect(err.message).toContain('call.to_phone: too short')
+    expect(err.message).toContain('电话通知 · 电话：too short')
+    expect(err.message).not.toContain('call.to_phone')
     expect(err.message).toContain('缺少答复章节：办理结果、政策依据')
     expect(err.fields).toEqual({ 'call.to_phone': 'too short' })
     expect(err.missingSections).toEqual(['办理结果', '政策依据'])
+  })
+
+  it('names a field by its catalogue name, an item by its number, and never shows an unnamed path', () => {
+    const err = mapError(422, {
+      code: 'validation_error',
+      details: { fields: { 'co_calls[1].to_phone': '须为手机号', 'zz_unknown.part': '格式不对', keyword: '过长' } },
+    })
+    expect(err.message).toContain('电话通知协办单位（第2项） · 电话：须为手机号')
+    expect(err.message).toContain('关键词：过长')
+    expect(err.message).toContain('格式不对')
+    expect(err.message).not.toContain('zz_unknown')
+    expect(err.fields['co_calls[1].to_phone']).toBe('须为手机号') // the form still highlights the field by its path
   })
 
   it('shows the request id of a 500', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatFigureValue, formatPercent, formatRatio, shanghaiMonth, toPercentPoint } from '@/utils/stats'
+import { formatBytes, formatFigureValue, formatPercent, formatRatio, monthFromQuery, shanghaiMonth, toPercentPoint } from '@/utils/stats'
 
 describe('formatPercent', () => {
   it('formats rates with one decimal and drops a trailing .0', () => {
@@ -48,5 +48,17 @@ describe('formatBytes', () => {
     expect(formatBytes(658)).toBe('658 B')
     expect(formatBytes(6237)).toBe('6.1 KB')
     expect(formatBytes(null)).toBe('—')
+  })
+})
+
+describe('monthFromQuery', () => {
+  it('keeps a YYYY-MM month from the address', () => {
+    expect(monthFromQuery('2026-11')).toBe('2026-11')
+    expect(monthFromQuery(['2026-01', '2026-02'])).toBe('2026-01')
+  })
+  it('ignores anything else (the page then opens on the current month)', () => {
+    for (const v of [undefined, null, '', '2026-13', '2026-00', '2026-1', '202611', 'x', 202611]) {
+      expect(monthFromQuery(v)).toBeUndefined()
+    }
   })
 })

@@ -1,5 +1,5 @@
 /** Roles of docs/api.md; the same string values as the backend's enum. */
-export const ROLES = ['operator', 'analyst', 'leader', 'unit_handler', 'records', 'admin'] as const
+export const ROLES = ['operator', 'analyst', 'leader', 'unit_handler', 'records', 'admin', 'auditor'] as const
 export type Role = (typeof ROLES)[number]
 
 export interface User {

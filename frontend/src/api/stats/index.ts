@@ -1,6 +1,6 @@
 import { http } from '@/api/request'
 import { fetchBlob } from '@/api/blob'
-import type { Figures, StatsReport, StatsTrend, TypicalTicket } from './types'
+import type { Figures, Hotspots, StatsReport, StatsTrend, TypicalAnalysis, TypicalSummary } from './types'
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
@@ -29,12 +29,29 @@ export function typicalPdf(month: string): Promise<Blob> {
   return fetchBlob('/documents/typical', { month, format: 'pdf' }, 'application/pdf')
 }
 
-/** GET /documents/typical?format=json */
-export function typicalList(month: string): Promise<{ items: TypicalTicket[] }> {
-  return http.get<{ items: TypicalTicket[] }>('/documents/typical', { month, format: 'json' })
-}
-
 /** GET /stats/monthly?hotline=12369: the 12369 line's own county figures (docs/statistics.md, "12369"). */
 export function getEnvMonthly(month: string): Promise<{ month: string; hotline: string; figures: Figures }> {
   return http.get<{ month: string; hotline: string; figures: Figures }>('/stats/monthly', { month, hotline: '12369' })
+}
+
+/** GET /stats/hotspots: the month's hot topics and their change (R-12345-14 综合分析). */
+export function getHotspots(month: string, by?: 'unit' | 'category'): Promise<Hotspots> {
+  return http.get<Hotspots>('/stats/hotspots', by ? { month, by } : { month })
+}
+
+/** POST /stats/hotspots/{month}/recompute (analyst, leader). */
+export function recomputeHotspots(month: string, by?: 'unit' | 'category'): Promise<Hotspots> {
+  const qs = by ? `?by=${by}` : ''
+  return http.post<Hotspots>(`/stats/hotspots/${encodeURIComponent(month)}/recompute${qs}`)
+}
+
+/** GET /stats/typical-summary/{month}: marked tickets and the analysis paragraph (R-12345-15). */
+export function getTypicalSummary(month: string): Promise<TypicalSummary> {
+  return http.get<TypicalSummary>(`/stats/typical-summary/${encodeURIComponent(month)}`)
+}
+
+/** PUT /stats/typical-summary/{month}/analysis: a new version of the paragraph (analyst, leader). */
+export function putTypicalAnalysis(month: string, text: string, version: number): Promise<TypicalAnalysis> {
+  const url = `/stats/typical-summary/${encodeURIComponent(month)}/analysis`
+  return http.request<TypicalAnalysis>({ method: 'PUT', url, body: { text, version } })
 }

@@ -61,3 +61,49 @@ export interface TypicalTicket {
   marked_at: string
   note: string
 }
+
+/** One hot topic of a month (docs/statistics.md, "Hot spots"; R-12345-14 综合分析). */
+export interface HotTopic {
+  rank: number
+  topic: string
+  terms: string[]
+  count: number
+  previous: number | null
+  change: number | null
+  change_rate: number | null
+  examples: { id: string; title: string }[]
+}
+
+/** GET /stats/hotspots?month=&by= */
+export interface Hotspots {
+  month: string
+  previous_month: string
+  computed_at: string
+  computed_by: string
+  tickets: number
+  previous_tickets: number
+  confidential_excluded: number
+  topics: HotTopic[]
+  by: 'unit' | 'category' | null
+  groups: { id: string; name: string; kind: string | null; tickets: number; previous_tickets: number; topics: HotTopic[] }[]
+}
+
+/** A version of the typical-ticket summary's analysis paragraph (R-12345-15). */
+export interface TypicalAnalysis {
+  version: number
+  text: string
+  by: string
+  by_name: string
+  at: string
+  at_label: string
+}
+
+/** GET /stats/typical-summary/{month} */
+export interface TypicalSummary {
+  month: string
+  items: TypicalTicket[]
+  confidential_withheld: number
+  analysis: TypicalAnalysis | null
+  history: TypicalAnalysis[]
+  can_edit: boolean
+}

@@ -19,7 +19,7 @@ export function listTickets(query: TicketListQuery, signal?: AbortSignal): Promi
 
 /**
  * GET /tickets/{id}; a `reveal` reason code asks for unmasked caller data, and the server records each
- * such view with its reason in its access log, readable by admins at GET /tickets/{id}/pii-views (R-12345-11).
+ * such view with its reason in its access log, readable by auditors at GET /tickets/{id}/pii-views (R-12345-11).
  */
 export function getTicket(id: string, revealReason = ''): Promise<TicketPublic> {
   return http.get<TicketPublic>(`/tickets/${enc(id)}`, revealReason ? { reveal: 1, reason: revealReason } : undefined)

@@ -55,6 +55,7 @@ export const VERBS = [
   'flag-supervised',
   'mark-typical',
   'record-call',
+  'unmark-typical',
   // the 12369 workflow (docs/api.md, "The 12369 environmental complaint")
   'decide',
   'forward',

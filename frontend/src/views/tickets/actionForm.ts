@@ -210,6 +210,7 @@ const phoneCall: FieldSpec[] = [
 /** R-12345-02/09: the call that told each co-unit (the dispatch's co-units, or the re-assigned ticket's). */
 const coCalls: FieldSpec = { kind: 'co-calls', key: 'co_calls', when: (f) => f.co_unit_ids.length > 0, send: { as: 'raw' } }
 const reason: FieldSpec = { kind: 'textarea', key: 'reason', label: 'action.reason', test: 'field-reason', rows: 3, required: true, send: { as: 'trim' } }
+const optionalReason: FieldSpec = { kind: 'textarea', key: 'reason', label: 'action.reason', test: 'field-reason', rows: 2, send: { as: 'optional' } }
 const note: FieldSpec = { kind: 'textarea', key: 'note', label: 'action.note', test: 'field-note', rows: 2, send: { as: 'optional' } }
 const reachable = (f: ActionForm) => f.satisfaction !== 'unreachable'
 const check = (key: 'informed' | 'truthful' | 'misconduct'): FieldSpec => ({
@@ -349,6 +350,7 @@ export const ACTIONS: Record<Verb, VerbSpec> = {
   },
   'flag-supervised': { fields: [reason] },
   'mark-typical': { fields: [note] },
+  'unmark-typical': { fields: [optionalReason] },
   'record-call': {
     prefillContact: true,
     fields: [
