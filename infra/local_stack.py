@@ -704,8 +704,10 @@ class LocalStack:
         self.journal = state.open_journal(self.outputs, self.data_dir)  # from here on every change is on disk
         if restored and (indexed := state.index_work_queues(self.outputs)):
             _log(f"indexed {indexed} restored open tickets for the five confirmations")
-        if restored and (tagged := state.index_caller_tags(self.outputs, deps)):
-            _log(f"indexed {tagged} restored tickets by their caller's number (blind index)")
+        if restored and (
+            tagged := (state.index_caller_tags(self.outputs, deps), state.index_caller_name_tags(self.outputs, deps))
+        ) != (0, 0):
+            _log(f"indexed restored tickets by their caller's number / name (blind index): {tagged[0]} / {tagged[1]}")
         self.can_save = True
         present = emulator.InProcess(self.outputs).users()
         for username, role, unit, name in DEMO_USERS:

@@ -403,3 +403,28 @@ def index_caller_tags(outputs: dict[str, str], deps: Any) -> int:
         "FilterExpression": "attribute_exists(caller_enc) AND attribute_not_exists(caller_tag)",
     }
     return _backfill(outputs, scan, update)
+
+
+def index_caller_name_tags(outputs: dict[str, str], deps: Any) -> int:
+    """Give restored tickets saved before the `by_caller_name` index existed their `caller_name_tag` (the blind
+    index of the caller's full name, R-12345-11), as `index_caller_tags` does for the number; their keyword
+    terms are written by `python -m infra.search_backfill` (docs/operations.md)."""
+    from chalicelib.domain.model import Caller
+    from chalicelib.storage.tickets import caller_aad
+
+    def update(item: dict[str, Any]) -> dict[str, Any] | None:
+        caller = Caller(**deps.envelope.decrypt(item["caller_enc"]["S"], caller_aad(item["ticket_id"]["S"])))
+        tag = deps.blind_index.name_tag(caller.name) if caller.name else None
+        if tag is None:
+            return None
+        return {
+            "UpdateExpression": "SET caller_name_tag = :t",
+            "ConditionExpression": "caller_enc = :e AND attribute_not_exists(caller_name_tag)",
+            "ExpressionAttributeValues": {":t": {"S": tag}, ":e": item["caller_enc"]},
+        }
+
+    scan = {
+        "ProjectionExpression": "ticket_id, caller_enc",
+        "FilterExpression": "attribute_exists(caller_enc) AND attribute_not_exists(caller_name_tag)",
+    }
+    return _backfill(outputs, scan, update)

@@ -377,6 +377,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "partner_id": ("合作方", "Partner"),
         "shift": ("班次", "Shift"),
         "user_id": ("账号", "Account"),
+        "caller_name": ("来电人姓名", "Caller name"),
     },
     "alert_kind": {  # the deadline alert a sweep event answers (domain/sweep.EVENT_OF, domain/emergency.KIND)
         "dispatch_warning": ("派单即将超时（12小时内）", "Dispatch due within 2 hours"),
@@ -477,6 +478,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "access": ("个人信息与文件访问", "Data access"),
         "change": ("管理与配置变更", "Admin change"),
         "login": ("登录", "Login"),
+        "caller_name_lookup": ("按来电人姓名查找", "Lookup by caller name"),
     },
     "call_outcome": {
         "reached": ("已接通", "Reached"),

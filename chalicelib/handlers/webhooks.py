@@ -1,6 +1,6 @@
 """TicketEvents stream → webhook outbox + citizen lookup codes + the Open311 index and updates feed + the
-duplicate index and merged duplicates following their main ticket (R-12345-18); the 1-minute webhook retry
-schedule."""
+duplicate index and merged duplicates following their main ticket (R-12345-18) + the keyword search index
+(R-12345-13, services/search.py); the 1-minute webhook retry schedule."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from chalice.app import Blueprint, DynamoDBEvent, Rate
 
 from chalicelib.bootstrap import root
 from chalicelib.handlers.streams import EVENTS_STREAM, each_event, process_batch
-from chalicelib.services import duplicates, lookup, open311, webhooks
+from chalicelib.services import duplicates, lookup, open311, search, webhooks
 from chalicelib.storage.tickets import EventRecord
 
 if TYPE_CHECKING:
@@ -21,12 +21,13 @@ bp = Blueprint(__name__)
 
 
 def partner_event(deps: Adapters, event: EventRecord, now: datetime) -> None:
-    """Lookup code at intake, the partners' webhooks, the Open311 status copies and updates feed, then the
-    duplicate index (R-12345-18)."""
+    """Lookup code at intake, the partners' webhooks, the Open311 status copies and updates feed, the
+    duplicate index (R-12345-18), then the keyword search index (R-12345-13)."""
     lookup.on_event(deps, event, now)
     webhooks.on_event(deps, event, now)
     open311.on_event(deps, event, now)
     duplicates.on_event(deps, event, now)
+    search.on_event(deps, event, now)
 
 
 CONSUMER = each_event(partner_event)

@@ -14,9 +14,9 @@ from chalicelib.domain import access, emergency, inputs, instructions, tickets
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.errors import BadRequest, Conflict, Forbidden, ValidationError
 from chalicelib.domain.model import FLAGS, HOTLINES, Actor, Change, Role, Status, Ticket, is_ticket_id
-from chalicelib.services import privacy
+from chalicelib.services import privacy, search
 from chalicelib.storage.table import Item, Write
-from chalicelib.storage.tickets import IdempotencyKey, Page, matches, resume_after
+from chalicelib.storage.tickets import IdempotencyKey, Page, matches
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -177,14 +177,16 @@ def ticket_events(deps: Adapters, actor: Actor, ticket_id: str) -> list[dict[str
 def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str], now: datetime | None = None) -> Page:
     """A page of tickets in the actor's scope; exactly one index is queried.
 
-    One search term narrows the list (docs/api.md): `ticket_id` (exact), `phone` (the caller's number
-    through the blind index, R-12345-11) or `keyword` (in the title, over a bounded number of index rows).
+    One search term narrows the list (docs/api.md): `ticket_id` (exact), `phone` / `caller_name` (the
+    caller's number / exact full name through the blind index, R-12345-11) or `keyword` (title and content
+    through the search index kept by the event stream, services/search.py, R-12345-13).
     """
     if actor.role in (Role.RECORDS, Role.PARTNER, Role.AUDITOR):  # the auditor reads logs, not cases (R-SEC-01)
         raise Forbidden("此角色不能浏览工单列表", role=actor.role)
-    terms = {k: params[k] for k in SEARCH_TERMS if params.get(k)}
+    # an empty caller name is a name lookup without a name (422), not "no search": a name is looked up exactly
+    terms = {k: params[k] for k in SEARCH_TERMS if params.get(k) or (k == "caller_name" and k in params)}
     if len(terms) > 1:
-        raise ValidationError(dict.fromkeys(terms, "工单编号、来电号码、关键词一次只能按一项查找"))
+        raise ValidationError(dict.fromkeys(terms, "工单编号、来电号码、来电人姓名、关键词一次只能按一项查找"))
     names = ("status", "unit_id", "owner_id", "flag", "due_before", "hotline", "received_from", "received_to")
     filters = {k: v for k, v in params.items() if k in names and v}
     _check_filters(filters)
@@ -199,20 +201,32 @@ def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str], now: date
         if filters.get("unit_id", actor.unit_id) != actor.unit_id or not actor.unit_id:
             raise Forbidden("只能查看本单位的工单")
         filters["unit_id"] = actor.unit_id
-    if "ticket_id" in terms:
-        return _by_number(deps, actor, terms["ticket_id"], filters)
-    if "phone" in terms:
-        return _by_phone(deps, actor, terms["phone"], filters, limit, params.get("page"), now or deps.clock())
+    if terms:
+        return _search(deps, actor, terms, filters, limit, params.get("page"), now or deps.clock())
     index, key = _pick_index(actor, filters)
-    if "keyword" in terms:
-        return _by_keyword(deps, terms["keyword"], index, key, filters, limit, params.get("page"))
     return deps.tickets.list_page(index=index, key=key, limit=limit, token=params.get("page"), filters=filters)
 
 
-SEARCH_TERMS = ("ticket_id", "phone", "keyword")
-KEYWORD_MAX = 50  # characters of a title keyword
-KEYWORD_BUDGET = 500  # index rows one keyword request reads at most (docs/api.md: its cost)
-KEYWORD_PAGE = 100  # rows per Query of a keyword search
+SEARCH_TERMS = ("ticket_id", "phone", "keyword", "caller_name")
+
+
+def _search(
+    deps: Adapters,
+    actor: Actor,
+    terms: dict[str, str],
+    filters: dict[str, str],
+    limit: int,
+    token: str | None,
+    now: datetime,
+) -> Page:
+    """The page of the one search term given (docs/api.md "Search")."""
+    if "ticket_id" in terms:
+        return _by_number(deps, actor, terms["ticket_id"], filters)
+    if "phone" in terms:
+        return _by_phone(deps, actor, terms["phone"], filters, limit, token, now)
+    if "caller_name" in terms:
+        return search.name_page(deps, actor, terms["caller_name"], filters, limit, token, now)
+    return search.keyword_page(deps, actor, terms["keyword"], filters, limit, token)
 
 
 def _by_number(deps: Adapters, actor: Actor, raw: str, filters: dict[str, str]) -> Page:
@@ -251,39 +265,6 @@ def _by_phone(
     items = [t for t in page.items if actor.role == Role.LEADER or not t.confidential]
     privacy.log_access(deps, "caller_lookup", actor, now, hits=len(items), page=bool(token))
     return Page(items, page.next_page)
-
-
-def _by_keyword(
-    deps: Adapters,
-    raw: str,
-    index: str,
-    key: str,
-    filters: dict[str, str],
-    limit: int,
-    token: str | None,
-) -> Page:
-    """Tickets whose title holds the keyword, read from the list's own index newest first.
-
-    Bounded: one request reads at most KEYWORD_BUDGET rows (pages of KEYWORD_PAGE) and returns what
-    matched with the token to go on, so a rare word costs a few Queries per request, never a table scan.
-    """
-    keyword = unicodedata.normalize("NFKC", raw).strip().casefold()
-    if not keyword or len(keyword) > KEYWORD_MAX:
-        raise ValidationError({"keyword": f"关键词须为 1–{KEYWORD_MAX} 个字"})
-    found: list[Ticket] = []
-    examined = 0
-    while examined < KEYWORD_BUDGET:
-        page = deps.tickets.list_page(index=index, key=key, limit=KEYWORD_PAGE, token=token, filters=filters)
-        token = page.next_page
-        for ticket in page.items:
-            examined += 1
-            if keyword in unicodedata.normalize("NFKC", ticket.title).casefold():
-                found.append(ticket)
-                if len(found) == limit:  # a full page: the next one starts right after this ticket
-                    return Page(found, resume_after(index, key, ticket), examined=examined)
-        if token is None:
-            break
-    return Page(found, token, examined=examined)
 
 
 def _check_filters(filters: dict[str, str]) -> None:

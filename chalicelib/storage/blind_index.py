@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import os
 import threading
+import unicodedata
 
 from chalicelib.domain import phones
 from chalicelib.integrations.crypto import Cipher, aad
@@ -63,3 +64,18 @@ class BlindIndex:
         when it is no mainland mobile or landline."""
         e164 = phones.normalise_e164(number)
         return self.tag("phone", e164) if e164 else None
+
+    def name_tag(self, name: str) -> str | None:
+        """The tag of a caller's full name (R-12345-11): NFKC, every whitespace removed, case-folded; None
+        when nothing of it is a letter (empty, emoji or punctuation only). Exact match only: 张三 finds
+        张 三 and ＺＨＡＮＧ san finds zhangsan, never 张三丰."""
+        norm = normalise_name(name)
+        return self.tag("name", norm) if norm else None
+
+
+def normalise_name(name: str) -> str:
+    """A full name as tagged: NFKC, no whitespace, case-folded; "" unless it holds a letter."""
+    norm = "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
+    if any(unicodedata.category(c) == "Cs" for c in norm):
+        return ""  # a lone surrogate (no text a person typed) would not even encode
+    return norm if any(unicodedata.category(c).startswith("L") for c in norm) else ""

@@ -74,6 +74,18 @@ class _ByCaller(GlobalSecondaryIndex["TicketModel"]):
     received_at = UnicodeAttribute(range_key=True)
 
 
+class _ByCallerName(GlobalSecondaryIndex["TicketModel"]):
+    """Sparse: only tickets with a caller name carry `caller_name_tag`, the blind index of the full name
+    (HMAC, never the name: storage/blind_index.py, R-12345-11)."""
+
+    class Meta:
+        index_name = "by_caller_name"
+        projection = AllProjection()
+
+    caller_name_tag = UnicodeAttribute(hash_key=True)
+    received_at = UnicodeAttribute(range_key=True)
+
+
 class _OpenDeadline(GlobalSecondaryIndex["TicketModel"]):
     """Sparse: only open tickets with a pending alert carry these two attributes."""
 
@@ -107,6 +119,7 @@ class TicketModel(Model):
     doc = UnicodeAttribute()
     caller_enc = UnicodeAttribute(null=True)
     caller_tag = UnicodeAttribute(null=True)  # blind index of the caller's phone (by_caller)
+    caller_name_tag = UnicodeAttribute(null=True)  # blind index of the caller's full name (by_caller_name)
     pii_key = UnicodeAttribute(null=True)  # the ticket's own key, wrapped (storage/subject_keys.py); removed: shredded
     pii_shredded_at = UnicodeAttribute(null=True)  # when the key was destroyed (docs/privacy.md)
     version = VersionAttribute()
@@ -116,6 +129,7 @@ class TicketModel(Model):
     by_status = _ByStatus()
     by_queue = _ByQueue()
     by_caller = _ByCaller()
+    by_caller_name = _ByCallerName()
     open_deadline = _OpenDeadline()
 
 
@@ -235,6 +249,7 @@ def bind(settings: Settings) -> Tables:
                 "by_status": _ByStatus(),
                 "by_queue": _ByQueue(),
                 "by_caller": _ByCaller(),
+                "by_caller_name": _ByCallerName(),
                 "open_deadline": _OpenDeadline(),
             },
         ),

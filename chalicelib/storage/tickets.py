@@ -51,13 +51,14 @@ COUNTER_SHARDS = 4  # county-wide counters are hot: spread over 4 items per metr
 NUMBERS_TAKEN = "SEQ#ticket"  # Counters pk: ticket numbers taken per receipt day (sk = yyyymmdd)
 NUMBERS_UNUSED = "SEQ#unused"  # Counters pk: numbers taken that never became a ticket (docs/architecture.md)
 CLAIM_TTL_S = 30  # an intake claim lapses after this (a crashed request must not block the number)
-INDEXES = ("unit", "owner", "status", "queue", "caller")
+INDEXES = ("unit", "owner", "status", "queue", "caller", "caller_name")
 INDEX_ATTRIBUTE = {  # partition keys; `caller` is the blind index of the caller's phone (storage/blind_index.py)
     "unit": "unit_id",
     "owner": "owner_id",
     "status": "status",
     "queue": "work_queue",
     "caller": "caller_tag",
+    "caller_name": "caller_name_tag",  # the blind index of the caller's full name (R-12345-11)
 }
 # R-12345-13: the work queue of each open status (sparse `by_queue` index; a closed ticket has none). The five
 # confirmations read one queue per Query and group its tickets in memory (services/confirmations.py).
@@ -217,14 +218,6 @@ class IdempotentEntry:
 def ticket_page_keys(index: str) -> tuple[str, str, str]:
     """The attributes of a ticket index's LastEvaluatedKey: the table key and the index key."""
     return ("ticket_id", INDEX_ATTRIBUTE[index], "received_at")
-
-
-def resume_after(index: str, key: str, ticket: Ticket) -> str:
-    """The page token that continues a list of `index` / `key` right after this ticket (what DynamoDB's
-    LastEvaluatedKey would be had the page ended there): a search that stops inside a page goes on from it."""
-    attribute = INDEX_ATTRIBUTE[index]
-    lek = {"ticket_id": {"S": ticket.ticket_id}, attribute: {"S": key}, "received_at": {"S": iso(ticket.received_at)}}
-    return str(encode_token(lek))
 
 
 def check_filters(filters: Mapping[str, str]) -> None:
@@ -391,6 +384,10 @@ class TicketStore(ABC):
         """Write the ticket, its event, its counters and `extra` Directory items atomically; 409 when
         someone was faster (a failed condition), nothing written."""
 
+    def tag_caller_name(self, ticket: Ticket) -> bool:
+        """Give a ticket saved without one its caller-name tag (the search backfill); True when written."""
+        return False
+
 
 def day_number(received_at: datetime) -> str:
     """The receipt day (Asia/Shanghai) of a ticket number."""
@@ -463,6 +460,7 @@ class DynamoTicketRepository(TicketStore):
             m.pii_key.remove(),
             m.caller_enc.remove(),
             m.caller_tag.remove(),
+            m.caller_name_tag.remove(),
             m.pii_shredded_at.set(now.isoformat()),
         ]
         try:
@@ -513,6 +511,7 @@ class DynamoTicketRepository(TicketStore):
             "status": model.by_status,
             "queue": model.by_queue,
             "caller": model.by_caller,
+            "caller_name": model.by_caller_name,
         }[index]
         filters = dict(filters or {})
         since, before = filters.pop("received_from", None), filters.pop("received_before", None)
@@ -751,4 +750,21 @@ class DynamoTicketRepository(TicketStore):
             else None,
             pii_key=wrapped,
             caller_tag=self._blind.phone_tag(ticket.caller.phone) if self._blind and ticket.caller.phone else None,
+            caller_name_tag=self._blind.name_tag(ticket.caller.name) if self._blind and ticket.caller.name else None,
         )
+
+    def tag_caller_name(self, ticket: Ticket) -> bool:
+        """Give a ticket saved before `by_caller_name` existed its name tag (the search backfill)."""
+        tag = self._blind.name_tag(ticket.caller.name) if self._blind and ticket.caller.name else None
+        if tag is None:
+            return False
+        m = self._t.tickets
+        try:
+            m._get_connection().update_item(  # not a new version: the ticket itself is unchanged
+                ticket.ticket_id,
+                actions=[m.caller_name_tag.set(tag)],
+                condition=m.ticket_id.exists() & m.caller_name_tag.does_not_exist(),
+            )
+        except UpdateError:
+            return False  # tagged already (or gone)
+        return True

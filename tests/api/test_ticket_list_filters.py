@@ -13,6 +13,7 @@ import pytest
 
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.storage import tickets as storage
+from tests.helpers.streams import PARTNERS, deliver, stream_batch
 
 CALL = {"to_name": "周海", "to_phone": "13957600001"}
 
@@ -107,10 +108,13 @@ def test_a_filtered_page_reads_a_bounded_number_of_rows(
     assert rest.status_code == 200 and rest.json["items"] == [] and not rest.json.get("next_page")
 
 
-def test_r12345_11_bad_search_and_filter_values_find_the_right_tickets_or_a_chinese_4xx(api: Any, seeded: Any) -> None:
+def test_r12345_11_bad_search_and_filter_values_find_the_right_tickets_or_a_chinese_4xx(
+    api: Any, deps: Any, seeded: Any
+) -> None:
     number = "1380013" + uuid.uuid4().hex[:4].translate(str.maketrans("abcdef", "012345"))
     word = "井盖" + uuid.uuid4().hex[:4]
     mine = _ticket(api, "op1", title=f"{word}缺失😀", caller={"name": "赵六", "phone": number})
+    assert deliver(deps, PARTNERS, stream_batch(deps, mine)) == {"batchItemFailures": []}  # the search index
     spaced, dashed = f"{number[:3]} {number[3:7]} {number[7:]}", f"+86-{number[:3]}-{number[3:7]}-{number[7:]}"
     wide = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     finds = [

@@ -245,7 +245,7 @@ class FakeTicketRepository(TicketStore):
             row = self.rows.get(ticket_id)
             if row is None or (row.get("pii_key") is None and row["caller_enc"] is None and row.get("pii_shredded_at")):
                 return False
-            row.update(pii_key=None, caller_enc=None, caller_tag=None, pii_shredded_at=iso(now))
+            row.update(pii_key=None, caller_enc=None, caller_tag=None, caller_name_tag=None, pii_shredded_at=iso(now))
             row["version"] += 1
         self.keys.seen(ticket_id, None)
         return True
@@ -423,6 +423,7 @@ class FakeTicketRepository(TicketStore):
                 else None,
                 "pii_key": wrapped,
                 "caller_tag": self.blind.phone_tag(after.caller.phone) if self.blind and after.caller.phone else None,
+                "caller_name_tag": self.blind.name_tag(after.caller.name) if self.blind and after.caller.name else None,
                 "version": version,
             }
             self.history_rows[after.ticket_id].append(event_record(change, seq, doc))

@@ -88,7 +88,15 @@ def test_contract_tables_are_in_the_template() -> None:
     assert set(tables) == set(TABLE_OUTPUT)
     gsis = {lid: {g["IndexName"] for g in p.get("GlobalSecondaryIndexes", [])} for lid, p in tables.items()}
     assert gsis == {
-        "TicketsTable": {"by_unit", "by_owner", "by_status", "by_queue", "by_caller", "open_deadline"},
+        "TicketsTable": {
+            "by_unit",
+            "by_owner",
+            "by_status",
+            "by_queue",
+            "by_caller",
+            "by_caller_name",
+            "open_deadline",
+        },
         "TicketEventsTable": {"by_month"},
         "CountersTable": set(),
         "DirectoryTable": {"gsi1"},
@@ -358,6 +366,9 @@ def test_r12345_11_restored_tickets_get_their_caller_tag_once_and_no_plaintext(
     )
     assert state.index_caller_tags(outputs, deps) >= 1
     assert state.index_caller_tags(outputs, deps) == 0  # once: nothing left to index
+    assert state.index_caller_name_tags(outputs, deps) >= 1
+    assert state.index_caller_name_tags(outputs, deps) == 0
     item = ddb.get_item(TableName=table, Key={"ticket_id": {"S": "T20260102-00079"}})["Item"]
     assert item["caller_tag"] == {"S": deps.blind_index.phone_tag(number)}
-    assert number not in json.dumps(item)
+    assert item["caller_name_tag"] == {"S": deps.blind_index.name_tag("赵六")}
+    assert number not in json.dumps(item) and "赵六" not in json.dumps(item, ensure_ascii=False)

@@ -143,29 +143,3 @@ def test_r12345_03_a_ticket_number_finds_exactly_that_ticket_within_the_actors_s
     with pytest.raises(ValidationError) as bad:
         svc.list_tickets(world, OP1, {"ticket_id": "T2026"}, NOW)
     assert set(bad.value.fields) == {"ticket_id"}
-
-
-def test_r12345_13_a_keyword_search_reads_a_bounded_number_of_rows_and_goes_on_with_a_token(world: Any) -> None:
-    wanted = _ticket(world, NUMBER, title="路灯不亮")
-    for n in range(svc.KEYWORD_BUDGET + 10):
-        _ticket(world, "", title=f"其他事项{n}")
-    page = svc.list_tickets(world, OP1, {"keyword": "路灯", "status": "received"}, NOW)
-    assert page.items == [] and page.examined == svc.KEYWORD_BUDGET and page.next_page
-    rest = svc.list_tickets(world, OP1, {"keyword": "路灯", "status": "received", "page": page.next_page}, NOW)
-    assert [t.ticket_id for t in rest.items] == [wanted] and rest.next_page is None
-    with pytest.raises(ValidationError) as bad:
-        svc.list_tickets(world, OP1, {"keyword": "长" * 1000}, NOW)
-    assert set(bad.value.fields) == {"keyword"}
-
-
-def test_r12345_13_a_keyword_page_holds_at_most_limit_tickets_and_the_next_goes_on_after_the_last(
-    world: Any,
-) -> None:
-    made = [_ticket(world, "", title=f"路灯{n}") for n in range(5)]
-    newest_first = sorted(made, reverse=True)
-    first = svc.list_tickets(world, OP1, {"keyword": "路灯", "status": "received", "limit": "2"}, NOW)
-    assert [t.ticket_id for t in first.items] == newest_first[:2] and first.examined == 2
-    second = svc.list_tickets(
-        world, OP1, {"keyword": "路灯", "status": "received", "limit": "2", "page": str(first.next_page)}, NOW
-    )
-    assert [t.ticket_id for t in second.items] == newest_first[2:4]

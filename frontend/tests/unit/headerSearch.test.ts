@@ -28,7 +28,7 @@ function mountAs(role: Role): VueWrapper {
 }
 
 async function type(w: VueWrapper, text: string): Promise<void> {
-  const input = w.find('input')
+  const input = w.find('input[data-test="header-search"]')
   await input.setValue(text)
   await input.trigger('keyup', { key: 'Enter' })
   await flushPromises()
@@ -63,6 +63,25 @@ describe('the header search box', () => {
     expect(w.find('[data-test="header-search-error"]').text()).toContain('关键词')
     await type(w, '138 0000')
     expect(w.find('[data-test="header-search-error"]').text()).toContain('来电号码')
+    expect(push).not.toHaveBeenCalled()
+  })
+
+  it('searches a caller’s full name when 姓名 is picked beside the box or typed as a prefix', async () => {
+    const w = mountAs('operator')
+    await type(w, '姓名：张三')
+    expect(push).toHaveBeenLastCalledWith({ name: 'tickets', query: { q: '姓名：张三' } })
+    w.findComponent({ name: 'ElSelect' }).vm.$emit('update:modelValue', 'caller_name')
+    await flushPromises()
+    await type(w, '张 三')
+    expect(push).toHaveBeenLastCalledWith({ name: 'tickets', query: { q: '张 三', by: 'caller_name' } })
+    await type(w, '😀')
+    expect(w.find('[data-test="header-search-error"]').text()).toContain('姓名')
+  })
+
+  it('keeps a name lookup to operators and leaders (R-12345-11)', async () => {
+    const w = mountAs('analyst')
+    await type(w, '姓名:张三')
+    expect(w.find('[data-test="header-search-error"]').text()).toContain('仅限话务员和领导')
     expect(push).not.toHaveBeenCalled()
   })
 

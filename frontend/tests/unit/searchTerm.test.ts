@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { KEYWORD_MAX, parseSearch, phoneDigits } from '@/views/tickets/searchTerm'
+import { KEYWORD_MAX, parseSearch, phoneDigits, searchBy } from '@/views/tickets/searchTerm'
 
 describe('the ticket list search box', () => {
   it('reads nothing from an empty box', () => {
@@ -37,6 +37,20 @@ describe('the ticket list search box', () => {
     expect(parseSearch('T2026 路灯')).toEqual({ kind: 'keyword', value: 'T2026 路灯' })
     expect(parseSearch('长'.repeat(KEYWORD_MAX))).toEqual({ kind: 'keyword', value: '长'.repeat(KEYWORD_MAX) })
     expect(parseSearch('长'.repeat(1000))).toEqual({ kind: 'invalid', field: 'keyword' })
+  })
+
+  it('reads a caller name when 姓名 is picked or prefixed, and any kind when picked (R-12345-11)', () => {
+    expect(parseSearch('姓名:张三')).toEqual({ kind: 'caller_name', value: '张三' })
+    expect(parseSearch('name： Zhang San ')).toEqual({ kind: 'caller_name', value: 'Zhang San' })
+    expect(parseSearch('张三', 'caller_name')).toEqual({ kind: 'caller_name', value: '张三' })
+    expect(parseSearch('张三', 'auto')).toEqual({ kind: 'keyword', value: '张三' })
+    expect(parseSearch('😀', 'caller_name')).toEqual({ kind: 'invalid', field: 'caller_name' })
+    expect(parseSearch('名'.repeat(51), 'caller_name')).toEqual({ kind: 'invalid', field: 'caller_name' })
+    expect(parseSearch('13912345678', 'keyword')).toEqual({ kind: 'keyword', value: '13912345678' })
+    expect(parseSearch('路灯', 'phone')).toEqual({ kind: 'invalid', field: 'phone' })
+    expect(parseSearch('T2026', 'ticket_id')).toEqual({ kind: 'invalid', field: 'ticket_id' })
+    expect(searchBy('caller_name')).toBe('caller_name')
+    expect(searchBy('drop table')).toBe('auto')
   })
 
   it('strips separators and the country prefix from phone-like text only', () => {

@@ -311,9 +311,11 @@ export interface TicketListQuery {
   /** received between these days (YYYY-MM-DD, Asia/Shanghai), both included */
   received_from?: string
   received_to?: string
-  /** one search term at a time (docs/api.md): exact number, caller phone (blind index), title keyword */
+  /** one search term at a time (docs/api.md): exact number, caller phone / full name (blind index), keyword
+   * of title and content (the search index) */
   ticket_id?: string
   phone?: string
+  caller_name?: string
   keyword?: string
   limit?: number
   page?: string
@@ -322,7 +324,7 @@ export interface TicketListQuery {
 export interface Page<T> {
   items: T[]
   next_page: string | null
-  /** rows a bounded keyword search read for this page */
+  /** search-index rows a keyword search read for this page */
   examined?: number
 }
 
