@@ -191,7 +191,7 @@ const enUS: MessageSchema = {
     receivedFrom: 'From',
     receivedTo: 'To',
     search: 'Search',
-    searchPlaceholder: 'Ticket no., phone, keyword; "Name" for a caller',
+    searchPlaceholder: 'Ticket no., phone or keyword',
     searchAs: {
       ticket_id: 'By ticket number',
       phone: 'By caller phone (the lookup is logged)',

@@ -194,7 +194,7 @@ const zhCN = {
     receivedFrom: '开始日期',
     receivedTo: '结束日期',
     search: '查找',
-    searchPlaceholder: '工单编号、来电号码、关键词，或选“姓名”查来电人',
+    searchPlaceholder: '工单编号、来电号码或关键词',
     searchAs: {
       ticket_id: '按工单编号查找',
       phone: '按来电号码查找（将记录查询日志）',
