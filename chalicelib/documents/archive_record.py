@@ -15,8 +15,8 @@ from typing import Any
 
 from chalicelib.documents import environment
 from chalicelib.documents.labels import label
-from chalicelib.domain.access import mask_text
 from chalicelib.domain import people
+from chalicelib.domain.access import mask_text
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.model import Caller
 

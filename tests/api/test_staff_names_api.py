@@ -81,3 +81,11 @@ def test_admin_changes_reach_the_directory_copy_and_the_printed_name(deps: Any, 
     refused = api.put(f"/admin/users/{username}", {"name": ""}, user="admin1")
     assert refused.status_code == 422  # bad input changes nothing
     assert deps.directory.staff()[username]["name"] == "钱新"
+
+
+def test_the_timeline_and_the_owner_show_names_in_the_spa(api: Any, archived: str) -> None:
+    ticket = api.get(f"/tickets/{archived}", user="op1").json
+    assert ticket["owner_name"] == OP1 and ticket["first_owner_name"] == OP1
+    events = api.get(f"/tickets/{archived}/events", user="op1").json["items"]
+    by_actor = {e["actor_id"]: e["actor_name"] for e in events}
+    assert by_actor["op1"] == OP1 and by_actor["uh1"] == UH1

@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from chalicelib.domain import people
 from chalicelib.documents.archive_record import Printer
+from chalicelib.domain import people
 from chalicelib.services import admin_directory
 from tests.helpers.fakes import fake_adapters
 
@@ -78,4 +78,6 @@ def test_a_person_is_printed_with_the_unit_and_never_as_a_login_id_when_named() 
     assert printer.person("op1") == "王敏"
     assert printer.person("system", "system") == "系统"
     assert printer.person("nobody9") == "nobody9"  # unknown: the id is all there is
-    assert people.display_names({"uh3": {"name": "李", "unit_id": "U404"}}, UNITS) == {"uh3": "李"}  # no unit code shown
+    assert people.display_names({"uh3": {"name": "李", "unit_id": "U404"}}, UNITS) == {
+        "uh3": "李"
+    }  # no unit code shown
