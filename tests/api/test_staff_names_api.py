@@ -89,3 +89,15 @@ def test_the_timeline_and_the_owner_show_names_in_the_spa(api: Any, archived: st
     events = api.get(f"/tickets/{archived}/events", user="op1").json["items"]
     by_actor = {e["actor_id"]: e["actor_name"] for e in events}
     assert by_actor["op1"] == OP1 and by_actor["uh1"] == UH1
+
+
+def test_an_answered_instruction_names_who_answered_with_the_unit(api: Any, seeded: Any) -> None:
+    body = {"category": "help", "title": "低保申请", "content": "内容"}
+    tid = api.post("/tickets", body, user="op1").json["id"]
+    call = {"to_name": "周海", "to_phone": "13957600001"}
+    assert api.post(f"/tickets/{tid}/dispatch", {"unit_id": "U001", "call": call}, user="op1").status_code == 200
+    instr = api.post(f"/tickets/{tid}/instructions", {"text": "请单位说明情况", "to": "unit"}, user="leader1").json
+    answered = api.post(f"/tickets/{tid}/instructions/{instr['id']}/answer", {"text": "已说明"}, user="uh1")
+    assert answered.status_code == 200, answered.json
+    [item] = api.get(f"/tickets/{tid}/instructions", user="op1").json["items"]
+    assert item["answer"]["by"] == "uh1" and item["answer"]["by_name"] == UH1
