@@ -177,14 +177,17 @@ def ticket_events(deps: Adapters, actor: Actor, ticket_id: str) -> list[dict[str
 
 
 def with_people(deps: Adapters, view: dict[str, Any]) -> dict[str, Any]:
-    """A ticket view with `owner_name` and `first_owner_name`: the printed persons (name with the unit), None
-    when the Directory knows no name (the SPA then shows the id)."""
+    """A ticket view with `owner_name`, `first_owner_name` (and the delegate's `name`): the printed persons (name
+    with the unit), None when the Directory knows no name (the SPA then shows the id)."""
     names = deps.contexts.names()
-    return dict(
+    out = dict(
         view,
         owner_name=names.get(str(view.get("owner_id"))),
         first_owner_name=names.get(str(view.get("first_owner_id"))),
     )
+    if isinstance(view.get("delegate"), dict):  # R-12345-03 hand-over: the delegate as printed too
+        out["delegate"] = dict(view["delegate"], name=names.get(str(view["delegate"].get("user_id"))))
+    return out
 
 
 def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str], now: datetime | None = None) -> Page:
