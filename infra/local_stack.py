@@ -50,7 +50,7 @@ from botocore.exceptions import ClientError
 from chalicelib import bootstrap
 from chalicelib.config import Settings
 from chalicelib.domain.calendar import SHANGHAI
-from chalicelib.services import identity
+from chalicelib.services import admin_directory, identity
 from infra import deploy, emulator, moto_patches, state
 from infra.journal import Journal
 
@@ -715,6 +715,7 @@ class LocalStack:
                 deploy.create_user(self.outputs, username, demo_password(username), role, unit_id=unit, name=name)
             if deps.directory.get_item(f"AUTH#{username}", "mfa") is None:  # R-SEC-06: enrolled, `make totp`
                 identity.enrol(deps, username, identity.demo_secret(username), datetime.now(UTC))
+        _safe(lambda: admin_directory.sync_staff(deps), "staff names (USER partition)")  # names, not login ids
         if not restored:
             _safe(lambda: _seed(deps), "demo seeding")
             moto_patches.flush()

@@ -1,7 +1,8 @@
 """`make recount MONTH=YYYY-MM` → `python -m infra.recount YYYY-MM [--dry-run] [--moto-endpoint URL]`.
 
 Rebuilds the month's statistics counters from the event log (and the office-work completion counters from
-the action items, R-WORK-06) and prints the report as JSON
+the action items, R-WORK-06) and prints the report as JSON; unless a dry run it also copies the user pool's
+names, roles and units into the Directory (`USER` partition, `admin_directory.sync_staff`: names, not login ids)
 (R-12345-14, `chalicelib.services.recount`). It runs against the deployment the environment
 describes (STAGE, AWS_ENDPOINT_URL, table names …, as a Lambda would be configured); when that is
 the local stage with no endpoint, against the running local stack (`make run`, moto on
@@ -19,6 +20,7 @@ import sys
 from chalicelib import bootstrap
 from chalicelib.config import Settings
 from chalicelib.domain.statistics import parse_month
+from chalicelib.services import admin_directory
 from chalicelib.services.recount import recount
 from infra import deploy, emulator
 
@@ -50,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = local_settings(args.moto_endpoint)
     deps = bootstrap.build(settings)
     report = recount(deps, args.month, repair=not args.dry_run, now=deps.clock())
+    if not args.dry_run:  # the Directory copy of the staff, so records and reports print names (USER partition)
+        report["staff"] = admin_directory.sync_staff(deps)
     json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 1 if args.dry_run and (report["differences"] or report["work"]["differences"]) else 0

@@ -72,7 +72,7 @@ def deps(stack: dict[str, Any]) -> Any:
 @pytest.fixture(scope="session")
 def seeded(deps: Any, outputs: dict[str, str]) -> dict[str, Any]:
     """Units and one user per role (op1, op2, analyst1, leader1, uh1@U001, uh2@U002, records1, admin1, auditor1)."""
-    from chalicelib.services import identity
+    from chalicelib.services import admin_directory, identity
     from infra import deploy
 
     for unit_id, unit in UNITS.items():
@@ -80,6 +80,7 @@ def seeded(deps: Any, outputs: dict[str, str]) -> dict[str, Any]:
     for username, (role, unit, name) in USERS.items():
         deploy.create_user(outputs, username, PASSWORD, role, unit_id=unit, name=name)
         identity.enrol(deps, username, identity.demo_secret(username), deps.clock())  # R-SEC-06: TOTP
+        admin_directory.record_staff(deps, {"username": username, "name": name, "role": role, "unit_id": unit})
     deps.contexts.invalidate()
     return {"units": UNITS, "users": USERS}
 

@@ -41,7 +41,7 @@ def get_ticket(ticket_id: str) -> dict[str, Any]:
     params = query(bp)
     reveal = params.get("reveal") in ("1", "true")
     ticket = svc.get_ticket(adapters(), actor, ticket_id, now(), reveal=reveal, reason=params.get("reason"))
-    return ticket_public(ticket, actor, reveal=reveal)
+    return svc.with_people(adapters(), ticket_public(ticket, actor, reveal=reveal))
 
 
 @route(bp, "/tickets/{ticket_id}/events", methods=["GET"])
@@ -60,7 +60,8 @@ def pii_views(ticket_id: str) -> dict[str, Any]:
 def _verb_view(verb: str) -> Any:
     def view(ticket_id: str) -> dict[str, Any]:
         actor = current_actor(bp)
-        return ticket_public(svc.act(adapters(), actor, ticket_id, verb, json_body(bp), now()), actor)
+        deps = adapters()
+        return svc.with_people(deps, ticket_public(svc.act(deps, actor, ticket_id, verb, json_body(bp), now()), actor))
 
     view.__name__ = "ticket_" + verb.replace("-", "_")
     view.__doc__ = f"Transition `{verb}` (see docs/api.md)."

@@ -15,6 +15,7 @@ from typing import Any
 
 from chalicelib.documents import environment
 from chalicelib.documents.labels import label
+from chalicelib.domain import people
 from chalicelib.domain.access import mask_text
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.model import Caller
@@ -153,11 +154,11 @@ class Printer:
         return str(self.units.get(str(unit_id), {}).get("name") or unit_id or "")
 
     def person(self, user_id: Any, role: Any = None) -> str:
-        """A person's name with their role, e.g. 李娜（业务科经办人）."""
+        """A person's name (with the unit) and role, e.g. 李娜（业务科经办人）, 周海（海游街道办事处，承办单位经办人）."""
         if not user_id:
             return ""
         name = "系统" if user_id == "system" else self.names.get(str(user_id), str(user_id))
-        return f"{name}（{label('role', role)}）" if role and user_id != "system" else name
+        return people.with_role(name, label("role", role)) if role and user_id != "system" else name
 
     @staticmethod
     def call_phone(call: Mapping[str, Any]) -> str:

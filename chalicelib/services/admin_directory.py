@@ -1,7 +1,9 @@
 """Admin use cases for the directory: units and contacts (R-12345-07) and user accounts / roles.
 
 Units are Directory items `UNIT / {unit_id}` (read by `Directory.units()` and GET /units);
-users live in the Cognito user pool (role = group, unit = `custom:unit_id`).
+users live in the Cognito user pool (role = group, unit = `custom:unit_id`). The Directory keeps a copy of
+each user's name, role and unit (`USER / {username}`, written after the pool call succeeded, and filled from
+the pool by `sync_staff`, run by `make recount`) so printed records and reports show names, not login ids.
 """
 
 from __future__ import annotations
@@ -183,6 +185,7 @@ def create_user(deps: Adapters, actor: Actor, body: Mapping[str, Any]) -> dict[s
     # R-SEC-05: an admin-set password is always temporary; the user chooses its own at the first login
     userpool.create_user(*_pool(deps), str(username), attributes, str(role), body[given[0]], False)
     created = get_user(deps, actor, str(username))
+    record_staff(deps, created)
     privacy.log_change(deps, "user_created", actor, deps.clock(), target=str(username), after=created)
     return created
 
@@ -212,6 +215,7 @@ def update_user(deps: Adapters, actor: Actor, username: str, body: Mapping[str, 
     if move or remove or (unit_id and unit_id != current["unit_id"]):
         identity.revoke(deps, current["username"], deps.clock())  # R-SEC-05: the old role's tokens stop at once
     updated = get_user(deps, actor, username)
+    record_staff(deps, updated)
     privacy.log_change(deps, "user_updated", actor, deps.clock(), target=username, before=current, after=updated)
     return updated
 
@@ -241,3 +245,33 @@ def reset_mfa(deps: Adapters, actor: Actor, username: str) -> dict[str, Any]:
     user = get_user(deps, actor, username)
     identity.reset_mfa(deps, actor, user["username"], deps.clock())
     return user
+
+
+# ---------------------------------------------------------------- the Directory copy of the staff (`USER`)
+
+
+def record_staff(deps: Adapters, user: Mapping[str, Any]) -> bool:
+    """Write `USER / {username}` = {name, role, unit_id} from a user as the pool shows it (`_with_role` view);
+    idempotent: True only when the copy changed. Names shown everywhere are read from this copy."""
+    username = str(user["username"])
+    name = str(user.get("name") or username)
+    changed = deps.directory.put_staff(username, name, user.get("role"), user.get("unit_id") or None)
+    if changed:
+        deps.contexts.invalidate()
+    return changed
+
+
+def sync_staff(deps: Adapters, page_size: int = MAX_PAGE) -> dict[str, int]:
+    """Fill the `USER` partition from the user pool (paged ListUsers): what an existing deployment runs once
+    (`make recount`) so its staff appear by name. `{users, changed}`; nothing to do on OIDC stages."""
+    if not deps.settings.user_pool_id:
+        return {"users": 0, "changed": 0}
+    seen = changed = 0
+    token: str | None = None
+    while True:
+        users, token = userpool.list_users(*_pool(deps), page_size, token)
+        for user in users:
+            seen += 1
+            changed += record_staff(deps, _with_role(user))
+        if not token:
+            return {"users": seen, "changed": changed}

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain import emergency, escalation
+from chalicelib.domain import emergency, escalation, people
 from chalicelib.domain.calendar import SHANGHAI, WorkCalendar
 from chalicelib.domain.duty import parse_office_hours
 from chalicelib.domain.limits import HOTLINE_LIMITS, LimitBook, LimitVersion
@@ -42,11 +42,12 @@ class ContextCache:
         return partners
 
     def names(self) -> dict[str, str]:
-        """Display names of staff by user id (printed records and reports show names, not login ids)."""
+        """Printed persons by user id: the name with the unit where one exists (domain/people.py; printed
+        records, reports and the timeline show names, not login ids)."""
         with self._lock:
             if self._names and time.monotonic() - self._names[0] < self._ttl:
                 return self._names[1]
-        names = self._directory.user_names()
+        names = people.display_names(self._directory.staff(), self._directory.units())
         with self._lock:
             self._names = (time.monotonic(), names)
         return names

@@ -127,7 +127,16 @@ def _visible(actor: Actor, instr: Mapping[str, Any]) -> bool:
 def for_ticket(deps: Adapters, actor: Actor, ticket_id: str) -> list[dict[str, Any]]:
     """The instructions on one ticket (unit handlers: those forwarded to their unit)."""
     access.ensure_view(actor, deps.tickets.get(ticket_id))
-    return [i for _, i in deps.directory.list_items(_pk(ticket_id)) if _visible(actor, i)]
+    names = deps.contexts.names()
+    return [_named(i, names) for _, i in deps.directory.list_items(_pk(ticket_id)) if _visible(actor, i)]
+
+
+def _named(instr: dict[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """An instruction as shown: its answer with `by_name`, the person who answered as printed (name with unit)."""
+    answer = instr.get("answer")
+    if not isinstance(answer, Mapping):
+        return instr
+    return dict(instr, answer=dict(answer, by_name=names.get(str(answer.get("by")))))
 
 
 def _mine(actor: Actor, instr: Mapping[str, Any]) -> bool:

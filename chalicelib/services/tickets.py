@@ -171,7 +171,23 @@ def ticket_events(deps: Adapters, actor: Actor, ticket_id: str) -> list[dict[str
     """The ticket's history for someone who may see the ticket."""
     access.ensure_view(actor, deps.tickets.get(ticket_id))
     events = [privacy.public_event_data(e) for e in deps.tickets.events(ticket_id)]
+    names = deps.contexts.names()  # the timeline shows names with the unit, not login ids (domain/people.py)
+    events = [dict(e, actor_name=names.get(str(e.get("actor_id")))) for e in events]
     return [instructions.redact_event(actor, e) for e in events]  # R-12345-16: not another unit's 批示
+
+
+def with_people(deps: Adapters, view: dict[str, Any]) -> dict[str, Any]:
+    """A ticket view with `owner_name`, `first_owner_name` (and the delegate's `name`): the printed persons (name
+    with the unit), None when the Directory knows no name (the SPA then shows the id)."""
+    names = deps.contexts.names()
+    out = dict(
+        view,
+        owner_name=names.get(str(view.get("owner_id"))),
+        first_owner_name=names.get(str(view.get("first_owner_id"))),
+    )
+    if isinstance(view.get("delegate"), dict):  # R-12345-03 hand-over: the delegate as printed too
+        out["delegate"] = dict(view["delegate"], name=names.get(str(view["delegate"].get("user_id"))))
+    return out
 
 
 def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str], now: datetime | None = None) -> Page:

@@ -106,8 +106,21 @@ class Directory:
         return self.table.put(Item(UNIT, unit_id, dict(data)), cond)
 
     def user_names(self) -> dict[str, str]:
-        """Display names of staff by user id (the `USER` partition)."""
+        """Names of staff by user id (the `USER` partition)."""
         return {sk: str(d.get("name") or sk) for sk, d in self.list_items(USER)}
+
+    def staff(self) -> dict[str, dict[str, Any]]:
+        """The Directory copy of each staff member by user id: `{name, role, unit_id}` (the `USER` partition,
+        written by services/admin_directory whenever the user pool gains or changes a user)."""
+        return dict(self.list_items(USER))
+
+    def put_staff(self, user_id: str, name: str, role: str | None, unit_id: str | None) -> bool:
+        """Write `USER / {user_id}` unless it already says the same (idempotent); True when it changed."""
+        data = {"name": name, "role": role, "unit_id": unit_id}
+        if self.get_item(USER, user_id) == data:
+            return False
+        self.put_item(USER, user_id, data)
+        return True
 
     def reply_templates(self) -> dict[str, tuple[Section, ...]]:
         """Admin-edited reply templates by category (defaults apply where none is stored)."""

@@ -85,6 +85,7 @@ def test_r12345_03_handover_approved_by_a_leader_delegate_acts_as_owner_until_th
     # the ticket shows who acts for the owner, until when; the owner stays the owner
     t = api.get(f"/tickets/{replied}", user=DELEGATE).json
     assert t["delegate"]["user_id"] == DELEGATE and t["delegate"]["until"] == h["end"] and t["owner_id"] == OWNER
+    assert t["delegate"]["name"] == "黄磊" and t["owner_name"] == "刘洋"  # names, not login ids
     assert "review" in t["allowed_actions"]
     home = api.get("/me/confirmations", user=DELEGATE).json  # beside the five confirmations
     assert {replied, returned} <= {i["id"] for i in home["delegated"]}

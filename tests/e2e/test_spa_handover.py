@@ -1,7 +1,7 @@
 """R-12345-03 hand-over (代办) in the built SPA, headless Chromium against the local stack.
 
 op1 is going on leave: on 代办安排 op1 asks for op2 to act for them; the leader approves it on the same page, which
-hands op1's open tickets to op2 at once; op2 finds them on the home page, opens one — the page says "代办：op2，至 …" — and reviews the
+hands op1's open tickets to op2 at once; op2 finds them on the home page, opens one — the page says "代办：王芳，至 …" (op2 by name) — and reviews the
 unit's reply as the owner would. The owner stays op1 and the timeline shows the hand-over.
 """
 
@@ -80,13 +80,17 @@ def test_r12345_03_handover_requested_approved_and_delegate_reviews(ui: Any, loc
     op2.login("/home")
     expect(op2.page.get_by_test_id("confirm-delegated")).to_contain_text(tid)  # beside the five confirmations
     op2.open_ticket(tid)
-    expect(op2.page.get_by_test_id("ticket-delegate")).to_have_text(f"代办：op2，至 {end_text}")
+    expect(op2.page.get_by_test_id("ticket-delegate")).to_have_text(
+        f"代办：王芳，至 {end_text}"
+    )  # names, not login ids
     op2.status_is("replied")
     dlg = op2.dialog("review")
     op2.radio(dlg, "field-approve", "通过")
     op2.confirm(dlg)
     op2.status_is("reviewed")
     expect(op2.page.locator('[data-test="timeline-event"][data-event-type="handover_started"]')).to_have_count(1)
+    signed = op2.page.locator('[data-test="timeline-event"][data-event-type="signed"]')
+    expect(signed).to_contain_text("张伟（海游街道办事处，")  # names with the unit and the role in one pair of brackets, not `uh1`
     op2.shot("handover-03-delegate-reviewed")
     ticket = api.call("GET", f"/tickets/{tid}", "op1")
     assert ticket["owner_id"] == "op1" and ticket["delegate"]["user_id"] == "op2"

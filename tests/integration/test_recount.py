@@ -211,3 +211,24 @@ def test_make_recount_cli_prints_the_report(seeded: Any, capsys: pytest.CaptureF
     assert handler.main(["2059-01", "--dry-run"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["month"] == "2059-01" and out["differences"] == []
+
+
+def test_make_recount_fills_the_staff_names_from_the_user_pool(
+    deps: Any, seeded: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An existing deployment's `USER` partition (names, not login ids) is filled by `make recount`."""
+    import json
+
+    from infra import recount as handler
+
+    deps.directory.delete("USER", "op2")  # as before the Directory kept a copy of the staff
+    deps.contexts.invalidate()
+    assert "op2" not in deps.contexts.names()
+    assert handler.main(["2059-01"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["staff"]["users"] >= len(seeded["users"]) and out["staff"]["changed"] >= 1
+    assert deps.directory.staff()["op2"] == {"name": "李强", "role": "operator", "unit_id": None}
+    deps.contexts.invalidate()
+    assert deps.contexts.names()["op2"] == "李强"
+    assert handler.main(["2059-01", "--dry-run"]) == 0
+    assert "staff" not in json.loads(capsys.readouterr().out)  # a dry run writes nothing

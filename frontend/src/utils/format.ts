@@ -111,3 +111,10 @@ export function activeDue(t: {
   if (t.act_due && (!t.handle_due || Date.parse(t.act_due) < Date.parse(t.handle_due))) return t.act_due
   return t.handle_due
 }
+
+/** A person and their role: 周海（海游街道办事处） + 承办单位经办人 → 周海（海游街道办事处，承办单位经办人), one pair of
+ *  brackets as on the printed record; a bare name gets the locale's `ticket.by` form. */
+export function personWithRole(name: string, role: string, t: Translate): string {
+  if (name.endsWith('）') && name.includes('（')) return `${name.slice(0, -1)}，${role}）`
+  return t('ticket.by', { actor: name, role })
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { activeDue, countdown, formatCountdown, formatDate, formatDateTime, shanghaiLocalToIso } from '@/utils/format'
+import { activeDue, countdown, formatCountdown, formatDate, formatDateTime, personWithRole, shanghaiLocalToIso } from '@/utils/format'
 import { i18n, setLocale } from '@/locales'
 
 const t = (k: string, v?: Record<string, unknown>) => i18n.global.t(k, v ?? {})
@@ -79,5 +79,15 @@ describe('the deadline countdown (clock time)', () => {
     expect(activeDue({ ...tk, status: 'replied' })).toBe('2026-11-26T14:00:00Z')
     expect(activeDue({ ...tk, status: 'replied', handle_due: '2026-11-26T09:30:00Z' })).toBe('2026-11-26T09:30:00Z')
     expect(activeDue({ ...tk, status: 'reviewed', act_due: null })).toBe('2026-11-30T09:30:00Z')
+  })
+})
+
+describe('personWithRole', () => {
+  const t = (key: string, v?: Record<string, unknown>) => `${key}:${v?.actor}|${v?.role}`
+  it('puts the role inside the unit brackets, one pair as on the printed record', () => {
+    expect(personWithRole('周海（海游街道办事处）', '承办单位经办人', t)).toBe('周海（海游街道办事处，承办单位经办人）')
+  })
+  it("gives a bare name the locale's form", () => {
+    expect(personWithRole('王敏', '派单员', t)).toBe('ticket.by:王敏|派单员')
   })
 })

@@ -34,4 +34,6 @@ export interface Delegate {
   user_id: string
   from_id: string
   until: string
+  /** The delegate as printed (name with the unit; in GET /tickets/{id}), null when no name is known. */
+  name?: string | null
 }

@@ -13,7 +13,7 @@ export interface Instruction {
   next_chase_at: string | null
   chases: string[]
   status: 'open' | 'answered'
-  answer: { text: string; by: string; at: string; on_time: boolean } | null
+  answer: { text: string; by: string; by_name?: string | null; at: string; on_time: boolean } | null
   /** in `GET /instructions` lists: the due has passed */
   overdue?: boolean
 }

@@ -277,6 +277,9 @@ export interface TicketPublic extends Omit<TicketSummary, 'emergency'> {
   wants_reply: boolean
   co_unit_ids: string[]
   first_owner_id: string | null
+  /** The owner as printed: the name with the unit (null when no name is known: show the id). */
+  owner_name?: string | null
+  first_owner_name?: string | null
   dispatched_at: string | null
   city_limit_days: number | null
   redo_count: number
@@ -334,6 +337,8 @@ export interface TicketEvent {
   type: string
   actor_id: string
   actor_role: Role | string
+  /** The actor as printed: the name with the unit (null when no name is known: show the id). */
+  actor_name?: string | null
   at: string
   from_status: TicketStatus | null
   to_status: TicketStatus | null
