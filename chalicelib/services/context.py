@@ -29,6 +29,7 @@ class ContextCache:
         self._cached: tuple[float, Context] | None = None
         self._names: tuple[float, dict[str, str]] | None = None
         self._partners: tuple[float, dict[str, dict[str, Any]]] | None = None
+        self._handovers: tuple[float, list[dict[str, Any]]] | None = None
 
     def partners(self, read: Callable[[], list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
         """Partner settings by id (a handful: one small partition), read at most once a minute by
@@ -40,6 +41,18 @@ class ContextCache:
         with self._lock:
             self._partners = (time.monotonic(), partners)
         return partners
+
+    def handovers(self, read: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        """The live hand-overs (approved or active, R-12345-03), read at most once a minute: a delegate's home page
+        lists a hand-over's tickets within the minute after it starts (acting on them needs no cache: the ticket
+        itself carries the delegate)."""
+        with self._lock:
+            if self._handovers and time.monotonic() - self._handovers[0] < self._ttl:
+                return self._handovers[1]
+        live = read()
+        with self._lock:
+            self._handovers = (time.monotonic(), live)
+        return live
 
     def names(self) -> dict[str, str]:
         """Printed persons by user id: the name with the unit where one exists (domain/people.py; printed
@@ -83,3 +96,4 @@ class ContextCache:
             self._cached = None
             self._names = None
             self._partners = None
+            self._handovers = None

@@ -40,6 +40,12 @@ def _all(deps: Adapters) -> list[dict[str, Any]]:
     return [data for _, data in deps.directory.list_items(PK)]
 
 
+def _live(deps: Adapters) -> list[dict[str, Any]]:
+    """Hand-overs with a start or an end still to come (the sparse `HANDOVER-DUE` index): bounded by the live
+    ones, never the whole history."""
+    return [item.data for item in deps.table.items(DUE, index=True, limit=PAGE)]
+
+
 def _get(deps: Adapters, handover_id: str) -> dict[str, Any]:
     found = deps.directory.get_item(PK, handover_id) if handover_id.startswith("H") else None
     if found is None:
@@ -63,6 +69,7 @@ def _save(deps: Adapters, before: Mapping[str, Any] | None, after: Mapping[str, 
     """Write the hand-over if it is unchanged since read (409 otherwise)."""
     if not deps.table.put(_item(after), Absent() if before is None else Equals("data", dict(before))):
         raise Conflict("代办安排已被他人更新，请刷新后重试", handover_id=after["id"])
+    deps.contexts.invalidate()  # this process's home pages at once; others within the minute
 
 
 def _staff(actor: Actor) -> None:
@@ -106,7 +113,8 @@ def decide(deps: Adapters, actor: Actor, handover_id: str, body: Mapping[str, An
 
 def delegated_to(deps: Adapters, user_id: str) -> list[Ticket]:
     """Open tickets an operator acts on for an absent owner now (active hand-overs naming them as delegate)."""
-    ids = {tid for h in _all(deps) if h["status"] == handover.ACTIVE and h["to_id"] == user_id for tid in h["tickets"]}
+    live = deps.contexts.handovers(lambda: _live(deps))
+    ids = {tid for h in live if h["status"] == handover.ACTIVE and h["to_id"] == user_id for tid in h["tickets"]}
     found = deps.tickets.get_many(sorted(ids)) if ids else []
     return sorted(
         (t for t in found if t.is_open and access.delegate_id(t) == user_id),

@@ -90,7 +90,9 @@ def test_r12345_03_handover_requested_approved_and_delegate_reviews(ui: Any, loc
     op2.status_is("reviewed")
     expect(op2.page.locator('[data-test="timeline-event"][data-event-type="handover_started"]')).to_have_count(1)
     signed = op2.page.locator('[data-test="timeline-event"][data-event-type="signed"]')
-    expect(signed).to_contain_text("张伟（海游街道办事处，")  # names with the unit and the role in one pair of brackets, not `uh1`
+    expect(signed).to_contain_text(
+        "张伟（海游街道办事处，"
+    )  # names with the unit and the role in one pair of brackets, not `uh1`
     op2.shot("handover-03-delegate-reviewed")
     ticket = api.call("GET", f"/tickets/{tid}", "op1")
     assert ticket["owner_id"] == "op1" and ticket["delegate"]["user_id"] == "op2"
