@@ -439,6 +439,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "export": ("导出报表", "Report exported"),
         "document": ("打印文书", "Document printed"),
         "caller_lookup": ("按来电号码查找", "Lookup by caller number"),
+        "caller_name_lookup": ("按来电人姓名查找", "Lookup by caller name"),
         "pii_destroyed": ("保存期满销毁个人信息", "Personal data destroyed (retention ended)"),
         # the security log (R-SEC-01…03): logins, the log's own reads, admin and configuration changes
         "login": ("登录", "Login"),
@@ -478,7 +479,6 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "access": ("个人信息与文件访问", "Data access"),
         "change": ("管理与配置变更", "Admin change"),
         "login": ("登录", "Login"),
-        "caller_name_lookup": ("按来电人姓名查找", "Lookup by caller name"),
     },
     "call_outcome": {
         "reached": ("已接通", "Reached"),
