@@ -16,7 +16,8 @@ term partition's own key (opaque, as the list's tokens are).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -138,17 +139,54 @@ def name_page(
 ) -> Page:
     """R-12345-11: a caller's tickets by the exact full name, through the blind index (one Query on
     `by_caller_name`) — allowed, limited and logged exactly as the lookup by phone is."""
+    return caller_page(
+        deps,
+        actor,
+        lambda: deps.blind_index.name_tag(raw) if len(raw) <= NAME_MAX else None,
+        CallerLookup("caller_name", "caller_name", "caller_name_lookup", "来电人姓名", NAME_PROBLEM),
+        filters,
+        limit,
+        token,
+        now,
+    )
+
+
+@dataclass(frozen=True)
+class CallerLookup:
+    """One way to find a caller's tickets through a blind index: its index, its log action, its words."""
+
+    field: str  # the request's parameter, named in a 422
+    index: str  # the sparse index of the tag (`caller` = by_caller, `caller_name` = by_caller_name)
+    action: str  # the access-log action
+    what: str  # what the user typed, in Chinese
+    problem: str  # the 422 reason of an input that makes no tag
+
+
+def caller_page(
+    deps: Adapters,
+    actor: Actor,
+    tag_of: Callable[[], str | None],
+    lookup: CallerLookup,
+    filters: dict[str, str],
+    limit: int,
+    token: str | None,
+    now: datetime,
+) -> Page:
+    """The one lookup of a caller's tickets through a blind index (R-12345-11). Only the roles that may reveal a
+    caller may look one up (a unit may be the reported party); an operator finds no confidential ticket (those
+    callers are a leader's to reveal). Every lookup is rate-limited per user and recorded in the access log by
+    the count of hits, never what was typed."""
     if actor.role not in access.REVEAL_ROLES:
-        raise Forbidden("按来电人姓名查找仅限话务员和领导", role=actor.role)
-    tag = deps.blind_index.name_tag(raw) if len(raw) <= NAME_MAX else None
+        raise Forbidden(f"按{lookup.what}查找仅限话务员和领导", role=actor.role)
+    tag = tag_of()
     if tag is None:
-        raise ValidationError({"caller_name": NAME_PROBLEM})
+        raise ValidationError({lookup.field: lookup.problem})
     from chalicelib.services.partners import throttle  # the one fixed-window limiter (partners imports us)
 
     throttle(deps, f"caller-lookup:{actor.user_id}", deps.settings.caller_lookups_per_minute, now)
-    page = deps.tickets.list_page(index="caller_name", key=tag, limit=limit, token=token, filters=filters)
+    page = deps.tickets.list_page(index=lookup.index, key=tag, limit=limit, token=token, filters=filters)
     items = [t for t in page.items if actor.role == Role.LEADER or not t.confidential]
-    privacy.log_access(deps, "caller_name_lookup", actor, now, hits=len(items), page=bool(token))
+    privacy.log_access(deps, lookup.action, actor, now, hits=len(items), page=bool(token))
     return Page(items, page.next_page)
 
 

@@ -263,24 +263,15 @@ def _by_phone(
     token: str | None,
     now: datetime,
 ) -> Page:
-    """R-12345-11: the caller's earlier tickets through the blind index (one Query on `by_caller`).
+    """R-12345-11: the caller's earlier tickets through the blind index (one Query on `by_caller`)."""
+    return search.caller_page(
+        deps, actor, lambda: deps.blind_index.phone_tag(raw[:40]), PHONE_LOOKUP, filters, limit, token, now
+    )
 
-    Only the roles that may reveal a caller may look one up (a unit may be the reported party); an
-    operator finds no confidential ticket (those callers are a leader's to reveal). Every lookup is
-    rate-limited per user and recorded in the access log, by the count of hits, never the number.
-    """
-    if actor.role not in access.REVEAL_ROLES:
-        raise Forbidden("按来电号码查找仅限话务员和领导", role=actor.role)
-    tag = deps.blind_index.phone_tag(raw[:40])
-    if tag is None:
-        raise ValidationError({"phone": "来电号码须为11位手机号码或带区号的固定电话（可含空格、横线或 +86）"})
-    from chalicelib.services.partners import throttle  # the one fixed-window limiter (partners imports us)
 
-    throttle(deps, f"caller-lookup:{actor.user_id}", deps.settings.caller_lookups_per_minute, now)
-    page = deps.tickets.list_page(index="caller", key=tag, limit=limit, token=token, filters=filters)
-    items = [t for t in page.items if actor.role == Role.LEADER or not t.confidential]
-    privacy.log_access(deps, "caller_lookup", actor, now, hits=len(items), page=bool(token))
-    return Page(items, page.next_page)
+PHONE_LOOKUP = search.CallerLookup(
+    "phone", "caller", "caller_lookup", "来电号码", "来电号码须为11位手机号码或带区号的固定电话（可含空格、横线或 +86）"
+)
 
 
 def _check_filters(filters: dict[str, str]) -> None:

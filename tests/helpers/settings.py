@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,8 +26,9 @@ def global_partitions(deps: Any) -> list[str]:
     ]
 
 
-def snapshot_settings(deps: Any) -> dict[str, dict[str, Any]]:
-    return {pk: {i.sk: i for i in deps.table.items(pk)} for pk in global_partitions(deps)}
+def snapshot_settings(deps: Any, partitions: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Every item of the partitions (all settings by default), to be put back by `restore_settings`."""
+    return {pk: {i.sk: i for i in deps.table.items(pk)} for pk in partitions or global_partitions(deps)}
 
 
 def restore_settings(deps: Any, saved: dict[str, dict[str, Any]]) -> None:
