@@ -379,14 +379,25 @@ def _drive(stack: Stack, minutes: float, clients: int, sample_every: float, log:
 
 
 def _wait_for_pump(api: str, timeout_s: float) -> bool:
-    """True once /health reports no stream lag (every stored event handled)."""
+    """True once every stored event is handled: /health reports no lag on two polls, a pump pass completed
+    between them, and that pass handled nothing new. (Lag alone can read 0 while an event committed a moment
+    out of order — stamped earlier than the pump's watermark — waits for the next pass.)"""
     deadline = time.monotonic() + timeout_s
+    previous: tuple[float, int] | None = None  # (wall time of the poll, records handled) of a lag-0 poll
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"{api}/health", timeout=10).json().get("stream", {}).get("lag_s", 1) == 0:
-                return True
+            stream = requests.get(f"{api}/health", timeout=10).json().get("stream", {})
         except (requests.RequestException, ValueError):
-            pass
+            stream = {}
+        polled = time.time()
+        if stream.get("lag_s", 1) != 0:
+            previous = None
+        else:
+            handled = int(stream.get("records_handled") or 0)
+            pass_at = polled - float(stream.get("since_last_pass_s") or 0.0)
+            if previous is not None and pass_at > previous[0] and handled == previous[1]:
+                return True
+            previous = (polled, handled)
         time.sleep(2)
     return False
 
