@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -61,8 +62,7 @@ def check_allowed(deps: Adapters, username: str, ip: str, now: datetime) -> None
     """Before any password is checked: 429 while the address has too many failures or the user is locked."""
     s = deps.settings
     start, ts = _window(now, s.login_failure_window_s)
-    ip_item = deps.table.get(f"LOGIN#IP#{ip}", str(start))
-    if ip_item is not None and int(ip_item.n or 0) >= s.login_ip_max_failures:
+    if _ip_failures(deps, ip, start, ts, s.login_failure_window_s) >= s.login_ip_max_failures:
         raise RateLimited(
             "该地址登录失败次数过多，请稍后再试", retry_after=start + s.login_failure_window_s - ts, scope="ip"
         )
@@ -73,13 +73,24 @@ def check_allowed(deps: Adapters, username: str, ip: str, now: datetime) -> None
         raise RateLimited(f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试", retry_after=wait, scope="user")
 
 
+def _ip_failures(deps: Adapters, ip: str, start: int, ts: int, size: int) -> int:
+    """An address's failures over the last window, sliding: this window's count plus the previous window's
+    weighted by how much of it still lies within the last `size` seconds, rounded up (no fresh allowance at a
+    boundary)."""
+    current = deps.table.get(f"LOGIN#IP#{ip}", str(start))
+    previous = deps.table.get(f"LOGIN#IP#{ip}", str(start - size))
+    left = 1.0 - (ts - start) / size
+    return math.ceil(int((current.n if current else 0) or 0) + left * int((previous.n if previous else 0) or 0))
+
+
 def record_failure(deps: Adapters, username: str, ip: str, now: datetime, reason: str) -> None:
     """Count one failed login for the user and the address; lock the user at the limit (logged)."""
     s = deps.settings
     start, _ = _window(now, s.login_failure_window_s)
     expires = start + s.login_failure_window_s + 60
     key = _user_key(username)
-    deps.table.add(f"LOGIN#IP#{ip}", str(start), 1, expires_at=expires)
+    # an address's count is read for one more window (sliding, `_ip_failures`)
+    deps.table.add(f"LOGIN#IP#{ip}", str(start), 1, expires_at=expires + s.login_failure_window_s)
     n = deps.table.add(f"LOGIN#FAIL#{key}", str(start), 1, expires_at=expires) or 0
     actor = _anonymous(username)
     privacy.log_access(deps, "login_failed", actor, now, ip=ip, reason=reason, failures=n)
