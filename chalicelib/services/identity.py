@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import BadRequest, Conflict, RateLimited, Unauthenticated, ValidationError
 from chalicelib.domain.model import Actor, Role
+from chalicelib.domain.windows import window
 from chalicelib.integrations import crypto
 from chalicelib.services import privacy
 from chalicelib.storage.table import Absent, Equals, Item
@@ -50,18 +51,13 @@ def _anonymous(username: str) -> Actor:
     return Actor(user_id=_user_key(username) or "-", role=Role.SYSTEM, name="")
 
 
-def _window(now: datetime, size: int) -> tuple[int, int]:
-    ts = int(now.timestamp())
-    return ts - ts % size, ts
-
-
 # ---------------------------------------------------------------- throttling and lockout (R-SEC-04)
 
 
 def check_allowed(deps: Adapters, username: str, ip: str, now: datetime) -> None:
     """Before any password is checked: 429 while the address has too many failures or the user is locked."""
     s = deps.settings
-    start, ts = _window(now, s.login_failure_window_s)
+    start, ts = window(now, s.login_failure_window_s)
     if _ip_failures(deps, ip, start, ts, s.login_failure_window_s) >= s.login_ip_max_failures:
         raise RateLimited(
             "该地址登录失败次数过多，请稍后再试", retry_after=start + s.login_failure_window_s - ts, scope="ip"
@@ -86,7 +82,7 @@ def _ip_failures(deps: Adapters, ip: str, start: int, ts: int, size: int) -> int
 def record_failure(deps: Adapters, username: str, ip: str, now: datetime, reason: str) -> None:
     """Count one failed login for the user and the address; lock the user at the limit (logged)."""
     s = deps.settings
-    start, _ = _window(now, s.login_failure_window_s)
+    start, _ = window(now, s.login_failure_window_s)
     expires = start + s.login_failure_window_s + 60
     key = _user_key(username)
     # an address's count is read for one more window (sliding, `_ip_failures`)
@@ -102,7 +98,7 @@ def record_failure(deps: Adapters, username: str, ip: str, now: datetime, reason
 
 def clear_failures(deps: Adapters, username: str, now: datetime) -> None:
     """A successful login forgets the user's failures of this window."""
-    start, _ = _window(now, deps.settings.login_failure_window_s)
+    start, _ = window(now, deps.settings.login_failure_window_s)
     deps.table.delete(f"LOGIN#FAIL#{_user_key(username)}", str(start))
 
 

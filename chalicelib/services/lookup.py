@@ -25,6 +25,7 @@ from chalicelib.domain import phones
 from chalicelib.domain.errors import Forbidden, RateLimited, ValidationError
 from chalicelib.domain.model import Status, Ticket
 from chalicelib.domain.open311 import CATEGORY_TEXT, STATUS_TEXT, is_ticket_id
+from chalicelib.domain.windows import window
 from chalicelib.services import partners
 from chalicelib.storage.serialize import iso
 
@@ -116,13 +117,12 @@ def lookup(deps: Adapters, number: str, code: str | None, address: str, now: dat
     if not code or not CODE.fullmatch(code):
         raise ValidationError({"code": "须为短信中的 6 位数字查询码"})
     partners.throttle(deps, f"lookup-no:{number}", PER_NUMBER_PER_MIN, now)
-    ts = int(now.timestamp())
-    window = f"fail#{ts - ts % LOCK_WINDOW_S}"
-    retry_after = LOCK_WINDOW_S - ts % LOCK_WINDOW_S
-    if deps.partners.count(f"lookup-fail:{number}", window) >= MAX_FAILURES:
+    start, ts = window(now, LOCK_WINDOW_S)
+    retry_after = start + LOCK_WINDOW_S - ts
+    if deps.partners.count(f"lookup-fail:{number}", f"fail#{start}") >= MAX_FAILURES:
         raise RateLimited("查询码错误次数过多，已暂时锁定，请稍后再试", retry_after=retry_after)
     if not _check_code(deps, number, code):
-        failures = deps.partners.hit(f"lookup-fail:{number}", window, ts + LOCK_WINDOW_S + 60)
+        failures = deps.partners.hit(f"lookup-fail:{number}", f"fail#{start}", ts + LOCK_WINDOW_S + 60)
         if failures >= MAX_FAILURES:
             raise RateLimited("查询码错误次数过多，已暂时锁定，请稍后再试", retry_after=retry_after)
         raise Forbidden(WRONG, remaining_attempts=MAX_FAILURES - failures)

@@ -29,6 +29,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.model import Actor, Role, Status, Ticket
 from chalicelib.domain.open311 import STATUS_TEXT
+from chalicelib.domain.windows import window
 from chalicelib.integrations import webhook_client
 from chalicelib.services import privacy
 from chalicelib.services import tickets as ticket_service
@@ -342,8 +343,7 @@ def _caller(deps: Adapters, key: Mapping[str, Any], now: datetime) -> PartnerReq
 
 def throttle(deps: Adapters, scope: str, limit: int, now: datetime, window_s: int = 60) -> None:
     """Fixed-window limit: 429 with `retry_after` once `limit` requests were made in this window."""
-    ts = int(now.timestamp())
-    start = ts - ts % window_s
+    start, ts = window(now, window_s)
     n = deps.partners.hit(scope, f"{window_s}#{start}", start + window_s + 60)
     if n > limit:
         raise RateLimited(
