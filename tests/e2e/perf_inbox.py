@@ -133,7 +133,7 @@ def _first_row_ms(browser: Any, stack: LocalStack, user: str, path: str) -> floa
 
 
 def test_inbox_first_page_with_10000_tickets(local_stack: LocalStack) -> None:
-    from tests.e2e.test_spa_e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, sync_api
+    from tests.e2e.spa import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, sync_api
 
     env = {
         k: v

@@ -22,7 +22,7 @@ import boto3
 import requests
 
 from tests.e2e.conftest import LocalStack
-from tests.e2e.test_spa_e2e import SHANGHAI, pytestmark  # noqa: F401  (the same skips)
+from tests.e2e.spa import SHANGHAI, pytestmark  # noqa: F401  (the same skips)
 
 ROLES = ("op1", "op2", "analyst", "leader", "uh1", "uh2", "records", "admin")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

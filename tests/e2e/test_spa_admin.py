@@ -3,7 +3,7 @@
 As `admin`: a unit whose handler has a short internal number is refused in the form (R-12345-07),
 a valid unit is saved and listed; the users page lists the demo accounts; the 2027 working calendar
 is shown unconfirmed, an override is entered and the year confirmed (deadlines recomputed). Reuses
-the browser, UI and console-error checks of test_spa_e2e.py; screenshots 30–32 in tests/e2e/artifacts/.
+the browser, UI and console-error checks of tests/e2e/spa.py; screenshots 30–32 in tests/e2e/artifacts/.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 # pytest fixtures are found by name in this module: browser, artifacts, ui (and local_stack from conftest)
-from tests.e2e.test_spa_e2e import artifacts, browser, expect, ui  # noqa: F401
+from tests.e2e.spa import artifacts, browser, expect, ui  # noqa: F401
 
 
 def test_admin_units_users_and_calendar(ui: Any) -> None:  # noqa: F811  (the imported fixture)

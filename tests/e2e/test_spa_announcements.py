@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from tests.e2e.conftest import LocalStack
-from tests.e2e.test_spa_e2e import (  # noqa: F401  (fixtures are used by name)
+from tests.e2e.spa import (  # noqa: F401  (fixtures are used by name)
     artifacts,
     browser,
     expect,

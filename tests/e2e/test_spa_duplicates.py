@@ -1,7 +1,7 @@
 """R-12345-18 in headless Chromium against the local stack: the intake form warns of a likely duplicate (with a
 link), the ticket page lists candidates with their reasons, the operator merges (并单) and the duplicate shows its
 main ticket; unmerge restores it. The duplicate index is kept by the stack's own stream pump.
-Reuses the browser, login and screenshot helpers of test_spa_e2e.
+Reuses the browser, login and screenshot helpers of tests/e2e/spa.py.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from tests.e2e.conftest import LocalStack
-from tests.e2e.test_spa_e2e import (  # noqa: F401  (fixtures are used by name)
+from tests.e2e.spa import (  # noqa: F401  (fixtures are used by name)
     Api,
     artifacts,
     browser,

@@ -14,200 +14,25 @@ Chromium is Debian's (/usr/bin/chromium, `make apt`), driven by the `playwright`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import pytest
 import requests
 
-from tests.e2e.conftest import ROOT, LocalStack, spa_login
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -r requirements-dev.txt")
-Browser = sync_api.Browser
-Page = sync_api.Page
-expect = sync_api.expect
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-VIEWPORT = {"width": 1280, "height": 720}
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-CALL = {"to_name": "周海", "to_phone": "13957600001", "note": "已电话通知"}
-TIMEOUT_MS = 20_000
-
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium (make apt)"),
-    pytest.mark.skipif(
-        not (ROOT / "frontend" / "dist" / "index.html").exists(), reason="frontend not built (make frontend)"
-    ),
-]
-
-# Console noise that is not the SPA's fault (none expected on 127.0.0.1, kept narrow on purpose).
-EXTERNAL_NOISE = (re.compile(r"favicon\.ico"), re.compile(r"DevTools"))
-
-
-def _password(user: str) -> str:
-    return f"Hotline#2026{user}"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_api.sync_playwright() as pw:
-        pw.selectors.set_test_id_attribute("data-test")
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture(scope="module")
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS
-
-
-class UI:
-    """One signed-in user in their own browser context (sessionStorage is per context)."""
-
-    def __init__(self, browser: Browser, stack: LocalStack, artifacts: Path, user: str) -> None:
-        self.stack, self.artifacts, self.user = stack, artifacts, user
-        self.context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
-        self.context.set_default_timeout(TIMEOUT_MS)
-        self.page: Page = self.context.new_page()
-        self.errors: list[str] = []
-        # HTTP statuses the current step expects from the API (Chromium logs those as console errors)
-        self.expected_status: set[int] = set()
-        self.page.on("console", self._on_console)
-        self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
-
-    def _on_console(self, msg: Any) -> None:
-        if msg.type != "error":
-            return
-        text = msg.text
-        url = (msg.location or {}).get("url", "")
-        if any(p.search(text) or p.search(url) for p in EXTERNAL_NOISE):
-            return
-        status = re.search(r"status of (\d{3})", text)
-        if status and int(status.group(1)) in self.expected_status and url.startswith(self.stack.api):
-            return
-        self.errors.append(f"console.error: {text} ({url})")
-
-    # ------------------------------------------------------------------ navigation
-
-    def goto(self, path: str) -> None:
-        self.page.goto(self.stack.web + path)
-
-    def login(self, landing: str) -> None:
-        spa_login(self.page, self.stack.web, self.user, _password(self.user))  # password, then the TOTP code
-        self.page.wait_for_url(f"**{landing}")
-
-    def shot(self, name: str) -> Path:
-        path = self.artifacts / f"{name}.png"
-        self.page.screenshot(path=str(path))
-        return path
-
-    def open_ticket(self, tid: str) -> None:
-        self.goto(f"/tickets/{tid}")
-        expect(self.page.get_by_test_id("ticket-id")).to_have_text(tid)
-
-    def status_is(self, status: str) -> None:
-        expect(self.page.locator(".page-header").get_by_test_id("ticket-status")).to_have_attribute(
-            "data-status", status
-        )
-
-    # ------------------------------------------------------------------ element-plus widgets
-
-    def dialog(self, verb: str) -> Any:
-        self.page.get_by_test_id(f"action-{verb}").click()
-        dlg = self.page.locator(f'.el-dialog[data-verb="{verb}"]')
-        expect(dlg).to_be_visible()
-        return dlg
-
-    def confirm(self, dlg: Any) -> None:
-        dlg.get_by_test_id("dialog-confirm").click()
-        expect(dlg).to_be_hidden()
-
-    def choose(self, scope: Any, test_id: str, option: str) -> None:
-        """Open an el-select and click the option with this text (options are teleported to body)."""
-        scope.get_by_test_id(test_id).click()
-        self.page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
-
-    @staticmethod
-    def input_of(loc: Any) -> Any:
-        """The <input>/<textarea> an element-plus widget's data-test landed on (the field itself or a wrapper)."""
-        return (
-            loc if loc.evaluate("el => el.tagName") in ("INPUT", "TEXTAREA") else loc.locator("input, textarea").first
-        )
-
-    def fill(self, scope: Any, test_id: str, text: str) -> None:
-        self.input_of(scope.get_by_test_id(test_id)).fill(text)
-
-    def radio(self, scope: Any, test_id: str, label: str) -> None:
-        scope.get_by_test_id(test_id).locator(".el-radio", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")).click()
-
-    def check_clean(self) -> None:
-        assert not self.errors, "\n".join(self.errors)
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture
-def ui(browser: Browser, local_stack: LocalStack, artifacts: Path) -> Iterator[Any]:
-    """`ui("op1")` → a UI; every UI made is checked for console errors and closed at the end."""
-    made: list[UI] = []
-
-    def make(user: str) -> UI:
-        u = UI(browser, local_stack, artifacts, user)
-        made.append(u)
-        return u
-
-    yield make
-    try:
-        for u in made:
-            u.check_clean()
-    finally:
-        for u in made:
-            u.close()
-
-
-class Api:
-    """Setting up side tickets over HTTP (the browser walk is what is under test)."""
-
-    def __init__(self, stack: LocalStack) -> None:
-        self.stack = stack
-        self.tokens: dict[str, str] = {}
-
-    def call(self, method: str, path: str, user: str, body: dict[str, Any] | None = None) -> Any:
-        if user not in self.tokens:
-            self.tokens[user] = self.stack.login(user)["id_token"]
-        resp = requests.request(
-            method,
-            self.stack.api + path,
-            json=body,
-            timeout=30,
-            headers={"Authorization": f"Bearer {self.tokens[user]}"},
-        )
-        assert resp.ok, (method, path, resp.status_code, resp.text)
-        return resp.json()
-
-
-def _text(page: Page) -> str:
-    return page.locator("body").inner_text()
-
+from tests.e2e.conftest import LocalStack
+from tests.e2e.spa import (  # noqa: F401  (fixtures are used by name)
+    CALL,
+    SHANGHAI,
+    VIEWPORT,
+    Api,
+    Page,
+    artifacts,
+    body_text,
+    browser,
+    expect,
+    pytestmark,  # the skips: Chromium present, frontend built
+    ui,
+)
 
 # --------------------------------------------------------------------------- tests
 
@@ -216,7 +41,7 @@ def test_login_page_and_five_confirmations(ui: Any) -> None:
     op = ui("op1")
     op.goto("/login")
     expect(op.page.get_by_test_id("login-submit")).to_be_visible()
-    assert "12345" in _text(op.page) and "登录" in _text(op.page)
+    assert "12345" in body_text(op.page) and "登录" in body_text(op.page)
     op.shot("01-login")
 
     # a wrong password is a readable error, not a crash
@@ -242,7 +67,7 @@ def test_login_page_and_five_confirmations(ui: Any) -> None:
     assert all(n >= 0 for n in counts) and counts[0] > 0, counts  # seeded data has new (received) tickets
     new_card = op.page.get_by_test_id("confirm-card-new")
     expect(new_card.get_by_test_id("inbox-row").first).to_be_visible()
-    text = _text(op.page)
+    text = body_text(op.page)
     for word in ("五个确认", "新工单", "延期申请与退单", "待派单"):
         assert word in text, word
     op.shot("02-home-confirmations")
@@ -250,7 +75,7 @@ def test_login_page_and_five_confirmations(ui: Any) -> None:
     uh = ui("uh1")
     uh.login("/home")
     expect(uh.page.get_by_test_id("confirm-card-to_sign")).to_be_visible()
-    assert "待签收" in _text(uh.page)
+    assert "待签收" in body_text(uh.page)
 
 
 def test_ticket_lifecycle_in_the_browser(ui: Any, local_stack: LocalStack) -> None:
@@ -273,7 +98,7 @@ def test_ticket_lifecycle_in_the_browser(ui: Any, local_stack: LocalStack) -> No
     op.page.wait_for_url(re.compile(r"/tickets/T[\w-]+$"))
     tid = op.page.get_by_test_id("ticket-id").inner_text().strip()
     op.status_is("received")
-    assert "待派单" in _text(op.page)
+    assert "待派单" in body_text(op.page)
 
     # caller data is masked until revealed; the server records the view in its access log (R-12345-11)
     expect(op.page.get_by_test_id("caller-phone")).to_have_text("138****1234")
@@ -356,7 +181,7 @@ def test_ticket_lifecycle_in_the_browser(ui: Any, local_stack: LocalStack) -> No
     types = [e.get_attribute("data-event-type") for e in op.page.get_by_test_id("timeline-event").all()]
     for t in ("received", "dispatched", "signed", "replied", "reviewed", "called_back", "submitted"):
         assert t in types, (t, types)
-    assert "已提交市审核组" in _text(op.page)
+    assert "已提交市审核组" in body_text(op.page)
     op.page.get_by_test_id("ticket-timeline").scroll_into_view_if_needed()
     op.shot("10-ticket-detail-timeline")
     op.page.evaluate("window.scrollTo(0, 0)")
@@ -375,7 +200,7 @@ def test_ticket_lifecycle_in_the_browser(ui: Any, local_stack: LocalStack) -> No
     other.expected_status = {404}
     other.goto(f"/tickets/{tid}")
     expect(other.page.get_by_test_id("ticket-error")).to_be_visible()
-    assert "工单不存在或无权查看" in _text(other.page)
+    assert "工单不存在或无权查看" in body_text(other.page)
     other.shot("12-other-unit-404")
     assert not requests.get(f"{local_stack.api}/tickets/{tid}", timeout=30).ok  # and the API agrees (no token)
 
@@ -424,7 +249,7 @@ def test_extension_requested_by_unit_and_approved_in_leader_queue(ui: Any, local
         leader.page.locator(f'[data-test="queue-difficult"] [data-test="queue-difficult-row"][data-ticket-id="{tid}"]')
     ).to_be_visible()
     expect(leader.page.locator(".el-loading-mask")).to_have_count(0)
-    assert "延期待审批" in _text(leader.page)  # the status name of the label catalogue
+    assert "延期待审批" in body_text(leader.page)  # the status name of the label catalogue
     leader.shot("14-leader-queue")
     row.get_by_test_id("inbox-row-link").click()
     expect(leader.page.get_by_test_id("ticket-id")).to_have_text(tid)
@@ -456,7 +281,7 @@ def test_operator_inbox_pages_and_filters(ui: Any) -> None:
     expect(an.page.locator(".el-loading-mask")).to_have_count(0)
     an.page.mouse.move(0, 0)
     assert {r.get_attribute("data-status") for r in rows.all()} == {"handling"}
-    assert "办理中" in _text(an.page)
+    assert "办理中" in body_text(an.page)
     an.shot("16-inbox-filtered")
     assert an.page.viewport_size == VIEWPORT
     # nothing overflows the 1280 px viewport horizontally

@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tests.e2e.conftest import LocalStack
-from tests.e2e.test_spa_e2e import (  # noqa: F401  (fixtures are used by name)
+from tests.e2e.spa import (  # noqa: F401  (fixtures are used by name)
     CALL,
     Api,
-    _text,
     artifacts,
+    body_text,
     browser,
     expect,
     pytestmark,  # the same skips: Chromium present, frontend built
@@ -169,7 +169,7 @@ def test_12369_second_extension_is_refused(ui: Any, local_stack: LocalStack) -> 
     dlg.get_by_test_id("dialog-confirm").click()
     expect(uh.page.locator(".el-message--error")).to_contain_text("只能延期一次")
     uh.shot("env-08-second-extension-refused")
-    assert "只能延期一次" in _text(uh.page)
+    assert "只能延期一次" in body_text(uh.page)
 
 
 def test_r12369_02_emergency_banner_until_the_leader_acknowledges(ui: Any, local_stack: LocalStack) -> None:

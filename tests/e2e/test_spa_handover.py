@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from tests.e2e.conftest import LocalStack
-from tests.e2e.test_spa_e2e import (  # noqa: F401  (fixtures are used by name)
+from tests.e2e.spa import (  # noqa: F401  (fixtures are used by name)
     SHANGHAI,
     Api,
     artifacts,

@@ -17,10 +17,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.e2e.conftest import LocalStack
-from tests.e2e.test_spa_e2e import (  # noqa: F401  (fixtures are used by name)
+from tests.e2e.spa import (  # noqa: F401  (fixtures are used by name)
     Api,
-    _text,
     artifacts,
+    body_text,
     browser,
     expect,
     pytestmark,  # the same skips: Chromium present, frontend built
@@ -62,7 +62,7 @@ def test_r12345_14_statistics_page_shows_the_hot_spots(ui: Any, local_stack: Loc
     page.wait_for_timeout(300)  # let the chart finish its first paint
     an.shot("hotspots")
 
-    assert "R-12345" not in _text(page)
+    assert "R-12345" not in body_text(page)
 
 
 def _previous_month() -> str:
@@ -108,4 +108,4 @@ def test_r12345_15_the_analysis_paragraph_is_saved_and_still_there_after_a_reloa
     expect(dlg.get_by_test_id("typical-analysis")).to_contain_text("第 1 版")
     page.wait_for_timeout(300)  # the dialog's fade-in, for the screenshot
     an.shot("typical-analysis")
-    assert "R-12345" not in _text(page)
+    assert "R-12345" not in body_text(page)

@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import LocalStack, spa_login
-from tests.e2e.test_spa_e2e import (  # noqa: F401  (fixtures are used by name)
+from tests.e2e.spa import (  # noqa: F401  (fixtures are used by name)
     ARTIFACTS,
     CALL,
     SHANGHAI,

@@ -3,7 +3,7 @@
 analyst: 统计分析 renders the county figures (numerator / denominator, rates in %) and the ECharts trend
 canvas; records: 档案查询 finds a closed demo ticket, opens its record and verifies it (R-12345-17);
 admin: 答复范本 shows the sections of a category with its versions. Console errors fail the test (the
-`ui` fixture). Reuses the browser, login and screenshot helpers of test_spa_e2e.
+`ui` fixture). Reuses the browser, login and screenshot helpers of tests/e2e/spa.py.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import LocalStack
-from tests.e2e.test_spa_e2e import (  # noqa: F401  (fixtures are used by name)
+from tests.e2e.spa import (  # noqa: F401  (fixtures are used by name)
     Api,
-    _text,
     artifacts,
+    body_text,
     browser,
     expect,
     pytestmark,  # the same skips: Chromium present, frontend built
@@ -54,7 +54,7 @@ def test_statistics_page_as_analyst(ui: Any) -> None:
     canvas = page.get_by_test_id("stats-trend-chart").locator("canvas")
     expect(canvas.first).to_be_visible()
     expect(page.get_by_test_id("stats-units-table").locator("tbody tr").first).to_be_visible()
-    text = _text(page)
+    text = body_text(page)
     for word in (
         "统计分析",
         "全县指标",

@@ -3,7 +3,7 @@ way finds that caller's tickets through the blind index (R-12345-11), a ticket n
 a keyword finds titles and contents through the search index the event stream keeps (R-12345-13), a
 caller's full name picked as 姓名 (or typed as `姓名:` in the header) finds that caller's tickets through
 its blind index, and bad input or a unit handler's phone lookup is told in Chinese.
-Reuses the browser, login and screenshot helpers of test_spa_e2e.
+Reuses the browser, login and screenshot helpers of tests/e2e/spa.py.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import uuid
 from typing import Any
 
 from tests.e2e.conftest import LocalStack
-from tests.e2e.test_spa_e2e import (  # noqa: F401  (fixtures are used by name)
+from tests.e2e.spa import (  # noqa: F401  (fixtures are used by name)
     Api,
-    _text,
     artifacts,
+    body_text,
     browser,
     expect,
     pytestmark,  # the same skips: Chromium present, frontend built
@@ -79,7 +79,7 @@ def test_r12345_11_the_search_box_finds_by_phone_number_and_keyword(ui: Any, loc
     _search(op, f"+86 {number[:3]}-{number[3:7]}-{number[7:]}")
     expect(op.page.get_by_test_id("inbox-row")).to_have_count(2)
     assert _rows(op) == [second, first]
-    assert number not in _text(op.page)  # the list shows no caller data, the typed number is only in the box
+    assert number not in body_text(op.page)  # the list shows no caller data, the typed number is only in the box
     op.shot("search-01-by-phone")
 
     _search(op, first.lower())
@@ -105,7 +105,7 @@ def test_r12345_11_the_search_box_finds_by_phone_number_and_keyword(ui: Any, loc
     _search(op, " ".join(name))
     expect(op.page.get_by_test_id("inbox-row")).to_have_count(3)
     assert _rows(op) == [third, second, first]
-    assert name not in _text(op.page)  # the list shows no caller data
+    assert name not in body_text(op.page)  # the list shows no caller data
     op.shot("search-05-by-caller-name")
     op.fill(op.page, "inbox-search", "😀")
     op.page.get_by_test_id("filter-search").click()

@@ -11,7 +11,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import LocalStack
-from tests.e2e.test_spa_e2e import (  # noqa: F401  (fixtures are used by name)
+from tests.e2e.spa import (  # noqa: F401  (fixtures are used by name)
     Api,
     artifacts,
     browser,
