@@ -40,6 +40,15 @@ def local_settings(endpoint: str) -> Settings:
     return Settings.from_env(deploy.env_for(outputs, "local"))
 
 
+def adapters(moto_endpoint: str) -> bootstrap.Adapters:
+    """The adapters of the deployment the environment describes, or of the running local stack (`make run`) on
+    `moto_endpoint` when the environment names no endpoint: what every maintenance command runs against."""
+    settings = Settings.from_env(os.environ)
+    if settings.is_local and not settings.endpoint_url:
+        settings = local_settings(moto_endpoint)
+    return bootstrap.build(settings)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one recount and print its report."""
     parser = argparse.ArgumentParser(prog="python -m infra.recount", description=__doc__.split("\n")[0])
@@ -47,10 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="compare only, do not repair")
     parser.add_argument("--moto-endpoint", default="http://127.0.0.1:5000", help="the local stack's moto server")
     args = parser.parse_args(argv)
-    settings = Settings.from_env(os.environ)
-    if settings.is_local and not settings.endpoint_url:
-        settings = local_settings(args.moto_endpoint)
-    deps = bootstrap.build(settings)
+    deps = adapters(args.moto_endpoint)
     report = recount(deps, args.month, repair=not args.dry_run, now=deps.clock())
     if not args.dry_run:  # the Directory copy of the staff, so records and reports print names (USER partition)
         report["staff"] = admin_directory.sync_staff(deps)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -34,12 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib import bootstrap
-from chalicelib.config import Settings
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.handlers import notifications, webhooks
 from chalicelib.handlers.streams import Consumer, process_batch, replay
 from chalicelib.services import archive, reconcile
 from chalicelib.storage.tickets import EventRecord
+from infra.recount import adapters
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -247,20 +246,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _adapters(moto_endpoint: str) -> bootstrap.Adapters:
-    settings = Settings.from_env(os.environ)
-    if settings.is_local and not settings.endpoint_url:
-        from infra.recount import local_settings
-
-        settings = local_settings(moto_endpoint)
-    return bootstrap.build(settings)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run one redrive and print its report; 1 when something was kept for later."""
     args = parse_args(argv)
     if args.queue_url:
-        deps = _adapters(args.moto_endpoint)
+        deps = adapters(args.moto_endpoint)
         report = redrive_queue(
             deps,
             deps.clients("sqs"),
@@ -274,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     elif not any(args.dead_letter_dir.glob("*.json")):
         report = {"mode": "files", "dir": str(args.dead_letter_dir), "files": 0, "removed": 0, "kept": 0, "results": []}
     else:
-        deps = _adapters(args.moto_endpoint)
+        deps = adapters(args.moto_endpoint)
         report = redrive_files(deps, args.dead_letter_dir, deps.clock())
     json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")

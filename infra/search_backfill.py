@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Iterator
 from typing import Any
 
-from chalicelib import bootstrap
-from chalicelib.config import Settings
 from chalicelib.services.search import backfill
-from infra.recount import local_settings
+from infra.recount import adapters
 
 
 def ticket_ids(deps: Any) -> Iterator[str]:
@@ -36,10 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.search_backfill", description=__doc__.split("\n")[0])
     parser.add_argument("--moto-endpoint", default="http://127.0.0.1:5000", help="the local stack's moto server")
     args = parser.parse_args(argv)
-    settings = Settings.from_env(os.environ)
-    if settings.is_local and not settings.endpoint_url:
-        settings = local_settings(args.moto_endpoint)
-    deps = bootstrap.build(settings)
+    deps = adapters(args.moto_endpoint)
     counts = backfill(deps, ticket_ids(deps))
     json.dump(counts, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
