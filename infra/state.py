@@ -394,13 +394,15 @@ def index_caller_tags(outputs: dict[str, str], deps: Any) -> int:
             return None
         return {
             "UpdateExpression": "SET caller_tag = :t",
-            "ConditionExpression": "caller_enc = :e AND attribute_not_exists(caller_tag)",
+            "ConditionExpression": "caller_enc = :e AND (attribute_not_exists(caller_tag) OR caller_tag <> :t)",
             "ExpressionAttributeValues": {":t": {"S": tag}, ":e": item["caller_enc"]},
         }
 
-    scan = {
+    scan = {  # untagged, or tagged under another blind-index hash (BLIND_INDEX_HASH changed)
         "ProjectionExpression": "ticket_id, caller_enc",
-        "FilterExpression": "attribute_exists(caller_enc) AND attribute_not_exists(caller_tag)",
+        "FilterExpression": "attribute_exists(caller_enc) AND "
+        "(attribute_not_exists(caller_tag) OR NOT begins_with(caller_tag, :p))",
+        "ExpressionAttributeValues": {":p": {"S": f"{deps.blind_index.prefix}:"}},
     }
     return _backfill(outputs, scan, update)
 
@@ -419,12 +421,14 @@ def index_caller_name_tags(outputs: dict[str, str], deps: Any) -> int:
             return None
         return {
             "UpdateExpression": "SET caller_name_tag = :t",
-            "ConditionExpression": "caller_enc = :e AND attribute_not_exists(caller_name_tag)",
+            "ConditionExpression": "caller_enc = :e AND (attribute_not_exists(caller_name_tag) OR caller_name_tag <> :t)",
             "ExpressionAttributeValues": {":t": {"S": tag}, ":e": item["caller_enc"]},
         }
 
-    scan = {
+    scan = {  # untagged, or tagged under another blind-index hash (BLIND_INDEX_HASH changed)
         "ProjectionExpression": "ticket_id, caller_enc",
-        "FilterExpression": "attribute_exists(caller_enc) AND attribute_not_exists(caller_name_tag)",
+        "FilterExpression": "attribute_exists(caller_enc) AND "
+        "(attribute_not_exists(caller_name_tag) OR NOT begins_with(caller_name_tag, :p))",
+        "ExpressionAttributeValues": {":p": {"S": f"{deps.blind_index.prefix}:"}},
     }
     return _backfill(outputs, scan, update)
