@@ -71,3 +71,9 @@ def enable_user(username: str) -> dict[str, Any]:
 def reset_user_mfa(username: str) -> dict[str, Any]:
     """Forget the user's authenticator app; the next login enrols a new one (R-SEC-06, recorded)."""
     return svc.reset_mfa(adapters(), current_actor(bp), username)
+
+
+@route(bp, "/admin/users/{username}/unlock", methods=["POST"])
+def unlock_user(username: str) -> dict[str, Any]:
+    """End a user's login lockout before its time (R-SEC-04, recorded); 409 when it is not locked."""
+    return svc.unlock(adapters(), current_actor(bp), username)

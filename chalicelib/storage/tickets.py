@@ -762,7 +762,9 @@ class DynamoTicketRepository(TicketStore):
         m = self._t.tickets
         phone = self._blind.phone_tag(ticket.caller.phone) if ticket.caller.phone else None
         name = self._blind.name_tag(ticket.caller.name) if ticket.caller.name else None
-        return self._retag(ticket.ticket_id, m.caller_tag, phone), self._retag(ticket.ticket_id, m.caller_name_tag, name)
+        return self._retag(ticket.ticket_id, m.caller_tag, phone), self._retag(
+            ticket.ticket_id, m.caller_name_tag, name
+        )
 
     def _retag(self, ticket_id: str, attribute: Any, tag: str | None) -> bool:
         """Set one tag unless it holds that value already (not a new version: the ticket itself is unchanged)."""
