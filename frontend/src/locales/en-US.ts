@@ -682,6 +682,10 @@ const enUS: MessageSchema = {
     noRole: 'No role',
     mfaReset: 'Reset authenticator',
     mfaResetConfirm: '"{name}" will be signed out and must add an authenticator again at the next sign-in. Reset?',
+    lockedUntil: 'Locked (until {time})',
+    unlock: 'Unlock',
+    unlockConfirm: '"{name}" will be able to sign in again at once. Unlock?',
+    notLocked: 'This account is no longer locked',
   },
   calendar: {
     title: 'Working calendar',

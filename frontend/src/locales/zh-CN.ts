@@ -685,6 +685,10 @@ const zhCN = {
     noRole: '未分配角色',
     mfaReset: '重置验证器',
     mfaResetConfirm: '重置后“{name}”当前的登录将失效，下次登录须重新绑定身份验证器，确定重置？',
+    lockedUntil: '已锁定（至 {time}）',
+    unlock: '解除锁定',
+    unlockConfirm: '解除锁定后“{name}”可立即重新登录，确定解除？',
+    notLocked: '该账号已不在锁定状态',
   },
   calendar: {
     title: '工作日历',
