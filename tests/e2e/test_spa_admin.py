@@ -115,8 +115,10 @@ def test_r_sec_04_an_admin_sees_a_locked_user_and_unlocks_it(ui: Any, local_stac
     earliest = datetime.now(SHANGHAI)
 
     admin = ui("admin")
-    admin.login("/admin/users")
+    admin.login("/tickets")
     page = admin.page
+    page.get_by_test_id("menu-admin-users").click()
+    page.wait_for_url("**/admin/users")
     expect(page.locator(f'[data-test="user-row"][data-username="{target}"]')).to_be_visible()
     tag = page.get_by_test_id(f"user-locked-{target}")
     expect(tag).to_contain_text("已锁定（至 ")
