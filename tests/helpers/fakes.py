@@ -560,9 +560,10 @@ def fake_adapters(settings: Settings | None = None, clock: Any = None) -> bootst
     """Adapters on in-memory fakes (stage `test`, SMS recorder)."""
     table = FakeDirectoryTable()
     envelope = FakeCipher()
-    blind_index = BlindIndex(table, FakeCipher("blind-index"))
+    settings = settings or Settings.from_env({"STAGE": "test", "AWS_DEFAULT_REGION": "cn-north-1"})
+    blind_index = BlindIndex(table, FakeCipher("blind-index"), settings.blind_index_hash)
     return bootstrap.assemble(
-        settings or Settings.from_env({"STAGE": "test", "AWS_DEFAULT_REGION": "cn-north-1"}),
+        settings,
         tickets=FakeTicketRepository(table, envelope, blind_index),
         table=table,
         archive_store=FakeArchiveStore(),

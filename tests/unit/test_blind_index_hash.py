@@ -114,3 +114,29 @@ def test_r12345_11_a_key_whose_sealed_hash_differs_from_its_place_is_refused() -
     old = box.encrypt({"key": "AAAA"}, f"directory/{KEY_PK}#{KEY_SK}/sealed")
     table.put(Item(KEY_PK, KEY_SK, {"sealed": old}))
     assert str(BlindIndex(table, box, "sha256").phone_tag(NUMBER)).startswith("b1:")
+
+
+def test_r12345_11_an_sm3_stage_tags_tickets_with_hmac_sm3_and_finds_them_by_number() -> None:
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.model import Actor
+    from chalicelib.services import tickets as svc
+    from tests.helpers.accounts import UNITS
+    from tests.helpers.fakes import fake_adapters
+    from tests.helpers.tickets import OP1
+
+    now = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+    deps = fake_adapters(Settings.from_env({"STAGE": "test", "BLIND_INDEX_HASH": "sm3"}))
+    for unit_id, unit in UNITS.items():
+        deps.directory.put_unit(unit_id, unit)
+    body = {
+        "category": "complaint",
+        "title": "噪音",
+        "content": "夜间施工",
+        "caller": {"name": "张三", "phone": NUMBER},
+    }
+    ticket, _ = svc.create_ticket(deps, OP1, body, now)
+    tag = deps.blind_index.phone_tag(NUMBER)
+    assert deps.blind_index.hash_name == "sm3" and tag is not None and tag.startswith("b2:")
+    found = svc.list_tickets(deps, Actor("op2", "operator"), {"phone": "+86 139-1234-5678"}, now)
+    assert [t.ticket_id for t in found.items] == [ticket.ticket_id]
