@@ -256,9 +256,14 @@ def reset_mfa(deps: Adapters, actor: Actor, username: str) -> dict[str, Any]:
 
 
 def unlock(deps: Adapters, actor: Actor, username: str) -> dict[str, Any]:
-    """End a user's lockout (R-SEC-04; logged); 404 for no such user, 409 when it is not locked."""
+    """End a user's lockout (R-SEC-04; logged); 404 for no such user, 409 when it is not locked. On OIDC stages
+    the provider keeps the accounts but the lock is ours: the name as typed at login is unlocked, answered as
+    `{username, locked_until}`."""
     access.ensure_role(actor, Role.ADMIN)
-    user = get_user(deps, actor, username)
+    if deps.settings.user_pool_id:
+        user = get_user(deps, actor, username)
+    else:
+        user = {"username": _known_name(username)}
     identity.unlock(deps, actor, user["username"], deps.clock())
     return dict(user, locked_until=None)
 

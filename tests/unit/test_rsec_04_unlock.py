@@ -56,3 +56,20 @@ def test_r_sec_04_a_lock_that_ran_out_is_not_unlocked_again(fake: Any) -> None:
     after = now + timedelta(seconds=fake.settings.login_lock_s + 1)
     with pytest.raises(Conflict):
         identity.unlock(fake, ADMIN, "alice", after)
+
+
+def test_r_sec_04_on_an_oidc_stage_an_admin_unlocks_the_name_typed_at_login(fake: Any) -> None:
+    from chalicelib.domain.errors import Forbidden, NotFound
+    from chalicelib.services import admin_directory
+
+    assert not fake.settings.user_pool_id  # the provider keeps the accounts; the lock is ours
+    _lock(fake, "zhang.san", _now())
+    with pytest.raises(Forbidden):
+        admin_directory.unlock(fake, Actor("op1", "operator"), "zhang.san")
+    with pytest.raises(NotFound):
+        admin_directory.unlock(fake, ADMIN, "a b")
+    assert admin_directory.unlock(fake, ADMIN, "zhang.san") == {"username": "zhang.san", "locked_until": None}
+    identity.check_allowed(fake, "zhang.san", IP, _now())
+    entries = [i.data for i in fake.table.items(f"ACCESS#{_now().strftime('%Y-%m-%d')}")]
+    [entry] = [e for e in entries if e["action"] == "account_unlocked"]
+    assert entry["target"] == "zhang.san" and entry["after"] == {"locked_until": None}
