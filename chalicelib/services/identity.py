@@ -110,7 +110,7 @@ def locked_until(deps: Adapters, usernames: list[str], now: datetime) -> dict[st
 
 def unlock(deps: Adapters, actor: Actor, username: str, now: datetime) -> None:
     """Admin: end a user's lockout before its time (R-SEC-04) and forget the window's failures, so the next
-    failures count from zero and lock again at the limit; 409 when the user is not locked (logged)."""
+    failures count from zero and lock again at the limit (a logged change); 409 when the user is not locked."""
     key = _user_key(username)
     until = locked_until(deps, [username], now).get(username)
     if until is None:
