@@ -16,9 +16,9 @@ The key is 32 random bytes that exist in clear only in a process's memory. At re
 Directory item `CONFIG` / `blind-index-key` (HMAC-SHA-256; `blind-index-key#sm3` for HMAC-SM3), sealed
 by its own envelope (a KMS data key under the encryption context `purpose=blind-index`, separate from
 the one of personal data), so reading it takes `kms:Decrypt` with that context. The first process that
-finds no key creates one with a conditional put; a process that loses that race reads the winner's. Losing the item would make
-every tag unfindable (nothing else would be lost): it is kept like every Directory item and in the
-`make run` snapshots.
+finds no key creates one with a conditional put; a process that loses that race reads the winner's.
+Losing the item would make every tag unfindable (nothing else would be lost): it is kept like every
+Directory item and in the `make run` snapshots.
 """
 
 from __future__ import annotations
