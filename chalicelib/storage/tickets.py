@@ -286,9 +286,21 @@ class TicketStore(ABC):
 
     @abstractmethod
     def list_page(
-        self, *, index: str, key: str, limit: int, token: str | None, filters: Mapping[str, str] | None = None
+        self,
+        *,
+        index: str,
+        key: str,
+        limit: int,
+        token: str | None,
+        filters: Mapping[str, str] | None = None,
+        oldest_first: bool = False,
     ) -> Page:
-        """One page of an index (unit, owner, status), newest received first; filters narrow the page."""
+        """One page of an index (unit, owner, status, queue …), newest received first; filters narrow the page.
+
+        `oldest_first` reads the index the other way (ScanIndexForward): the longest-waiting first, as the five
+        confirmations read their work queues (R-12345-13), so a capped page holds the earliest deadlines. A
+        token continues in the direction it was issued in.
+        """
 
     @abstractmethod
     def due_alerts(self, shard: int, until: datetime, limit: int = 200) -> list[Ticket]:
@@ -503,7 +515,14 @@ class DynamoTicketRepository(TicketStore):
         return item.caller_enc
 
     def list_page(
-        self, *, index: str, key: str, limit: int, token: str | None, filters: Mapping[str, str] | None = None
+        self,
+        *,
+        index: str,
+        key: str,
+        limit: int,
+        token: str | None,
+        filters: Mapping[str, str] | None = None,
+        oldest_first: bool = False,
     ) -> Page:
         model = self._t.tickets
         idx = {
@@ -529,7 +548,7 @@ class DynamoTicketRepository(TicketStore):
         results = idx.query(
             key,
             range_key_condition=key_range,
-            scan_index_forward=False,
+            scan_index_forward=oldest_first,
             page_size=limit if condition is None else max(limit, 50),
             last_evaluated_key=decode_token(token, ticket_page_keys(index), (INDEX_ATTRIBUTE[index], key)),
             filter_condition=condition,
