@@ -17,6 +17,7 @@ import json
 import subprocess
 import sys
 import time
+import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,8 @@ from botocore.exceptions import ClientError
 from infra.emulator import ACCOUNT_ID, client
 from infra.package import ACCESS, API_FUNCTIONS, WILDCARD_REASONS, chalice_template, function_name, package
 from infra.template import moto_template, refs
+from tests.helpers.partners import PUSH, Signed, new_partner
+from tests.helpers.roles import UNAUTHENTICATED, Recorder, recording, required
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGE = "prod-cn"  # the production stage: aws-cn partition, no Cognito, Secrets Manager
@@ -183,7 +186,7 @@ def _live_refs(node: Any, false: set[str]) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def stack(moto_url: str, packaged: dict[str, Any]) -> dict[str, Any]:
+def sam_stack(moto_url: str, packaged: dict[str, Any]) -> dict[str, Any]:
     """The packaged template, SAM-transformed and created as stack hotline-prod-cn on moto."""
     s3 = client("s3", moto_url, REGION)
     s3.create_bucket(Bucket=DEPLOY_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
@@ -237,10 +240,10 @@ def _role_policies(moto_url: str, role_name: str) -> dict[str, dict[str, Any]]:
     return found
 
 
-def arn(stack: dict[str, Any], logical_id: str, suffix: str = "") -> str:
+def arn(sam_stack: dict[str, Any], logical_id: str, suffix: str = "") -> str:
     """The deployed ARN of a resource of the stack (as its policies name it)."""
-    url, physical = stack["url"], stack["physical"]
-    kind = stack["types"].get(logical_id) or stack["template"]["Resources"][logical_id]["Type"]
+    url, physical = sam_stack["url"], sam_stack["physical"]
+    kind = sam_stack["types"].get(logical_id) or sam_stack["template"]["Resources"][logical_id]["Type"]
     if kind == "AWS::DynamoDB::Table":
         table = client("dynamodb", url, REGION).describe_table(TableName=physical[logical_id])["Table"]
         return str(table["TableArn"]) + suffix
@@ -252,27 +255,29 @@ def arn(stack: dict[str, Any], logical_id: str, suffix: str = "") -> str:
         attrs = client("sqs", url, REGION).get_queue_attributes(QueueUrl=physical[logical_id], AttributeNames=["All"])
         return str(attrs["Attributes"]["QueueArn"])
     if kind == "AWS::SecretsManager::Secret":
-        return stack["secrets"][logical_id]
+        return sam_stack["secrets"][logical_id]
     raise ValueError(f"no ARN for {logical_id} ({kind})")
 
 
 # ------------------------------------------------------------------------------------------ deployed
 
 
-def test_every_resource_is_created_or_listed_with_its_reason(stack: dict[str, Any]) -> None:
-    resources = stack["template"]["Resources"]
-    for lid, kind in stack["dropped"].items():
+def test_every_resource_is_created_or_listed_with_its_reason(sam_stack: dict[str, Any]) -> None:
+    resources = sam_stack["template"]["Resources"]
+    for lid, kind in sam_stack["dropped"].items():
         assert kind in NOT_ON_MOTO or (kind == WITH_THE_API and "RestAPI" in refs(resources[lid])), lid
-    conditions = stack["template"].get("Conditions", {})
+    conditions = sam_stack["template"].get("Conditions", {})
     false_here = FALSE_IN_STAGE | {"NotInChina", "HasSpaDomain", "HasSpaOrigins"}
     assert false_here <= set(conditions)
     missing = {
         lid
         for lid, resource in resources.items()
-        if lid not in stack["dropped"] and lid not in stack["physical"] and resource.get("Condition") not in false_here
+        if lid not in sam_stack["dropped"]
+        and lid not in sam_stack["physical"]
+        and resource.get("Condition") not in false_here
     }
     assert not missing, f"neither created on moto nor listed in NOT_ON_MOTO: {sorted(missing)}"
-    created = set(stack["types"].values())
+    created = set(sam_stack["types"].values())
     assert {
         "AWS::Lambda::Function",
         "AWS::IAM::Role",
@@ -281,15 +286,15 @@ def test_every_resource_is_created_or_listed_with_its_reason(stack: dict[str, An
     } <= created
 
 
-def test_each_function_runs_under_a_role_of_its_own(stack: dict[str, Any]) -> None:
-    lam = client("lambda", stack["url"], REGION)
-    iam = client("iam", stack["url"], REGION)
+def test_each_function_runs_under_a_role_of_its_own(sam_stack: dict[str, Any]) -> None:
+    lam = client("lambda", sam_stack["url"], REGION)
+    iam = client("iam", sam_stack["url"], REGION)
     functions = {f["FunctionName"]: f for f in lam.list_functions()["Functions"]}
     assert set(functions) == {f"{STACK}-{function_name(lid)}" for lid in ACCESS}
     roles = set()
     for lid in ACCESS:
         fn = functions[f"{STACK}-{function_name(lid)}"]
-        role = iam.get_role(RoleName=stack["physical"][f"{lid}Role"])["Role"]
+        role = iam.get_role(RoleName=sam_stack["physical"][f"{lid}Role"])["Role"]
         assert fn["Role"] == role["Arn"], lid
         assert fn["Runtime"] == "python3.13"
         trust = role["AssumeRolePolicyDocument"]["Statement"]
@@ -301,25 +306,28 @@ def test_each_function_runs_under_a_role_of_its_own(stack: dict[str, Any]) -> No
 
 
 def test_each_role_holds_its_packaged_policy_on_this_stacks_arns(
-    stack: dict[str, Any], packaged: dict[str, Any]
+    sam_stack: dict[str, Any], packaged: dict[str, Any]
 ) -> None:
-    physical = stack["physical"]
+    physical = sam_stack["physical"]
     region_account = f"{REGION}:{ACCOUNT_ID}"
     own = {
-        *(arn(stack, t) for t in ("TicketsTable", "TicketEventsTable", "CountersTable", "DirectoryTable")),
-        *(arn(stack, t, "/index/*") for t in ("TicketsTable", "TicketEventsTable", "CountersTable", "DirectoryTable")),
-        arn(stack, "ArchiveBucket"),
-        *(arn(stack, "ArchiveBucket", f"/{p}*") for p in ("", "uploads/", "evidence/", "security-log/")),
-        arn(stack, "DataKey"),
-        arn(stack, "PiiKey"),
-        arn(stack, "AuditDeadLetterQueue"),
-        *stack["secrets"].values(),
+        *(arn(sam_stack, t) for t in ("TicketsTable", "TicketEventsTable", "CountersTable", "DirectoryTable")),
+        *(
+            arn(sam_stack, t, "/index/*")
+            for t in ("TicketsTable", "TicketEventsTable", "CountersTable", "DirectoryTable")
+        ),
+        arn(sam_stack, "ArchiveBucket"),
+        *(arn(sam_stack, "ArchiveBucket", f"/{p}*") for p in ("", "uploads/", "evidence/", "security-log/")),
+        arn(sam_stack, "DataKey"),
+        arn(sam_stack, "PiiKey"),
+        arn(sam_stack, "AuditDeadLetterQueue"),
+        *sam_stack["secrets"].values(),
         *(f"arn:aws-cn:logs:{region_account}:log-group:/aws/lambda/{STACK}-{function_name(lid)}" for lid in ACCESS),
     }
-    streams = client("dynamodbstreams", stack["url"], REGION).list_streams(TableName=physical["TicketEventsTable"])
+    streams = client("dynamodbstreams", sam_stack["url"], REGION).list_streams(TableName=physical["TicketEventsTable"])
     own.add(streams["Streams"][0]["StreamArn"])
     for lid in ACCESS:
-        policies = stack["policies"][lid]
+        policies = sam_stack["policies"][lid]
         assert list(policies) == [f"{lid}Access"], lid
         statements = policies[f"{lid}Access"]["Statement"]
         role = packaged["Resources"][f"{lid}Role"]["Properties"]["Policies"][0]["PolicyDocument"]
@@ -332,16 +340,16 @@ def test_each_role_holds_its_packaged_policy_on_this_stacks_arns(
                 assert wildcard or resource in own, (lid, statement["Sid"], resource)
 
 
-def test_the_stream_consumers_read_the_event_log_and_dead_letter(stack: dict[str, Any]) -> None:
-    lam = client("lambda", stack["url"], REGION)
+def test_the_stream_consumers_read_the_event_log_and_dead_letter(sam_stack: dict[str, Any]) -> None:
+    lam = client("lambda", sam_stack["url"], REGION)
     mappings = lam.list_event_source_mappings()["EventSourceMappings"]
     by_function = {m["FunctionArn"].rsplit(":", 1)[1]: m for m in mappings}
     consumers = [lid for lid, access in ACCESS.items() if access.get("stream")]
     assert set(by_function) == {f"{STACK}-{function_name(lid)}" for lid in consumers}
-    stream = arn(stack, "TicketEventsTable")
+    stream = arn(sam_stack, "TicketEventsTable")
     for mapping in by_function.values():
         assert mapping["EventSourceArn"].startswith(stream + "/stream/")
-        assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == arn(stack, "AuditDeadLetterQueue")
+        assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == arn(sam_stack, "AuditDeadLetterQueue")
         assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
@@ -349,13 +357,13 @@ def test_the_stream_consumers_read_the_event_log_and_dead_letter(stack: dict[str
 
 
 @pytest.fixture(scope="module")
-def sessions(stack: dict[str, Any]) -> dict[str, boto3.session.Session]:
+def sessions(sam_stack: dict[str, Any]) -> dict[str, boto3.session.Session]:
     """Each function's role assumed on moto (STS): what the function runs with."""
-    sts = client("sts", stack["url"], REGION)
-    iam = client("iam", stack["url"], REGION)
+    sts = client("sts", sam_stack["url"], REGION)
+    iam = client("iam", sam_stack["url"], REGION)
     out = {}
     for lid in ACCESS:
-        role = iam.get_role(RoleName=stack["physical"][f"{lid}Role"])["Role"]
+        role = iam.get_role(RoleName=sam_stack["physical"][f"{lid}Role"])["Role"]
         creds = sts.assume_role(RoleArn=role["Arn"], RoleSessionName=function_name(lid))["Credentials"]
         out[lid] = boto3.session.Session(
             aws_access_key_id=creds["AccessKeyId"],
@@ -363,12 +371,12 @@ def sessions(stack: dict[str, Any]) -> dict[str, boto3.session.Session]:
             aws_session_token=creds["SessionToken"],
             region_name=REGION,
         )
-    archive = stack["physical"]["ArchiveBucket"]
-    s3 = client("s3", stack["url"], REGION)
+    archive = sam_stack["physical"]["ArchiveBucket"]
+    s3 = client("s3", sam_stack["url"], REGION)
     # Object Lock as the template sets it (moto's CloudFormation drops it; infra/deploy.py applies it the same way)
-    props = stack["template"]["Resources"]["ArchiveBucket"]["Properties"]
+    props = sam_stack["template"]["Resources"]["ArchiveBucket"]["Properties"]
     rule = props["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
-    years = int(stack["template"]["Parameters"][rule["Years"]["Ref"]]["Default"])
+    years = int(sam_stack["template"]["Parameters"][rule["Years"]["Ref"]]["Default"])
     s3.put_bucket_versioning(Bucket=archive, VersioningConfiguration={"Status": "Enabled"})
     lock = {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": rule["Mode"], "Years": years}}}
     s3.put_object_lock_configuration(Bucket=archive, ObjectLockConfiguration=lock)
@@ -381,21 +389,23 @@ SEEDED = ("records/2026/seed.json", "uploads/seed.png")
 
 
 @pytest.fixture
-def enforced(stack: dict[str, Any]) -> Iterator[None]:
+def enforced(sam_stack: dict[str, Any]) -> Iterator[None]:
     """moto's IAM enforcement on (every request signed by a known principal, its policies evaluated), then off."""
-    requests.post(f"{stack['url']}/moto-api/reset-auth", data=b"0", timeout=10).raise_for_status()
+    requests.post(f"{sam_stack['url']}/moto-api/reset-auth", data=b"0", timeout=10).raise_for_status()
     try:
         yield
     finally:
-        requests.post(f"{stack['url']}/moto-api/reset-auth", data=b"inf", timeout=10).raise_for_status()
+        requests.post(f"{sam_stack['url']}/moto-api/reset-auth", data=b"inf", timeout=10).raise_for_status()
 
 
 def _outcome(call: Any) -> str:
     try:
         call()
     except ClientError as exc:
-        code = exc.response["Error"]["Code"]
-        return "denied" if code in ("AccessDenied", "AccessDeniedException") else f"error {code}"
+        error = exc.response["Error"]
+        # moto answers a JSON-protocol service (SQS) with its XML error body: botocore reports the status as code
+        denied = error["Code"] == "AccessDenied" or "<Code>AccessDenied</Code>" in error.get("Message", "")
+        return "denied" if denied else f"error {error['Code']}"
     return "allowed"
 
 
@@ -423,7 +433,7 @@ S3_CASES = [
 
 @pytest.mark.parametrize(("function", "call", "key", "outcome"), S3_CASES)
 def test_moto_enforces_each_roles_archive_access(
-    stack: dict[str, Any],
+    sam_stack: dict[str, Any],
     sessions: dict[str, boto3.session.Session],
     enforced: None,
     function: str,
@@ -431,8 +441,8 @@ def test_moto_enforces_each_roles_archive_access(
     key: str,
     outcome: str,
 ) -> None:
-    s3 = sessions[function].client("s3", endpoint_url=stack["url"])
-    bucket = stack["physical"]["ArchiveBucket"]
+    s3 = sessions[function].client("s3", endpoint_url=sam_stack["url"])
+    bucket = sam_stack["physical"]["ArchiveBucket"]
     until = "2036-01-01T00:00:00Z"
     calls = {
         "put": lambda: s3.put_object(Bucket=bucket, Key=key, Body=b"{}"),
@@ -444,3 +454,155 @@ def test_moto_enforces_each_roles_archive_access(
         ),
     }
     assert _outcome(calls[call]) == outcome
+
+
+def test_moto_enforces_the_dead_letter_queue_to_the_stream_consumers(
+    sam_stack: dict[str, Any], sessions: dict[str, boto3.session.Session], enforced: None
+) -> None:
+    queue = sam_stack["physical"]["AuditDeadLetterQueue"]
+    for function, access in ACCESS.items():
+        sqs = sessions[function].client("sqs", endpoint_url=sam_stack["url"])
+        outcome = _outcome(lambda sqs=sqs: sqs.send_message(QueueUrl=queue, MessageBody="{}"))
+        assert outcome == ("allowed" if access.get("stream") else "denied"), function
+
+
+# ------------------------------------------------------------------------------------------ policy simulation
+
+BODY = {
+    "hotline": "12345",
+    "channel": "phone",
+    "category": "complaint",
+    "title": "噪音扰民",
+    "content": "夜间施工噪音",
+    "caller": {"name": "张三", "phone": "13800001234"},
+}
+
+
+def _public(deps: Any, api: Any, rec: Recorder) -> None:
+    from tests.helpers.streams import PARTNERS, deliver, stream_batch
+
+    tid = api.post("/tickets", BODY, user="op1").json["id"]
+    assert deliver(deps, PARTNERS, stream_batch(deps, tid)) == {"batchItemFailures": []}
+    code = next(m for m in deps.sms.sent if m.params.get("number") == tid).params["code"]
+    rec.on = True
+    assert api.get(f"/public/v1/requests/{tid}?code={code}").status_code == 200
+
+
+def _partner(deps: Any, api: Any, rec: Recorder) -> None:
+    key = new_partner(api)["keys"][0]
+    rec.on = True
+    number = "SM" + uuid.uuid4().hex[:12].upper()
+    resp = Signed(api, key["key_id"], key["secret"]).send("POST", "/partner/v1/tickets", dict(PUSH, number=number))
+    assert resp.status_code == 201, resp.json
+
+
+def _staff(deps: Any, api: Any, rec: Recorder) -> None:
+    rec.on = True
+    created = api.post("/tickets", BODY, user="op1")
+    assert created.status_code == 201, created.json
+    assert api.get(f"/tickets/{created.json['id']}", user="op1").status_code == 200
+
+
+def _admin(deps: Any, api: Any, rec: Recorder) -> None:
+    rec.on = True
+    partner = new_partner(api)["partner_id"]  # its first key's secret sealed under the data key
+    assert api.get(f"/admin/partners/{partner}", user="admin1").status_code == 200
+    assert api.get("/admin/duty/now", user="admin1").status_code == 200
+
+
+def _on_ticket_event(deps: Any, api: Any, rec: Recorder) -> None:
+    from tests.helpers.streams import AUDIT, deliver, stream_records
+    from tests.helpers.tickets import closed_ticket
+
+    tid = closed_ticket(deps)
+    deps.envelope.forget()  # a cold start of the consumer
+    rec.on = True
+    assert deliver(deps, AUDIT, {"Records": stream_records(deps, tid)}) == {"batchItemFailures": []}
+
+
+def _deadline_sweep(deps: Any, api: Any, rec: Recorder) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.services import sweep
+
+    tid = api.post("/tickets", BODY, user="op1").json["id"]
+    dispatch = {"unit_id": "U001", "call": {"to_name": "周海", "to_phone": "13957600001"}}
+    assert api.post(f"/tickets/{tid}/dispatch", dispatch, user="op1").status_code == 200
+    deps.envelope.forget()
+    rec.on = True
+    sweep.run_sweep(deps, datetime.now(UTC) + timedelta(days=40))  # past the ticket's deadline: marked overdue
+
+
+# One run of each app's code (a route of each API function, a stream batch, a schedule): the function whose
+# deployed role must allow every request it makes, and (role, action) pairs of those requests another role
+# must be refused.
+WORKLOADS: dict[str, tuple[Any, set[tuple[str, str, str | None]]]] = {
+    "PublicApi": (_public, set()),  # the least privileged: every role may do what it does
+    "PartnerApi": (
+        _partner,
+        {("PublicApi", "dynamodb:PutItem", "TicketsTable"), ("PublicApi", "kms:GenerateDataKey", None)},
+    ),
+    "StaffApi": (
+        _staff,
+        {("PublicApi", "dynamodb:PutItem", "TicketsTable"), ("PublicApi", "kms:GenerateDataKey", None)},
+    ),
+    "AdminApi": (_admin, {("PublicApi", "kms:GenerateDataKey", None), ("PublicApi", "s3:PutObject", "ArchiveBucket")}),
+    "OnTicketEvent": (
+        _on_ticket_event,
+        {
+            ("StaffApi", "s3:PutObject", "ArchiveBucket"),  # archive records: never the desk's
+            ("ChaseInstructions", "s3:PutObjectRetention", "ArchiveBucket"),
+            ("PublicApi", "kms:Decrypt", None),  # no personal data (R-12345-11)
+        },
+    ),
+    "DeadlineSweep": (
+        _deadline_sweep,
+        {("PublicApi", "dynamodb:PutItem", "TicketsTable"), ("PublicApi", "kms:Decrypt", None)},
+    ),
+}
+
+
+def requested(sam_stack: dict[str, Any], deps: Any, rec: Recorder) -> list[tuple[str, str]]:
+    """(IAM action, ARN on the moto-deployed stack) of every recorded request."""
+    out = []
+    for service, operation, params in rec.calls:
+        if (service, operation) in UNAUTHENTICATED:
+            continue
+        for action, logical_id in required(deps, service, operation, params):
+            if service == "dynamodb":
+                index = params.get("IndexName") if operation in ("Query", "Scan") else None
+                out.append((action, arn(sam_stack, logical_id, f"/index/{index}" if index else "")))
+            elif service == "s3":
+                out.append((action, arn(sam_stack, logical_id, f"/{params['Key']}" if "Key" in params else "")))
+            else:
+                out.append((action, arn(sam_stack, logical_id)))
+    return out
+
+
+def permitted(document: dict[str, Any], action: str, resource: str) -> bool:
+    """moto's own policy engine (what its enforcement runs on S3 and SQS above)."""
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    return bool(IAMPolicy(json.dumps(document)).is_action_permitted(action, resource) == PermissionResult.PERMITTED)
+
+
+@pytest.mark.parametrize("function", sorted(WORKLOADS))
+def test_each_deployed_role_allows_what_its_code_calls_where_moto_does_not_enforce(
+    sam_stack: dict[str, Any], deps: Any, api: Any, function: str
+) -> None:
+    """DynamoDB, KMS (and S3) requests recorded from one run of the function's code on the session's stack, each
+    evaluated against the role deployed here, on this stack's ARN (table, index, object key, key)."""
+    run, refused = WORKLOADS[function]
+    with recording(deps) as rec:
+        run(deps, api, rec)
+    calls = requested(sam_stack, deps, rec)
+    assert any(a.startswith("dynamodb:") for a, _ in calls)
+    own = sam_stack["policies"][function][f"{function}Access"]
+    denied = sorted({(a, r) for a, r in calls if not permitted(own, a, r)})
+    assert not denied, f"{function}'s deployed role lacks {denied}"
+    for other, action, logical_id in refused:
+        document = sam_stack["policies"][other][f"{other}Access"]
+        prefix = arn(sam_stack, logical_id) if logical_id else ""
+        targets = [r for a, r in calls if a == action and (r == prefix or r.startswith(prefix + "/" if prefix else ""))]
+        assert targets, f"{function}'s run made no {action} on {logical_id}"
+        assert not any(permitted(document, action, r) for r in targets), (other, action)
