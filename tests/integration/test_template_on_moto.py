@@ -41,7 +41,7 @@ STACK = f"hotline-{STAGE}"
 DEPLOY_BUCKET = "hotline-deploy-123456789012"
 
 # What moto 5.x's CloudFormation cannot create from the transformed template, with the reason. A new
-# resource type of the template must be added here or deploy (test_every_resource_type_is_deployed_or_listed).
+# resource type of the template must be added here or deploy (test_every_resource_is_created_or_listed_with_its_reason).
 NOT_ON_MOTO = {
     "AWS::ApiGateway::RestApi": "moto does not import the swagger Body (the routes: tests/unit/test_package.py)",
     "AWS::ApiGateway::Deployment": "deploys the RestApi above",
@@ -172,17 +172,23 @@ FALSE_IN_STAGE = {"CreateUserPool"}  # UseCognito=false in prod-cn: the Fn::If b
 
 
 def _live_refs(node: Any, false: set[str]) -> set[str]:
-    """refs() of what CloudFormation evaluates: the else-branch of an Fn::If whose condition is false."""
-    if isinstance(node, dict) and set(node) == {"Fn::If"} and node["Fn::If"][0] in false:
-        return _live_refs(node["Fn::If"][2], false)
-    if isinstance(node, dict):
-        found = refs({k: v for k, v in node.items() if not isinstance(v, (dict, list))})
-        for value in node.values():
-            found |= _live_refs(value, false) if isinstance(value, (dict, list)) else set()
-        return found
+    """refs() of what CloudFormation evaluates: only the else-branch of an Fn::If whose condition is false."""
     if isinstance(node, list):
-        return set().union(*(_live_refs(v, false) for v in node)) if node else set()
-    return set()
+        return set().union(*(_live_refs(v, false) for v in node))
+    if not isinstance(node, dict):
+        return set()
+    if set(node) == {"Fn::If"} and node["Fn::If"][0] in false:
+        return _live_refs(node["Fn::If"][2], false)
+    found: set[str] = set()
+    for key, value in node.items():
+        if key in ("Ref", "Fn::GetAtt"):
+            found |= refs({key: value})
+        elif key == "Fn::Sub":
+            text, variables = (value, {}) if isinstance(value, str) else value
+            found |= refs({key: text}) | _live_refs(variables, false)
+        else:
+            found |= _live_refs(value, false)
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +223,6 @@ def sam_stack(moto_url: str, packaged: dict[str, Any]) -> dict[str, Any]:
     return {
         "url": moto_url,
         "template": cfn_template,
-        "deployed": template,
         "dropped": dropped,
         "physical": physical,
         "types": {r["LogicalResourceId"]: r["ResourceType"] for r in summaries},
@@ -385,7 +390,7 @@ def sessions(sam_stack: dict[str, Any]) -> dict[str, boto3.session.Session]:
     return out
 
 
-SEEDED = ("records/2026/seed.json", "uploads/seed.png")
+SEEDED = ("archive/2026/12/seed.json", "uploads/seed.png")
 
 
 @pytest.fixture
@@ -411,23 +416,23 @@ def _outcome(call: Any) -> str:
 
 # (function, S3 call, key, outcome) — each role's own call passes, the same call by a role without it does not
 S3_CASES = [
-    ("OnTicketEvent", "put", "records/2026/r1.json", "allowed"),  # the archive package (R-12345-17)
-    ("OnTicketEvent", "retention", "records/2026/seed.json", "allowed"),
-    ("PublicApi", "put", "records/2026/r1.json", "denied"),  # no S3 at all (R-12345-11)
-    ("PublicApi", "retention", "records/2026/seed.json", "denied"),
-    ("PublicApi", "get", "records/2026/seed.json", "denied"),
-    ("PartnerApi", "get", "records/2026/seed.json", "denied"),
-    ("StaffApi", "get", "records/2026/seed.json", "allowed"),  # archive reads
+    ("OnTicketEvent", "put", "archive/2026/12/r1.json", "allowed"),  # the archive package (R-12345-17)
+    ("OnTicketEvent", "retention", "archive/2026/12/seed.json", "allowed"),
+    ("PublicApi", "put", "archive/2026/12/r1.json", "denied"),  # no S3 at all (R-12345-11)
+    ("PublicApi", "retention", "archive/2026/12/seed.json", "denied"),
+    ("PublicApi", "get", "archive/2026/12/seed.json", "denied"),
+    ("PartnerApi", "get", "archive/2026/12/seed.json", "denied"),
+    ("StaffApi", "get", "archive/2026/12/seed.json", "allowed"),  # archive reads
     ("StaffApi", "put", "uploads/t1.png", "allowed"),  # evidence uploads
     ("StaffApi", "delete", "uploads/seed.png", "allowed"),  # a refused upload removed
-    ("StaffApi", "put", "records/2026/r2.json", "denied"),  # never writes the archive's records
-    ("StaffApi", "delete", "records/2026/seed.json", "denied"),
-    ("AdminApi", "put", "records/2026/r3.json", "allowed"),  # reconciliation re-archives
-    ("AdminApi", "delete", "records/2026/seed.json", "denied"),
+    ("StaffApi", "put", "archive/2026/12/r2.json", "denied"),  # never writes the archive's records
+    ("StaffApi", "delete", "archive/2026/12/seed.json", "denied"),
+    ("AdminApi", "put", "archive/2026/12/r3.json", "allowed"),  # reconciliation re-archives
+    ("AdminApi", "delete", "archive/2026/12/seed.json", "denied"),
     ("DailyReconcile", "list", "", "allowed"),
-    ("DailyReconcile", "put", "records/2026/r4.json", "allowed"),
-    ("ChaseInstructions", "put", "records/2026/r5.json", "denied"),
-    ("NotifyFromEvents", "put", "records/2026/r6.json", "denied"),
+    ("DailyReconcile", "put", "archive/2026/12/r4.json", "allowed"),
+    ("ChaseInstructions", "put", "archive/2026/12/r5.json", "denied"),
+    ("NotifyFromEvents", "put", "archive/2026/12/r6.json", "denied"),
 ]
 
 
@@ -448,7 +453,7 @@ def test_moto_enforces_each_roles_archive_access(
         "put": lambda: s3.put_object(Bucket=bucket, Key=key, Body=b"{}"),
         "get": lambda: s3.get_object(Bucket=bucket, Key=key),
         "delete": lambda: s3.delete_object(Bucket=bucket, Key=key),
-        "list": lambda: s3.list_object_versions(Bucket=bucket, Prefix="records/"),
+        "list": lambda: s3.list_object_versions(Bucket=bucket, Prefix="archive/"),
         "retention": lambda: s3.put_object_retention(
             Bucket=bucket, Key=key, Retention={"Mode": "COMPLIANCE", "RetainUntilDate": until}
         ),
@@ -467,6 +472,33 @@ def test_moto_enforces_the_dead_letter_queue_to_the_stream_consumers(
 
 
 # ------------------------------------------------------------------------------------------ policy simulation
+
+
+def permitted(document: dict[str, Any], action: str, resource: str) -> bool:
+    """moto's own policy engine (what its enforcement runs on S3 and SQS above)."""
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    return bool(IAMPolicy(json.dumps(document)).is_action_permitted(action, resource) == PermissionResult.PERMITTED)
+
+
+def test_only_the_functions_that_send_sms_or_log_in_read_their_secret(sam_stack: dict[str, Any]) -> None:
+    """Secrets Manager (authorised on `*` by moto): the SMS gateway's secret to the senders, the OIDC client's
+    to the staff and admin functions (login), nothing to the public function (docs/deploy.md, "Secrets")."""
+    readers = {"SmsGatewaySecret": set(), "OidcClientSecret": set()}
+    for lid in ACCESS:
+        document = sam_stack["policies"][lid][f"{lid}Access"]
+        for secret, found in readers.items():
+            if permitted(document, "secretsmanager:GetSecretValue", arn(sam_stack, secret)):
+                found.add(lid)
+    assert readers["SmsGatewaySecret"] == {
+        "AdminApi",
+        "NotifyFromEvents",
+        "PartnerEvents",
+        "DeadlineSweep",
+        "WorkSweep",
+    }
+    assert readers["OidcClientSecret"] == {"StaffApi", "AdminApi"}
+
 
 BODY = {
     "hotline": "12345",
@@ -577,13 +609,6 @@ def requested(sam_stack: dict[str, Any], deps: Any, rec: Recorder) -> list[tuple
             else:
                 out.append((action, arn(sam_stack, logical_id)))
     return out
-
-
-def permitted(document: dict[str, Any], action: str, resource: str) -> bool:
-    """moto's own policy engine (what its enforcement runs on S3 and SQS above)."""
-    from moto.iam.access_control import IAMPolicy, PermissionResult
-
-    return bool(IAMPolicy(json.dumps(document)).is_action_permitted(action, resource) == PermissionResult.PERMITTED)
 
 
 @pytest.mark.parametrize("function", sorted(WORKLOADS))
