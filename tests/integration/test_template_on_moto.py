@@ -448,7 +448,7 @@ def test_moto_enforces_each_roles_archive_access(
 ) -> None:
     s3 = sessions[function].client("s3", endpoint_url=sam_stack["url"])
     bucket = sam_stack["physical"]["ArchiveBucket"]
-    until = "2036-01-01T00:00:00Z"
+    until = "2040-01-01T00:00:00Z"  # beyond the default retention: only an extension
     calls = {
         "put": lambda: s3.put_object(Bucket=bucket, Key=key, Body=b"{}"),
         "get": lambda: s3.get_object(Bucket=bucket, Key=key),
