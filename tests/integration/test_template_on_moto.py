@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 STAGE = "prod-cn"  # the production stage: aws-cn partition, no Cognito, Secrets Manager
 REGION = "cn-north-1"
 STACK = f"hotline-{STAGE}"
-DEPLOY_BUCKET = "hotline-deploy-123456789012"
+DEPLOY_BUCKET = f"hotline-deploy-{ACCOUNT_ID}"  # docs/deploy.md, runbook step 2
 
 # What moto 5.x's CloudFormation cannot create from the transformed template, with the reason. A new
 # resource type of the template must be added here or deploy (test_every_resource_is_created_or_listed_with_its_reason).
