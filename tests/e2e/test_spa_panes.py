@@ -114,6 +114,7 @@ def _month_days(u: Any) -> dict[int, bool]:
 def _show_month(u: Any, day: date) -> None:
     """Page the open picker forward to `day`'s month."""
     panel = u.page.locator(".el-picker-panel:visible")
+    expect(panel.locator(".el-date-table td").first).to_be_visible()
     for _ in range(24):
         labels = panel.locator(".el-date-picker__header-label").all_inner_texts()
         y, m = (int(re.sub(r"\D", "", x)) for x in labels[:2])
