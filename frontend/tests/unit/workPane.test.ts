@@ -89,6 +89,16 @@ describe('the work pane', () => {
     expect(pane!.verb.value).toBeNull()
   })
 
+  it('follows a switch from one pane to another', { timeout: 30_000 }, async () => {
+    await openOnPage('reply')
+    const open = (wrapper!.findComponent(ActionDialog).vm as unknown as { open: (v: Verb) => Promise<void> }).open
+    await open('request-extension')
+    await flushPromises()
+    expect(docked('reply')).toBeNull()
+    expect(docked('request-extension')).not.toBeNull()
+    expect(pane!.verb.value).toBe('request-extension')
+  })
+
   it('keeps the dialog for the other verbs', async () => {
     await openOnPage('return')
     expect(docked('return')).toBeNull()
