@@ -385,6 +385,8 @@ const enUS: MessageSchema = {
     conflict: 'Someone else updated the ticket; please reload',
     submitHint: 'Enter submits (Ctrl+Enter inside multi-line fields)',
     extensionInfo: 'Reason: {reason}; requested due: {due}',
+    currentDue: 'Current due: {due} (Beijing time)',
+    closePane: 'Close',
   },
   env: {
     inboxTitle: '12369 environmental reports',

@@ -388,6 +388,8 @@ const zhCN = {
     conflict: '工单已被他人更新，请刷新',
     submitHint: 'Enter 提交（多行文本内用 Ctrl+Enter）',
     extensionInfo: '申请理由：{reason}；申请延至：{due}',
+    currentDue: '当前办理期限：{due}（北京时间）',
+    closePane: '关闭',
   },
   env: {
     inboxTitle: '12369 环保举报件',
