@@ -10,7 +10,8 @@ boto3 clients, PynamoDB's models, Jinja2, openpyxl, cryptography, PyJWT …) wit
         svc = on_first_use("chalicelib.services.tickets")
 
 and calls `svc.create_ticket(...)` as before: the first attribute read imports the module (once per process;
-`importlib` holds the import lock, so concurrent first uses load it once), later reads are a dict lookup
+`importlib` holds the module's import lock, so concurrent first uses load it once and none sees it half
+executed), later reads are a dict lookup
 and a `getattr`. The type checker sees the real module. Setting or deleting an attribute (a test's
 `monkeypatch.setattr(svc, ...)`) acts on the real module, so every holder of it sees the change.
 `tests/unit/test_cold_import.py` keeps `import app` free of the heavy libraries.
@@ -29,7 +30,11 @@ class _OnFirstUse(ModuleType):
 
     def _target(self) -> ModuleType:
         loaded = sys.modules.get(self.__name__)
-        return loaded if loaded is not None else importlib.import_module(self.__name__)
+        if loaded is None or getattr(getattr(loaded, "__spec__", None), "_initializing", False):
+            # Not there, or another thread is still running its body (a module is in sys.modules from the
+            # start of its import): import_module waits on the module's import lock for the whole module.
+            return importlib.import_module(self.__name__)
+        return loaded
 
     def __getattr__(self, name: str) -> Any:  # only for names the stand-in itself lacks: all but its own
         if name.startswith("__") and name.endswith("__") and name not in ("__all__", "__file__", "__path__"):

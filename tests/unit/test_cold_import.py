@@ -97,6 +97,34 @@ def test_a_stand_in_reads_and_writes_the_real_module(tmp_path: Path, monkeypatch
         on_first_use(".relative")
 
 
+def test_a_first_use_while_another_thread_runs_the_module_waits_for_all_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A module is in sys.modules from the start of its import: a concurrent first use must wait for its
+    whole body (the embedded stack serves 8 clients on threads from its first request)."""
+    import threading
+
+    (tmp_path / "lazy_slow_module.py").write_text(
+        "import threading, time\nstarted = threading.Event()\n"
+        "import lazy_slow_gate\nlazy_slow_gate.started.set()\ntime.sleep(0.3)\n"
+        "def answer() -> int:\n    return 42\n"
+    )
+    (tmp_path / "lazy_slow_gate.py").write_text("import threading\nstarted = threading.Event()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import lazy_slow_gate  # type: ignore[import-not-found]
+
+    monkeypatch.delitem(sys.modules, "lazy_slow_module", raising=False)
+    stand_in = on_first_use("lazy_slow_module")
+    loader = threading.Thread(target=lambda: stand_in.answer)
+    loader.start()
+    assert lazy_slow_gate.started.wait(5)  # the loader is inside the module's body now
+    assert "lazy_slow_module" in sys.modules
+    assert stand_in.answer() == 42  # waited, not an AttributeError on the half-run module
+    loader.join()
+    monkeypatch.delitem(sys.modules, "lazy_slow_module")
+    monkeypatch.delitem(sys.modules, "lazy_slow_gate")
+
+
 def test_each_library_is_loaded_by_its_first_use() -> None:
     used = _loaded_after(
         "import app\n"
