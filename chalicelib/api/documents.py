@@ -8,7 +8,7 @@ from chalice.app import Blueprint, Response
 
 from chalicelib.api.deps import adapters, current_actor, now, query
 from chalicelib.api.errors import route
-from chalicelib.services import reports
+from chalicelib.services import assessment, reports
 
 bp = Blueprint(__name__)
 
@@ -47,3 +47,13 @@ def typical() -> Any:
     return _doc(
         reports.typical_summary(adapters(), actor, q.get("month", ""), q.get("format", "html"), now()), "typical"
     )
+
+
+@route(bp, "/documents/assessment", methods=["GET"])
+def unit_assessment() -> Response:
+    """承办单位考核 of a month `?month=YYYY-MM&format=html|pdf&version=` (docs/statistics.md "Unit assessment")."""
+    q = query(bp)
+    doc = assessment.month_document(
+        adapters(), current_actor(bp), q.get("month", ""), q, q.get("format", "html"), now()
+    )
+    return _doc(doc, f"assessment-{q.get('month', '')[:7]}")

@@ -891,6 +891,7 @@ const enUS: MessageSchema = {
     flagged: 'Flagged',
     unitAssessment: 'Unit assessment',
     exportAssessment: 'Export unit assessment',
+    printAssessment: 'Print / PDF',
     exportFigures: 'Export completion per person',
     weightsVersion: 'Weights version {n}',
     defaultWeights: 'Default weights',

@@ -894,6 +894,7 @@ const zhCN = {
     flagged: '需问责',
     unitAssessment: '单位考核',
     exportAssessment: '导出单位考核',
+    printAssessment: '打印/PDF',
     exportFigures: '导出个人完成率',
     weightsVersion: '考核权重第 {n} 版',
     defaultWeights: '默认考核权重',

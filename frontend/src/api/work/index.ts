@@ -41,6 +41,8 @@ export const unitAssessment = (month: string) => http.get<UnitAssessment>(`/work
 export const monthFiguresExcel = (month: string) => fetchBlob(`/work/figures/${enc(month)}/export`, {}, XLSX_TYPE)
 /** The month's unit assessment as .xlsx. */
 export const unitAssessmentExcel = (month: string) => fetchBlob(`/work/assessment/${enc(month)}/export`, {}, XLSX_TYPE)
+/** GET /documents/assessment?format=pdf: the month's unit assessment, printable. */
+export const unitAssessmentPdf = (month: string) => fetchBlob('/documents/assessment', { month, format: 'pdf' }, 'application/pdf')
 
 /** Announcements for me, newest first; `unread`: only those I have not confirmed. */
 export const listAnnouncements = (unread = false) =>
