@@ -667,8 +667,16 @@ def due_panel(deps: Adapters, actor: Actor, now: datetime) -> dict[str, Any]:
         "approvals_to_decide": approvals(deps, actor, {"box": "inbox"}, now),
         "my_pending_requests": [a for a in approvals(deps, actor, {"box": "sent"}, now) if a["status"] == "pending"],
         "weekly_report": {"week": week.isoformat(), "submitted": reported, "due_at": _due(deps, week, now).isoformat()},
-        "friday_report": latest_friday(deps, now) if actor.role in READ_ALL else None,
+        "friday_report": _friday_view(latest_friday(deps, now)) if actor.role in READ_ALL else None,
     }
+
+
+def _friday_view(record: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The home page's line about the Friday report (R-WORK-04): its week, when, how many items; the SPA opens
+    it through `/work/friday/{week}` (archive keys and the head's login id stay inside)."""
+    if record is None:
+        return None
+    return {k: record[k] for k in ("week", "generated_at", "counts")}
 
 
 def month_figures(deps: Adapters, actor: Actor, month: str, now: datetime) -> dict[str, Any]:

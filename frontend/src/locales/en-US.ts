@@ -878,6 +878,7 @@ const enUS: MessageSchema = {
     toDecide: 'To decide',
     waiting: 'Waiting for {name}',
     fridayReady: "This week's progress report is ready",
+    fridayOpen: 'Open the report (PDF)',
     nothingDue: 'Nothing due',
     chase: 'Chased',
     personFigures: 'Completion per person',

@@ -881,6 +881,7 @@ const zhCN = {
     toDecide: '待我审批',
     waiting: '等待 {name} 审批',
     fridayReady: '本周工作进展报告已生成',
+    fridayOpen: '查看报告（PDF）',
     nothingDue: '没有待办的日常工作',
     chase: '超时催办',
     personFigures: '个人月度完成率',
