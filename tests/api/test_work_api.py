@@ -248,7 +248,10 @@ def test_r_work_06_monthly_figures_exported_per_person_with_names(api: Any, seed
 @pytest.fixture
 def head_mobile(api: Any, deps: Any) -> Iterator[str]:
     """The head of the centre (leader1) with a mobile entered by the admin."""
-    assert api.put("/admin/duty/staff/leader1", {"name": "陈建国", "phone": "13957601003"}, user="admin1").status_code == 200
+    assert (
+        api.put("/admin/duty/staff/leader1", {"name": "陈建国", "phone": "13957601003"}, user="admin1").status_code
+        == 200
+    )
     yield "+8613957601003"
     deps.directory.delete("DUTY#STAFF", "leader1")
 
@@ -259,7 +262,10 @@ def test_r_work_04_friday_report_archived_texted_to_the_head_with_its_link_and_o
     week = work.week_of((datetime.now(SHANGHAI) + timedelta(days=49)).date())  # a week no other test sweeps
     late = _action(api, title="知识库更新（周五报告）", deadline=(week + timedelta(days=2)).isoformat()).json
     assert api.post(f"/work/actions/{late['id']}/progress", {"text": "政策待出台"}, user="op1").status_code == 200
-    _action(api, title="回访数据整理（周五报告）", deadline=(week + timedelta(days=8)).isoformat()).json
+    assert (
+        _action(api, title="回访数据整理（周五报告）", deadline=(week + timedelta(days=8)).isoformat()).status_code
+        == 201
+    )
     friday = work.friday_at(week)
     base = "https://hotline.example.gov.cn/api"
     at = {"clock": friday + timedelta(minutes=5)}
@@ -322,4 +328,6 @@ def test_r_work_04_friday_report_archived_texted_to_the_head_with_its_link_and_o
     assert len(sent) == 1, sent
     sms = sent[0]
     assert sms["e164"] == head_mobile and sms["to_name"] == "陈建国" and sms["status"] == "sent"
-    assert "工作进展和延误情况报告" in sms["text"] and f"{base}/work/friday/{week.isoformat()}?format=pdf" in sms["text"]
+    assert (
+        "工作进展和延误情况报告" in sms["text"] and f"{base}/work/friday/{week.isoformat()}?format=pdf" in sms["text"]
+    )
