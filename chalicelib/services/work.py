@@ -203,6 +203,10 @@ def act_on_action(
     else:
         raise NotFound(f"没有操作 {verb[:32]}", verb=verb[:32])
     _save_action(deps, before, after)
+    if after["status"] == "done" and before["status"] != "done":  # R-WORK-07: with its deliverables
+        from chalicelib.services import work_archive  # it imports this module (evidence owners of work records)
+
+        work_archive.archived_quietly(deps, after["id"], work_archive.archive_action, after, now)
     return action_view(deps, after, now)
 
 
@@ -564,6 +568,9 @@ def submit_report(
     else:
         report["first_submitted_at"] = report["submitted_at"]
     deps.directory.put_item(_week_pk(week), owner, report)
+    from chalicelib.services import work_archive  # R-WORK-07: each submission archived with its deliverables
+
+    work_archive.archived_quietly(deps, f"{week}.{owner}", work_archive.archive_report, report, now)
     return report
 
 
