@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.deps import adapters, current_actor, now, query
 from chalicelib.api.errors import route
-from chalicelib.services import assessment, reports
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib.services import assessment, reports
+else:
+    assessment = on_first_use("chalicelib.services.assessment")
+    reports = on_first_use("chalicelib.services.reports")
 
 bp = Blueprint(__name__)
 
