@@ -113,3 +113,20 @@ def test_r_work_07_each_weekly_report_submission_archived_with_its_deliverables(
         f"archive/work/work-report/{rid}/"
     )
     assert work_archive.verify(office, RECORDS, work_archive.REPORT_KIND, rid, found[0]["version"])["ok"]
+
+
+def test_r_work_07_work_owner_kinds_are_known_before_their_module_is_loaded() -> None:
+    """Routes load services on first use: evidence finds the work kinds even in a process that has not yet
+    imported services/work_archive.py."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from chalicelib.services import evidence\n"
+        "assert 'chalicelib.services.work_archive' not in sys.modules\n"
+        "policy = evidence._policy(evidence.Owner('work-report', '2026-10-26.op1'))\n"
+        "assert 'chalicelib.services.work_archive' in sys.modules and policy is evidence.OWNERS['work-report']\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
