@@ -206,6 +206,7 @@ def run(quick: bool, only: str | None = None) -> int:
         roundtrips,
         statistics,
         sweep,
+        worksweep,
     )
 
     def wanted(section: str) -> bool:
@@ -233,35 +234,38 @@ def run(quick: bool, only: str | None = None) -> int:
             guarded("intake", figures, lambda: intake.run(bench), intake.SECTION)
         if wanted("archive"):
             guarded("archive", figures, lambda: archive.run(bench), archive.SECTION)
+        if wanted("worksweep"):
+            guarded("worksweep", figures, lambda: worksweep.run(bench), worksweep.SECTION)
 
-        from bench.data import BulkLoader
+        if any(wanted(section) for section in ("inbox", "lists", "sweep", "statistics")):  # the bulk tickets
+            from bench.data import BulkLoader
 
-        bench.loader = BulkLoader(bench.deps, bench.now)
-        meta["bulk_month"] = bench.loader.month
-        per_size: dict[str, list[Figure]] = {"inbox": [], "sweep": [], "statistics": [], "lists": []}
-        load_times = []
-        for size in cfg.sizes:
-            load_times.append((size, bench.loader.load_closed(size, cfg.sizes[-1])))
-            if wanted("inbox"):
-                guarded(f"inbox@{size}", per_size["inbox"], lambda s=size: inbox.at_size(bench, s), inbox.SECTION)
-            if wanted("lists"):
-                guarded(f"lists@{size}", per_size["lists"], lambda s=size: lists.at_size(bench, s), lists.SECTION)
-            if wanted("sweep"):
-                guarded(f"sweep@{size}", per_size["sweep"], lambda s=size: sweep.at_size(bench, s), sweep.SECTION)
-            if wanted("statistics"):
-                guarded(
-                    f"statistics@{size}",
-                    per_size["statistics"],
-                    lambda s=size: statistics.at_size(bench, s),
-                    statistics.SECTION,
-                )
-        for many in cfg.sweep_many_due if wanted("sweep") else []:
-            guarded(f"sweep-many@{many}", per_size["sweep"], lambda n=many: sweep.many_due(bench, n), sweep.SECTION)
-        figures += per_size["lists"]
-        figures += inbox.summarise(bench, per_size["inbox"])
-        figures += sweep.summarise(bench, per_size["sweep"])
-        figures += statistics.summarise(bench, per_size["statistics"])
-        meta["bulk_load_s"] = {str(s): round(t, 1) for s, t in load_times}
+            bench.loader = BulkLoader(bench.deps, bench.now)
+            meta["bulk_month"] = bench.loader.month
+            per_size: dict[str, list[Figure]] = {"inbox": [], "sweep": [], "statistics": [], "lists": []}
+            load_times = []
+            for size in cfg.sizes:
+                load_times.append((size, bench.loader.load_closed(size, cfg.sizes[-1])))
+                if wanted("inbox"):
+                    guarded(f"inbox@{size}", per_size["inbox"], lambda s=size: inbox.at_size(bench, s), inbox.SECTION)
+                if wanted("lists"):
+                    guarded(f"lists@{size}", per_size["lists"], lambda s=size: lists.at_size(bench, s), lists.SECTION)
+                if wanted("sweep"):
+                    guarded(f"sweep@{size}", per_size["sweep"], lambda s=size: sweep.at_size(bench, s), sweep.SECTION)
+                if wanted("statistics"):
+                    guarded(
+                        f"statistics@{size}",
+                        per_size["statistics"],
+                        lambda s=size: statistics.at_size(bench, s),
+                        statistics.SECTION,
+                    )
+            for many in cfg.sweep_many_due if wanted("sweep") else []:
+                guarded(f"sweep-many@{many}", per_size["sweep"], lambda n=many: sweep.many_due(bench, n), sweep.SECTION)
+            figures += per_size["lists"]
+            figures += inbox.summarise(bench, per_size["inbox"])
+            figures += sweep.summarise(bench, per_size["sweep"])
+            figures += statistics.summarise(bench, per_size["statistics"])
+            meta["bulk_load_s"] = {str(s): round(t, 1) for s, t in load_times}
     finally:
         stack.close()
     wall = time.perf_counter() - started
@@ -280,6 +284,7 @@ _ORDER = [
     "6 archive",
     "7 statistics",
     "8 duplicates (R-12345-18)",
+    "9 office-work sweep (R-WORK-03/05)",
     "floors (bare requests on this machine)",
 ]
 
@@ -333,7 +338,17 @@ def main(argv: list[str] | None = None) -> int:
     return run(args.quick, args.only)
 
 
-STACK_SECTIONS = ("coldstart", "roundtrips", "intake", "archive", "inbox", "lists", "sweep", "statistics")
+STACK_SECTIONS = (
+    "coldstart",
+    "roundtrips",
+    "intake",
+    "archive",
+    "worksweep",
+    "inbox",
+    "lists",
+    "sweep",
+    "statistics",
+)
 STANDALONE = ("duplicates",)  # sections that need no stack
 
 

@@ -11,11 +11,12 @@ from chalicelib.api.errors import route
 from chalicelib.lazy import on_first_use
 
 if TYPE_CHECKING:
-    from chalicelib.services import reconcile
+    from chalicelib.services import reconcile, work_archive
     from chalicelib.services import records as svc
 else:
     reconcile = on_first_use("chalicelib.services.reconcile")
     svc = on_first_use("chalicelib.services.records")
+    work_archive = on_first_use("chalicelib.services.work_archive")
 
 bp = Blueprint(__name__)
 
@@ -51,6 +52,19 @@ def archive_verify(ticket_id: str) -> dict[str, Any]:
     """Recompute the checksums against the manifest; `{"version": n}` optional."""
     actor = current_actor(bp)
     return svc.verify(adapters(), actor, ticket_id, json_body(bp).get("version") or query(bp).get("version"))
+
+
+@route(bp, "/archive/work/{kind}/{record_id}/versions", methods=["GET"])
+def work_archive_versions(kind: str, record_id: str) -> dict[str, Any]:
+    """R-WORK-07: the archived versions of an action item (`work-action`) or weekly report (`work-report`)."""
+    return {"items": work_archive.versions(adapters(), current_actor(bp), kind, record_id)}
+
+
+@route(bp, "/archive/work/{kind}/{record_id}/verify", methods=["POST"])
+def work_archive_verify(kind: str, record_id: str) -> dict[str, Any]:
+    """R-WORK-07: recompute the checksums of a work package; `{"version": "…"}` optional (default the newest)."""
+    version = json_body(bp).get("version") or query(bp).get("version")
+    return work_archive.verify(adapters(), current_actor(bp), kind, record_id, str(version) if version else None)
 
 
 @route(bp, "/admin/reconcile", methods=["POST"])

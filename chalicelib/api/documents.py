@@ -11,8 +11,9 @@ from chalicelib.api.errors import route
 from chalicelib.lazy import on_first_use
 
 if TYPE_CHECKING:
-    from chalicelib.services import reports
+    from chalicelib.services import assessment, reports
 else:
+    assessment = on_first_use("chalicelib.services.assessment")
     reports = on_first_use("chalicelib.services.reports")
 
 bp = Blueprint(__name__)
@@ -52,3 +53,13 @@ def typical() -> Any:
     return _doc(
         reports.typical_summary(adapters(), actor, q.get("month", ""), q.get("format", "html"), now()), "typical"
     )
+
+
+@route(bp, "/documents/assessment", methods=["GET"])
+def unit_assessment() -> Response:
+    """承办单位考核 of a month `?month=YYYY-MM&format=html|pdf&version=` (docs/statistics.md "Unit assessment")."""
+    q = query(bp)
+    doc = assessment.month_document(
+        adapters(), current_actor(bp), q.get("month", ""), q, q.get("format", "html"), now()
+    )
+    return _doc(doc, f"assessment-{q.get('month', '')[:7]}")

@@ -1,4 +1,5 @@
-"""Unit assessment (综合科 考核): the versioned weights and the month's scores per unit, ranked, as JSON and .xlsx.
+"""Unit assessment (综合科 考核): the versioned weights and the month's scores per unit, ranked, as JSON, .xlsx and a
+printable document (HTML / PDF: `month_document`).
 
 Reads the month's ticket figures from the counters (`services.stats.report`, bounded Queries) and the notices to
 units (`services.work`); the rules of the score: `domain/assessment.py`, docs/statistics.md "Unit assessment".
@@ -10,7 +11,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.documents import pdf
 from chalicelib.domain import assessment
+from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.errors import Conflict, Forbidden, ValidationError
 from chalicelib.domain.model import Actor, Role
 from chalicelib.services import privacy, stats, work
@@ -79,3 +82,74 @@ def month_workbook(deps: Adapters, actor: Actor, month: str, params: Mapping[str
     from chalicelib.documents import excel  # openpyxl: loaded by its first use
 
     return excel.assessment_workbook(result)
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.2f}%"
+
+
+def _points_text(value: float) -> str:
+    return f"{value:g}"
+
+
+def _input_cell(i: Mapping[str, Any]) -> str:
+    """One input as printed next to the score: a rate with its cases, or a count with its deduction."""
+    if "deduction" in i:
+        cases = int(i["value"])
+        return f"{cases} 件，扣 {_points_text(i['deduction'] * cases)} 分"
+    if i["value"] is None:
+        return "无数据（不计入）"
+    return f"{_percent(i['value'])}（{i['numerator']}/{i['denominator']}）"
+
+
+def document_context(deps: Adapters, result: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """The printed assessment: a column per input (its weight or deduction in the heading), names, no codes."""
+    version = result["version"]
+    columns = [
+        {"id": f, "label": assessment.label(f), "rule": f"权重 {_points_text(w)}"}
+        for f, w in version["weights"].items()
+    ]
+    columns += [
+        {"id": f, "label": assessment.label(f), "rule": f"每件扣 {_points_text(d)} 分"}
+        for f, d in version["deductions"].items()
+    ]
+    rows = []
+    for r in result["rows"]:
+        cells = {i["id"]: _input_cell(i) for i in r["inputs"]}
+        rows.append(
+            {
+                "rank": "—" if r["rank"] is None else str(r["rank"]),
+                "name": r["name"],
+                "score": "无数据" if r["score"] is None else _points_text(r["score"]),
+                "base": "—" if r["base"] is None else _points_text(r["base"]),
+                "deducted": _points_text(r["deducted"]),
+                "cells": [cells.get(c["id"], "—") for c in columns],
+            }
+        )
+    month = result["month"]
+    if version["version"]:
+        setter = deps.contexts.names().get(version["set_by"] or "", "")
+        at = datetime.fromisoformat(version["set_at"]).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+        version_text = f"第 {version['version']} 版（{setter + '，' if setter else ''}{at} 设置）"
+    else:
+        version_text = "默认权重"
+    return {
+        "title": f"{int(month[:4])}年{int(month[5:])}月承办单位考核",
+        "month_label": f"{int(month[:4])}年{int(month[5:])}月",
+        "generated_at": now.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+        "version_text": version_text,
+        "columns": columns,
+        "rows": rows,
+    }
+
+
+def month_document(
+    deps: Adapters, actor: Actor, month: str, params: Mapping[str, str], fmt: str, now: datetime
+) -> tuple[bytes | str, str]:
+    """The month's assessment as a printable document (`html` or `pdf`): ranking, score and every input next to
+    it, unit names and Chinese labels only; recorded in the access log like every document (R-SEC-02)."""
+    if fmt not in ("html", "pdf"):
+        raise ValidationError({"format": "须为 html 或 pdf"})
+    result = month_scores(deps, actor, month, params, now)
+    privacy.log_access(deps, "document", actor, now, document="assessment", month=result["month"], format=fmt)
+    return pdf.render("work/assessment.html", fmt, **document_context(deps, result, now))

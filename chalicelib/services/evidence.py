@@ -88,8 +88,20 @@ def register_owner(kind: str, policy: OwnerPolicy) -> None:
     OWNERS[kind] = policy
 
 
+# kinds registered by a module of another area, loaded at their first use (routes load services on first use)
+REGISTERED_BY = {
+    "work-action": "chalicelib.services.work_archive",  # R-WORK-07
+    "work-report": "chalicelib.services.work_archive",
+}
+
+
 def _policy(owner: Owner) -> OwnerPolicy:
     policy = OWNERS.get(owner.kind)
+    if policy is None and owner.kind in REGISTERED_BY:
+        import importlib
+
+        importlib.import_module(REGISTERED_BY[owner.kind])  # its import registers the kind
+        policy = OWNERS.get(owner.kind)
     if policy is None:
         raise NotFound("附件所属对象不存在", owner_kind=owner.kind)
     return policy

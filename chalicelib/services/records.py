@@ -149,15 +149,15 @@ def verify(deps: Adapters, actor: Actor, ticket_id: str, version: Any = None) ->
     entry = _version_entry(deps, ticket_id, version)
     current = deps.archive_index.latest(ticket_id)
     pinned = current is not None and int(current["version"]) != int(entry["version"])
-    results = [_check(deps, entry["prefix"] + MANIFEST, entry["manifest"], pinned, MANIFEST)]
+    results = [check(deps, entry["prefix"] + MANIFEST, entry["manifest"], pinned, MANIFEST)]
     manifest_obj = deps.archive_store.get(
         entry["prefix"] + MANIFEST, entry["manifest"]["s3_version_id"] if pinned else None
     )
     manifest = json.loads(manifest_obj.body) if manifest_obj and results[0]["ok"] else {"files": entry["files"]}
     for name, expected in sorted(manifest["files"].items()):
-        results.append(_check(deps, entry["prefix"] + name, expected, pinned, name))
+        results.append(check(deps, entry["prefix"] + name, expected, pinned, name))
     for item in manifest.get("evidence", []):  # evidence files: each pinned to its stored S3 version
-        results.append(_check(deps, item["key"], item, True, f"evidence/{item['evidence_id']}"))
+        results.append(check(deps, item["key"], item, True, f"evidence/{item['evidence_id']}"))
     differs = [r["file"] for r in results if not r["ok"]]
     return {
         "ticket_id": ticket_id,
@@ -169,7 +169,9 @@ def verify(deps: Adapters, actor: Actor, ticket_id: str, version: Any = None) ->
     }
 
 
-def _check(deps: Adapters, key: str, expected: dict[str, Any], pinned: bool, name: str) -> dict[str, Any]:
+def check(deps: Adapters, key: str, expected: dict[str, Any], pinned: bool, name: str) -> dict[str, Any]:
+    """One stored file against its expected sha256 and size (its pinned S3 version when `pinned`): the tickets'
+    packages here, the office's work packages in services/work_archive.py (R-WORK-07)."""
     obj = deps.archive_store.get(key, expected.get("s3_version_id") if pinned else None)
     actual_sha = obj.sha256 if obj else None
     actual_size = len(obj.body) if obj else None

@@ -203,6 +203,10 @@ def act_on_action(
     else:
         raise NotFound(f"没有操作 {verb[:32]}", verb=verb[:32])
     _save_action(deps, before, after)
+    if after["status"] == "done" and before["status"] != "done":  # R-WORK-07: with its deliverables
+        from chalicelib.services import work_archive  # it imports this module (evidence owners of work records)
+
+        work_archive.archived_quietly(deps, after["id"], work_archive.archive_action, after, now)
     return action_view(deps, after, now)
 
 
@@ -564,6 +568,9 @@ def submit_report(
     else:
         report["first_submitted_at"] = report["submitted_at"]
     deps.directory.put_item(_week_pk(week), owner, report)
+    from chalicelib.services import work_archive  # R-WORK-07: each submission archived with its deliverables
+
+    work_archive.archived_quietly(deps, f"{week}.{owner}", work_archive.archive_report, report, now)
     return report
 
 
@@ -667,8 +674,16 @@ def due_panel(deps: Adapters, actor: Actor, now: datetime) -> dict[str, Any]:
         "approvals_to_decide": approvals(deps, actor, {"box": "inbox"}, now),
         "my_pending_requests": [a for a in approvals(deps, actor, {"box": "sent"}, now) if a["status"] == "pending"],
         "weekly_report": {"week": week.isoformat(), "submitted": reported, "due_at": _due(deps, week, now).isoformat()},
-        "friday_report": latest_friday(deps, now) if actor.role in READ_ALL else None,
+        "friday_report": _friday_view(latest_friday(deps, now)) if actor.role in READ_ALL else None,
     }
+
+
+def _friday_view(record: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The home page's line about the Friday report (R-WORK-04): its week, when, how many items; the SPA opens
+    it through `/work/friday/{week}` (archive keys and the head's login id stay inside)."""
+    if record is None:
+        return None
+    return {k: record[k] for k in ("week", "generated_at", "counts")}
 
 
 def month_figures(deps: Adapters, actor: Actor, month: str, now: datetime) -> dict[str, Any]:

@@ -3,6 +3,7 @@ Excel; the notices answered on time count per unit (docs/statistics.md "Unit ass
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from io import BytesIO
@@ -123,3 +124,38 @@ def test_assessment_scores_units_from_their_inputs_ranked_with_excel(
     text = " ".join(str(v) for r in mine for v in r if v is not None)
     assert "U00" not in text and "notices_on_time" not in text and "rate" not in text
     assert api.get(f"/work/assessment/{MONTH}/export", user="uh1").status_code == 403
+
+
+def test_assessment_document_prints_ranking_scores_and_inputs_as_html_and_pdf(
+    api: Any, deps: Any, march_notice: dict[str, Any], clean_weights: None
+) -> None:
+    auth = {"Authorization": f"Bearer {api.tokens['leader1']}"}
+    page = api.client.http.get(f"/documents/assessment?month={MONTH}&format=html", headers=auth)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    html = page.body.decode()
+    assert "2025年3月承办单位考核" in html and "默认权重" in html
+    for shown in ("名次", "得分", "通知按时报送率", "权重 20", "无数据（不计入）", "每件扣 2 分"):
+        assert shown in html, shown
+    # the inputs next to the score (the session may hold earlier March notices to the same units: n of n, 0 of n)
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"<td>([^<]+)</td>.*?</tr>", html, re.S)}
+    assert re.search(r"<b>100</b>.*100\.00%（(\d+)/\1）", rows["海游街道办事处"], re.S)
+    assert re.search(r"<b>0</b>.*0\.00%（0/\d+）", rows["县住房和城乡建设局"], re.S)
+    first, second = html.index("海游街道办事处"), html.index("县住房和城乡建设局")
+    assert first < second < html.index("县市场监督管理局")  # ranked: 100, 0, then the unscored
+    for code in ("U001", "U002", "notices_on_time", "completion_rate", "leader1"):
+        assert code not in html, code
+
+    api.put("/work/assessment/weights", {"weights": {"notices_on_time": 100}}, user="analyst1")
+    versioned = api.client.http.get(f"/documents/assessment?month={MONTH}", headers=auth).body.decode()
+    assert "第 1 版" in versioned and "analyst1" not in versioned
+
+    as_pdf = dict(auth, Accept="application/pdf")
+    pdf = api.client.http.get(f"/documents/assessment?month={MONTH}&format=pdf&version=0", headers=as_pdf)
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.body.startswith(b"%PDF") and "assessment-2025-03.pdf" in pdf.headers["Content-Disposition"]
+
+    for path, field in (("month=2025-13", "month"), (f"month={MONTH}&format=doc", "format")):
+        bad = api.get(f"/documents/assessment?{path}", user="leader1")
+        assert bad.status_code == 422 and list(bad.json["details"]["fields"]) == [field], bad.json
+    assert api.get(f"/documents/assessment?month={MONTH}", user="op1").status_code == 403
+    assert api.get(f"/documents/assessment?month={MONTH}", user="uh1").status_code == 403

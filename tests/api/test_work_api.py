@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
+from chalicelib import bootstrap
+from chalicelib.domain import work
 from chalicelib.domain.calendar import SHANGHAI
+from chalicelib.services import notify
 from chalicelib.services import work as svc
 
 
@@ -239,3 +243,91 @@ def test_r_work_06_monthly_figures_exported_per_person_with_names(api: Any, seed
     assert rows[0][:2] == ("姓名", "应完成事项")
     assert any(r[0] == "王敏" and r[1] >= 1 for r in rows[1:]), rows
     assert not any("op1" in str(v) for r in rows for v in r)  # names, never login ids
+
+
+@pytest.fixture
+def head_mobile(api: Any, deps: Any) -> Iterator[str]:
+    """The head of the centre (leader1) with a mobile entered by the admin."""
+    assert (
+        api.put("/admin/duty/staff/leader1", {"name": "陈建国", "phone": "13957601003"}, user="admin1").status_code
+        == 200
+    )
+    yield "+8613957601003"
+    deps.directory.delete("DUTY#STAFF", "leader1")
+
+
+def test_r_work_04_friday_report_archived_texted_to_the_head_with_its_link_and_on_the_home_page(
+    api: Any, deps: Any, work_settings: None, head_mobile: str
+) -> None:
+    week = work.week_of((datetime.now(SHANGHAI) + timedelta(days=49)).date())  # a week no other test sweeps
+    late = _action(api, title="知识库更新（周五报告）", deadline=(week + timedelta(days=2)).isoformat()).json
+    assert api.post(f"/work/actions/{late['id']}/progress", {"text": "政策待出台"}, user="op1").status_code == 200
+    assert (
+        _action(api, title="回访数据整理（周五报告）", deadline=(week + timedelta(days=8)).isoformat()).status_code
+        == 201
+    )
+    friday = work.friday_at(week)
+    base = "https://hotline.example.gov.cn/api"
+    at = {"clock": friday + timedelta(minutes=5)}
+    shifted = dataclasses.replace(
+        deps,
+        clock=lambda: at["clock"].astimezone(UTC),
+        settings=dataclasses.replace(deps.settings, public_base_url=base),
+    )
+
+    def scheduled(when: datetime) -> dict[str, Any]:  # the EventBridge schedule, through the app's handler
+        event = {
+            "version": "0",
+            "id": f"friday-{when:%H%M}",
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": "123456789012",
+            "time": when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": "cn-north-1",
+            "resources": ["arn:aws-cn:events:cn-north-1:123456789012:rule/hotline-test-work_sweep"],
+            "detail": {},
+        }
+        payload: dict[str, Any] = api.client.lambda_.invoke("work_sweep", event).payload
+        return payload
+
+    bootstrap.use(shifted)
+    try:
+        assert scheduled(friday - timedelta(minutes=5)).get("friday_reports", 0) == 0
+        assert scheduled(friday + timedelta(minutes=5))["friday_reports"] == 1
+        assert scheduled(friday + timedelta(minutes=20)).get("friday_reports", 0) == 0  # once a week
+        at["clock"] = friday + timedelta(hours=15)  # Saturday morning: the home page
+        panel = api.get("/work/due", user="leader1").json
+        assert panel["friday_report"]["week"] == week.isoformat()
+        assert panel["friday_report"]["counts"]["delayed"] >= 1 and "head_id" not in panel["friday_report"]
+        assert api.get("/work/due", user="op1").json["friday_report"] is None
+        html = api.client.http.get(
+            f"/work/friday/{week.isoformat()}?format=html", headers={"Authorization": f"Bearer {api.tokens['leader1']}"}
+        ).body.decode()
+        pdf_headers = {"Authorization": f"Bearer {api.tokens['leader1']}", "Accept": "application/pdf"}
+        pdf = api.client.http.get(f"/work/friday/{week.isoformat()}?format=pdf", headers=pdf_headers)
+        assert api.get(f"/work/friday/{week.isoformat()}?format=html", user="op1").status_code == 403
+    finally:
+        bootstrap.use(deps)
+
+    # archived once under deterministic keys, COMPLIANCE-locked; the API serves the archived copies
+    keys = {ext: f"work/friday/{week.isoformat()}.{ext}" for ext in ("html", "pdf")}
+    archived = {ext: deps.archive_store.get(key) for ext, key in keys.items()}
+    assert archived["pdf"].body.startswith(b"%PDF") and pdf.status_code == 200 and pdf.body == archived["pdf"].body
+    assert html == archived["html"].body.decode()
+    assert "知识库更新（周五报告）" in html and "政策待出台" in html and "回访数据整理（周五报告）" in html
+    for code in ("op1", "leader1", "delayed", "open"):
+        assert f">{code}<" not in html, code
+    s3 = deps.clients("s3")
+    for key in keys.values():
+        assert len(deps.archive_store.versions(key)) == 1, key
+        head = s3.head_object(Bucket=deps.archive_store.bucket, Key=key)
+        assert head["ObjectLockMode"] == "COMPLIANCE" and head["ServerSideEncryption"] == "aws:kms", key
+
+    # texted to the head of the centre once, with the link to the report
+    sent = [m for m in notify.ticket_messages(deps, f"W{week:%Y%m%d}") if m["template"] == "work_friday_report"]
+    assert len(sent) == 1, sent
+    sms = sent[0]
+    assert sms["e164"] == head_mobile and sms["to_name"] == "陈建国" and sms["status"] == "sent"
+    assert (
+        "工作进展和延误情况报告" in sms["text"] and f"{base}/work/friday/{week.isoformat()}?format=pdf" in sms["text"]
+    )

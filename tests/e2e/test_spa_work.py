@@ -271,3 +271,8 @@ def test_r_work_06_monthly_figures_and_unit_assessment(ui: Any, local_stack: Loc
     with leader.page.expect_download() as download:
         leader.page.get_by_test_id("assessment-export").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+    with leader.page.expect_popup() as popup:  # 打印/PDF: the printable assessment in a new tab
+        leader.page.get_by_test_id("assessment-print").click()
+    popup.value.wait_for_url(
+        lambda url: url.startswith("blob:"), wait_until="commit"
+    )  # the PDF, fetched with the session's token

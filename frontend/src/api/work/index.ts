@@ -32,6 +32,8 @@ export const actOnNotice = (id: string, verb: string, body: Record<string, unkno
   http.post<Notice>(`/work/notices/${enc(id)}/${verb}`, body)
 
 export const duePanel = () => http.get<DuePanel>('/work/due')
+/** GET /work/friday/{week}?format=pdf: the week's progress and delays report (R-WORK-04), as archived. */
+export const fridayReportPdf = (week: string) => fetchBlob(`/work/friday/${enc(week)}`, { format: 'pdf' }, 'application/pdf')
 
 /** R-WORK-06: completion per person in a month. */
 export const monthFigures = (month: string) => http.get<{ month: string; rows: PersonFigures[] }>(`/work/figures/${enc(month)}`)
@@ -41,6 +43,8 @@ export const unitAssessment = (month: string) => http.get<UnitAssessment>(`/work
 export const monthFiguresExcel = (month: string) => fetchBlob(`/work/figures/${enc(month)}/export`, {}, XLSX_TYPE)
 /** The month's unit assessment as .xlsx. */
 export const unitAssessmentExcel = (month: string) => fetchBlob(`/work/assessment/${enc(month)}/export`, {}, XLSX_TYPE)
+/** GET /documents/assessment?format=pdf: the month's unit assessment, printable. */
+export const unitAssessmentPdf = (month: string) => fetchBlob('/documents/assessment', { month, format: 'pdf' }, 'application/pdf')
 
 /** Announcements for me, newest first; `unread`: only those I have not confirmed. */
 export const listAnnouncements = (unread = false) =>

@@ -84,7 +84,7 @@ export interface DuePanel {
   approvals_to_decide: Approval[]
   my_pending_requests: Approval[]
   weekly_report: { week: string; submitted: boolean; due_at: string }
-  friday_report: { week: string; generated_at: string } | null
+  friday_report: { week: string; generated_at: string; counts: Record<'done' | 'delayed' | 'open' | 'approvals', number> } | null
 }
 
 /** R-WORK-06 one person's month (docs/statistics.md). */

@@ -1,0 +1,240 @@
+"""R-WORK-07: the office's deliverables archived with the records office, through the tickets' archive pipeline.
+
+Evidence files (`services/evidence.py`) attach to two owner kinds registered here: `work-action` (an action item,
+R-WORK-02: attached by its owner, delegate or assigner) and `work-report` (a weekly report, R-WORK-01, id
+`{monday}.{owner}`: attached by its author or, for a department's report, the coordinator who submits it). When an
+action item is done, and each time a weekly report is submitted, `archive` writes a package like a ticket's
+(services/archive.py, documents/archive_record.py):
+
+* deterministic keys `archive/work/{kind}/{id}/{version}/record.json|manifest.json`, version = the Asia/Shanghai
+  time of the state archived (`done_at`, `submitted_at`): the same state always lands on the same keys, and each
+  key is written once (If-None-Match), so a retry neither duplicates nor overwrites;
+* record.json = the record (its log included) and the evidence files stored up to that instant
+  (`evidence.for_archive`: sha256, size, key, S3 version); manifest.json = sha256 / size / S3 version of
+  record.json and of every evidence file (the same `build_manifest` shape as a ticket's);
+* every object under the bucket's Object Lock (COMPLIANCE) and SSE-KMS (`deps.archive_store`); the evidence files
+  themselves are already kept that way under `evidence/{kind}/{id}/…`;
+* the Directory index `ARCHIVE#WORK#{kind}#{id}` / `v#{version}` (written once) keeps the manifest's own sha256, so
+  `verify` (the records office, like `services.records.verify`) recomputes every checksum and names what differs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.documents.archive_record import FILES, MANIFEST, file_entry, to_json
+from chalicelib.domain import access
+from chalicelib.domain.calendar import SHANGHAI
+from chalicelib.domain.errors import Forbidden, NotFound, ValidationError
+from chalicelib.domain.model import Actor
+from chalicelib.services import evidence, records, work
+from chalicelib.storage.table import Absent
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from chalicelib.bootstrap import Adapters
+
+log = logging.getLogger("hotline.work")
+
+FORMAT = "hotline-work-archive/1"
+ACTION_KIND = "work-action"
+REPORT_KIND = "work-report"
+RECORD = "record.json"
+
+
+# ---------------------------------------------------------------- evidence owners (who may see and attach)
+
+
+def _action(deps: Adapters, action_id: str) -> dict[str, Any]:
+    item = deps.directory.get_item(work.ACTION, action_id)
+    if item is None:
+        raise NotFound(f"事项 {action_id[:40]} 不存在", action_id=action_id[:40])
+    return item
+
+
+def _action_view(deps: Adapters, actor: Actor, action_id: str) -> None:
+    item = _action(deps, action_id)
+    people = (item["owner_id"], item["assigner_id"], item.get("delegate_id"))
+    if actor.role not in work.READ_ALL and actor.user_id not in people:
+        raise Forbidden("只有事项的责任人、交办人、受托人和中心领导可以查看其成果材料", action_id=action_id)
+
+
+def _action_attach(deps: Adapters, actor: Actor, action_id: str) -> None:
+    item = _action(deps, action_id)
+    if actor.user_id not in (item["owner_id"], item["assigner_id"], item.get("delegate_id")):
+        raise Forbidden("只有事项的责任人、交办人或受托人可以上传成果材料", action_id=action_id)
+
+
+def report_id(week: str, owner: str) -> str:
+    """The evidence owner id of a weekly report: `{monday}.{owner}` (a department's owner is `DEPT#{id}`)."""
+    return f"{week}.{owner}"
+
+
+def _report_parts(report: str) -> tuple[str, str]:
+    week, _, owner = report.partition(".")
+    if not owner:
+        raise NotFound(f"周报 {report[:40]} 不存在", report=report[:40])
+    return week, owner
+
+
+def _report_author(deps: Adapters, owner: str) -> str:
+    """Who writes the report: the person, or the department's coordinator."""
+    if not owner.startswith("DEPT#"):
+        return owner
+    dept = next((d for d in work.settings(deps)["departments"] if d["id"] == owner[5:]), None)
+    return str(dept["coordinator_id"]) if dept else ""
+
+
+def _report_view(deps: Adapters, actor: Actor, report: str) -> None:
+    _, owner = _report_parts(report)
+    if actor.role not in work.READ_ALL and actor.user_id != _report_author(deps, owner):
+        raise Forbidden("只有周报的报送人和中心领导可以查看其成果材料", report=report[:40])
+
+
+def _report_attach(deps: Adapters, actor: Actor, report: str) -> None:
+    _, owner = _report_parts(report)
+    if actor.user_id != _report_author(deps, owner):
+        raise Forbidden("只有周报的报送人可以上传成果材料", report=report[:40])
+
+
+evidence.register_owner(ACTION_KIND, evidence.OwnerPolicy(view=_action_view, attach=_action_attach))
+evidence.register_owner(REPORT_KIND, evidence.OwnerPolicy(view=_report_view, attach=_report_attach))
+
+
+# ---------------------------------------------------------------- packages
+
+
+def _version(at: str) -> str:
+    return datetime.fromisoformat(at).astimezone(SHANGHAI).strftime("%Y%m%dT%H%M%S%f")
+
+
+def prefix(kind: str, record_id: str, version: str) -> str:
+    """`archive/work/{kind}/{id}/{version}/` (a department report's `#` kept out of the key)."""
+    return f"archive/work/{kind}/{record_id.replace('#', '-')}/{version}/"
+
+
+def _index_pk(kind: str, record_id: str) -> str:
+    return f"ARCHIVE#WORK#{kind}#{record_id}"
+
+
+def archive(
+    deps: Adapters, kind: str, record_id: str, record: Mapping[str, Any], at: str, now: datetime
+) -> dict[str, Any]:
+    """Archive one state of a work record with its evidence files (stored up to `at`): the index entry.
+    Idempotent: the same state finds its keys and index entry written and answers the entry."""
+    version = _version(at)
+    done = deps.directory.get_item(_index_pk(kind, record_id), f"v#{version}")
+    if done is not None:
+        return done
+    stored = evidence.for_archive(deps, evidence.Owner(kind, record_id), at)
+    body: dict[str, Any] = {"format": FORMAT, "kind": kind, "id": record_id, "version": version, "at": at}
+    body.update(record=dict(record), evidence=stored)  # each deliverable: sha256, size, key and S3 version
+    where = prefix(kind, record_id, version)
+    meta = {"work-kind": kind, "work-id": record_id, "archive-version": version}
+    record_bytes = to_json(body)
+    deps.archive_store.put_once(where + RECORD, record_bytes, FILES[RECORD], now, meta)
+    files = {RECORD: _stored_entry(deps, where + RECORD, record_bytes)}
+    manifest = {
+        "format": FORMAT,
+        "kind": kind,
+        "id": record_id,
+        "version": version,
+        "at": at,
+        "files": files,
+        "evidence": [
+            {k: e[k] for k in ("evidence_id", "filename", "sha256", "size", "content_type", "key", "s3_version_id")}
+            for e in stored
+        ],
+    }
+    manifest_bytes = to_json(manifest)
+    deps.archive_store.put_once(where + MANIFEST, manifest_bytes, FILES[RECORD], now, meta)
+    entry = {
+        "kind": kind,
+        "id": record_id,
+        "version": version,
+        "at": at,
+        "prefix": where,
+        "files": files,
+        "manifest": _stored_entry(deps, where + MANIFEST, manifest_bytes),
+        "evidence": len(stored),
+        "archived_at": now.isoformat(),
+    }
+    if not deps.directory.put_if(_index_pk(kind, record_id), f"v#{version}", entry, Absent()):
+        return deps.directory.get_item(_index_pk(kind, record_id), f"v#{version}") or entry
+    return entry
+
+
+def _stored_entry(deps: Adapters, key: str, body: bytes) -> dict[str, Any]:
+    """sha256 / size / S3 version of what is at `key` (written now, or by an earlier run of the same state)."""
+    obj = deps.archive_store.get(key)
+    version_id = obj.version_id if obj is not None else None
+    return file_entry(obj.body if obj is not None else body, FILES[RECORD], version_id)
+
+
+def archive_action(deps: Adapters, item: Mapping[str, Any], now: datetime) -> dict[str, Any] | None:
+    """A done action item (R-WORK-02: approved deliverable, or work completed) with its deliverables."""
+    if item["status"] != "done" or not item.get("done_at"):
+        return None
+    return archive(deps, ACTION_KIND, item["id"], item, item["done_at"], now)
+
+
+def archive_report(deps: Adapters, report: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """A submitted weekly report (each submission its own version) with its deliverables."""
+    rid = report_id(report["week"], report["owner_id"])
+    return archive(deps, REPORT_KIND, rid, report, report["submitted_at"], now)
+
+
+def archived_quietly(deps: Adapters, what: str, fn: Any, *args: Any) -> None:
+    """Archive after the record's own change committed: a failure must not undo or refuse that change, so it is
+    logged as an error (alarm) and the records office finds the missing version with `versions`/`verify`."""
+    try:
+        fn(deps, *args)
+    except Exception:  # noqa: BLE001 - logged for the alarm, the user's change stands
+        log.exception("R-WORK-07 archive of %s failed", what)
+
+
+# ---------------------------------------------------------------- the records office
+
+
+def _kind(kind: str) -> str:
+    if kind not in (ACTION_KIND, REPORT_KIND):
+        raise ValidationError({"kind": "须为 work-action 或 work-report"})
+    return kind
+
+
+def versions(deps: Adapters, actor: Actor, kind: str, record_id: str) -> list[dict[str, Any]]:
+    """The archived versions of a work record, oldest first (records office, admin)."""
+    access.ensure_role(actor, *records.VERIFY_ROLES)
+    return [d for _, d in deps.directory.query_items(_index_pk(_kind(kind), record_id), prefix="v#")]
+
+
+def verify(deps: Adapters, actor: Actor, kind: str, record_id: str, version: str | None = None) -> dict[str, Any]:
+    """Recompute every checksum of a package (manifest, record.json, each evidence file at its pinned S3
+    version) against what was archived; name what differs."""
+    found = versions(deps, actor, kind, record_id)
+    chosen = [v for v in found if v["version"] == version] if version else found[-1:]
+    if not chosen:
+        raise NotFound("没有该归档版本", kind=kind, id=record_id[:40])
+    entry = chosen[0]
+    results = [records.check(deps, entry["prefix"] + MANIFEST, entry["manifest"], False, MANIFEST)]
+    manifest: dict[str, Any] = {"files": entry["files"], "evidence": []}
+    if results[0]["ok"]:
+        obj = deps.archive_store.get(entry["prefix"] + MANIFEST, entry["manifest"]["s3_version_id"])
+        manifest = json.loads(obj.body) if obj is not None else manifest
+    for name, expected in sorted(manifest["files"].items()):
+        results.append(records.check(deps, entry["prefix"] + name, expected, False, name))
+    for item in manifest.get("evidence", []):
+        results.append(records.check(deps, item["key"], item, True, f"evidence/{item['evidence_id']}"))
+    differs = [r["file"] for r in results if not r["ok"]]
+    return {
+        "kind": kind,
+        "id": record_id,
+        "version": entry["version"],
+        "ok": not differs,
+        "differs": differs,
+        "files": results,
+    }
