@@ -110,7 +110,7 @@ def test_12369_report_from_intake_to_signed_result(ui: Any) -> None:
     expect(leader.page.get_by_test_id("env-result")).to_contain_text(RESULT["investigation"])
     leader.confirm(leader.dialog("sign-off"))
     leader.status_is("closed")
-    expect(leader.page.get_by_test_id("env-signoff")).to_contain_text("leader")
+    expect(leader.page.get_by_test_id("env-signoff")).to_contain_text("陈建国")  # the leader by name
     notices = leader.page.get_by_test_id("env-notice")
     expect(notices).to_have_count(2)
     expect(notices.nth(1)).to_contain_text(RESULT["reply"])
