@@ -79,6 +79,7 @@ def current(deps: Adapters, category: str) -> dict[str, Any]:
             "version": 0,
             "sections": [s.as_dict() for s in DEFAULT_TEMPLATES[category]],
             "updated_by": None,
+            "updated_by_name": None,
             "updated_at": None,
             "note": "系统默认范本",
         }
