@@ -27,7 +27,8 @@ def list_handovers() -> dict[str, Any]:
 @route(bp, "/handovers", methods=["POST"])
 def request_handover() -> dict[str, Any]:
     """`{"to_id", "start"?, "end", "reason", "from_id"? (leaders)}` → the requested hand-over."""
-    return svc.create(adapters(), current_actor(bp), json_body(bp), now())
+    deps = adapters()
+    return svc.shown(deps, svc.create(deps, current_actor(bp), json_body(bp), now()))
 
 
 @route(bp, "/handovers/{handover_id}", methods=["GET"])
@@ -39,4 +40,5 @@ def get_handover(handover_id: str) -> dict[str, Any]:
 @route(bp, "/handovers/{handover_id}/decide", methods=["POST"])
 def decide_handover(handover_id: str) -> dict[str, Any]:
     """`{"approve": bool, "note"?}` (leader) → the decided hand-over; active at once when its start has come."""
-    return svc.decide(adapters(), current_actor(bp), handover_id, json_body(bp), now())
+    deps = adapters()
+    return svc.shown(deps, svc.decide(deps, current_actor(bp), handover_id, json_body(bp), now()))

@@ -1,4 +1,5 @@
-"""The caller's own work: the five confirmations (R-12345-13) and open follow-up tasks (R-12345-04)."""
+"""The caller's own work: the five confirmations (R-12345-13) and open follow-up tasks (R-12345-04); the colleagues
+they may choose by name (`GET /people`)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint
 
-from chalicelib.api.deps import adapters, current_actor, json_body, now
+from chalicelib.api.deps import adapters, current_actor, json_body, now, query
 from chalicelib.api.errors import route
 from chalicelib.lazy import on_first_use
 
 if TYPE_CHECKING:
+    from chalicelib.services import admin_directory
     from chalicelib.services import confirmations as svc
 else:
+    admin_directory = on_first_use("chalicelib.services.admin_directory")
     svc = on_first_use("chalicelib.services.confirmations")
 
 bp = Blueprint(__name__)
@@ -34,3 +37,10 @@ def my_tasks() -> dict[str, Any]:
 def confirm_item() -> dict[str, Any]:
     """逐项确认: tick one ticket of a group off (R-12345-13); confirming again changes nothing."""
     return svc.confirm(adapters(), current_actor(bp), json_body(bp), now())
+
+
+@route(bp, "/people", methods=["GET"])
+def people() -> dict[str, Any]:
+    """`?role=`: staff by printed name (value = user id) for the pickers: owner filter, work owner, approver."""
+    actor = current_actor(bp)
+    return {"items": admin_directory.people(adapters(), actor, query(bp).get("role"))}

@@ -219,7 +219,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "handle_due": ("办理期限", "Due"),
         "dispatch_due": ("派单期限", "Dispatch due"),
         "previous_due": ("原期限", "Previous due"),
-        "new_due": ("新期限", "New due"),
+        "new_due": ("延期至", "Extended to"),
         "requested_due": ("申请延期至", "Requested due"),
         "sections": ("答复章节", "Reply sections"),
         "informed": ("已告知结果及依据", "Caller informed"),

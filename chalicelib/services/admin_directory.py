@@ -296,3 +296,26 @@ def sync_staff(deps: Adapters, page_size: int = MAX_PAGE) -> dict[str, int]:
             changed += record_staff(deps, _with_role(user))
         if not token:
             return {"users": seen, "changed": changed}
+
+
+# ---------------------------------------------------------------- colleagues by name
+
+PEOPLE_ROLES = (Role.OPERATOR, Role.LEADER, Role.ANALYST, Role.ADMIN, Role.UNIT_HANDLER)
+
+
+def people(deps: Adapters, actor: Actor, role: str | None = None) -> list[dict[str, Any]]:
+    """Staff to choose from by name (the ticket list's owner filter, a work item's owner, an approver): `[{user_id,
+    name, role}]` from the Directory copy, `name` as printed (name with unit, domain/people.py), sorted by name.
+    A unit handler sees the staff of the centre and of their own unit only."""
+    access.ensure_role(actor, *PEOPLE_ROLES)
+    if role and role not in {str(r) for r in PEOPLE_ROLES}:
+        raise ValidationError({"role": "须为 operator、leader、analyst、admin 或 unit_handler"})
+    names = deps.contexts.names()
+    out = []
+    for user_id, data in deps.directory.staff().items():
+        if role and data.get("role") != role:
+            continue
+        if actor.role == Role.UNIT_HANDLER and data.get("unit_id") not in (None, "", actor.unit_id):
+            continue
+        out.append({"user_id": user_id, "name": names.get(user_id, user_id), "role": data.get("role")})
+    return sorted(out, key=lambda p: (str(p["name"]), p["user_id"]))

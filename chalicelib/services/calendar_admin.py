@@ -173,19 +173,30 @@ def get_year(deps: Adapters, actor: Actor, year: Any, now: datetime) -> dict[str
     y = _year(year)
     items = deps.directory.list_items(f"CAL#{y}")
     confirmed = next((d for sk, d in items if sk == "CONFIRMED"), None)
-    days = [{"date": sk, "workday": bool(d.get("workday"))} for sk, d in items if sk != "CONFIRMED"]
+    names = deps.contexts.names()  # who confirmed / overrode, as printed (domain/people.py), never the login id
+    days = [
+        {"date": sk, "workday": bool(d.get("workday")), "by_name": _printed(names, d.get("by"))}
+        for sk, d in items
+        if sk != "CONFIRMED"
+    ]
     cal = deps.contexts.load(now).calendar
     return {
         "year": y,
         "package_covers": WorkCalendar().is_known_year(y),  # no overrides: the package alone
         "confirmed": bool(confirmed and confirmed.get("confirmed")),
         "confirmed_by": (confirmed or {}).get("by"),
+        "confirmed_by_name": _printed(names, (confirmed or {}).get("by")),
         "confirmed_at": (confirmed or {}).get("at"),
         "known": cal.is_known_year(y),
         "days": days,
         "office_hours": format_office_hours(cal.hours),
         "warnings": warnings(deps, now),
     }
+
+
+def _printed(names: dict[str, str], user_id: Any) -> str | None:
+    """The printed person of a user id (None for none; an id the Directory does not know stays as it is)."""
+    return names.get(str(user_id), str(user_id)) if user_id else None
 
 
 def warnings(deps: Adapters, now: datetime) -> list[dict[str, Any]]:

@@ -76,16 +76,29 @@ def _staff(actor: Actor) -> None:
     access.ensure_role(actor, Role.OPERATOR, Role.LEADER, Role.ANALYST, Role.ADMIN)
 
 
+PEOPLE = ("from_id", "to_id", "requested_by", "decided_by")
+
+
+def shown(deps: Adapters, h: Mapping[str, Any], names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A hand-over as the API answers it: `names` holds its people as printed (name with unit, domain/people.py),
+    field by field (`from_id`, `to_id`, `requested_by`, `decided_by`), so no page shows a login id."""
+    names = deps.contexts.names() if names is None else names
+    people = {k: names.get(str(h[k]), str(h[k])) for k in PEOPLE if h.get(k)}
+    return dict(h, names=people)
+
+
 def listing(deps: Adapters, actor: Actor) -> dict[str, Any]:
     """Every hand-over, newest first (operators, leaders, analysts, admins)."""
     _staff(actor)
-    return {"items": sorted(_all(deps), key=lambda h: str(h["requested_at"]), reverse=True)}
+    names = deps.contexts.names()
+    items = sorted(_all(deps), key=lambda h: str(h["requested_at"]), reverse=True)
+    return {"items": [shown(deps, h, names) for h in items]}
 
 
 def get(deps: Adapters, actor: Actor, handover_id: str) -> dict[str, Any]:
     """One hand-over."""
     _staff(actor)
-    return _get(deps, handover_id)
+    return shown(deps, _get(deps, handover_id))
 
 
 def create(deps: Adapters, actor: Actor, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:

@@ -132,11 +132,16 @@ def for_ticket(deps: Adapters, actor: Actor, ticket_id: str) -> list[dict[str, A
 
 
 def _named(instr: dict[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
-    """An instruction as shown: its answer with `by_name`, the person who answered as printed (name with unit)."""
+    """An instruction as shown, its people as printed (name with unit, domain/people.py), never login ids:
+    `recorded_by_name` (who entered it), `to.name` (the owner it went to), the answer's `by_name`."""
+    out = dict(instr, recorded_by_name=names.get(str(instr.get("recorded_by"))))
+    to = instr.get("to")
+    if isinstance(to, Mapping) and to.get("kind") == "owner":
+        out["to"] = dict(to, name=names.get(str(to.get("id"))))
     answer = instr.get("answer")
-    if not isinstance(answer, Mapping):
-        return instr
-    return dict(instr, answer=dict(answer, by_name=names.get(str(answer.get("by")))))
+    if isinstance(answer, Mapping):
+        out["answer"] = dict(answer, by_name=names.get(str(answer.get("by"))))
+    return out
 
 
 def _mine(actor: Actor, instr: Mapping[str, Any]) -> bool:
@@ -161,12 +166,13 @@ def open_list(deps: Adapters, actor: Actor, params: Mapping[str, str], now: date
         rows = deps.directory.query_items(
             f"{ANSWERED_INDEX}{actor.user_id}", index=True, limit=ANSWERED_LIMIT, newest_first=True
         )
-        return [i for _, i in rows]
+        return [_named(i, deps.contexts.names()) for _, i in rows]
     items = [i for _, i in deps.directory.query_items(OPEN_INDEX, index=True) if _visible(actor, i)]
     if params.get("mine") in ("1", "true"):
         items = [i for i in items if _mine(actor, i)]
     items.sort(key=lambda i: str(i.get("due")))
-    return [dict(i, overdue=datetime.fromisoformat(i["due"]) < now) for i in items]
+    names = deps.contexts.names()
+    return [dict(_named(i, names), overdue=datetime.fromisoformat(i["due"]) < now) for i in items]
 
 
 def chase_all(deps: Adapters, now: datetime) -> int:

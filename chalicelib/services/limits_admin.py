@@ -24,20 +24,25 @@ if TYPE_CHECKING:
 def overview(deps: Adapters, actor: Actor, now: datetime) -> dict[str, Any]:
     """Per hotline: the version in force now, the latest (maybe scheduled) and the whole history."""
     access.ensure_role(actor, Role.ADMIN)
-    book = deps.contexts.load(now).limits
-    return {"items": [_hotline(book, h, now) for h in limits.HOTLINE_LIMITS]}
+    book, names = deps.contexts.load(now).limits, deps.contexts.names()
+    return {"items": [_hotline(book, h, now, names) for h in limits.HOTLINE_LIMITS]}
 
 
-def _hotline(book: limits.LimitBook, hotline: str, now: datetime) -> dict[str, Any]:
+def _shown(version: limits.LimitVersion, names: dict[str, str]) -> dict[str, Any]:
+    """A version with `by_name`: who changed it as printed (domain/people.py); None for the built-in default."""
+    return dict(version.as_dict(), by_name=names.get(version.by, version.by) if version.by else None)
+
+
+def _hotline(book: limits.LimitBook, hotline: str, now: datetime, names: dict[str, str]) -> dict[str, Any]:
     unit, most = limits.HOTLINE_LIMITS[hotline]
     return {
         "hotline": hotline,
         "unit": unit,
         "max_days": most,
         "categories": list(limits.CATEGORIES),
-        "in_force": book.version_at(hotline, now).as_dict(),
-        "latest": book.latest(hotline).as_dict(),
-        "history": [v.as_dict() for v in reversed(book.history(hotline))],  # newest first
+        "in_force": _shown(book.version_at(hotline, now), names),
+        "latest": _shown(book.latest(hotline), names),
+        "history": [_shown(v, names) for v in reversed(book.history(hotline))],  # newest first
     }
 
 
@@ -57,4 +62,4 @@ def change(deps: Adapters, actor: Actor, hotline: str, body: Mapping[str, Any], 
         raise Conflict("办理时限已被他人修改，请刷新后重试", current=latest.version)
     deps.contexts.invalidate()  # this process at once; others within the context TTL (60 s)
     privacy.log_change(deps, "limits_changed", actor, now, target=hotline, before=latest.as_dict(), after=data)
-    return data
+    return _shown(version, deps.contexts.names())

@@ -121,7 +121,8 @@ def read(deps: Adapters, actor: Actor, params: Mapping[str, str], now: datetime)
             if token is None:
                 day -= timedelta(days=1)
         next_state = {"d": day.isoformat(), "t": token} if start <= day <= end else None
-    shown = [_view(e, actor) for e in items if _matches(e, kind, action)]
+    names = deps.contexts.names()
+    shown = [_view(e, actor, names) for e in items if _matches(e, kind, action)]
     privacy.log_access(
         deps,
         "security_log_read",
@@ -142,9 +143,11 @@ def _matches(entry: Mapping[str, Any], kind: str | None, action: str | None) -> 
     return (kind is None or entry_kind == kind) and (action is None or entry.get("action") == action)
 
 
-def _view(entry: Mapping[str, Any], actor: Actor) -> dict[str, Any]:
-    """An entry as the auditor sees it: read-only, the auditor's own entries marked (`own`)."""
+def _view(entry: Mapping[str, Any], actor: Actor, names: Mapping[str, str]) -> dict[str, Any]:
+    """An entry as the auditor sees it: read-only, the auditor's own entries marked (`own`), the person as printed
+    (`user_name`, domain/people.py; None for an account the Directory does not know, e.g. a failed login's)."""
     shown = {k: v for k, v in entry.items() if k != "s3_key"}
+    shown["user_name"] = names.get(str(entry.get("user_id")))
     shown["kind"] = entry.get("kind") or privacy.kind_of(str(entry.get("action")))
     shown["record"] = entry.get("s3_key")  # where the write-once copy lies
     shown["own"] = entry.get("user_id") == actor.user_id

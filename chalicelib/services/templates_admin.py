@@ -79,10 +79,18 @@ def current(deps: Adapters, category: str) -> dict[str, Any]:
             "version": 0,
             "sections": [s.as_dict() for s in DEFAULT_TEMPLATES[category]],
             "updated_by": None,
+            "updated_by_name": None,
             "updated_at": None,
             "note": "系统默认范本",
         }
-    return {"category": category, **stored}
+    return _named(deps, {"category": category, **stored})
+
+
+def _named(deps: Adapters, view: dict[str, Any], names: dict[str, str] | None = None) -> dict[str, Any]:
+    """A version with `updated_by_name`: who edited it as printed (domain/people.py), None for the default."""
+    by = view.get("updated_by")
+    names = deps.contexts.names() if names is None else names
+    return dict(view, updated_by_name=names.get(str(by), str(by)) if by else None)
 
 
 def versions(deps: Adapters, category: str) -> list[dict[str, Any]]:
@@ -96,8 +104,10 @@ def versions(deps: Adapters, category: str) -> list[dict[str, Any]]:
         "updated_at": None,
         "note": "系统默认范本",
     }
-    return [default] + [
-        {"category": category, **data} for _, data in deps.directory.list_items(f"{directory.TEMPLATE}#{category}")
+    names = deps.contexts.names()
+    return [_named(deps, default, names)] + [
+        _named(deps, {"category": category, **data}, names)
+        for _, data in deps.directory.list_items(f"{directory.TEMPLATE}#{category}")
     ]
 
 
@@ -123,7 +133,7 @@ def save(deps: Adapters, actor: Actor, category: str, body: Mapping[str, Any], n
     deps.contexts.invalidate()  # this process at once; others within the context TTL (60 s)
     shown = {k: before.get(k) for k in ("version", "sections", "note")}
     privacy.log_change(deps, "template_saved", actor, now, target=before["category"], before=shown, after=data)
-    return {"category": before["category"], **data}
+    return _named(deps, {"category": before["category"], **data})
 
 
 def check(deps: Adapters, actor: Actor, category: str, body: Mapping[str, Any]) -> dict[str, Any]:

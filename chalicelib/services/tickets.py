@@ -16,7 +16,7 @@ from chalicelib.domain.errors import BadRequest, Conflict, Forbidden, Validation
 from chalicelib.domain.model import FLAGS, HOTLINES, Actor, Change, Role, Status, Ticket, is_ticket_id
 from chalicelib.services import privacy, search
 from chalicelib.storage.table import Item, Write
-from chalicelib.storage.tickets import IdempotencyKey, Page, matches
+from chalicelib.storage.tickets import OPEN, OPEN_PARTS, IdempotencyKey, Page, matches
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -177,8 +177,8 @@ def ticket_events(deps: Adapters, actor: Actor, ticket_id: str) -> list[dict[str
 
 
 def with_people(deps: Adapters, view: dict[str, Any]) -> dict[str, Any]:
-    """A ticket view with `owner_name`, `first_owner_name` (and the delegate's `name`): the printed persons (name
-    with the unit), None when the Directory knows no name (the SPA then shows the id)."""
+    """A ticket view with `owner_name`, `first_owner_name` (the delegate's `name`, a 12369 sign-off's `by_name`):
+    the printed persons (name with the unit), None when the Directory knows no name (the SPA then shows the id)."""
     names = deps.contexts.names()
     out = dict(
         view,
@@ -187,6 +187,10 @@ def with_people(deps: Adapters, view: dict[str, Any]) -> dict[str, Any]:
     )
     if isinstance(view.get("delegate"), dict):  # R-12345-03 hand-over: the delegate as printed too
         out["delegate"] = dict(view["delegate"], name=names.get(str(view["delegate"].get("user_id"))))
+    env = view.get("env")
+    if isinstance(env, dict) and isinstance(env.get("signoff"), dict):  # 12369: the leader who signed off
+        signoff = env["signoff"]
+        out["env"] = dict(env, signoff=dict(signoff, by_name=names.get(str(signoff.get("by")))))
     return out
 
 
@@ -219,6 +223,10 @@ def list_tickets(deps: Adapters, actor: Actor, params: dict[str, str], now: date
         filters["unit_id"] = actor.unit_id
     if terms:
         return _search(deps, actor, terms, filters, limit, params.get("page"), now or deps.clock())
+    if filters.get("status") == OPEN and not {"unit_id", "owner_id"} & set(filters):
+        # every open ticket in scope (an operator's 全部未办结, with a flag or not): the open partitions as one list
+        filters.pop("status")
+        return deps.tickets.list_merged(parts=OPEN_PARTS, limit=limit, token=params.get("page"), filters=filters)
     index, key = _pick_index(actor, filters)
     return deps.tickets.list_page(index=index, key=key, limit=limit, token=params.get("page"), filters=filters)
 
@@ -300,10 +308,8 @@ def _check_filters(filters: dict[str, str]) -> None:
 def _pick_index(actor: Actor, filters: dict[str, str]) -> tuple[str, str]:
     """unit_id, then owner_id, then status picks the index; default is the actor's own scope."""
     for name, index in (("unit_id", "unit"), ("owner_id", "owner"), ("status", "status")):
-        if name in filters and filters[name] != "open":  # `open` is many statuses: a filter, not an index key
+        if name in filters and filters[name] != OPEN:  # `open` is many statuses: a filter, not an index key
             return index, filters.pop(name)
-    if filters.get("status") == "open" and actor.role != Role.OPERATOR:
-        raise ValidationError({"status": "“全部未办结”请与承办单位或负责人一起选择"})
     if actor.role == Role.OPERATOR:
         return "owner", actor.user_id
     if actor.role == Role.LEADER:

@@ -287,7 +287,7 @@ def create_notice(deps: Adapters, actor: Actor, body: Mapping[str, Any], now: da
     notice = work.new_notice(_new_id("N", now), body, actor, now, ctx.calendar, ctx.units)
     notice["people"] = {actor.user_id: actor.name or actor.user_id}
     _save(deps, NOTICE, "N", None, notice)
-    return notice_view(notice, actor)
+    return notice_view(deps, notice, actor)
 
 
 def _visible_notice(notice: Mapping[str, Any], actor: Actor) -> bool:
@@ -296,9 +296,9 @@ def _visible_notice(notice: Mapping[str, Any], actor: Actor) -> bool:
     return actor.role in work.STAFF_ROLES
 
 
-def notice_view(notice: Mapping[str, Any], actor: Actor) -> dict[str, Any]:
-    """A notice as the actor may see it (a unit sees its own row only)."""
-    out = dict(notice)
+def notice_view(deps: Adapters, notice: Mapping[str, Any], actor: Actor) -> dict[str, Any]:
+    """A notice as the actor may see it (a unit sees its own row only), its sender as printed (`sender`)."""
+    out = dict(notice, sender=_names(deps, notice, "created_by").get("created_by"))
     if actor.role == Role.UNIT_HANDLER:
         out["units"] = {k: v for k, v in notice["units"].items() if k == actor.unit_id}
         out["late_units"] = [u for u in notice["late_units"] if u == actor.unit_id]
@@ -318,12 +318,12 @@ def notices(deps: Adapters, actor: Actor) -> list[dict[str, Any]]:
     if actor.role != Role.UNIT_HANDLER:
         work.ensure_staff(actor)
     items = [d for _, d in deps.directory.query_items(NOTICE, newest_first=True, limit=LIST_LIMIT)]
-    return [notice_view(n, actor) for n in items if _visible_notice(n, actor)]
+    return [notice_view(deps, n, actor) for n in items if _visible_notice(n, actor)]
 
 
 def get_notice(deps: Adapters, actor: Actor, notice_id: str) -> dict[str, Any]:
     """One notice."""
-    return notice_view(_notice(deps, actor, notice_id), actor)
+    return notice_view(deps, _notice(deps, actor, notice_id), actor)
 
 
 def act_on_notice(
@@ -347,7 +347,7 @@ def act_on_notice(
             if attempt == 3:
                 raise
             continue
-        return notice_view(after, actor)
+        return notice_view(deps, after, actor)
     raise Conflict("记录已被他人修改，请刷新后重试", id=notice_id)
 
 

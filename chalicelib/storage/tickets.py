@@ -7,6 +7,8 @@ memory. Both pass the contract tests in `tests/helpers/contracts.py`.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import random
 import time
@@ -27,7 +29,7 @@ from chalicelib.domain import statistics
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.deadlines import DISPATCH_WINDOW, Alert
 from chalicelib.domain.errors import BadRequest, Conflict, NotFound
-from chalicelib.domain.model import Caller, Change, Ticket, is_ticket_id
+from chalicelib.domain.model import Caller, Change, Status, Ticket, is_ticket_id
 from chalicelib.integrations.crypto import Cipher, aad
 from chalicelib.storage.blind_index import BlindIndex
 from chalicelib.storage.models import EventModel, Tables, TicketModel
@@ -83,6 +85,61 @@ LIST_PAGE_BUDGET = 8  # index pages of 50 one filtered list request evaluates at
 DUE_PAGE_KEYS = ("ticket_id", "deadline_shard", "next_alert_at")  # the open-deadline index's LastEvaluatedKey
 
 EventRecord = dict[str, Any]  # a history item: event fields, `data` and `snapshot` parsed
+
+
+# `status=open` with no unit or owner to key on (docs/api.md `GET /tickets`): the open tickets are the sparse work
+# queues (`by_queue`) and the open statuses no queue holds (`by_status`); disjoint, so `list_merged` reads them as one.
+OPEN_PARTS: tuple[tuple[str, str], ...] = tuple(("queue", q) for q in dict.fromkeys(WORK_QUEUES.values())) + tuple(
+    ("status", str(s)) for s in Status if s is not Status.CLOSED and str(s) not in WORK_QUEUES
+)
+_BAD_PAGE = "分页标记无效（page 须为上一页返回的 next_page）"
+
+
+def _place(ticket: Ticket) -> tuple[str, str]:
+    """A ticket's place in a newest-first list: its index sort key, then its id."""
+    return (iso(ticket.received_at) or "", ticket.ticket_id)
+
+
+def _token_place(part: tuple[str, str], token: str) -> tuple[str, str]:
+    """Where a partition's page token continues (the place of the last row it read)."""
+    key = decode_token(token, ticket_page_keys(part[0]), (INDEX_ATTRIBUTE[part[0]], part[1])) or {}
+    return (key["received_at"]["S"], key["ticket_id"]["S"])
+
+
+def _token_after(part: tuple[str, str], ticket: Ticket) -> str | None:
+    """A partition's page token continuing after this ticket (as DynamoDB's LastEvaluatedKey would)."""
+    return encode_token(
+        {
+            "ticket_id": {"S": ticket.ticket_id},
+            INDEX_ATTRIBUTE[part[0]]: {"S": part[1]},
+            "received_at": {"S": iso(ticket.received_at) or ""},
+        }
+    )
+
+
+def _merged_state(token: str | None, parts: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
+    """Each partition still to read and its own token (None: from the newest); a token not issued for these
+    partitions is a 400 (a part's own token is checked again by its Query)."""
+    if not token:
+        return dict.fromkeys(parts)
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (ValueError, binascii.Error, RecursionError) as exc:
+        raise BadRequest(_BAD_PAGE, field="page") from exc
+    names = {f"{index}:{key}": (index, key) for index, key in parts}
+    if not isinstance(raw, dict) or not raw or not set(raw) <= set(names):
+        raise BadRequest(_BAD_PAGE, field="page")
+    if not all(v is None or isinstance(v, str) for v in raw.values()):
+        raise BadRequest(_BAD_PAGE, field="page")
+    return {names[k]: v for k, v in raw.items()}
+
+
+def _merged_token(after: Mapping[tuple[str, str], str | None]) -> str | None:
+    """The page token of a merged list: each unfinished partition's own token (None: none issued yet)."""
+    if not after:
+        return None
+    text = json.dumps({f"{i}:{k}": v for (i, k), v in after.items()}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 def caller_aad(ticket_id: str) -> str:
@@ -301,6 +358,44 @@ class TicketStore(ABC):
         confirmations read their work queues (R-12345-13), so a capped page holds the earliest deadlines. A
         token continues in the direction it was issued in.
         """
+
+    def list_merged(
+        self,
+        *,
+        parts: Sequence[tuple[str, str]],
+        limit: int,
+        token: str | None,
+        filters: Mapping[str, str] | None = None,
+    ) -> Page:
+        """One page over several index partitions (`(index, key)` pairs holding disjoint tickets), newest received
+        first: `status=open` without a unit or owner (OPEN_PARTS). One `list_page` Query per partition still
+        unread, each of `limit` rows at most, so a page costs O(page); the token keeps each partition's place.
+
+        A row is answered only when no partition with more to read could still hold a newer one (its page stopped,
+        by `limit` or the filter's budget, at a point older than the row), so the order holds across pages."""
+        state = _merged_state(token, parts)
+        pages = {
+            part: self.list_page(index=part[0], key=part[1], limit=limit, token=state[part], filters=filters)
+            for part in parts
+            if part in state
+        }
+        frontier = [_token_place(part, p.next_page) for part, p in pages.items() if p.next_page]
+        bound = max(frontier, default=("", ""))
+        rows = sorted(
+            ((_place(t), part, t) for part, p in pages.items() for t in p.items),
+            key=lambda row: row[0],
+            reverse=True,
+        )
+        chosen = [row for row in rows if row[0] >= bound][:limit]
+        after: dict[tuple[str, str], str | None] = {}
+        for part, p in pages.items():
+            taken = [t for _, of, t in chosen if of == part]
+            if len(taken) == len(p.items):
+                if p.next_page:
+                    after[part] = p.next_page  # read further next time; a part with nothing more is done
+            else:
+                after[part] = _token_after(part, taken[-1]) if taken else state[part]
+        return Page([t for _, _, t in chosen], _merged_token(after))
 
     @abstractmethod
     def due_alerts(self, shard: int, until: datetime, limit: int = 200) -> list[Ticket]:

@@ -288,6 +288,7 @@ def test_r12369_06_result_in_four_parts_signed_off_by_the_leader(api: Any, deps:
     act(api, tid, "report", "uh1", {"sections": RESULT})
     signed = act(api, tid, "sign-off", "leader1", {"note": "同意"})
     assert signed["status"] == "closed" and signed["env"]["signoff"]["by"] == "leader1"
+    assert signed["env"]["signoff"]["by_name"] == "陈建国"  # the leader as printed
     text = signed["env"]["notices"][-1]["text"]
     assert text.startswith("【12369环保举报热线】") and RESULT["reply"] in text
     deliver(deps, NOTIFY, stream_batch(deps, tid, types=("signed_off", "sent_back"))["Records"], datetime.now(UTC))

@@ -95,6 +95,7 @@ def users_for(path: str, method: str) -> list[str | None]:
         ("/work/notices", ["leader1", "uh1"] if method == "GET" else ["leader1"]),
         ("/work", ["op1", "leader1"]),
         ("/me", ["op1", "uh1", "admin1"]),
+        ("/people", ["op1", "uh1"]),
         ("/units", ["op1"]),
         ("/env", ["op1", "analyst1"]),
         ("/auth", [None]),

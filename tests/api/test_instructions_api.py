@@ -22,6 +22,8 @@ def test_r12345_16_instruction_is_forwarded_to_the_owner_and_answered(api: Any, 
     assert instr["to"] == {"kind": "owner", "id": "op1"} and instr["status"] == "open" and instr["leader"]
     mine = api.get("/instructions?mine=1", user="op1").json["items"]
     assert instr["id"] in [i["id"] for i in mine]
+    shown = next(i for i in mine if i["id"] == instr["id"])  # people as printed, not login ids
+    assert shown["to"]["name"] == "王敏" and shown["recorded_by_name"] == "陈建国"
     assert instr["id"] not in [i["id"] for i in api.get("/instructions?mine=1", user="op2").json["items"]]
     assert (
         api.post(f"/tickets/{tid}/instructions/{instr['id']}/answer", {"text": "已办"}, user="op2").status_code == 403
@@ -34,6 +36,8 @@ def test_r12345_16_instruction_is_forwarded_to_the_owner_and_answered(api: Any, 
     assert types[-2:] == ["instruction_recorded", "instruction_answered"]
     assert api.get(f"/tickets/{tid}", user="op1").json["status"] == "dispatched"  # the ticket itself is unchanged
     assert instr["id"] not in [i["id"] for i in api.get("/instructions", user="leader1").json["items"]]
+    answered = api.get("/instructions?status=answered", user="leader1").json["items"]
+    assert next(i for i in answered if i["id"] == instr["id"])["answer"]["by_name"] == "王敏"
 
 
 def test_r12345_16_unanswered_instruction_is_chased_until_answered(deps: Any, api: Any, seeded: Any) -> None:

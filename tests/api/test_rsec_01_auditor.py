@@ -48,6 +48,7 @@ def test_r_sec_01_the_auditors_own_reads_are_recorded_and_marked(api: Any, seede
     api.get("/security-log?kind=change", user="auditor1")
     mine = api.get("/security-log?actor=auditor1&action=security_log_read", user="auditor1").json["items"]
     assert mine and all(e["own"] and e["user_id"] == "auditor1" for e in mine)
+    assert all(e["user_name"] == "钱明" for e in mine)  # the person as printed beside the account
     assert any(e.get("filters") == {"kind": "change"} for e in mine)
 
 

@@ -180,6 +180,7 @@ def test_notice_to_units_received_submitted_late_and_exported(api: Any, deps: An
     assert api.post(f"{ref}/receive", {}, user="uh1").json["units"]["U001"]["received_at"]
     mine = api.get(ref, user="uh1").json
     assert list(mine["units"]) == ["U001"]  # a unit sees its own row only
+    assert mine["sender"] == "陈建国"  # the sender by name, not login id
     svc.sweep(deps, datetime.fromisoformat(notice["deadline"]) + timedelta(minutes=1))  # the reminders are late now
     assert api.get(ref, user="leader1").json["reminders"] == []
     assert sorted(api.get(ref, user="leader1").json["late_units"]) == ["U001", "U002"]

@@ -110,10 +110,12 @@ def test_12369_report_from_intake_to_signed_result(ui: Any) -> None:
     expect(leader.page.get_by_test_id("env-result")).to_contain_text(RESULT["investigation"])
     leader.confirm(leader.dialog("sign-off"))
     leader.status_is("closed")
-    expect(leader.page.get_by_test_id("env-signoff")).to_contain_text("leader")
+    expect(leader.page.get_by_test_id("env-signoff")).to_contain_text("陈建国")  # the leader by name
     notices = leader.page.get_by_test_id("env-notice")
     expect(notices).to_have_count(2)
     expect(notices.nth(1)).to_contain_text(RESULT["reply"])
+    # the timeline reloads after the verb's answer: wait for the last event before reading them all
+    expect(leader.page.locator('[data-test="timeline-event"][data-event-type="signed_off"]')).to_have_count(1)
     types = [e.get_attribute("data-event-type") for e in leader.page.get_by_test_id("timeline-event").all()]
     for t in ("received", "decided", "forwarded", "signed", "result_reported", "signed_off"):
         assert t in types, (t, types)

@@ -55,13 +55,13 @@ def test_r12345_03_handover_requested_approved_and_delegate_reviews(ui: Any, loc
     op.login("/home")
     op.page.get_by_test_id("menu-handovers").click()
     op.page.wait_for_url("**/handovers")
-    op.fill(op.page, "handover-to", "op2")
+    op.choose(op.page, "handover-to", "王芳")  # chosen by name, never typed as a login id
     _pick(op, "handover-end", end_text)
     op.fill(op.page, "handover-reason", "请假三天")
     op.shot("handover-01-request")
     op.page.get_by_test_id("handover-submit").click()
     expect(op.page.locator(".el-message--success")).to_contain_text("待分管领导审批")
-    row = op.page.locator('[data-test="handover-row"]', has_text="op1 → op2").first
+    row = op.page.locator('[data-test="handover-row"]', has_text="李娜 → 王芳").first
     expect(row).to_be_visible()
     hid = row.get_attribute("data-id")
     expect(op.page.get_by_test_id(f"handover-status-{hid}")).to_have_text("待领导审批")

@@ -110,7 +110,7 @@ def test_r_work_03_action_item_goes_delayed_after_its_deadline(ui: Any, local_st
     _menu(leader, "work-actions", "/work/actions")
     leader.page.get_by_test_id("action-new").click()
     leader.fill(leader.page, "action-title", title)
-    leader.fill(leader.page, "action-owner", "op1")
+    leader.choose(leader.page, "action-owner", "李娜")  # chosen by name
     leader.fill(leader.page, "action-deadline", (_today() + timedelta(days=1)).isoformat())
     leader.shot("work-03-action-new")
     leader.page.get_by_test_id("action-create").click()
@@ -163,7 +163,7 @@ def test_r_work_05_approval_chased_after_24_hours(ui: Any, local_stack: LocalSta
     op.page.get_by_test_id("approval-new").click()
     op.choose(op.page, "approval-kind", "请假")
     op.fill(op.page, "approval-title", title)
-    op.fill(op.page, "approval-approver", "leader")
+    op.choose(op.page, "approval-approver", "陈建国")  # chosen by name
     op.page.get_by_test_id("approval-create").click()
     expect(op.page.locator(".el-message--success")).to_contain_text("已创建")
     op.page.get_by_test_id("box-sent").click()

@@ -117,6 +117,11 @@ export function mapError(
     }
     if (parts.length) message = `${message}（${parts.join('；')}）`
   }
+  // a malformed parameter (a stale page token, …): name it, as a 422 names its fields
+  if (code === 'bad_request' && typeof details.field === 'string') {
+    const name = fieldLabel(details.field, t, te)
+    if (name) message = `${message}（${name}）`
+  }
   // a refusal the server names (12369 rules): its own sentence instead of the generic one
   if (code === 'invalid_transition' && typeof details.refusal === 'string' && te(`errors.refusal.${details.refusal}`)) {
     message = t(`errors.refusal.${details.refusal}`)

@@ -43,6 +43,18 @@ export function useTicketPager(fetcher: Fetcher, pageSize = 20) {
     }
   }
 
+  /** A search refused before it was sent (its reason shown beside the box): no rows of an earlier search stay on
+   * screen as if they answered it, and a request still under way is dropped. */
+  function clear(message = ''): void {
+    seq++
+    loading.value = false
+    items.value = []
+    nextToken.value = null
+    examined.value = null
+    tokens.value = [null]
+    error.value = message
+  }
+
   /** New filters: back to the first page. */
   function search(q: TicketListQuery): Promise<void> {
     query = { ...q }
@@ -70,6 +82,7 @@ export function useTicketPager(fetcher: Fetcher, pageSize = 20) {
     examined,
     tokens,
     search,
+    clear,
     next,
     prev,
     reload: load,

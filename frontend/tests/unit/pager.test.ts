@@ -52,3 +52,26 @@ describe('paging with opaque tokens', () => {
     expect(pager.loading.value).toBe(false)
   })
 })
+
+describe('a refused search', () => {
+  it('clears the rows of the previous search, even one still under way, and keeps the reason', async () => {
+    let answer: (p: Page<TicketSummary>) => void = () => undefined
+    const fetcher = vi.fn(
+      (q: TicketListQuery) =>
+        q.keyword === 'slow'
+          ? new Promise<Page<TicketSummary>>((resolve) => (answer = resolve))
+          : Promise.resolve({ items: [row('a')], next_page: 'tok2' }),
+    )
+    const pager = useTicketPager(fetcher, 1)
+    await pager.search({ status: 'received' })
+    expect(pager.items.value.map((r) => r.id)).toEqual(['a'])
+    const late = pager.search({ keyword: 'slow' })
+    pager.clear('关键词须为 2–50 个字')
+    answer({ items: [row('stale')], next_page: null })
+    await late
+    expect(pager.items.value).toEqual([])
+    expect(pager.nextToken.value).toBeNull()
+    expect(pager.loading.value).toBe(false)
+    expect(pager.error.value).toBe('关键词须为 2–50 个字')
+  })
+})

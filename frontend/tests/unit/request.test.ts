@@ -63,6 +63,15 @@ describe('mapError turns API errors into Chinese messages', () => {
     expect(err.fields['co_calls[1].to_phone']).toBe('须为手机号') // the form still highlights the field by its path
   })
 
+  it('names the parameter a 400 refused (a refused search says what was wrong, in Chinese)', () => {
+    const err = mapError(400, { code: 'bad_request', message: 'x', details: { field: 'keyword' } })
+    expect(err.message).toContain('请求格式有误')
+    expect(err.message).toContain('关键词')
+    expect(err.message).not.toContain('keyword')
+    const unknown = mapError(400, { code: 'bad_request', message: 'x', details: { field: 'zz_unknown' } })
+    expect(unknown.message).not.toContain('zz_unknown')
+  })
+
   it('shows the request id of a 500', () => {
     const err = mapError(500, { code: 'internal', details: { request_id: 'req-42' } })
     expect(err.message).toBe('服务器内部错误（请求编号 req-42）')

@@ -9,9 +9,12 @@ export interface CalendarYear {
   package_covers: boolean
   confirmed: boolean
   confirmed_by: string | null
+  /** Who confirmed, as printed (name with the unit). */
+  confirmed_by_name?: string | null
   confirmed_at: string | null
   known: boolean
-  days: { date: string; workday: boolean }[]
+  /** Overrides; `by_name`: who set it, as printed. */
+  days: { date: string; workday: boolean; by_name?: string | null }[]
   office_hours: string
   warnings: CalendarWarning[]
 }

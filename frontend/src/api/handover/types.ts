@@ -17,6 +17,8 @@ export interface Handover {
   started_at?: string
   ended_at?: string
   tickets: string[]
+  /** Its people as printed (name with the unit), by field: from_id, to_id, requested_by, decided_by. */
+  names?: Partial<Record<'from_id' | 'to_id' | 'requested_by' | 'decided_by', string>>
 }
 
 export interface HandoverRequest {

@@ -6,8 +6,11 @@ export interface Instruction {
   leader: string
   leader_id?: string
   recorded_by: string
+  /** Who entered it, as printed (name with the unit). */
+  recorded_by_name?: string | null
   recorded_at: string
-  to: { kind: 'owner' | 'unit'; id: string }
+  /** `name`: the owner it went to, as printed (for `kind: 'owner'`). */
+  to: { kind: 'owner' | 'unit'; id: string; name?: string | null }
   forwarded_at: string
   due: string
   next_chase_at: string | null

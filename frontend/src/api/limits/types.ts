@@ -9,6 +9,8 @@ export interface LimitVersion {
   /** null: the built-in default (version 0) */
   effective_from: string | null
   by: string | null
+  /** Who saved this version, as printed (name with the unit); null for the built-in default. */
+  by_name?: string | null
   at: string | null
   note: string
 }

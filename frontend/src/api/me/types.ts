@@ -53,3 +53,10 @@ export interface Confirmations {
   /** R-12345-03: tickets this operator acts on for an absent owner (active hand-overs) */
   delegated?: TicketSummary[]
 }
+
+/** A colleague to choose by name (GET /people): `name` as printed (name with the unit), `user_id` is sent. */
+export interface Person {
+  user_id: string
+  name: string
+  role: string | null
+}

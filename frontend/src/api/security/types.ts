@@ -4,6 +4,8 @@ export interface SecurityEntry {
   action: string
   kind: 'access' | 'change' | 'login'
   user_id: string
+  /** The person as printed (name with the unit); null for an account the Directory does not know. */
+  user_name?: string | null
   role: string
   unit_id: string | null
   at: string

@@ -8,6 +8,8 @@ export interface TemplateVersion {
   version: number
   sections: TemplateSection[]
   updated_by: string | null
+  /** Who saved this version, as printed (name with the unit); null for the built-in default. */
+  updated_by_name?: string | null
   updated_at: string | null
   note: string | null
   current?: boolean

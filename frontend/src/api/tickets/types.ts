@@ -240,7 +240,8 @@ export interface EnvRecord {
   extension?: { days: number; reason: string; explanation?: string; decision: string | null; note?: string }
   extension_approved?: boolean
   result?: { sections: Record<string, string>; by: string; at: string }
-  signoff?: { by: string; at: string; note?: string }
+  /** `by_name`: the leader who signed off, as printed (name with the unit). */
+  signoff?: { by: string; by_name?: string | null; at: string; note?: string }
   sent_back?: number
   supervision?: EnvSupervision
   supervisions?: EnvSupervision[]

@@ -73,6 +73,8 @@ export interface Notice {
   body: string
   deadline: string
   created_at: string
+  /** Who sent it, as printed (name with the unit). */
+  sender?: string | null
   status: 'open' | 'closed'
   units: Record<string, NoticeUnit>
   late_units: string[]
