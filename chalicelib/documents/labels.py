@@ -63,6 +63,10 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "not_accepted": ("不予受理", "Not accepted"),
         "refer": ("移送有权机关", "Refer"),
     },
+    "extension_decision": {  # a leader's answer to an extension request (domain-rules "ticket graph")
+        "approved": ("同意延期", "Extension approved"),
+        "denied": ("不同意延期", "Extension denied"),
+    },
     "env_reason": {
         "not_in_scope": ("不属于环保职责", "Not within environmental remit"),
         "in_legal_procedure": ("已进入法定程序", "In legal procedure"),
@@ -624,6 +628,7 @@ SPA_KEYS: Final[dict[str, str]] = {
     "env_status": "envStatus",
     "env_decision": "envDecision",
     "env_reason": "envReason",
+    "extension_decision": "extensionDecision",
     "supervision_trigger": "supervisionTrigger",
     "result_section": "resultSection",
     "evidence_type": "evidenceType",
