@@ -173,13 +173,9 @@ class Printer:
         """One event data value as text."""
         if isinstance(value, bool):
             return "是" if value else "否"
-        if field in VALUE_KINDS:
-            return label(VALUE_KINDS[field], value)
-        if field == "decision" and isinstance(value, str):  # an extension or 12369 acceptance decision; else free text
-            kind = next((k for k in ("extension_decision", "env_decision") if value in table(k)), None)
-            return label(kind, value) if kind else value
-        if field == "source":  # a channel, or the id of the partner platform that pushed the ticket
-            return label("channel", value) if str(value) in table("channel") else label("role", "partner")
+        coded = self.code(field, value)
+        if coded is not None:
+            return coded
         if field in INSTANTS or field.endswith("_at"):
             return fmt(value)
         if field.endswith("_by") or field in ("by", "leader"):
@@ -190,11 +186,23 @@ class Printer:
             return self.unit(value)
         if field == "co_unit_ids" and isinstance(value, list):
             return "、".join(self.unit(u) for u in value)
+        return self.detail(value)
+
+    @staticmethod
+    def code(field: str, value: Any) -> str | None:
+        """The name of a value that is a code (or a list of codes), None for any other value."""
+        if field in VALUE_KINDS:
+            return label(VALUE_KINDS[field], value)
+        if field == "decision" and isinstance(value, str):  # an extension or 12369 acceptance decision; else free text
+            kind = next((k for k in ("extension_decision", "env_decision") if value in table(k)), None)
+            return label(kind, value) if kind else value
+        if field == "source":  # a channel, or the id of the partner platform that pushed the ticket
+            return label("channel", value) if str(value) in table("channel") else label("role", "partner")
         if field == "sections" and isinstance(value, Mapping | list):
             return "、".join(label("reply_section", s) for s in value)
         if field == "flags" and isinstance(value, list):
             return "、".join(label("flag", s) for s in value)
-        return self.detail(value)
+        return None
 
     def detail(self, data: Any) -> str:
         """Event data as readable text: field labels, nested values flattened."""

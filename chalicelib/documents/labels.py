@@ -63,6 +63,23 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "not_accepted": ("不予受理", "Not accepted"),
         "refer": ("移送有权机关", "Refer"),
     },
+    "festival": {  # chinesecalendar's names of the statutory holidays (the working-calendar page)
+        "New Year's Day": ("元旦", "New Year's Day"),
+        "Spring Festival": ("春节", "Spring Festival"),
+        "Tomb-sweeping Day": ("清明节", "Tomb-sweeping Day"),
+        "Labour Day": ("劳动节", "Labour Day"),
+        "Dragon Boat Festival": ("端午节", "Dragon Boat Festival"),
+        "Mid-autumn Festival": ("中秋节", "Mid-autumn Festival"),
+        "National Day": ("国庆节", "National Day"),
+        "Anti-Fascist 70th Day": (
+            "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+            "Victory Day (70th anniversary)",
+        ),
+    },
+    "calendar_source": {  # where a day of the working calendar comes from
+        "package": ("国务院放假安排", "State Council schedule"),
+        "override": ("管理员调整", "Admin override"),
+    },
     "extension_decision": {  # a leader's answer to an extension request (domain-rules "ticket graph")
         "approved": ("同意延期", "Extension approved"),
         "denied": ("不同意延期", "Extension denied"),
@@ -630,6 +647,8 @@ SPA_KEYS: Final[dict[str, str]] = {
     "env_decision": "envDecision",
     "env_reason": "envReason",
     "extension_decision": "extensionDecision",
+    "festival": "festival",
+    "calendar_source": "calendarSource",
     "supervision_trigger": "supervisionTrigger",
     "result_section": "resultSection",
     "evidence_type": "evidenceType",

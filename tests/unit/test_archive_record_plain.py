@@ -14,7 +14,6 @@ from chalicelib.services import tickets as svc
 from tests.helpers.accounts import UNITS
 from tests.helpers.tickets import CALL, CALLBACK, CALLER, LEADER, OP1, REPLY, UH1
 
-
 NOW = datetime(2026, 11, 30, 7, 40, tzinfo=UTC)  # 15:40 in Shanghai
 RAW_CODES = (
     "phone",
@@ -39,7 +38,13 @@ def _record_html(fake: Any) -> str:
     ticket, _ = svc.create_ticket(
         fake,
         OP1,
-        {"category": "complaint", "title": "夜间施工噪音", "content": "22点后仍在施工", "caller": CALLER, "channel": "phone"},
+        {
+            "category": "complaint",
+            "title": "夜间施工噪音",
+            "content": "22点后仍在施工",
+            "caller": CALLER,
+            "channel": "phone",
+        },
         NOW,
     )
     tid = ticket.ticket_id

@@ -4,6 +4,16 @@ export interface CalendarWarning {
   message: string
 }
 
+export interface CalendarDayOfYear {
+  date: string
+  workday: boolean
+  source: 'package' | 'override'
+  /** the statutory holiday (label kind `festival`) */
+  festival: string | null
+  /** an override's day as the package has it (null: an ordinary day) */
+  package?: boolean | null
+}
+
 export interface CalendarYear {
   year: number
   package_covers: boolean
@@ -11,7 +21,8 @@ export interface CalendarYear {
   confirmed_by: string | null
   confirmed_at: string | null
   known: boolean
-  days: { date: string; workday: boolean }[]
+  /** every non-ordinary day: chinesecalendar's statutory days (`package`) and the admin's overrides (`override`) */
+  days: CalendarDayOfYear[]
   office_hours: string
   warnings: CalendarWarning[]
 }
