@@ -103,7 +103,17 @@ def tickets(local_stack: LocalStack) -> dict[str, str]:
     due = datetime.fromisoformat(extended["handle_due"]).astimezone(SHANGHAI).date()
     body = {"reason": "需联合调查", "new_due": (due + timedelta(days=20)).isoformat()}
     api.call("POST", f"/tickets/{extended['id']}/request-extension", "uh1", body)
-    return {"closed": _closed(api), "handling": str(handling["id"]), "extended": str(extended["id"])}
+    decided = _handling(api, f"井盖缺失 用语 {stamp}")
+    due = datetime.fromisoformat(decided["handle_due"]).astimezone(SHANGHAI).date()
+    body = {"reason": "需联合调查", "new_due": (due + timedelta(days=20)).isoformat()}
+    api.call("POST", f"/tickets/{decided['id']}/request-extension", "uh1", body)
+    api.call("POST", f"/tickets/{decided['id']}/decide-extension", "leader", {"approve": True})
+    return {
+        "closed": _closed(api),
+        "handling": str(handling["id"]),
+        "extended": str(extended["id"]),
+        "decided": str(decided["id"]),
+    }
 
 
 def _visit(u: Any, name: str, path: str) -> list[str]:
@@ -139,6 +149,7 @@ def test_no_code_or_rule_id_on_any_role_main_page(ui: Any, tickets: dict[str, st
             ("queue", "/queue"),
             ("tickets", "/tickets"),
             ("ticket-extension", f"/tickets/{tickets['extended']}"),
+            ("ticket-extension-decided", f"/tickets/{tickets['decided']}"),
             ("ticket-closed", ticket),
             ("calendar", "/admin/calendar"),
         ],
