@@ -149,7 +149,7 @@ def build(settings: Settings) -> Adapters:
     envelope = sealed(settings.personal_data_key, "personal-data")
     table = DynamoDirectoryTable(tables.directory)
     # the blind-index key is sealed under its own encryption context, apart from personal data
-    blind_index = BlindIndex(table, sealed(settings.personal_data_key, "blind-index"))
+    blind_index = BlindIndex(table, sealed(settings.personal_data_key, "blind-index"), settings.blind_index_hash)
     verifier = (
         JwksVerifier(
             settings.oidc_issuer,

@@ -61,6 +61,7 @@ class Settings:
     ] = ()  # the SPA's origin(s) browsers may call the API from (CORS_ORIGINS, comma-separated)
     pii_kms_key_id: str = ""  # KMS key of the personal-data envelopes, apart from the storage key; "" = kms_key_id
     envelope_algorithm: str = "AES-256-GCM"  # or "SM4-GCM" (aws-cn stages): the envelopes' data-key cipher
+    blind_index_hash: str = "sha256"  # or "sm3" (aws-cn stages): the caller blind index's HMAC (R-12345-11)
     envelope_key_ttl_s: int = 300  # a data key is reused, and a decrypted one cached, this long
     pii_retention_days: int = 1825  # a closed ticket's personal data is destroyed this long after its close
     duplicate_window_days: int = 30  # R-12345-18: duplicates are looked for among tickets received this close
@@ -148,6 +149,7 @@ class Settings:
             cors_origins=origins(env("CORS_ORIGINS")),
             pii_kms_key_id=env("PII_KMS_KEY_ID"),
             envelope_algorithm=env("ENVELOPE_ALGORITHM") or "AES-256-GCM",
+            blind_index_hash=blind_index_hash(env("BLIND_INDEX_HASH")),
             envelope_key_ttl_s=max(1, int(env("ENVELOPE_KEY_TTL_S", "300") or 300)),
             pii_retention_days=max(30, int(env("PII_RETENTION_DAYS", "1825") or 1825)),
             duplicate_window_days=min(365, max(1, int(env("DUPLICATE_WINDOW_DAYS", "30") or 30))),
@@ -161,6 +163,15 @@ class Settings:
             not in ("0", "false", "no"),
             duty_fallback_phone=env("DUTY_FALLBACK_PHONE"),
         )
+
+
+def blind_index_hash(text: str) -> str:
+    """`BLIND_INDEX_HASH`: `sha256` (the default when unset) or `sm3`; anything else stops the stage at start
+    rather than tag callers under a hash nobody chose (R-12345-11)."""
+    name = text.strip().lower() or "sha256"
+    if name not in ("sha256", "sm3"):
+        raise ValueError(f"BLIND_INDEX_HASH must be sha256 or sm3, not {text!r}")
+    return name
 
 
 def origins(text: str) -> tuple[str, ...]:

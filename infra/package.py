@@ -476,6 +476,7 @@ def configure_stage(template: dict[str, Any], stage: str) -> None:
     pin_cors(template)
     env["SMS_BACKEND"] = settings["sms"]
     template["Parameters"]["EnvelopeAlgorithm"]["Default"] = "SM4-GCM" if settings["china"] else "AES-256-GCM"
+    template["Parameters"]["BlindIndexHash"]["Default"] = "sm3" if settings["china"] else "sha256"
     if settings["sms"] == "aliyun":
         env["SMS_SECRET_ARN"] = {"Ref": "SmsGatewaySecret"}
     else:

@@ -383,24 +383,28 @@ def index_caller_tags(outputs: dict[str, str], deps: Any) -> int:
     """Give restored tickets saved before the `by_caller` index existed their `caller_tag` (the blind index
     of the caller's phone, R-12345-11); returns how many. The caller is read from its envelope and hashed
     here, the number is written nowhere; each update is conditional on the envelope it was read from and
-    on no tag yet, so running it again (or a commit meanwhile) changes nothing twice."""
+    on no tag yet (or one of another blind-index hash: `BLIND_INDEX_HASH` changed), so running it again (or
+    a commit meanwhile) changes nothing twice."""
     from chalicelib.domain.model import Caller
     from chalicelib.storage.tickets import caller_aad
 
     def update(item: dict[str, Any]) -> dict[str, Any] | None:
-        caller = Caller(**deps.envelope.decrypt(item["caller_enc"]["S"], caller_aad(item["ticket_id"]["S"])))
+        tid = item["ticket_id"]["S"]  # under the ticket's own key, or an older envelope
+        caller = Caller(**deps.tickets.open_personal(tid, item["caller_enc"]["S"], caller_aad(tid)))
         tag = deps.blind_index.phone_tag(caller.phone) if caller.phone else None
         if tag is None:
             return None
         return {
             "UpdateExpression": "SET caller_tag = :t",
-            "ConditionExpression": "caller_enc = :e AND attribute_not_exists(caller_tag)",
+            "ConditionExpression": "caller_enc = :e AND (attribute_not_exists(caller_tag) OR caller_tag <> :t)",
             "ExpressionAttributeValues": {":t": {"S": tag}, ":e": item["caller_enc"]},
         }
 
-    scan = {
+    scan = {  # untagged, or tagged under another blind-index hash (BLIND_INDEX_HASH changed)
         "ProjectionExpression": "ticket_id, caller_enc",
-        "FilterExpression": "attribute_exists(caller_enc) AND attribute_not_exists(caller_tag)",
+        "FilterExpression": "attribute_exists(caller_enc) AND "
+        "(attribute_not_exists(caller_tag) OR NOT begins_with(caller_tag, :p))",
+        "ExpressionAttributeValues": {":p": {"S": f"{deps.blind_index.prefix}:"}},
     }
     return _backfill(outputs, scan, update)
 
@@ -413,18 +417,21 @@ def index_caller_name_tags(outputs: dict[str, str], deps: Any) -> int:
     from chalicelib.storage.tickets import caller_aad
 
     def update(item: dict[str, Any]) -> dict[str, Any] | None:
-        caller = Caller(**deps.envelope.decrypt(item["caller_enc"]["S"], caller_aad(item["ticket_id"]["S"])))
+        tid = item["ticket_id"]["S"]  # under the ticket's own key, or an older envelope
+        caller = Caller(**deps.tickets.open_personal(tid, item["caller_enc"]["S"], caller_aad(tid)))
         tag = deps.blind_index.name_tag(caller.name) if caller.name else None
         if tag is None:
             return None
         return {
             "UpdateExpression": "SET caller_name_tag = :t",
-            "ConditionExpression": "caller_enc = :e AND attribute_not_exists(caller_name_tag)",
+            "ConditionExpression": "caller_enc = :e AND (attribute_not_exists(caller_name_tag) OR caller_name_tag <> :t)",
             "ExpressionAttributeValues": {":t": {"S": tag}, ":e": item["caller_enc"]},
         }
 
-    scan = {
+    scan = {  # untagged, or tagged under another blind-index hash (BLIND_INDEX_HASH changed)
         "ProjectionExpression": "ticket_id, caller_enc",
-        "FilterExpression": "attribute_exists(caller_enc) AND attribute_not_exists(caller_name_tag)",
+        "FilterExpression": "attribute_exists(caller_enc) AND "
+        "(attribute_not_exists(caller_name_tag) OR NOT begins_with(caller_name_tag, :p))",
+        "ExpressionAttributeValues": {":p": {"S": f"{deps.blind_index.prefix}:"}},
     }
     return _backfill(outputs, scan, update)

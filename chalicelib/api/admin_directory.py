@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.deps import adapters, current_actor, json_body, now, query
 from chalicelib.api.errors import route
-from chalicelib.services import admin_directory as svc
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib.services import admin_directory as svc
+else:
+    svc = on_first_use("chalicelib.services.admin_directory")
 
 bp = Blueprint(__name__)
 
@@ -71,3 +76,9 @@ def enable_user(username: str) -> dict[str, Any]:
 def reset_user_mfa(username: str) -> dict[str, Any]:
     """Forget the user's authenticator app; the next login enrols a new one (R-SEC-06, recorded)."""
     return svc.reset_mfa(adapters(), current_actor(bp), username)
+
+
+@route(bp, "/admin/users/{username}/unlock", methods=["POST"])
+def unlock_user(username: str) -> dict[str, Any]:
+    """End a user's login lockout before its time (R-SEC-04, recorded); 409 when it is not locked."""
+    return svc.unlock(adapters(), current_actor(bp), username)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.deps import adapters, current_actor, json_body, now, query
 from chalicelib.api.errors import route
-from chalicelib.services import partners as svc
-from chalicelib.services import webhooks
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib.services import partners as svc
+    from chalicelib.services import webhooks
+else:
+    svc = on_first_use("chalicelib.services.partners")
+    webhooks = on_first_use("chalicelib.services.webhooks")
 
 bp = Blueprint(__name__)
 

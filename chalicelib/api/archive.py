@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint
 
 from chalicelib.api.deps import adapters, current_actor, json_body, now, query
 from chalicelib.api.errors import route
-from chalicelib.services import reconcile
-from chalicelib.services import records as svc
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib.services import reconcile
+    from chalicelib.services import records as svc
+else:
+    reconcile = on_first_use("chalicelib.services.reconcile")
+    svc = on_first_use("chalicelib.services.records")
 
 bp = Blueprint(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint
 
@@ -10,9 +10,15 @@ from chalicelib.api.deps import actor_from_claims, adapters, current_actor, json
 from chalicelib.api.errors import route
 from chalicelib.domain.errors import Unauthenticated, ValidationError
 from chalicelib.domain.model import Actor
-from chalicelib.integrations.oidc import password_grant
-from chalicelib.integrations.userpool import password_login
-from chalicelib.services import identity
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib.integrations import oidc, userpool
+    from chalicelib.services import identity
+else:  # the login calls (urllib, SRP arithmetic): loaded by the first login
+    oidc = on_first_use("chalicelib.integrations.oidc")
+    userpool = on_first_use("chalicelib.integrations.userpool")
+    identity = on_first_use("chalicelib.services.identity")
 
 bp = Blueprint(__name__)
 
@@ -42,14 +48,14 @@ def login() -> dict[str, Any]:
     identity.check_allowed(deps, username, ip, at)
     try:
         if settings.oidc_token_url:  # no Cognito (aws-cn): the stage's OIDC provider (docs/deploy.md, "Login")
-            tokens = password_grant(
+            tokens = oidc.password_grant(
                 settings.oidc_token_url, settings.oidc_audience, settings.oidc_client_secret, username, body["password"]
             )
         else:
             client = deps.clients("cognito-idp")
             pool = settings.user_pool_id
             login = (client, settings.user_pool_client_id, username, body["password"], new_password)
-            tokens = password_login(*login, pool_id=pool)  # SRP: the pool never sees the password
+            tokens = userpool.password_login(*login, pool_id=pool)  # SRP: the pool never sees the password
     except Unauthenticated as exc:
         if not exc.details.get("challenge"):  # a challenge means the password was right
             identity.record_failure(deps, username, ip, at, "password")

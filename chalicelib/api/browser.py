@@ -14,11 +14,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, CORSConfig, Request, Response
 
-from chalicelib import bootstrap
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib import bootstrap
+else:
+    bootstrap = on_first_use("chalicelib.bootstrap")
 
 bp = Blueprint(__name__)
 

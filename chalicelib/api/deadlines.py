@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
@@ -11,8 +11,21 @@ from chalicelib.api.errors import route
 from chalicelib.domain import access
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.model import Role
-from chalicelib.services import calendar_admin, calls, duty, duty_fallback, escalation, handover, notify, sweep
-from chalicelib.services import tickets as ticket_svc
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib.services import calendar_admin, calls, duty, duty_fallback, escalation, handover, notify, sweep
+    from chalicelib.services import tickets as ticket_svc
+else:
+    calendar_admin = on_first_use("chalicelib.services.calendar_admin")
+    calls = on_first_use("chalicelib.services.calls")
+    duty = on_first_use("chalicelib.services.duty")
+    duty_fallback = on_first_use("chalicelib.services.duty_fallback")
+    escalation = on_first_use("chalicelib.services.escalation")
+    handover = on_first_use("chalicelib.services.handover")
+    notify = on_first_use("chalicelib.services.notify")
+    sweep = on_first_use("chalicelib.services.sweep")
+    ticket_svc = on_first_use("chalicelib.services.tickets")
 
 bp = Blueprint(__name__)
 STAFF = (Role.OPERATOR, Role.LEADER, Role.ANALYST, Role.ADMIN)

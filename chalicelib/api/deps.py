@@ -6,16 +6,23 @@ import json
 import math
 import re
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint
 
-from chalicelib import bootstrap
-from chalicelib.bootstrap import Adapters
 from chalicelib.domain import access
 from chalicelib.domain.errors import BadRequest, NotFound, Unauthenticated
 from chalicelib.domain.model import Actor, Role
-from chalicelib.integrations.oidc import JwksVerifier
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib import bootstrap
+    from chalicelib.bootstrap import Adapters
+    from chalicelib.integrations.oidc import JwksVerifier
+    from chalicelib.services import identity
+else:  # the root builds every store and client: loaded by the first request (docs/contributing.md, "Wiring")
+    bootstrap = on_first_use("chalicelib.bootstrap")
+    identity = on_first_use("chalicelib.services.identity")
 
 MAX_DEPTH = 16
 MAX_INT = 2**53
@@ -158,8 +165,6 @@ def current_actor(bp: Blueprint) -> Actor:
         raise Unauthenticated("缺少登录凭据（Authorization: Bearer）")
     claims = verifier().verify(token.strip())
     actor = actor_from_claims(claims)
-    from chalicelib.services import identity  # services import deps' siblings; keep the import graph acyclic
-
     identity.check_session(adapters(), actor.user_id, claims)  # R-SEC-05: the user's revocation stamp
     return actor
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.deps import adapters, current_actor, now, query
 from chalicelib.api.errors import route
-from chalicelib.services import reports
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib.services import reports
+else:
+    reports = on_first_use("chalicelib.services.reports")
 
 bp = Blueprint(__name__)
 

@@ -3,14 +3,20 @@ merge and unmerge."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint
 
 from chalicelib.api.deps import adapters, current_actor, json_body, now
 from chalicelib.api.errors import route
-from chalicelib.services import duplicates as svc
-from chalicelib.services.views import ticket_public
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib.services import duplicates as svc
+    from chalicelib.services import views
+else:
+    views = on_first_use("chalicelib.services.views")
+    svc = on_first_use("chalicelib.services.duplicates")
 
 bp = Blueprint(__name__)
 
@@ -31,11 +37,11 @@ def check_duplicates() -> dict[str, Any]:
 def merge_ticket(ticket_id: str) -> dict[str, Any]:
     """Merge this ticket into `into` (the operator confirms the duplicate)."""
     actor = current_actor(bp)
-    return ticket_public(svc.merge(adapters(), actor, ticket_id, json_body(bp), now()), actor)
+    return views.ticket_public(svc.merge(adapters(), actor, ticket_id, json_body(bp), now()), actor)
 
 
 @route(bp, "/tickets/{ticket_id}/unmerge", methods=["POST"])
 def unmerge_ticket(ticket_id: str) -> dict[str, Any]:
     """Take this duplicate back out of its main ticket."""
     actor = current_actor(bp)
-    return ticket_public(svc.unmerge(adapters(), actor, ticket_id, json_body(bp), now()), actor)
+    return views.ticket_public(svc.unmerge(adapters(), actor, ticket_id, json_body(bp), now()), actor)

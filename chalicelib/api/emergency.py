@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint
 
 from chalicelib.api.deps import adapters, current_actor, json_body, now
 from chalicelib.api.errors import route
-from chalicelib.services import emergency as svc
-from chalicelib.services.views import ticket_public
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib.services import emergency as svc
+    from chalicelib.services import views
+else:
+    views = on_first_use("chalicelib.services.views")
+    svc = on_first_use("chalicelib.services.emergency")
 
 bp = Blueprint(__name__)
 
@@ -18,14 +24,14 @@ bp = Blueprint(__name__)
 def flag_emergency(ticket_id: str) -> dict[str, Any]:
     """Operator or leader: mark an open ticket an emergency `{note?}`."""
     actor = current_actor(bp)
-    return ticket_public(svc.flag(adapters(), actor, ticket_id, json_body(bp), now()), actor)
+    return views.ticket_public(svc.flag(adapters(), actor, ticket_id, json_body(bp), now()), actor)
 
 
 @route(bp, "/tickets/{ticket_id}/emergency/acknowledge", methods=["POST"])
 def acknowledge_emergency(ticket_id: str) -> dict[str, Any]:
     """Leader: acknowledge the emergency `{note?}`; escalations stop."""
     actor = current_actor(bp)
-    return ticket_public(svc.acknowledge(adapters(), actor, ticket_id, json_body(bp), now()), actor)
+    return views.ticket_public(svc.acknowledge(adapters(), actor, ticket_id, json_body(bp), now()), actor)
 
 
 @route(bp, "/emergencies", methods=["GET"])

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint
 
 from chalicelib.api.deps import adapters, current_actor, json_body, now, query
 from chalicelib.api.errors import route
-from chalicelib.services import env_complaints as svc
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib.services import env_complaints as svc
+else:
+    svc = on_first_use("chalicelib.services.env_complaints")
 
 bp = Blueprint(__name__)
 

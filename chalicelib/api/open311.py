@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from chalice.app import Blueprint, Response
@@ -13,7 +13,12 @@ from chalicelib.api.deps import adapters, current_actor, json_body, now
 from chalicelib.api.errors import route, status_of
 from chalicelib.domain import open311 as o311
 from chalicelib.domain.errors import DomainError, Forbidden, NotFound, RateLimited
-from chalicelib.services import open311 as svc
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib.services import open311 as svc
+else:
+    svc = on_first_use("chalicelib.services.open311")
 
 log = logging.getLogger("hotline.open311")
 bp = Blueprint(__name__)

@@ -16,7 +16,7 @@ from chalice.app import Blueprint
 from chalicelib.api.errors import route
 from chalicelib.api.fallback import CATCH_ALL_PATHS
 from chalicelib.domain import open311 as o311
-from chalicelib.services.partners import HOOK_EVENTS
+from chalicelib.domain.signing import HOOK_EVENTS
 
 bp = Blueprint(__name__)
 

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.deps import adapters, json_body, now
 from chalicelib.api.errors import route
-from chalicelib.services import partners as svc
-from chalicelib.services.partners import PartnerRequest
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib.services import partners as svc
+    from chalicelib.services.partners import PartnerRequest
+else:
+    svc = on_first_use("chalicelib.services.partners")
 
 bp = Blueprint(__name__)
 _PARAM = re.compile(r"\{(\w+)\}")

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.deps import adapters, current_actor, json_body, now, query
 from chalicelib.api.errors import route
-from chalicelib.services import hotspots, recount, reports, stats
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib.services import hotspots, recount, reports, stats
+else:
+    hotspots = on_first_use("chalicelib.services.hotspots")
+    recount = on_first_use("chalicelib.services.recount")
+    reports = on_first_use("chalicelib.services.reports")
+    stats = on_first_use("chalicelib.services.stats")
 
 bp = Blueprint(__name__)
 

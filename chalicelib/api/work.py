@@ -3,14 +3,20 @@ monthly figures (the sweep: handlers/work.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
 from chalicelib.api.deps import adapters, current_actor, json_body, local_admin, now, query
 from chalicelib.api.errors import route
-from chalicelib.services import assessment
-from chalicelib.services import work as svc
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib.services import assessment
+    from chalicelib.services import work as svc
+else:
+    assessment = on_first_use("chalicelib.services.assessment")
+    svc = on_first_use("chalicelib.services.work")
 
 bp = Blueprint(__name__)
 

@@ -496,6 +496,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "duty_fallback_changed": ("修改中心值班总机号码", "Duty fallback number changed"),
         "limits_changed": ("修改办理时限", "Time limits changed"),
         "mfa_reset": ("重置身份验证器", "Authenticator reset"),
+        "account_unlocked": ("解除账号锁定", "Account unlocked"),
     },
     "security_kind": {
         "access": ("个人信息与文件访问", "Data access"),

@@ -27,6 +27,30 @@ ALGORITHM = "HOTLINE-HMAC-SHA256"
 MAX_SKEW_S = 300  # ±5 minutes
 NONCE_TTL_S = 2 * MAX_SKEW_S + 60  # a nonce outlives the window in which its timestamp is valid
 
+# the ticket events a partner's webhook may subscribe to (signed like partner requests, docs/partner-api.md)
+HOOK_EVENTS = frozenset(
+    {
+        "received",
+        "dispatched",
+        "signed",
+        "returned",
+        "transferred",
+        "extension_requested",
+        "extension_decided",
+        "replied",
+        "review_rejected",
+        "reviewed",
+        "called_back",
+        "submitted",
+        "city_rejected",
+        "closed",
+        "reassigned",
+        "decided",  # 12369 (R-12369-02…06): a case from above reports its result back up
+        "forwarded",
+        "signed_off",
+    }
+)
+
 H_KEY = "x-hotline-key"
 H_TIMESTAMP = "x-hotline-timestamp"
 H_NONCE = "x-hotline-nonce"

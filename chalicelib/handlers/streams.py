@@ -17,10 +17,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.storage.tickets import EventRecord, StreamRecord, event_from_image
+from chalicelib.lazy import on_first_use
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
+    from chalicelib.storage import tickets as stored
+    from chalicelib.storage.tickets import EventRecord, StreamRecord
+else:  # the parser and the record type come with the ticket store (PynamoDB): loaded by the first batch
+    stored = on_first_use("chalicelib.storage.tickets")
 
 log = logging.getLogger("hotline.streams")
 
@@ -30,7 +34,7 @@ log = logging.getLogger("hotline.streams")
 EVENTS_STREAM = "arn:aws:dynamodb:region:account:table/TicketEvents/stream/from-infra-resources-yaml"
 
 
-Consumer = Callable[["Adapters", list[StreamRecord], datetime], set[str]]
+Consumer = Callable[["Adapters", "list[StreamRecord]", datetime], set[str]]
 """Handles a batch of events; returns the sequence numbers of the records that failed."""
 
 
@@ -46,7 +50,7 @@ def parse(batch: Mapping[str, Any]) -> tuple[list[StreamRecord], list[str], set[
         sequence = str(ddb.get("SequenceNumber"))
         order.append(sequence)
         try:
-            records.append(StreamRecord(sequence, event_from_image(ddb["NewImage"])))
+            records.append(stored.StreamRecord(sequence, stored.event_from_image(ddb["NewImage"])))
         except Exception:  # an unreadable record is reported, never dropped
             log.exception("stream record %s: unreadable image", sequence)
             unreadable.add(sequence)
@@ -72,7 +76,7 @@ def replay(consumer: Consumer, events: list[EventRecord], deps: Adapters, now: d
     The same consumers as the stream's, on the same parsed events, keyed by event id instead of a
     stream sequence number (the stream records are gone; the log is the source of truth).
     """
-    records = [StreamRecord(str(e["event_id"]), e) for e in events]
+    records = [stored.StreamRecord(str(e["event_id"]), e) for e in events]
     try:
         return set(consumer(deps, records, now))
     except Exception:  # the consumer itself broke: every event is reported

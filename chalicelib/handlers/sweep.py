@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Rate
 
-from chalicelib.bootstrap import root
-from chalicelib.services import handover, instructions, sweep
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib import bootstrap
+    from chalicelib.services import handover, instructions, sweep
+else:
+    bootstrap = on_first_use("chalicelib.bootstrap")
+    handover = on_first_use("chalicelib.services.handover")
+    instructions = on_first_use("chalicelib.services.instructions")
+    sweep = on_first_use("chalicelib.services.sweep")
 
 bp = Blueprint(__name__)
 log = logging.getLogger("hotline.sweep")
@@ -28,7 +36,7 @@ def event_time(event: Any, fallback: datetime) -> datetime:
 @bp.schedule(Rate(15, unit=Rate.MINUTES), name="deadline_sweep", description="R-12345-12 deadline sweep")
 def deadline_sweep(event: Any) -> dict[str, Any]:
     """Run one sweep at the event's time; the counts go to the log."""
-    deps = root()
+    deps = bootstrap.root()
     at = event_time(event, deps.clock())
     result = sweep.run_sweep(deps, at)
     result.update(handover.sweep(deps, at))  # R-12345-03: hand-overs start and end on time
@@ -41,5 +49,5 @@ def deadline_sweep(event: Any) -> dict[str, Any]:
 @bp.schedule(Rate(1, unit=Rate.HOURS), name="chase_instructions", description="R-12345-16 instruction chase")
 def chase_instructions(event: Any) -> dict[str, int]:
     """Chase every open leader instruction whose next chase time has passed."""
-    deps = root()
+    deps = bootstrap.root()
     return {"chased": instructions.chase_all(deps, event_time(event, deps.clock()))}

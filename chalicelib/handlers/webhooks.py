@@ -9,13 +9,21 @@ from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, DynamoDBEvent, Rate
 
-from chalicelib.bootstrap import root
 from chalicelib.handlers.streams import EVENTS_STREAM, each_event, process_batch
-from chalicelib.services import duplicates, lookup, open311, search, webhooks
-from chalicelib.storage.tickets import EventRecord
+from chalicelib.lazy import on_first_use
 
 if TYPE_CHECKING:
+    from chalicelib import bootstrap
     from chalicelib.bootstrap import Adapters
+    from chalicelib.services import duplicates, lookup, open311, search, webhooks
+    from chalicelib.storage.tickets import EventRecord
+else:
+    bootstrap = on_first_use("chalicelib.bootstrap")
+    duplicates = on_first_use("chalicelib.services.duplicates")
+    lookup = on_first_use("chalicelib.services.lookup")
+    open311 = on_first_use("chalicelib.services.open311")
+    search = on_first_use("chalicelib.services.search")
+    webhooks = on_first_use("chalicelib.services.webhooks")
 
 bp = Blueprint(__name__)
 
@@ -36,12 +44,12 @@ CONSUMER = each_event(partner_event)
 @bp.on_dynamodb_record(stream_arn=EVENTS_STREAM, batch_size=100, starting_position="TRIM_HORIZON")
 def partner_events(event: DynamoDBEvent) -> dict[str, Any]:
     """Lambda entry for the TicketEvents stream: lookup codes at intake, webhooks to partners, Open311."""
-    deps = root()
+    deps = bootstrap.root()
     return process_batch(CONSUMER, event.to_dict(), deps, deps.clock())
 
 
 @bp.schedule(Rate(1, unit=Rate.MINUTES))
 def partner_webhook_retry(event: Any) -> dict[str, int]:
     """Retry the webhook deliveries that are due (exponential backoff, see services/webhooks.py)."""
-    deps = root()
+    deps = bootstrap.root()
     return webhooks.retry_due(deps, deps.clock())

@@ -4,13 +4,19 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Rate
 
-from chalicelib.bootstrap import root
 from chalicelib.handlers.sweep import event_time
-from chalicelib.services import work
+from chalicelib.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from chalicelib import bootstrap
+    from chalicelib.services import work
+else:
+    bootstrap = on_first_use("chalicelib.bootstrap")
+    work = on_first_use("chalicelib.services.work")
 
 bp = Blueprint(__name__)
 log = logging.getLogger("hotline.work")
@@ -19,7 +25,7 @@ log = logging.getLogger("hotline.work")
 @bp.schedule(Rate(15, unit=Rate.MINUTES), name="work_sweep", description="R-WORK-01/03/05 office work sweep")
 def work_sweep(event: Any) -> dict[str, int]:
     """Run one office-work sweep at the event's time; the counts go to the log."""
-    deps = root()
+    deps = bootstrap.root()
     result = dict(work.sweep(deps, event_time(event, deps.clock())))
     log.info("work sweep %s", result)
     return result

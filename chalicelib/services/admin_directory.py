@@ -132,7 +132,7 @@ def _unit_for(deps: Adapters, role: str | None, value: Any, problems: dict[str, 
 
 
 def list_users(deps: Adapters, actor: Actor, params: Mapping[str, str]) -> dict[str, Any]:
-    """One page of users `{items: [{username,name,email,role,unit_id,enabled,status}], next_page}`."""
+    """One page of users `{items: [{username,name,email,role,unit_id,enabled,status,locked_until}], next_page}`."""
     access.ensure_role(actor, Role.ADMIN)
     try:
         limit = int(params.get("limit") or MAX_PAGE)
@@ -141,7 +141,15 @@ def list_users(deps: Adapters, actor: Actor, params: Mapping[str, str]) -> dict[
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationError({"limit": f"须为 1–{MAX_PAGE} 的整数"})
     users, token = userpool.list_users(*_pool(deps), limit, params.get("page") or None)
-    return {"items": [_with_role(u) for u in users], "next_page": token}
+    return {"items": _with_lock(deps, [_with_role(u) for u in users]), "next_page": token}
+
+
+def _with_lock(deps: Adapters, users: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each user with `locked_until` (ISO, UTC; None when not locked out, R-SEC-04)."""
+    locks = identity.locked_until(deps, [str(u["username"]) for u in users], deps.clock()) if users else {}
+    for user in users:
+        user["locked_until"] = locks.get(str(user["username"]))
+    return users
 
 
 def _known_name(username: str) -> str:
@@ -154,7 +162,7 @@ def _known_name(username: str) -> str:
 def get_user(deps: Adapters, actor: Actor, username: str) -> dict[str, Any]:
     """One user."""
     access.ensure_role(actor, Role.ADMIN)
-    return _with_role(userpool.get_user(*_pool(deps), _known_name(username)))
+    return _with_lock(deps, [_with_role(userpool.get_user(*_pool(deps), _known_name(username)))])[0]
 
 
 def create_user(deps: Adapters, actor: Actor, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -245,6 +253,19 @@ def reset_mfa(deps: Adapters, actor: Actor, username: str) -> dict[str, Any]:
     user = get_user(deps, actor, username)
     identity.reset_mfa(deps, actor, user["username"], deps.clock())
     return user
+
+
+def unlock(deps: Adapters, actor: Actor, username: str) -> dict[str, Any]:
+    """End a user's lockout (R-SEC-04; logged); 404 for no such user, 409 when it is not locked. On OIDC stages
+    the provider keeps the accounts but the lock is ours: the name as typed at login is unlocked, answered as
+    `{username, locked_until}`."""
+    access.ensure_role(actor, Role.ADMIN)
+    if deps.settings.user_pool_id:
+        user = get_user(deps, actor, username)
+    else:
+        user = {"username": _known_name(username)}
+    identity.unlock(deps, actor, user["username"], deps.clock())
+    return dict(user, locked_until=None)
 
 
 # ---------------------------------------------------------------- the Directory copy of the staff (`USER`)

@@ -2,7 +2,9 @@
 
 The groups come from the sparse `by_queue` index (open tickets only, so its size follows the open work,
 never the archive): each work queue (`storage.tickets.WORK_QUEUES`) is read with ONE Query, narrowed to
-the caller's own tickets (operators) or unit (unit handlers), and split into its groups in memory. An
+the caller's own tickets (operators) or unit (unit handlers), and split into its groups in memory. The Query
+reads the queue oldest received first (`list_page(oldest_first=True)`): a deadline runs from receipt, so when
+a queue holds more than the cap the page keeps the longest-waiting, overdue tickets and leaves out the newest. An
 operator's five groups cost 4 Queries (+1 for the follow-up tasks), a unit handler's three cost one.
 
 Each group is sorted by urgency (overdue first, then the soonest deadline), counted whole, and names the
@@ -63,7 +65,10 @@ class _Queues:
         if (queue, scoped) not in self._read:
             limit = CAP * sum(1 for q in WORK_QUEUES.values() if q == queue)
             filters = dict(self._scope) if scoped else {}
-            page = self._deps.tickets.list_page(index="queue", key=queue, limit=limit, token=None, filters=filters)
+            # oldest first: the capped page holds the longest-waiting tickets, those whose deadlines come first
+            page = self._deps.tickets.list_page(
+                index="queue", key=queue, limit=limit, token=None, filters=filters, oldest_first=True
+            )
             self._read[(queue, scoped)] = (page.items, page.next_page is not None)
         return self._read[(queue, scoped)]
 

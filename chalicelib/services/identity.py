@@ -5,12 +5,12 @@ Directory items (pk / sk):
 
 - `LOGIN#FAIL#{username}` / `{window start}` — failed logins of one user in a fixed window (`n`, TTL)
 - `LOGIN#IP#{ip}` / `{window start}` — failed logins from one address in a fixed window (`n`, TTL)
-- `LOGIN#LOCK` / `{username}` — `{until}` while the user is locked out (TTL)
+- `LOGIN#LOCK` / `{username}` — `{until}` while the user is locked out (TTL; an admin may end it: `unlock`)
 - `LOGIN#PENDING` / `{session}` — a password step waiting for its TOTP code (sealed tokens, TTL 5 min)
 - `AUTH#{user}` / `session` — `{revoked_before}`: tokens issued at or before it are refused (R-SEC-05)
 - `AUTH#{user}` / `mfa` — the user's TOTP secret, sealed (R-SEC-06)
 
-Every success, failure, lockout and logout is written by `privacy.log_access`, an MFA reset by
+Every success, failure, lockout and logout is written by `privacy.log_access`, an MFA reset and an unlock by
 `privacy.log_change` (the one security log), with the client address.
 """
 
@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import math
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import BadRequest, Conflict, RateLimited, Unauthenticated, ValidationError
@@ -94,6 +94,32 @@ def record_failure(deps: Adapters, username: str, ip: str, now: datetime, reason
         until = now.timestamp() + s.login_lock_s
         deps.directory.put_item(LOCK_PK, key, {"until": until, "at": now.isoformat()}, expires_at=int(until) + 60)
         privacy.log_access(deps, "lockout", actor, now, ip=ip, failures=n, lock_seconds=s.login_lock_s)
+
+
+def locked_until(deps: Adapters, usernames: list[str], now: datetime) -> dict[str, str]:
+    """When each locked user among `usernames` (one page of the admin's list at most) is unlocked (ISO, UTC),
+    by the name as given: one GetItem per user (the `LOGIN#LOCK` partition may hold locks of names that are
+    no user, so it is not read whole). Expired locks count as none."""
+    found: dict[str, str] = {}
+    for name in usernames:
+        lock = deps.directory.get_item(LOCK_PK, _user_key(name))
+        if lock is not None and float(lock.get("until", 0)) > now.timestamp():
+            found[name] = datetime.fromtimestamp(float(lock["until"]), UTC).isoformat()
+    return found
+
+
+def unlock(deps: Adapters, actor: Actor, username: str, now: datetime) -> None:
+    """Admin: end a user's lockout before its time (R-SEC-04) and forget the window's failures, so the next
+    failures count from zero and lock again at the limit (a logged change); 409 when the user is not locked."""
+    key = _user_key(username)
+    until = locked_until(deps, [username], now).get(username)
+    if until is None:
+        raise Conflict("该账号未被锁定", username=username)
+    deps.directory.delete(LOCK_PK, key)
+    start, _ = window(now, deps.settings.login_failure_window_s)
+    deps.table.delete(f"LOGIN#FAIL#{key}", str(start))
+    before, after = {"locked_until": until}, {"locked_until": None}
+    privacy.log_change(deps, "account_unlocked", actor, now, target=username, before=before, after=after)
 
 
 def clear_failures(deps: Adapters, username: str, now: datetime) -> None:

@@ -29,6 +29,7 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.domain.model import Actor, Role, Status, Ticket
 from chalicelib.domain.open311 import STATUS_TEXT
+from chalicelib.domain.signing import HOOK_EVENTS
 from chalicelib.domain.windows import window
 from chalicelib.integrations import webhook_client
 from chalicelib.services import privacy
@@ -61,28 +62,6 @@ PUSH_FIELDS = frozenset(
         "entity",  # 12369 reports (R-12369-01)
         "demand",
         "anonymous",
-    }
-)
-HOOK_EVENTS = frozenset(
-    {
-        "received",
-        "dispatched",
-        "signed",
-        "returned",
-        "transferred",
-        "extension_requested",
-        "extension_decided",
-        "replied",
-        "review_rejected",
-        "reviewed",
-        "called_back",
-        "submitted",
-        "city_rejected",
-        "closed",
-        "reassigned",
-        "decided",  # 12369 (R-12369-02…06): a case from above reports its result back up
-        "forwarded",
-        "signed_off",
     }
 )
 DEFAULT_HOOK_EVENTS = ("submitted",)

@@ -193,6 +193,7 @@ CHANGE_ACTIONS = frozenset(
         "escalation_policy_changed",
         "duty_fallback_changed",
         "mfa_reset",
+        "account_unlocked",
         "limits_changed",
     }
 )

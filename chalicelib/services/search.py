@@ -195,13 +195,17 @@ def caller_page(
 
 def backfill(deps: Adapters, ticket_ids: Iterator[str]) -> dict[str, Any]:
     """Index existing tickets (terms, and the caller-name tag a ticket saved before it had none): a one-off
-    after deploying the index (`python -m infra.search_backfill`, docs/operations.md). Idempotent."""
-    counts = {"tickets": 0, "terms_written": 0, "terms_deleted": 0, "name_tags": 0, "failed": 0}
+    after deploying the index (`python -m infra.search_backfill`, docs/operations.md). It also recomputes
+    caller tags made under another blind-index hash (after `BLIND_INDEX_HASH` changed, R-12345-11).
+    Idempotent."""
+    counts = {"tickets": 0, "terms_written": 0, "terms_deleted": 0, "phone_tags": 0, "name_tags": 0, "failed": 0}
     for ticket_id in ticket_ids:
         try:
             ticket = deps.tickets.get(ticket_id)
             written, deleted = index_ticket(deps, ticket)
-            counts["name_tags"] += int(deps.tickets.tag_caller_name(ticket))
+            phone_tagged, name_tagged = deps.tickets.tag_caller(ticket)
+            counts["phone_tags"] += int(phone_tagged)
+            counts["name_tags"] += int(name_tagged)
         except Exception:  # reported, the run goes on; a second run repairs it
             log.exception("search backfill failed for %s", ticket_id)
             counts["failed"] += 1

@@ -286,9 +286,21 @@ class TicketStore(ABC):
 
     @abstractmethod
     def list_page(
-        self, *, index: str, key: str, limit: int, token: str | None, filters: Mapping[str, str] | None = None
+        self,
+        *,
+        index: str,
+        key: str,
+        limit: int,
+        token: str | None,
+        filters: Mapping[str, str] | None = None,
+        oldest_first: bool = False,
     ) -> Page:
-        """One page of an index (unit, owner, status), newest received first; filters narrow the page."""
+        """One page of an index (unit, owner, status, queue …), newest received first; filters narrow the page.
+
+        `oldest_first` reads the index the other way (ScanIndexForward): the longest-waiting first, as the five
+        confirmations read their work queues (R-12345-13), so a capped page holds the earliest deadlines. A
+        token continues in the direction it was issued in.
+        """
 
     @abstractmethod
     def due_alerts(self, shard: int, until: datetime, limit: int = 200) -> list[Ticket]:
@@ -384,9 +396,10 @@ class TicketStore(ABC):
         """Write the ticket, its event, its counters and `extra` Directory items atomically; 409 when
         someone was faster (a failed condition), nothing written."""
 
-    def tag_caller_name(self, ticket: Ticket) -> bool:
-        """Give a ticket saved without one its caller-name tag (the search backfill); True when written."""
-        return False
+    def tag_caller(self, ticket: Ticket) -> tuple[bool, bool]:
+        """Give a ticket its caller tags (phone, name) under the current key and hash where it has none or one
+        of another hash (the search backfill, R-12345-11); which of the two were written."""
+        return False, False
 
 
 def day_number(received_at: datetime) -> str:
@@ -502,7 +515,14 @@ class DynamoTicketRepository(TicketStore):
         return item.caller_enc
 
     def list_page(
-        self, *, index: str, key: str, limit: int, token: str | None, filters: Mapping[str, str] | None = None
+        self,
+        *,
+        index: str,
+        key: str,
+        limit: int,
+        token: str | None,
+        filters: Mapping[str, str] | None = None,
+        oldest_first: bool = False,
     ) -> Page:
         model = self._t.tickets
         idx = {
@@ -528,7 +548,7 @@ class DynamoTicketRepository(TicketStore):
         results = idx.query(
             key,
             range_key_condition=key_range,
-            scan_index_forward=False,
+            scan_index_forward=oldest_first,
             page_size=limit if condition is None else max(limit, 50),
             last_evaluated_key=decode_token(token, ticket_page_keys(index), (INDEX_ATTRIBUTE[index], key)),
             filter_condition=condition,
@@ -753,17 +773,28 @@ class DynamoTicketRepository(TicketStore):
             caller_name_tag=self._blind.name_tag(ticket.caller.name) if self._blind and ticket.caller.name else None,
         )
 
-    def tag_caller_name(self, ticket: Ticket) -> bool:
-        """Give a ticket saved before `by_caller_name` existed its name tag (the search backfill)."""
-        tag = self._blind.name_tag(ticket.caller.name) if self._blind and ticket.caller.name else None
+    def tag_caller(self, ticket: Ticket) -> tuple[bool, bool]:
+        """Give a ticket saved before `by_caller_name` existed its name tag, and a ticket tagged under another
+        blind-index hash (`BLIND_INDEX_HASH` changed) both tags again (the search backfill, R-12345-11)."""
+        if self._blind is None:
+            return False, False
+        m = self._t.tickets
+        phone = self._blind.phone_tag(ticket.caller.phone) if ticket.caller.phone else None
+        name = self._blind.name_tag(ticket.caller.name) if ticket.caller.name else None
+        return self._retag(ticket.ticket_id, m.caller_tag, phone), self._retag(
+            ticket.ticket_id, m.caller_name_tag, name
+        )
+
+    def _retag(self, ticket_id: str, attribute: Any, tag: str | None) -> bool:
+        """Set one tag unless it holds that value already (not a new version: the ticket itself is unchanged)."""
         if tag is None:
             return False
         m = self._t.tickets
         try:
-            m._get_connection().update_item(  # not a new version: the ticket itself is unchanged
-                ticket.ticket_id,
-                actions=[m.caller_name_tag.set(tag)],
-                condition=m.ticket_id.exists() & m.caller_name_tag.does_not_exist(),
+            m._get_connection().update_item(
+                ticket_id,
+                actions=[attribute.set(tag)],
+                condition=m.ticket_id.exists() & (attribute.does_not_exist() | (attribute != tag)),
             )
         except UpdateError:
             return False  # tagged already (or gone)

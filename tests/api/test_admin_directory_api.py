@@ -107,6 +107,7 @@ def test_admin_creates_a_unit_handler_who_logs_in_with_role_and_unit(api: Any, s
         "role": "unit_handler",
         "enabled": True,
         "status": "FORCE_CHANGE_PASSWORD",  # R-SEC-05: an admin-set password is temporary
+        "locked_until": None,  # R-SEC-04: not locked out
     }
     assert api.post("/admin/users", body, user="admin1").status_code == 409
     first = _login(api, username, new_password=CHOSEN)

@@ -16,6 +16,7 @@ from infra.package import API_FUNCTIONS, chalice_template, package
 from tests.helpers.archive import upload
 from tests.helpers.evidence import EXE, PNG
 from tests.helpers.partners import PUSH, Signed, new_partner
+from tests.helpers.roles import UNAUTHENTICATED, Recorder, recording, required
 
 BODY = {
     "hotline": "12345",
@@ -25,9 +26,6 @@ BODY = {
     "content": "夜间施工噪音",
     "caller": {"name": "张三", "phone": "13800001234"},
 }
-SERVICES = ("kms", "s3", "cognito-idp", "sns", "sqs", "secretsmanager")
-PERSONAL_PURPOSES = ("personal-data", "blind-index")  # sealed under the personal-data key (bootstrap.build)
-UNAUTHENTICATED = {("cognito-idp", "InitiateAuth")}  # a public Cognito API: IAM does not evaluate it
 
 
 @pytest.fixture(scope="module")
@@ -35,85 +33,10 @@ def template() -> dict[str, Any]:
     return package(chalice_template("dev"), "dev")  # the Cognito stage: what moto runs here
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, str, dict[str, Any]]] = []
-        self.on = False
-
-    def __call__(self, model: Any = None, params: Any = None, **_: Any) -> None:
-        if self.on and model is not None:
-            self.calls.append((model.service_model.endpoint_prefix, model.name, dict(params or {})))
-
-
 @pytest.fixture
 def recorder(deps: Any) -> Iterator[Recorder]:
-    rec = Recorder()
-    deps.envelope.forget()  # a cold start: data keys come from KMS again
-    clients = [*deps.dynamodb_clients(), *(deps.clients(s) for s in SERVICES)]
-    hook_id = f"roles-{uuid.uuid4().hex}"
-    for client in clients:
-        client.meta.events.register("provide-client-params", rec, unique_id=hook_id)
-    try:
+    with recording(deps) as rec:
         yield rec
-    finally:
-        for client in clients:
-            client.meta.events.unregister("provide-client-params", unique_id=hook_id)
-
-
-def _logical_ids(deps: Any) -> dict[str, str]:
-    s = deps.settings
-    return {
-        s.tickets_table: "TicketsTable",
-        s.events_table: "TicketEventsTable",
-        s.counters_table: "CountersTable",
-        s.directory_table: "DirectoryTable",
-        s.archive_bucket: "ArchiveBucket",
-    }
-
-
-def required(deps: Any, service: str, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
-    """(IAM action, logical id of the resource) a recorded call needs."""
-    names = _logical_ids(deps)
-    if service == "dynamodb":
-        if operation == "TransactWriteItems":
-            kinds = {
-                "Put": "PutItem",
-                "Update": "UpdateItem",
-                "Delete": "DeleteItem",
-                "ConditionCheck": "ConditionCheckItem",
-            }
-            return [
-                (f"dynamodb:{kinds[kind]}", names[body["TableName"]])
-                for item in params["TransactItems"]
-                for kind, body in item.items()
-            ]
-        if operation in ("BatchGetItem", "BatchWriteItem"):
-            return [(f"dynamodb:{operation}", names[t]) for t in params["RequestItems"]]
-        return [(f"dynamodb:{operation}", names[params["TableName"]])]
-    if service == "s3" and operation == "CreateBucket":
-        # botocore builds a presigned POST on the CreateBucket model (the app creates no bucket): the browser's
-        # upload is authorised as the function's PutObject, with the signed Object Lock fields
-        return [("s3:PutObject", names[params["Bucket"]]), ("s3:PutObjectRetention", names[params["Bucket"]])]
-    if service == "s3":
-        renamed = {"ListObjectVersions": "ListBucketVersions", "ListObjectsV2": "ListBucket", "HeadObject": "GetObject"}
-        action = renamed.get(operation, operation)
-        if operation in ("GetObject", "HeadObject") and params.get("VersionId"):
-            action = "GetObjectVersion"
-        needs = [(f"s3:{action}", names[params["Bucket"]])]
-        if operation == "PutObject" and params.get("ObjectLockMode"):
-            needs.append(("s3:PutObjectRetention", names[params["Bucket"]]))
-        if operation == "DeleteObject" and params.get("VersionId"):
-            needs = [("s3:DeleteObjectVersion", names[params["Bucket"]])]
-        if params.get("BypassGovernanceRetention"):
-            needs.append(("s3:BypassGovernanceRetention", names[params["Bucket"]]))
-        return needs
-    if service == "kms":
-        purpose = (params.get("EncryptionContext") or {}).get("purpose")
-        personal = params.get("KeyId") == deps.settings.personal_data_key or purpose in PERSONAL_PURPOSES
-        return [(f"kms:{operation}", "PiiKey" if personal else "DataKey")]
-    if service == "cognito-idp":
-        return [(f"cognito-idp:{operation}", "UserPool")]
-    return [(f"{service}:{operation}", "*")]
 
 
 def allowed(template: dict[str, Any], function: str, action: str, logical_id: str) -> bool:

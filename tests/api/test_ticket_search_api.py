@@ -281,3 +281,27 @@ def test_r12345_13_the_backfill_indexes_tickets_saved_before_the_indexes_once(
     again = search.backfill(deps, iter([tid]))
     assert again["terms_written"] == again["name_tags"] == 0  # idempotent
     assert tid in set(ticket_ids(deps))
+
+
+def test_r12345_11_the_backfill_retags_tickets_tagged_under_another_blind_index_hash(
+    api: Any, deps: Any, outputs: dict[str, str], seeded: Any
+) -> None:
+    from chalicelib.services import search
+    from tests.helpers.raw import dynamodb
+
+    number = _number()
+    tid = _ticket(api, number, name="孙九")
+    dynamodb(outputs).update_item(  # as tagged before BLIND_INDEX_HASH changed: the other hash's scheme
+        TableName=deps.settings.tickets_table,
+        Key={"ticket_id": {"S": tid}},
+        UpdateExpression="SET caller_tag = :p, caller_name_tag = :n",
+        ExpressionAttributeValues={":p": {"S": "b2:" + "0" * 64}, ":n": {"S": "b2:" + "1" * 64}},
+    )
+    assert tid not in _ids(_search(api, "leader1", phone=number))
+    assert tid not in _ids(_search(api, "leader1", caller_name="孙九"))
+    counts = search.backfill(deps, iter([tid]))
+    assert counts["phone_tags"] == counts["name_tags"] == 1 and not counts["failed"]
+    assert tid in _ids(_search(api, "leader1", phone=number))
+    assert tid in _ids(_search(api, "leader1", caller_name="孙九"))
+    again = search.backfill(deps, iter([tid]))
+    assert again["phone_tags"] == again["name_tags"] == 0  # idempotent

@@ -122,8 +122,10 @@ class UI:
     # ------------------------------------------------------------------ element-plus widgets
 
     def dialog(self, verb: str) -> Any:
+        """Open the verb's form: a dialog, or on the ticket page the work pane docked beside the ticket (reply,
+        review, callback, extension); both carry `data-test="action-dialog"` and `data-verb`."""
         self.page.get_by_test_id(f"action-{verb}").click()
-        dlg = self.page.locator(f'.el-dialog[data-verb="{verb}"]')
+        dlg = self.page.locator(f'[data-test="action-dialog"][data-verb="{verb}"]')
         expect(dlg).to_be_visible()
         return dlg
 

@@ -2,17 +2,21 @@
 
 As `admin`: a unit whose handler has a short internal number is refused in the form (R-12345-07),
 a valid unit is saved and listed; the users page lists the demo accounts; the 2027 working calendar
-is shown unconfirmed, an override is entered and the year confirmed (deadlines recomputed). Reuses
-the browser, UI and console-error checks of tests/e2e/spa.py; screenshots 30–32 in tests/e2e/artifacts/.
+is shown unconfirmed, an override is entered and the year confirmed (deadlines recomputed); a user locked
+out by failed logins is shown 已锁定（至 …） and unlocked (R-SEC-04). Reuses the browser, UI and console-error
+checks of tests/e2e/spa.py; screenshots 30–33 in tests/e2e/artifacts/.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
+import requests
+
 # pytest fixtures are found by name in this module: browser, artifacts, ui (and local_stack from conftest)
-from tests.e2e.spa import artifacts, browser, expect, ui  # noqa: F401
+from tests.e2e.spa import SHANGHAI, artifacts, browser, expect, ui  # noqa: F401
 
 
 def test_admin_units_users_and_calendar(ui: Any) -> None:  # noqa: F811  (the imported fixture)
@@ -93,3 +97,48 @@ def test_admin_units_users_and_calendar(ui: Any) -> None:  # noqa: F811  (the im
     page.get_by_test_id("menu-admin-partners").click()
     expect(page.get_by_test_id("partners-table")).to_be_visible()
     expect(page.locator(".el-loading-mask")).to_have_count(0)
+
+
+def test_r_sec_04_an_admin_sees_a_locked_user_and_unlocks_it(ui: Any, local_stack: Any) -> None:  # noqa: F811
+    """Five wrong passwords lock `auditor1` (R-SEC-04); the admin's users page shows 已锁定（至 …） in Asia/Shanghai
+    and 解除锁定 ends the lock: the row shows no lock and the right password logs in at once."""
+    target = "auditor1"
+    for n in range(5):
+        wrong = requests.post(
+            f"{local_stack.api}/auth/login", json={"username": target, "password": f"Wrong#Pass{n}"}, timeout=30
+        )
+        assert wrong.status_code == 401, wrong.text
+    locked = requests.post(
+        f"{local_stack.api}/auth/login", json={"username": target, "password": f"Hotline#2026{target}"}, timeout=30
+    )
+    assert locked.status_code == 429 and "锁定" in locked.json()["message"]
+    earliest = datetime.now(SHANGHAI)
+
+    admin = ui("admin")
+    admin.login("/tickets")
+    page = admin.page
+    page.get_by_test_id("menu-admin-users").click()
+    page.wait_for_url("**/admin/users")
+    expect(page.locator(f'[data-test="user-row"][data-username="{target}"]')).to_be_visible()
+    tag = page.get_by_test_id(f"user-locked-{target}")
+    expect(tag).to_contain_text("已锁定（至 ")
+    shown = re.search(r"已锁定（至 (\d{4}-\d{2}-\d{2} \d{2}:\d{2})）", tag.inner_text())
+    assert shown, tag.inner_text()
+    until = datetime.strptime(shown.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
+    # 15 minutes from the lock, in Shanghai time (minute precision)
+    assert earliest + timedelta(minutes=13) <= until <= earliest + timedelta(minutes=16), (earliest, until)
+    expect(page.get_by_test_id("user-locked-op1")).to_have_count(0)  # an unlocked user shows no lock
+    expect(page.get_by_test_id("user-unlock-op1")).to_have_count(0)
+    admin.shot("33-admin-user-locked")
+
+    page.get_by_test_id(f"user-unlock-{target}").click()
+    box = page.locator(".el-message-box")
+    expect(box).to_contain_text("解除锁定")
+    box.locator(".el-button--primary").click()
+    expect(tag).to_have_count(0)
+    expect(page.get_by_test_id(f"user-unlock-{target}")).to_have_count(0)
+    page.get_by_test_id("users-refresh").click()
+    expect(page.locator(".el-loading-mask")).to_have_count(0)
+    expect(page.locator(f'[data-test="user-row"][data-username="{target}"]')).to_be_visible()
+    expect(page.get_by_test_id(f"user-locked-{target}")).to_have_count(0)
+    assert local_stack.login(target)["id_token"]  # the right password works again at once

@@ -178,6 +178,8 @@ def test_ticket_lifecycle_in_the_browser(ui: Any, local_stack: LocalStack) -> No
     dlg = op.dialog("submit")
     op.confirm(dlg)
     op.status_is("submitted")
+    # the timeline reloads after the ticket: wait for the new event before reading it
+    expect(op.page.locator('[data-test="timeline-event"][data-event-type="submitted"]')).to_have_count(1)
     types = [e.get_attribute("data-event-type") for e in op.page.get_by_test_id("timeline-event").all()]
     for t in ("received", "dispatched", "signed", "replied", "reviewed", "called_back", "submitted"):
         assert t in types, (t, types)

@@ -264,7 +264,7 @@ class TicketStoreContract:
         deps.tickets.commit(change, None, extra=[(Item(f"X#{ns}", "free", {"ok": True}), Absent())])
         assert deps.table.get(f"X#{ns}", "free").data == {"ok": True}
 
-    def test_lists_are_newest_first_filtered_and_paged(self, deps: Any, ns: str, unit: str) -> None:
+    def test_lists_are_newest_or_oldest_first_filtered_and_paged(self, deps: Any, ns: str, unit: str) -> None:
         owner = Actor(f"op-{ns}", "operator")
         now = datetime.now(UTC)
         ctx = deps.contexts.load(now)
@@ -280,6 +280,12 @@ class TicketStoreContract:
         rest = deps.tickets.list_page(index="owner", key=owner.user_id, limit=3, token=page.next_page)
         assert [t.ticket_id for t in page.items + rest.items] == ids[::-1]
         assert rest.next_page is None
+        first = deps.tickets.list_page(index="owner", key=owner.user_id, limit=3, token=None, oldest_first=True)
+        later = deps.tickets.list_page(
+            index="owner", key=owner.user_id, limit=3, token=first.next_page, oldest_first=True
+        )
+        assert [t.ticket_id for t in first.items + later.items] == ids  # the longest-waiting first (R-12345-13)
+        assert later.next_page is None
         flagged = deps.tickets.list_page(index="unit", key=unit, limit=10, token=None, filters={"flag": "supervised"})
         assert [t.ticket_id for t in flagged.items] == [ids[4], ids[2], ids[0]]
         assert all(t.caller.name == "" for t in flagged.items)  # lists never decrypt personal data

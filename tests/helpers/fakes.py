@@ -267,7 +267,14 @@ class FakeTicketRepository(TicketStore):
         return row["caller_enc"] if row else None
 
     def list_page(
-        self, *, index: str, key: str, limit: int, token: str | None, filters: Mapping[str, str] | None = None
+        self,
+        *,
+        index: str,
+        key: str,
+        limit: int,
+        token: str | None,
+        filters: Mapping[str, str] | None = None,
+        oldest_first: bool = False,
     ) -> Page:
         check_filters(filters or {})
         if index not in INDEXES:
@@ -276,7 +283,7 @@ class FakeTicketRepository(TicketStore):
         start = decode_token(token, ticket_page_keys(index), (attribute, key))
         with self.lock:
             rows = [r for r in self.rows.values() if r.get(attribute) == key]
-        rows.sort(key=lambda r: (r["received_at"], r["ticket_id"]), reverse=True)
+        rows.sort(key=lambda r: (r["received_at"], r["ticket_id"]), reverse=not oldest_first)
         if start is not None:
             marker = start["ticket_id"]["S"]
             at = next((n for n, r in enumerate(rows) if r["ticket_id"] == marker), None)
@@ -560,9 +567,10 @@ def fake_adapters(settings: Settings | None = None, clock: Any = None) -> bootst
     """Adapters on in-memory fakes (stage `test`, SMS recorder)."""
     table = FakeDirectoryTable()
     envelope = FakeCipher()
-    blind_index = BlindIndex(table, FakeCipher("blind-index"))
+    settings = settings or Settings.from_env({"STAGE": "test", "AWS_DEFAULT_REGION": "cn-north-1"})
+    blind_index = BlindIndex(table, FakeCipher("blind-index"), settings.blind_index_hash)
     return bootstrap.assemble(
-        settings or Settings.from_env({"STAGE": "test", "AWS_DEFAULT_REGION": "cn-north-1"}),
+        settings,
         tickets=FakeTicketRepository(table, envelope, blind_index),
         table=table,
         archive_store=FakeArchiveStore(),

@@ -372,3 +372,14 @@ def test_r12345_11_restored_tickets_get_their_caller_tag_once_and_no_plaintext(
     assert item["caller_tag"] == {"S": deps.blind_index.phone_tag(number)}
     assert item["caller_name_tag"] == {"S": deps.blind_index.name_tag("赵六")}
     assert number not in json.dumps(item) and "赵六" not in json.dumps(item, ensure_ascii=False)
+    ddb.update_item(  # as tagged under the other blind-index hash (BLIND_INDEX_HASH changed): tagged again
+        TableName=table,
+        Key={"ticket_id": {"S": "T20260102-00079"}},
+        UpdateExpression="SET caller_tag = :p, caller_name_tag = :n",
+        ExpressionAttributeValues={":p": {"S": "b2:" + "0" * 64}, ":n": {"S": "b2:" + "1" * 64}},
+    )
+    assert state.index_caller_tags(outputs, deps) >= 1 and state.index_caller_name_tags(outputs, deps) >= 1
+    assert state.index_caller_tags(outputs, deps) == 0 == state.index_caller_name_tags(outputs, deps)
+    item = ddb.get_item(TableName=table, Key={"ticket_id": {"S": "T20260102-00079"}})["Item"]
+    assert item["caller_tag"] == {"S": deps.blind_index.phone_tag(number)}
+    assert item["caller_name_tag"] == {"S": deps.blind_index.name_tag("赵六")}

@@ -74,7 +74,7 @@ def test_r12345_11_the_key_is_stored_only_sealed_and_one_key_serves_every_proces
     first = BlindIndex(table, FakeCipher("blind-index"))
     tag = first.phone_tag(NUMBER)
     stored = table.get(KEY_PK, KEY_SK)
-    assert stored is not None and set(stored.data) == {"sealed"}
+    assert stored is not None and set(stored.data) == {"sealed", "hash"} and stored.data["hash"] == "sha256"
     assert stored.data["sealed"].startswith(FakeCipher.PREFIX)
     assert BlindIndex(table, FakeCipher("blind-index")).phone_tag(NUMBER) == tag  # a second process reads it
     with pytest.raises(ValueError, match="another context"):  # the personal-data envelope cannot open it

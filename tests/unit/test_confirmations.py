@@ -56,6 +56,18 @@ def test_r12345_13_each_group_is_sorted_overdue_first_then_soonest_due(world: An
     assert new["list"] == [{"status": "received"}]
 
 
+def test_r12345_13_the_overdue_ticket_is_shown_past_the_cap(world: Any) -> None:
+    """More new tickets than one Query reads (CAP): the overdue one, entered last but received first (its
+    dispatch deadline the earliest), is still read and shown first; the newest are what the cap leaves out."""
+    fresh = [_received(world, h % 6) for h in range(confirmations.CAP + 10)]
+    overdue = _received(world, 13)  # created last, received 13 h ago: dispatch due 1 h ago
+    new = _group(confirmations.confirmations(world, OP1, NOW), "new")
+    assert new["more"] is True and new["count"] == confirmations.CAP
+    assert new["items"][0]["id"] == overdue and new["items"][0]["overdue"] is True
+    assert new["overdue"] == 1
+    assert {i["id"] for i in new["items"][1:]} <= set(fresh)
+
+
 def test_r12345_13_the_count_is_the_whole_group_not_the_five_shown(world: Any) -> None:
     ids = [_received(world, h) for h in range(8)]
     new = _group(confirmations.confirmations(world, OP1, NOW), "new")

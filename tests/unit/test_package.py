@@ -230,6 +230,8 @@ def test_r12345_11_personal_data_has_its_own_key_granted_only_to_functions_that_
         assert env["PII_KMS_KEY_ID"] == {"Ref": "PiiKey"} and env["KMS_KEY_ID"] == {"Ref": "DataKey"}
         algorithm = template["Parameters"]["EnvelopeAlgorithm"]["Default"]
         assert algorithm == ("SM4-GCM" if stage == "prod-cn" else "AES-256-GCM"), stage
+        assert env["BLIND_INDEX_HASH"] == {"Ref": "BlindIndexHash"}  # the caller blind index's HMAC
+        assert template["Parameters"]["BlindIndexHash"]["Default"] == ("sm3" if stage == "prod-cn" else "sha256")
         key_policy = template["Resources"]["PiiKey"]["Properties"]["KeyPolicy"]["Statement"]
         assert [s["Principal"] for s in key_policy] == [
             {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}

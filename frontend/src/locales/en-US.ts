@@ -388,6 +388,8 @@ const enUS: MessageSchema = {
     conflict: 'Someone else updated the ticket; please reload',
     submitHint: 'Enter submits (Ctrl+Enter inside multi-line fields)',
     extensionInfo: 'Reason: {reason}; requested due: {due}',
+    currentDue: 'Current due: {due} (Beijing time)',
+    closePane: 'Close',
   },
   env: {
     inboxTitle: '12369 environmental reports',
@@ -685,6 +687,10 @@ const enUS: MessageSchema = {
     noRole: 'No role',
     mfaReset: 'Reset authenticator',
     mfaResetConfirm: '"{name}" will be signed out and must add an authenticator again at the next sign-in. Reset?',
+    lockedUntil: 'Locked (until {time})',
+    unlock: 'Unlock',
+    unlockConfirm: '"{name}" will be able to sign in again at once. Unlock?',
+    notLocked: 'This account is no longer locked',
   },
   calendar: {
     title: 'Working calendar',

@@ -391,6 +391,8 @@ const zhCN = {
     conflict: '工单已被他人更新，请刷新',
     submitHint: 'Enter 提交（多行文本内用 Ctrl+Enter）',
     extensionInfo: '申请理由：{reason}；申请延至：{due}',
+    currentDue: '当前办理期限：{due}（北京时间）',
+    closePane: '关闭',
   },
   env: {
     inboxTitle: '12369 环保举报件',
@@ -688,6 +690,10 @@ const zhCN = {
     noRole: '未分配角色',
     mfaReset: '重置验证器',
     mfaResetConfirm: '重置后“{name}”当前的登录将失效，下次登录须重新绑定身份验证器，确定重置？',
+    lockedUntil: '已锁定（至 {time}）',
+    unlock: '解除锁定',
+    unlockConfirm: '解除锁定后“{name}”可立即重新登录，确定解除？',
+    notLocked: '该账号已不在锁定状态',
   },
   calendar: {
     title: '工作日历',

@@ -42,3 +42,8 @@ export function setUserEnabled(username: string, enabled: boolean): Promise<Admi
 export function resetUserMfa(username: string): Promise<AdminUser> {
   return http.post<AdminUser>(`/admin/users/${encodeURIComponent(username)}/mfa-reset`)
 }
+
+/** R-SEC-04: end a user's lockout after failed logins now (recorded); 409 when the user is not locked. */
+export function unlockUser(username: string): Promise<AdminUser> {
+  return http.post<AdminUser>(`/admin/users/${encodeURIComponent(username)}/unlock`)
+}

@@ -39,6 +39,8 @@ export interface AdminUser {
   unit_id: string | null
   enabled: boolean
   status?: string
+  /** R-SEC-04: when the lockout after failed logins ends (UTC ISO), null when not locked. */
+  locked_until?: string | null
 }
 
 export interface UserPage {
