@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 # Debian packages: headless Chromium + CJK fonts (e2e screenshots, PDFs with Chinese text); pango for WeasyPrint.
-APT_PACKAGES := chromium fonts-noto-cjk fonts-wqy-zenhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+APT_PACKAGES := chromium fonts-noto-cjk fonts-wqy-zenhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-color-emoji
 API_PORT ?= 8000
 WEB_PORT ?= 8080
 MOTO_PORT ?= 5000

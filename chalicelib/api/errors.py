@@ -60,7 +60,7 @@ def error_response(exc: e.DomainError) -> Response:
         headers["WWW-Authenticate"] = "Bearer"
     message, details = exc.message, exc.details
     if isinstance(exc, e.ValidationError):
-        named = {path: field_label(path) for path in exc.fields}
+        named = {path: exc.labels.get(path) or field_label(path) for path in exc.fields}
         labels = {path: name for path, name in named.items() if name}
         details = {**details, "labels": labels}
         if message == e.ValidationError.default_message(exc.fields):  # the reasons under the fields' names

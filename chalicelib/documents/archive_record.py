@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from chalicelib.documents import environment
-from chalicelib.documents.labels import label
+from chalicelib.documents.labels import label, table
 from chalicelib.domain import people
 from chalicelib.domain.access import mask_text
 from chalicelib.domain.calendar import SHANGHAI
@@ -48,6 +49,7 @@ INSTANTS = {
     "decision_due",
 }
 UNIT_FIELDS = {"unit_id", "from_unit_id"}
+ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})")
 HIDDEN_FIELDS = {"to_phone", "contact_enc"}  # a call's number is printed, masked, in the call table only
 
 
@@ -171,8 +173,9 @@ class Printer:
         """One event data value as text."""
         if isinstance(value, bool):
             return "是" if value else "否"
-        if field in VALUE_KINDS:
-            return label(VALUE_KINDS[field], value)
+        coded = self.code(field, value)
+        if coded is not None:
+            return coded
         if field in INSTANTS or field.endswith("_at"):
             return fmt(value)
         if field.endswith("_by") or field in ("by", "leader"):
@@ -183,9 +186,23 @@ class Printer:
             return self.unit(value)
         if field == "co_unit_ids" and isinstance(value, list):
             return "、".join(self.unit(u) for u in value)
-        if field == "sections" and isinstance(value, Mapping):
-            return "、".join(label("reply_section", s) for s in value)
         return self.detail(value)
+
+    @staticmethod
+    def code(field: str, value: Any) -> str | None:
+        """The name of a value that is a code (or a list of codes), None for any other value."""
+        if field in VALUE_KINDS:
+            return label(VALUE_KINDS[field], value)
+        if field == "decision" and isinstance(value, str):  # an extension or 12369 acceptance decision; else free text
+            kind = next((k for k in ("extension_decision", "env_decision") if value in table(k)), None)
+            return label(kind, value) if kind else value
+        if field == "source":  # a channel, or the id of the partner platform that pushed the ticket
+            return label("channel", value) if str(value) in table("channel") else label("role", "partner")
+        if field == "sections" and isinstance(value, Mapping | list):
+            return "、".join(label("reply_section", s) for s in value)
+        if field == "flags" and isinstance(value, list):
+            return "、".join(label("flag", s) for s in value)
+        return None
 
     def detail(self, data: Any) -> str:
         """Event data as readable text: field labels, nested values flattened."""
@@ -200,6 +217,8 @@ class Printer:
             return "、".join(self.detail(v) for v in data)
         if isinstance(data, bool):
             return "是" if data else "否"
+        if isinstance(data, str) and ISO_INSTANT.fullmatch(data):  # any instant: local time, never ISO UTC
+            return fmt(data)
         return str(data)
 
 

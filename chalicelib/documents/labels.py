@@ -63,6 +63,27 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "not_accepted": ("不予受理", "Not accepted"),
         "refer": ("移送有权机关", "Refer"),
     },
+    "festival": {  # chinesecalendar's names of the statutory holidays (the working-calendar page)
+        "New Year's Day": ("元旦", "New Year's Day"),
+        "Spring Festival": ("春节", "Spring Festival"),
+        "Tomb-sweeping Day": ("清明节", "Tomb-sweeping Day"),
+        "Labour Day": ("劳动节", "Labour Day"),
+        "Dragon Boat Festival": ("端午节", "Dragon Boat Festival"),
+        "Mid-autumn Festival": ("中秋节", "Mid-autumn Festival"),
+        "National Day": ("国庆节", "National Day"),
+        "Anti-Fascist 70th Day": (
+            "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+            "Victory Day (70th anniversary)",
+        ),
+    },
+    "calendar_source": {  # where a day of the working calendar comes from
+        "package": ("国务院放假安排", "State Council schedule"),
+        "override": ("管理员调整", "Admin override"),
+    },
+    "extension_decision": {  # a leader's answer to an extension request (domain-rules "ticket graph")
+        "approved": ("同意延期", "Extension approved"),
+        "denied": ("不同意延期", "Extension denied"),
+    },
     "env_reason": {
         "not_in_scope": ("不属于环保职责", "Not within environmental remit"),
         "in_legal_procedure": ("已进入法定程序", "In legal procedure"),
@@ -327,6 +348,7 @@ CATALOGUE: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "meeting": ("会议", "Meeting"),
         "months": ("月份", "Months"),
         "new_deadline": ("新期限", "New deadline"),
+        "new_due": ("延期至", "Extend to"),
         "number": ("工单编号", "Number"),
         "office_hours": ("办公时间", "Office hours"),
         "password": ("密码", "Password"),
@@ -625,6 +647,9 @@ SPA_KEYS: Final[dict[str, str]] = {
     "env_status": "envStatus",
     "env_decision": "envDecision",
     "env_reason": "envReason",
+    "extension_decision": "extensionDecision",
+    "festival": "festival",
+    "calendar_source": "calendarSource",
     "supervision_trigger": "supervisionTrigger",
     "result_section": "resultSection",
     "evidence_type": "evidenceType",
@@ -651,18 +676,22 @@ def label(kind: str, code: object, lang: Lang = "zh-CN") -> str:
 def field_label(path: str, lang: Lang = "zh-CN") -> str | None:
     """The name of a request field a validation error points at, each part by its name joined with " · "
     (`caller.phone` → 来电人 · 电话号码, `co_calls[1].to_phone` → 电话通知协办单位（第2项） · 电话, `days.praise` →
-    天数 · 表扬); parts are looked up in the input names, the event-data names, then the categories. None when the
-    last named part has no name (the SPA then shows the reason alone, never the path)."""
+    天数 · 表扬); parts are looked up in the input names, the event-data names, then the categories; a part after
+    `sections` first in the reply and 12369 result section names (`sections.basis` → 答复章节 · 政策法规依据).
+    None when the last named part has no name (the SPA then shows the reason alone, never the path)."""
     i = LANGS.index(lang)
     shown: list[str] = []
     last_known = False
+    previous = ""
     for part in _PATH_PART.findall(path):
         if part.startswith("["):
             if shown and last_known:
                 n = int(part[1:-1]) + 1
                 shown[-1] += f"（第{n}项）" if lang == "zh-CN" else f" (item {n})"
             continue
-        entry = next((CATALOGUE[k][part] for k in _PATH_KINDS if part in CATALOGUE[k]), None)
+        kinds = _SECTION_KINDS + _PATH_KINDS if previous == "sections" else _PATH_KINDS
+        entry = next((CATALOGUE[k][part] for k in kinds if part in CATALOGUE[k]), None)
+        previous = part
         last_known = entry is not None
         if entry is not None:
             shown.append(entry[i])
@@ -670,6 +699,7 @@ def field_label(path: str, lang: Lang = "zh-CN") -> str | None:
 
 
 _PATH_KINDS = ("input", "field", "category")
+_SECTION_KINDS = ("reply_section", "result_section")
 _PATH_PART = re.compile(r"\[\d+\]|[A-Za-z_][A-Za-z0-9_]*")
 
 

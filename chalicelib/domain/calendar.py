@@ -46,6 +46,18 @@ def _package_workday(d: date) -> bool | None:
         return None
 
 
+def package_days(year: int) -> dict[date, tuple[bool, str]]:
+    """Chinesecalendar's statutory days of a year: date → (working?, festival), the days off of each
+    holiday (休, False) and the make-up working days (调休上班 班, True); {} when it does not know the year."""
+    if not _package_covers(year):
+        return {}
+    import chinese_calendar
+
+    days = {d: (False, str(name)) for d, name in chinese_calendar.holidays.items() if d.year == year}
+    days.update({d: (True, str(name)) for d, name in chinese_calendar.workdays.items() if d.year == year})
+    return days
+
+
 @dataclass(frozen=True)
 class OfficeHours:
     """Office periods in a time zone (default 08:30–12:00, 14:00–17:30 Shanghai)."""

@@ -20,13 +20,23 @@ class DomainError(Exception):
 
 
 class ValidationError(DomainError):
-    """Input is missing or malformed; `fields` names each bad field and why."""
+    """Input is missing or malformed; `fields` names each bad field (its path, e.g. `sections.basis`) and why.
+
+    `labels` names a field known only at run time (a reply template's section titles); every other
+    path is named by the label catalogue (`documents.labels.field_label`) when the error is answered."""
 
     code = "validation_error"
 
-    def __init__(self, fields: dict[str, str], message: str | None = None, **details: Any) -> None:
+    def __init__(
+        self,
+        fields: dict[str, str],
+        message: str | None = None,
+        labels: dict[str, str] | None = None,
+        **details: Any,
+    ) -> None:
         super().__init__(message or self.default_message(fields), fields=fields, **details)
         self.fields = fields
+        self.labels = dict(labels or {})
 
     @staticmethod
     def default_message(fields: dict[str, str]) -> str:

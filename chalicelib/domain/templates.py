@@ -70,16 +70,18 @@ def check_reply(sections: Sequence[Section], given: Mapping[str, Any]) -> dict[s
     unknown = sorted(k for k in given if k not in known)
     if unknown:
         raise ValidationError({"sections": f"未知的答复段落: {', '.join(unknown)}"}, unknown_sections=unknown)
+    titles = {f"sections.{s.id}": s.title for s in sections}
     too_long = {f"sections.{k}": f"不能超过 {MAX_SECTION} 个字符" for k, v in given.items() if _too_long(v)}
     if too_long:
-        raise ValidationError(too_long)
+        raise ValidationError(too_long, labels=titles)
     cleaned = {k: str(v).strip() for k, v in given.items() if isinstance(v, str) and v.strip()}
     missing = [s for s in sections if s.required and s.id not in cleaned]
     if missing:
         names = "、".join(s.title for s in missing)
         raise ValidationError(
-            {"sections": f"答复缺少必填段落：{names}"},
+            {f"sections.{s.id}": "必填，请按答复参考范本填写" for s in missing},  # each section's own field
             message=f"答复未按参考范本填写，缺少：{names}",
+            labels=titles,
             missing_sections=[s.id for s in missing],
             missing_titles=[s.title for s in missing],
         )

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import access, sweep
-from chalicelib.domain.calendar import SHANGHAI, WorkCalendar
+from chalicelib.domain.calendar import SHANGHAI, WorkCalendar, package_days
 from chalicelib.domain.duty import format_office_hours, parse_office_hours
 from chalicelib.domain.errors import Conflict, ValidationError
 from chalicelib.domain.model import OPEN_STATUSES, Actor, Role
@@ -167,18 +167,46 @@ def delete_day(deps: Adapters, actor: Actor, year: Any, day: str) -> dict[str, A
     return {"deleted": d.isoformat()}
 
 
+def year_days(overrides: dict[str, bool], year: int) -> list[dict[str, Any]]:
+    """Every day of a year that is not an ordinary weekday / weekend, as the deadlines count it: the
+    statutory days off and make-up working days of chinesecalendar (`source: package`, with the festival's
+    code) and the admin's overrides (`source: override`, winning over the package; `package` then says
+    what the package had, null for an ordinary day)."""
+    statutory = package_days(year)
+    shown: dict[str, dict[str, Any]] = {
+        d.isoformat(): {
+            "date": d.isoformat(),
+            "workday": workday,
+            "source": "package",
+            "festival": festival,  # a code of the label kind `festival`
+        }
+        for d, (workday, festival) in statutory.items()
+    }
+    for day, workday in overrides.items():
+        before = shown.get(day)
+        shown[day] = {
+            "date": day,
+            "workday": workday,
+            "source": "override",
+            "festival": before["festival"] if before else None,
+            "package": before["workday"] if before else None,
+        }
+    return [shown[d] for d in sorted(shown)]
+
+
 def get_year(deps: Adapters, actor: Actor, year: Any, now: datetime) -> dict[str, Any]:
-    """The overrides of a year, whether the package covers it, whether it is confirmed."""
+    """A year's days as the deadlines count them (package and overrides, each with its source), whether
+    the package covers the year, whether it is confirmed."""
     access.ensure_role(actor, Role.ADMIN, Role.OPERATOR, Role.LEADER, Role.ANALYST)
     y = _year(year)
     items = deps.directory.list_items(f"CAL#{y}")
     confirmed = next((d for sk, d in items if sk == "CONFIRMED"), None)
     names = deps.contexts.names()  # who confirmed / overrode, as printed (domain/people.py), never the login id
-    days = [
-        {"date": sk, "workday": bool(d.get("workday")), "by_name": _printed(names, d.get("by"))}
-        for sk, d in items
-        if sk != "CONFIRMED"
-    ]
+    setters = {sk: d.get("by") for sk, d in items if sk != "CONFIRMED"}
+    days = year_days({sk: bool(d.get("workday")) for sk, d in items if sk != "CONFIRMED"}, y)
+    for day in days:
+        if day["source"] == "override":
+            day["by_name"] = _printed(names, setters.get(day["date"]))
     cal = deps.contexts.load(now).calendar
     return {
         "year": y,

@@ -216,3 +216,15 @@ def test_r12345_12_returned_and_replied_tickets_show_their_12_hour_clock(api: An
     assert row["act_due"] is not None
     _walk(api, replied["id"], [("review", "op1", {"approve": True})])
     assert api.get(f"/tickets/{replied['id']}", user="op1").json["act_due"] is None
+
+
+def test_the_calendar_year_lists_the_statutory_days_with_their_source(api: Any, seeded: Any) -> None:
+    year = api.get("/admin/calendar/2026", user="admin1").json
+    days = {d["date"]: d for d in year["days"]}
+    assert year["package_covers"] is True
+    assert days["2026-10-01"]["workday"] is False and days["2026-10-01"]["source"] == "package"
+    assert days["2026-10-01"]["festival"] == "National Day"
+    assert days["2026-10-10"]["workday"] is True and days["2026-10-10"]["source"] == "package"  # make-up Saturday
+    assert all(d["source"] in ("package", "override") for d in year["days"])
+    unknown = api.get("/admin/calendar/2028", user="admin1").json  # the package does not know it
+    assert unknown["package_covers"] is False and all(d["source"] == "override" for d in unknown["days"])

@@ -184,6 +184,22 @@ def test_reply_missing_sections_is_422_naming_them(api: Any) -> None:
     assert resp.status_code == 422
     assert resp.json["code"] == "validation_error"
     assert resp.json["details"]["missing_sections"] == ["result", "basis", "contact"]
+    # each missing section is a field of its own, named as the template names it (the SPA highlights it)
+    details = resp.json["details"]
+    assert set(details["fields"]) == {"sections.result", "sections.basis", "sections.contact"}
+    assert details["labels"]["sections.basis"] == "政策法规依据"
+    assert "basis" not in resp.json["message"] and "政策法规依据" in resp.json["message"]
+
+
+def test_an_extension_date_error_names_the_field_in_chinese(api: Any) -> None:
+    tid = new_ticket(api)["id"]
+    act(api, tid, "dispatch", "op1", {"unit_id": "U001", "call": CALL})
+    act(api, tid, "sign", "uh1")
+    resp = api.post(f"/tickets/{tid}/request-extension", {"reason": "需联合调查", "new_due": "2000-01-03"}, user="uh1")
+    assert resp.status_code == 422 and resp.json["code"] == "validation_error"
+    assert set(resp.json["details"]["fields"]) == {"new_due"}
+    assert resp.json["details"]["labels"] == {"new_due": "延期至"}
+    assert "延期至" in resp.json["message"] and "new_due" not in resp.json["message"]
 
 
 def test_illegal_transition_is_409_and_changes_nothing(api: Any) -> None:

@@ -313,3 +313,30 @@ def test_r12345_04_property_reminder_is_opening_of_previous_working_day(due: dat
     while gap < due_date:
         assert not cal.is_workday(gap)
         gap += timedelta(days=1)
+
+
+def test_working_days_the_calendar_page_shows_the_package_days_and_the_overrides_apart() -> None:
+    from chalicelib.services.calendar_admin import year_days
+
+    days = {d["date"]: d for d in year_days({"2026-10-09": False, "2026-10-10": False}, 2026)}
+    assert days["2026-10-01"] == {
+        "date": "2026-10-01",
+        "workday": False,
+        "source": "package",
+        "festival": "National Day",
+    }
+    assert days["2026-02-14"]["workday"] is True and days["2026-02-14"]["source"] == "package"  # 班 (Saturday)
+    assert days["2026-10-09"] == {
+        "date": "2026-10-09",
+        "workday": False,
+        "source": "override",
+        "festival": None,
+        "package": None,
+    }
+    assert days["2026-10-10"]["source"] == "override" and days["2026-10-10"]["package"] is True  # 班 overridden
+    assert sum(1 for d in days.values() if d["source"] == "package" and not d["workday"]) >= 30  # 休 of 2026
+    assert "2026-03-02" not in days  # an ordinary day is not listed
+    # a year the package does not know: the overrides alone
+    assert year_days({"2027-01-01": False}, 2027) == [
+        {"date": "2027-01-01", "workday": False, "source": "override", "festival": None, "package": None}
+    ]

@@ -34,6 +34,12 @@ export class ApiError extends Error {
     return f && typeof f === 'object' ? (f as Record<string, string>) : {}
   }
 
+  /** `details.labels` of a 422: `{field path: its name}` as the server names it (a template's section titles). */
+  get labels(): Record<string, string> {
+    const l = this.details.labels
+    return l && typeof l === 'object' ? (l as Record<string, string>) : {}
+  }
+
   /** `details.missing_sections` of a rejected reply (R-12345-06). */
   get missingSections(): string[] {
     const m = this.details.missing_sections
@@ -72,26 +78,30 @@ type HasKey = (key: string) => boolean
 
 const PATH_PART = /\[\d+\]|[A-Za-z_][A-Za-z0-9_]*/g
 const PATH_KINDS = ['inputField', 'eventData', 'category']
+const SECTION_KINDS = ['replySection', 'resultSection']
 
 /** A request field by its name (`caller.phone` → 来电人 · 电话号码; as the server's `field_label`), else null. */
 export function fieldLabel(path: string, t: Translate, te: HasKey): string | null {
   const shown: string[] = []
   let lastKnown = false
+  let previous = ''
   for (const part of path.match(PATH_PART) ?? []) {
     if (part.startsWith('[')) {
       if (shown.length && lastKnown) shown[shown.length - 1] += t('errors.item', { n: Number(part.slice(1, -1)) + 1 })
       continue
     }
-    const kind = PATH_KINDS.find((k) => te(`${k}.${part}`))
+    const kinds = previous === 'sections' ? [...SECTION_KINDS, ...PATH_KINDS] : PATH_KINDS
+    previous = part
+    const kind = kinds.find((k) => te(`${k}.${part}`))
     lastKnown = kind !== undefined
     if (kind) shown.push(t(`${kind}.${part}`))
   }
   return shown.length && lastKnown ? shown.join(' · ') : null
 }
 
-/** One field's note of a 422: its name and the reason, never the raw path. */
-function fieldNote(path: string, reason: string, t: Translate, te: HasKey): string {
-  const name = fieldLabel(path, t, te)
+/** One field's note of a 422: its name (the server's, else the catalogue's) and the reason, never the raw path. */
+function fieldNote(path: string, reason: string, named: Record<string, string>, t: Translate, te: HasKey): string {
+  const name = named[path] || fieldLabel(path, t, te)
   return name ? `${name}：${reason}` : reason
 }
 
@@ -107,12 +117,14 @@ export function mapError(
   let message = te(`errors.${code}`) ? t(`errors.${code}`) : t('errors.unknown', { status })
   if (code === 'validation_error') {
     const fields = details.fields as Record<string, string> | undefined
-    const missing = details.missing_sections as string[] | undefined
+    const named = details.labels && typeof details.labels === 'object' ? (details.labels as Record<string, string>) : {}
+    const missing = (details.missing_titles ?? details.missing_sections) as string[] | undefined
     const parts: string[] = []
     if (fields && typeof fields === 'object') {
-      parts.push(...Object.entries(fields).map(([f, r]) => fieldNote(f, r, t, te)))
+      parts.push(...Object.entries(fields).map(([f, r]) => fieldNote(f, r, named, t, te)))
     }
-    if (Array.isArray(missing) && missing.length) {
+    // missing reply sections are fields of their own (`sections.<id>`); listed apart only when not
+    if (Array.isArray(missing) && missing.length && !Object.keys(fields ?? {}).some((f) => f.startsWith('sections.'))) {
       parts.push(t('errors.missing_sections', { sections: missing.join('、') }))
     }
     if (parts.length) message = `${message}（${parts.join('；')}）`

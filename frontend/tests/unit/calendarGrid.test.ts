@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { dayKind, importChanges, isOfficeHours, monthGrid, overrideMap, weekdayMon0, yearGrid } from '@/views/calendar/calendarGrid'
+import {
+  dayKind,
+  importChanges,
+  isOfficeHours,
+  monthGrid,
+  overrideMap,
+  overridesOf,
+  weekdayMon0,
+  yearCounts,
+  yearGrid,
+  type CalendarDay,
+  type GridCell,
+} from '@/views/calendar/calendarGrid'
 
 describe('working calendar helpers', () => {
   it('knows weekdays (Monday = 0)', () => {
@@ -49,5 +61,32 @@ describe('working calendar helpers', () => {
     expect(isOfficeHours('12:00-08:30')).toBe(false)
     expect(isOfficeHours('8:30-12:00')).toBe(false)
     expect(isOfficeHours('')).toBe(false)
+  })
+})
+
+describe('the year grid from the statutory schedule and the overrides', () => {
+  const days: CalendarDay[] = [
+    ...['2026-10-01', '2026-10-02', '2026-10-03', '2026-10-04', '2026-10-05', '2026-10-06', '2026-10-07'].map((date) => ({
+      date,
+      workday: false,
+      source: 'package' as const,
+      festival: 'National Day',
+    })),
+    { date: '2026-09-20', workday: true, source: 'package', festival: 'National Day' },
+    { date: '2026-10-10', workday: true, source: 'package', festival: 'National Day' },
+    { date: '2026-10-09', workday: false, source: 'override', festival: null },
+  ]
+
+  it('counts the package days (休 / 班) and marks the overrides apart', () => {
+    const grid = yearGrid(2026, days)
+    expect(grid[9].holidays).toBe(8) // 1–7 October and the override on the 9th
+    expect(grid[9].makeups).toBe(1) // Saturday 10 October
+    expect(grid[8].makeups).toBe(1) // Sunday 20 September
+    const cells = grid[9].weeks.flat().filter((c): c is GridCell => !!c)
+    const first = cells.find((c) => c.date === '2026-10-01')
+    expect(first).toMatchObject({ kind: 'holiday', statutory: true, override: false, festival: 'National Day' })
+    expect(cells.find((c) => c.date === '2026-10-09')).toMatchObject({ kind: 'holiday', statutory: false, override: true })
+    expect(yearCounts(grid)).toEqual({ holidays: 8, makeups: 2, overrides: 1 })
+    expect(overridesOf(days).map((d) => d.date)).toEqual(['2026-10-09'])
   })
 })

@@ -23,6 +23,9 @@ const labels: Record<string, string> = {
   'eventData.difficult_trigger': '列入疑难原因',
   'difficultTrigger.false_reply': '虚假反馈',
   'difficultTrigger.manual': '人工标记',
+  'eventData.decision': '决定',
+  'extensionDecision.approved': '同意延期',
+  'envDecision.refer': '移送有权机关',
 }
 const h: EventDataHelpers = {
   t: (k) => labels[k] ?? k,
@@ -32,6 +35,12 @@ const h: EventDataHelpers = {
 }
 
 describe('describeEventData', () => {
+  it('names an extension or acceptance decision and keeps a leader decision as written', () => {
+    expect(describeEventData({ decision: 'approved' }, h)).toBe('决定：同意延期')
+    expect(describeEventData({ decision: 'refer' }, h)).toBe('决定：移送有权机关')
+    expect(describeEventData({ decision: '由住建局牵头办理' }, h)).toBe('决定：由住建局牵头办理')
+  })
+
   it('names why a ticket went to the leader and by when it must decide (R-12345-10)', () => {
     const escalated = { difficult_trigger: 'false_reply', joined: false, decision_due: '2026-11-26T03:59:00+00:00' }
     expect(describeEventData({ escalated }, h)).toBe('列入疑难工单：虚假反馈，领导决定期限 2026-11-26 11:59')

@@ -51,6 +51,22 @@ describe('mapError turns API errors into Chinese messages', () => {
     expect(err.missingSections).toEqual(['办理结果', '政策依据'])
   })
 
+  it('names a missing reply section by the name the server gives it, never by its id', () => {
+    const err = mapError(422, {
+      code: 'validation_error',
+      details: {
+        fields: { 'sections.basis': '必填', 'sections.result': '必填', new_due: '须晚于当前办理期限' },
+        labels: { 'sections.basis': '政策法规依据' },
+        missing_sections: ['basis', 'result'],
+      },
+    })
+    expect(err.message).toContain('政策法规依据：必填')
+    expect(err.message).toContain('答复章节 · 处理结果：必填') // the catalogue's name when the server gives none
+    expect(err.message).toContain('延期至：须晚于当前办理期限')
+    expect(err.message).not.toMatch(/basis|result|new_due|缺少答复章节/)
+    expect(err.labels).toEqual({ 'sections.basis': '政策法规依据' })
+  })
+
   it('names a field by its catalogue name, an item by its number, and never shows an unnamed path', () => {
     const err = mapError(422, {
       code: 'validation_error',

@@ -124,7 +124,7 @@ describe('the work pane', () => {
     el.querySelector<HTMLButtonElement>('[data-test="dialog-confirm"]')!.click()
     await flushPromises()
     expect(runAction).toHaveBeenCalled()
-    await new Promise((r) => setTimeout(r, 50))
+    await new Promise((r) => setTimeout(r, 150)) // the form item shows its message 100 ms after its state turns to error
     await flushPromises()
     const item = el.querySelector('[data-test="field-new-due"]')!.closest('.el-form-item')!
     expect(item.classList.contains('is-error')).toBe(true)

@@ -4,6 +4,18 @@ export interface CalendarWarning {
   message: string
 }
 
+export interface CalendarDayOfYear {
+  date: string
+  workday: boolean
+  source: 'package' | 'override'
+  /** the statutory holiday (label kind `festival`) */
+  festival: string | null
+  /** an override's day as the package has it (null: an ordinary day) */
+  package?: boolean | null
+  /** an override's setter, as printed (name with the unit) */
+  by_name?: string | null
+}
+
 export interface CalendarYear {
   year: number
   package_covers: boolean
@@ -13,8 +25,8 @@ export interface CalendarYear {
   confirmed_by_name?: string | null
   confirmed_at: string | null
   known: boolean
-  /** Overrides; `by_name`: who set it, as printed. */
-  days: { date: string; workday: boolean; by_name?: string | null }[]
+  /** every non-ordinary day: chinesecalendar's statutory days (`package`) and the admin's overrides (`override`) */
+  days: CalendarDayOfYear[]
   office_hours: string
   warnings: CalendarWarning[]
 }

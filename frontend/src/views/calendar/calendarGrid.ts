@@ -1,11 +1,18 @@
 /** Pure helpers of the working-calendar page: month grids, day kinds, import previews. */
 
+/** Where a day of the year's calendar comes from: the statutory schedule of chinesecalendar, or an admin's override. */
+export type DaySource = 'package' | 'override'
+
 export interface CalendarDay {
   date: string
   workday: boolean
+  /** absent: an override (what the day-entry APIs return) */
+  source?: DaySource
+  /** the statutory holiday's code (label kind `festival`) */
+  festival?: string | null
 }
 
-/** `workday`: ordinary weekday; `weekend`: ordinary Sat/Sun; `holiday`: day off by override; `makeup`: 调休上班. */
+/** `workday`: ordinary weekday; `weekend`: ordinary Sat/Sun; `holiday`: day off (休); `makeup`: 调休上班 (班). */
 export type DayKind = 'workday' | 'weekend' | 'holiday' | 'makeup'
 
 export interface GridCell {
@@ -13,6 +20,9 @@ export interface GridCell {
   day: number
   kind: DayKind
   override: boolean
+  /** the statutory schedule's day (休 / 班) when no override replaces it */
+  statutory: boolean
+  festival: string | null
 }
 
 export interface MonthGrid {
@@ -55,7 +65,19 @@ export function dayKind(iso: string, overrides: Map<string, boolean>): DayKind {
   return weekend ? 'weekend' : 'workday'
 }
 
-export function monthGrid(year: number, month: number, overrides: Map<string, boolean>): MonthGrid {
+/** The admin's own days (not the package's). */
+export function overridesOf(days: CalendarDay[]): CalendarDay[] {
+  return days.filter((d) => d.source !== 'package')
+}
+
+/** `days`: every non-ordinary day (package and overrides); `overridden`: which of them an admin set (default: all). */
+export function monthGrid(
+  year: number,
+  month: number,
+  overrides: Map<string, boolean>,
+  overridden?: Set<string>,
+  festivals?: Map<string, string>,
+): MonthGrid {
   const weeks: (GridCell | null)[][] = []
   let week: (GridCell | null)[] = Array(weekdayMon0(year, month, 1)).fill(null)
   let holidays = 0
@@ -65,7 +87,9 @@ export function monthGrid(year: number, month: number, overrides: Map<string, bo
     const kind = dayKind(date, overrides)
     if (kind === 'holiday') holidays++
     if (kind === 'makeup') makeups++
-    week.push({ date, day: d, kind, override: overrides.has(date) })
+    const override = overridden ? overridden.has(date) : overrides.has(date)
+    const statutory = overrides.has(date) && !override
+    week.push({ date, day: d, kind, override, statutory, festival: festivals?.get(date) ?? null })
     if (week.length === 7) {
       weeks.push(week)
       week = []
@@ -76,8 +100,20 @@ export function monthGrid(year: number, month: number, overrides: Map<string, bo
 }
 
 export function yearGrid(year: number, days: CalendarDay[]): MonthGrid[] {
-  const overrides = overrideMap(days)
-  return Array.from({ length: 12 }, (_, i) => monthGrid(year, i + 1, overrides))
+  const kinds = overrideMap(days)
+  const overridden = new Set(overridesOf(days).map((d) => d.date))
+  const festivals = new Map(days.filter((d) => d.festival).map((d) => [d.date, d.festival as string]))
+  return Array.from({ length: 12 }, (_, i) => monthGrid(year, i + 1, kinds, overridden, festivals))
+}
+
+/** A year's totals as the grid shows them: days off (休), make-up working days (班), overrides among the days. */
+export function yearCounts(months: MonthGrid[]): { holidays: number; makeups: number; overrides: number } {
+  const cells = months.flatMap((m) => m.weeks.flat()).filter((c): c is GridCell => !!c)
+  return {
+    holidays: months.reduce((n, m) => n + m.holidays, 0),
+    makeups: months.reduce((n, m) => n + m.makeups, 0),
+    overrides: cells.filter((c) => c.override).length,
+  }
 }
 
 export interface DayChange {

@@ -25,6 +25,8 @@ const CODE_TABLES: Record<string, string> = {
   difficult_trigger: 'difficultTrigger', // R-12345-10: why the ticket went to the leader
 }
 
+const DECISION_TABLES = ['extensionDecision', 'envDecision']
+
 /** The name of a code; the value itself when the table does not know it (free text such as a call outcome). */
 function known(table: string, code: string, h: EventDataHelpers): string {
   return h.te(`${table}.${code}`) ? h.t(`${table}.${code}`) : code
@@ -46,6 +48,11 @@ function value(key: string, v: unknown, h: EventDataHelpers): string {
   if (key === 'unit_id' || key === 'from_unit_id') return h.unitName(s)
   const table = CODE_TABLES[key]
   if (table) return known(table, s, h)
+  if (key === 'decision') {
+    // an extension decision or a 12369 acceptance decision by name; a leader's decision is free text
+    const named = DECISION_TABLES.find((t) => h.te(`${t}.${s}`))
+    return named ? h.t(`${named}.${s}`) : s
+  }
   if (ISO.test(s)) return h.dateTime(s)
   return s
 }
