@@ -166,3 +166,74 @@ def test_version_listings_page_without_copying_the_bucket(
             seen.setdefault(v["Key"], []).append(v["VersionId"])
     monkeypatch.undo()
     assert {k: sorted(v) for k, v in seen.items()} == {k: sorted(v) for k, v in written.items()}
+
+
+def test_items_kept_encoded_answer_and_change_as_moto_objects(table: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond the most recently used items, attributes are kept as encoded DynamoDB JSON (infra/moto_patches.py,
+    9.): every read, update, condition, index Query and cancelled transaction answers as with moto's objects."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    from infra import moto_patches
+
+    monkeypatch.setattr(moto_patches, "HOT_ITEMS", 4)
+    ddb, name = table
+    expected: dict[str, dict[str, Any]] = {}
+    for n in range(40):
+        item = {
+            "id": {"S": f"i{n:02d}"},
+            "g": {"S": "a" if n % 2 else "b"},
+            "at": {"S": f"{n:02d}"},
+            "n": {"N": str(n)},
+            "note": {"S": "市民反映噪音扰民" * (n % 5)},
+            "m": {"M": {"unit": {"S": "U001"}, "l": {"L": [{"N": "1"}, {"S": "二"}, {"BOOL": True}, {"NULL": True}]}}},
+            "ss": {"SS": ["x", f"y{n}"]},
+            "b": {"B": bytes([n, 0, 255])},
+        }
+        ddb.put_item(TableName=name, Item=item)
+        expected[f"i{n:02d}"] = item
+    backend = dynamodb_backends[ddb.meta.config.__dict__.get("account_id", "123456789012")][ddb.meta.region_name]
+    stored = list(backend.get_table(name).all_items())
+    assert sum("_blob" in i.__dict__ and i.__dict__["_attrs"] is None for i in stored) >= 30  # kept encoded
+    ddb.update_item(
+        TableName=name,
+        Key={"id": {"S": "i03"}},
+        UpdateExpression="ADD n :one SET m.l = list_append(m.l, :more), g = :b REMOVE note",
+        ExpressionAttributeValues={":one": {"N": "1"}, ":more": {"L": [{"S": "三"}]}, ":b": {"S": "b"}},
+    )
+    expected["i03"] = {k: v for k, v in expected["i03"].items() if k != "note"} | {
+        "n": {"N": "4"},
+        "g": {"S": "b"},
+        "m": {"M": {"unit": {"S": "U001"}, "l": {"L": [*expected["i03"]["m"]["M"]["l"]["L"], {"S": "三"}]}}},
+    }
+    with pytest.raises(ClientError):
+        ddb.put_item(TableName=name, Item={"id": {"S": "i05"}}, ConditionExpression="attribute_not_exists(id)")
+    with pytest.raises(ClientError):
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Delete": {"TableName": name, "Key": {"id": {"S": "i07"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": name,
+                        "Key": {"id": {"S": "i09"}},
+                        "ConditionExpression": "n = :x",
+                        "ExpressionAttributeValues": {":x": {"N": "0"}},
+                    }
+                },
+            ]
+        )
+    ddb.delete_item(TableName=name, Key={"id": {"S": "i11"}}, ConditionExpression="n = :n",
+                    ExpressionAttributeValues={":n": {"N": "11"}})  # fmt: skip
+    del expected["i11"]
+    for key, item in expected.items():
+        assert ddb.get_item(TableName=name, Key={"id": {"S": key}}, ConsistentRead=True)["Item"] == item
+    scanned = {i["id"]["S"]: i for i in ddb.get_paginator("scan").paginate(TableName=name).build_full_result()["Items"]}
+    assert scanned == expected
+    for group in ("a", "b"):
+        assert _query(ddb, name, group) == sorted(
+            (k for k, v in expected.items() if v["g"]["S"] == group), key=lambda k: expected[k]["at"]["S"]
+        )
+    filtered = ddb.scan(
+        TableName=name, FilterExpression="n > :x AND contains(ss, :y)",
+        ExpressionAttributeValues={":x": {"N": "30"}, ":y": {"S": "y35"}},
+    )  # fmt: skip
+    assert [i["id"]["S"] for i in filtered["Items"]] == ["i35"]
