@@ -61,22 +61,33 @@ def put_roster(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict[str, 
 
 
 def put_default(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
-    """Admin: the fallback person per shift kind `{"day": {...}, "night": {...}, "holiday": {...}}`."""
+    """Admin: the fallback person per shift kind `{"day": {...}, "night": {...}, "holiday": {...}}`.
+
+    `null` for a kind removes its default (R-12345-12: that shift is then empty unless a date has an entry, and the
+    duty SMS goes to the office's main number). Every kind is checked before anything is written.
+    """
     access.ensure_role(actor, Role.ADMIN)
     post = _post(body.get("post"))
-    stored = []
     before = dict(deps.directory.query_items(_default_pk(post)))
     after: dict[str, Any] = {}
     for kind in duty.SHIFTS:
-        if kind in body:
-            if not isinstance(body[kind], dict):
-                raise ValidationError({kind: "须为对象 {user_id, name, phone}"})
-            e = duty.validate_entry(dict(body[kind], date="2000-01-01", shift=kind))
-            after[kind] = {k: e[k] for k in ("user_id", "name", "phone")}
-            deps.directory.put_item(_default_pk(post), kind, after[kind])
-            stored.append(kind)
-    if not stored:
+        if kind not in body:
+            continue
+        if body[kind] is None:
+            after[kind] = None
+            continue
+        if not isinstance(body[kind], dict):
+            raise ValidationError({kind: "须为对象 {user_id, name, phone}，或 null 表示取消该班次的默认值班人"})
+        e = duty.validate_entry(dict(body[kind], date="2000-01-01", shift=kind))
+        after[kind] = {k: e[k] for k in ("user_id", "name", "phone")}
+    if not after:
         raise ValidationError({"day": "至少提供 day / night / holiday 之一"})
+    for kind, person in after.items():
+        if person is None:
+            deps.directory.delete(_default_pk(post), kind)
+        else:
+            deps.directory.put_item(_default_pk(post), kind, person)
+    stored = list(after)
     shown = {k: v for k, v in before.items() if k in after}
     privacy.log_change(deps, "duty_default_changed", actor, deps.clock(), target=post, before=shown, after=after)
     return {"stored": stored}

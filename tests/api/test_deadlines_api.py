@@ -88,6 +88,22 @@ def test_r12345_12_duty_roster_and_who_is_on_duty_now(deps: Any, api: Any, seede
     assert bad.status_code == 422 and "phone" in bad.json["details"]["fields"]
 
 
+def test_r12345_12_a_shift_default_is_removed_with_null_and_a_bad_kind_writes_nothing(api: Any, seeded: Any) -> None:
+    person = {"user_id": "op2", "name": "李强", "phone": "13957601002"}
+    month = "2026-12"
+    before = api.get(f"/admin/duty/roster?month={month}", user="admin1").json["defaults"]
+    assert _put(api, "/admin/duty/defaults", {"holiday": person}, user="admin1").json == {"stored": ["holiday"]}
+    assert api.get(f"/admin/duty/roster?month={month}", user="admin1").json["defaults"]["holiday"] == person
+    bad = _put(api, "/admin/duty/defaults", {"holiday": None, "night": "op2"}, user="admin1")
+    assert bad.status_code == 422 and "night" in bad.json["details"]["fields"]
+    assert api.get(f"/admin/duty/roster?month={month}", user="admin1").json["defaults"]["holiday"] == person
+    assert _put(api, "/admin/duty/defaults", {"holiday": None}, user="op1").status_code == 403
+    assert _put(api, "/admin/duty/defaults", {"holiday": None}, user="admin1").json == {"stored": ["holiday"]}
+    assert "holiday" not in api.get(f"/admin/duty/roster?month={month}", user="admin1").json["defaults"]
+    if "holiday" in before:  # leave the shared stack's defaults as they were
+        assert _put(api, "/admin/duty/defaults", {"holiday": before["holiday"]}, user="admin1").status_code == 200
+
+
 def test_office_hours_are_configurable(deps: Any, api: Any, seeded: Any) -> None:
 
     try:
