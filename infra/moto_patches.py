@@ -63,25 +63,14 @@ Call `apply()` once before moto serves its first request (idempotent). It fixes,
    key of the bucket for each page it answers (quadratic in the archive: a snapshot of 40,000 audit
    copies made 1.6 million copies, held the interpreter for minutes and stalled the API); it reads
    them and never changes them, so the listing takes a plain list of the versions instead.
-9. Items kept compact. moto holds each item as a tree of `DynamoType` objects (≈4 KB for a ticket
-   event of 0.6 KB), for as long as the emulator runs: the embedded stack's memory grew with every
-   transition. Only the `HOT_ITEMS` most recently used items keep that form; the others keep their
-   attributes as one encoded DynamoDB-JSON bytes object (binary values base64) and are decoded on
-   their next access, so moto's own code (conditions, updates, filters, projections, streams) sees the
-   same objects. An item is encoded only under LOCK (no write is changing it) and decoded once under a
-   small lock of its own, so no write is lost to a concurrent decode.
 """
 
 from __future__ import annotations
 
-import base64
-import collections
 import contextlib
 import copy
 import functools
 import io
-import json
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -135,7 +124,6 @@ def apply() -> None:
         _cache_module_list()
         _patch_index_queries(ddb)
         _patch_version_listing()
-        _compact_items(ddb)
         setattr(ddb.DynamoDBBackend, _MARK, True)
 
 
@@ -935,109 +923,3 @@ def _patch_index_queries(ddb: Any) -> None:
                 del self.all_items
 
     ddb.Table.query = query
-
-
-# --------------------------------------------------------------------------- 9. compact items
-
-# Items whose attributes stay as moto's objects (≈4 KB each); the others are kept encoded (≈0.6 KB for an event).
-# Large enough for the working set of a busy office's lists and consumers: a Query walks (and so decodes) its whole
-# partition in moto, and a set smaller than the partitions read over and over turns every read into a decode (a
-# 512-item set held the stream pump 29 s behind in a one-minute soak). `EMULATOR_HOT_ITEMS` sets it for a stack.
-HOT_ITEMS = int(os.environ.get("EMULATOR_HOT_ITEMS", "50000"))
-
-_hot: collections.OrderedDict[int, Any] = collections.OrderedDict()
-_HOT_LOCK = threading.Lock()
-
-
-def _plain(value: Any) -> Any:
-    """A DynamoType as JSON (`DynamoType(_revive(_plain(t))) == t`); binary values as {"b64": …}."""
-    from moto.dynamodb.models.dynamo_type import DynamoType
-
-    if not isinstance(value, DynamoType):
-        raise TypeError(type(value).__name__)
-    inner = value.value
-    if value.type == "L":
-        inner = [_plain(v) for v in inner]
-    elif value.type == "M":
-        inner = {k: _plain(v) for k, v in inner.items()}
-    elif value.type == "B" and isinstance(inner, bytes):
-        inner = {"b64": base64.b64encode(inner).decode()}
-    elif value.type == "BS":
-        inner = [{"b64": base64.b64encode(v).decode()} if isinstance(v, bytes) else v for v in inner]
-    return {value.type: inner}
-
-
-def _revive(plain: dict[str, Any]) -> dict[str, Any]:
-    ((kind, inner),) = plain.items()
-    if kind == "L":
-        inner = [_revive(v) for v in inner]
-    elif kind == "M":
-        inner = {k: _revive(v) for k, v in inner.items()}
-    elif kind == "B" and isinstance(inner, dict):
-        inner = base64.b64decode(inner["b64"])
-    elif kind == "BS":
-        inner = [base64.b64decode(v["b64"]) if isinstance(v, dict) else v for v in inner]
-    return {kind: inner}
-
-
-def _encode(attrs: dict[str, Any]) -> bytes | None:
-    try:
-        return json.dumps({k: _plain(v) for k, v in attrs.items()}, ensure_ascii=False, separators=(",", ":")).encode()
-    except (TypeError, ValueError):
-        return None  # something moto keeps that JSON cannot hold: the item stays as objects
-
-
-def _decode(blob: bytes) -> Any:
-    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
-
-    attrs = LimitedSizeDict.__new__(LimitedSizeDict)
-    dict.__init__(attrs)
-    for key, value in json.loads(blob).items():
-        dict.__setitem__(attrs, key, DynamoType(_revive(value)))  # the item passed the size check when written
-    return attrs
-
-
-def _get_attrs(item: Any) -> Any:
-    state = item.__dict__
-    attrs = state.get("_attrs")
-    if attrs is None:
-        with _HOT_LOCK:  # one materialisation per encoded item, never racing a compaction
-            attrs = state.get("_attrs")
-            if attrs is None:
-                attrs = state["_attrs"] = _decode(state["_blob"])
-    _warm(item)
-    return attrs
-
-
-def _set_attrs(item: Any, attrs: Any) -> None:
-    with _HOT_LOCK:
-        item.__dict__["_attrs"] = attrs
-        item.__dict__.pop("_blob", None)
-    _warm(item)
-
-
-def _warm(item: Any) -> None:
-    with _HOT_LOCK:
-        _hot[id(item)] = item
-        _hot.move_to_end(id(item))
-        if len(_hot) <= HOT_ITEMS:
-            return
-    if not LOCK.acquire(blocking=False):  # a write is running: compact at the next access instead
-        return
-    try:  # under LOCK no DynamoDB write runs, so no attribute map is being changed while encoded
-        with _HOT_LOCK:
-            while len(_hot) > HOT_ITEMS:
-                _, cold = _hot.popitem(last=False)
-                blob = _encode(cold.__dict__["_attrs"])
-                if blob is not None:
-                    cold.__dict__["_blob"] = blob
-                    cold.__dict__["_attrs"] = None
-    finally:
-        LOCK.release()
-
-
-def _compact_items(ddb: Any) -> None:
-    """Keep only the most recently used items' attributes as moto's objects (see 9.)."""
-    from moto.dynamodb.models.dynamo_type import Item
-
-    Item.attrs = property(_get_attrs, _set_attrs)  # type: ignore[attr-defined]

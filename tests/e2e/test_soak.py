@@ -17,9 +17,9 @@ from tests.e2e.conftest import ROOT
 
 ARTIFACTS = ROOT / "tests" / "e2e" / "artifacts"
 LAG_GUARD_S = 15.0  # a pump that cannot keep up passes 30 s within the minute; a healthy one stays near 2 s
-# A minute stays below the emulator's most recently used items (`EMULATOR_HOT_ITEMS`, infra/moto_patches.py 9.),
-# which are held as moto's objects, about 20 MB per 1,000 transitions; a leak per request (the emulator's deep
-# copies were 4 MB per transition) is two orders of magnitude above.
+# The stack keeps every item in the emulator's memory (about 10 KB per DynamoDB item): one transition adds its
+# event, audit-copy metadata and counters, about 20 MB per 1,000 transitions. A leak per request (the emulator's
+# deep copies were 4 MB per transition) is two orders of magnitude above.
 SLOPE_GUARD_MB_PER_1000 = 60.0
 
 
