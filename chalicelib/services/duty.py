@@ -132,7 +132,7 @@ def who_is_on_duty(deps: Adapters, actor: Actor, at: datetime) -> dict[str, Any]
     """Route view of on_duty."""
     access.ensure_role(actor, Role.ADMIN, Role.OPERATOR, Role.LEADER)
     shift = duty.shift_at(at, deps.contexts.load(at).calendar)
-    return {"at": at.isoformat(), "shift": shift.key, "on_duty": on_duty(deps, at)}
+    return {"at": at.isoformat(), "shift": shift.key, "kind": shift.kind, "on_duty": on_duty(deps, at)}
 
 
 def staff_contact(deps: Adapters, user_id: str | None) -> dict[str, Any] | None:

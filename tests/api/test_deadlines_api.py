@@ -81,7 +81,7 @@ def test_r12345_12_duty_roster_and_who_is_on_duty_now(deps: Any, api: Any, seede
     }
     assert _put(api, "/admin/duty/roster", {"entries": [entry]}, user="admin1").status_code == 200
     on_duty = api.get("/admin/duty/now", user="op1").json
-    assert on_duty["shift"] == shift.key and on_duty["on_duty"]["user_id"] == "op2"
+    assert on_duty["shift"] == shift.key and on_duty["kind"] == shift.kind and on_duty["on_duty"]["user_id"] == "op2"
     month = api.get(f"/admin/duty/roster?month={shift.day:%Y-%m}", user="admin1").json
     assert entry in month["items"]
     bad = _put(api, "/admin/duty/roster", {"entries": [dict(entry, phone="6001")]}, user="admin1")

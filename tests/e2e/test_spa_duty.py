@@ -26,6 +26,9 @@ STAND_IN = {"user_id": "op2", "name": "王芳", "phone": "13957601002"}
 BANNER = '[data-test="confirmations-warning"][data-code="duty_empty"]'
 
 
+SHIFT_WORDS = {"day": "白班", "night": "夜班", "holiday": "节假日班"}
+
+
 def _duty_empty(api: Api, user: str) -> bool:
     return any(w.get("code") == "duty_empty" for w in api.call("GET", "/me/confirmations", user).get("warnings", []))
 
@@ -107,6 +110,8 @@ def test_r12345_12_empty_roster_banner_for_leader_and_admin_and_duty_sms_to_the_
             expect(u.page.locator(BANNER)).to_have_count(0)
             assert "值班表为空" not in body_text(u.page)
         leader.shot("duty-02-restored")
+        admin.goto("/admin/duty")  # the page names the current shift by its kind, in words
+        expect(admin.page.get_by_text(f"当前班次 {SHIFT_WORDS[kind]}：{person['name']}")).to_be_visible()
     finally:
         # exactly as before: the original default back, or none (`null` removes the stand-in)
         api.call("PUT", "/admin/duty/defaults", "admin", {kind: original})

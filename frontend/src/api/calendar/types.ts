@@ -68,7 +68,9 @@ export interface DutyRoster {
 
 export interface DutyNow {
   at: string
+  /** `YYYY-MM-DD#kind`: the shift's key */
   shift: string
+  kind: Shift
   on_duty: (DutyPerson & { shift?: string }) | null
 }
 
