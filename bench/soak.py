@@ -139,11 +139,11 @@ class Tally:
     races_decided_twice: int = 0
     unexpected: list[str] = field(default_factory=list)
 
-    def saw(self, method: str, path: str, code: int, ok: bool = True) -> None:
+    def saw(self, method: str, path: str, code: int, ok: bool = True, said: str = "") -> None:
         with self.lock:
             self.status[f"{code // 100}xx" if code else "timeout"] += 1
             if code >= 500 or not ok:
-                self.unexpected.append(f"{method} {path} → {code}")
+                self.unexpected.append(f"{method} {path} → {code} {said}".rstrip())
 
 
 class Traffic:
@@ -186,11 +186,12 @@ class Traffic:
         except requests.Timeout:  # an answer slower than a minute is a failure the report counts, not a crash
             self.tally.saw(method, path, 0, False)
             return 0, None
-        self.tally.saw(method, path, resp.status_code, resp.status_code in expect)
         try:
             payload = resp.json()
         except ValueError:
             payload = None
+        said = f"{payload.get('code')}: {payload.get('message')}"[:200] if isinstance(payload, dict) else ""
+        self.tally.saw(method, path, resp.status_code, resp.status_code in expect, said)
         return resp.status_code, payload
 
     def lifecycle(self, n: int) -> str | None:

@@ -58,7 +58,7 @@ ROOT = Path(__file__).resolve().parents[1]
 STAGE = "local"
 SAVE_EVERY_S = 600.0  # a snapshot at least this often while anything changed …
 SAVE_AFTER_ENTRIES = 50_000  # … and as soon as the journal holds this many changes (a restart replays them)
-PUMP_EVERY_S = 2.0
+PUMP_EVERY_S = 0.5  # Lambda polls a DynamoDB stream about 4 times a second; an idle pass is two small reads
 MAX_RETRIES = 3
 ITERATOR_REFRESH_S = 60.0
 # How far before the watermark a restart redelivers. Stream order is commit order, but `at_key`
@@ -758,7 +758,7 @@ class LocalStack:
         return api_up
 
     def _timers(self) -> None:
-        """Pump the stream every 2 s (after the redelivery of a restore, if any)."""
+        """Pump the stream every PUMP_EVERY_S (after the redelivery of a restore, if any)."""
         assert self.pump is not None
         pump = self.pump
         if self.redeliver:

@@ -27,6 +27,9 @@ Call `apply()` once before moto serves its first request (idempotent). It fixes,
    lock covers every DynamoDB write, the item reads (no reader sees a transaction half applied
    or rolled back) and the stream reads (records are appended and trimmed under it). This
    is the only lock the emulator needs (`infra/emulator.py` applies these patches in `start_moto`).
+   Waiting threads of the stack's own stream and schedule consumers (`deferred`) take it before
+   waiting API requests: in the cloud each consumer is its own function with its own capacity,
+   so the API's load must not hold the stream's side effects (audit, archive, SMS) behind it.
 5. Change capture for the embedded stack's write-ahead journal (`set_sink`; infra/journal.py).
    Where: inside the backends, under LOCK, for DynamoDB. Every write operation (PutItem,
    UpdateItem, DeleteItem, each item of BatchWriteItem, TransactWriteItems, the PartiQL
@@ -83,7 +86,64 @@ STREAM_RETENTION = timedelta(hours=24)  # DynamoDB Streams: records are trimmed 
 ITERATOR_TTL_S = 15 * 60.0  # DynamoDB Streams: a shard iterator expires after 15 minutes
 RELEASED_RETENTION = timedelta(seconds=60)  # records a sole reader released (`release`) are kept this long
 
-LOCK = threading.RLock()  # all DynamoDB / Streams state changes and consistent reads
+
+class ConsumersFirstLock:
+    """A re-entrant lock; when it is freed, a waiting consumer thread (one inside `deferred`) is
+    woken before any waiting request thread (4.)."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._consumers = threading.Condition(self._mutex)
+        self._requests = threading.Condition(self._mutex)
+        self._owner: int | None = None
+        self._depth = 0
+        self._consumers_waiting = 0
+        self._requests_waiting = 0
+
+    def acquire(self) -> bool:
+        me = threading.get_ident()
+        with self._mutex:
+            if self._owner == me:
+                self._depth += 1
+                return True
+            if getattr(_cap, "defer", False):
+                self._consumers_waiting += 1
+                try:
+                    while self._owner is not None:
+                        self._consumers.wait()
+                finally:
+                    self._consumers_waiting -= 1
+            else:
+                self._requests_waiting += 1
+                try:
+                    while self._owner is not None or self._consumers_waiting:
+                        self._requests.wait()
+                finally:
+                    self._requests_waiting -= 1
+            self._owner, self._depth = me, 1
+            return True
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._owner != threading.get_ident():
+                raise RuntimeError("release of a lock this thread does not hold")
+            self._depth -= 1
+            if self._depth:
+                return
+            self._owner = None
+            if self._consumers_waiting:
+                self._consumers.notify()
+            elif self._requests_waiting:
+                self._requests.notify()
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+LOCK = ConsumersFirstLock()  # all DynamoDB / Streams state changes and consistent reads
 
 _BACKEND_LOCKED = (
     "put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item",
