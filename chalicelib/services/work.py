@@ -830,11 +830,9 @@ def friday_check(deps: Adapters, now: datetime) -> Counter[str]:
     }
     messages = []
     if head:
-        link = (
-            f"（{deps.settings.public_base_url}/work/friday/{week.isoformat()}?format=pdf）"
-            if deps.settings.public_base_url
-            else ""
-        )
+        # the SPA's page of the report (it asks for a login first, then comes back to it)
+        origin = deps.settings.spa_origin
+        link = f"（{origin}/work/friday/{week.isoformat()}）" if origin else ""
         params = {"title": "本周工作进展和延误情况报告", "deadline": _fmt(now.isoformat()), "other": link}
         ref = f"W{week:%Y%m%d}"
         messages.append(
