@@ -5,7 +5,8 @@ The admin names the leader head of the centre with a mobile; the office-work swe
 local-mode route `POST /admin/work-sweep {"at"}`, the same `services.work.sweep` the timer calls; next week, so
 the stack's own timer has not generated it yet) writes the report and texts the head a link to the SPA's page
 `/work/friday/{monday}`. The head opens that link signed out, logs in on the page the router sends them to, comes
-back to the report, sees it in the frame and downloads the archived PDF.
+back to the report, sees it in the frame and downloads the archived PDF. The home page's line about this week's
+report opens the same page.
 """
 
 from __future__ import annotations
@@ -82,3 +83,23 @@ def test_r_work_04_head_opens_the_sms_link_logs_in_and_gets_the_report_and_its_p
         head.page.get_by_test_id("friday-pdf").click()
     assert download.value.suggested_filename == f"工作进展和延误情况报告（{monday.isoformat()}）.pdf"
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+
+
+def test_r_work_04_the_home_pages_report_line_opens_the_same_page(ui: Any, local_stack: LocalStack) -> None:
+    api = Api(local_stack)
+    now = datetime.now(SHANGHAI)
+    monday = now.date() - timedelta(days=now.weekday())
+    friday = datetime.combine(monday + timedelta(days=4), time(18, 5), tzinfo=SHANGHAI)
+    at = max(friday, now)  # this week's report: at Friday 18:05, or now if that has passed (idempotent)
+    api.call("POST", "/admin/work-sweep", "admin", {"at": at.astimezone(UTC).isoformat()})
+
+    leader = ui("leader")
+    leader.login("/queue")
+    leader.goto("/home")
+    line = leader.page.get_by_test_id("due-friday")
+    expect(line).to_contain_text("本周工作进展报告已生成")
+    line.get_by_test_id("due-friday-open").click()
+    leader.page.wait_for_url(f"**/work/friday/{monday.isoformat()}")
+    expect(leader.page.frame_locator('[data-test="friday-frame"]').locator("h1")).to_contain_text(
+        "工作进展和延误情况报告"
+    )

@@ -40,7 +40,7 @@ describe('the Friday report page (R-WORK-04)', () => {
     document.body.innerHTML = ''
   })
 
-  it('shows the archived HTML in a sandboxed frame and downloads the PDF under a Chinese name', async () => {
+  it('shows the archived HTML in a sandboxed frame, prints that frame and downloads the PDF under a Chinese name', async () => {
     vi.mocked(fridayReportHtml).mockResolvedValue('<html><body><h1>县便民服务中心本周工作进展和延误情况报告</h1></body></html>')
     const pdf = new Blob(['%PDF-1.7'], { type: 'application/pdf' })
     vi.mocked(fridayReportPdf).mockResolvedValue(pdf)
@@ -49,6 +49,10 @@ describe('the Friday report page (R-WORK-04)', () => {
     const frame = el<HTMLIFrameElement>('friday-frame')
     expect(frame?.getAttribute('srcdoc')).toContain('本周工作进展和延误情况报告')
     expect(frame?.getAttribute('sandbox')).toBe('allow-same-origin allow-modals') // no allow-scripts
+    const print = vi.fn()
+    Object.defineProperty(frame as HTMLIFrameElement, 'contentWindow', { value: { print }, configurable: true })
+    el('friday-print')?.click()
+    expect(print).toHaveBeenCalledOnce() // 打印: the report's frame, not the page around it
     el('friday-pdf')?.click()
     await flushPromises()
     expect(fridayReportPdf).toHaveBeenCalledWith('2026-11-02')
