@@ -80,6 +80,11 @@ class Settings:
         return self.pii_kms_key_id or self.kms_key_id
 
     @property
+    def spa_origin(self) -> str:
+        """Where people open the SPA (links in SMS, R-WORK-04): the first of `cors_origins`; "" when none."""
+        return self.cors_origins[0] if self.cors_origins else ""
+
+    @property
     def is_local(self) -> bool:
         """Local/test stages run against moto."""
         return self.stage in ("local", "test")

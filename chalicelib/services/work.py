@@ -9,6 +9,8 @@ Directory items (pk / sk), partitions `WORK#…` (docs/contributing.md):
   WORK#ANN / {id}                 an announcement everyone it is for must read; each reader's receipt twice,
                                   `WORK#ANNREAD#{id}` / reader (who read it) and `WORK#ANNBY#{reader}` / id
                                   (what I have read), both written in one transaction, once
+  WORK#ARCHIVE / {kind}#{id}#{v}  an archive still to write (R-WORK-07, services/work_archive.py): written with
+                                  the change it archives, closed once the package is written
   CONFIG / work                   departments (members, coordinator), head of the centre, report due rule
 Items with something pending carry gsi1 `WORK-DUE` / `{next_at}#{kind}#{id}` (sparse): the sweep reads
 only what is due (one Query bounded by `next_at <= now`), never the closed items.
@@ -25,7 +27,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +51,7 @@ ACTION = "WORK#ACTION"
 APPROVAL = "WORK#APPROVAL"
 NOTICE = "WORK#NOTICE"
 DUE = "WORK-DUE"
+ARCHIVE_MARKS = "WORK#ARCHIVE"  # R-WORK-07 archives still to write (services/work_archive.py)
 ANNOUNCEMENT = "WORK#ANN"  # announcements; receipts `WORK#ANNREAD#{id}` / reader and `WORK#ANNBY#{reader}` / id
 FIGURES = "WORK#FIG"  # R-WORK-06 counter rows: pk WORK#FIG#{YYYY-MM}, sk owner id
 CONFIG = ("CONFIG", "work")
@@ -125,13 +128,16 @@ def _figure_write(deps: Adapters, before: Mapping[str, Any] | None, after: Mappi
     return Item(_figure_pk(month), owner, data), cond
 
 
-def _save_action(deps: Adapters, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> None:
-    """An action item's change and its owner's counter row in one transaction (R-WORK-06). A lost race on
-    the row alone (another item of the same owner changed at once) is read again; a change of the item
-    itself since it was read is a conflict (409)."""
+def _save_action(
+    deps: Adapters, before: Mapping[str, Any] | None, after: Mapping[str, Any], extra: Sequence[Item] = ()
+) -> None:
+    """An action item's change, its owner's counter row (R-WORK-06) and `extra` items (the archive marker,
+    R-WORK-07) in one transaction. A lost race on the row alone (another item of the same owner changed at
+    once) is read again; a change of the item itself since it was read is a conflict (409)."""
     item_cond: Cond = Absent() if before is None else Equals("data", dict(before))
+    more: list[tuple[Item, Cond | None]] = [(i, None) for i in extra]
     for _ in range(4):
-        if deps.table.transact([(_item(ACTION, "A", after), item_cond), _figure_write(deps, before, after)]):
+        if deps.table.transact([(_item(ACTION, "A", after), item_cond), _figure_write(deps, before, after), *more]):
             return
         if deps.directory.get_item(ACTION, after["id"]) != (dict(before) if before is not None else None):
             break
@@ -202,11 +208,14 @@ def act_on_action(
         after = dict(work.delegate(before, to, actor, now), people=people)
     else:
         raise NotFound(f"没有操作 {verb[:32]}", verb=verb[:32])
-    _save_action(deps, before, after)
-    if after["status"] == "done" and before["status"] != "done":  # R-WORK-07: with its deliverables
+    if after["status"] == "done" and before["status"] != "done":  # R-WORK-07: archived with its deliverables
         from chalicelib.services import work_archive  # it imports this module (evidence owners of work records)
 
-        work_archive.archived_quietly(deps, after["id"], work_archive.archive_action, after, now)
+        mark = work_archive.pending_action(after, now)  # due for the sweep unless the archive below closes it
+        _save_action(deps, before, after, [mark])
+        work_archive.archived_quietly(deps, mark, now)
+    else:
+        _save_action(deps, before, after)
     return action_view(deps, after, now)
 
 
@@ -398,7 +407,12 @@ def sweep(deps: Adapters, now: datetime, limit: int = 100) -> Counter[str]:
 
 
 def _sweep_one(deps: Adapters, entry: Item, now: datetime) -> str:
-    """One due record: its change and reminders in one transaction, then the first send of each."""
+    """One due record: its change and reminders in one transaction, then the first send of each; or a
+    deliverable's archive still to write (R-WORK-07)."""
+    if entry.pk == ARCHIVE_MARKS:
+        from chalicelib.services import work_archive  # it imports this module (evidence owners of work records)
+
+        return work_archive.retry(deps, entry, now)
     item = deps.directory.get_item(entry.pk, entry.sk)
     if item is None:
         return "skipped"
@@ -567,10 +581,11 @@ def submit_report(
         report["late"] = before["late"] and report["late"]
     else:
         report["first_submitted_at"] = report["submitted_at"]
-    deps.directory.put_item(_week_pk(week), owner, report)
     from chalicelib.services import work_archive  # R-WORK-07: each submission archived with its deliverables
 
-    work_archive.archived_quietly(deps, f"{week}.{owner}", work_archive.archive_report, report, now)
+    mark = work_archive.pending_report(report, now)  # due for the sweep unless the archive below closes it
+    deps.table.transact([(Item(_week_pk(week), owner, report), None), (mark, None)])
+    work_archive.archived_quietly(deps, mark, now)
     return report
 
 
@@ -830,11 +845,9 @@ def friday_check(deps: Adapters, now: datetime) -> Counter[str]:
     }
     messages = []
     if head:
-        link = (
-            f"（{deps.settings.public_base_url}/work/friday/{week.isoformat()}?format=pdf）"
-            if deps.settings.public_base_url
-            else ""
-        )
+        # the SPA's page of the report (it asks for a login first, then comes back to it)
+        origin = deps.settings.spa_origin
+        link = f"（{origin}/work/friday/{week.isoformat()}）" if origin else ""
         params = {"title": "本周工作进展和延误情况报告", "deadline": _fmt(now.isoformat()), "other": link}
         ref = f"W{week:%Y%m%d}"
         messages.append(

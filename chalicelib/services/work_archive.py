@@ -16,13 +16,20 @@ action item is done, and each time a weekly report is submitted, `archive` write
   themselves are already kept that way under `evidence/{kind}/{id}/…`;
 * the Directory index `ARCHIVE#WORK#{kind}#{id}` / `v#{version}` (written once) keeps the manifest's own sha256, so
   `verify` (the records office, like `services.records.verify`) recomputes every checksum and names what differs.
+
+No package is lost when the archive fails: the record's own transaction (the item becoming done, the report being
+submitted) also writes a marker `WORK#ARCHIVE` / `{kind}#{id}#{version}` holding the state to archive, in the sparse
+gsi1 `WORK-DUE` the office-work sweep reads, due `RETRY_AFTER` later. The archive right after the change closes the
+marker (an overwrite without the gsi1 keys, expiring by TTL after `KEEP_CLOSED`); if that archive fails the marker
+stays due and the sweep archives it (`retry`, counted `deliverables_archived` / `deliverables_archive_failed`) —
+the same keys, written once, so a package is never written twice.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.documents.archive_record import FILES, MANIFEST, file_entry, to_json
@@ -31,7 +38,8 @@ from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationError
 from chalicelib.domain.model import Actor
 from chalicelib.services import evidence, records, work
-from chalicelib.storage.table import Absent
+from chalicelib.storage.sms import stamp
+from chalicelib.storage.table import Absent, Item
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -44,6 +52,9 @@ FORMAT = "hotline-work-archive/1"
 ACTION_KIND = "work-action"
 REPORT_KIND = "work-report"
 RECORD = "record.json"
+MARKS = work.ARCHIVE_MARKS  # the archives still to write (sk `{kind}#{id}#{version}`), due in gsi1 `WORK-DUE`
+RETRY_AFTER = timedelta(minutes=5)  # the sweep's first try after the record's change, if the archive then failed
+KEEP_CLOSED = timedelta(days=30)  # a closed marker expires (TTL) this long after its archive
 
 
 # ---------------------------------------------------------------- evidence owners (who may see and attach)
@@ -188,13 +199,56 @@ def archive_report(deps: Adapters, report: Mapping[str, Any], now: datetime) -> 
     return archive(deps, REPORT_KIND, rid, report, report["submitted_at"], now)
 
 
-def archived_quietly(deps: Adapters, what: str, fn: Any, *args: Any) -> None:
+def pending(kind: str, record_id: str, record: Mapping[str, Any], at: str, now: datetime) -> Item:
+    """The marker of an archive still to write: the state itself (`record`, its instant `at`), due
+    `RETRY_AFTER` from `now` in the sparse `WORK-DUE` index. The caller writes it in the record's own
+    transaction, so the archive exists or is due if and only if the change committed."""
+    version = _version(at)
+    sk = f"{kind}#{record_id}#{version}"
+    data = {"kind": kind, "id": record_id, "version": version, "at": at, "record": dict(record)}
+    data["due_at"] = (now + RETRY_AFTER).isoformat()
+    return Item(MARKS, sk, data, gsi1pk=work.DUE, gsi1sk=f"{stamp(now + RETRY_AFTER)}#D#{sk}")
+
+
+def pending_action(item: Mapping[str, Any], now: datetime) -> Item:
+    """The marker of a done action item (R-WORK-02: approved deliverable, or work completed)."""
+    return pending(ACTION_KIND, item["id"], item, item["done_at"], now)
+
+
+def pending_report(report: Mapping[str, Any], now: datetime) -> Item:
+    """The marker of a submitted weekly report (each submission its own version)."""
+    return pending(REPORT_KIND, report_id(report["week"], report["owner_id"]), report, report["submitted_at"], now)
+
+
+def archive_marked(deps: Adapters, mark: Item, now: datetime) -> dict[str, Any]:
+    """Archive the state a marker holds with its deliverables, then close the marker: the same item without
+    the gsi1 keys (out of the sweep's index), expiring by TTL. Idempotent (`archive`)."""
+    d = mark.data
+    entry = archive(deps, d["kind"], d["id"], d["record"], d["at"], now)
+    closed = dict(d, archived_at=now.isoformat())
+    closed.pop("due_at", None)
+    deps.table.put(Item(MARKS, mark.sk, closed, expires_at=int((now + KEEP_CLOSED).timestamp())))
+    return entry
+
+
+def archived_quietly(deps: Adapters, mark: Item, now: datetime) -> None:
     """Archive after the record's own change committed: a failure must not undo or refuse that change, so it is
-    logged as an error (alarm) and the records office finds the missing version with `versions`/`verify`."""
+    logged as an error (alarm) and the marker stays due for the sweep (`retry`)."""
     try:
-        fn(deps, *args)
-    except Exception:  # noqa: BLE001 - logged for the alarm, the user's change stands
-        log.exception("R-WORK-07 archive of %s failed", what)
+        archive_marked(deps, mark, now)
+    except Exception:  # noqa: BLE001 - logged for the alarm, the user's change stands, the sweep retries
+        log.exception("R-WORK-07 archive of %s failed; the work sweep retries it", mark.sk)
+
+
+def retry(deps: Adapters, mark: Item, now: datetime) -> str:
+    """The sweep's share: a marker that is due (its archive failed or never ran) archived now; a failure stays
+    due for the next sweep. The outcome's counter name."""
+    try:
+        archive_marked(deps, mark, now)
+    except Exception:  # noqa: BLE001 - logged for the alarm, retried at the next sweep
+        log.exception("R-WORK-07 archive of %s failed again; the next sweep retries it", mark.sk)
+        return "deliverables_archive_failed"
+    return "deliverables_archived"
 
 
 # ---------------------------------------------------------------- the records office

@@ -226,6 +226,35 @@ def test_schedules_need_only_their_roles(
         assert "kms:Decrypt" in seen  # a due ticket is read whole, its caller's envelope included
 
 
+def test_the_work_sweep_writes_a_deliverables_archive_that_failed_under_its_role(
+    template: dict[str, Any], deps: Any, seeded: Any, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """R-WORK-07: the archive after an item became done failed; the WorkSweep function writes it."""
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.domain.model import Actor
+    from chalicelib.services import work, work_archive
+
+    recorder.on = False
+    now = datetime.now(UTC)
+    body = {"title": "角色检查事项", "owner_id": "op1", "deadline": (now + timedelta(days=2)).isoformat()}
+    made = work.create_action(deps, Actor("leader1", "leader", name="陈建国"), body, now)
+    real = deps.archive_store.put_once
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("archive bucket unreachable")
+
+    monkeypatch.setattr(deps.archive_store, "put_once", down)
+    work.act_on_action(deps, Actor("op1", "operator", name="王敏"), made["id"], "complete", {}, now)
+    monkeypatch.setattr(deps.archive_store, "put_once", real)
+    deps.envelope.forget()
+    recorder.on = True
+    swept = work.sweep(deps, now + work_archive.RETRY_AFTER + timedelta(seconds=1))
+    assert swept["deliverables_archived"] >= 1, swept
+    seen = check(template, deps, "WorkSweep", recorder)
+    assert {"s3:PutObject", "dynamodb:PutItem"} <= seen
+
+
 def test_the_retention_sweep_needs_only_the_sweeps_role(
     template: dict[str, Any], deps: Any, recorder: Recorder
 ) -> None:

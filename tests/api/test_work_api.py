@@ -268,12 +268,14 @@ def test_r_work_04_friday_report_archived_texted_to_the_head_with_its_link_and_o
         == 201
     )
     friday = work.friday_at(week)
-    base = "https://hotline.example.gov.cn/api"
+    spa = "https://12345.county.example.gov.cn"  # the SPA's origin (the first of CORS_ORIGINS)
     at = {"clock": friday + timedelta(minutes=5)}
     shifted = dataclasses.replace(
         deps,
         clock=lambda: at["clock"].astimezone(UTC),
-        settings=dataclasses.replace(deps.settings, public_base_url=base),
+        settings=dataclasses.replace(
+            deps.settings, cors_origins=(spa, "http://127.0.0.1:5173"), public_base_url="https://api.example.gov.cn"
+        ),
     )
 
     def scheduled(when: datetime) -> dict[str, Any]:  # the EventBridge schedule, through the app's handler
@@ -324,11 +326,11 @@ def test_r_work_04_friday_report_archived_texted_to_the_head_with_its_link_and_o
         head = s3.head_object(Bucket=deps.archive_store.bucket, Key=key)
         assert head["ObjectLockMode"] == "COMPLIANCE" and head["ServerSideEncryption"] == "aws:kms", key
 
-    # texted to the head of the centre once, with the link to the report
+    # texted to the head of the centre once, with the link to the report's page in the SPA (not the API route,
+    # which needs a bearer token a phone's browser does not have)
     sent = [m for m in notify.ticket_messages(deps, f"W{week:%Y%m%d}") if m["template"] == "work_friday_report"]
     assert len(sent) == 1, sent
     sms = sent[0]
     assert sms["e164"] == head_mobile and sms["to_name"] == "陈建国" and sms["status"] == "sent"
-    assert (
-        "工作进展和延误情况报告" in sms["text"] and f"{base}/work/friday/{week.isoformat()}?format=pdf" in sms["text"]
-    )
+    assert "工作进展和延误情况报告" in sms["text"] and f"（{spa}/work/friday/{week.isoformat()}）" in sms["text"]
+    assert "api.example.gov.cn" not in sms["text"] and "format=" not in sms["text"]

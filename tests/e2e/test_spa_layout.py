@@ -385,6 +385,11 @@ def _opened(verb: str) -> Callable[[Any], None]:
     return ready
 
 
+def _friday_shown(page: Any) -> None:
+    """The week's report in its frame (the archived copy, or rendered now before Friday 18:00)."""
+    expect(page.frame_locator('[data-test="friday-frame"]').locator("h1")).to_be_visible()
+
+
 # --------------------------------------------------------------------------- tests
 
 
@@ -425,6 +430,8 @@ def test_layout_leader_approvals_and_office_work(ui: Any, tickets: dict[str, str
     leader.page("queue", "/queue")
     for name in ("week", "actions", "approvals", "notices", "announcements", "figures"):
         leader.page(f"work-{name}", f"/work/{name}")
+    monday = datetime.now(SHANGHAI).date() - timedelta(days=datetime.now(SHANGHAI).weekday())
+    leader.page("work-friday", f"/work/friday/{monday.isoformat()}", ready=_friday_shown)  # R-WORK-04
     leader.assert_clean()
 
 

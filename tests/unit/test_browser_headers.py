@@ -17,6 +17,8 @@ def test_cors_origins_are_read_from_the_environment_and_never_a_wildcard() -> No
     settings = Settings.from_env({"CORS_ORIGINS": " https://a.example/ , *, http://127.0.0.1:8080 ,,"})
     assert settings.cors_origins == ("https://a.example", "http://127.0.0.1:8080")
     assert Settings.from_env({}).cors_origins == ()
+    assert settings.spa_origin == "https://a.example"  # where SMS links open the SPA (R-WORK-04)
+    assert Settings.from_env({}).spa_origin == ""
     assert origins("*") == ()
 
 

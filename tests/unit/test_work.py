@@ -344,7 +344,7 @@ def test_r_work_04_friday_report_generated_archived_and_sent_to_the_head_once(of
     assert "回访数据整理" in html and "知识库更新" in html and "政策待出台" in html and "delayed" not in html
     assert office.archive_store.get("work/friday/2026-11-02.pdf").body.startswith(b"%PDF")
     to_head = [m for m in office.sms.sent if m.to == "+8613957601003" and "工作进展和延误情况报告" in m.text]
-    assert len(to_head) == 1
+    assert len(to_head) == 1 and "http" not in to_head[0].text  # no SPA origin configured: no link
     body, kind = svc.friday_report(office, LEADER, "2026-11-06", "html", NOW)
     assert kind.startswith("text/html") and body == html
     with pytest.raises(Forbidden):

@@ -14,6 +14,7 @@ from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.model import Actor
 from chalicelib.services import evidence, work_archive
 from chalicelib.services import work as svc
+from chalicelib.storage.table import KeyRange
 from tests.helpers.archive import upload
 from tests.helpers.clock import sh
 from tests.helpers.evidence import PDF, docx
@@ -130,3 +131,59 @@ def test_r_work_07_work_owner_kinds_are_known_before_their_module_is_loaded() ->
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def _fail_once(deps: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The archive store refuses its next write once (an S3 outage); the keys it was asked for."""
+    real, asked = deps.archive_store.put_once, []
+
+    def flaky(key: str, *args: Any, **kwargs: Any) -> Any:
+        asked.append(key)
+        if len(asked) == 1:
+            raise ConnectionError("archive bucket unreachable")
+        return real(key, *args, **kwargs)
+
+    monkeypatch.setattr(deps.archive_store, "put_once", flaky)
+    return asked
+
+
+def test_r_work_07_a_report_whose_archive_failed_is_archived_by_the_next_sweep_once(
+    office: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    week, at = "2026-10-26", NOW + timedelta(minutes=5)
+    rid = work_archive.report_id(week, "op1")
+    _fail_once(office, monkeypatch)
+    report = svc.submit_report(office, OP1, week, {"planned": [{"text": "编写月报", "outcome": "done"}]}, at)
+    assert office.directory.get_item(f"WORK#WEEK#{week}", "op1") == report  # the submission stands
+    assert work_archive.versions(office, RECORDS, work_archive.REPORT_KIND, rid) == []
+    [mark] = office.table.items(work_archive.MARKS, KeyRange(prefix=f"{work_archive.REPORT_KIND}#{rid}#"))
+    assert mark.gsi1pk == svc.DUE and mark.data["record"] == report  # the state itself, due for the sweep
+
+    assert svc.sweep(office, at + timedelta(minutes=1))["deliverables_archived"] == 0  # not due yet
+    swept = svc.sweep(office, at + work_archive.RETRY_AFTER + timedelta(seconds=1))
+    assert swept["deliverables_archived"] == 1 and swept["deliverables_archive_failed"] == 0
+    [entry] = work_archive.versions(office, RECORDS, work_archive.REPORT_KIND, rid)
+    assert entry["at"] == report["submitted_at"] and work_archive.verify(office, RECORDS, "work-report", rid)["ok"]
+    closed = office.table.get(work_archive.MARKS, mark.sk)
+    assert closed.gsi1pk is None and closed.expires_at is not None and "archived_at" in closed.data
+    assert svc.sweep(office, at + timedelta(hours=1))["deliverables_archived"] == 0  # closed: not read again
+    assert set(_key_versions(office, entry["prefix"]).values()) == {1}
+
+
+def test_r_work_07_an_archive_that_keeps_failing_stays_due_and_is_counted(
+    office: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    week, at = "2026-10-19", NOW + timedelta(minutes=7)
+    real = office.archive_store.put_once
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("archive bucket unreachable")
+
+    monkeypatch.setattr(office.archive_store, "put_once", down)
+    svc.submit_report(office, OP2, week, {"planned": [{"text": "整理台账", "outcome": "done"}]}, at)
+    later = at + work_archive.RETRY_AFTER + timedelta(seconds=1)
+    assert svc.sweep(office, later)["deliverables_archive_failed"] == 1
+    assert svc.sweep(office, later + timedelta(minutes=5))["deliverables_archive_failed"] == 1  # still due
+    monkeypatch.setattr(office.archive_store, "put_once", real)  # the bucket is back
+    assert svc.sweep(office, later + timedelta(minutes=10))["deliverables_archived"] == 1
+    assert len(work_archive.versions(office, RECORDS, work_archive.REPORT_KIND, f"{week}.op2")) == 1

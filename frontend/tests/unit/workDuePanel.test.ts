@@ -5,13 +5,11 @@ import { createMemoryHistory, createRouter } from 'vue-router'
 import type { DuePanel } from '@/api/work/types'
 import { i18n, setLocale } from '@/locales'
 
-vi.mock('@/api/work', () => ({ duePanel: vi.fn(), fridayReportPdf: vi.fn() }))
-vi.mock('@/api/blob', () => ({ openBlob: vi.fn() }))
-import { duePanel, fridayReportPdf } from '@/api/work'
-import { openBlob } from '@/api/blob'
+vi.mock('@/api/work', () => ({ duePanel: vi.fn() }))
+import { duePanel } from '@/api/work'
 import WorkDuePanel from '@/components/WorkDuePanel.vue'
 
-/** R-WORK-04: the home page shows the week's Friday report to leaders and opens its archived PDF. */
+/** R-WORK-04: the home page shows the week's Friday report to leaders and opens its page (the SMS link's). */
 
 const panel = (friday: DuePanel['friday_report']): DuePanel =>
   ({
@@ -24,10 +22,18 @@ const panel = (friday: DuePanel['friday_report']): DuePanel =>
 
 let wrapper: VueWrapper | undefined
 
+const router = createRouter({
+  history: createMemoryHistory(),
+  routes: [
+    { path: '/', component: { template: '<div/>' } },
+    { path: '/work/friday/:week', component: { template: '<div/>' } },
+  ],
+})
+
 async function mountPanel() {
   const pinia = createPinia()
   setActivePinia(pinia)
-  const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/', component: { template: '<div/>' } }] })
+  await router.push('/')
   wrapper = mount(WorkDuePanel, { global: { plugins: [pinia, i18n, router] }, attachTo: document.body })
   await flushPromises()
 }
@@ -38,29 +44,22 @@ describe('the home page work panel (R-WORK-04)', () => {
   beforeEach(() => {
     setLocale('zh-CN')
     vi.mocked(duePanel).mockReset()
-    vi.mocked(fridayReportPdf).mockReset()
-    vi.mocked(openBlob).mockReset()
   })
   afterEach(() => {
     wrapper?.unmount()
     wrapper = undefined
     document.body.innerHTML = ''
-    vi.unstubAllGlobals()
   })
 
-  it('opens the archived Friday report of its week in a new tab', async () => {
+  it("opens the Friday report's page of its week", async () => {
     const report = { week: '2026-11-02', generated_at: '2026-11-06T10:05:00+00:00', counts: { done: 1, delayed: 1, open: 0, approvals: 0 } }
     vi.mocked(duePanel).mockResolvedValue(panel(report))
-    const pdf = new Blob(['%PDF-1.7'], { type: 'application/pdf' })
-    vi.mocked(fridayReportPdf).mockResolvedValue(pdf)
-    const tab = { closed: false } as unknown as Window
-    vi.stubGlobal('open', vi.fn(() => tab))
     await mountPanel()
     expect(el('due-friday')?.textContent).toContain('本周工作进展报告已生成')
+    expect(el('due-friday-open')?.getAttribute('href')).toBe('/work/friday/2026-11-02')
     el('due-friday-open')?.click()
     await flushPromises()
-    expect(fridayReportPdf).toHaveBeenCalledWith('2026-11-02')
-    expect(openBlob).toHaveBeenCalledWith(pdf, tab, 'friday-2026-11-02.pdf')
+    expect(router.currentRoute.value.fullPath).toBe('/work/friday/2026-11-02')
   })
 
   it('shows no report line when there is none', async () => {

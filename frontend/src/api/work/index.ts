@@ -34,6 +34,9 @@ export const actOnNotice = (id: string, verb: string, body: Record<string, unkno
 export const duePanel = () => http.get<DuePanel>('/work/due')
 /** GET /work/friday/{week}?format=pdf: the week's progress and delays report (R-WORK-04), as archived. */
 export const fridayReportPdf = (week: string) => fetchBlob(`/work/friday/${enc(week)}`, { format: 'pdf' }, 'application/pdf')
+/** GET /work/friday/{week}?format=html: the same report as its archived HTML page. */
+export const fridayReportHtml = async (week: string) =>
+  (await fetchBlob(`/work/friday/${enc(week)}`, { format: 'html' }, 'text/html')).text()
 
 /** R-WORK-06: completion per person in a month. */
 export const monthFigures = (month: string) => http.get<{ month: string; rows: PersonFigures[] }>(`/work/figures/${enc(month)}`)

@@ -35,6 +35,13 @@ const routes: RouteRecordRaw[] = [
     meta: { titleKey: 'menu.workAnnouncements', menu: true, roles: [...staff, 'unit_handler'] },
   },
   {
+    // R-WORK-04: the Friday report; the head's SMS links here (a login first, then back to this path)
+    path: '/work/friday/:week',
+    name: 'work-friday',
+    component: () => import('@/views/work/WorkFridayView.vue'),
+    meta: { titleKey: 'menu.workFriday', roles: ['analyst', 'leader', 'admin'] },
+  },
+  {
     path: '/work/figures',
     name: 'work-figures',
     component: () => import('@/views/work/WorkFiguresView.vue'),
