@@ -107,7 +107,7 @@ def notice_workbook(notice: dict[str, Any]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "报送情况"
-    _header(ws, ["单位编号", "单位名称", "签收时间", "报送时间", "是否逾期", "报送内容", "附件"])
+    _header(ws, ["单位编号", "单位名称", "签收时间", "报送时间", "是否逾期", "报送内容", "附件", "报送材料"])
     ws.freeze_panes = "C2"
     for unit_id, row in notice["units"].items():
         _append(
@@ -120,6 +120,10 @@ def notice_workbook(notice: dict[str, Any]) -> bytes:
                 "逾期" if row.get("late") or (not row.get("submitted_at") and unit_id in notice["late_units"]) else "",
                 row.get("report", ""),
                 "；".join(row.get("attachments", [])),
+                "\n".join(
+                    f"{f['filename']}（上传于 {local(f['stored_at'])}，SHA-256 {f['sha256']}）"
+                    for f in row.get("files", [])
+                ),
             ],
         )
     info = wb.create_sheet("通知")

@@ -617,7 +617,8 @@ def new_notice(
     }
 
 
-def _unit_of(notice: Mapping[str, Any], actor: Actor) -> str:
+def unit_of(notice: Mapping[str, Any], actor: Actor) -> str:
+    """The caller's unit when it is a handler of a unit the notice was sent to (else 403)."""
     if actor.role != Role.UNIT_HANDLER or actor.unit_id not in notice["units"]:
         raise Forbidden("只有通知下发的单位可以签收或报送", notice_id=notice["id"])
     return str(actor.unit_id)
@@ -625,17 +626,24 @@ def _unit_of(notice: Mapping[str, Any], actor: Actor) -> str:
 
 def receive(notice: Mapping[str, Any], actor: Actor, now: datetime) -> dict[str, Any]:
     """The unit confirms receipt (签收); a second confirmation keeps the first."""
-    unit = _unit_of(notice, actor)
+    unit = unit_of(notice, actor)
     row = dict(notice["units"][unit])
     if row["received_at"] is None:
         row.update(received_at=now.isoformat(), received_by=actor.user_id)
     return dict(notice, units=dict(notice["units"], **{unit: row}))
 
 
-def submit(notice: Mapping[str, Any], body: Mapping[str, Any], actor: Actor, now: datetime) -> dict[str, Any]:
-    """The unit's report (报送) with attachments. After the deadline, or after the task was closed, it is
-    accepted and marked late (the office still needs the report; the lateness stays on record)."""
-    unit = _unit_of(notice, actor)
+def submit(
+    notice: Mapping[str, Any],
+    body: Mapping[str, Any],
+    actor: Actor,
+    now: datetime,
+    files: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    """The unit's report (报送) with attachments; `files`: the unit's stored files as submitted (name, sha256,
+    when stored). After the deadline, or after the task was closed, it is accepted and marked late (the office
+    still needs the report; the lateness stays on record)."""
+    unit = unit_of(notice, actor)
     report = inputs.text(body, "text", limit=20000)
     row = dict(notice["units"][unit])
     late = (
@@ -644,6 +652,7 @@ def submit(notice: Mapping[str, Any], body: Mapping[str, Any], actor: Actor, now
     row.update(
         report=report,
         attachments=_refs(body, "attachments"),
+        files=[dict(f) for f in files],
         submitted_at=now.isoformat(),
         submitted_by=actor.user_id,
         late=late,
@@ -652,9 +661,14 @@ def submit(notice: Mapping[str, Any], body: Mapping[str, Any], actor: Actor, now
     return dict(notice, units=dict(notice["units"], **{unit: row}))
 
 
+def may_manage_notice(notice: Mapping[str, Any], actor: Actor) -> bool:
+    """The notice's sender, or an admin: closes it and attaches its files."""
+    return actor.user_id == notice["created_by"] or actor.role == Role.ADMIN
+
+
 def close_notice(notice: Mapping[str, Any], actor: Actor, now: datetime) -> dict[str, Any]:
     """The sender closes the task: the units that have not reported are listed late."""
-    if actor.user_id != notice["created_by"] and actor.role != Role.ADMIN:
+    if not may_manage_notice(notice, actor):
         raise Forbidden("只有发文人可以关闭任务", notice_id=notice["id"])
     if notice["status"] == "closed":
         raise InvalidTransition("任务已关闭", notice_id=notice["id"])

@@ -1,7 +1,8 @@
 """Evidence files: a shared building block (R-12369-01 录音资料/书面材料, R-12345-17, R-WORK-07).
 
 A file belongs to an owner — `Owner(kind, id)`, kind "ticket" (registered here) or any kind another
-area registers with `register_owner` (e.g. a work item), whose policy says who may see and attach.
+area registers with `register_owner` (the office's work records: `services/work_archive.py`), whose policy says
+who may see and attach. The routes are the same five for every owner path (`api/evidence.evidence_routes`).
 
 1. `start_upload` — an attacher announces name and size; a pending record and a presigned POST form
    to `uploads/evidence/{evidence_id}` (≤ 50 MB, held under a 1-day GOVERNANCE retention).
@@ -92,6 +93,8 @@ def register_owner(kind: str, policy: OwnerPolicy) -> None:
 REGISTERED_BY = {
     "work-action": "chalicelib.services.work_archive",  # R-WORK-07
     "work-report": "chalicelib.services.work_archive",
+    "work-notice": "chalicelib.services.work_archive",
+    "work-notice-submission": "chalicelib.services.work_archive",
 }
 
 

@@ -315,7 +315,8 @@ def notice_view(deps: Adapters, notice: Mapping[str, Any], actor: Actor) -> dict
     return out
 
 
-def _notice(deps: Adapters, actor: Actor, notice_id: str) -> dict[str, Any]:
+def visible_notice(deps: Adapters, actor: Actor, notice_id: str) -> dict[str, Any]:
+    """A notice the caller may see (staff; a unit it was sent to), else 404."""
     notice = _get(deps, NOTICE, notice_id, "通知")
     if not _visible_notice(notice, actor):
         raise NotFound(f"通知 {notice_id[:64]} 不存在", id=notice_id[:64])
@@ -332,7 +333,7 @@ def notices(deps: Adapters, actor: Actor) -> list[dict[str, Any]]:
 
 def get_notice(deps: Adapters, actor: Actor, notice_id: str) -> dict[str, Any]:
     """One notice."""
-    return notice_view(deps, _notice(deps, actor, notice_id), actor)
+    return notice_view(deps, visible_notice(deps, actor, notice_id), actor)
 
 
 def act_on_notice(
@@ -341,11 +342,14 @@ def act_on_notice(
     """receive | submit (the unit) | close (the sender); units act at once on one record: a lost race is
     read again and applied again (a few times), so parallel units never refuse each other."""
     for attempt in range(4):
-        before = _notice(deps, actor, notice_id)
+        before = visible_notice(deps, actor, notice_id)
         if verb == "receive":
             after = work.receive(before, actor, now)
-        elif verb == "submit":
-            after = work.submit(before, body, actor, now)
+        elif verb == "submit":  # the unit's stored files go into its row in the same write
+            from chalicelib.services import work_archive  # it imports this module (evidence owners)
+
+            files = work_archive.submission_files(deps, notice_id, work.unit_of(before, actor), now)
+            after = work.submit(before, body, actor, now, files)
         elif verb == "close":
             after = work.close_notice(before, actor, now)
         else:
@@ -363,7 +367,7 @@ def act_on_notice(
 def notice_workbook(deps: Adapters, actor: Actor, notice_id: str) -> bytes:
     """The whole task as a spreadsheet: each unit, when it received, when it reported what, late or not."""
     work.ensure_staff(actor)
-    notice = _notice(deps, actor, notice_id)
+    notice = visible_notice(deps, actor, notice_id)
     from chalicelib.documents import excel  # openpyxl: loaded by its first use
 
     return excel.notice_workbook(notice)

@@ -1,9 +1,12 @@
 """R-WORK-07: the office's deliverables archived with the records office, through the tickets' archive pipeline.
 
-Evidence files (`services/evidence.py`) attach to two owner kinds registered here: `work-action` (an action item,
-R-WORK-02: attached by its owner, delegate or assigner) and `work-report` (a weekly report, R-WORK-01, id
-`{monday}.{owner}`: attached by its author or, for a department's report, the coordinator who submits it). When an
-action item is done, and each time a weekly report is submitted, `archive` writes a package like a ticket's
+Evidence files (`services/evidence.py`) attach to the owner kinds of the office's work registered here:
+`work-action` (an action item, R-WORK-02: attached by its owner, delegate or assigner), `work-report` (a weekly
+report, R-WORK-01, id `{monday}.{owner}`: attached by its author or, for a department's report, the coordinator who
+submits it), `work-notice` (a notice to units: attached by its sender or an admin, seen by everyone the notice goes
+to) and `work-notice-submission` (a unit's report to a notice, id `{notice_id}.{unit_id}`: attached by the unit's
+handlers, seen by the unit and the office; each submission copies the list into the unit's row). When an action item
+is done, and each time a weekly report is submitted, `archive` writes a package like a ticket's
 (services/archive.py, documents/archive_record.py):
 
 * deterministic keys `archive/work/{kind}/{id}/{version}/record.json|manifest.json`, version = the Asia/Shanghai
@@ -34,9 +37,10 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.documents.archive_record import FILES, MANIFEST, file_entry, to_json
 from chalicelib.domain import access
+from chalicelib.domain import work as rules
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.errors import Forbidden, NotFound, ValidationError
-from chalicelib.domain.model import Actor
+from chalicelib.domain.model import Actor, Role
 from chalicelib.services import evidence, records, work
 from chalicelib.storage.sms import stamp
 from chalicelib.storage.table import Absent, Item
@@ -51,6 +55,8 @@ log = logging.getLogger("hotline.work")
 FORMAT = "hotline-work-archive/1"
 ACTION_KIND = "work-action"
 REPORT_KIND = "work-report"
+NOTICE_KIND = "work-notice"
+SUBMISSION_KIND = "work-notice-submission"
 RECORD = "record.json"
 MARKS = work.ARCHIVE_MARKS  # the archives still to write (sk `{kind}#{id}#{version}`), due in gsi1 `WORK-DUE`
 RETRY_AFTER = timedelta(minutes=5)  # the sweep's first try after the record's change, if the archive then failed
@@ -101,19 +107,90 @@ def _report_author(deps: Adapters, owner: str) -> str:
 
 
 def _report_view(deps: Adapters, actor: Actor, report: str) -> None:
+    """Who sees the report in the week's list (`work.week_reports`): leaders, analysts, admins; its author; the
+    coordinator of the author's department."""
+    rules.ensure_staff(actor)  # weekly reports are the centre staff's (R-WORK-01)
     _, owner = _report_parts(report)
-    if actor.role not in work.READ_ALL and actor.user_id != _report_author(deps, owner):
-        raise Forbidden("只有周报的报送人和中心领导可以查看其成果材料", report=report[:40])
+    if actor.role in work.READ_ALL or actor.user_id == _report_author(deps, owner):
+        return
+    coordinated = [d for d in work.settings(deps)["departments"] if d["coordinator_id"] == actor.user_id]
+    if any(owner in d["members"] for d in coordinated):
+        return
+    raise Forbidden("只有周报的报送人、科室统筹人和中心领导可以查看其成果材料", report=report[:40])
+
+
+def report_owner(week_text: str, params: Mapping[str, str], actor: Actor) -> str:
+    """The report a request means (R-WORK-01): the caller's own for the week; `dept_id` the department's combined
+    one; `owner_id` another person's (for those who may see it)."""
+    week = rules.parse_week(week_text).isoformat()
+    dept_id, owner_id = params.get("dept_id") or "", params.get("owner_id") or ""
+    if dept_id and owner_id:
+        raise ValidationError({"owner_id": "不能与科室（dept_id）同时指定"})
+    if dept_id:
+        if not rules.ACCOUNT.fullmatch(dept_id):
+            raise ValidationError({"dept_id": "须为科室编号"})
+        return report_id(week, f"DEPT#{dept_id}")
+    if owner_id:
+        if not (rules.ACCOUNT.fullmatch(owner_id) or rules.ACCOUNT.fullmatch(owner_id.removeprefix("DEPT#"))):
+            raise ValidationError({"owner_id": "须为账号或 DEPT#科室编号"})
+        return report_id(week, owner_id)
+    return report_id(week, actor.user_id)
 
 
 def _report_attach(deps: Adapters, actor: Actor, report: str) -> None:
+    rules.ensure_staff(actor)
     _, owner = _report_parts(report)
     if actor.user_id != _report_author(deps, owner):
         raise Forbidden("只有周报的报送人可以上传成果材料", report=report[:40])
 
 
+def _notice_view(deps: Adapters, actor: Actor, notice_id: str) -> None:
+    work.visible_notice(deps, actor, notice_id)  # staff, and the units it was sent to (another unit: 404)
+
+
+def _notice_attach(deps: Adapters, actor: Actor, notice_id: str) -> None:
+    notice = work.visible_notice(deps, actor, notice_id)
+    if not rules.may_manage_notice(notice, actor):
+        raise Forbidden("只有发文人或管理员可以上传通知的材料", notice_id=notice_id[:64])
+
+
+def submission_id(notice_id: str, unit_id: str) -> str:
+    """The evidence owner id of a unit's submission to a notice: `{notice_id}.{unit_id}`."""
+    return f"{notice_id}.{unit_id}"
+
+
+def _submission(deps: Adapters, actor: Actor, submission: str) -> tuple[dict[str, Any], str]:
+    notice_id, _, unit_id = submission.partition(".")
+    notice = work.visible_notice(deps, actor, notice_id)
+    if unit_id not in notice["units"]:
+        raise NotFound(f"通知未下发单位 {unit_id[:32]}", unit_id=unit_id[:32])
+    return notice, unit_id
+
+
+def _submission_view(deps: Adapters, actor: Actor, submission: str) -> None:
+    _, unit_id = _submission(deps, actor, submission)
+    if actor.role == Role.UNIT_HANDLER and actor.unit_id != unit_id:
+        raise Forbidden("只能查看本单位的报送材料", unit_id=unit_id[:32])
+
+
+def _submission_attach(deps: Adapters, actor: Actor, submission: str) -> None:
+    notice, unit_id = _submission(deps, actor, submission)
+    if rules.unit_of(notice, actor) != unit_id:
+        raise Forbidden("只能为本单位的报送上传材料", unit_id=unit_id[:32])
+
+
 evidence.register_owner(ACTION_KIND, evidence.OwnerPolicy(view=_action_view, attach=_action_attach))
 evidence.register_owner(REPORT_KIND, evidence.OwnerPolicy(view=_report_view, attach=_report_attach))
+evidence.register_owner(NOTICE_KIND, evidence.OwnerPolicy(view=_notice_view, attach=_notice_attach))
+evidence.register_owner(SUBMISSION_KIND, evidence.OwnerPolicy(view=_submission_view, attach=_submission_attach))
+
+
+def submission_files(deps: Adapters, notice_id: str, unit_id: str, now: datetime) -> list[dict[str, Any]]:
+    """The unit's files stored up to its submission, as the submission row keeps them: name, sha256, size, when."""
+    stored = evidence.for_archive(
+        deps, evidence.Owner(SUBMISSION_KIND, submission_id(notice_id, unit_id)), now.isoformat()
+    )
+    return [{k: f[k] for k in ("evidence_id", "filename", "sha256", "size", "stored_at")} for f in stored]
 
 
 # ---------------------------------------------------------------- packages

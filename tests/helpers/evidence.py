@@ -53,7 +53,14 @@ def plain_zip() -> bytes:
 
 def attach(api: Any, deps: Any, tid: str, user: str, body: bytes, filename: str, note: str = "") -> Any:
     """Announce, upload to the presigned form, confirm: the confirm response."""
-    start = api.post(f"/tickets/{tid}/evidence", {"filename": filename, "size": len(body), "note": note}, user=user)
+    return attach_at(api, deps, f"/tickets/{tid}", user, body, filename, note)
+
+
+def attach_at(api: Any, deps: Any, base: str, user: str, body: bytes, filename: str, note: str = "") -> Any:
+    """The same walk below any owner path (`/work/actions/{id}`, `/work/weekly/{week}?…` without the query …)."""
+    path, _, params = base.partition("?")
+    qs = f"?{params}" if params else ""
+    start = api.post(f"{path}/evidence{qs}", {"filename": filename, "size": len(body), "note": note}, user=user)
     assert start.status_code == 201, start.json
     assert upload(deps.archive_store, start.json["upload"], body, filename) in (200, 201, 204)
-    return api.post(f"/tickets/{tid}/evidence/{start.json['evidence_id']}/confirm", {}, user=user)
+    return api.post(f"{path}/evidence/{start.json['evidence_id']}/confirm{qs}", {}, user=user)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.calendar import SHANGHAI
-from chalicelib.domain.errors import Forbidden
+from chalicelib.domain.errors import Forbidden, NotFound
 from chalicelib.domain.model import Actor
 from chalicelib.services import evidence, work_archive
 from chalicelib.services import work as svc
@@ -187,3 +187,41 @@ def test_r_work_07_an_archive_that_keeps_failing_stays_due_and_is_counted(
     monkeypatch.setattr(office.archive_store, "put_once", real)  # the bucket is back
     assert svc.sweep(office, later + timedelta(minutes=10))["deliverables_archived"] == 1
     assert len(work_archive.versions(office, RECORDS, work_archive.REPORT_KIND, f"{week}.op2")) == 1
+
+
+def test_notice_files_by_its_sender_and_a_units_files_kept_in_its_row_as_submitted(office: Any) -> None:
+    office.directory.put_unit("U001", {"name": "海游街道", "contacts": []})
+    office.directory.put_unit("U002", {"name": "住建局", "contacts": []})
+    office.contexts.invalidate()
+    body = {"title": "便民服务自查", "body": "请报送", "unit_ids": ["U001"], "deadline": "2026-11-10"}
+    notice = svc.create_notice(office, LEADER, body, NOW)
+    uh1, uh2 = Actor("uh1", "unit_handler", "U001"), Actor("uh2", "unit_handler", "U002")
+    own = evidence.Owner(work_archive.NOTICE_KIND, notice["id"])
+    with pytest.raises(Forbidden):
+        _attach(office, OP1, own, docx(), "自查表.docx")  # staff, not the sender
+    with pytest.raises(Forbidden):
+        _attach(office, uh1, own, docx(), "自查表.docx")
+    form = _attach(office, LEADER, own, docx(), "自查表.docx")
+    assert [f["evidence_id"] for f in evidence.listing(office, uh1, own)["items"]] == [form["evidence_id"]]
+    with pytest.raises(NotFound):
+        evidence.listing(office, uh2, own)  # not sent to U002
+
+    sub = evidence.Owner(work_archive.SUBMISSION_KIND, work_archive.submission_id(notice["id"], "U001"))
+    with pytest.raises(Forbidden):
+        _attach(office, LEADER, sub, PDF, "总结.pdf")
+    kept = _attach(office, uh1, sub, PDF, "总结.pdf")
+    evidence.start_upload(office, uh1, sub, {"filename": "未确认.pdf", "size": len(PDF)}, NOW)  # never confirmed
+    done = svc.act_on_notice(office, uh1, notice["id"], "submit", {"text": "已自查"}, NOW + timedelta(hours=1))
+    assert done["units"]["U001"]["files"] == [
+        {k: kept[k] for k in ("evidence_id", "filename", "sha256", "size", "stored_at")}
+    ]
+    later = _attach(office, uh1, sub, docx(), "补充.docx")  # part of the next submission, not of this one
+    assert [f["filename"] for f in svc.get_notice(office, LEADER, notice["id"])["units"]["U001"]["files"]] == [
+        "总结.pdf"
+    ]
+    again = svc.act_on_notice(office, uh1, notice["id"], "submit", {"text": "补充"}, NOW + timedelta(hours=2))
+    assert [f["evidence_id"] for f in again["units"]["U001"]["files"]] == [kept["evidence_id"], later["evidence_id"]]
+    assert [f["evidence_id"] for f in evidence.listing(office, LEADER, sub)["items"]] == [
+        kept["evidence_id"],
+        later["evidence_id"],
+    ]

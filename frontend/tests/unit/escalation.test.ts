@@ -8,7 +8,7 @@ import { i18n, setLocale } from '@/locales'
 
 vi.mock('@/api/tickets', () => ({ getTicket: vi.fn(), getTicketEvents: vi.fn(async () => ({ items: [] })), runAction: vi.fn() }))
 vi.mock('@/api/directory', () => ({ listUnits: vi.fn(async () => ({ items: [] })), listReplyTemplates: vi.fn(async () => ({ items: [] })) }))
-vi.mock('@/api/evidence', () => ({ listEvidence: vi.fn(async () => ({ items: [] })) }))
+vi.mock('@/api/evidence', async (real) => ({ ...(await real<typeof import('@/api/evidence')>()), listEvidence: vi.fn(async () => ({ items: [] })) }))
 vi.mock('@/api/instructions', () => ({
   listInstructions: vi.fn(async () => ({ items: [] })),
   listOpenInstructions: vi.fn(),

@@ -1,33 +1,42 @@
 /**
- * Evidence files of a ticket (录音资料 / 书面材料 / 照片): announce → upload straight to S3 with the
- * presigned form (progress reported) → confirm (the server checks the content and records sha256).
+ * Evidence files (录音资料 / 书面材料 / 照片 / 成果材料): announce → upload straight to S3 with the presigned form
+ * (progress reported) → confirm (the server checks the content and records sha256). The same five routes below
+ * every owner path (a ticket, an action item, a weekly report, a notice, a unit's submission): `base` is that path,
+ * built with `evidenceBase`.
  */
 import { http } from '@/api/request'
 import type { EvidenceDownload, EvidenceFile, EvidenceStart } from './types'
 
 const enc = encodeURIComponent
 
-/** GET /tickets/{id}/evidence: stored files, oldest first. */
-export function listEvidence(ticketId: string): Promise<{ items: EvidenceFile[] }> {
-  return http.get<{ items: EvidenceFile[] }>(`/tickets/${enc(ticketId)}/evidence`)
+/** The owner paths the API serves evidence files under (docs/api.md, "Evidence files"). */
+export const evidenceBase = {
+  ticket: (ticketId: string) => `/tickets/${enc(ticketId)}`,
+  action: (actionId: string) => `/work/actions/${enc(actionId)}`,
+  /** R-WORK-01: my report of the week (any day of it). */
+  report: (week: string) => `/work/weekly/${enc(week)}`,
+  notice: (noticeId: string) => `/work/notices/${enc(noticeId)}`,
+  submission: (noticeId: string, unitId: string) => `/work/notices/${enc(noticeId)}/units/${enc(unitId)}`,
 }
 
-/** POST /tickets/{id}/evidence: a pending file and its upload form. */
-export function startUpload(ticketId: string, filename: string, size: number, note = ''): Promise<EvidenceStart> {
-  return http.post<EvidenceStart>(`/tickets/${enc(ticketId)}/evidence`, { filename, size, note })
+/** GET {base}/evidence: stored files, oldest first. */
+export function listEvidence(base: string): Promise<{ items: EvidenceFile[] }> {
+  return http.get<{ items: EvidenceFile[] }>(`${base}/evidence`)
 }
 
-/** POST /tickets/{id}/evidence/{eid}/confirm: checked by content; 422 (removed) when refused. */
-export function confirmEvidence(ticketId: string, evidenceId: string): Promise<EvidenceFile> {
-  return http.post<EvidenceFile>(`/tickets/${enc(ticketId)}/evidence/${enc(evidenceId)}/confirm`, {})
+/** POST {base}/evidence: a pending file and its upload form. */
+export function startUpload(base: string, filename: string, size: number, note = ''): Promise<EvidenceStart> {
+  return http.post<EvidenceStart>(`${base}/evidence`, { filename, size, note })
+}
+
+/** POST {base}/evidence/{eid}/confirm: checked by content; 422 (removed) when refused. */
+export function confirmEvidence(base: string, evidenceId: string): Promise<EvidenceFile> {
+  return http.post<EvidenceFile>(`${base}/evidence/${enc(evidenceId)}/confirm`, {})
 }
 
 /** GET …/download: a presigned link valid 15 minutes; `inline` shows images and PDF in place. Recorded. */
-export function evidenceLink(ticketId: string, evidenceId: string, inline = false): Promise<EvidenceDownload> {
-  return http.get<EvidenceDownload>(
-    `/tickets/${enc(ticketId)}/evidence/${enc(evidenceId)}/download`,
-    inline ? { inline: 1 } : undefined,
-  )
+export function evidenceLink(base: string, evidenceId: string, inline = false): Promise<EvidenceDownload> {
+  return http.get<EvidenceDownload>(`${base}/evidence/${enc(evidenceId)}/download`, inline ? { inline: 1 } : undefined)
 }
 
 /** Post the file to the presigned form with progress (0–100); rejects on a network or S3 error. */

@@ -65,6 +65,8 @@ export interface NoticeUnit {
   submitted_at: string | null
   late: boolean
   report?: string
+  /** The unit's stored files as it submitted them (name, sha256, when stored). */
+  files?: { evidence_id: string; filename: string; sha256: string; size: number; stored_at: string }[]
 }
 
 export interface Notice {
@@ -73,6 +75,7 @@ export interface Notice {
   body: string
   deadline: string
   created_at: string
+  created_by: string
   /** Who sent it, as printed (name with the unit). */
   sender?: string | null
   status: 'open' | 'closed'
