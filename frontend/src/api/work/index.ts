@@ -1,7 +1,19 @@
 import { http } from '@/api/request'
 import { fetchBlob } from '@/api/blob'
 import { XLSX_TYPE } from '@/api/stats'
-import type { ActionItem, Announcement, Approval, DuePanel, Notice, PersonFigures, ReportRow, UnitAssessment, WeeklyReport } from './types'
+import type {
+  ActionItem,
+  Announcement,
+  Approval,
+  DeptDraft,
+  DeptWeek,
+  DuePanel,
+  Notice,
+  PersonFigures,
+  ReportRow,
+  UnitAssessment,
+  WeeklyReport,
+} from './types'
 
 const enc = encodeURIComponent
 
@@ -20,6 +32,15 @@ export const reportDraft = (week: string) =>
   http.get<{ week: string; planned: ReportRow[]; submitted: WeeklyReport | null }>(`/work/weekly/${enc(week)}/draft`)
 export const submitReport = (week: string, body: Record<string, unknown>) =>
   http.request<WeeklyReport>({ method: 'PUT', url: `/work/weekly/${enc(week)}`, body })
+/** 科室周报: the departments I may read (`deptId`: that one), each member's report state and report, the combined one. */
+export const departmentWeeks = (week: string, deptId?: string) =>
+  http.get<{ week: string; due_at: string; departments: DeptWeek[] }>(
+    `/work/weekly/${enc(week)}/departments`,
+    deptId ? { dept_id: deptId } : {},
+  )
+/** The coordinator's combined report, prefilled from last week's combined report and the members' reports. */
+export const departmentDraft = (week: string, deptId: string) =>
+  http.get<DeptDraft>(`/work/weekly/${enc(week)}/draft`, { dept_id: deptId })
 export const weekReports = (week: string) =>
   http.get<{ week: string; due_at: string; reports: WeeklyReport[]; missing: { id: string; name: string }[] }>(
     `/work/weekly/${enc(week)}`,

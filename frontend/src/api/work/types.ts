@@ -48,15 +48,49 @@ export interface ReportRow {
   deliverable_ref?: string
 }
 
-export interface WeeklyReport {
-  week: string
-  owner_id: string
+/** The three lists of a weekly report, as its form edits them. */
+export interface ReportRows {
   planned: ReportRow[]
   unplanned: ReportRow[]
   plan: ReportRow[]
+}
+
+export interface WeeklyReport extends ReportRows {
+  week: string
+  owner_id: string
+  dept_id?: string | null
+  submitted_by?: string
   submitted_at: string
   due_at: string
   late: boolean
+}
+
+/** R-WORK-01 a report owed for the week: on time, late, missing after the due, or not yet due. */
+export type ReportState = 'submitted' | 'late' | 'missing' | 'pending'
+
+export interface DeptWeekEntry {
+  id: string
+  name: string
+  state: ReportState
+  submitted_at: string | null
+  report: WeeklyReport | null
+}
+
+/** 科室周报: a department's members and their reports for a week, and the combined report. */
+export interface DeptWeek {
+  id: string
+  name: string
+  coordinator_id: string
+  coordinator: string
+  can_submit: boolean
+  members: DeptWeekEntry[]
+  combined: DeptWeekEntry | null
+}
+
+export interface DeptDraft extends ReportRows {
+  week: string
+  dept_id: string
+  submitted: WeeklyReport | null
 }
 
 export interface NoticeUnit {
