@@ -48,7 +48,7 @@ describe('the weekly report form (R-WORK-01)', () => {
     await flushPromises()
     expect(rows.value.plan).toHaveLength(2)
     expect(document.activeElement).toBe(input('plan-text-1'))
-    enter(input('plan-text-1')!) // the next row is empty: no third row, the cursor stays there
+    enter(input('plan-text-1')!) // an empty row opens no other
     await flushPromises()
     expect(rows.value.plan).toHaveLength(2)
     expect(submitted).toHaveLength(0)
