@@ -90,7 +90,7 @@ def submit_report(week: str) -> dict[str, Any]:
 @route(bp, "/work/weekly/{week}/draft", methods=["GET"])
 def report_draft(week: str) -> dict[str, Any]:
     """Last week's plan and unfinished items, prefilled (`?dept_id=`: the combined report's, its coordinator)."""
-    return svc.report_draft(adapters(), current_actor(bp), week, query(bp))
+    return svc.report_draft(adapters(), current_actor(bp), week, query(bp), now())
 
 
 @route(bp, "/work/weekly/{week}/departments", methods=["GET"])

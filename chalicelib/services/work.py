@@ -572,17 +572,21 @@ def submit_report(
     return report
 
 
-def report_draft(deps: Adapters, actor: Actor, week_text: str, params: Mapping[str, str]) -> dict[str, Any]:
-    """The form of a new report: last week's plan and unfinished items prefilled as this one's planned items.
-    `?dept_id=`: the department's combined report, for its coordinator, prefilled from last week's combined
-    report and the members' reports submitted for the week (R-WORK-01)."""
+def report_draft(
+    deps: Adapters, actor: Actor, week_text: str, params: Mapping[str, str], now: datetime
+) -> dict[str, Any]:
+    """The form of a new report: last week's plan and unfinished items prefilled as this one's planned items,
+    and when the report is due (the office's rule). `?dept_id=`: the department's combined report, for its
+    coordinator, prefilled from last week's combined report and the members' reports submitted for the week
+    (R-WORK-01)."""
     work.ensure_staff(actor)
     week = work.parse_week(week_text)
+    due = _due(deps, week, now).isoformat()
     dept_id = params.get("dept_id")
     if dept_id in (None, ""):
         previous = deps.directory.get_item(_week_pk(week - timedelta(days=7)), actor.user_id)
         mine = deps.directory.get_item(_week_pk(week), actor.user_id)
-        return {"week": week.isoformat(), "planned": work.carry_over(previous), "submitted": mine}
+        return {"week": week.isoformat(), "due_at": due, "planned": work.carry_over(previous), "submitted": mine}
     dept = _department_of(settings(deps), dept_id)
     if dept["coordinator_id"] != actor.user_id:
         raise Forbidden("只有科室统筹人可以填写科室周报", dept_id=dept_id)
@@ -591,7 +595,7 @@ def report_draft(deps: Adapters, actor: Actor, week_text: str, params: Mapping[s
     stored = dict(deps.directory.list_items(_week_pk(week)))
     members = [stored[m] for m in dept["members"] if m in stored]
     draft = work.combined_draft(previous, members)
-    return {"week": week.isoformat(), "dept_id": dept["id"], **draft, "submitted": stored.get(owner)}
+    return {"week": week.isoformat(), "due_at": due, "dept_id": dept["id"], **draft, "submitted": stored.get(owner)}
 
 
 def _department_of(cfg: Mapping[str, Any], dept_id: Any) -> dict[str, Any]:

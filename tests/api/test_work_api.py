@@ -173,6 +173,7 @@ def test_r_work_01_department_week_in_one_call_and_the_coordinators_draft(
         [{"text": "编写月报", "important": False}]
     ]
     assert api.get(f"/work/weekly/{week}/departments?dept_id=biz", user="leader1").status_code == 200
+    assert api.get(f"/work/weekly/{week}/draft", user="op2").json["due_at"] == view["due_at"]
     assert api.get(f"/work/weekly/{week}/departments?dept_id=biz", user="records1").status_code == 403
     assert api.get(f"/work/weekly/{week}/departments", user="records1").json["departments"] == []
     unknown = api.get(f"/work/weekly/{week}/departments?dept_id=zz", user="leader1")

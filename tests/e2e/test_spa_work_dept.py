@@ -132,3 +132,59 @@ def test_r_work_01_department_week_members_reports_and_the_combined_report(ui: A
     expect(leader.page.get_by_test_id("dept-state-records")).to_have_text("未提交")
     _no_codes(leader.page)
     leader.shot("work-dept-03-leader-reads")
+
+
+def test_r_work_01_admin_sets_departments_and_the_friday_due_rule_shown_on_my_week(
+    ui: Any, local_stack: LocalStack
+) -> None:
+    api = Api(local_stack)
+    saved = api.call("GET", "/work/settings", "admin")
+    n = len(saved["departments"])
+    try:
+        admin = ui("admin")
+        admin.login("/tickets")
+        admin.page.get_by_test_id("menu-admin-work-settings").click()
+        admin.page.wait_for_url("**/admin/work-settings")
+        admin.page.get_by_test_id("dept-add").click()
+        admin.fill(admin.page, f"dept-{n}-name", "督查科")
+        admin.expected_status = {422}
+        admin.page.get_by_test_id("work-settings-save").click()  # no members: the server names the field
+        error = admin.page.get_by_test_id(f"dept-{n}-members-item").locator(".el-form-item__error")
+        expect(error).to_contain_text("须为 1–50 个账号")
+        admin.expected_status = set()
+        members = admin.page.get_by_test_id(f"dept-{n}-members")
+        members.click()
+        for name in ("王芳", "赵敏"):  # people chosen by name
+            admin.page.keyboard.type(name)
+            admin.page.locator(".el-select-dropdown__item:visible", has_text=name).first.click()
+            expect(members.locator(".el-tag", has_text=name)).to_have_count(1)
+        admin.page.locator(".page-header h1").click()  # closes the list
+        expect(admin.page.locator(".el-select-dropdown__item:visible")).to_have_count(0)
+        admin.choose(admin.page, f"dept-{n}-coordinator", "赵敏")
+        admin.radio(admin.page, "work-due-rule", "每周五 18:00（上周最后一个工作日）")
+        admin.page.get_by_test_id("work-settings-save").click()
+        expect(admin.page.locator(".el-message--success")).to_contain_text("工作设置已保存")
+        expect(error).to_have_count(0)
+        _no_codes(admin.page)
+        admin.shot("work-dept-04-settings")
+        stored = api.call("GET", "/work/settings", "admin")
+        assert stored["report_due"] == "fri 18:00"
+        assert stored["departments"][n] | {"id": ""} == {
+            "id": "",
+            "name": "督查科",
+            "members": ["op2", "analyst"],
+            "coordinator_id": "analyst",
+        }
+
+        today = datetime.now(SHANGHAI).date().isoformat()
+        due = datetime.fromisoformat(api.call("GET", f"/work/weekly/{today}/draft", "op1")["due_at"])
+        assert due.astimezone(SHANGHAI).hour == 18
+        op = ui("op1")
+        op.login("/home")
+        op.page.get_by_test_id("menu-work-week").click()
+        op.page.wait_for_url("**/work/week")
+        expect(op.page.get_by_test_id("week-due")).to_contain_text(
+            f"报送时限：{due.astimezone(SHANGHAI):%Y-%m-%d} 18:00（周{'一二三四五六日'[due.weekday()]}）"
+        )
+    finally:
+        api.call("PUT", "/work/settings", "admin", saved)

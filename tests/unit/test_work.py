@@ -268,8 +268,8 @@ def test_r_work_01_department_week_shows_members_states_and_drafts_the_combined_
         svc.department_weeks(office, LEADER, "2026-11-02", {"dept_id": "nope"}, at)
     assert "dept_id" in exc.value.fields
     with pytest.raises(Forbidden):
-        svc.report_draft(office, OP2, "2026-11-02", {"dept_id": "biz"})
-    draft = svc.report_draft(office, OP1, "2026-11-02", {"dept_id": "biz"})
+        svc.report_draft(office, OP2, "2026-11-02", {"dept_id": "biz"}, NOW)
+    draft = svc.report_draft(office, OP1, "2026-11-02", {"dept_id": "biz"}, NOW)
     assert draft["planned"] == [
         {
             "text": "月报编写",
@@ -287,6 +287,12 @@ def test_r_work_01_department_week_shows_members_states_and_drafts_the_combined_
     svc.submit_report(office, OP1, "2026-11-02", {"dept_id": "biz", **draft}, at)
     again = svc.department_weeks(office, LEADER, "2026-11-02", {}, at)["departments"][0]
     assert again["combined"]["state"] == "late" and again["combined"]["report"]["submitted_by"] == "op1"
+
+
+def test_r_work_01_my_weeks_draft_says_when_the_report_is_due_under_the_offices_rule(office: Any) -> None:
+    assert svc.report_draft(office, OP1, "2026-11-04", {}, NOW)["due_at"] == sh(2026, 11, 2, 10).isoformat()
+    office.directory.put_item("CONFIG", "work", {"departments": [], "report_due": "fri 18:00"})
+    assert svc.report_draft(office, OP1, "2026-11-04", {}, NOW)["due_at"] == sh(2026, 10, 30, 18).isoformat()
 
 
 def test_every_office_work_code_has_a_chinese_and_an_english_name() -> None:

@@ -13,6 +13,7 @@ import type {
   ReportRow,
   UnitAssessment,
   WeeklyReport,
+  WorkSettings,
 } from './types'
 
 const enc = encodeURIComponent
@@ -29,7 +30,7 @@ export const decideApproval = (id: string, body: { approve: boolean; note?: stri
   http.post<Approval>(`/work/approvals/${enc(id)}/decide`, body)
 
 export const reportDraft = (week: string) =>
-  http.get<{ week: string; planned: ReportRow[]; submitted: WeeklyReport | null }>(`/work/weekly/${enc(week)}/draft`)
+  http.get<{ week: string; due_at: string; planned: ReportRow[]; submitted: WeeklyReport | null }>(`/work/weekly/${enc(week)}/draft`)
 export const submitReport = (week: string, body: Record<string, unknown>) =>
   http.request<WeeklyReport>({ method: 'PUT', url: `/work/weekly/${enc(week)}`, body })
 /** 科室周报: the departments I may read (`deptId`: that one), each member's report state and report, the combined one. */
@@ -45,6 +46,10 @@ export const weekReports = (week: string) =>
   http.get<{ week: string; due_at: string; reports: WeeklyReport[]; missing: { id: string; name: string }[] }>(
     `/work/weekly/${enc(week)}`,
   )
+
+/** 工作设置 (admin writes, staff read): departments, head of the centre, the report due rule. */
+export const getWorkSettings = () => http.get<WorkSettings>('/work/settings')
+export const putWorkSettings = (body: WorkSettings) => http.request<WorkSettings>({ method: 'PUT', url: '/work/settings', body })
 
 export const listNotices = () => http.get<{ items: Notice[] }>('/work/notices')
 export const createNotice = (body: Record<string, unknown>) => http.post<Notice>('/work/notices', body)

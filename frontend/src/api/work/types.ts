@@ -89,6 +89,7 @@ export interface DeptWeek {
 
 export interface DeptDraft extends ReportRows {
   week: string
+  due_at: string
   dept_id: string
   submitted: WeeklyReport | null
 }
@@ -192,4 +193,21 @@ export interface Announcement {
   read_at: string | null
   receipts?: AnnouncementReceipt[]
   units?: AnnouncementUnit[]
+}
+
+/** The office's departments (members, coordinator), the head of the centre and the weekly report due rule. */
+export interface WorkDepartment {
+  id: string
+  name: string
+  members: string[]
+  coordinator_id: string
+}
+
+/** `mon 10:00`: the week's first working day 10:00; `fri 18:00`: the last working day before the week, 18:00. */
+export type ReportDueRule = 'mon 10:00' | 'fri 18:00'
+
+export interface WorkSettings {
+  departments: WorkDepartment[]
+  head_id: string | null
+  report_due: ReportDueRule
 }
