@@ -89,8 +89,14 @@ def submit_report(week: str) -> dict[str, Any]:
 
 @route(bp, "/work/weekly/{week}/draft", methods=["GET"])
 def report_draft(week: str) -> dict[str, Any]:
-    """Last week's plan and unfinished items, prefilled."""
-    return svc.report_draft(adapters(), current_actor(bp), week)
+    """Last week's plan and unfinished items, prefilled (`?dept_id=`: the combined report's, its coordinator)."""
+    return svc.report_draft(adapters(), current_actor(bp), week, query(bp), now())
+
+
+@route(bp, "/work/weekly/{week}/departments", methods=["GET"])
+def department_weeks(week: str) -> dict[str, Any]:
+    """The departments' week (`?dept_id=`): members' report states and reports, the combined report."""
+    return svc.department_weeks(adapters(), current_actor(bp), week, query(bp), now())
 
 
 @route(bp, "/work/due", methods=["GET"])

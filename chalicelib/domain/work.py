@@ -437,6 +437,54 @@ def carry_over(previous: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     return rows
 
 
+PLANNED_KEYS = ("outcome", "cause", "measure", "deliverable_ref")
+
+
+def combined_draft(previous: Mapping[str, Any] | None, members: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The draft of a department's combined report (R-WORK-01): last week's combined plan and unfinished
+    items as planned items, then the members' planned items with their outcome, cause, measure and
+    deliverable (the member's row wins over the carried-over row of the same text); the members'
+    unplanned items and plans after. The same text appears once; an item one member marked important stays important."""
+
+    def merge(rows: list[dict[str, Any]], row: Mapping[str, Any], keys: tuple[str, ...]) -> None:
+        text = str(row.get("text") or "").strip()
+        if not text:
+            return
+        found = next((r for r in rows if r["text"] == text), None)
+        important = bool(row.get("important")) or bool(found and found["important"])
+        if found is None:
+            rows.append({"text": text, **{k: row.get(k, "") for k in keys}, "important": important})
+        else:
+            if row.get("outcome") and not found.get("outcome"):
+                found.update({k: row.get(k, "") for k in keys})
+            found["important"] = important
+
+    planned: list[dict[str, Any]] = []
+    for row in carry_over(previous):
+        merge(planned, row, PLANNED_KEYS)
+    unplanned: list[dict[str, Any]] = []
+    plan: list[dict[str, Any]] = []
+    for report in members:
+        for row in report.get("planned", []):
+            merge(planned, row, PLANNED_KEYS)
+        for row in report.get("unplanned", []):
+            merge(unplanned, row, ("deliverable_ref",))
+        for row in report.get("plan", []):
+            merge(plan, row, ())
+    return {"planned": planned, "unplanned": unplanned, "plan": plan}
+
+
+REPORT_STATES = ("submitted", "late", "missing", "pending")
+
+
+def report_state(report: Mapping[str, Any] | None, due: datetime, now: datetime) -> str:
+    """A report owed for a week (R-WORK-01): `submitted` on time, `late` after the due, `missing` once the
+    due has passed without it, `pending` before."""
+    if report is not None:
+        return "late" if report.get("late") else "submitted"
+    return "missing" if now > due else "pending"
+
+
 # ---------------------------------------------------------------- monthly figures (R-WORK-06)
 
 FLAG_UNFINISHED = 3

@@ -572,9 +572,7 @@ def submit_report(
     dept_id = body.get("dept_id")
     owner = actor.user_id
     if dept_id not in (None, ""):
-        dept = next((d for d in settings(deps)["departments"] if d["id"] == dept_id), None)
-        if dept is None:
-            raise ValidationError({"dept_id": f"科室 {str(dept_id)[:32]} 不存在"})
+        dept = _department_of(settings(deps), dept_id)
         if dept["coordinator_id"] != actor.user_id:
             raise Forbidden("只有科室统筹人可以提交科室周报", dept_id=dept_id)
         owner = f"DEPT#{dept_id}"
@@ -593,13 +591,89 @@ def submit_report(
     return report
 
 
-def report_draft(deps: Adapters, actor: Actor, week_text: str) -> dict[str, Any]:
-    """The form of a new report: last week's plan and unfinished items prefilled as this one's planned items."""
+def report_draft(
+    deps: Adapters, actor: Actor, week_text: str, params: Mapping[str, str], now: datetime
+) -> dict[str, Any]:
+    """The form of a new report: last week's plan and unfinished items prefilled as this one's planned items,
+    and when the report is due (the office's rule). `?dept_id=`: the department's combined report, for its
+    coordinator, prefilled from last week's combined report and the members' reports submitted for the week
+    (R-WORK-01)."""
     work.ensure_staff(actor)
     week = work.parse_week(week_text)
-    previous = deps.directory.get_item(_week_pk(week - timedelta(days=7)), actor.user_id)
-    mine = deps.directory.get_item(_week_pk(week), actor.user_id)
-    return {"week": week.isoformat(), "planned": work.carry_over(previous), "submitted": mine}
+    due = _due(deps, week, now).isoformat()
+    dept_id = params.get("dept_id")
+    if dept_id in (None, ""):
+        previous = deps.directory.get_item(_week_pk(week - timedelta(days=7)), actor.user_id)
+        mine = deps.directory.get_item(_week_pk(week), actor.user_id)
+        return {"week": week.isoformat(), "due_at": due, "planned": work.carry_over(previous), "submitted": mine}
+    dept = _department_of(settings(deps), dept_id)
+    if dept["coordinator_id"] != actor.user_id:
+        raise Forbidden("只有科室统筹人可以填写科室周报", dept_id=dept_id)
+    owner = f"DEPT#{dept['id']}"
+    previous = deps.directory.get_item(_week_pk(week - timedelta(days=7)), owner)
+    stored = dict(deps.directory.list_items(_week_pk(week)))
+    members = [stored[m] for m in dept["members"] if m in stored]
+    draft = work.combined_draft(previous, members)
+    return {"week": week.isoformat(), "due_at": due, "dept_id": dept["id"], **draft, "submitted": stored.get(owner)}
+
+
+def _department_of(cfg: Mapping[str, Any], dept_id: Any) -> dict[str, Any]:
+    dept = next((d for d in cfg["departments"] if d["id"] == dept_id), None)
+    if dept is None:
+        raise ValidationError({"dept_id": f"科室 {str(dept_id)[:32]} 不存在"})
+    return dict(dept)
+
+
+def department_weeks(
+    deps: Adapters, actor: Actor, week_text: str, params: Mapping[str, str], now: datetime
+) -> dict[str, Any]:
+    """Each department's week (科室周报, R-WORK-01) in one read of the week: its members with the state of
+    their reports (submitted, late, missing, pending) and the reports themselves, and the combined report.
+    Leaders, analysts and admins see every department; others the departments they belong to or coordinate.
+    `?dept_id=`: that department only."""
+    work.ensure_staff(actor)
+    week = work.parse_week(week_text)
+    cfg = settings(deps)
+    depts = [d for d in cfg["departments"] if actor.role in READ_ALL or _belongs(d, actor.user_id)]
+    dept_id = params.get("dept_id")
+    if dept_id not in (None, ""):
+        wanted = _department_of(cfg, dept_id)
+        if wanted["id"] not in {d["id"] for d in depts}:
+            raise Forbidden("只有本科室成员、统筹人和领导可以查看科室周报", dept_id=wanted["id"])
+        depts = [wanted]
+    due = _due(deps, week, now)
+    stored = dict(deps.directory.list_items(_week_pk(week))) if depts else {}
+    names = deps.contexts.names()
+
+    def entry(owner: str, name: str) -> dict[str, Any]:
+        report = stored.get(owner)
+        return {
+            "id": owner,
+            "name": name,
+            "state": work.report_state(report, due, now),
+            "submitted_at": (report or {}).get("submitted_at"),
+            "report": report,
+        }
+
+    out = []
+    for d in depts:
+        combined = entry(f"DEPT#{d['id']}", d["name"]) if len(d["members"]) > 1 else None
+        out.append(
+            {
+                "id": d["id"],
+                "name": d["name"],
+                "coordinator_id": d["coordinator_id"],
+                "coordinator": names.get(d["coordinator_id"], d["coordinator_id"]),
+                "can_submit": d["coordinator_id"] == actor.user_id and combined is not None,
+                "members": [entry(m, names.get(m, m)) for m in d["members"]],
+                "combined": combined,
+            }
+        )
+    return {"week": week.isoformat(), "due_at": due.isoformat(), "departments": out}
+
+
+def _belongs(dept: Mapping[str, Any], user_id: str) -> bool:
+    return user_id == dept["coordinator_id"] or user_id in dept["members"]
 
 
 def week_reports(deps: Adapters, actor: Actor, week_text: str, now: datetime) -> dict[str, Any]:

@@ -398,7 +398,7 @@ bodies = st.one_of(
 QUERY = (
     "status unit_id owner_id flag due_before limit page month scope id months format reveal day file version "
     "ticket_id external_id category hotline mine code extensions service_request_id service_code start_date "
-    "end_date before kind action actor from to".split()
+    "end_date before kind action actor from to dept_id".split()
 )
 queries = st.dictionaries(
     st.sampled_from(QUERY), texts.filter(lambda s: not re.search("[\ud800-\udfff]", s)), max_size=3

@@ -154,6 +154,42 @@ def test_r_work_01_weekly_report_carry_over_and_missing_list(api: Any, deps: Any
     assert panel["weekly_report"]["submitted"] is True
 
 
+def test_r_work_01_department_week_in_one_call_and_the_coordinators_draft(
+    api: Any, deps: Any, work_settings: None
+) -> None:
+    week = (datetime.now(SHANGHAI).date() - timedelta(days=7)).isoformat()  # past its due whatever the day
+    body = {
+        "planned": [{"text": "热线知识库", "outcome": "not_done", "cause": "政策未出", "measure": "下周跟进"}],
+        "unplanned": [{"text": "接待督查组", "important": True}],
+        "plan": [{"text": "编写月报"}],
+    }
+    assert api.put(f"/work/weekly/{week}", body, user="op2").status_code == 200
+    view = api.get(f"/work/weekly/{week}/departments", user="op2").json  # a member
+    (biz,) = [d for d in view["departments"] if d["id"] == "biz"]
+    states = {m["id"]: m["state"] for m in biz["members"]}
+    assert states["op1"] == "missing" and states["op2"] in ("submitted", "late")
+    assert biz["combined"]["state"] == "missing" and biz["can_submit"] is False and biz["coordinator"]
+    assert [m["report"]["plan"] for m in biz["members"] if m["id"] == "op2"] == [
+        [{"text": "编写月报", "important": False}]
+    ]
+    assert api.get(f"/work/weekly/{week}/departments?dept_id=biz", user="leader1").status_code == 200
+    assert api.get(f"/work/weekly/{week}/draft", user="op2").json["due_at"] == view["due_at"]
+    assert api.get(f"/work/weekly/{week}/departments?dept_id=biz", user="records1").status_code == 403
+    assert api.get(f"/work/weekly/{week}/departments", user="records1").json["departments"] == []
+    unknown = api.get(f"/work/weekly/{week}/departments?dept_id=zz", user="leader1")
+    assert unknown.status_code == 422 and "dept_id" in unknown.json["details"]["fields"]
+    assert api.get(f"/work/weekly/{week}/departments", user="uh1").status_code == 403
+    assert api.get(f"/work/weekly/{week}/draft?dept_id=biz", user="op2").status_code == 403
+    draft = api.get(f"/work/weekly/{week}/draft?dept_id=biz", user="op1").json
+    assert [r["text"] for r in draft["planned"]] == ["热线知识库"] and draft["planned"][0]["cause"] == "政策未出"
+    assert draft["unplanned"] == [{"text": "接待督查组", "deliverable_ref": "", "important": True}]
+    assert draft["submitted"] is None
+    combined = {k: draft[k] for k in ("planned", "unplanned", "plan")}
+    assert api.put(f"/work/weekly/{week}", {"dept_id": "biz", **combined}, user="op1").status_code == 200
+    after = api.get(f"/work/weekly/{week}/departments?dept_id=biz", user="leader1").json["departments"][0]
+    assert after["combined"]["state"] == "late" and after["combined"]["report"]["unplanned"] == draft["unplanned"]
+
+
 def test_r_work_06_monthly_figures_for_leaders_only(api: Any, seeded: Any) -> None:
     _action(api)
     month = datetime.now(SHANGHAI).strftime("%Y-%m")

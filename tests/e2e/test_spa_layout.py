@@ -428,7 +428,7 @@ def test_layout_unit_handler_reply(ui: Any, tickets: dict[str, str]) -> None:
 def test_layout_leader_approvals_and_office_work(ui: Any, tickets: dict[str, str]) -> None:
     leader = Layout(ui, "leader", "leader")
     leader.page("queue", "/queue")
-    for name in ("week", "actions", "approvals", "notices", "announcements", "figures"):
+    for name in ("week", "dept-week", "actions", "approvals", "notices", "announcements", "figures"):
         leader.page(f"work-{name}", f"/work/{name}")
     monday = datetime.now(SHANGHAI).date() - timedelta(days=datetime.now(SHANGHAI).weekday())
     leader.page("work-friday", f"/work/friday/{monday.isoformat()}", ready=_friday_shown)  # R-WORK-04
@@ -452,6 +452,7 @@ def test_layout_admin_pages(ui: Any) -> None:
         ("partners", "/admin/partners"),
         ("templates", "/templates"),
         ("limits", "/admin/limits"),
+        ("work-settings", "/admin/work-settings"),
     ):
         admin.page(name, path)
     admin.assert_clean()

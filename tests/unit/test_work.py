@@ -237,6 +237,64 @@ def test_r_work_01_missing_reports_are_listed_and_reminded_once(office: Any) -> 
         svc.submit_report(office, OP2, "2026-11-02", dict(body, dept_id="biz"), NOW)
 
 
+def test_r_work_01_department_week_shows_members_states_and_drafts_the_combined_report(office: Any) -> None:
+    dept = {"id": "biz", "name": "业务科", "members": ["op1", "op2", "leader1"], "coordinator_id": "op1"}
+    office.directory.put_item("CONFIG", "work", {"departments": [dept]})
+    last = {"plan": [{"text": "月报编写", "important": True}, {"text": "回访"}]}
+    svc.submit_report(office, OP1, "2026-10-26", dict(last, dept_id="biz"), sh(2026, 10, 26, 9).astimezone(UTC))
+    op2 = {
+        "planned": [{"text": "月报编写", "outcome": "partly", "cause": "数据未齐", "measure": "周三前补齐"}],
+        "unplanned": [{"text": "接待督查组", "important": True}],
+        "plan": [{"text": "知识库更新"}],
+    }
+    svc.submit_report(office, OP2, "2026-11-02", op2, NOW)
+    late = svc.submit_report(office, LEADER, "2026-11-02", {"plan": [{"text": "知识库更新"}]}, sh(2026, 11, 2, 11))
+    assert late["late"] is True
+    at = sh(2026, 11, 2, 12).astimezone(UTC)
+    view = svc.department_weeks(office, OP2, "2026-11-04", {}, at)  # a member sees the department
+    (biz,) = view["departments"]
+    states = {m["id"]: (m["state"], m["submitted_at"] is not None) for m in biz["members"]}
+    assert states == {"op1": ("missing", False), "op2": ("submitted", True), "leader1": ("late", True)}
+    assert biz["combined"]["state"] == "missing" and biz["can_submit"] is False
+    assert [r["text"] for r in biz["members"][1]["report"]["unplanned"]] == ["接待督查组"]
+    before_due = svc.department_weeks(office, OP1, "2026-11-02", {"dept_id": "biz"}, NOW)
+    assert before_due["departments"][0]["members"][0]["state"] == "pending"
+    assert before_due["departments"][0]["can_submit"] is True
+    assert svc.department_weeks(office, Actor("analyst1", "analyst"), "2026-11-02", {}, at)["departments"]
+    assert svc.department_weeks(office, Actor("op9", "operator"), "2026-11-02", {}, at)["departments"] == []
+    with pytest.raises(Forbidden):
+        svc.department_weeks(office, Actor("op9", "operator"), "2026-11-02", {"dept_id": "biz"}, at)
+    with pytest.raises(ValidationError) as exc:
+        svc.department_weeks(office, LEADER, "2026-11-02", {"dept_id": "nope"}, at)
+    assert "dept_id" in exc.value.fields
+    with pytest.raises(Forbidden):
+        svc.report_draft(office, OP2, "2026-11-02", {"dept_id": "biz"}, NOW)
+    draft = svc.report_draft(office, OP1, "2026-11-02", {"dept_id": "biz"}, NOW)
+    assert draft["planned"] == [
+        {
+            "text": "月报编写",
+            "outcome": "partly",
+            "cause": "数据未齐",
+            "measure": "周三前补齐",
+            "deliverable_ref": "",
+            "important": True,
+        },
+        {"text": "回访", "outcome": "", "cause": "", "measure": "", "deliverable_ref": "", "important": False},
+    ]
+    assert draft["unplanned"] == [{"text": "接待督查组", "deliverable_ref": "", "important": True}]
+    assert draft["plan"] == [{"text": "知识库更新", "important": False}] and draft["submitted"] is None
+    draft["planned"][1]["outcome"] = "done"  # the coordinator states the carried-over item's outcome
+    svc.submit_report(office, OP1, "2026-11-02", {"dept_id": "biz", **draft}, at)
+    again = svc.department_weeks(office, LEADER, "2026-11-02", {}, at)["departments"][0]
+    assert again["combined"]["state"] == "late" and again["combined"]["report"]["submitted_by"] == "op1"
+
+
+def test_r_work_01_my_weeks_draft_says_when_the_report_is_due_under_the_offices_rule(office: Any) -> None:
+    assert svc.report_draft(office, OP1, "2026-11-04", {}, NOW)["due_at"] == sh(2026, 11, 2, 10).isoformat()
+    office.directory.put_item("CONFIG", "work", {"departments": [], "report_due": "fri 18:00"})
+    assert svc.report_draft(office, OP1, "2026-11-04", {}, NOW)["due_at"] == sh(2026, 10, 30, 18).isoformat()
+
+
 def test_every_office_work_code_has_a_chinese_and_an_english_name() -> None:
     from chalicelib.documents import labels
 

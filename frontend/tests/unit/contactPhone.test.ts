@@ -45,4 +45,16 @@ describe('unit contact phones (R-12345-07)', () => {
     expect(rows[1]).toEqual({ phone: '短号' })
     expect(rows[0]).toEqual({ row: 'x' })
   })
+
+  it('maps the work settings errors to each department\'s form items, an item of a list to the list', () => {
+    const fields = {
+      'departments[1].members[2]': '用户 x 不存在',
+      'departments[0].coordinator_id': '统筹人须为本科室成员',
+      head_id: '用户 y 已停用',
+      departments: '最多 30 个科室',
+    }
+    const { form, rows } = splitFieldErrors(fields, 'departments')
+    expect(form).toEqual({ head_id: '用户 y 已停用', departments: '最多 30 个科室' })
+    expect(rows).toEqual({ 0: { coordinator_id: '统筹人须为本科室成员' }, 1: { members: '用户 x 不存在' } })
+  })
 })

@@ -13,30 +13,37 @@ const enc = encodeURIComponent
 export const evidenceBase = {
   ticket: (ticketId: string) => `/tickets/${enc(ticketId)}`,
   action: (actionId: string) => `/work/actions/${enc(actionId)}`,
-  /** R-WORK-01: my report of the week (any day of it). */
-  report: (week: string) => `/work/weekly/${enc(week)}`,
+  /** R-WORK-01: my report of the week (any day of it); with `deptId` the department's combined report. */
+  report: (week: string, deptId?: string) =>
+    deptId ? `/work/weekly/${enc(week)}?dept_id=${enc(deptId)}` : `/work/weekly/${enc(week)}`,
   notice: (noticeId: string) => `/work/notices/${enc(noticeId)}`,
   submission: (noticeId: string, unitId: string) => `/work/notices/${enc(noticeId)}/units/${enc(unitId)}`,
 }
 
+/** `{path}{suffix}?{query}` of an owner path that carries a query (`/work/weekly/{week}?dept_id=…`). */
+export function under(base: string, suffix: string): string {
+  const at = base.indexOf('?')
+  return at < 0 ? `${base}${suffix}` : `${base.slice(0, at)}${suffix}${base.slice(at)}`
+}
+
 /** GET {base}/evidence: stored files, oldest first. */
 export function listEvidence(base: string): Promise<{ items: EvidenceFile[] }> {
-  return http.get<{ items: EvidenceFile[] }>(`${base}/evidence`)
+  return http.get<{ items: EvidenceFile[] }>(under(base, '/evidence'))
 }
 
 /** POST {base}/evidence: a pending file and its upload form. */
 export function startUpload(base: string, filename: string, size: number, note = ''): Promise<EvidenceStart> {
-  return http.post<EvidenceStart>(`${base}/evidence`, { filename, size, note })
+  return http.post<EvidenceStart>(under(base, '/evidence'), { filename, size, note })
 }
 
 /** POST {base}/evidence/{eid}/confirm: checked by content; 422 (removed) when refused. */
 export function confirmEvidence(base: string, evidenceId: string): Promise<EvidenceFile> {
-  return http.post<EvidenceFile>(`${base}/evidence/${enc(evidenceId)}/confirm`, {})
+  return http.post<EvidenceFile>(under(base, `/evidence/${enc(evidenceId)}/confirm`), {})
 }
 
 /** GET …/download: a presigned link valid 15 minutes; `inline` shows images and PDF in place. Recorded. */
 export function evidenceLink(base: string, evidenceId: string, inline = false): Promise<EvidenceDownload> {
-  return http.get<EvidenceDownload>(`${base}/evidence/${enc(evidenceId)}/download`, inline ? { inline: 1 } : undefined)
+  return http.get<EvidenceDownload>(under(base, `/evidence/${enc(evidenceId)}/download`), inline ? { inline: 1 } : undefined)
 }
 
 /** Post the file to the presigned form with progress (0–100); rejects on a network or S3 error. */

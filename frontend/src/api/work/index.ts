@@ -1,7 +1,20 @@
 import { http } from '@/api/request'
 import { fetchBlob } from '@/api/blob'
 import { XLSX_TYPE } from '@/api/stats'
-import type { ActionItem, Announcement, Approval, DuePanel, Notice, PersonFigures, ReportRow, UnitAssessment, WeeklyReport } from './types'
+import type {
+  ActionItem,
+  Announcement,
+  Approval,
+  DeptDraft,
+  DeptWeek,
+  DuePanel,
+  Notice,
+  PersonFigures,
+  ReportRow,
+  UnitAssessment,
+  WeeklyReport,
+  WorkSettings,
+} from './types'
 
 const enc = encodeURIComponent
 
@@ -17,13 +30,26 @@ export const decideApproval = (id: string, body: { approve: boolean; note?: stri
   http.post<Approval>(`/work/approvals/${enc(id)}/decide`, body)
 
 export const reportDraft = (week: string) =>
-  http.get<{ week: string; planned: ReportRow[]; submitted: WeeklyReport | null }>(`/work/weekly/${enc(week)}/draft`)
+  http.get<{ week: string; due_at: string; planned: ReportRow[]; submitted: WeeklyReport | null }>(`/work/weekly/${enc(week)}/draft`)
 export const submitReport = (week: string, body: Record<string, unknown>) =>
   http.request<WeeklyReport>({ method: 'PUT', url: `/work/weekly/${enc(week)}`, body })
+/** 科室周报: the departments I may read (`deptId`: that one), each member's report state and report, the combined one. */
+export const departmentWeeks = (week: string, deptId?: string) =>
+  http.get<{ week: string; due_at: string; departments: DeptWeek[] }>(
+    `/work/weekly/${enc(week)}/departments`,
+    deptId ? { dept_id: deptId } : {},
+  )
+/** The coordinator's combined report, prefilled from last week's combined report and the members' reports. */
+export const departmentDraft = (week: string, deptId: string) =>
+  http.get<DeptDraft>(`/work/weekly/${enc(week)}/draft`, { dept_id: deptId })
 export const weekReports = (week: string) =>
   http.get<{ week: string; due_at: string; reports: WeeklyReport[]; missing: { id: string; name: string }[] }>(
     `/work/weekly/${enc(week)}`,
   )
+
+/** 工作设置 (admin writes, staff read): departments, head of the centre, the report due rule. */
+export const getWorkSettings = () => http.get<WorkSettings>('/work/settings')
+export const putWorkSettings = (body: WorkSettings) => http.request<WorkSettings>({ method: 'PUT', url: '/work/settings', body })
 
 export const listNotices = () => http.get<{ items: Notice[] }>('/work/notices')
 export const createNotice = (body: Record<string, unknown>) => http.post<Notice>('/work/notices', body)

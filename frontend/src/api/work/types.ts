@@ -48,15 +48,50 @@ export interface ReportRow {
   deliverable_ref?: string
 }
 
-export interface WeeklyReport {
-  week: string
-  owner_id: string
+/** The three lists of a weekly report, as its form edits them. */
+export interface ReportRows {
   planned: ReportRow[]
   unplanned: ReportRow[]
   plan: ReportRow[]
+}
+
+export interface WeeklyReport extends ReportRows {
+  week: string
+  owner_id: string
+  dept_id?: string | null
+  submitted_by?: string
   submitted_at: string
   due_at: string
   late: boolean
+}
+
+/** R-WORK-01 a report owed for the week: on time, late, missing after the due, or not yet due. */
+export type ReportState = 'submitted' | 'late' | 'missing' | 'pending'
+
+export interface DeptWeekEntry {
+  id: string
+  name: string
+  state: ReportState
+  submitted_at: string | null
+  report: WeeklyReport | null
+}
+
+/** 科室周报: a department's members and their reports for a week, and the combined report. */
+export interface DeptWeek {
+  id: string
+  name: string
+  coordinator_id: string
+  coordinator: string
+  can_submit: boolean
+  members: DeptWeekEntry[]
+  combined: DeptWeekEntry | null
+}
+
+export interface DeptDraft extends ReportRows {
+  week: string
+  due_at: string
+  dept_id: string
+  submitted: WeeklyReport | null
 }
 
 export interface NoticeUnit {
@@ -161,4 +196,21 @@ export interface Announcement {
   read_at: string | null
   receipts?: AnnouncementReceipt[]
   units?: AnnouncementUnit[]
+}
+
+/** The office's departments (members, coordinator), the head of the centre and the weekly report due rule. */
+export interface WorkDepartment {
+  id: string
+  name: string
+  members: string[]
+  coordinator_id: string
+}
+
+/** `mon 10:00`: the week's first working day 10:00; `fri 18:00`: the last working day before the week, 18:00. */
+export type ReportDueRule = 'mon 10:00' | 'fri 18:00'
+
+export interface WorkSettings {
+  departments: WorkDepartment[]
+  head_id: string | null
+  report_due: ReportDueRule
 }

@@ -1,6 +1,7 @@
 import type { RouteRecordRaw } from 'vue-router'
 
-// Admin: units and contacts (R-12345-07), user accounts and roles, handling time limits (versioned).
+// Admin: units and contacts (R-12345-07), user accounts and roles, handling time limits (versioned), the office's
+// work settings (departments, head of the centre, the weekly report due rule: R-WORK-01/04).
 const routes: RouteRecordRaw[] = [
   {
     path: '/admin/units',
@@ -19,6 +20,12 @@ const routes: RouteRecordRaw[] = [
     name: 'admin-limits',
     component: () => import('@/views/admin/LimitsAdminView.vue'),
     meta: { titleKey: 'menu.adminLimits', menu: true, roles: ['admin'] },
+  },
+  {
+    path: '/admin/work-settings',
+    name: 'admin-work-settings',
+    component: () => import('@/views/admin/WorkSettingsView.vue'),
+    meta: { titleKey: 'menu.workSettings', menu: true, roles: ['admin'] },
   },
 ]
 

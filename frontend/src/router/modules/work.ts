@@ -11,6 +11,12 @@ const routes: RouteRecordRaw[] = [
     meta: { titleKey: 'menu.workWeek', menu: true, roles: staff },
   },
   {
+    path: '/work/dept-week',
+    name: 'work-dept-week',
+    component: () => import('@/views/work/WorkDeptWeekView.vue'),
+    meta: { titleKey: 'menu.workDeptWeek', menu: true, roles: staff },
+  },
+  {
     path: '/work/actions',
     name: 'work-actions',
     component: () => import('@/views/work/WorkActionsView.vue'),

@@ -39,17 +39,22 @@ export function contactPhoneProblem(value: string | null | undefined): PhoneProb
 export const LONG_NUMBER_ROLES = ['handler', 'leader']
 
 /**
- * Server 422 `details.fields` keyed like `contacts[1].phone` → `{1: {phone: reason}}`; other keys
- * (`name`, `id`, `contacts`) stay under `form`.
+ * Server 422 `details.fields` keyed like `contacts[1].phone` → `{1: {phone: reason}}` (`list` names the
+ * repeated part: `departments[0].members[2]` → `{0: {members: reason}}`, an item of a list goes to the list's
+ * form item); other keys (`name`, `id`, `contacts`) stay under `form`.
  */
-export function splitFieldErrors(fields: Record<string, string>): {
+export function splitFieldErrors(
+  fields: Record<string, string>,
+  list = 'contacts',
+): {
   form: Record<string, string>
   rows: Record<number, Record<string, string>>
 } {
   const form: Record<string, string> = {}
   const rows: Record<number, Record<string, string>> = {}
+  const pattern = new RegExp(`^${list}\\[(\\d+)\\](?:\\.(\\w+)(?:\\[\\d+\\])?)?$`)
   for (const [key, reason] of Object.entries(fields)) {
-    const m = /^contacts\[(\d+)\](?:\.(\w+))?$/.exec(key)
+    const m = pattern.exec(key)
     if (m) {
       const i = Number(m[1])
       rows[i] = { ...(rows[i] ?? {}), [m[2] ?? 'row']: reason }
