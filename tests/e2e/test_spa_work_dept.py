@@ -26,6 +26,7 @@ from tests.e2e.spa import (  # noqa: F401  (fixtures are used by name)
     pytestmark,  # the same skips: Chromium present, frontend built
     ui,
 )
+from tests.helpers.evidence import PDF
 
 CODES = re.compile(
     r"(?<![A-Za-z0-9_])(pending|missing|submitted|late|not_done|partly|done|e2edept|DEPT#\w+)(?![A-Za-z0-9_])"
@@ -97,6 +98,11 @@ def test_r_work_01_department_week_members_reports_and_the_combined_report(ui: A
     expect(op.input_of(form.get_by_test_id("planned-cause-2"))).to_have_value("人员调整")
     expect(op.input_of(form.get_by_test_id("unplanned-text-0"))).to_have_value("接待市督查组")
     op.shot("work-dept-01-coordinator")
+    files = form.get_by_test_id("dept-evidence")  # the combined report's deliverable (R-WORK-01/07)
+    files.get_by_test_id("evidence-input").set_input_files(
+        {"name": "科室工作总结.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    expect(files.get_by_test_id("evidence-name")).to_have_text("科室工作总结.pdf")
     op.choose(form, "planned-outcome-0", "部分完成")
     op.fill(form, "planned-cause-0", "省平台接口未开放")
     op.fill(form, "planned-measure-0", "下周与省平台对接")
@@ -106,7 +112,7 @@ def test_r_work_01_department_week_members_reports_and_the_combined_report(ui: A
     expect(op.input_of(form.get_by_test_id("plan-text-1"))).to_be_focused()
     op.page.keyboard.type("编制十一月科室工作计划")
     op.page.keyboard.press("Control+Enter")
-    expect(op.page.locator(".el-message--success")).to_contain_text("科室周报已提交")
+    expect(op.page.locator(".el-message--success", has_text="科室周报已提交")).to_be_visible()
     expect(op.page.get_by_test_id("dept-combined-state")).to_contain_text("逾期提交")
     _no_codes(op.page)
     op.shot("work-dept-02-submitted")
@@ -131,6 +137,7 @@ def test_r_work_01_department_week_members_reports_and_the_combined_report(ui: A
     expect(combined_view).to_contain_text("未完成原因：省平台接口未开放；措施：下周与省平台对接")
     expect(leader.page.get_by_test_id("dept-state-records")).to_have_text("未提交")
     _no_codes(leader.page)
+    expect(leader.page.get_by_test_id("dept-evidence").get_by_test_id("evidence-name")).to_have_text("科室工作总结.pdf")
     leader.shot("work-dept-03-leader-reads")
 
 
