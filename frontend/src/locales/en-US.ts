@@ -255,6 +255,7 @@ const enUS: MessageSchema = {
     hotline: 'Hotline',
     channel: 'Channel',
     source: 'Source',
+    partnerSource: 'Partner platform ({name})',
     category: 'Category',
     title: 'Title',
     content: 'Content',

@@ -258,6 +258,7 @@ const zhCN = {
     hotline: '热线',
     channel: '渠道',
     source: '来源',
+    partnerSource: '合作平台（{name}）',
     category: '类别',
     title: '标题',
     content: '诉求内容',
