@@ -129,6 +129,11 @@ class Api:
         payload = json.dumps(body or {}, ensure_ascii=False)
         return _wrap(self.client.http.put(path, headers=self._headers(user), body=payload))
 
+    def patch(self, path: str, body: Any = None, user: str | None = None) -> Any:
+        """PATCH a JSON body → response with `.json`."""
+        payload = json.dumps(body or {}, ensure_ascii=False)
+        return _wrap(self.client.http.request("PATCH", path, headers=self._headers(user), body=payload))
+
 
 def _wrap(resp: Any) -> Any:
     resp.json = json.loads(resp.body) if resp.body else None

@@ -88,6 +88,12 @@ def duty_defaults() -> dict[str, Any]:
     return duty.put_default(adapters(), current_actor(bp), json_body(bp))
 
 
+@route(bp, "/admin/duty/staff", methods=["GET"])
+def duty_staff_list() -> dict[str, Any]:
+    """The name and mobile entered for each person (the roster page fills a picked person's mobile)."""
+    return {"items": duty.staff_contacts(adapters(), current_actor(bp))}
+
+
 @route(bp, "/admin/duty/staff/{user_id}", methods=["PUT"])
 def duty_staff(user_id: str) -> dict[str, Any]:
     """An operator's mobile for deadline alerts."""

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.documents import environment
-from chalicelib.documents.labels import label, table
+from chalicelib.documents.labels import label, source_label, table
 from chalicelib.domain import people
 from chalicelib.domain.access import mask_text
 from chalicelib.domain.calendar import SHANGHAI
@@ -147,9 +147,19 @@ def fmt(iso: Any) -> str:
 class Printer:
     """Turns stored codes into what a person reads: labels, unit and staff names, local times."""
 
-    def __init__(self, units: Mapping[str, Mapping[str, Any]], names: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        units: Mapping[str, Mapping[str, Any]],
+        names: Mapping[str, str],
+        partners: Mapping[str, str] | None = None,
+    ) -> None:
         self.units = units
         self.names = names
+        self.partners = partners or {}
+
+    def source(self, source: Any) -> str:
+        """Where the ticket came from: a channel, or 合作平台（name） for the partner platform that pushed it."""
+        return source_label(source, self.partners.get(str(source)))
 
     def unit(self, unit_id: Any) -> str:
         """A unit's name (its id only when the unit is unknown)."""
@@ -159,6 +169,8 @@ class Printer:
         """A person's name (with the unit) and role, e.g. 李娜（业务科经办人）, 周海（海游街道办事处，承办单位经办人）."""
         if not user_id:
             return ""
+        if role == "partner":  # a partner platform acts under its id: printed by its name, never the id
+            return self.source(user_id)
         name = "系统" if user_id == "system" else self.names.get(str(user_id), str(user_id))
         return people.with_role(name, label("role", role)) if role and user_id != "system" else name
 
@@ -188,8 +200,7 @@ class Printer:
             return "、".join(self.unit(u) for u in value)
         return self.detail(value)
 
-    @staticmethod
-    def code(field: str, value: Any) -> str | None:
+    def code(self, field: str, value: Any) -> str | None:
         """The name of a value that is a code (or a list of codes), None for any other value."""
         if field in VALUE_KINDS:
             return label(VALUE_KINDS[field], value)
@@ -197,7 +208,7 @@ class Printer:
             kind = next((k for k in ("extension_decision", "env_decision") if value in table(k)), None)
             return label(kind, value) if kind else value
         if field == "source":  # a channel, or the id of the partner platform that pushed the ticket
-            return label("channel", value) if str(value) in table("channel") else label("role", "partner")
+            return self.source(value)
         if field == "sections" and isinstance(value, Mapping | list):
             return "、".join(label("reply_section", s) for s in value)
         if field == "flags" and isinstance(value, list):
@@ -228,8 +239,10 @@ def render_html(
     caller: Caller,
     units: Mapping[str, Mapping[str, Any]],
     names: Mapping[str, str],
+    partners: Mapping[str, str] | None = None,
 ) -> str:
-    """record.html: the printable archive record (Chinese); `caller` is already masked."""
+    """record.html: the printable archive record (Chinese); `caller` is already masked; `partners` names the
+    partner platforms by id (the 来源 of a pushed ticket)."""
     events = record["events"]
     calls = [dict(e["data"]["call"], event=e["type"]) for e in events if isinstance(e["data"].get("call"), dict)]
     replies = [
@@ -255,6 +268,6 @@ def render_html(
             callbacks=callbacks,
             fmt=fmt,
             label=label,
-            p=Printer(units, names),
+            p=Printer(units, names, partners),
         )
     )

@@ -673,6 +673,17 @@ def label(kind: str, code: object, lang: Lang = "zh-CN") -> str:
     return entry[LANGS.index(lang)]
 
 
+PARTNER_SOURCE: Final[Mapping[Lang, str]] = {"zh-CN": "合作平台（{name}）", "en-US": "Partner platform ({name})"}
+
+
+def source_label(source: object, partner_name: str | None, lang: Lang = "zh-CN") -> str:
+    """Where a ticket came from: a channel by its name, or the partner platform that pushed it, named when the
+    partner store knows it (合作平台（县应急平台）); a deleted or unknown partner is just 合作平台."""
+    if str(source) in CATALOGUE["channel"]:
+        return label("channel", source, lang)
+    return PARTNER_SOURCE[lang].format(name=partner_name) if partner_name else label("role", "partner", lang)
+
+
 def field_label(path: str, lang: Lang = "zh-CN") -> str | None:
     """The name of a request field a validation error points at, each part by its name joined with " · "
     (`caller.phone` → 来电人 · 电话号码, `co_calls[1].to_phone` → 电话通知协办单位（第2项） · 电话, `days.praise` →

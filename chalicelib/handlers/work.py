@@ -1,5 +1,6 @@
 """Schedule: the office-work sweep every 15 minutes (R-WORK-01/03/05): delayed items, approvals past
-24 hours, the weekly-report check. Reads only the due index; idempotent (services/work.py)."""
+24 hours, the weekly-report check, the deliverables archives still to write (R-WORK-07). Reads only the due index;
+idempotent (services/work.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ else:
 
 bp = Blueprint(__name__)
 log = logging.getLogger("hotline.work")
+ARCHIVE_FAILED = "deliverables_archive_failed"  # the marker word the metric filter matches
 
 
 @bp.schedule(Rate(15, unit=Rate.MINUTES), name="work_sweep", description="R-WORK-01/03/05 office work sweep")
@@ -28,4 +30,8 @@ def work_sweep(event: Any) -> dict[str, int]:
     deps = bootstrap.root()
     result = dict(work.sweep(deps, event_time(event, deps.clock())))
     log.info("work sweep %s", result)
+    # one line per run for the archive-failure metric filter (infra/operations.yaml, R-WORK-07): the deliverables
+    # archives that failed again in this run; an error line while any did
+    failed = int(result.get("deliverables_archive_failed", 0))
+    (log.error if failed else log.info)("%s %d", ARCHIVE_FAILED, failed)
     return result

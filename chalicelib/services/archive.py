@@ -39,7 +39,7 @@ from chalicelib.documents.archive_record import (
 )
 from chalicelib.domain import access
 from chalicelib.domain.model import Caller
-from chalicelib.services import evidence, retention
+from chalicelib.services import evidence, retention, tickets
 from chalicelib.storage.tickets import StreamRecord, caller_aad
 
 if TYPE_CHECKING:
@@ -114,6 +114,12 @@ def _whole_history(ticket_id: str, seq: int, known: Sequence[dict[str, Any]]) ->
     return [mine[n] for n in range(1, seq + 1)] if len(mine) == seq else []
 
 
+def _partners(deps: Adapters, source: Any) -> dict[str, str]:
+    """The name of the partner platform that pushed the ticket, by id (empty for a channel or an unknown partner)."""
+    name = tickets.partner_name(deps, source)
+    return {str(source): name} if name else {}
+
+
 def write_package(
     deps: Adapters,
     close: dict[str, Any],
@@ -137,6 +143,7 @@ def write_package(
         access.masked_caller(caller, confidential=bool(snapshot.get("confidential"))),
         units,
         deps.contexts.names(),
+        _partners(deps, snapshot.get("source")),
     )
     bodies = {"record.json": to_json(record), "record.html": html.encode()}
     meta = {"ticket-id": close["ticket_id"], "archive-version": str(close["seq"])}

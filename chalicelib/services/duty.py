@@ -43,21 +43,46 @@ def _default_pk(post: str) -> str:
     return DEFAULT if post == "operator" else "DUTY#LEADER#DEFAULT"
 
 
+def _month(value: object) -> str | None:
+    """The optional `month` of a roster put (`YYYY-MM`): the month whose roster the entries replace."""
+    if value in (None, ""):
+        return None
+    try:
+        date.fromisoformat(f"{value}-01")
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"month": "须为 YYYY-MM"}) from exc
+    return str(value)
+
+
 def put_roster(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
-    """Admin: store shifts `{"entries": [{date, shift, user_id, name, phone}]}`; `default: true` for fallbacks."""
+    """Admin: store shifts `{"entries": [{date, shift, user_id, name, phone}]}`. With `"month": "YYYY-MM"` the
+    entries are that month's whole roster (R-12345-12): every entry must fall in it, and the month's shifts not
+    listed are removed (an empty list empties the month); without it the entries are added or replaced one by one."""
     access.ensure_role(actor, Role.ADMIN)
+    month = _month(body.get("month"))
     raw = body.get("entries")
-    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_ENTRIES:
-        raise ValidationError({"entries": f"须为 1–{MAX_ENTRIES} 项的列表"})
+    least = 0 if month else 1
+    if not isinstance(raw, list) or not least <= len(raw) <= MAX_ENTRIES:
+        raise ValidationError({"entries": f"须为 {least}–{MAX_ENTRIES} 项的列表"})
     post = _post(body.get("post"))
     entries = [duty.validate_entry(e) for e in raw]
+    if month and any(not e["date"].startswith(month) for e in entries):
+        raise ValidationError({"entries": f"每项日期须在 {month} 月内"})
+    keys = {f"{e['date']}#{e['shift']}" for e in entries}
     before = [deps.directory.get_item(_month_pk(e["date"], post), f"{e['date']}#{e['shift']}") for e in entries]
+    dropped = (
+        [(sk, data) for sk, data in deps.directory.query_items(_month_pk(month, post)) if sk not in keys]
+        if month
+        else []
+    )
     for e in entries:
         deps.directory.put_item(_month_pk(e["date"], post), f"{e['date']}#{e['shift']}", e)
         deps.directory.put_item(STAFF, e["user_id"], {"name": e["name"], "phone": e["phone"]})
-    changed = [b for b in before if b is not None]
+    for sk, _ in dropped:
+        deps.directory.delete(_month_pk(sk, post), sk)
+    changed = [b for b in before if b is not None] + [data for _, data in dropped]
     privacy.log_change(deps, "duty_roster_changed", actor, deps.clock(), target=post, before=changed, after=entries)
-    return {"stored": len(entries)}
+    return {"stored": len(entries), "removed": len(dropped)}
 
 
 def put_default(deps: Adapters, actor: Actor, body: dict[str, Any]) -> dict[str, Any]:
@@ -133,6 +158,13 @@ def who_is_on_duty(deps: Adapters, actor: Actor, at: datetime) -> dict[str, Any]
     access.ensure_role(actor, Role.ADMIN, Role.OPERATOR, Role.LEADER)
     shift = duty.shift_at(at, deps.contexts.load(at).calendar)
     return {"at": at.isoformat(), "shift": shift.key, "kind": shift.kind, "on_duty": on_duty(deps, at)}
+
+
+def staff_contacts(deps: Adapters, actor: Actor) -> list[dict[str, Any]]:
+    """Admin: the name and mobile entered for each person (`DUTY#STAFF`, written by every roster save and by
+    `put_staff`): the roster page fills a picked person's mobile from it (R-12345-12)."""
+    access.ensure_role(actor, Role.ADMIN)
+    return [{"user_id": user_id, **data} for user_id, data in deps.directory.query_items(STAFF)]
 
 
 def staff_contact(deps: Adapters, user_id: str | None) -> dict[str, Any] | None:

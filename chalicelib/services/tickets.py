@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain import access, emergency, inputs, instructions, tickets
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.errors import BadRequest, Conflict, Forbidden, ValidationError
-from chalicelib.domain.model import FLAGS, HOTLINES, Actor, Change, Role, Status, Ticket, is_ticket_id
+from chalicelib.domain.model import CHANNELS, FLAGS, HOTLINES, Actor, Change, Role, Status, Ticket, is_ticket_id
 from chalicelib.services import privacy, search
 from chalicelib.storage.table import Item, Write
 from chalicelib.storage.tickets import OPEN, OPEN_PARTS, IdempotencyKey, Page, matches
@@ -176,14 +176,26 @@ def ticket_events(deps: Adapters, actor: Actor, ticket_id: str) -> list[dict[str
     return [instructions.redact_event(actor, e) for e in events]  # R-12345-16: not another unit's 批示
 
 
+def partner_name(deps: Adapters, source: object) -> str | None:
+    """The display name of the partner platform that pushed a ticket (its `source`), from the partner registry
+    cached per process (`deps.contexts.partners`, read at most once a minute); None for a channel, or a partner
+    deleted or unknown (then the source is shown as just 合作平台, `labels.source_label`)."""
+    if not source or str(source) in CHANNELS:
+        return None
+    partner = deps.contexts.partners(deps.partners.list_partners).get(str(source))
+    return str(partner["name"]) if partner and partner.get("name") else None
+
+
 def with_people(deps: Adapters, view: dict[str, Any]) -> dict[str, Any]:
     """A ticket view with `owner_name`, `first_owner_name` (the delegate's `name`, a 12369 sign-off's `by_name`):
-    the printed persons (name with the unit), None when the Directory knows no name (the SPA then shows the id)."""
+    the printed persons (name with the unit), None when the Directory knows no name (the SPA then shows the id);
+    and `partner_name`, the partner platform that pushed the ticket (`partner_name()`)."""
     names = deps.contexts.names()
     out = dict(
         view,
         owner_name=names.get(str(view.get("owner_id"))),
         first_owner_name=names.get(str(view.get("first_owner_id"))),
+        partner_name=partner_name(deps, view.get("source")),
     )
     if isinstance(view.get("delegate"), dict):  # R-12345-03 hand-over: the delegate as printed too
         out["delegate"] = dict(view["delegate"], name=names.get(str(view["delegate"].get("user_id"))))

@@ -88,6 +88,35 @@ def test_r12345_12_duty_roster_and_who_is_on_duty_now(deps: Any, api: Any, seede
     assert bad.status_code == 422 and "phone" in bad.json["details"]["fields"]
 
 
+def test_r12345_12_a_month_roster_replaces_the_month_and_the_staff_mobiles_are_listed(api: Any, seeded: Any) -> None:
+    month = "2031-03"  # a month no other test staffs
+    first = {"date": "2031-03-03", "shift": "day", "user_id": "op2", "name": "李强", "phone": "13957601002"}
+    second = {"date": "2031-03-04", "shift": "night", "user_id": "op1", "name": "李娜", "phone": "13957601001"}
+    put = _put(api, "/admin/duty/roster", {"month": month, "entries": [first, second]}, user="admin1")
+    assert put.status_code == 200 and put.json == {"stored": 2, "removed": 0}
+    moved = dict(first, date="2031-03-05")
+    put = _put(api, "/admin/duty/roster", {"month": month, "entries": [moved, second]}, user="admin1")
+    assert put.json == {"stored": 2, "removed": 1}
+    items = api.get(f"/admin/duty/roster?month={month}", user="admin1").json["items"]
+    assert sorted(items, key=lambda e: e["date"]) == [second, moved]
+
+    outside = _put(
+        api, "/admin/duty/roster", {"month": month, "entries": [dict(first, date="2031-04-01")]}, user="admin1"
+    )
+    bad_month = _put(api, "/admin/duty/roster", {"month": "2031-13", "entries": []}, user="admin1")
+    assert outside.status_code == 422 and "entries" in outside.json["details"]["fields"]
+    assert bad_month.status_code == 422 and "month" in bad_month.json["details"]["fields"]
+    assert api.get(f"/admin/duty/roster?month={month}", user="admin1").json["items"] == items  # nothing changed
+
+    staff = api.get("/admin/duty/staff", user="admin1").json["items"]
+    assert {"user_id": "op2", "name": "李强", "phone": "13957601002"} in staff
+    assert api.get("/admin/duty/staff", user="op1").status_code == 403
+
+    emptied = _put(api, "/admin/duty/roster", {"month": month, "entries": []}, user="admin1")
+    assert emptied.json == {"stored": 0, "removed": 2}
+    assert api.get(f"/admin/duty/roster?month={month}", user="admin1").json["items"] == []
+
+
 def test_r12345_12_a_shift_default_is_removed_with_null_and_a_bad_kind_writes_nothing(api: Any, seeded: Any) -> None:
     person = {"user_id": "op2", "name": "李强", "phone": "13957601002"}
     month = "2026-12"

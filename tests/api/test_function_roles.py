@@ -175,6 +175,29 @@ def test_on_ticket_event_needs_only_its_role(template: dict[str, Any], deps: Any
     assert {"s3:PutObject", "kms:Decrypt"} <= seen  # the package, and the caller opened to print it masked
 
 
+def test_on_ticket_event_reads_the_partner_registry_under_its_role(
+    template: dict[str, Any], deps: Any, api: Any, recorder: Recorder
+) -> None:
+    """The printed record of a pushed ticket names its partner platform (the registry read by the archive)."""
+    from datetime import UTC, datetime
+
+    from tests.helpers.streams import AUDIT, deliver, stream_records
+    from tests.helpers.tickets import close_ticket
+
+    key = new_partner(api)["keys"][0]
+    pushed = Signed(api, key["key_id"], key["secret"]).send(
+        "POST", "/partner/v1/tickets", dict(PUSH, number="SM" + uuid.uuid4().hex[:10])
+    )
+    assert pushed.status_code == 201, pushed.json
+    tid = pushed.json["ticket_id"]
+    close_ticket(deps, tid, datetime.now(UTC))
+    deps.contexts.invalidate()  # a cold registry: the consumer reads it
+    recorder.on = True
+    assert deliver(deps, AUDIT, {"Records": stream_records(deps, tid)}) == {"batchItemFailures": []}
+    seen = check(template, deps, "OnTicketEvent", recorder)
+    assert "dynamodb:Query" in seen and "s3:PutObject" in seen
+
+
 def test_notify_from_events_needs_only_its_role(
     template: dict[str, Any], deps: Any, api: Any, recorder: Recorder
 ) -> None:

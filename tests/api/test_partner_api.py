@@ -159,6 +159,22 @@ def test_push_is_idempotent_and_conflicting_payload_is_409(deps: Any, partner: A
     assert ticket.source == created["partner_id"] and ticket.external_id == n and ticket.channel == "city"
 
 
+def test_a_pushed_ticket_names_its_partner_platform(deps: Any, api: Any, seeded: Any) -> None:
+    created = new_partner(api, name="县应急联动平台")
+    key = created["keys"][0]
+    pushed = Signed(api, key["key_id"], key["secret"]).send("POST", "/partner/v1/tickets", dict(PUSH, number=number()))
+    assert pushed.status_code == 201
+    view = api.get(f"/tickets/{pushed.json['ticket_id']}", user="op1").json
+    assert view["source"] == created["partner_id"] and view["partner_name"] == "县应急联动平台"
+
+    renamed = api.patch(f"/admin/partners/{created['partner_id']}", {"name": "市域治理平台"}, user="admin1")
+    assert renamed.status_code == 200, renamed.json
+    assert api.get(f"/tickets/{pushed.json['ticket_id']}", user="op1").json["partner_name"] == "市域治理平台"
+
+    own = api.post("/tickets", {"category": "help", "title": "求助", "content": "内容", "channel": "phone"}, user="op1")
+    assert api.get(f"/tickets/{own.json['id']}", user="op1").json["partner_name"] is None
+
+
 def test_ten_parallel_pushes_make_one_ticket_and_burn_no_number(partner: Any, deps: Any) -> None:
     _, client = partner
     n = number()

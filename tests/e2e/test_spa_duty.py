@@ -7,19 +7,25 @@ While nobody is on duty: a new ticket's duty SMS goes to the main number, the sw
 (no code on screen, screenshot `duty-01-empty-banner`); an operator sees none. With the shift staffed again the
 banner is gone for both (`duty-02-restored`). The defaults are put back exactly as they were at the end, also on
 failure: other e2e modules share the stack. The main number stays set (no route removes it; it only
-matters while a shift is empty). Reuses tests/e2e/spa.py (browser, UI, console-error checks).
+matters while a shift is empty).
+
+The roster page: the admin adds a shift, picks its person by typing part of the name in the person picker (the user
+id and name are filled, the mobile from the one last entered for that person, else typed), saves, and the roster
+read back through the API names that person; the month's roster is then put back exactly as it was (`"month"`: the
+added shift removed). Reuses tests/e2e/spa.py (browser, UI, console-error checks).
 """
 
 from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
 from typing import Any
 
 from tests.e2e.conftest import LocalStack
 
 # pytest fixtures are found by name in this module: browser, artifacts, ui (and local_stack from conftest)
-from tests.e2e.spa import Api, artifacts, body_text, browser, expect, ui  # noqa: F401
+from tests.e2e.spa import SHANGHAI, Api, artifacts, body_text, browser, expect, ui  # noqa: F401
 
 MAIN_NUMBER = {"name": "中心值班总机", "phone": "13957600088"}
 STAND_IN = {"user_id": "op2", "name": "王芳", "phone": "13957601002"}
@@ -117,3 +123,47 @@ def test_r12345_12_empty_roster_banner_for_leader_and_admin_and_duty_sms_to_the_
         api.call("PUT", "/admin/duty/defaults", "admin", {kind: original})
         after = api.call("GET", f"/admin/duty/roster?month={day[:7]}", "admin")["defaults"]
         assert after.get(kind) == original and after == roster["defaults"]
+
+
+def test_r12345_12_the_admin_picks_a_shifts_person_by_name_and_saves_the_roster(
+    ui: Any,  # noqa: F811  (the imported fixture)
+    local_stack: LocalStack,
+) -> None:
+    api = Api(local_stack)
+    month = datetime.now(SHANGHAI).strftime("%Y-%m")  # the month the page opens on
+    original = api.call("GET", f"/admin/duty/roster?month={month}", "admin")["items"]
+    key = (f"{month}-01", "day")  # where the page's 添加班次 puts a new row
+    assert all((e["date"], e["shift"]) != key for e in original), f"{key} is already staffed this month"
+    known = {p["user_id"]: p["phone"] for p in api.call("GET", "/admin/duty/staff", "admin")["items"]}
+    admin = ui("admin")
+    try:
+        admin.login("/tickets")
+        admin.goto("/admin/duty")
+        table = admin.page.get_by_test_id("duty-table")
+        expect(table.locator("tr.el-table__row")).to_have_count(len(original))
+        row = len(original)
+        admin.page.get_by_test_id("duty-add").click()
+        picker = admin.page.get_by_test_id(f"duty-person-{row}")
+        picker.click()
+        picker.locator("input").fill("王")  # part of the name
+        admin.page.locator(".el-select-dropdown__item:visible", has_text="王芳").first.click()
+        phone = admin.input_of(admin.page.get_by_test_id(f"duty-phone-{row}"))
+        expect(phone).to_have_value(known.get(STAND_IN["user_id"], ""))  # the mobile last entered for 王芳, if any
+        phone.fill(STAND_IN["phone"])  # still editable: the duty SMS goes to it
+        admin.shot("duty-03-picked-by-name")
+        admin.page.get_by_test_id("duty-save").click()
+        expect(admin.page.get_by_text(f"已保存 {len(original) + 1} 条排班")).to_be_visible()
+        shown = body_text(admin.page)
+        assert STAND_IN["user_id"] not in shown, "the picker shows names, never a login id"
+
+        saved = api.call("GET", f"/admin/duty/roster?month={month}", "admin")["items"]
+        added = [e for e in saved if (e["date"], e["shift"]) == key]
+        assert added == [{"date": key[0], "shift": key[1], **STAND_IN}], added
+    finally:
+        # the month's roster exactly as before (the added shift removed), whatever happened above
+        restored = api.call("PUT", "/admin/duty/roster", "admin", {"month": month, "entries": original})
+        assert restored["stored"] == len(original)
+        after = api.call("GET", f"/admin/duty/roster?month={month}", "admin")["items"]
+        assert sorted(after, key=lambda e: (e["date"], e["shift"])) == sorted(
+            original, key=lambda e: (e["date"], e["shift"])
+        )

@@ -10,9 +10,10 @@ from typing import Any
 from chalicelib.documents.archive_record import build_record, render_html
 from chalicelib.domain import access
 from chalicelib.domain.model import Actor, Caller
+from chalicelib.services import archive
 from chalicelib.services import tickets as svc
 from tests.helpers.accounts import UNITS
-from tests.helpers.tickets import CALL, CALLBACK, CALLER, LEADER, OP1, REPLY, UH1
+from tests.helpers.tickets import CALL, CALLBACK, CALLER, LEADER, OP1, REPLY, UH1, close_ticket
 
 NOW = datetime(2026, 11, 30, 7, 40, tzinfo=UTC)  # 15:40 in Shanghai
 RAW_CODES = (
@@ -88,3 +89,37 @@ def test_r12345_17_record_html_shows_local_times_only(fake: Any) -> None:
     text = _visible_text(_record_html(fake))
     assert not ISO_INSTANT.search(text), ISO_INSTANT.search(text)
     assert "2026-11-30 15:40" in text
+
+
+def _pushed_record_html(fake: Any, partner_id: str) -> str:
+    """The printed record of a ticket the partner platform `partner_id` pushed, archived by the archive service."""
+    for unit_id, unit in UNITS.items():
+        fake.directory.put_unit(unit_id, unit)
+    partner = Actor(partner_id, "partner")
+    payload = {"category": "complaint", "title": "小区噪音", "content": "夜间施工", "caller": CALLER}
+    ticket, _ = svc.create_ticket(fake, partner, dict(payload, source=partner_id, external_id="SM0001"), NOW)
+    close_ticket(fake, ticket.ticket_id, NOW)
+    close = fake.tickets.history(ticket.ticket_id)[-1]
+    assert archive.archive_ticket(fake, close, NOW) == "written"
+    entry = fake.archive_index.latest(ticket.ticket_id)
+    stored = fake.archive_store.get(entry["prefix"] + "record.html")
+    assert stored is not None
+    return _visible_text(stored.body.decode())
+
+
+def test_r12345_17_record_html_names_the_partner_platform_as_source(fake: Any) -> None:
+    fake.partners.create_partner({"partner_id": "p-county", "name": "县应急联动平台"})
+    text = _pushed_record_html(fake, "p-county")
+    assert re.search(r"来源\s+合作平台（县应急联动平台）", text), text[:600]
+    assert "来源：合作平台（县应急联动平台）" in text  # the intake event in the history
+    assert "p-county" not in text
+
+
+def test_r12345_17_record_html_of_an_unknown_partner_says_partner_platform(fake: Any) -> None:
+    text = _pushed_record_html(fake, "p-gone")
+    assert re.search(r"来源\s+合作平台\s", text) and "合作平台（" not in text
+    assert "p-gone" not in text
+
+
+def test_r12345_17_record_html_names_the_channel_as_source(fake: Any) -> None:
+    assert re.search(r"来源\s+电话\s", _visible_text(_record_html(fake)))

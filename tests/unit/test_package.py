@@ -242,3 +242,58 @@ def test_r12345_11_personal_data_has_its_own_key_granted_only_to_functions_that_
             )
             assert granted == bool(ACCESS[function].get("kms")), (stage, function)
         assert not ACCESS["PublicApi"].get("kms")
+
+
+SCHEDULED = {
+    "version": "0",
+    "id": "e2f1c9a4-0000-4000-8000-000000000000",
+    "detail-type": "Scheduled Event",
+    "source": "aws.events",
+    "account": "123456789012",
+    "time": "2026-12-04T01:00:00Z",
+    "region": "cn-north-1",
+    "resources": [],
+    "detail": {},
+}
+
+
+@pytest.mark.parametrize("failed", [0, 2])
+def test_r_work_07_a_failed_deliverables_archive_raises_an_alarm_from_the_work_sweeps_line(
+    packaged: dict[str, dict[str, Any]], fake: Any, monkeypatch: pytest.MonkeyPatch, caplog: Any, failed: int
+) -> None:
+    """The work sweep logs `deliverables_archive_failed N` each run (an error line while N > 0); the metric filter on
+    its log group reads N from that line as Lambda writes it, and the alarm on the metric goes to the alarm topic."""
+    import logging
+
+    from chalicelib import bootstrap
+    from chalicelib.handlers import work as handler
+    from chalicelib.services import work
+
+    monkeypatch.setattr(work, "sweep", lambda deps, now: {"deliverables_archived": 1, handler.ARCHIVE_FAILED: failed})
+    logger = logging.getLogger("hotline.work")  # the app's loggers may not propagate to the root: listen on it
+    logger.addHandler(caplog.handler)
+    bootstrap.use(fake)
+    try:
+        with caplog.at_level(logging.INFO, logger="hotline.work"):
+            handler.work_sweep(SCHEDULED, None)  # as Lambda calls it
+    finally:
+        bootstrap.use(None)
+        logger.removeHandler(caplog.handler)
+    (line,) = [r for r in caplog.records if r.getMessage().startswith(handler.ARCHIVE_FAILED)]
+    assert line.levelno == (logging.ERROR if failed else logging.INFO)
+    # the Lambda runtime writes "[LEVEL]\ttime\trequest id\tmessage"; a space-delimited pattern splits on whitespace
+    written = f"[{line.levelname}]\t2026-12-04T01:00:00.000Z\t8f5c2b1e-0000-4000-8000-000000000000\t{line.getMessage()}"
+    for stage, template in packaged.items():
+        resources = template["Resources"]
+        rule = resources["WorkArchiveFailedMetricFilter"]["Properties"]
+        assert rule["LogGroupName"] == {"Ref": "WorkSweepLogGroup"} and "WorkSweepLogGroup" in resources, stage
+        names = re.fullmatch(r"\[(.*)\]", rule["FilterPattern"]).group(1).split(", ")  # type: ignore[union-attr]
+        values = dict(zip(names, written.split(), strict=True))
+        assert values[f"marker={handler.ARCHIVE_FAILED}"] == handler.ARCHIVE_FAILED
+        metric = rule["MetricTransformations"][0]
+        assert metric["MetricValue"] == "$count" and int(values["count"]) == failed
+        alarm = resources["WorkArchiveFailedAlarm"]["Properties"]
+        assert (alarm["Namespace"], alarm["MetricName"]) == (metric["MetricNamespace"], metric["MetricName"])
+        assert alarm["Threshold"] == 0 and alarm["ComparisonOperator"] == "GreaterThanThreshold"
+        assert alarm["AlarmName"] == {"Fn::Sub": "hotline-${Stage}-work-archive-failing"}
+        assert alarm["AlarmActions"] == resources["SmsFailuresAlarm"]["Properties"]["AlarmActions"]  # the same topic

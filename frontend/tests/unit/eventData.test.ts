@@ -35,6 +35,17 @@ const h: EventDataHelpers = {
 }
 
 describe('describeEventData', () => {
+  it('names a source: a channel, the partner platform by name, or just 合作平台 when unknown', () => {
+    const named = { ...h, partnerName: (id: string) => (id === 'p-county' ? '县应急联动平台' : null) }
+    const t = (k: string, v?: Record<string, unknown>) =>
+      k === 'ticket.partnerSource' ? `合作平台（${String(v?.name)}）` : ({ 'channel.phone': '电话', 'roles.partner': '合作平台' } as Record<string, string>)[k] ?? k
+    const te = (k: string) => k === 'channel.phone' || k === 'roles.partner' || k === 'ticket.partnerSource'
+    const helpers: EventDataHelpers = { ...named, t, te }
+    expect(describeEventData({ source: 'phone' }, helpers)).toBe('source：电话')
+    expect(describeEventData({ source: 'p-county' }, helpers)).toBe('source：合作平台（县应急联动平台）')
+    expect(describeEventData({ source: 'p-gone' }, helpers)).toBe('source：合作平台')
+  })
+
   it('names an extension or acceptance decision and keeps a leader decision as written', () => {
     expect(describeEventData({ decision: 'approved' }, h)).toBe('决定：同意延期')
     expect(describeEventData({ decision: 'refer' }, h)).toBe('决定：移送有权机关')

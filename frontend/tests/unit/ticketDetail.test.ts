@@ -51,6 +51,50 @@ describe('the ticket page', () => {
     none.unmount()
   })
 
+  it('names the partner platform that pushed the ticket, never its id, and just 合作平台 for an unknown one', async () => {
+    const pushed = { ...masked, channel: 'city', source: 'p-county', external_id: 'SM0001' } as TicketPublic
+    vi.mocked(getTicket).mockResolvedValue({ ...pushed, partner_name: '县应急联动平台' })
+    vi.mocked(getTicketEvents).mockResolvedValue({
+      items: [
+        {
+          event_id: 'E1',
+          seq: 1,
+          type: 'received',
+          at: '2026-12-04T01:00:00+00:00',
+          actor_id: 'p-county',
+          actor_role: 'partner',
+          to_status: 'received',
+          data: { source: 'p-county', external_id: 'SM0001' },
+        },
+      ],
+    } as never)
+    const wrapper = await mountDetail()
+    expect(wrapper.get('[data-test="ticket-source"]').text()).toBe('合作平台（县应急联动平台）')
+    const timeline = wrapper.get('[data-test="timeline-event"]').text()
+    expect(timeline).toContain('来源：合作平台（县应急联动平台）')
+    expect(wrapper.text()).not.toContain('p-county')
+    wrapper.unmount()
+
+    vi.mocked(getTicket).mockResolvedValue({ ...pushed, partner_name: null })
+    const unknown = await mountDetail()
+    expect(unknown.get('[data-test="ticket-source"]').text()).toBe('合作平台')
+    expect(unknown.text()).not.toContain('p-county')
+    unknown.unmount()
+
+    setLocale('en-US')
+    vi.mocked(getTicket).mockResolvedValue({ ...pushed, partner_name: '县应急联动平台' })
+    const english = await mountDetail()
+    expect(english.get('[data-test="ticket-source"]').text()).toBe('Partner platform (县应急联动平台)')
+    english.unmount()
+  })
+
+  it('shows a channel as the source of a ticket staff entered', async () => {
+    vi.mocked(getTicket).mockResolvedValue({ ...masked, source: 'phone' } as TicketPublic)
+    const wrapper = await mountDetail()
+    expect(wrapper.get('[data-test="ticket-source"]').text()).toBe('电话')
+    wrapper.unmount()
+  })
+
   it('names the hotline instead of showing its code', async () => {
     vi.mocked(getTicket).mockResolvedValue(masked)
     const wrapper = await mountDetail()

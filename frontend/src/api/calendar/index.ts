@@ -35,8 +35,14 @@ export function getDutyRoster(month: string): Promise<DutyRoster> {
   return http.get<DutyRoster>('/admin/duty/roster', { month })
 }
 
-export function putDutyRoster(entries: DutyEntry[]): Promise<{ stored: number }> {
-  return http.request<{ stored: number }>({ method: 'PUT', url: '/admin/duty/roster', body: { entries } })
+/** The month's whole roster: shifts of `month` not in `entries` are removed. */
+export function putDutyRoster(month: string, entries: DutyEntry[]): Promise<{ stored: number; removed: number }> {
+  return http.request<{ stored: number; removed: number }>({ method: 'PUT', url: '/admin/duty/roster', body: { month, entries } })
+}
+
+/** The name and mobile last entered for each person (fills a picked person's mobile). */
+export function getDutyStaff(): Promise<{ items: DutyPerson[] }> {
+  return http.get<{ items: DutyPerson[] }>('/admin/duty/staff')
 }
 
 export function putDutyDefault(shift: Shift, person: DutyPerson): Promise<{ stored: number }> {

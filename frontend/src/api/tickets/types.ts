@@ -281,6 +281,8 @@ export interface TicketPublic extends Omit<TicketSummary, 'emergency'> {
   /** The owner as printed: the name with the unit (null when no name is known: show the id). */
   owner_name?: string | null
   first_owner_name?: string | null
+  /** The partner platform that pushed the ticket (its `source`), by name; null for a channel or an unknown partner. */
+  partner_name?: string | null
   dispatched_at: string | null
   city_limit_days: number | null
   redo_count: number

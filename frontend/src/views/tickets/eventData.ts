@@ -7,6 +7,19 @@ export interface EventDataHelpers {
   dateTime: (iso: string) => string
   /** A reply section id → the template's title. */
   sectionTitle?: (id: string) => string
+  /** The partner platform's name for a partner id (the ticket's `partner_name` for its `source`). */
+  partnerName?: (id: string) => string | null | undefined
+}
+
+/** Where a ticket came from: a channel by its name, or 合作平台（name） for the partner platform that pushed it
+ * (just 合作平台 when the partner is unknown or deleted); never the partner's id. */
+export function sourceLabel(
+  source: string,
+  partnerName: string | null | undefined,
+  h: Pick<EventDataHelpers, 't' | 'te'>,
+): string {
+  if (h.te(`channel.${source}`)) return h.t(`channel.${source}`)
+  return partnerName ? h.t('ticket.partnerSource', { name: partnerName }) : h.t('roles.partner')
 }
 
 /** Keys never shown (internal or repeated elsewhere on the page). */
@@ -18,7 +31,6 @@ const CODE_TABLES: Record<string, string> = {
   satisfaction: 'satisfaction',
   kind: 'callKind',
   outcome: 'callOutcome',
-  source: 'channel',
   channel: 'channel',
   stage: 'overdueStage', // R-12345-08: who held the ticket when its due passed
   alert: 'alertKind', // the deadline alert a sweep event answers
@@ -45,6 +57,7 @@ function value(key: string, v: unknown, h: EventDataHelpers): string {
       .join('、')
   }
   const s = String(v)
+  if (key === 'source') return sourceLabel(s, h.partnerName?.(s), h)
   if (key === 'unit_id' || key === 'from_unit_id') return h.unitName(s)
   const table = CODE_TABLES[key]
   if (table) return known(table, s, h)
