@@ -4,7 +4,7 @@ tickets' pipeline — deterministic keys written once, a manifest with sha256, v
 from __future__ import annotations
 
 import json
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -35,10 +35,13 @@ def office(fake: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     return fake
 
 
-def _attach(deps: Any, actor: Actor, owner: evidence.Owner, body: bytes, name: str) -> dict[str, Any]:
-    started = evidence.start_upload(deps, actor, owner, {"filename": name, "size": len(body)}, NOW)
+def _attach(
+    deps: Any, actor: Actor, owner: evidence.Owner, body: bytes, name: str, at: datetime = NOW
+) -> dict[str, Any]:
+    """Upload and confirm a file; files started at one instant have no order among them (ids sort by start)."""
+    started = evidence.start_upload(deps, actor, owner, {"filename": name, "size": len(body)}, at)
     assert upload(deps.archive_store, started["upload"], body) == 204
-    return evidence.confirm(deps, actor, owner, started["evidence_id"], NOW + timedelta(minutes=1))
+    return evidence.confirm(deps, actor, owner, started["evidence_id"], at + timedelta(minutes=1))
 
 
 def _key_versions(deps: Any, prefix: str) -> dict[str, int]:
@@ -215,7 +218,9 @@ def test_notice_files_by_its_sender_and_a_units_files_kept_in_its_row_as_submitt
     assert done["units"]["U001"]["files"] == [
         {k: kept[k] for k in ("evidence_id", "filename", "sha256", "size", "stored_at")}
     ]
-    later = _attach(office, uh1, sub, docx(), "补充.docx")  # part of the next submission, not of this one
+    later = _attach(
+        office, uh1, sub, docx(), "补充.docx", NOW + timedelta(hours=1, minutes=30)
+    )  # the next submission's
     assert [f["filename"] for f in svc.get_notice(office, LEADER, notice["id"])["units"]["U001"]["files"]] == [
         "总结.pdf"
     ]
