@@ -1,7 +1,7 @@
 """The department's week (科室周报, R-WORK-01) in the built SPA, headless Chromium against the local stack.
 
-The admin sets up a department of op1 (its coordinator), op2 and records (through the API); op2 submits last week's
-report; op1 opens 科室周报 for that week and sees op2's report (late, readable: the unfinished item with its cause and
+The admin sets up a department of op1 (its coordinator), op2 and records (through the API); op2 submits the report of
+a week three weeks back (no other test on the shared stack reports for it); op1 opens 科室周报 for that week and sees op2's report (late, readable: the unfinished item with its cause and
 measure, the important one marked) and the two missing; op1's combined report is prefilled from the combined report
 of the week before and op2's report, op1 adds a plan row from the keyboard and submits with Ctrl+Enter; the leader
 reads the combined report there.
@@ -61,9 +61,9 @@ def _open_week(u: Any, week: date) -> None:
 
 
 def test_r_work_01_department_week_members_reports_and_the_combined_report(ui: Any, department: Api) -> None:
-    api, last = department, _monday(1)
+    api, last = department, _monday(3)  # test_spa_work.py reports for this week and the last one
     before = {"dept_id": "e2edept", "plan": [{"text": "推进热线知识库建设", "important": True}]}
-    api.call("PUT", f"/work/weekly/{_monday(2).isoformat()}", "op1", before)  # carried over into the draft
+    api.call("PUT", f"/work/weekly/{_monday(4).isoformat()}", "op1", before)  # carried over into the draft
     op2_report = {
         "planned": [
             {"text": "十月回访抽查", "outcome": "done"},
@@ -78,7 +78,7 @@ def test_r_work_01_department_week_members_reports_and_the_combined_report(ui: A
     op.login("/home")
     _open_week(op, last)
     expect(op.page.get_by_test_id("dept-info")).to_contain_text("李娜")  # the coordinator by name
-    expect(op.page.get_by_test_id("dept-state-op2")).to_have_text("逾期提交")  # submitted after last week's due
+    expect(op.page.get_by_test_id("dept-state-op2")).to_have_text("逾期提交")  # submitted after that week's due
     expect(op.page.get_by_test_id("dept-state-op1")).to_have_text("未提交")
     expect(op.page.get_by_test_id("dept-state-records")).to_have_text("未提交")
     row = op.page.get_by_test_id("dept-members").locator("tr.el-table__row", has_text="王芳")
