@@ -16,6 +16,7 @@ from chalicelib.domain import work
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.services import notify
 from chalicelib.services import work as svc
+from tests.helpers import work as work_helpers
 
 
 def _day(days: int) -> str:
@@ -29,18 +30,10 @@ def _action(api: Any, **changes: Any) -> Any:
 
 @pytest.fixture
 def work_settings(api: Any, deps: Any) -> Iterator[None]:
-    saved = deps.directory.config("work")
-    body = {
-        "departments": [{"id": "biz", "name": "业务科", "members": ["op1", "op2"], "coordinator_id": "op1"}],
-        "head_id": "leader1",
-        "report_due": "mon 10:00",
-    }
-    assert api.put("/work/settings", body, user="admin1").status_code == 200
-    yield
-    if saved is None:
-        deps.directory.delete("CONFIG", "work")
-    else:
-        deps.directory.put_item("CONFIG", "work", saved)
+    with work_helpers.departments(
+        api, deps, {"id": "biz", "name": "业务科", "members": ["op1", "op2"], "coordinator_id": "op1"}
+    ):
+        yield
 
 
 def test_r_work_02_action_item_owner_must_be_an_existing_staff_member(api: Any, seeded: Any) -> None:

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from chalicelib.domain.calendar import SHANGHAI
 from chalicelib.domain.work import week_of
+from tests.helpers import work as work_helpers
 from tests.helpers.archive import bucket, s3, upload
 from tests.helpers.evidence import PDF, PNG, attach_at, docx
 
@@ -77,18 +78,10 @@ def test_r_work_02_action_owner_attaches_a_deliverable_others_refused(api: Any, 
 
 @pytest.fixture
 def department(api: Any, deps: Any, seeded: Any) -> Iterator[None]:
-    saved = deps.directory.config("work")
-    body = {
-        "departments": [{"id": "evd", "name": "材料科", "members": ["op1", "op2"], "coordinator_id": "op1"}],
-        "head_id": "leader1",
-        "report_due": "mon 10:00",
-    }
-    assert api.put("/work/settings", body, user="admin1").status_code == 200
-    yield
-    if saved is None:
-        deps.directory.delete("CONFIG", "work")
-    else:
-        deps.directory.put_item("CONFIG", "work", saved)
+    with work_helpers.departments(
+        api, deps, {"id": "evd", "name": "材料科", "members": ["op1", "op2"], "coordinator_id": "op1"}
+    ):
+        yield
 
 
 def test_r_work_01_weekly_report_files_mine_my_departments_and_who_may_read_them(

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
 from infra import moto_patches
 
 
-def _wait_until(check: object, timeout: float = 5.0) -> None:
+def _wait_until(check: Callable[[], bool], timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
+    while not check():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.005)
 
