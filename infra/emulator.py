@@ -287,6 +287,17 @@ class InProcess:
             table.items[hash_key] = Item(hash_key, None, image)
         moto_patches.reindex(table, hash_key, range_key)
 
+    def item_pages(self, table_name: str, size: int = 500) -> Iterator[list[dict[str, Any]]]:
+        """Every item's image (wire JSON, as a Scan gives it), `size` at a time. Each page is read under
+        the emulator's lock, which writes wait for in between; a whole-table Scan through moto
+        re-walks the table for every page (quadratic) and holds the lock meanwhile."""
+        table: Any = self.ddb.get_table(table_name)
+        with moto_patches.LOCK:
+            items = list(table.all_items())
+        for at in range(0, len(items), size):
+            with moto_patches.LOCK:
+                yield [item.to_json()["Attributes"] for item in items[at : at + size]]
+
     def delete_item(self, table_name: str, key: dict[str, Any]) -> None:
         """Remove an item, without a stream record."""
         from moto.dynamodb.models.dynamo_type import DynamoType

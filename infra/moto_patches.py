@@ -62,6 +62,11 @@ Call `apply()` once before moto serves its first request (idempotent). It fixes,
    write hooks as 5. (PutItem, UpdateItem, DeleteItem and everything built on them, a cancelled
    transaction's restore, the local stack's restore); a Query then hands moto's own code only the
    partition's items, so its conditions, order, paging, projection and filters are moto's.
+   Within the partition moto still sorted every item and sized each one it walked past (for the
+   1 MB page limit) before the sort-key condition, so "the first event after a position" in a month
+   of 4,300 events took 0.35 s under the lock (the `/health` lag check). moto now gets only the
+   items that can be on the page (`_candidates`): those meeting the sort-key condition, after the
+   exclusive start key, and of those the `Limit` + 1 first in moto's own order (heap selection).
 8. Version listings in one pass. moto's `list_object_versions` deep-copies every version of every
    key of the bucket for each page it answers (quadratic in the archive: a snapshot of 40,000 audit
    copies made 1.6 million copies, held the interpreter for minutes and stalled the API); it reads
@@ -73,6 +78,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import heapq
+import inspect
 import io
 import threading
 import time
@@ -938,6 +945,92 @@ class _Partitions:
             self.where[ident] = placed
 
 
+def _partition(table: Any, call: dict[str, Any]) -> list[Any] | None:
+    """The items of the queried partition (None: a query this patch leaves to moto's whole walk)."""
+    index_name = call.get("index_name")
+    if index_name is None:  # the table's own key: the partition is moto's `items[hash_key]`
+        hash_key = call.get("hash_key")
+        if hash_key is None:
+            return None
+        bucket = table.items.get(hash_key)
+        return [] if bucket is None else list(bucket.values()) if table.range_key_attr else [bucket]
+    partitions = table.__dict__.get("_hotline_partitions")
+    if partitions is None:
+        partitions = table._hotline_partitions = _Partitions(table)
+    conditions = call.get("hash_key_conditions") or []
+    attr = partitions.hash_attr.get(index_name)
+    if attr is None or len(conditions) != 1 or conditions[0][0] != attr:
+        return None
+    return list(partitions.parts[index_name].get(conditions[0][1], {}).values())
+
+
+def _candidates(table: Any, call: dict[str, Any], part: list[Any]) -> list[Any]:
+    """The partition's items that can be on the page, in any order: those meeting the sort-key
+    condition, after the exclusive start key, and of those the first `Limit` + 1 in moto's order
+    (the one more tells moto there is a next page). moto then answers over these exactly as over the
+    partition: each step keeps every item moto's walk would reach before the page ends."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    index_name = call.get("index_name")
+    if call.get("filter_kwargs") or len(call.get("range_key_conditions") or []) > 1 or len(part) <= 1:
+        return part
+    keys = _SortKeys.of(table, index_name)
+    if keys is None:
+        return part
+    if keys.range_attr is not None:  # as moto: an item without the index's sort key is not in the index
+        part = [item for item in part if item.attrs.get(keys.range_attr) is not None]
+    comparison = call.get("range_comparison")
+    if comparison:
+        if index_name is not None and keys.range_attr is None:
+            return part  # moto answers this one (an error: no sort key to compare)
+        objs = call.get("range_objs") or []
+        part = [item for item in part if keys.range_value(item).compare(comparison, objs)]
+    forward = call.get("scan_index_forward") is not False
+    start = call.get("exclusive_start_key")
+    if start:
+        if any(start.get(name) is None for name in keys.order):
+            return part
+        bound = keys.bound({name: DynamoType(start[name]) for name in keys.order})
+        part = [item for item in part if (keys.key(item) > bound if forward else keys.key(item) < bound)]
+    limit = call.get("limit")
+    if isinstance(limit, int) and 0 < limit < len(part):
+        pick = heapq.nsmallest if forward else heapq.nlargest
+        part = pick(limit + 1, part, key=keys.key)
+    return part
+
+
+@dataclass(frozen=True)
+class _SortKeys:
+    """How moto orders a query's items: by the table's sort key, or on an index by the attributes
+    `Table._generate_attr_to_sort_by` names (index keys, then the table's keys)."""
+
+    order: list[str]
+    range_attr: str | None  # the index's sort key (None on the table's own key or an index without one)
+    on_index: bool
+
+    @staticmethod
+    def of(table: Any, index_name: str | None) -> _SortKeys | None:
+        if index_name is None:
+            return _SortKeys([table.hash_key_attr, table.range_key_attr], None, False)
+        index = table.get_index(index_name)
+        hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+        ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
+        if len(hashes) != 1 or len(ranges) > 1:
+            return None  # multi-attribute keys: moto's own walk
+        sort_attrs = [ranges[0] if ranges else table.range_key_attr or table.hash_key_attr, table.range_key_attr]
+        order = table._generate_attr_to_sort_by([*hashes, table.hash_key_attr], sort_attrs)
+        return _SortKeys(order, ranges[0] if ranges else None, True)
+
+    def key(self, item: Any) -> Any:
+        return tuple(item.attrs[name] for name in self.order) if self.on_index else item.range_key
+
+    def range_value(self, item: Any) -> Any:
+        return item.attrs[self.range_attr] if self.on_index else item.range_key
+
+    def bound(self, start: dict[str, Any]) -> Any:
+        return tuple(start[name] for name in self.order) if self.on_index else start[self.order[-1]]
+
+
 def reindex(table: Any, hash_key: Any, range_key: Any) -> None:
     """The item under this key changed (or went): move it between the table's GSI partitions. Also
     called by `infra.emulator.InProcess`, which sets items without moto's write methods."""
@@ -952,31 +1045,17 @@ def reindex(table: Any, hash_key: Any, range_key: Any) -> None:
 
 def _patch_index_queries(ddb: Any) -> None:
     original: Callable[..., Any] = ddb.Table.query
+    signature = inspect.signature(original)
 
     @functools.wraps(original)
     def query(self: Any, *args: Any, **kwargs: Any) -> Any:
-        index_name = args[7] if len(args) > 7 else kwargs.get("index_name")
-        conditions = kwargs.get("hash_key_conditions") or []
+        call = signature.bind(self, *args, **kwargs).arguments
         with LOCK:
-            if index_name is None:  # the table's own key: the partition is moto's `items[hash_key]`
-                hash_key = args[0] if args else kwargs.get("hash_key")
-                if hash_key is None:
-                    return original(self, *args, **kwargs)
-                bucket = self.items.get(hash_key)
-                own = [] if bucket is None else list(bucket.values()) if self.range_key_attr else [bucket]
-                self.all_items = lambda: own
-                try:
-                    return original(self, *args, **kwargs)
-                finally:
-                    del self.all_items
-            partitions = self.__dict__.get("_hotline_partitions")
-            if partitions is None:
-                partitions = self._hotline_partitions = _Partitions(self)
-            attr = partitions.hash_attr.get(index_name) if partitions is not None else None
-            if attr is None or len(conditions) != 1 or conditions[0][0] != attr:
+            part = _partition(self, call)
+            if part is None:
                 return original(self, *args, **kwargs)
-            part = list(partitions.parts[index_name].get(conditions[0][1], {}).values())
-            self.all_items = lambda: part  # moto's own query, over the partition only
+            page = _candidates(self, call, part)
+            self.all_items = lambda: page  # moto's own query, over these items only
             try:
                 return original(self, *args, **kwargs)
             finally:

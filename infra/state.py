@@ -13,7 +13,8 @@ between, and on the next start restores the snapshot and replays the journal aft
     .local-data/journal.jsonl (+ journal.<n>.jsonl)   changes since the snapshot began
 
 A snapshot starts a new journal generation first, then reads the data while the stack keeps
-running (a fuzzy snapshot): every change made before it began is in the data it reads, every
+running (a fuzzy snapshot; with the emulator in this process straight from its tables, a page of
+items at a time, written out as read): every change made before it began is in the data it reads, every
 change made after is in the new generation, and a change in both is replayed as the same full
 image again. Only once CURRENT names the new snapshot are the older generations deleted, so a
 crash at any point leaves a snapshot and every generation it needs.
@@ -34,7 +35,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -50,13 +51,15 @@ TABLE_KEYS = ("tickets_table", "events_table", "counters_table", "directory_tabl
 BUCKET_KEYS = ("archive_bucket",)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace a file by rename once the new content is on disk (a crash leaves the old one)."""
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Replace a file by rename once the new content (bytes, or chunks written as they come) is on
+    disk (a crash leaves the old one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for chunk in [data] if isinstance(data, bytes) else data:
+                fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         Path(tmp).replace(path)
@@ -105,17 +108,10 @@ def dump_state(outputs: dict[str, str], directory: Path, live: Journal | None = 
     directory = Path(directory)
     started = time.time()
     generation = live.rotate() if live is not None else journal.next_generation(directory)
-    ddb = stack_client(outputs, "dynamodb")
-    tables: dict[str, list[dict[str, Any]]] = {}
-    for key in TABLE_KEYS:
-        items: list[dict[str, Any]] = []
-        for page in ddb.get_paginator("scan").paginate(TableName=outputs[key], ConsistentRead=True):
-            items.extend(page["Items"])
-        tables[key] = items
-    objects = _dump_objects(outputs, directory)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     snap = directory / "snapshots" / stamp
-    write_atomic(snap / "tables.json", json.dumps(tables, default=json_default, ensure_ascii=False).encode())
+    write_atomic(snap / "tables.json", _table_chunks(outputs))
+    objects = _dump_objects(outputs, directory)
     write_atomic(
         snap / "objects.json",
         json.dumps(objects, default=json_default, ensure_ascii=False, indent=1).encode(),
@@ -131,6 +127,32 @@ def dump_state(outputs: dict[str, str], directory: Path, live: Journal | None = 
     journal.drop_before(directory, generation)
     _prune(directory, stamp, objects, generation, started)
     return snap
+
+
+def _table_chunks(outputs: dict[str, str]) -> Iterator[bytes]:
+    """tables.json ({output key: [item, …]}) a page at a time: the snapshot never holds the whole
+    data a second time in memory (the embedded stack would keep that peak as resident memory). With
+    the emulator in this process its items are read directly (`InProcess.item_pages`), else by Scan."""
+    stack = InProcess(outputs) if in_process(outputs) else None
+    ddb = stack_client(outputs, "dynamodb")
+    yield b"{"
+    for n, key in enumerate(TABLE_KEYS):
+        yield (b", " if n else b"") + json.dumps(key).encode() + b": ["
+        first = True
+        pages = (
+            stack.item_pages(outputs[key])
+            if stack is not None
+            else (
+                page["Items"]
+                for page in ddb.get_paginator("scan").paginate(TableName=outputs[key], ConsistentRead=True)
+            )
+        )
+        for page in pages:
+            for item in page:
+                yield (b"" if first else b", ") + json.dumps(item, default=json_default, ensure_ascii=False).encode()
+                first = False
+        yield b"]"
+    yield b"}"
 
 
 def _previous_objects(directory: Path) -> dict[tuple[str, str], dict[str, Any]]:

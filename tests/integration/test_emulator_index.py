@@ -166,3 +166,125 @@ def test_version_listings_page_without_copying_the_bucket(
             seen.setdefault(v["Key"], []).append(v["VersionId"])
     monkeypatch.undo()
     assert {k: sorted(v) for k, v in seen.items()} == {k: sorted(v) for k, v in written.items()}
+
+
+CONDITIONS: list[tuple[str, tuple[str, ...], Any]] = [  # (key condition on #k, values, the same as a predicate)
+    ("", (), lambda v: True),
+    ("AND #k = :a", ("05",), lambda v: v == "05"),
+    ("AND #k < :a", ("05",), lambda v: v < "05"),
+    ("AND #k <= :a", ("05",), lambda v: v <= "05"),
+    ("AND #k > :a", ("05",), lambda v: v > "05"),
+    ("AND #k >= :a", ("05",), lambda v: v >= "05"),
+    ("AND #k BETWEEN :a AND :b", ("03", "08"), lambda v: "03" <= v <= "08"),
+    ("AND begins_with(#k, :a)", ("1",), lambda v: v.startswith("1")),
+]
+
+
+def _pages(ddb: Any, limit: int | None, **request: Any) -> list[list[dict[str, Any]]]:
+    """Every page of a Query, following LastEvaluatedKey."""
+    pages, start = [], None
+    while True:
+        resp = ddb.query(
+            **request, **({"Limit": limit} if limit else {}), **({"ExclusiveStartKey": start} if start else {})
+        )
+        pages.append(resp["Items"])
+        start = resp.get("LastEvaluatedKey")
+        if not start:
+            return pages
+
+
+@pytest.mark.parametrize("forward", [True, False])
+@pytest.mark.parametrize("limit", [None, 1, 4, 50])
+def test_a_page_is_what_the_walk_answers_for_every_key_condition_direction_limit_and_start(
+    table: Any, forward: bool, limit: int | None
+) -> None:
+    ddb, name = table
+    for n in range(40):  # sort-key ties ("at" repeats), items outside the index (no "at"), two partitions
+        item = {"id": {"S": f"i{n:02d}"}, "g": {"S": "a" if n % 4 else "b"}}
+        if n % 7:
+            item["at"] = {"S": f"{n % 13:02d}"}
+        ddb.put_item(TableName=name, Item=item)
+    items = ddb.scan(TableName=name)["Items"]
+    for condition, values, keep in CONDITIONS:
+        expected = sorted(
+            ((i["at"]["S"], i["id"]["S"]) for i in items if i["g"]["S"] == "a" and "at" in i and keep(i["at"]["S"])),
+            reverse=not forward,
+        )
+        pages = _pages(
+            ddb,
+            limit,
+            TableName=name,
+            IndexName="by_g",
+            KeyConditionExpression=f"g = :g {condition}",
+            ExpressionAttributeNames={"#k": "at"} if condition else {},
+            ExpressionAttributeValues={
+                ":g": {"S": "a"},
+                **{f":{c}": {"S": v} for c, v in zip("ab", values, strict=False)},
+            },
+            ScanIndexForward=forward,
+        )
+        got = [(i["at"]["S"], i["id"]["S"]) for page in pages for i in page]
+        assert got == expected, condition
+        assert all(len(p) == limit for p in pages[:-1]) if limit else len(pages) == 1
+
+
+@pytest.mark.parametrize("forward", [True, False])
+def test_a_table_key_page_is_what_the_walk_answers(outputs: dict[str, str], forward: bool) -> None:
+    ddb = emulator.stack_client(outputs, "dynamodb")
+    name = f"events-{uuid.uuid4().hex[:8]}"
+    ddb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    )
+    try:
+        for n in range(30):
+            ddb.put_item(TableName=name, Item={"pk": {"S": f"T{n % 2}"}, "sk": {"S": f"{n % 15:02d}"}})
+        for condition, values, keep in CONDITIONS:
+            expected = sorted((f"{n % 15:02d}" for n in range(1, 30, 2) if keep(f"{n % 15:02d}")), reverse=not forward)
+            for limit in (None, 1, 3):
+                pages = _pages(
+                    ddb,
+                    limit,
+                    TableName=name,
+                    KeyConditionExpression=f"pk = :p {condition}",
+                    ExpressionAttributeNames={"#k": "sk"} if condition else {},
+                    ExpressionAttributeValues={
+                        ":p": {"S": "T1"},
+                        **{f":{c}": {"S": v} for c, v in zip("ab", values, strict=False)},
+                    },
+                    ScanIndexForward=forward,
+                )
+                assert [i["sk"]["S"] for page in pages for i in page] == expected, (condition, limit)
+    finally:
+        ddb.delete_table(TableName=name)
+
+
+def test_a_page_costs_the_page_not_the_partition(table: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto sizes every item it walks past (the 1 MB page limit) and sorts the whole partition; the
+    first event after a position in a month of 2,000 (the health check's lag) now sizes two."""
+    from moto.dynamodb.models.dynamo_type import Item
+
+    ddb, name = table
+    for n in range(2000):
+        ddb.put_item(TableName=name, Item={"id": {"S": f"i{n:04d}"}, "g": {"S": "month"}, "at": {"S": f"{n:04d}"}})
+    sized = 0
+    size = Item.size
+
+    def counted(self: Any) -> int:
+        nonlocal sized
+        sized += 1
+        return size(self)
+
+    monkeypatch.setattr(Item, "size", counted)
+    resp = ddb.query(
+        TableName=name,
+        IndexName="by_g",
+        KeyConditionExpression="g = :g AND #at > :at",
+        ExpressionAttributeNames={"#at": "at"},
+        ExpressionAttributeValues={":g": {"S": "month"}, ":at": {"S": "1990"}},
+        Limit=1,
+    )
+    assert [i["id"]["S"] for i in resp["Items"]] == ["i1991"] and "LastEvaluatedKey" in resp
+    assert sized <= 3
