@@ -263,6 +263,15 @@ def test_dump_reset_restore_round_trips_items_and_objects(outputs: dict[str, str
         "blob": {"B": b"\x00\xffkms"},
         "tags": {"SS": ["a", "b"]},
         "title": {"S": "噪音扰民"},
+        "doc": {
+            "M": {
+                "b": {"B": b"\x01"},
+                "l": {"L": [{"N": "1"}, {"S": "x"}, {"B": b"\x02"}, {"M": {"n": {"NULL": True}}}]},
+                "ok": {"BOOL": True},
+            }
+        },
+        "ns": {"NS": ["1", "2.5"]},
+        "bs": {"BS": [b"\x03", b"\x04"]},
     }
     event = {
         "ticket_id": {"S": "T20260105-00001"},
@@ -272,6 +281,13 @@ def test_dump_reset_restore_round_trips_items_and_objects(outputs: dict[str, str
     }
     ddb.put_item(TableName=outputs["tickets_table"], Item=ticket)
     ddb.put_item(TableName=outputs["events_table"], Item=event)
+    many = [  # more than one page of the snapshot's reads
+        {"ticket_id": {"S": "T20260105-00002"}, "seq": {"N": str(n)}, "month": {"S": "2026-02"}} for n in range(1, 1201)
+    ]
+    for at in range(0, len(many), 25):
+        ddb.batch_write_item(
+            RequestItems={outputs["events_table"]: [{"PutRequest": {"Item": i}} for i in many[at : at + 25]]}
+        )
     bucket = outputs["archive_bucket"]
     s3.put_object(
         Bucket=bucket,
@@ -306,6 +322,12 @@ def test_dump_reset_restore_round_trips_items_and_objects(outputs: dict[str, str
         ExpressionAttributeNames={"#m": "month"},
         ExpressionAttributeValues={":m": {"S": "2026-01"}},
     )["Items"] == [event]
+    restored = ddb.query(
+        TableName=fresh["events_table"],
+        KeyConditionExpression="ticket_id = :t",
+        ExpressionAttributeValues={":t": {"S": "T20260105-00002"}},
+    )["Items"]
+    assert sorted(restored, key=lambda i: int(i["seq"]["N"])) == many
     obj = s3.get_object(Bucket=bucket, Key="archive/2026/01/T1/record.json")
     assert obj["Body"].read() == b'{"v": 2}'
     assert obj["Metadata"] == {"sha256": "two"}
