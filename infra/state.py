@@ -131,28 +131,26 @@ def dump_state(outputs: dict[str, str], directory: Path, live: Journal | None = 
 
 def _table_chunks(outputs: dict[str, str]) -> Iterator[bytes]:
     """tables.json ({output key: [item, …]}) a page at a time: the snapshot never holds the whole
-    data a second time in memory (the embedded stack would keep that peak as resident memory). With
-    the emulator in this process its items are read directly (`InProcess.item_pages`), else by Scan."""
-    stack = InProcess(outputs) if in_process(outputs) else None
-    ddb = stack_client(outputs, "dynamodb")
+    data a second time in memory (the embedded stack would keep that peak as resident memory)."""
     yield b"{"
     for n, key in enumerate(TABLE_KEYS):
         yield (b", " if n else b"") + json.dumps(key).encode() + b": ["
         first = True
-        pages = (
-            stack.item_pages(outputs[key])
-            if stack is not None
-            else (
-                page["Items"]
-                for page in ddb.get_paginator("scan").paginate(TableName=outputs[key], ConsistentRead=True)
-            )
-        )
-        for page in pages:
+        for page in _table_pages(outputs, outputs[key]):
             for item in page:
                 yield (b"" if first else b", ") + json.dumps(item, default=json_default, ensure_ascii=False).encode()
                 first = False
         yield b"]"
     yield b"}"
+
+
+def _table_pages(outputs: dict[str, str], table: str) -> Iterator[list[dict[str, Any]]]:
+    """A table's items a page at a time: straight from the emulator when it runs in this process
+    (`InProcess.item_pages`), else by Scan."""
+    if in_process(outputs):
+        return InProcess(outputs).item_pages(table)
+    scan = stack_client(outputs, "dynamodb").get_paginator("scan")
+    return (page["Items"] for page in scan.paginate(TableName=table, ConsistentRead=True))
 
 
 def _previous_objects(directory: Path) -> dict[tuple[str, str], dict[str, Any]]:

@@ -34,6 +34,21 @@ def table(outputs: dict[str, str]) -> Any:
     ddb.delete_table(TableName=name)
 
 
+@pytest.fixture
+def keyed_table(outputs: dict[str, str]) -> Any:
+    """A table keyed like TicketEvents (pk, sk) without indexes."""
+    ddb = emulator.stack_client(outputs, "dynamodb")
+    name = f"events-{uuid.uuid4().hex[:8]}"
+    ddb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    )
+    yield ddb, name
+    ddb.delete_table(TableName=name)
+
+
 def _query(ddb: Any, name: str, group: str, **extra: Any) -> list[str]:
     resp = ddb.query(
         TableName=name,
@@ -108,42 +123,30 @@ def test_index_queries_follow_puts_updates_deletes_and_cancelled_transactions(
 
 
 def test_a_query_on_the_table_key_reads_only_its_partition_and_answers_as_the_walk(
-    outputs: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    keyed_table: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from moto.dynamodb.models.table import Table
 
-    ddb = emulator.stack_client(outputs, "dynamodb")
-    name = f"events-{uuid.uuid4().hex[:8]}"
-    ddb.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-    )
-    try:
-        for n in range(30):
-            ddb.put_item(TableName=name, Item={"pk": {"S": f"T{n % 3}"}, "sk": {"S": f"{n:04d}"}})
-        ddb.delete_item(TableName=name, Key={"pk": {"S": "T1"}, "sk": {"S": "0004"}})
+    ddb, name = keyed_table
+    for n in range(30):
+        ddb.put_item(TableName=name, Item={"pk": {"S": f"T{n % 3}"}, "sk": {"S": f"{n:04d}"}})
+    ddb.delete_item(TableName=name, Key={"pk": {"S": "T1"}, "sk": {"S": "0004"}})
 
-        def keys(**extra: Any) -> list[str]:
-            resp = ddb.query(
-                TableName=name,
-                KeyConditionExpression="pk = :p",
-                ExpressionAttributeValues={":p": {"S": "T1"}},
-                **extra,
-            )
-            return [i["sk"]["S"] for i in resp["Items"]]
-
-        walked = sorted(i["sk"]["S"] for i in ddb.scan(TableName=name)["Items"] if i["pk"]["S"] == "T1")
-        monkeypatch.setattr(Table, "all_items", lambda self: pytest.fail("walked the whole table"))
-        assert keys() == walked and len(walked) == 9
-        assert keys(ScanIndexForward=False, Limit=3) == walked[::-1][:3]
-        empty = ddb.query(
-            TableName=name, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "none"}}
+    def keys(**extra: Any) -> list[str]:
+        resp = ddb.query(
+            TableName=name,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": "T1"}},
+            **extra,
         )
-        assert empty["Items"] == []
-    finally:
-        ddb.delete_table(TableName=name)
+        return [i["sk"]["S"] for i in resp["Items"]]
+
+    walked = sorted(i["sk"]["S"] for i in ddb.scan(TableName=name)["Items"] if i["pk"]["S"] == "T1")
+    monkeypatch.setattr(Table, "all_items", lambda self: pytest.fail("walked the whole table"))
+    assert keys() == walked and len(walked) == 9
+    assert keys(ScanIndexForward=False, Limit=3) == walked[::-1][:3]
+    empty = ddb.query(TableName=name, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "none"}})
+    assert empty["Items"] == []
 
 
 def test_version_listings_page_without_copying_the_bucket(
@@ -230,36 +233,26 @@ def test_a_page_is_what_the_walk_answers_for_every_key_condition_direction_limit
 
 
 @pytest.mark.parametrize("forward", [True, False])
-def test_a_table_key_page_is_what_the_walk_answers(outputs: dict[str, str], forward: bool) -> None:
-    ddb = emulator.stack_client(outputs, "dynamodb")
-    name = f"events-{uuid.uuid4().hex[:8]}"
-    ddb.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-    )
-    try:
-        for n in range(30):
-            ddb.put_item(TableName=name, Item={"pk": {"S": f"T{n % 2}"}, "sk": {"S": f"{n % 15:02d}"}})
-        for condition, values, keep in CONDITIONS:
-            expected = sorted((f"{n % 15:02d}" for n in range(1, 30, 2) if keep(f"{n % 15:02d}")), reverse=not forward)
-            for limit in (None, 1, 3):
-                pages = _pages(
-                    ddb,
-                    limit,
-                    TableName=name,
-                    KeyConditionExpression=f"pk = :p {condition}",
-                    ExpressionAttributeNames={"#k": "sk"} if condition else {},
-                    ExpressionAttributeValues={
-                        ":p": {"S": "T1"},
-                        **{f":{c}": {"S": v} for c, v in zip("ab", values, strict=False)},
-                    },
-                    ScanIndexForward=forward,
-                )
-                assert [i["sk"]["S"] for page in pages for i in page] == expected, (condition, limit)
-    finally:
-        ddb.delete_table(TableName=name)
+def test_a_table_key_page_is_what_the_walk_answers(keyed_table: Any, forward: bool) -> None:
+    ddb, name = keyed_table
+    for n in range(30):
+        ddb.put_item(TableName=name, Item={"pk": {"S": f"T{n % 2}"}, "sk": {"S": f"{n % 15:02d}"}})
+    for condition, values, keep in CONDITIONS:
+        expected = sorted((f"{n % 15:02d}" for n in range(1, 30, 2) if keep(f"{n % 15:02d}")), reverse=not forward)
+        for limit in (None, 1, 3):
+            pages = _pages(
+                ddb,
+                limit,
+                TableName=name,
+                KeyConditionExpression=f"pk = :p {condition}",
+                ExpressionAttributeNames={"#k": "sk"} if condition else {},
+                ExpressionAttributeValues={
+                    ":p": {"S": "T1"},
+                    **{f":{c}": {"S": v} for c, v in zip("ab", values, strict=False)},
+                },
+                ScanIndexForward=forward,
+            )
+            assert [i["sk"]["S"] for page in pages for i in page] == expected, (condition, limit)
 
 
 def test_a_page_costs_the_page_not_the_partition(table: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -291,52 +284,44 @@ def test_a_page_costs_the_page_not_the_partition(table: Any, monkeypatch: pytest
     assert sized <= 3
 
 
-def test_snapshot_pages_read_in_process_give_every_item_as_a_scan_gives_it(outputs: dict[str, str]) -> None:
+def test_snapshot_pages_read_in_process_give_every_item_as_a_scan_gives_it(
+    outputs: dict[str, str], keyed_table: Any
+) -> None:
     """`InProcess.item_pages` (the embedded stack's snapshot reads) against a Scan: every item, every
     attribute type (binary nested in maps and lists too), over more than one page."""
     import json
 
     from infra.journal import json_default, json_hook
 
-    ddb = emulator.stack_client(outputs, "dynamodb")
-    name = f"pages-{uuid.uuid4().hex[:8]}"
-    ddb.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-    )
-    try:
-        varied = {
-            "pk": {"S": "T1"},
-            "sk": {"S": "0"},
-            "b": {"B": b"\x00\xffkms"},
-            "n": {"N": "2.50"},
-            "ss": {"SS": ["a", "b"]},
-            "ns": {"NS": ["1", "2.5"]},
-            "bs": {"BS": [b"\x03", b"\x04"]},
-            "doc": {"M": {"b": {"B": b"\x01"}, "l": {"L": [{"N": "1"}, {"B": b"\x02"}, {"M": {"x": {"NULL": True}}}]}}},
-            "ok": {"BOOL": False},
-            "title": {"S": "噪音扰民"},
-        }
-        ddb.put_item(TableName=name, Item=varied)
-        for at in range(1, 1101, 25):
-            ddb.batch_write_item(
-                RequestItems={
-                    name: [
-                        {"PutRequest": {"Item": {"pk": {"S": f"T{n % 7}"}, "sk": {"S": f"{n:05d}"}}}}
-                        for n in range(at, at + 25)
-                    ]
-                }
-            )
+    ddb, name = keyed_table
+    varied = {
+        "pk": {"S": "T1"},
+        "sk": {"S": "0"},
+        "b": {"B": b"\x00\xffkms"},
+        "n": {"N": "2.50"},
+        "ss": {"SS": ["a", "b"]},
+        "ns": {"NS": ["1", "2.5"]},
+        "bs": {"BS": [b"\x03", b"\x04"]},
+        "doc": {"M": {"b": {"B": b"\x01"}, "l": {"L": [{"N": "1"}, {"B": b"\x02"}, {"M": {"x": {"NULL": True}}}]}}},
+        "ok": {"BOOL": False},
+        "title": {"S": "噪音扰民"},
+    }
+    ddb.put_item(TableName=name, Item=varied)
+    for at in range(1, 1101, 25):
+        ddb.batch_write_item(
+            RequestItems={
+                name: [
+                    {"PutRequest": {"Item": {"pk": {"S": f"T{n % 7}"}, "sk": {"S": f"{n:05d}"}}}}
+                    for n in range(at, at + 25)
+                ]
+            }
+        )
 
-        def plain(item: dict[str, Any]) -> str:  # as the snapshot file keeps it and the restore reads it
-            back = json.loads(json.dumps(item, default=json_default, ensure_ascii=False), object_hook=json_hook)
-            return json.dumps(emulator.wire(back), sort_keys=True, ensure_ascii=False)
+    def plain(item: dict[str, Any]) -> str:  # as the snapshot file keeps it and the restore reads it
+        back = json.loads(json.dumps(item, default=json_default, ensure_ascii=False), object_hook=json_hook)
+        return json.dumps(emulator.wire(back), sort_keys=True, ensure_ascii=False)
 
-        pages = list(emulator.InProcess(outputs).item_pages(name, size=500))
-        scanned = [i for page in ddb.get_paginator("scan").paginate(TableName=name) for i in page["Items"]]
-        assert [len(p) for p in pages] == [500, 500, 101]
-        assert sorted(plain(i) for p in pages for i in p) == sorted(plain(i) for i in scanned)
-    finally:
-        ddb.delete_table(TableName=name)
+    pages = list(emulator.InProcess(outputs).item_pages(name, size=500))
+    scanned = [i for page in ddb.get_paginator("scan").paginate(TableName=name) for i in page["Items"]]
+    assert [len(p) for p in pages] == [500, 500, 101]
+    assert sorted(plain(i) for p in pages for i in p) == sorted(plain(i) for i in scanned)
