@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.model import SYSTEM_ACTOR
 from chalicelib.services import privacy
-from chalicelib.storage.table import Item, KeyRange
+from chalicelib.storage.table import AbsentOrBelow, Item, KeyRange
 
 if TYPE_CHECKING:
     from chalicelib.bootstrap import Adapters
@@ -31,15 +31,20 @@ def _pk(ticket_id: str) -> str:
     return f"RETAIN#{ticket_id}"
 
 
-def schedule(deps: Adapters, ticket_id: str, closed_at: datetime) -> dict[str, Any]:
-    """Schedule the destruction of a closed ticket's personal data (idempotent; a later close moves it on)."""
+def _close_order(closed_at: str | datetime) -> int:
+    """The item's number `n`: the close's time in microseconds, so a schedule only ever moves on."""
+    at = datetime.fromisoformat(closed_at) if isinstance(closed_at, str) else closed_at
+    return int(at.timestamp() * 1_000_000)
+
+
+def schedule(deps: Adapters, ticket_id: str, closed_at: datetime) -> bool:
+    """Schedule the destruction of a closed ticket's personal data: ONE conditional write, made only when no
+    schedule of this close or a later one exists (idempotent; a later close moves it on). True when written."""
     due = closed_at + timedelta(days=deps.settings.pii_retention_days)
     entry = {"ticket_id": ticket_id, "closed_at": closed_at.isoformat(), "due": due.isoformat()}
-    current = deps.directory.get_item(_pk(ticket_id), SK)
-    if current and current.get("closed_at", "") >= entry["closed_at"]:
-        return current  # this close (or a later one) is already scheduled
-    deps.table.put(Item(_pk(ticket_id), SK, entry, gsi1pk=DUE, gsi1sk=f"{due.isoformat()}#{ticket_id}"))
-    return entry
+    order = _close_order(closed_at)
+    item = Item(_pk(ticket_id), SK, entry, gsi1pk=DUE, gsi1sk=f"{due.isoformat()}#{ticket_id}", n=order)
+    return deps.table.put(item, AbsentOrBelow(order))
 
 
 def shred_due(deps: Adapters, now: datetime, limit: int = 100) -> Counter[str]:
@@ -59,14 +64,15 @@ def _shred_one(deps: Adapters, entry: dict[str, Any], now: datetime) -> str:
     tid = str(entry["ticket_id"])
     ticket = deps.tickets.get(tid)
     done = {"ticket_id": tid, "closed_at": entry["closed_at"], "due": entry["due"]}
+    order = _close_order(entry["closed_at"])  # kept: a repeated delivery of this close schedules nothing again
     if str(ticket.status) != "closed":
-        deps.table.put(Item(_pk(tid), SK, dict(done, reopened=True)))  # out of the index until it closes again
+        deps.table.put(Item(_pk(tid), SK, dict(done, reopened=True), n=order))  # out of the index until it closes again
         return "pii_retention_reopened"
     try:
         destroyed = deps.tickets.shred(tid, now)
     except Conflict:
         return "pii_retention_retry"  # changed meanwhile: the next sweep looks again
-    deps.table.put(Item(_pk(tid), SK, dict(done, shredded_at=now.isoformat())))
+    deps.table.put(Item(_pk(tid), SK, dict(done, shredded_at=now.isoformat()), n=order))
     if destroyed:
         privacy.log_access(deps, "pii_destroyed", SYSTEM_ACTOR, now, ticket_id=tid, reason="retention_ended")
     return "pii_destroyed"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chalicelib.storage.table import Absent, DirectoryTable, Item, KeyRange
+from chalicelib.storage.table import Absent, DirectoryTable, Item, KeyRange, Write
 
 SEARCH_PREFIX = {
     "month": "ARCHIVE-MONTH#",
@@ -92,12 +92,12 @@ class ArchiveIndex:
         return item.data if item else None
 
     def save_version(self, entry: dict[str, Any], *, overwrite: bool = False) -> bool:
-        """Point every search entry at a version, then write the version item itself.
+        """Point every search entry at a version and write the version item itself, in one transaction.
 
-        The version item is the commit marker, written last with a condition: False when this version
-        was already indexed (a duplicate delivery). Search entries go first in one BatchWriteItem
-        (idempotent overwrites), so a crash in between leaves no version without its search entries.
-        `overwrite` replaces an indexed version (reconciliation rewrote its lost objects).
+        The version item carries the condition: False (and nothing written) when this version was
+        already indexed (a duplicate delivery), so no version exists without its search entries and a
+        duplicate never moves them. `overwrite` replaces an indexed version (reconciliation rewrote its
+        lost objects).
         """
         tid, version = entry["ticket_id"], int(entry["version"])
         summary = summary_of(entry)
@@ -113,8 +113,9 @@ class ArchiveIndex:
             items.append(
                 Item(_pk(tid), "IDX#external", summary, SEARCH_PREFIX["external_id"] + entry["external_id"], tid)
             )
-        self.table.put_many(items)
-        return self.table.put(Item(_pk(tid), _vsk(version), entry), None if overwrite else Absent())
+        writes: list[Write] = [(item, None) for item in items]
+        writes.append((Item(_pk(tid), _vsk(version), entry), None if overwrite else Absent()))
+        return self.table.transact(writes)
 
     def search(self, field: str, value: str, month: str | None, limit: int, token: str | None) -> SearchPage:
         """Newest closed first; `month` narrows unit/category/hotline searches (begins_with on the sort key)."""

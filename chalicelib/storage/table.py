@@ -64,6 +64,14 @@ class AbsentOrExpired:
 
 
 @dataclass(frozen=True)
+class AbsentOrBelow:
+    """Write if the item does not exist, has no number `n`, or its `n` is below `value` (an order kept
+    by a number, e.g. a schedule that only moves on)."""
+
+    value: int
+
+
+@dataclass(frozen=True)
 class Equals:
     """Write only if the stored attribute equals `value` (`data` compares the stored JSON text)."""
 
@@ -71,7 +79,7 @@ class Equals:
     value: Any
 
 
-Cond = Absent | Present | AbsentOrExpired | Equals
+Cond = Absent | Present | AbsentOrExpired | AbsentOrBelow | Equals
 Write = tuple[Item, Cond | None]
 
 
@@ -252,6 +260,9 @@ class DynamoDirectoryTable(DirectoryTable):
         if isinstance(cond, AbsentOrExpired):
             expired: Condition = m.sk.does_not_exist() | (m.expires_at <= cond.now_ts)
             return expired
+        if isinstance(cond, AbsentOrBelow):
+            below: Condition = m.sk.does_not_exist() | m.n.does_not_exist() | (m.n < cond.value)
+            return below
         attribute = getattr(m, cond.attribute)
         value = dump(cond.value) if cond.attribute == "data" else cond.value
         return attribute == value  # type: ignore[no-any-return]

@@ -604,9 +604,12 @@ class DynamoTicketRepository(TicketStore):
 
     def caller_ciphertext(self, ticket_id: str) -> str | None:
         try:
-            item = self._t.tickets.get(ticket_id, consistent_read=True, attributes_to_get=["ticket_id", "caller_enc"])
+            item = self._t.tickets.get(
+                ticket_id, consistent_read=True, attributes_to_get=["ticket_id", "caller_enc", "pii_key"]
+            )
         except DoesNotExist:
             return None
+        self._keys.seen(ticket_id, item.pii_key)  # the same read: opening the caller needs no second one
         return item.caller_enc
 
     def list_page(

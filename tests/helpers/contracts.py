@@ -16,7 +16,16 @@ import pytest
 from chalicelib.domain import tickets as domain
 from chalicelib.domain.errors import BadRequest, Conflict, NotFound
 from chalicelib.domain.model import Actor
-from chalicelib.storage.table import Absent, AbsentOrExpired, Equals, Item, KeyRange, Present, encode_token
+from chalicelib.storage.table import (
+    Absent,
+    AbsentOrBelow,
+    AbsentOrExpired,
+    Equals,
+    Item,
+    KeyRange,
+    Present,
+    encode_token,
+)
 from chalicelib.storage.tickets import (
     CLAIM_TTL_S,
     NUMBERS_TAKEN,
@@ -60,6 +69,17 @@ class DirectoryTableContract:
         assert not table.put(Item(pk, "x", expires_at=200), AbsentOrExpired(99))
         assert table.put(Item(pk, "x", expires_at=300), AbsentOrExpired(100))
         assert table.get(pk, "x").expires_at == 300
+
+    def test_absent_or_below_admits_a_missing_number_or_a_smaller_one(self, table: Any, ns: str) -> None:
+        pk = f"B#{ns}"
+        assert table.put(Item(pk, "x", {"v": 1}, n=10), AbsentOrBelow(10))  # absent
+        assert not table.put(Item(pk, "x", {"v": 2}, n=10), AbsentOrBelow(10))  # equal: not below
+        assert not table.put(Item(pk, "x", {"v": 3}, n=5), AbsentOrBelow(5))
+        assert table.get(pk, "x").data == {"v": 1}
+        assert table.put(Item(pk, "x", {"v": 4}, n=11), AbsentOrBelow(11))
+        assert table.put(Item(pk, "y", {"v": 1}))  # no number stored
+        assert table.put(Item(pk, "y", {"v": 2}, n=1), AbsentOrBelow(1))
+        assert (table.get(pk, "x").data, table.get(pk, "y").n) == ({"v": 4}, 1)
 
     def test_update_changes_some_attributes_under_a_condition(self, table: Any, ns: str) -> None:
         pk = f"U#{ns}"

@@ -29,6 +29,7 @@ from chalicelib.storage.serialize import iso, ticket_from_doc, ticket_to_doc
 from chalicelib.storage.subject_keys import SubjectKeys
 from chalicelib.storage.table import (
     Absent,
+    AbsentOrBelow,
     AbsentOrExpired,
     Cond,
     DirectoryTable,
@@ -90,6 +91,8 @@ class FakeDirectoryTable(DirectoryTable):
             return stored is not None
         if isinstance(cond, AbsentOrExpired):
             return stored is None or (stored.expires_at is not None and stored.expires_at <= cond.now_ts)
+        if isinstance(cond, AbsentOrBelow):
+            return stored is None or stored.n is None or stored.n < cond.value
         if stored is None:
             return False
         if isinstance(cond, Equals):

@@ -97,3 +97,15 @@ def test_a_reopened_ticket_is_not_destroyed_until_it_closes_again(deps: Any, see
     after = closed_at + timedelta(days=deps.settings.pii_retention_days, minutes=1)
     assert retention.shred_due(deps, after)["pii_retention_reopened"] >= 1
     assert deps.tickets.get(tid).caller.name == "张三丰"
+
+
+def test_a_schedule_only_moves_on_to_a_later_close_in_one_write(deps: Any) -> None:
+    tid = "T20260101-99001"
+    first, later = datetime(2026, 3, 1, 9, tzinfo=UTC), datetime(2026, 3, 9, 9, tzinfo=UTC)
+    stored = lambda: deps.directory.get_item(f"RETAIN#{tid}", retention.SK)  # noqa: E731
+    assert retention.schedule(deps, tid, later)
+    assert not retention.schedule(deps, tid, first)  # an earlier close delivered late changes nothing
+    assert not retention.schedule(deps, tid, later)  # nor does the same close again
+    assert stored()["closed_at"] == later.isoformat()
+    assert retention.schedule(deps, tid, later + timedelta(seconds=1))
+    assert stored()["closed_at"] == (later + timedelta(seconds=1)).isoformat()
