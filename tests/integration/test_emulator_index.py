@@ -325,3 +325,86 @@ def test_snapshot_pages_read_in_process_give_every_item_as_a_scan_gives_it(
     scanned = [i for page in ddb.get_paginator("scan").paginate(TableName=name) for i in page["Items"]]
     assert [len(p) for p in pages] == [500, 500, 101]
     assert sorted(plain(i) for p in pages for i in p) == sorted(plain(i) for i in scanned)
+
+
+def test_a_kept_order_follows_every_change_and_pages_as_the_walk(table: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both partitions' orders exist before the changes (a Query built them); after each change —
+    a new item, a sort key changed in place, a move to the other partition, leaving the index, a
+    delete, a cancelled transaction — every page in both directions is what the walk answers, read
+    from the kept order alone (the heap selection would fail the test)."""
+    import random
+
+    from infra import moto_patches
+
+    ddb, name = table
+    rng = random.Random(7)
+    for n in range(60):
+        ddb.put_item(TableName=name, Item={"id": {"S": f"i{n:02d}"}, "g": {"S": "ab"[n % 2]}, "at": {"S": f"{n % 9}"}})
+    assert _query(ddb, name, "a") and _query(ddb, name, "b")
+
+    def heap(*_: Any) -> Any:
+        raise AssertionError("a GSI page was not read from the kept order")
+
+    monkeypatch.setattr(moto_patches, "_candidates", heap)
+    for step in range(40):
+        target = {"id": {"S": f"i{rng.randrange(70):02d}"}}
+        kind = step % 6
+        if kind == 0:
+            ddb.put_item(
+                TableName=name, Item={**target, "g": {"S": rng.choice("ab")}, "at": {"S": f"{rng.randrange(9)}"}}
+            )
+        elif kind in (1, 2):
+            attr, value = ("at", f"{rng.randrange(9)}") if kind == 1 else ("g", rng.choice("ab"))
+            ddb.update_item(
+                TableName=name,
+                Key=target,
+                UpdateExpression="SET #a = :v",
+                ExpressionAttributeNames={"#a": attr},
+                ExpressionAttributeValues={":v": {"S": value}},
+            )
+        elif kind == 3:
+            ddb.update_item(
+                TableName=name, Key=target, UpdateExpression="REMOVE #a", ExpressionAttributeNames={"#a": "at"}
+            )
+        elif kind == 4:
+            ddb.delete_item(TableName=name, Key=target)
+        else:
+            with pytest.raises(ClientError):
+                ddb.transact_write_items(
+                    TransactItems=[
+                        {"Put": {"TableName": name, "Item": {**target, "g": {"S": "a"}, "at": {"S": "0"}}}},
+                        {
+                            "ConditionCheck": {
+                                "TableName": name,
+                                "Key": {"id": {"S": "none"}},
+                                "ConditionExpression": "attribute_exists(id)",
+                            }
+                        },
+                    ]
+                )
+        for group in "ab":
+            walked = _walked(ddb, name, group)
+            for forward in (True, False):
+                for limit in (None, 1, 5):
+                    request = {"TableName": name, "IndexName": "by_g", "ScanIndexForward": forward}
+                    pages = _pages(
+                        ddb,
+                        limit,
+                        **request,
+                        KeyConditionExpression="g = :g",
+                        ExpressionAttributeValues={":g": {"S": group}},
+                    )
+                    got = [i["id"]["S"] for page in pages for i in page]
+                    assert got == (walked if forward else walked[::-1]), (step, group, forward, limit)
+            between = ddb.query(
+                TableName=name,
+                IndexName="by_g",
+                KeyConditionExpression="g = :g AND #at BETWEEN :a AND :b",
+                ExpressionAttributeNames={"#at": "at"},
+                ExpressionAttributeValues={":g": {"S": group}, ":a": {"S": "3"}, ":b": {"S": "5"}},
+            )["Items"]
+            assert [i["id"]["S"] for i in between] == [i for i in walked if _at(ddb, name, i) in "345"], (step, group)
+
+
+def _at(ddb: Any, name: str, item_id: str) -> str:
+    return str(ddb.get_item(TableName=name, Key={"id": {"S": item_id}})["Item"]["at"]["S"])
