@@ -72,8 +72,9 @@ Call `apply()` once before moto serves its first request (idempotent). It fixes,
    search — the sort-key condition's span, the exclusive start key — and costs the page, not the
    partition: a filtered list's later pages at 50,000 tickets had taken ≈1.3 s each. Order keys are
    plain values (what moto's DynamoType comparisons compare: a number as Decimal, a string or
-   binary as its text). Queries on a table's own key (small partitions: a ticket's events), on
-   multi-attribute keys and with a legacy QueryFilter keep the selection above.
+   binary as its text). The same holds for a partition of a table's own key (a search word's
+   entries, a month's duplicate tokens). Partitions under `ORDER_FROM` items, multi-attribute
+   keys and legacy QueryFilters keep the selection above.
 8. Version listings in one pass. moto's `list_object_versions` deep-copies every version of every
    key of the bucket for each page it answers (quadratic in the archive: a snapshot of 40,000 audit
    copies made 1.6 million copies, held the interpreter for minutes and stalled the API); it reads
@@ -933,21 +934,19 @@ class _Partitions:
         self.where: dict[Any, dict[str, Any]] = {}
         self.orders: dict[tuple[str, Any], _Order] = {}  # the partitions a Query has read, kept in order
         self.sort_keys = {name: _SortKeys.of(table, name) for name in self.hash_attr}
-        for item in table.all_items():
+        self.table = table
+        self.own_keys = _SortKeys.of(table, None)
+        for item in table.all_items() if self.hash_attr else ():  # a table without GSIs: nothing to walk
             self.place((item.hash_key, item.range_key), item)
 
     def place(self, ident: Any, item: Any) -> None:
         """Index `item` under key `ident` (None: the item is gone)."""
-        for name, value in self.where.pop(ident, {}).items():
-            part = self.parts[name].get(value)
-            if part is not None:
-                part.pop(ident, None)
-                order = self.orders.get((name, value))
-                if order is not None:
-                    order.remove(ident)
-                if not part:
-                    del self.parts[name][value]
-                    self.orders.pop((name, value), None)
+        own = self.orders.get((TABLE_KEY, ident[0]))  # the table's own partition, when kept in order
+        if own is not None:
+            own.remove(ident)
+            if item is not None:
+                own.add(ident, item)
+        self._leave(ident)
         if item is None:
             return
         placed = {}
@@ -962,15 +961,41 @@ class _Partitions:
         if placed:
             self.where[ident] = placed
 
+    def _leave(self, ident: Any) -> None:
+        """Take the item under `ident` out of every GSI partition (and its kept order)."""
+        for name, value in self.where.pop(ident, {}).items():
+            part = self.parts[name].get(value)
+            if part is None:
+                continue
+            part.pop(ident, None)
+            order = self.orders.get((name, value))
+            if order is not None:
+                order.remove(ident)
+            if not part:
+                del self.parts[name][value]
+                self.orders.pop((name, value), None)
+
     def order(self, name: str, value: Any) -> _Order | None:
         """The partition's items in moto's order, built when a Query first needs it (None: an index
-        with multi-attribute keys, or no such partition)."""
+        with multi-attribute keys, no such partition, or one too small to be worth keeping)."""
         found = self.orders.get((name, value))
         if found is None:
             keys, part = self.sort_keys.get(name), self.parts[name].get(value)
-            if keys is None or part is None:
+            if keys is None or part is None or len(part) < ORDER_FROM:
                 return None
             found = self.orders[(name, value)] = _Order(keys, part)
+        return found
+
+    def own_order(self, hash_key: Any) -> _Order | None:
+        """The table's own partition under `hash_key` in its sort key's order (None: no such partition,
+        or one too small to be worth keeping). An emptied partition keeps an empty order."""
+        found = self.orders.get((TABLE_KEY, hash_key))
+        if found is None:
+            bucket = self.table.items.get(hash_key)
+            if bucket is None or len(bucket) < ORDER_FROM:
+                return None
+            part = {(item.hash_key, item.range_key): item for item in bucket.values()}
+            found = self.orders[(TABLE_KEY, hash_key)] = _Order(self.own_keys, part)
         return found
 
 
@@ -981,6 +1006,7 @@ class _Order:
     def __init__(self, keys: _SortKeys, part: dict[Any, Any]) -> None:
         self.keys = keys
         self.of: dict[Any, Any] = {}
+        # where the sort key's value sits in an order key (None: the order key is that value itself)
         self.range_at = keys.order.index(keys.range_attr) if keys.range_attr in keys.order else None
         for ident, item in part.items():
             key = self._key(item)
@@ -1007,16 +1033,17 @@ class _Order:
 
     def span(self, comparison: str, objs: list[Any]) -> tuple[int, int] | None:
         """[lo, hi) of the pairs meeting a sort-key condition (None: one this order does not answer)."""
-        if self.range_at is None:
+        if self.keys.on_index and self.range_at is None:
             return None
         at, pairs = self.range_at, self.pairs
         values = [_plain(o) for o in objs]
+        value_of: Callable[[tuple[Any, Any]], Any] = _first if at is None else (lambda p: p[0][at])
 
         def left(v: Any) -> int:
-            return bisect.bisect_left(pairs, v, key=lambda p: p[0][at])
+            return bisect.bisect_left(pairs, v, key=value_of)
 
         def right(v: Any) -> int:
-            return bisect.bisect_right(pairs, v, key=lambda p: p[0][at])
+            return bisect.bisect_right(pairs, v, key=value_of)
 
         if comparison == "BEGINS_WITH":
             prefix = values[0]  # strings with the prefix lie between it and the prefix's successor
@@ -1030,6 +1057,8 @@ class _Order:
             return None
 
 
+ORDER_FROM = 64  # a partition is kept in order from this many items on (smaller: a selection costs less)
+TABLE_KEY = ""  # the kept orders' name for the table's own key (index names are never empty)
 Bisect = Callable[[Any], int]
 _SPANS: dict[str, Callable[[Bisect, Bisect, int, list[Any]], tuple[int, int]]] = {
     "EQ": lambda left, right, n, v: (left(v[0]), right(v[0])),
@@ -1066,18 +1095,24 @@ def _kept_order(table: Any, call: dict[str, Any]) -> tuple[_Partitions, Any, _Or
     """The queried GSI partition's kept order (built by the first Query that needs it): (partitions, hash
     value, order — None when the partition is empty). None: a query `_candidates` answers."""
     index_name = call.get("index_name")
-    if index_name is None or call.get("filter_kwargs") or len(call.get("range_key_conditions") or []) > 1:
+    if call.get("filter_kwargs") or len(call.get("range_key_conditions") or []) > 1:
         return None
     partitions = table.__dict__.get("_hotline_partitions")
     if partitions is None:
         partitions = table._hotline_partitions = _Partitions(table)
+    if index_name is None:  # the table's own key
+        hash_key = call.get("hash_key")
+        if hash_key is None or table.range_key_attr is None:
+            return None
+        own = partitions.own_order(hash_key)
+        return None if own is None else (partitions, hash_key, own)
     conditions = call.get("hash_key_conditions") or []
     attr = partitions.hash_attr.get(index_name)
     if attr is None or len(conditions) != 1 or conditions[0][0] != attr:
         return None
     value = conditions[0][1]
     if value not in partitions.parts[index_name]:
-        return partitions, value, None
+        return partitions, value, None  # nothing in the index under this value
     order = partitions.order(index_name, value)
     return None if order is None else (partitions, value, order)
 
@@ -1112,6 +1147,9 @@ def _ordered(table: Any, call: dict[str, Any]) -> list[Any] | None:
     limit = call.get("limit")
     if isinstance(limit, int) and limit > 0 and hi - lo > limit + 1:
         lo, hi = (lo, lo + limit + 1) if forward else (hi - limit - 1, hi)
+    if call.get("index_name") is None:
+        bucket = table.items.get(value, {})
+        return [bucket[ident[1]] for _, ident in pairs[lo:hi]] if lo < hi else []
     items = partitions.parts[call["index_name"]][value]
     return [items[ident] for _, ident in pairs[lo:hi]] if lo < hi else []
 

@@ -338,16 +338,16 @@ def test_a_kept_order_follows_every_change_and_pages_as_the_walk(table: Any, mon
 
     ddb, name = table
     rng = random.Random(7)
-    for n in range(60):
-        ddb.put_item(TableName=name, Item={"id": {"S": f"i{n:02d}"}, "g": {"S": "ab"[n % 2]}, "at": {"S": f"{n % 9}"}})
+    for n in range(160):  # two partitions above ORDER_FROM
+        ddb.put_item(TableName=name, Item={"id": {"S": f"i{n:03d}"}, "g": {"S": "ab"[n % 2]}, "at": {"S": f"{n % 9}"}})
     assert _query(ddb, name, "a") and _query(ddb, name, "b")
 
     def heap(*_: Any) -> Any:
         raise AssertionError("a GSI page was not read from the kept order")
 
     monkeypatch.setattr(moto_patches, "_candidates", heap)
-    for step in range(40):
-        target = {"id": {"S": f"i{rng.randrange(70):02d}"}}
+    for step in range(30):
+        target = {"id": {"S": f"i{rng.randrange(170):03d}"}}
         kind = step % 6
         if kind == 0:
             ddb.put_item(
@@ -385,7 +385,7 @@ def test_a_kept_order_follows_every_change_and_pages_as_the_walk(table: Any, mon
         for group in "ab":
             walked = _walked(ddb, name, group)
             for forward in (True, False):
-                for limit in (None, 1, 5):
+                for limit in (None, 30):
                     request = {"TableName": name, "IndexName": "by_g", "ScanIndexForward": forward}
                     pages = _pages(
                         ddb,
@@ -408,3 +408,52 @@ def test_a_kept_order_follows_every_change_and_pages_as_the_walk(table: Any, mon
 
 def _at(ddb: Any, name: str, item_id: str) -> str:
     return str(ddb.get_item(TableName=name, Key={"id": {"S": item_id}})["Item"]["at"]["S"])
+
+
+def test_a_kept_table_key_order_follows_every_change_and_pages_as_the_walk(
+    keyed_table: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table's own partition above ORDER_FROM (a search word's entries): after puts, deletes and a
+    cancelled transaction, every page in both directions, with and without a sort-key condition, is
+    what the walk answers, read from the kept order alone."""
+    from infra import moto_patches
+
+    ddb, name = keyed_table
+    for n in range(150):
+        ddb.put_item(TableName=name, Item={"pk": {"S": "W"}, "sk": {"S": f"{n * 7 % 150:03d}"}})
+    monkeypatch.setattr(moto_patches, "_candidates", lambda *_: pytest.fail("not read from the kept order"))
+    request = {"TableName": name, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "W"}}}
+    for step in range(12):
+        if step % 3 == 0:
+            ddb.put_item(TableName=name, Item={"pk": {"S": "W"}, "sk": {"S": f"{150 + step:03d}"}})
+        elif step % 3 == 1:
+            ddb.delete_item(TableName=name, Key={"pk": {"S": "W"}, "sk": {"S": f"{step * 11:03d}"}})
+        else:
+            with pytest.raises(ClientError):
+                ddb.transact_write_items(
+                    TransactItems=[
+                        {"Put": {"TableName": name, "Item": {"pk": {"S": "W"}, "sk": {"S": "000x"}}}},
+                        {"Delete": {"TableName": name, "Key": {"pk": {"S": "W"}, "sk": {"S": "001"}}}},
+                        {
+                            "ConditionCheck": {
+                                "TableName": name,
+                                "Key": {"pk": {"S": "none"}, "sk": {"S": "x"}},
+                                "ConditionExpression": "attribute_exists(pk)",
+                            }
+                        },
+                    ]
+                )
+        walked = sorted(i["sk"]["S"] for i in ddb.scan(TableName=name)["Items"])
+        for forward in (True, False):
+            for limit in (None, 40):
+                pages = _pages(ddb, limit, **request, ScanIndexForward=forward)
+                assert [i["sk"]["S"] for p in pages for i in p] == (walked if forward else walked[::-1]), step
+            after = ddb.query(
+                TableName=name,
+                KeyConditionExpression="pk = :p AND sk > :s",
+                ExpressionAttributeValues={":p": {"S": "W"}, ":s": {"S": "100"}},
+                ScanIndexForward=forward,
+                Limit=5,
+            )["Items"]
+            above = [k for k in walked if k > "100"]
+            assert [i["sk"]["S"] for i in after] == (above[:5] if forward else above[::-1][:5]), step
