@@ -1000,8 +1000,8 @@ class _Partitions:
 
 
 class _Order:
-    """One GSI partition in moto's order: (order key, item key) pairs, sorted, kept so as items change
-    (an item without the index's sort key is not in the index)."""
+    """One partition (of a GSI, or of the table's own key) in moto's order: (order key, item key) pairs,
+    sorted, kept so as items change (an item without the index's sort key is not in the index)."""
 
     def __init__(self, keys: _SortKeys, part: dict[Any, Any]) -> None:
         self.keys = keys
@@ -1072,61 +1072,65 @@ _SPANS: dict[str, Callable[[Bisect, Bisect, int, list[Any]], tuple[int, int]]] =
 _SPANS.update({"=": _SPANS["EQ"], "<": _SPANS["LT"], "<=": _SPANS["LE"], ">": _SPANS["GT"], ">=": _SPANS["GE"]})
 
 
+def _partitions(table: Any) -> _Partitions:
+    """The table's partitions, made by the first Query that needs them."""
+    partitions: _Partitions | None = table.__dict__.get("_hotline_partitions")
+    if partitions is None:
+        partitions = table._hotline_partitions = _Partitions(table)
+    return partitions
+
+
+def _gsi_value(partitions: _Partitions, call: dict[str, Any]) -> Any:
+    """The hash value a GSI Query names (None: not one hash condition on the index's one hash key)."""
+    conditions = call.get("hash_key_conditions") or []
+    attr = partitions.hash_attr.get(call["index_name"])
+    if attr is None or len(conditions) != 1 or conditions[0][0] != attr:
+        return None
+    return conditions[0][1]
+
+
 def _partition(table: Any, call: dict[str, Any]) -> list[Any] | None:
     """The items of the queried partition (None: a query this patch leaves to moto's whole walk)."""
-    index_name = call.get("index_name")
-    if index_name is None:  # the table's own key: the partition is moto's `items[hash_key]`
+    if call.get("index_name") is None:  # the table's own key: the partition is moto's `items[hash_key]`
         hash_key = call.get("hash_key")
         if hash_key is None:
             return None
         bucket = table.items.get(hash_key)
         return [] if bucket is None else list(bucket.values()) if table.range_key_attr else [bucket]
-    partitions = table.__dict__.get("_hotline_partitions")
-    if partitions is None:
-        partitions = table._hotline_partitions = _Partitions(table)
-    conditions = call.get("hash_key_conditions") or []
-    attr = partitions.hash_attr.get(index_name)
-    if attr is None or len(conditions) != 1 or conditions[0][0] != attr:
-        return None
-    return list(partitions.parts[index_name].get(conditions[0][1], {}).values())
+    partitions = _partitions(table)
+    value = _gsi_value(partitions, call)
+    return None if value is None else list(partitions.parts[call["index_name"]].get(value, {}).values())
 
 
-def _kept_order(table: Any, call: dict[str, Any]) -> tuple[_Partitions, Any, _Order | None] | None:
-    """The queried GSI partition's kept order (built by the first Query that needs it): (partitions, hash
-    value, order — None when the partition is empty). None: a query `_candidates` answers."""
-    index_name = call.get("index_name")
+def _kept_order(table: Any, call: dict[str, Any]) -> tuple[_Order, Callable[[Any], Any]] | None:
+    """The queried partition's kept order (built by the first Query that needs it) and how an item key
+    finds its item. None: a query `_candidates` answers (a small or missing partition among them)."""
     if call.get("filter_kwargs") or len(call.get("range_key_conditions") or []) > 1:
         return None
-    partitions = table.__dict__.get("_hotline_partitions")
-    if partitions is None:
-        partitions = table._hotline_partitions = _Partitions(table)
+    partitions = _partitions(table)
+    index_name = call.get("index_name")
     if index_name is None:  # the table's own key
         hash_key = call.get("hash_key")
         if hash_key is None or table.range_key_attr is None:
             return None
         own = partitions.own_order(hash_key)
-        return None if own is None else (partitions, hash_key, own)
-    conditions = call.get("hash_key_conditions") or []
-    attr = partitions.hash_attr.get(index_name)
-    if attr is None or len(conditions) != 1 or conditions[0][0] != attr:
-        return None
-    value = conditions[0][1]
-    if value not in partitions.parts[index_name]:
-        return partitions, value, None  # nothing in the index under this value
-    order = partitions.order(index_name, value)
-    return None if order is None else (partitions, value, order)
+        bucket = table.items.get(hash_key, {})  # moto's items of the partition, by sort key
+        return None if own is None else (own, lambda ident: bucket[ident[1]])
+    value = _gsi_value(partitions, call)
+    order = None if value is None else partitions.order(index_name, value)
+    return None if order is None else (order, partitions.parts[index_name][value].__getitem__)
 
 
 def _ordered(table: Any, call: dict[str, Any]) -> list[Any] | None:
-    """The items that can be on a GSI Query's page, read from the partition's kept order (binary
-    search for the sort-key condition and the start key, then `Limit` + 1 items): a page costs the
-    page, whatever the partition's size. None: a query this leaves to `_candidates`."""
+    """The items that can be on a Query's page, read from the partition's kept order (binary search
+    for the sort-key condition and the start key, then `Limit` + 1 items): a page costs the page,
+    whatever the partition's size. None: a query this leaves to `_candidates`."""
     from moto.dynamodb.models.dynamo_type import DynamoType
 
     found = _kept_order(table, call)
-    if found is None or found[2] is None:
-        return None if found is None else []
-    partitions, value, order = found
+    if found is None:
+        return None
+    order, item_of = found
     pairs, keys = order.pairs, order.keys
     span = (0, len(pairs))
     if call.get("range_comparison"):
@@ -1147,11 +1151,7 @@ def _ordered(table: Any, call: dict[str, Any]) -> list[Any] | None:
     limit = call.get("limit")
     if isinstance(limit, int) and limit > 0 and hi - lo > limit + 1:
         lo, hi = (lo, lo + limit + 1) if forward else (hi - limit - 1, hi)
-    if call.get("index_name") is None:
-        bucket = table.items.get(value, {})
-        return [bucket[ident[1]] for _, ident in pairs[lo:hi]] if lo < hi else []
-    items = partitions.parts[call["index_name"]][value]
-    return [items[ident] for _, ident in pairs[lo:hi]] if lo < hi else []
+    return [item_of(ident) for _, ident in pairs[lo:hi]] if lo < hi else []
 
 
 def _candidates(table: Any, call: dict[str, Any], part: list[Any]) -> list[Any]:
@@ -1245,7 +1245,8 @@ class _SortKeys:
 
 
 def reindex(table: Any, hash_key: Any, range_key: Any) -> None:
-    """The item under this key changed (or went): move it between the table's GSI partitions. Also
+    """The item under this key changed (or went): move it between the table's GSI partitions and kept
+    orders. Also
     called by `infra.emulator.InProcess`, which sets items without moto's write methods."""
     partitions: _Partitions | None = table.__dict__.get("_hotline_partitions")
     if partitions is not None:

@@ -5,6 +5,7 @@ way an item changes; the snapshot's in-process reads give every item as a Scan d
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,14 +14,27 @@ from botocore.exceptions import ClientError
 from infra import emulator
 
 
-@pytest.fixture
-def table(outputs: dict[str, str]) -> Any:
+def _made_table(outputs: dict[str, str], prefix: str, keys: tuple[str, ...], **definition: Any) -> Iterator[Any]:
+    """A fresh table with string attributes `keys` (its definition otherwise as given), dropped after."""
     ddb = emulator.stack_client(outputs, "dynamodb")
-    name = f"index-{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
     ddb.create_table(
         TableName=name,
         BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("id", "g", "at")],
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in keys],
+        **definition,
+    )
+    yield ddb, name
+    ddb.delete_table(TableName=name)
+
+
+@pytest.fixture
+def table(outputs: dict[str, str]) -> Iterator[Any]:
+    """A table keyed by `id` with the GSI `by_g` (g / at)."""
+    yield from _made_table(
+        outputs,
+        "index",
+        ("id", "g", "at"),
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         GlobalSecondaryIndexes=[
             {
@@ -30,23 +44,17 @@ def table(outputs: dict[str, str]) -> Any:
             }
         ],
     )
-    yield ddb, name
-    ddb.delete_table(TableName=name)
 
 
 @pytest.fixture
-def keyed_table(outputs: dict[str, str]) -> Any:
+def keyed_table(outputs: dict[str, str]) -> Iterator[Any]:
     """A table keyed like TicketEvents (pk, sk) without indexes."""
-    ddb = emulator.stack_client(outputs, "dynamodb")
-    name = f"events-{uuid.uuid4().hex[:8]}"
-    ddb.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk")],
+    yield from _made_table(
+        outputs,
+        "events",
+        ("pk", "sk"),
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
     )
-    yield ddb, name
-    ddb.delete_table(TableName=name)
 
 
 def _query(ddb: Any, name: str, group: str, **extra: Any) -> list[str]:
